@@ -1,0 +1,50 @@
+# SiteSys: `make run` starts it, `make test` checks it. Only Python 3.11+ is needed beforehand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+## run: migrate the SQLite database, seed the demo once, serve on :5000 with the scheduler beside it
+run: $(VENV)/.runtime
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --skip-if-staff
+	@echo "SiteSys on http://127.0.0.1:5000 (Ctrl-C stops the web server and the scheduler)"
+	@trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) scheduler & scheduler=$$!; \
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## test: every test on SQLite, then on PostgreSQL when SITESYS_TEST_POSTGRES_URL is set
+test: $(VENV)/.dev
+	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
+	@if [ -n "$$SITESYS_TEST_POSTGRES_URL" ]; then \
+		$(BIN)/pytest --db=postgresql $(PYTEST_ARGS); \
+	else \
+		echo "SITESYS_TEST_POSTGRES_URL is not set: PostgreSQL run skipped."; \
+	fi
+
+## lint: ruff check, ruff format --check, mypy (strict) on sitesys/
+lint: $(VENV)/.dev
+	$(BIN)/ruff check sitesys tests migrations config.py wsgi.py
+	$(BIN)/ruff format --check sitesys tests migrations config.py wsgi.py
+	$(BIN)/mypy
+
+## bench: the benchmark suite (see bench/README.md)
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

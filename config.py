@@ -1,0 +1,103 @@
+"""SiteSys configuration, read from the environment into one typed object."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+ENVIRONMENTS = ("development", "production", "test")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a SiteSys that may start."""
+
+
+def _dev_key(name: str) -> str:
+    """Return a random key kept in instance/ so development restarts keep their sessions and codes.
+
+    Only ever used outside production: a production start without real keys is refused instead.
+    """
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / f"{name}.key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything create_app needs; built by from_env() or by tests."""
+
+    env: str
+    secret_key: str
+    client_code_key: str
+    database_url: str
+    # Request limits: a note is short text; nothing SiteSys accepts is larger than this.
+    max_content_length: int = 1024 * 1024
+    max_form_memory_size: int = 256 * 1024
+    max_form_parts: int = 1000
+    #: Number of reverse proxies in front of SiteSys that set X-Forwarded-* (0: none trusted).
+    trusted_proxies: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        """Read SITESYS_ENV, SITESYS_SECRET_KEY, SITESYS_CLIENT_CODE_KEY and DATABASE_URL.
+
+        Production refuses to start without both keys and a database URL, and says which is
+        missing; development generates keys once under instance/ (never a fixed fallback).
+        """
+        env_vars = dict(os.environ if environ is None else environ)
+        env = env_vars.get("SITESYS_ENV", "development").strip() or "development"
+        if env not in ENVIRONMENTS:
+            raise ConfigError(f"SITESYS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+        secret_key = env_vars.get("SITESYS_SECRET_KEY", "").strip()
+        client_code_key = env_vars.get("SITESYS_CLIENT_CODE_KEY", "").strip()
+        database_url = env_vars.get("DATABASE_URL", "").strip()
+        if env == "production":
+            missing = [
+                name
+                for name, value in (
+                    ("SITESYS_SECRET_KEY", secret_key),
+                    ("SITESYS_CLIENT_CODE_KEY", client_code_key),
+                    ("DATABASE_URL", database_url),
+                )
+                if not value
+            ]
+            if missing:
+                raise ConfigError(
+                    "SiteSys will not start in production without " + ", ".join(missing) + "."
+                )
+            for name, value in (
+                ("SITESYS_SECRET_KEY", secret_key),
+                ("SITESYS_CLIENT_CODE_KEY", client_code_key),
+            ):
+                if len(value) < 32:
+                    raise ConfigError(f"{name} must be at least 32 characters of random text.")
+            if secret_key == client_code_key:
+                # The client-code digest must not fall with the session-signing key.
+                raise ConfigError("SITESYS_CLIENT_CODE_KEY must differ from SITESYS_SECRET_KEY.")
+        else:
+            secret_key = secret_key or _dev_key("secret")
+            client_code_key = client_code_key or _dev_key("client-code")
+            database_url = database_url or f"sqlite:///{INSTANCE_DIR / 'sitesys.sqlite3'}"
+            INSTANCE_DIR.mkdir(exist_ok=True)
+        proxies = env_vars.get("SITESYS_TRUSTED_PROXIES", "0").strip() or "0"
+        if not proxies.isdigit() or int(proxies) > 5:
+            raise ConfigError("SITESYS_TRUSTED_PROXIES must be a small whole number (0 to 5).")
+        return cls(
+            env=env,
+            trusted_proxies=int(proxies),
+            secret_key=secret_key,
+            client_code_key=client_code_key,
+            database_url=database_url,
+        )

@@ -1,0 +1,73 @@
+"""SiteSys: the operations system for supervised drug-consumption sites."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import PROJECT_ROOT, Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Wire SiteSys together; never migrates, starts the scheduler or prompts."""
+    from sitesys import cli, db, errors, http_headers, templating
+    from sitesys.audit.views import bp as audit_bp
+    from sitesys.auth import guard
+    from sitesys.auth.views import bp as auth_bp
+    from sitesys.extensions import csrf
+    from sitesys.home.views import bp as home_bp
+    from sitesys.sites.views import bp as sites_bp
+    from sitesys.staff.views import bp as staff_bp
+    from sitesys.system.views import bp as system_bp
+
+    config = config or Config.from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(
+        SITESYS=config,
+        SECRET_KEY=config.secret_key,
+        SITESYS_CLIENT_CODE_KEY=config.client_code_key,
+        TESTING=config.env == "test",
+        MAX_CONTENT_LENGTH=config.max_content_length,
+        MAX_FORM_MEMORY_SIZE=config.max_form_memory_size,
+        MAX_FORM_PARTS=config.max_form_parts,
+        SESSION_COOKIE_NAME="__Host-sitesys" if config.is_production else "sitesys_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=config.is_production,
+        # No remember-me cookie is ever set: shared tablets sign in every shift.
+        REMEMBER_COOKIE_DURATION=0,
+        # A form lives as long as the longest session; an older one is answered by sign-in again.
+        WTF_CSRF_TIME_LIMIT=16 * 3600,
+        WTF_CSRF_SSL_STRICT=True,
+        TEMPLATES_AUTO_RELOAD=config.env == "development",
+        **config.extra,
+    )
+    if config.trusted_proxies:
+        # Only when exactly this many trusted proxies set the headers: otherwise a client could
+        # claim to be on HTTPS or on another host.
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+
+    db.init_app(app, config.database_url)
+    csrf.init_app(app)
+    guard.init_app(app)
+    http_headers.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    for blueprint in (
+        system_bp,
+        auth_bp,
+        home_bp,
+        staff_bp,
+        sites_bp,
+        audit_bp,
+    ):
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
+    return app

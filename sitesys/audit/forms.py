@@ -1,0 +1,35 @@
+"""Filters of the audit log page."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms.validators import Length, Optional, Regexp
+
+from sitesys.forms import strip
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = StringField(
+        "Action",
+        validators=[
+            Optional(),
+            Length(max=64),
+            Regexp(r"^[a-z_.]*$", message="Actions look like visit.checked_in."),
+        ],
+        filters=[strip],
+        description="Whole or start of an action, such as auth. or visit.checked_in.",
+    )
+    actor = SelectField("Staff member", coerce=str, validators=[Optional()])
+    record_type = StringField(
+        "Record type",
+        validators=[Optional(), Length(max=40), Regexp(r"^[a-z_]*$", message="Letters only.")],
+        filters=[strip],
+    )
+    date_from = DateField("From date", validators=[Optional()])
+    date_to = DateField("To date", validators=[Optional()])
+    site = SelectField("Site", coerce=str, validators=[Optional()])
+    submit = SubmitField("Filter")

@@ -1,0 +1,73 @@
+"""The audit log, for managers (their site) and admins (every site)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from sitesys.audit.forms import AuditFilterForm
+from sitesys.audit.models import AuditEvent
+from sitesys.auth.guard import current_site, current_staff, roles_required
+from sitesys.auth.models import Staff
+from sitesys.auth.roles import Role
+from sitesys.db import get_session
+from sitesys.forms import choices
+from sitesys.pagination import paginate
+from sitesys.sites.models import Site, staff_sites
+from sitesys.templating import site_zone
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+def _local_midnight(day: datetime | object) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=site_zone())  # type: ignore[arg-type]
+
+
+@bp.get("/")
+@roles_required(Role.MANAGER, Role.ADMIN)
+def index() -> ResponseReturnValue:
+    db = get_session()
+    staff = current_staff()
+    filters = AuditFilterForm(request.args)
+    statement = (
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.site))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
+    people = select(Staff).order_by(Staff.display_name).limit(500)
+    if staff.role is Role.ADMIN:
+        sites = list(db.scalars(select(Site).order_by(Site.name).limit(500)))
+        filters.site.choices = choices([("", "All sites")] + [(str(s.id), s.name) for s in sites])
+    else:
+        # A manager sees their own site's trail only.
+        site = current_site()
+        filters.site.choices = choices([(str(site.id), site.name)])
+        filters.site.data = str(site.id)
+        people = people.join(staff_sites).where(staff_sites.c.site_id == site.id)
+    filters.actor.choices = choices(
+        [("", "Anyone"), ("system", "SiteSys (scheduler)")]
+        + [(str(person.id), person.display_name) for person in db.scalars(people)]
+    )
+    filters.validate()
+    if filters.site.data and str(filters.site.data).isdigit():
+        statement = statement.where(AuditEvent.site_id == int(filters.site.data))
+    if filters.action.data and not filters.action.errors:
+        statement = statement.where(AuditEvent.action.startswith(filters.action.data))
+    if filters.record_type.data and not filters.record_type.errors:
+        statement = statement.where(AuditEvent.record_type == filters.record_type.data)
+    if filters.actor.data == "system":
+        statement = statement.where(AuditEvent.actor_id.is_(None))
+    elif filters.actor.data and str(filters.actor.data).isdigit():
+        statement = statement.where(AuditEvent.actor_id == int(filters.actor.data))
+    if filters.date_from.data and not filters.date_from.errors:
+        statement = statement.where(
+            AuditEvent.occurred_at >= _local_midnight(filters.date_from.data)
+        )
+    if filters.date_to.data and not filters.date_to.errors:
+        end = _local_midnight(filters.date_to.data) + timedelta(days=1)
+        statement = statement.where(AuditEvent.occurred_at < end)
+    return render_template("audit/index.html", page=paginate(db, statement), filters=filters)

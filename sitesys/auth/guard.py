@@ -1,0 +1,164 @@
+"""Who may see what: deny by default, role checks, and the current site of the request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, flash, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import Forbidden
+
+from sitesys.auth.models import Staff, StaffSession
+from sitesys.auth.roles import Role
+from sitesys.auth.services import TOUCH_EVERY, resolve_session, touch_session
+from sitesys.db import get_database, get_session, utcnow
+from sitesys.extensions import login_manager
+from sitesys.sites.models import Site
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The only endpoints reachable without signing in.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "system.healthz", "system.readyz", "static"})
+
+SESSION_END_MESSAGES = {
+    "idle_timeout": "You were signed out because the tablet was idle. Please sign in again.",
+    "absolute_timeout": "Your session reached its time limit. Please sign in again.",
+    "deactivated": "This account has been deactivated. Speak to your manager.",
+    "deactivated_by_admin": "This account has been deactivated. Speak to your manager.",
+    "password_reset": "Your password was reset. Sign in with the new one.",
+    "role_changed": "Your role was changed. Please sign in again.",
+    "logout": "You have been signed out.",
+}
+
+
+class NoSiteAssigned(Forbidden):
+    description = "Your account is not assigned to a site yet. Ask an admin to add you to one."
+
+
+def passive(view: F) -> F:
+    """Mark a view whose requests (board polling) must not keep an idle session alive."""
+    view.sitesys_passive = True  # type: ignore[attr-defined]
+    return view
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Refuse (403) anyone whose role is not listed; checked on the server for every request."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_staff().role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.sitesys_roles = roles  # type: ignore[attr-defined]
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def current_staff() -> Staff:
+    return cast(Staff, current_user._get_current_object())
+
+
+def current_staff_session() -> StaffSession:
+    return cast(StaffSession, g.staff_session)
+
+
+def current_site() -> Site:
+    """The site this request works at; 403 when the account has none."""
+    site: Site | None = g.get("site")
+    if site is None:
+        raise NoSiteAssigned()
+    return site
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _load_staff(token: str) -> Staff | None:
+    """Resolve the cookie's token, move the idle clock on, and load the staff member.
+
+    The session check runs in its own short read, and the idle-clock update in its own short
+    write, both finished before the request's own transaction begins: a page that fails and rolls
+    back never undoes them, and a read-only page never holds SQLite's write lock.
+    """
+    database = get_database()
+    now = utcnow()
+    with database.new_session(write=False) as lookup:
+        resolved = resolve_session(lookup, token, now)
+        found = resolved.staff_session
+        if found is None:
+            g.session_end_reason = resolved.reason
+            return None
+        session_id, last_seen_at = found.id, found.last_seen_at
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "sitesys_passive", False) and now - last_seen_at >= TOUCH_EVERY:
+        with database.new_session(write=True) as touch:
+            touch_session(touch, session_id, now)
+            touch.commit()
+    staff_session = get_session().scalar(
+        select(StaffSession)
+        .where(StaffSession.id == session_id)
+        .options(
+            joinedload(StaffSession.staff).selectinload(Staff.sites),
+            joinedload(StaffSession.site),
+        )
+    )
+    if staff_session is None:
+        return None
+    staff = staff_session.staff
+    staff.attach_session_token(token)
+    g.staff_session = staff_session
+    site = staff_session.site
+    if site is None or not staff.can_work_at(site.id):
+        site = staff.sites[0] if staff.sites else None
+    g.site = site
+    return staff
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths may be returned to after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def send_to_login(message: str | None = None, category: str = "info") -> Response:
+    if message:
+        flash(message, category)
+    target = url_for("auth.login")
+    if request.method == "GET" and not is_htmx() and request.path != "/":
+        target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if is_htmx():
+        response = Response(status=401)
+        response.headers["HX-Redirect"] = url_for("auth.login")
+        return response
+    return cast(Response, redirect(target))
+
+
+def _require_login() -> Response | None:
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if current_user.is_authenticated:
+        return None
+    reason = g.get("session_end_reason")
+    return send_to_login(SESSION_END_MESSAGES.get(reason or ""), "warning")
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    # IP/user-agent binding means nothing when every tablet shares one address; the server-side
+    # session does the real work.
+    login_manager.session_protection = None
+    login_manager.user_loader(_load_staff)
+    app.before_request(_require_login)

@@ -1,0 +1,86 @@
+"""Staff accounts, their login sessions and failed sign-in attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sitesys.auth.roles import Role
+from sitesys.db import Base, utcnow
+from sitesys.sites.models import Site, staff_sites
+
+
+class Staff(Base):
+    """A member of staff who signs in to SiteSys."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-case sign-in name; never a client's.
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[Role]
+    is_active: Mapped[bool] = mapped_column(default=True)
+    #: argon2id hash; the password itself is never stored or logged.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    sites: Mapped[list[Site]] = relationship(
+        secondary=staff_sites, back_populates="staff", order_by="Site.name"
+    )
+
+    # Flask-Login's user protocol. The id it stores in the cookie is the login session's token,
+    # not the staff id, so that logging out (or deactivation) makes a copied cookie worthless.
+    is_authenticated = True
+    is_anonymous = False
+
+    def attach_session_token(self, token: str) -> None:
+        """Hold the login session's token on this object only, for get_id(); never stored."""
+        self.__dict__["_session_token"] = token
+
+    def get_id(self) -> str:
+        token = self.__dict__.get("_session_token")
+        if not token:
+            raise RuntimeError("Staff.get_id() needs the login session token")
+        return str(token)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def can_work_at(self, site_id: int) -> bool:
+        return any(site.id == site_id for site in self.sites)
+
+
+class StaffSession(Base):
+    """A signed-in session, kept on the server so that it can be ended there."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the random token in the cookie; a database copy cannot be replayed.
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    #: The site this session is working at.
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+    staff: Mapped[Staff] = relationship()
+    site: Mapped[Site | None] = relationship()
+
+
+class LoginFailure(Base):
+    """A failed sign-in, counted per username (all tablets share one address)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Set on the failure that locked the account: sign-in is refused until then.
+    locks_until: Mapped[datetime | None]

@@ -1,0 +1,67 @@
+"""Password hashing (argon2id) and the password rules staff see."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+# RFC 9106 second recommended option (64 MiB, t=3, p=4): above the ASVS 5.0 floor for argon2id.
+_hasher = PasswordHasher()
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+
+# Passwords people choose first; a breached-password list would be better but must work offline.
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "123456789012",
+        "qwertyuiop",
+        "qwertyuiop12",
+        "letmein12345",
+        "welcome12345",
+        "changeme1234",
+        "iloveyou1234",
+        "administrator",
+        "sitesys12345",
+        "nursenurse12",
+        "naloxone1234",
+    }
+)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+# Verified against when the username is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password, only here for timing")
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches; always does the full argon2 work."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """Plain-English reasons a new password is refused (no composition rules, per ASVS)."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"Use at least {MIN_LENGTH} characters; a few words together work well.")
+    if len(password) > MAX_LENGTH:
+        problems.append(f"Use at most {MAX_LENGTH} characters.")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        problems.append("This password is too easy to guess.")
+    if username and username.lower() in lowered:
+        problems.append("The password must not contain the username.")
+    return problems

@@ -1,0 +1,160 @@
+"""Database plumbing: declarative base, UTC timestamps, engines and the session per request."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so Alembic migrations (and SQLite batch mode) can name what they alter.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def utcnow() -> datetime:
+    """The current time, UTC-aware: the only clock SiteSys stamps records with."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is UTC-aware on every database.
+
+    SQLite hands back naive values; comparing them with aware ones fails at run time, and storing a
+    naive value silently loses its zone. So naive values are refused on the way in, and every value
+    read is UTC-aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"UTCDateTime needs a datetime, not {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("UTCDateTime refuses a naive datetime; use sitesys.db.utcnow()")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every SiteSys model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Enums are stored by their value (readable in SQL and in exports), as plain strings, so a new
+    # member needs no type migration.
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        enum.Enum: SAEnum(
+            enum.Enum,
+            native_enum=False,
+            create_constraint=False,
+            length=32,
+            values_callable=lambda members: [member.value for member in members],
+        ),
+    }
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for write transactions.
+
+    A deferred transaction that reads and then writes fails with SQLITE_BUSY at the lock upgrade
+    without waiting, so writes begin IMMEDIATE and wait their turn. Reads stay deferred, so the
+    polling board never queues behind the writer.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        mode = cursor.fetchone()[0]
+        if str(mode).lower() not in ("wal", "memory"):
+            raise RuntimeError(f"SQLite refused WAL mode (got {mode!r})")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get("sitesys_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create the engine for a URL, with SQLite's concurrency settings applied."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 10}, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """The engine and session factories of one app."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._read = sessionmaker(bind=engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            bind=engine.execution_options(sitesys_write=True), expire_on_commit=False
+        )
+
+    def new_session(self, write: bool = True) -> Session:
+        """A new session; write sessions begin IMMEDIATE on SQLite."""
+        return (self._write if write else self._read)()
+
+
+def get_database(app: Flask | None = None) -> Database:
+    return (app or current_app).extensions["sitesys.database"]  # type: ignore[no-any-return]
+
+
+def get_session() -> Session:
+    """The one session of this request (or app context), created on first use."""
+    session: Session | None = g.get("db_session")
+    if session is None:
+        write = True
+        if has_request_context():
+            write = request.method not in SAFE_METHODS
+        session = get_database().new_session(write=write)
+        g.db_session = session
+    return session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def init_app(app: Flask, url: str) -> Database:
+    """Create the app's engine and close the request's session at teardown."""
+    database = Database(make_engine(url))
+    app.extensions["sitesys.database"] = database
+    app.teardown_appcontext(_close_session)
+    return database

@@ -1,0 +1,77 @@
+"""The demo site a newcomer gets from `make run`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sitesys.auth.models import Staff
+from sitesys.auth.roles import Role
+from sitesys.sites.models import BoothKind
+from sitesys.sites.services import SiteSettings, add_booth, create_site
+from sitesys.staff.services import create_staff
+from sitesys.words import generate_password
+
+DEMO_SITE = "Demo Site"
+DEMO_ACCOUNTS = (
+    ("demo.desk", "Dee (front desk)", Role.FRONT_DESK),
+    ("demo.nurse", "Nia (nurse)", Role.NURSE),
+    ("demo.manager", "Max (manager)", Role.MANAGER),
+    ("demo.admin", "Ada (admin)", Role.ADMIN),
+)
+
+
+class DemoRefused(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    password: str
+
+
+def seed_demo(session: Session) -> list[DemoAccount]:
+    """Create the demo site, its booths and one account per role; refused once staff exist."""
+    if session.scalar(select(func.count()).select_from(Staff)):
+        raise DemoRefused(
+            "Staff accounts already exist; the demo is only seeded into an empty database."
+        )
+    site = create_site(
+        session,
+        None,
+        SiteSettings(
+            name=DEMO_SITE,
+            time_zone="Europe/London",
+            closing_time=time(22, 0),
+            idle_timeout_minutes=15,
+            absolute_timeout_hours=12,
+            booth_check_minutes=5,
+            aftercare_check_minutes=15,
+            close_watch_minutes=2,
+        ),
+    )
+    for number in range(1, 9):
+        add_booth(session, None, site, label=str(number), kind=BoothKind.INJECTING, position=number)
+    for number in (1, 2):
+        add_booth(
+            session, None, site, label=f"S{number}", kind=BoothKind.SMOKING, position=10 + number
+        )
+    accounts = []
+    for username, display_name, role in DEMO_ACCOUNTS:
+        password = generate_password()
+        create_staff(
+            session,
+            None,
+            username=username,
+            display_name=display_name,
+            role=role,
+            sites=[site],
+            password=password,
+        )
+        accounts.append(DemoAccount(username, role, password))
+    return accounts

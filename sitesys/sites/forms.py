@@ -1,0 +1,93 @@
+"""Forms of the site and booth admin pages."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TimeField
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+
+from sitesys.forms import choices, strip
+from sitesys.sites.models import BoothKind
+
+BOOTH_KIND_CHOICES = choices((kind.value, kind.label) for kind in BoothKind)
+
+
+def _minutes(label: str, low: int, high: int, hint: str) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(f"Enter {label.lower()}."),
+            NumberRange(low, high, f"Enter a whole number from {low} to {high}."),
+        ],
+        description=hint,
+    )
+
+
+class SiteForm(FlaskForm):
+    name = StringField(
+        "Site name",
+        validators=[InputRequired("Enter the site's name."), Length(max=80)],
+        filters=[strip],
+    )
+    time_zone = StringField(
+        "Time zone",
+        default="Europe/London",
+        validators=[InputRequired("Enter a time zone such as Europe/London."), Length(max=64)],
+        filters=[strip],
+        description="An IANA time zone, such as Europe/London.",
+    )
+    closing_time = TimeField(
+        "Closing time",
+        validators=[InputRequired("Enter the closing time.")],
+        description="Visits still open well after this are closed by the end-of-day job.",
+    )
+    idle_timeout_minutes = _minutes(
+        "Idle timeout (minutes)", 5, 60, "Sign a tablet out after this long without a tap."
+    )
+    absolute_timeout_hours = _minutes(
+        "Session limit (hours)", 1, 16, "Sign out after this long, however busy."
+    )
+    booth_check_minutes = _minutes(
+        "Check interval in booth (minutes)", 1, 30, "How often someone in a booth is checked."
+    )
+    aftercare_check_minutes = _minutes(
+        "Check interval in aftercare (minutes)", 1, 60, "How often someone in aftercare is checked."
+    )
+    close_watch_minutes = _minutes(
+        "Close watch interval (minutes)", 1, 15, "Used while a client's scores are worrying."
+    )
+    is_active = BooleanField("Site is open for use", default=True)
+    submit = SubmitField("Save site")
+
+    def validate_time_zone(self, field: StringField) -> None:
+        if field.data not in available_timezones():
+            raise ValidationError("That is not a known time zone; try Europe/London.")
+
+
+class BoothForm(FlaskForm):
+    label = StringField(
+        "Booth label",
+        validators=[InputRequired("Enter a label, such as 3."), Length(max=20)],
+        filters=[strip],
+    )
+    kind = SelectField("Booth kind", choices=BOOTH_KIND_CHOICES)
+    position = IntegerField(
+        "Position on the board",
+        default=0,
+        validators=[InputRequired("Enter a position."), NumberRange(0, 999)],
+    )
+    submit = SubmitField("Save booth")
+
+
+class OutOfServiceForm(FlaskForm):
+    reason = StringField(
+        "Reason",
+        validators=[
+            InputRequired("Give a reason for taking the booth out of service."),
+            Length(max=200),
+        ],
+        filters=[strip],
+    )
+    submit = SubmitField("Take out of service")

@@ -1,0 +1,94 @@
+"""Sites and their booths."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, time
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sitesys.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from sitesys.auth.models import Staff
+
+# Which staff may work at which site; every query for site data is scoped through this.
+staff_sites = Table(
+    "staff_sites",
+    Base.metadata,
+    Column("staff_id", ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Site(Base):
+    """A supervised consumption site, with the settings its staff work under."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    #: IANA zone the site's clocks, shifts and closing time are read in.
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    #: Time the doors close; the end-of-day job closes visits left open long after it.
+    closing_time: Mapped[time] = mapped_column(default=time(22, 0))
+    idle_timeout_minutes: Mapped[int] = mapped_column(default=15)
+    absolute_timeout_hours: Mapped[int] = mapped_column(default=12)
+    booth_check_minutes: Mapped[int] = mapped_column(default=5)
+    aftercare_check_minutes: Mapped[int] = mapped_column(default=15)
+    close_watch_minutes: Mapped[int] = mapped_column(default=2)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    booths: Mapped[list[Booth]] = relationship(
+        back_populates="site", order_by="Booth.position, Booth.label"
+    )
+    staff: Mapped[list[Staff]] = relationship(secondary=staff_sites, back_populates="sites")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class BoothKind(enum.StrEnum):
+    INJECTING = "injecting"
+    SMOKING = "smoking"
+
+    @property
+    def label(self) -> str:
+        return {"injecting": "Injecting / other", "smoking": "Smoking"}[self.value]
+
+
+class BoothStatus(enum.StrEnum):
+    FREE = "free"
+    OCCUPIED = "occupied"
+    NEEDS_CLEANING = "needs_cleaning"
+    OUT_OF_SERVICE = "out_of_service"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Booth(Base):
+    """A consumption booth; it holds one person at a time."""
+
+    __tablename__ = "booths"
+    __table_args__ = (UniqueConstraint("site_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    label: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[BoothKind] = mapped_column(default=BoothKind.INJECTING)
+    status: Mapped[BoothStatus] = mapped_column(default=BoothStatus.FREE)
+    #: Why a booth is out of service; required while it is.
+    out_of_service_reason: Mapped[str | None] = mapped_column(String(200))
+    #: Order on the board.
+    position: Mapped[int] = mapped_column(default=0)
+    #: A retired booth is kept for history but leaves the board and the check-in form.
+    is_retired: Mapped[bool] = mapped_column(default=False)
+
+    site: Mapped[Site] = relationship(back_populates="booths")

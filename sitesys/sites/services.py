@@ -1,0 +1,184 @@
+"""Site settings and booth management."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.sites.models import Booth, BoothKind, BoothStatus, Site
+
+
+class SiteError(ValueError):
+    """A site or booth change that breaks a rule; the message is shown as it is."""
+
+
+@dataclass
+class SiteSettings:
+    name: str
+    time_zone: str
+    closing_time: time
+    idle_timeout_minutes: int
+    absolute_timeout_hours: int
+    booth_check_minutes: int
+    aftercare_check_minutes: int
+    close_watch_minutes: int
+    is_active: bool = True
+
+
+def _check_name_free(session: Session, name: str, site_id: int | None) -> None:
+    existing = session.scalar(select(Site.id).where(Site.name == name))
+    if existing is not None and existing != site_id:
+        raise SiteError(f"A site called {name} already exists.")
+
+
+def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -> Site:
+    """Create a site; names are unique across the organisation."""
+    _check_name_free(session, settings.name, None)
+    site = Site(**vars(settings))
+    session.add(site)
+    session.flush()
+    record_event(
+        session, "site.created", actor=actor, record_type="site", record_id=site.id, site_id=site.id
+    )
+    return site
+
+
+def update_site(session: Session, actor: Staff, site: Site, settings: SiteSettings) -> None:
+    """Change a site's settings; every changed setting is named in the audit event."""
+    _check_name_free(session, settings.name, site.id)
+    changed = sorted(key for key, value in vars(settings).items() if getattr(site, key) != value)
+    for key, value in vars(settings).items():
+        setattr(site, key, value)
+    record_event(
+        session,
+        "site.updated",
+        actor=actor,
+        record_type="site",
+        record_id=site.id,
+        site_id=site.id,
+        changed=changed,
+    )
+    session.flush()
+
+
+def _check_label_free(session: Session, site: Site, label: str, booth_id: int | None) -> None:
+    existing = session.scalar(
+        select(Booth.id).where(Booth.site_id == site.id, Booth.label == label)
+    )
+    if existing is not None and existing != booth_id:
+        raise SiteError(f"{site.name} already has a booth labelled {label}.")
+
+
+def add_booth(
+    session: Session, actor: Staff | None, site: Site, *, label: str, kind: BoothKind, position: int
+) -> Booth:
+    """Add a booth to a site; labels are unique within the site."""
+    label = label.strip()
+    _check_label_free(session, site, label, None)
+    booth = Booth(site_id=site.id, label=label, kind=kind, position=position)
+    session.add(booth)
+    session.flush()
+    record_event(
+        session,
+        "booth.created",
+        actor=actor,
+        record_type="booth",
+        record_id=booth.id,
+        site_id=site.id,
+        kind=kind.value,
+    )
+    return booth
+
+
+def update_booth(
+    session: Session, actor: Staff, booth: Booth, *, label: str, kind: BoothKind, position: int
+) -> None:
+    label = label.strip()
+    _check_label_free(session, booth.site, label, booth.id)
+    booth.label, booth.kind, booth.position = label, kind, position
+    record_event(
+        session,
+        "booth.updated",
+        actor=actor,
+        record_type="booth",
+        record_id=booth.id,
+        site_id=booth.site_id,
+        kind=kind.value,
+    )
+    session.flush()
+
+
+def take_out_of_service(session: Session, actor: Staff, booth: Booth, reason: str) -> None:
+    """Take a booth out of service; needs a reason, and nobody may be in it."""
+    reason = reason.strip()
+    if not reason:
+        raise SiteError("Give a reason for taking the booth out of service.")
+    if booth.status is BoothStatus.OCCUPIED:
+        raise SiteError(f"Booth {booth.label} is occupied; move the client first.")
+    if booth.status is BoothStatus.OUT_OF_SERVICE:
+        raise SiteError(f"Booth {booth.label} is already out of service.")
+    booth.status = BoothStatus.OUT_OF_SERVICE
+    booth.out_of_service_reason = reason[:200]
+    record_event(
+        session,
+        "booth.out_of_service",
+        actor=actor,
+        record_type="booth",
+        record_id=booth.id,
+        site_id=booth.site_id,
+    )
+    session.flush()
+
+
+def return_to_service(session: Session, actor: Staff, booth: Booth) -> None:
+    """Bring a booth back; it needs cleaning before the next client."""
+    if booth.status is not BoothStatus.OUT_OF_SERVICE:
+        raise SiteError(f"Booth {booth.label} is not out of service.")
+    booth.status = BoothStatus.NEEDS_CLEANING
+    booth.out_of_service_reason = None
+    record_event(
+        session,
+        "booth.back_in_service",
+        actor=actor,
+        record_type="booth",
+        record_id=booth.id,
+        site_id=booth.site_id,
+    )
+    session.flush()
+
+
+def mark_clean(session: Session, actor: Staff, booth: Booth) -> None:
+    """A booth that needs cleaning becomes free only when someone marks it clean."""
+    if booth.status is not BoothStatus.NEEDS_CLEANING:
+        raise SiteError(f"Booth {booth.label} does not need cleaning.")
+    booth.status = BoothStatus.FREE
+    record_event(
+        session,
+        "booth.cleaned",
+        actor=actor,
+        record_type="booth",
+        record_id=booth.id,
+        site_id=booth.site_id,
+    )
+    session.flush()
+
+
+def set_retired(session: Session, actor: Staff, booth: Booth, retired: bool) -> None:
+    """Retire a booth (kept for history, off the board) or bring it back."""
+    if retired and booth.status is BoothStatus.OCCUPIED:
+        raise SiteError(f"Booth {booth.label} is occupied; it cannot be retired now.")
+    booth.is_retired = retired
+    record_event(
+        session,
+        "booth.retired" if retired else "booth.restored",
+        actor=actor,
+        record_type="booth",
+        record_id=booth.id,
+        site_id=booth.site_id,
+    )
+    session.flush()

@@ -1,0 +1,219 @@
+"""Admin pages for sites and booths."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sitesys.auth.guard import current_staff, roles_required
+from sitesys.auth.roles import Role
+from sitesys.db import get_session
+from sitesys.sites.forms import BoothForm, OutOfServiceForm, SiteForm
+from sitesys.sites.models import Booth, BoothKind, Site
+from sitesys.sites.services import (
+    SiteError,
+    SiteSettings,
+    add_booth,
+    create_site,
+    mark_clean,
+    return_to_service,
+    set_retired,
+    take_out_of_service,
+    update_booth,
+    update_site,
+)
+from sitesys.staff.forms import ConfirmForm
+
+bp = Blueprint("sites", __name__, url_prefix="/sites")
+
+
+def get_site_or_404(session: Session, site_id: int) -> Site:
+    site = session.get(Site, site_id)
+    if site is None:
+        abort(404)
+    return site
+
+
+def get_booth_or_404(session: Session, booth_id: int) -> Booth:
+    booth = session.get(Booth, booth_id)
+    if booth is None:
+        abort(404)
+    return booth
+
+
+def _settings(form: SiteForm) -> SiteSettings:
+    return SiteSettings(
+        name=form.name.data or "",
+        time_zone=form.time_zone.data or "Europe/London",
+        closing_time=form.closing_time.data or time(22, 0),
+        idle_timeout_minutes=form.idle_timeout_minutes.data or 15,
+        absolute_timeout_hours=form.absolute_timeout_hours.data or 12,
+        booth_check_minutes=form.booth_check_minutes.data or 5,
+        aftercare_check_minutes=form.aftercare_check_minutes.data or 15,
+        close_watch_minutes=form.close_watch_minutes.data or 2,
+        is_active=bool(form.is_active.data),
+    )
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index() -> ResponseReturnValue:
+    db = get_session()
+    counts: dict[int, int] = dict(
+        db.execute(  # type: ignore[arg-type]
+            select(Booth.site_id, func.count())
+            .where(Booth.is_retired.is_(False))
+            .group_by(Booth.site_id)
+        ).all()
+    )
+    sites = list(db.scalars(select(Site).order_by(Site.name).limit(500)))
+    return render_template("sites/index.html", sites=sites, booth_counts=counts)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new() -> ResponseReturnValue:
+    form = SiteForm()
+    if request.method == "GET":
+        form.closing_time.data = time(22, 0)
+        for name, default in (
+            ("idle_timeout_minutes", 15),
+            ("absolute_timeout_hours", 12),
+            ("booth_check_minutes", 5),
+            ("aftercare_check_minutes", 15),
+            ("close_watch_minutes", 2),
+        ):
+            getattr(form, name).data = default
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            site = create_site(db, current_staff(), _settings(form))
+        except SiteError as error:
+            form.name.errors = [str(error)]
+        else:
+            db.commit()
+            flash(f"Created {site.name}. Add its booths next.", "success")
+            return redirect(url_for("sites.booths", site_id=site.id))
+    return render_template("sites/form.html", form=form, site=None)
+
+
+@bp.route("/<int:site_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit(site_id: int) -> ResponseReturnValue:
+    db = get_session()
+    site = get_site_or_404(db, site_id)
+    form = SiteForm(obj=site)
+    if form.validate_on_submit():
+        try:
+            update_site(db, current_staff(), site, _settings(form))
+        except SiteError as error:
+            form.name.errors = [str(error)]
+        else:
+            db.commit()
+            flash(f"Saved {site.name}.", "success")
+            return redirect(url_for("sites.index"))
+    return render_template("sites/form.html", form=form, site=site)
+
+
+@bp.route("/<int:site_id>/booths", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def booths(site_id: int) -> ResponseReturnValue:
+    db = get_session()
+    site = get_site_or_404(db, site_id)
+    form = BoothForm()
+    if form.validate_on_submit():
+        try:
+            booth = add_booth(
+                db,
+                current_staff(),
+                site,
+                label=form.label.data or "",
+                kind=BoothKind(form.kind.data),
+                position=form.position.data or 0,
+            )
+        except SiteError as error:
+            form.label.errors = [str(error)]
+        else:
+            db.commit()
+            flash(f"Added booth {booth.label}.", "success")
+            return redirect(url_for("sites.booths", site_id=site.id))
+    return render_template(
+        "sites/booths.html",
+        site=site,
+        form=form,
+        out_of_service=OutOfServiceForm(prefix="oos"),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/booths/<int:booth_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_booth(booth_id: int) -> ResponseReturnValue:
+    db = get_session()
+    booth = get_booth_or_404(db, booth_id)
+    form = BoothForm(obj=booth)
+    if request.method == "GET":
+        form.kind.data = booth.kind.value
+    if form.validate_on_submit():
+        try:
+            update_booth(
+                db,
+                current_staff(),
+                booth,
+                label=form.label.data or "",
+                kind=BoothKind(form.kind.data),
+                position=form.position.data or 0,
+            )
+        except SiteError as error:
+            form.label.errors = [str(error)]
+        else:
+            db.commit()
+            flash(f"Saved booth {booth.label}.", "success")
+            return redirect(url_for("sites.booths", site_id=booth.site_id))
+    return render_template("sites/booth_form.html", form=form, booth=booth)
+
+
+@bp.post("/booths/<int:booth_id>/<action>")
+@roles_required(Role.ADMIN)
+def booth_action(booth_id: int, action: str) -> ResponseReturnValue:
+    db = get_session()
+    booth = get_booth_or_404(db, booth_id)
+    actor = current_staff()
+    try:
+        if action == "out-of-service":
+            form = OutOfServiceForm(prefix="oos")
+            if not form.validate_on_submit():
+                raise SiteError(
+                    "Give a reason for taking the booth out of service."
+                    if form.csrf_token.errors == []
+                    else "The form had expired; try again."
+                )
+            take_out_of_service(db, actor, booth, form.reason.data or "")
+            message = f"Booth {booth.label} is out of service."
+        else:
+            if not ConfirmForm().validate_on_submit():
+                abort(400)
+            if action == "back-in-service":
+                return_to_service(db, actor, booth)
+                message = f"Booth {booth.label} is back in service and needs cleaning."
+            elif action == "clean":
+                mark_clean(db, actor, booth)
+                message = f"Booth {booth.label} is clean and free."
+            elif action in ("retire", "restore"):
+                set_retired(db, actor, booth, action == "retire")
+                message = (
+                    f"Booth {booth.label} is {'retired' if action == 'retire' else 'restored'}."
+                )
+            else:
+                abort(404)
+    except SiteError as error:
+        db.rollback()
+        flash(str(error), "error")
+    else:
+        db.commit()
+        flash(message, "success")
+    return redirect(url_for("sites.booths", site_id=booth.site_id))

@@ -1,0 +1,56 @@
+"""Forms of the staff admin pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
+
+from sitesys.auth.roles import Role
+from sitesys.forms import MultiCheckboxField, choices, strip
+
+ROLE_PAIRS = [(role.value, role.label) for role in Role]
+
+
+class StaffForm(FlaskForm):
+    username = StringField(
+        "Username",
+        validators=[InputRequired("Enter a username."), Length(min=3, max=40)],
+        filters=[strip],
+        description="3 to 40 lower-case letters, digits, dots, dashes or underscores.",
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
+    display_name = StringField(
+        "Display name",
+        validators=[InputRequired("Enter the name colleagues know them by."), Length(max=80)],
+        filters=[strip],
+    )
+    role = SelectField("Role", choices=choices(ROLE_PAIRS), validators=[InputRequired()])
+    sites = MultiCheckboxField("Sites", coerce=int, validators=[Optional()])
+    submit = SubmitField("Save staff member")
+
+
+class EditStaffForm(StaffForm):
+    username = None
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for a confirmed POST action (the CSRF token is the point)."""
+
+    submit = SubmitField("Confirm")
+
+
+class StaffFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Name or username", validators=[Optional(), Length(max=40)], filters=[strip])
+    role = SelectField(
+        "Role", choices=choices([("", "Any role"), *ROLE_PAIRS]), validators=[Optional()]
+    )
+    status = SelectField(
+        "Status",
+        choices=choices([("active", "Active"), ("inactive", "Deactivated"), ("all", "All")]),
+        default="active",
+    )
+    submit = SubmitField("Filter")

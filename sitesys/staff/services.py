@@ -1,0 +1,145 @@
+"""Managing staff accounts: create, edit, deactivate, reactivate and reset a password."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.auth.passwords import hash_password, password_problems
+from sitesys.auth.roles import Role
+from sitesys.auth.services import end_all_sessions, normalise_username
+from sitesys.sites.models import Site
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+
+
+class StaffError(ValueError):
+    """A staff change that breaks a rule; the message is shown to the admin."""
+
+
+class UsernameTaken(StaffError):
+    pass
+
+
+def check_username(username: str) -> str:
+    username = normalise_username(username)
+    if not USERNAME_PATTERN.match(username):
+        raise StaffError(
+            "Use 3 to 40 lower-case letters, digits, dots, dashes or underscores for the username."
+        )
+    return username
+
+
+def create_staff(
+    session: Session,
+    actor: Staff | None,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    sites: list[Site],
+    password: str,
+) -> Staff:
+    """Create an account; the username must be free and the password must pass the rules."""
+    username = check_username(username)
+    if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
+        raise UsernameTaken(f"The username {username} is already taken.")
+    problems = password_problems(password, username)
+    if problems:
+        raise StaffError(" ".join(problems))
+    staff = Staff(
+        username=username,
+        display_name=display_name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        sites=list(sites),
+    )
+    session.add(staff)
+    session.flush()
+    record_event(
+        session,
+        "staff.created",
+        actor=actor,
+        record_type="staff",
+        record_id=staff.id,
+        role=role.value,
+        site_ids=[site.id for site in sites],
+    )
+    return staff
+
+
+def update_staff(
+    session: Session,
+    actor: Staff,
+    staff: Staff,
+    *,
+    display_name: str,
+    role: Role,
+    sites: list[Site],
+) -> None:
+    """Change name, role and sites; an admin cannot take away their own admin role."""
+    if staff.id == actor.id and role is not Role.ADMIN:
+        raise StaffError("You cannot remove your own admin role.")
+    old_role = staff.role
+    staff.display_name = display_name.strip()
+    staff.role = role
+    staff.sites = list(sites)
+    if old_role is not role:
+        # A new role takes effect at the next sign-in, not half-way through a shift's pages.
+        end_all_sessions(session, staff, "role_changed")
+    record_event(
+        session,
+        "staff.updated",
+        actor=actor,
+        record_type="staff",
+        record_id=staff.id,
+        role_from=old_role.value,
+        role_to=role.value,
+        site_ids=sorted(site.id for site in sites),
+    )
+    session.flush()
+
+
+def deactivate_staff(session: Session, actor: Staff, staff: Staff) -> int:
+    """Deactivate an account and end every session it has, at once."""
+    if staff.id == actor.id:
+        raise StaffError("You cannot deactivate your own account.")
+    if not staff.is_active:
+        raise StaffError(f"{staff.display_name} is already deactivated.")
+    staff.is_active = False
+    ended = end_all_sessions(session, staff, "deactivated_by_admin")
+    record_event(
+        session,
+        "staff.deactivated",
+        actor=actor,
+        record_type="staff",
+        record_id=staff.id,
+        sessions_ended=ended,
+    )
+    session.flush()
+    return ended
+
+
+def reactivate_staff(session: Session, actor: Staff, staff: Staff) -> None:
+    if staff.is_active:
+        raise StaffError(f"{staff.display_name} is already active.")
+    staff.is_active = True
+    record_event(session, "staff.reactivated", actor=actor, record_type="staff", record_id=staff.id)
+    session.flush()
+
+
+def reset_password(session: Session, actor: Staff | None, staff: Staff, password: str) -> None:
+    """Set a new password and end the account's sessions; the password is never recorded."""
+    problems = password_problems(password, staff.username)
+    if problems:
+        raise StaffError(" ".join(problems))
+    staff.password_hash = hash_password(password)
+    end_all_sessions(session, staff, "password_reset")
+    record_event(
+        session, "staff.password_reset", actor=actor, record_type="staff", record_id=staff.id
+    )
+    session.flush()

@@ -1,0 +1,163 @@
+"""Admin pages for staff accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from sitesys.auth.guard import current_staff, roles_required
+from sitesys.auth.models import Staff
+from sitesys.auth.roles import Role
+from sitesys.db import get_session
+from sitesys.forms import choices
+from sitesys.pagination import paginate
+from sitesys.sites.models import Site
+from sitesys.staff.forms import ConfirmForm, EditStaffForm, StaffFilterForm, StaffForm
+from sitesys.staff.services import (
+    StaffError,
+    create_staff,
+    deactivate_staff,
+    reactivate_staff,
+    reset_password,
+    update_staff,
+)
+from sitesys.words import generate_password
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+def get_staff_or_404(session: Session, staff_id: int) -> Staff:
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        abort(404)
+    return staff
+
+
+def _site_choices(session: Session) -> tuple[list[SelectChoice], dict[int, Site]]:
+    sites = list(session.scalars(select(Site).order_by(Site.name).limit(500)))
+    return choices((site.id, site.name) for site in sites), {site.id: site for site in sites}
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index() -> ResponseReturnValue:
+    db = get_session()
+    filters = StaffFilterForm(request.args)
+    filters.validate()
+    statement = select(Staff).options(selectinload(Staff.sites)).order_by(Staff.username)
+    if filters.q.data:
+        pattern = f"%{filters.q.data.lower()}%"
+        statement = statement.where(
+            or_(Staff.username.like(pattern), Staff.display_name.ilike(pattern))
+        )
+    if filters.role.data in {role.value for role in Role}:
+        statement = statement.where(Staff.role == Role(filters.role.data))
+    if filters.status.data != "all":
+        statement = statement.where(Staff.is_active.is_(filters.status.data != "inactive"))
+    return render_template("staff/index.html", page=paginate(db, statement), filters=filters)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new() -> ResponseReturnValue:
+    db = get_session()
+    form = StaffForm()
+    form.sites.choices, sites = _site_choices(db)
+    if form.validate_on_submit():
+        password = generate_password()
+        try:
+            staff = create_staff(
+                db,
+                current_staff(),
+                username=form.username.data or "",
+                display_name=form.display_name.data or "",
+                role=Role(form.role.data),
+                sites=[sites[site_id] for site_id in form.sites.data or [] if site_id in sites],
+                password=password,
+            )
+        except StaffError as error:
+            form.username.errors = [str(error)]
+        else:
+            db.commit()
+            # Shown once, on this response only; it is not stored anywhere but as a hash.
+            return render_template("staff/password.html", staff=staff, password=password)
+    return render_template("staff/form.html", form=form, staff=None)
+
+
+@bp.route("/<int:staff_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit(staff_id: int) -> ResponseReturnValue:
+    db = get_session()
+    staff = get_staff_or_404(db, staff_id)
+    form = EditStaffForm(
+        obj=None if request.method == "POST" else staff,
+        data=None if request.method == "POST" else {"sites": [s.id for s in staff.sites]},
+    )
+    form.sites.choices, sites = _site_choices(db)
+    if request.method == "GET":
+        form.role.data = staff.role.value
+    if form.validate_on_submit():
+        try:
+            update_staff(
+                db,
+                current_staff(),
+                staff,
+                display_name=form.display_name.data or "",
+                role=Role(form.role.data),
+                sites=[sites[site_id] for site_id in form.sites.data or [] if site_id in sites],
+            )
+        except StaffError as error:
+            form.role.errors = [str(error)]
+        else:
+            db.commit()
+            flash(f"Saved {staff.display_name}.", "success")
+            return redirect(url_for("staff.index"))
+    return render_template("staff/form.html", form=form, staff=staff, confirm=ConfirmForm())
+
+
+def _confirmed_action(staff_id: int, action: str) -> ResponseReturnValue:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    staff = get_staff_or_404(db, staff_id)
+    try:
+        if action == "deactivate":
+            ended = deactivate_staff(db, current_staff(), staff)
+            message = f"{staff.display_name} is deactivated; {ended} open session(s) ended."
+        else:
+            reactivate_staff(db, current_staff(), staff)
+            message = f"{staff.display_name} is active again."
+    except StaffError as error:
+        flash(str(error), "error")
+        return redirect(url_for("staff.edit", staff_id=staff.id))
+    db.commit()
+    flash(message, "success")
+    return redirect(url_for("staff.index"))
+
+
+@bp.post("/<int:staff_id>/deactivate")
+@roles_required(Role.ADMIN)
+def deactivate(staff_id: int) -> ResponseReturnValue:
+    return _confirmed_action(staff_id, "deactivate")
+
+
+@bp.post("/<int:staff_id>/reactivate")
+@roles_required(Role.ADMIN)
+def reactivate(staff_id: int) -> ResponseReturnValue:
+    return _confirmed_action(staff_id, "reactivate")
+
+
+@bp.post("/<int:staff_id>/reset-password")
+@roles_required(Role.ADMIN)
+def password(staff_id: int) -> ResponseReturnValue:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    staff = get_staff_or_404(db, staff_id)
+    new_password = generate_password()
+    reset_password(db, current_staff(), staff, new_password)
+    db.commit()
+    return render_template("staff/password.html", staff=staff, password=new_password, reset=True)

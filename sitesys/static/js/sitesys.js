@@ -1,0 +1,63 @@
+/* SiteSys page behaviour. Every page works without this file; it only makes taps safer. */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // htmx requests carry the CSRF token as a header (Flask-WTF reads X-CSRFToken).
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+
+  // A second tap on a submit button while the first is on its way must not send the form twice.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") {
+      return;
+    }
+    if (form.dataset.submitted === "1") {
+      event.preventDefault();
+      return;
+    }
+    var message = form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitted = "1";
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+      button.setAttribute("aria-disabled", "true");
+      button.classList.add("is-busy");
+    });
+  });
+
+  // Coming back to a page from the browser's history re-enables its forms.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      delete form.dataset.submitted;
+      form.querySelectorAll(".is-busy").forEach(function (button) {
+        button.removeAttribute("aria-disabled");
+        button.classList.remove("is-busy");
+      });
+    });
+  });
+
+  // Live clocks: <span data-clock-since="ISO time"> shows minutes:seconds since that time.
+  function tickClocks() {
+    var now = Date.now();
+    document.querySelectorAll("[data-clock-since]").forEach(function (element) {
+      var since = Date.parse(element.getAttribute("data-clock-since"));
+      if (isNaN(since)) { return; }
+      var seconds = Math.max(0, Math.floor((now - since) / 1000));
+      var minutes = Math.floor(seconds / 60);
+      var rest = seconds % 60;
+      element.textContent = minutes + ":" + (rest < 10 ? "0" : "") + rest;
+    });
+  }
+  setInterval(tickClocks, 1000);
+  document.addEventListener("DOMContentLoaded", tickClocks);
+  document.addEventListener("htmx:afterSwap", tickClocks);
+})();

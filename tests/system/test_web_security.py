@@ -1,0 +1,105 @@
+"""CSRF, security headers, limits and error pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from sitesys.auth.models import StaffSession
+from sitesys.auth.roles import Role
+from tests.factories import make_site, make_staff, sign_in
+
+
+def test_post_without_csrf_token_changes_nothing_and_sends_to_sign_in(client, db):
+    site = make_site(db)
+    admin = make_staff(db, Role.ADMIN, [site])
+    target = make_staff(db, Role.NURSE, [site])
+    sign_in(client, db, admin)
+    response = client.post(f"/staff/{target.id}/deactivate", csrf=False, follow_redirects=True)
+    assert response.request.path == "/login"
+    assert "That form had expired, so nothing was saved." in response.get_data(as_text=True)
+    db.refresh(target)
+    assert target.is_active
+    admin_session = db.scalar(select(StaffSession).where(StaffSession.staff_id == admin.id))
+    assert admin_session is not None and admin_session.end_reason == "form_expired"
+
+
+def test_post_with_another_sessions_token_is_refused(client, app, db):
+    site = make_site(db)
+    admin = make_staff(db, Role.ADMIN, [site])
+    target = make_staff(db, Role.NURSE, [site])
+    other = app.test_client()
+    foreign_token = other.csrf_token()
+    sign_in(client, db, admin)
+    client.csrf_token()  # this session's own secret differs from the other's
+    response = client.post(f"/staff/{target.id}/deactivate", data={"csrf_token": foreign_token})
+    assert response.status_code == 302
+    db.refresh(target)
+    assert target.is_active
+
+
+def test_htmx_post_without_token_gets_a_redirect_header_not_a_page(client, db):
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.post("/logout", csrf=False, headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login"
+
+
+def test_security_headers_on_pages(client, db):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_static_files_are_cacheable_and_public(client, db):
+    with client.get("/static/css/sitesys.css") as response:
+        assert response.status_code == 200
+        assert response.headers.get("Cache-Control") != "no-store"
+        assert "X-Content-Type-Options" in response.headers
+
+
+def test_no_page_loads_anything_from_another_origin(client, db):
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    page = client.get("/").get_data(as_text=True)
+    assert "http://" not in page and "https://" not in page
+    assert "<script>" not in page and " style=" not in page
+
+
+def test_unknown_page_gets_a_plain_404(client, db):
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    text = response.get_data(as_text=True)
+    assert "Not found" in text and "Traceback" not in text
+
+
+def test_oversized_request_is_refused_with_413(client, db):
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.post("/staff/new", data={"display_name": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_unexpected_error_shows_a_plain_500_page(database_url, monkeypatch):
+    from sitesys.auth import guard
+    from tests.conftest import build_app
+
+    app = build_app(database_url)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("internal detail that must not leak")
+
+    monkeypatch.setattr(guard, "PUBLIC_ENDPOINTS", guard.PUBLIC_ENDPOINTS | {"boom"})
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Something went wrong" in body and "Nothing was saved" in body
+    assert "internal detail" not in body and "Traceback" not in body
