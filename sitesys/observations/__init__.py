@@ -1,0 +1,1 @@
+"""Nurse observations and early-warning scores."""
