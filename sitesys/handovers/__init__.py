@@ -1,0 +1,1 @@
+"""Shift handovers: the snapshot, the I-PASS narrative, acknowledgement."""
