@@ -14,6 +14,9 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.audit.views import bp as audit_bp
     from sitesys.auth import guard
     from sitesys.auth.views import bp as auth_bp
+    from sitesys.board.views import bp as board_bp
+    from sitesys.checkin.views import bp as checkin_bp
+    from sitesys.clients.views import bp as clients_bp
     from sitesys.extensions import csrf
     from sitesys.home.views import bp as home_bp
     from sitesys.sites.views import bp as sites_bp
@@ -64,6 +67,9 @@ def create_app(config: Config | None = None) -> Flask:
         system_bp,
         auth_bp,
         home_bp,
+        checkin_bp,
+        board_bp,
+        clients_bp,
         staff_bp,
         sites_bp,
         audit_bp,

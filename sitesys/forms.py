@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from wtforms import SelectMultipleField, widgets
+from wtforms import RadioField, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
 
 
@@ -17,8 +18,30 @@ def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class MultiCheckboxField(SelectMultipleField):
+class PlainChoiceMessage:
+    """A choice field that refuses a value not on the form in the desk's own words.
+
+    A value not offered (another site's booth, a substance not on the pick-list, a tampered
+    form) is refused with `invalid_choice` rather than WTForms' "Not a valid choice".
+    """
+
+    def __init__(self, *args: Any, invalid_choice: str = "Choose from the list.", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.invalid_choice = invalid_choice
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)  # type: ignore[misc]
+        except ValidationError as error:
+            raise ValidationError(self.invalid_choice) from error
+
+
+class MultiCheckboxField(PlainChoiceMessage, SelectMultipleField):
     """Several choices as a list of large checkboxes (touch-friendly, no Ctrl-click)."""
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class RadioChoiceField(PlainChoiceMessage, RadioField):
+    """One choice among large radio buttons."""

@@ -2,16 +2,24 @@
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
-from sitesys.sites.models import Booth, Site, staff_sites
+from sitesys.checkin.models import Visit, VisitService, VisitSubstance
+from sitesys.clients.models import Client, ClientFlag
+from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
 from sitesys.system.models import SchedulerHeartbeat
 
 __all__ = [
     "AuditEvent",
     "Booth",
+    "Client",
+    "ClientFlag",
     "LoginFailure",
     "SchedulerHeartbeat",
     "Site",
     "Staff",
     "StaffSession",
+    "SubstanceOption",
+    "Visit",
+    "VisitService",
+    "VisitSubstance",
     "staff_sites",
 ]

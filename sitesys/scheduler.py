@@ -13,6 +13,7 @@ import logging
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -21,6 +22,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sitesys.checkin.tasks import end_of_day
 from sitesys.db import get_database
 from sitesys.system.tasks import beat
 
@@ -40,6 +42,7 @@ def jobs() -> list[Job]:
     """Every scheduled job of SiteSys, in one place."""
     return [
         Job("heartbeat", beat, IntervalTrigger(seconds=30)),
+        Job("end_of_day", end_of_day, IntervalTrigger(minutes=15)),
     ]
 
 
@@ -78,7 +81,16 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
     )
     for job in jobs():
-        scheduler.add_job(_safe_run, job.trigger, args=(app, job), id=job.id, replace_existing=True)
+        # Every job also runs once at start-up: a restarted scheduler catches up at once.
+        scheduler.add_job(
+            _safe_run,
+            job.trigger,
+            args=(app, job),
+            id=job.id,
+            name=job.id,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
     return scheduler
 
 

@@ -73,3 +73,65 @@ def sign_in(client: FlaskClient, session: Session, staff: Staff, site: Site | No
         cookie["_user_id"] = token
         cookie["_fresh"] = True
     return token
+
+
+def make_substances(session: Session, site: Site) -> None:
+    """The default pick-list, as create_site gives a real site."""
+    from sitesys.sites.models import DEFAULT_SUBSTANCES, SubstanceOption
+
+    for position, (code, label) in enumerate(DEFAULT_SUBSTANCES):
+        session.add(SubstanceOption(site_id=site.id, code=code, label=label, position=position))
+    session.flush()
+
+
+def make_client(session: Session, site: Site, **overrides: Any) -> Any:
+    import secrets
+
+    from sitesys.clients.models import Client
+
+    number = next(_numbers)
+    values: dict[str, Any] = {
+        "site_id": site.id,
+        "code_digest": secrets.token_hex(32),
+        "display_tag": f"Test Heron {number}",
+    }
+    values.update(overrides)
+    client = Client(**values)
+    session.add(client)
+    session.flush()
+    return client
+
+
+def make_visit(session: Session, site: Site, staff: Staff, **overrides: Any) -> Any:
+    """An open visit; pass status and booth for one in a booth (the booth is marked occupied)."""
+    import uuid
+
+    from sitesys.checkin.models import DrugChecked, Route, Visit, VisitStatus, VisitSubstance
+    from sitesys.db import utcnow
+    from sitesys.sites.models import BoothStatus
+
+    now = overrides.pop("at", None) or utcnow()
+    booth = overrides.pop("booth", None)
+    substances = overrides.pop("substances", ["heroin"])
+    status = overrides.get("status", VisitStatus.IN_BOOTH if booth else VisitStatus.WAITING)
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "site_id": site.id,
+        "status": status,
+        "route": Route.INJECT,
+        "drug_checked": DrugChecked.NO,
+        "checked_in_at": now,
+        "checked_in_by_id": staff.id,
+        "submission_key": str(uuid.uuid4()),
+        "booth_id": booth.id if booth else None,
+        "booth_entered_at": now if booth else None,
+        "aftercare_at": now if status is VisitStatus.AFTERCARE else None,
+    }
+    values.update(overrides)
+    visit = Visit(**values)
+    visit.substances = [VisitSubstance(code=code) for code in substances]
+    session.add(visit)
+    if booth is not None and status is VisitStatus.IN_BOOTH:
+        booth.status = BoothStatus.OCCUPIED
+    session.flush()
+    return visit

@@ -5,9 +5,18 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TimeField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
+from sitesys.clients.codes import pattern_problem
 from sitesys.forms import choices, strip
 from sitesys.sites.models import BoothKind
 
@@ -58,8 +67,26 @@ class SiteForm(FlaskForm):
     close_watch_minutes = _minutes(
         "Close watch interval (minutes)", 1, 15, "Used while a client's scores are worrying."
     )
+    code_hint = TextAreaField(
+        "Client code recipe",
+        validators=[InputRequired("Describe how clients make their code."), Length(max=300)],
+        filters=[strip],
+        description="Shown at the desk, e.g. first two letters of your first name...",
+    )
+    code_pattern = StringField(
+        "Client code pattern",
+        validators=[InputRequired("Enter the pattern codes must match."), Length(max=200)],
+        filters=[strip],
+        description="A regular expression the upper-case code must match in full, e.g. "
+        "[A-Z]{4}[0-9]{2}.",
+    )
     is_active = BooleanField("Site is open for use", default=True)
     submit = SubmitField("Save site")
+
+    def validate_code_pattern(self, field: StringField) -> None:
+        problem = pattern_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
     def validate_time_zone(self, field: StringField) -> None:
         if field.data not in available_timezones():
@@ -91,3 +118,12 @@ class OutOfServiceForm(FlaskForm):
         filters=[strip],
     )
     submit = SubmitField("Take out of service")
+
+
+class SubstanceForm(FlaskForm):
+    label = StringField(
+        "Substance",
+        validators=[InputRequired("Enter the substance's name."), Length(max=60)],
+        filters=[strip],
+    )
+    submit = SubmitField("Add substance")

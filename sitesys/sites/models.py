@@ -24,6 +24,29 @@ staff_sites = Table(
 )
 
 
+DEFAULT_CODE_HINT = (
+    "First two letters of your first name, first two letters of your mother's first name, "
+    "and the day of the month you were born (two digits). Example: JOMA07."
+)
+DEFAULT_CODE_PATTERN = r"[A-Z]{4}[0-9]{2}"
+
+#: The default substance pick-list of a new site (code, label), in desk order.
+DEFAULT_SUBSTANCES = (
+    ("ketamine", "Ketamine"),
+    ("heroin", "Heroin"),
+    ("fentanyl", "Fentanyl"),
+    ("cocaine", "Cocaine"),
+    ("crack", "Crack"),
+    ("methamphetamine", "Methamphetamine"),
+    ("mdma", "MDMA"),
+    ("benzodiazepines", "Benzodiazepines"),
+    ("ghb_gbl", "GHB/GBL"),
+    ("nitazenes", "Nitazenes"),
+    ("unknown", "Unknown"),
+    ("other", "Other"),
+)
+
+
 class Site(Base):
     """A supervised consumption site, with the settings its staff work under."""
 
@@ -41,6 +64,10 @@ class Site(Base):
     booth_check_minutes: Mapped[int] = mapped_column(default=5)
     aftercare_check_minutes: Mapped[int] = mapped_column(default=15)
     close_watch_minutes: Mapped[int] = mapped_column(default=2)
+    #: The self-generated client code recipe, shown at the desk.
+    code_hint: Mapped[str] = mapped_column(String(300), default=DEFAULT_CODE_HINT)
+    #: Regular expression a normalised client code must match in full.
+    code_pattern: Mapped[str] = mapped_column(String(200), default=DEFAULT_CODE_PATTERN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     booths: Mapped[list[Booth]] = relationship(
@@ -92,3 +119,18 @@ class Booth(Base):
     is_retired: Mapped[bool] = mapped_column(default=False)
 
     site: Mapped[Site] = relationship(back_populates="booths")
+
+
+class SubstanceOption(Base):
+    """One entry of a site's substance pick-list (substances change fast: nitazenes, say)."""
+
+    __tablename__ = "substance_options"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    #: Stable code kept on visits and used in reports; the label may be reworded.
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)

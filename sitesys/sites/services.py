@@ -10,7 +10,16 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.sites.models import Booth, BoothKind, BoothStatus, Site
+from sitesys.sites.models import (
+    DEFAULT_CODE_HINT,
+    DEFAULT_CODE_PATTERN,
+    DEFAULT_SUBSTANCES,
+    Booth,
+    BoothKind,
+    BoothStatus,
+    Site,
+    SubstanceOption,
+)
 
 
 class SiteError(ValueError):
@@ -28,6 +37,8 @@ class SiteSettings:
     aftercare_check_minutes: int
     close_watch_minutes: int
     is_active: bool = True
+    code_hint: str = DEFAULT_CODE_HINT
+    code_pattern: str = DEFAULT_CODE_PATTERN
 
 
 def _check_name_free(session: Session, name: str, site_id: int | None) -> None:
@@ -37,11 +48,13 @@ def _check_name_free(session: Session, name: str, site_id: int | None) -> None:
 
 
 def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -> Site:
-    """Create a site; names are unique across the organisation."""
+    """Create a site with the default substance pick-list; names are unique."""
     _check_name_free(session, settings.name, None)
     site = Site(**vars(settings))
     session.add(site)
     session.flush()
+    for position, (code, label) in enumerate(DEFAULT_SUBSTANCES):
+        session.add(SubstanceOption(site_id=site.id, code=code, label=label, position=position))
     record_event(
         session, "site.created", actor=actor, record_type="site", record_id=site.id, site_id=site.id
     )
@@ -182,3 +195,58 @@ def set_retired(session: Session, actor: Staff, booth: Booth, retired: bool) -> 
         site_id=booth.site_id,
     )
     session.flush()
+
+
+def add_substance(session: Session, actor: Staff, site: Site, label: str) -> SubstanceOption:
+    """Add a substance to the site's pick-list; its code is derived once and never changes."""
+    label = label.strip()
+    code = "".join(c if c.isalnum() else "_" for c in label.lower()).strip("_")[:40]
+    if not code:
+        raise SiteError("Enter the substance's name.")
+    existing = session.scalar(
+        select(SubstanceOption).where(
+            SubstanceOption.site_id == site.id, SubstanceOption.code == code
+        )
+    )
+    if existing is not None:
+        raise SiteError(f"{label} is already on the list.")
+    position = 1 + max((option.position for option in site_substances(session, site)), default=0)
+    option = SubstanceOption(site_id=site.id, code=code, label=label[:60], position=position)
+    session.add(option)
+    session.flush()
+    record_event(
+        session,
+        "substance.added",
+        actor=actor,
+        record_type="substance_option",
+        record_id=option.id,
+        site_id=site.id,
+        code=code,
+    )
+    return option
+
+
+def set_substance_active(
+    session: Session, actor: Staff, option: SubstanceOption, active: bool
+) -> None:
+    """Show or hide a substance at the desk; visits keep the codes they were given."""
+    option.is_active = active
+    record_event(
+        session,
+        "substance.shown" if active else "substance.hidden",
+        actor=actor,
+        record_type="substance_option",
+        record_id=option.id,
+        site_id=option.site_id,
+    )
+    session.flush()
+
+
+def site_substances(session: Session, site: Site) -> list[SubstanceOption]:
+    return list(
+        session.scalars(
+            select(SubstanceOption)
+            .where(SubstanceOption.site_id == site.id)
+            .order_by(SubstanceOption.position, SubstanceOption.label)
+        )
+    )

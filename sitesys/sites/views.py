@@ -12,16 +12,26 @@ from sqlalchemy.orm import Session
 from sitesys.auth.guard import current_staff, roles_required
 from sitesys.auth.roles import Role
 from sitesys.db import get_session
-from sitesys.sites.forms import BoothForm, OutOfServiceForm, SiteForm
-from sitesys.sites.models import Booth, BoothKind, Site
+from sitesys.sites.forms import BoothForm, OutOfServiceForm, SiteForm, SubstanceForm
+from sitesys.sites.models import (
+    DEFAULT_CODE_HINT,
+    DEFAULT_CODE_PATTERN,
+    Booth,
+    BoothKind,
+    Site,
+    SubstanceOption,
+)
 from sitesys.sites.services import (
     SiteError,
     SiteSettings,
     add_booth,
+    add_substance,
     create_site,
     mark_clean,
     return_to_service,
     set_retired,
+    set_substance_active,
+    site_substances,
     take_out_of_service,
     update_booth,
     update_site,
@@ -56,6 +66,8 @@ def _settings(form: SiteForm) -> SiteSettings:
         aftercare_check_minutes=form.aftercare_check_minutes.data or 15,
         close_watch_minutes=form.close_watch_minutes.data or 2,
         is_active=bool(form.is_active.data),
+        code_hint=form.code_hint.data or DEFAULT_CODE_HINT,
+        code_pattern=form.code_pattern.data or DEFAULT_CODE_PATTERN,
     )
 
 
@@ -80,6 +92,8 @@ def new() -> ResponseReturnValue:
     form = SiteForm()
     if request.method == "GET":
         form.closing_time.data = time(22, 0)
+        form.code_hint.data = DEFAULT_CODE_HINT
+        form.code_pattern.data = DEFAULT_CODE_PATTERN
         for name, default in (
             ("idle_timeout_minutes", 15),
             ("absolute_timeout_hours", 12),
@@ -217,3 +231,42 @@ def booth_action(booth_id: int, action: str) -> ResponseReturnValue:
         db.commit()
         flash(message, "success")
     return redirect(url_for("sites.booths", site_id=booth.site_id))
+
+
+@bp.route("/<int:site_id>/substances", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def substances(site_id: int) -> ResponseReturnValue:
+    db = get_session()
+    site = get_site_or_404(db, site_id)
+    form = SubstanceForm()
+    if form.validate_on_submit():
+        try:
+            option = add_substance(db, current_staff(), site, form.label.data or "")
+        except SiteError as error:
+            form.label.errors = [str(error)]
+        else:
+            db.commit()
+            flash(f"Added {option.label} to the pick-list.", "success")
+            return redirect(url_for("sites.substances", site_id=site.id))
+    return render_template(
+        "sites/substances.html",
+        site=site,
+        form=form,
+        options=site_substances(db, site),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/substances/<int:option_id>/<action>")
+@roles_required(Role.ADMIN)
+def substance_action(option_id: int, action: str) -> ResponseReturnValue:
+    db = get_session()
+    option = db.get(SubstanceOption, option_id)
+    if option is None or action not in ("show", "hide"):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    set_substance_active(db, current_staff(), option, action == "show")
+    db.commit()
+    flash(f"{option.label} is {'shown' if action == 'show' else 'hidden'} at the desk.", "success")
+    return redirect(url_for("sites.substances", site_id=option.site_id))

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
-from sitesys.sites.models import Booth, BoothStatus, Site
+from sitesys.sites.models import Booth, BoothStatus, Site, SubstanceOption
 from tests.factories import make_booth, make_site, make_staff, sign_in
 
 SITE_FORM = {
@@ -17,6 +17,8 @@ SITE_FORM = {
     "aftercare_check_minutes": "15",
     "close_watch_minutes": "2",
     "is_active": "y",
+    "code_hint": "Two letters of your first name, two of your mother's, day of birth.",
+    "code_pattern": "[A-Z]{4}[0-9]{2}",
 }
 
 
@@ -28,6 +30,33 @@ def test_admin_creates_a_site_with_its_settings(client, db):
     assert site is not None
     assert site.closing_time.strftime("%H:%M") == "21:30" and site.booth_check_minutes == 5
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "site.created"))
+    codes = db.scalars(select(SubstanceOption.code).where(SubstanceOption.site_id == site.id))
+    assert {"ketamine", "nitazenes", "unknown"} <= set(codes)
+
+
+def test_a_broken_code_pattern_is_refused(client, db):
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    body = client.post("/sites/new", data={**SITE_FORM, "code_pattern": "[A-Z"}).get_data(
+        as_text=True
+    )
+    assert "not a valid regular expression" in body
+    empty = client.post("/sites/new", data={**SITE_FORM, "code_pattern": ".*"}).get_data(
+        as_text=True
+    )
+    assert "must not accept an empty code" in empty
+
+
+def test_admin_adds_hides_and_shows_substances(client, db):
+    site = make_site(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    client.post(f"/sites/{site.id}/substances", data={"label": "Xylazine"})
+    option = db.scalar(select(SubstanceOption).where(SubstanceOption.site_id == site.id))
+    assert option is not None and option.code == "xylazine" and option.is_active
+    again = client.post(f"/sites/{site.id}/substances", data={"label": "xylazine"})
+    assert "xylazine is already on the list." in again.get_data(as_text=True)
+    client.post(f"/sites/substances/{option.id}/hide")
+    db.refresh(option)
+    assert not option.is_active
 
 
 def test_bad_site_settings_are_refused_field_by_field(client, db):

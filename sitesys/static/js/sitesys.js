@@ -12,6 +12,17 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
+  // The board refreshes itself, but never while someone is typing or choosing inside it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.elt;
+    if (!target || target.id !== "board") { return; }
+    var active = document.activeElement;
+    var editing = active && target.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
+    if (editing || target.querySelector("details[open]") || target.querySelector("form[data-submitted]")) {
+      event.preventDefault();
+    }
+  });
+
   // A second tap on a submit button while the first is on its way must not send the form twice.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -1,0 +1,66 @@
+"""When a client is due a check: computed when the board is read, never by a job.
+
+The board must be right even when the scheduler is down, so "check due" and "overdue" come from
+the last observation, the phase the client is in and the site's interval, at the moment of reading.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+
+from sitesys.checkin.models import VisitStatus
+from sitesys.sites.models import Site
+
+
+class CheckState(enum.StrEnum):
+    OK = "ok"
+    DUE = "due"
+    OVERDUE = "overdue"
+    NONE = "none"  # not yet used (waiting): no checks to do
+
+    @property
+    def label(self) -> str:
+        return {"ok": "Checked", "due": "Check due", "overdue": "Overdue", "none": ""}[self.value]
+
+
+def check_interval(site: Site, status: VisitStatus, close_watch: bool) -> timedelta | None:
+    """The site's interval for a phase; close watch shortens it while scores are worrying."""
+    if status is VisitStatus.IN_BOOTH:
+        minutes = site.booth_check_minutes
+    elif status is VisitStatus.AFTERCARE:
+        minutes = site.aftercare_check_minutes
+    else:
+        return None
+    if close_watch:
+        minutes = min(minutes, site.close_watch_minutes)
+    return timedelta(minutes=minutes)
+
+
+def check_state(
+    now: datetime,
+    phase_started_at: datetime,
+    last_observed_at: datetime | None,
+    interval: timedelta | None,
+) -> CheckState:
+    """OK within the interval, due past it, overdue past twice it."""
+    if interval is None:
+        return CheckState.NONE
+    since = phase_started_at
+    if last_observed_at is not None and last_observed_at > since:
+        since = last_observed_at
+    waited = now - since
+    if waited >= 2 * interval:
+        return CheckState.OVERDUE
+    if waited >= interval:
+        return CheckState.DUE
+    return CheckState.OK
+
+
+def next_check_at(
+    phase_started_at: datetime, last_observed_at: datetime | None, interval: timedelta
+) -> datetime:
+    since = phase_started_at
+    if last_observed_at is not None and last_observed_at > since:
+        since = last_observed_at
+    return since + interval

@@ -1,0 +1,108 @@
+"""Reading the whole board in a fixed number of queries, however busy the floor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from sitesys.board.checks import CheckState, check_interval, check_state
+from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus
+from sitesys.checkin.services import active_substance_codes
+from sitesys.clients.models import Client, ClientFlag
+from sitesys.sites.models import Booth, BoothStatus, Site
+
+
+@dataclass
+class VisitCard:
+    """One client on the floor, as every board shows them."""
+
+    visit: Visit
+    substances: list[str]
+    minutes: int
+    check: CheckState
+    flags: list[ClientFlag] = field(default_factory=list)
+
+    @property
+    def tone(self) -> str:
+        """The tile's colour: red for overdue, amber for due."""
+        return {CheckState.OVERDUE: "red", CheckState.DUE: "amber"}.get(self.check, "ok")
+
+
+@dataclass
+class BoothTile:
+    booth: Booth
+    card: VisitCard | None
+
+    @property
+    def state_label(self) -> str:
+        if self.card is not None:
+            return "Occupied"
+        return self.booth.status.label
+
+
+@dataclass
+class Board:
+    site: Site
+    read_at: datetime
+    tiles: list[BoothTile]
+    waiting: list[VisitCard]
+    aftercare: list[VisitCard]
+
+    @property
+    def free_count(self) -> int:
+        return sum(1 for tile in self.tiles if tile.booth.status is BoothStatus.FREE)
+
+
+def _minutes(now: datetime, since: datetime | None) -> int:
+    return 0 if since is None else max(0, int((now - since).total_seconds() // 60))
+
+
+def read_board(session: Session, site: Site, now: datetime) -> Board:
+    """Booths, waiting list and aftercare of a site, with check states computed now."""
+    booths = list(
+        session.scalars(
+            select(Booth)
+            .where(Booth.site_id == site.id, Booth.is_retired.is_(False))
+            .order_by(Booth.position, Booth.label)
+        )
+    )
+    visits = list(
+        session.scalars(
+            select(Visit)
+            .where(Visit.site_id == site.id, Visit.status.in_(OPEN_STATUSES))
+            .options(
+                joinedload(Visit.client).selectinload(Client.flags),
+                selectinload(Visit.substances),
+            )
+            .order_by(Visit.checked_in_at)
+        )
+    )
+    labels = active_substance_codes(session, site)
+    today = now.astimezone(site.zone).date()
+    cards: dict[VisitStatus, list[VisitCard]] = {status: [] for status in OPEN_STATUSES}
+    by_booth: dict[int, VisitCard] = {}
+    for visit in visits:
+        interval = check_interval(site, visit.status, close_watch=False)
+        since = visit.checked_in_at if visit.status is VisitStatus.WAITING else visit.used_at
+        card = VisitCard(
+            visit=visit,
+            substances=[labels.get(item.code, item.code) for item in visit.substances],
+            minutes=_minutes(now, since),
+            check=check_state(now, visit.phase_started_at, None, interval),
+            flags=[
+                f for f in (visit.client.flags if visit.client else []) if f.is_active_on(today)
+            ],
+        )
+        cards[visit.status].append(card)
+        if visit.status is VisitStatus.IN_BOOTH and visit.booth_id is not None:
+            by_booth[visit.booth_id] = card
+    return Board(
+        site=site,
+        read_at=now,
+        tiles=[BoothTile(booth, by_booth.get(booth.id)) for booth in booths],
+        waiting=cards[VisitStatus.WAITING],
+        aftercare=cards[VisitStatus.AFTERCARE],
+    )

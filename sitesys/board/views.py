@@ -1,0 +1,94 @@
+"""The live board, its polled partial, and booth actions from the floor."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sitesys.auth.guard import current_site, current_staff, passive, roles_required
+from sitesys.auth.roles import FLOOR_ROLES
+from sitesys.board.services import read_board
+from sitesys.db import get_session, utcnow
+from sitesys.sites.forms import OutOfServiceForm
+from sitesys.sites.models import Booth, Site
+from sitesys.sites.services import SiteError, mark_clean, return_to_service, take_out_of_service
+from sitesys.staff.forms import ConfirmForm
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+
+#: How often tablets refresh the board partial (htmx polling).
+POLL_SECONDS = 3
+
+
+def get_booth_or_404(session: Session, booth_id: int, site: Site) -> Booth:
+    booth = session.scalar(
+        select(Booth).where(Booth.id == booth_id, Booth.site_id == site.id).with_for_update()
+    )
+    if booth is None:
+        abort(404)
+    return booth
+
+
+@bp.get("/")
+@roles_required(*FLOOR_ROLES)
+def index() -> ResponseReturnValue:
+    board = read_board(get_session(), current_site(), utcnow())
+    return render_template(
+        "board/index.html", board=board, poll_seconds=POLL_SECONDS, confirm=ConfirmForm()
+    )
+
+
+@bp.get("/partial")
+@roles_required(*FLOOR_ROLES)
+@passive
+def partial() -> ResponseReturnValue:
+    """The board alone, for polling; it does not keep an idle tablet signed in."""
+    board = read_board(get_session(), current_site(), utcnow())
+    return render_template(
+        "board/_board.html", board=board, poll_seconds=POLL_SECONDS, confirm=ConfirmForm()
+    )
+
+
+@bp.get("/booths/<int:booth_id>")
+@roles_required(*FLOOR_ROLES)
+def booth(booth_id: int) -> ResponseReturnValue:
+    found = get_booth_or_404(get_session(), booth_id, current_site())
+    return render_template(
+        "board/booth.html", booth=found, out_of_service=OutOfServiceForm(), confirm=ConfirmForm()
+    )
+
+
+@bp.post("/booths/<int:booth_id>/<action>")
+@roles_required(*FLOOR_ROLES)
+def booth_action(booth_id: int, action: str) -> ResponseReturnValue:
+    db = get_session()
+    found = get_booth_or_404(db, booth_id, current_site())
+    staff = current_staff()
+    try:
+        if action == "out-of-service":
+            form = OutOfServiceForm()
+            if not form.validate_on_submit():
+                flash("Give a reason for taking the booth out of service.", "error")
+                return redirect(url_for("board.booth", booth_id=found.id))
+            take_out_of_service(db, staff, found, form.reason.data or "")
+            message = f"Booth {found.label} is out of service."
+        elif action in ("clean", "back-in-service"):
+            if not ConfirmForm().validate_on_submit():
+                abort(400)
+            if action == "clean":
+                mark_clean(db, staff, found)
+                message = f"Booth {found.label} is clean and free."
+            else:
+                return_to_service(db, staff, found)
+                message = f"Booth {found.label} is back in service; it needs cleaning."
+        else:
+            abort(404)
+    except SiteError as error:
+        db.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("board.index"))
+    db.commit()
+    flash(message, "success")
+    return redirect(url_for("board.index"))

@@ -1,0 +1,1 @@
+"""Check-in and the visit lifecycle: waiting, in booth, aftercare, left."""

@@ -1,0 +1,163 @@
+"""The visit lifecycle after check-in: into a booth, to aftercare, out of the door."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus
+from sitesys.checkin.services import CheckInError, check_booth_suits, lock_free_booth
+from sitesys.db import utcnow
+from sitesys.sites.models import Booth, BoothStatus, Site
+
+
+class VisitChanged(CheckInError):
+    """The visit is no longer where the screen showed it: nothing is changed."""
+
+
+def _expect(visit: Visit, expected: VisitStatus | None, allowed: tuple[VisitStatus, ...]) -> None:
+    if not visit.status.is_open:
+        raise VisitChanged(f"{visit.display_tag} has already left; nothing was changed.")
+    if expected is not None and visit.status is not expected:
+        raise VisitChanged(
+            f"{visit.display_tag} is now {visit.status.label.lower()}: the screen was out of date, "
+            "so nothing was changed. Check the board and try again."
+        )
+    if visit.status not in allowed:
+        raise VisitChanged(
+            f"{visit.display_tag} is {visit.status.label.lower()}; that step does not apply."
+        )
+
+
+def _release_booth(visit: Visit) -> Booth | None:
+    """A booth someone has left needs cleaning before it is free again."""
+    booth = visit.booth
+    if booth is not None and visit.status is VisitStatus.IN_BOOTH:
+        booth.status = BoothStatus.NEEDS_CLEANING
+        return booth
+    return None
+
+
+def move_to_booth(
+    session: Session, actor: Staff, visit: Visit, booth_id: int, expected: VisitStatus | None
+) -> Booth:
+    """Move a waiting client into a free booth of the site (of a suitable kind)."""
+    _expect(visit, expected, (VisitStatus.WAITING,))
+    booth = lock_free_booth(session, visit.site, booth_id)
+    check_booth_suits(session, booth, visit.route)
+    now = utcnow()
+    visit.status = VisitStatus.IN_BOOTH
+    visit.booth_id = booth.id
+    visit.booth = booth
+    visit.booth_entered_at = now
+    session.flush()  # the partial unique index settles a race for the booth here
+    booth.status = BoothStatus.OCCUPIED
+    record_event(
+        session,
+        "visit.moved_to_booth",
+        actor=actor,
+        record_type="visit",
+        record_id=visit.id,
+        site_id=visit.site_id,
+        booth_id=booth.id,
+    )
+    session.flush()
+    return booth
+
+
+def move_to_aftercare(
+    session: Session, actor: Staff, visit: Visit, expected: VisitStatus | None
+) -> None:
+    """Move a client from their booth to aftercare; the booth then needs cleaning."""
+    _expect(visit, expected, (VisitStatus.IN_BOOTH, VisitStatus.WAITING))
+    booth = _release_booth(visit)
+    visit.status = VisitStatus.AFTERCARE
+    visit.aftercare_at = utcnow()
+    record_event(
+        session,
+        "visit.moved_to_aftercare",
+        actor=actor,
+        record_type="visit",
+        record_id=visit.id,
+        site_id=visit.site_id,
+        booth_id=booth.id if booth else None,
+    )
+    session.flush()
+
+
+def check_out(session: Session, actor: Staff, visit: Visit, expected: VisitStatus | None) -> None:
+    """Check a client out from any open step; a booth they were in needs cleaning."""
+    _expect(visit, expected, OPEN_STATUSES)
+    booth = _release_booth(visit)
+    from_status = visit.status
+    visit.status = VisitStatus.LEFT
+    visit.left_at = utcnow()
+    record_event(
+        session,
+        "visit.checked_out",
+        actor=actor,
+        record_type="visit",
+        record_id=visit.id,
+        site_id=visit.site_id,
+        from_status=from_status.value,
+        booth_id=booth.id if booth else None,
+    )
+    session.flush()
+
+
+#: Visits still open this long after closing time are closed by the end-of-day job.
+CLOSE_AFTER_CLOSING = timedelta(hours=2)
+
+
+def last_closing(site: Site, now: datetime) -> datetime:
+    """The site's most recent closing instant at or before `now`, in UTC."""
+    local_now = now.astimezone(site.zone)
+    closing = datetime.combine(local_now.date(), site.closing_time, tzinfo=site.zone)
+    if closing > local_now:
+        closing = datetime.combine(
+            local_now.date() - timedelta(days=1), site.closing_time, tzinfo=site.zone
+        )
+    return closing.astimezone(now.tzinfo)
+
+
+def close_forgotten_visits(session: Session, site: Site, now: datetime) -> int:
+    """Mark visits still open long after closing as left without checkout.
+
+    Only visits that began before that closing are touched, and only open ones, so running the
+    job twice changes nothing the second time.
+    """
+    closing = last_closing(site, now)
+    if now < closing + CLOSE_AFTER_CLOSING:
+        closing = last_closing(site, closing - timedelta(seconds=1))
+    visits = list(
+        session.scalars(
+            select(Visit)
+            .where(
+                Visit.site_id == site.id,
+                Visit.status.in_(OPEN_STATUSES),
+                Visit.checked_in_at < closing,
+            )
+            .with_for_update()
+        )
+    )
+    for visit in visits:
+        booth = _release_booth(visit)
+        from_status = visit.status
+        visit.status = VisitStatus.LEFT_WITHOUT_CHECKOUT
+        visit.left_at = now
+        record_event(
+            session,
+            "visit.left_without_checkout",
+            actor=None,
+            record_type="visit",
+            record_id=visit.id,
+            site_id=site.id,
+            from_status=from_status.value,
+            booth_id=booth.id if booth else None,
+        )
+    session.flush()
+    return len(visits)

@@ -1,0 +1,193 @@
+"""Visits: one person's stay at the site, from check-in to leaving."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sitesys.auth.models import Staff
+from sitesys.clients.models import Client
+from sitesys.db import Base, utcnow
+from sitesys.sites.models import Booth, Site
+
+
+class VisitStatus(enum.StrEnum):
+    WAITING = "waiting"
+    IN_BOOTH = "in_booth"
+    AFTERCARE = "aftercare"
+    LEFT = "left"
+    LEFT_WITHOUT_CHECKOUT = "left_without_checkout"
+
+    @property
+    def label(self) -> str:
+        return {
+            "waiting": "Waiting",
+            "in_booth": "In booth",
+            "aftercare": "Aftercare",
+            "left": "Left",
+            "left_without_checkout": "Left without checkout",
+        }[self.value]
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+
+OPEN_STATUSES = (VisitStatus.WAITING, VisitStatus.IN_BOOTH, VisitStatus.AFTERCARE)
+_OPEN_SQL = "status IN ('waiting', 'in_booth', 'aftercare')"
+
+
+class Route(enum.StrEnum):
+    INJECT = "inject"
+    SMOKE = "smoke"
+    SNORT = "snort"
+    ORAL = "oral"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class DrugChecked(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ServiceGiven(enum.StrEnum):
+    STERILE_KIT = "sterile_kit"
+    SNORTING_KIT = "snorting_kit"
+    FOIL = "foil"
+    NALOXONE_KIT = "naloxone_kit"
+    EDUCATION = "education"
+    REFERRAL_OFFERED = "referral_offered"
+
+    @property
+    def label(self) -> str:
+        return {
+            "sterile_kit": "Sterile injecting kit",
+            "snorting_kit": "Snorting kit",
+            "foil": "Foil",
+            "naloxone_kit": "Naloxone kit",
+            "education": "Education",
+            "referral_offered": "Referral offered",
+        }[self.value]
+
+
+class Visit(Base):
+    """One stay at the site. Every step is stamped by the server."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        # A booth holds one person: enforced by the database, so two desks can never both win.
+        Index(
+            "uq_visits_booth_in_use",
+            "booth_id",
+            unique=True,
+            sqlite_where=text("status = 'in_booth'"),
+            postgresql_where=text("status = 'in_booth'"),
+        ),
+        # A client has at most one open visit.
+        Index(
+            "uq_visits_client_open",
+            "client_id",
+            unique=True,
+            sqlite_where=text(_OPEN_SQL),
+            postgresql_where=text(_OPEN_SQL),
+        ),
+        # The board reads a site's open visits many times a minute; history must not slow it.
+        Index(
+            "ix_visits_site_open",
+            "site_id",
+            "status",
+            sqlite_where=text(_OPEN_SQL),
+            postgresql_where=text(_OPEN_SQL),
+        ),
+        Index("ix_visits_site_checked_in_at", "site_id", "checked_in_at"),
+        Index("ix_visits_client_checked_in_at", "client_id", "checked_in_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    #: None for an anonymous walk-in.
+    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clients.id"))
+    status: Mapped[VisitStatus] = mapped_column(default=VisitStatus.WAITING)
+    #: The booth used (kept after leaving it, for history).
+    booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id"))
+    route: Mapped[Route]
+    drug_checked: Mapped[DrugChecked]
+    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+    booth_entered_at: Mapped[datetime | None]
+    aftercare_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+    checked_in_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    #: One per submitted check-in form: a double tap or a resubmission finds the same visit.
+    submission_key: Mapped[str] = mapped_column(String(36), unique=True)
+    #: Set when a manager let a restricted client in; the reason is kept here, not in the audit.
+    restriction_override_reason: Mapped[str | None] = mapped_column(String(200))
+
+    site: Mapped[Site] = relationship()
+    client: Mapped[Client | None] = relationship()
+    booth: Mapped[Booth | None] = relationship()
+    checked_in_by: Mapped[Staff] = relationship()
+    substances: Mapped[list[VisitSubstance]] = relationship(
+        cascade="all, delete-orphan", order_by="VisitSubstance.code"
+    )
+    services: Mapped[list[VisitService]] = relationship(
+        cascade="all, delete-orphan", order_by="VisitService.recorded_at"
+    )
+
+    @property
+    def display_tag(self) -> str:
+        return self.client.display_tag if self.client is not None else "Walk-in"
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.client_id is None
+
+    @property
+    def phase_started_at(self) -> datetime:
+        """When the current phase began (the clock a check interval runs from)."""
+        if self.status is VisitStatus.AFTERCARE and self.aftercare_at is not None:
+            return self.aftercare_at
+        if self.status is VisitStatus.IN_BOOTH and self.booth_entered_at is not None:
+            return self.booth_entered_at
+        return self.checked_in_at
+
+    @property
+    def used_at(self) -> datetime | None:
+        """When the client used (taken as entering the booth; aftercare if they skipped it)."""
+        return self.booth_entered_at or self.aftercare_at
+
+
+class VisitSubstance(Base):
+    """A substance the client said they would use, by pick-list code."""
+
+    __tablename__ = "visit_substances"
+
+    visit_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class VisitService(Base):
+    """A service given during the visit (kit, naloxone, education, referral offered)."""
+
+    __tablename__ = "visit_services"
+
+    visit_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True
+    )
+    service: Mapped[ServiceGiven] = mapped_column(primary_key=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))

@@ -1,0 +1,310 @@
+"""Checking a client in: who they are, what they will use, and where they go."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.auth.roles import Role
+from sitesys.checkin.models import (
+    OPEN_STATUSES,
+    DrugChecked,
+    Route,
+    ServiceGiven,
+    Visit,
+    VisitService,
+    VisitStatus,
+    VisitSubstance,
+)
+from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
+from sitesys.clients.services import active_flags, find_client, register_client
+from sitesys.db import utcnow
+from sitesys.sites.models import Booth, BoothKind, BoothStatus, Site, SubstanceOption
+
+
+class CheckInError(ValueError):
+    """A check-in that cannot go ahead; the message is shown to the desk as it is."""
+
+
+class BoothTaken(CheckInError):
+    def __init__(self, booth: Booth) -> None:
+        super().__init__(f"Booth {booth.label} was just taken — choose another.")
+        self.booth = booth
+
+
+class BoothUnsuitable(CheckInError):
+    pass
+
+
+class ClientAlreadyIn(CheckInError):
+    def __init__(self, visit: Visit) -> None:
+        where = (
+            f"in booth {visit.booth.label}"
+            if visit.booth and visit.status is VisitStatus.IN_BOOTH
+            else visit.status.label.lower()
+        )
+        super().__init__(f"{visit.display_tag} is already checked in ({where}).")
+        self.visit = visit
+
+
+class ClientRestricted(CheckInError):
+    def __init__(self, flag: ClientFlag) -> None:
+        super().__init__(
+            f"Check-in is blocked: {flag.summary}. A manager can override it with a reason."
+        )
+        self.flag = flag
+
+
+@dataclass
+class CheckInRequest:
+    """What the desk entered. The client is given by code digest, never by the code itself."""
+
+    submission_key: str
+    route: Route
+    drug_checked: DrugChecked
+    substances: list[str]
+    code_digest: str | None = None  # None: anonymous walk-in
+    booth_id: int | None = None  # None: waiting list
+    services: list[ServiceGiven] = field(default_factory=list)
+    age_band: AgeBand | None = None
+    gender: Gender | None = None
+    override_reason: str | None = None
+
+
+@dataclass
+class CheckInResult:
+    visit: Visit
+    #: True when this submission had already been saved (double tap, resubmitted form).
+    replayed: bool = False
+    new_client: bool = False
+
+
+def active_substance_codes(session: Session, site: Site) -> dict[str, str]:
+    """The site's active pick-list, code to label, in desk order."""
+    rows = session.execute(
+        select(SubstanceOption.code, SubstanceOption.label)
+        .where(SubstanceOption.site_id == site.id, SubstanceOption.is_active.is_(True))
+        .order_by(SubstanceOption.position, SubstanceOption.label)
+    )
+    return {code: label for code, label in rows}
+
+
+def free_booths(session: Session, site: Site) -> list[Booth]:
+    return list(
+        session.scalars(
+            select(Booth)
+            .where(
+                Booth.site_id == site.id,
+                Booth.status == BoothStatus.FREE,
+                Booth.is_retired.is_(False),
+            )
+            .order_by(Booth.position, Booth.label)
+        )
+    )
+
+
+def check_booth_suits(session: Session, booth: Booth, route: Route) -> None:
+    """Smoking goes to a smoking booth and everything else to the others, where the site has
+    both kinds (smoke must not drift into an injecting room).
+    """
+    wanted = BoothKind.SMOKING if route is Route.SMOKE else BoothKind.INJECTING
+    if booth.kind is wanted:
+        return
+    site_has_wanted = session.scalar(
+        select(Booth.id).where(
+            Booth.site_id == booth.site_id, Booth.kind == wanted, Booth.is_retired.is_(False)
+        )
+    )
+    if site_has_wanted is not None:
+        kind = "a smoking booth" if wanted is BoothKind.SMOKING else "a booth for other routes"
+        raise BoothUnsuitable(
+            f"Booth {booth.label} is {booth.kind.label.lower()}; "
+            f"choose {kind} for {route.label.lower()}."
+        )
+
+
+def lock_free_booth(session: Session, site: Site, booth_id: int) -> Booth:
+    """Load a booth of this site for update, or say why it cannot be used."""
+    booth = session.scalar(
+        select(Booth)
+        .where(Booth.id == booth_id, Booth.site_id == site.id, Booth.is_retired.is_(False))
+        .with_for_update()
+    )
+    if booth is None:
+        raise CheckInError("That booth is not one of this site's booths.")
+    if booth.status is not BoothStatus.FREE:
+        raise BoothTaken(booth)
+    return booth
+
+
+def _replay(session: Session, site: Site, submission_key: str) -> Visit | None:
+    return session.scalar(
+        select(Visit).where(Visit.submission_key == submission_key, Visit.site_id == site.id)
+    )
+
+
+@dataclass
+class _Arrival:
+    client: Client | None
+    is_new: bool = False
+    overridden: bool = False
+
+
+def _client_for(session: Session, actor: Staff, site: Site, request: CheckInRequest) -> _Arrival:
+    if request.code_digest is None:
+        return _Arrival(None)
+    client = find_client(session, site, request.code_digest)
+    if client is None:
+        client = register_client(
+            session,
+            actor,
+            site,
+            request.code_digest,
+            age_band=request.age_band,
+            gender=request.gender,
+        )
+        return _Arrival(client, is_new=True)
+    open_visit = session.scalar(
+        select(Visit).where(Visit.client_id == client.id, Visit.status.in_(OPEN_STATUSES))
+    )
+    if open_visit is not None:
+        raise ClientAlreadyIn(open_visit)
+    restriction = next(
+        (f for f in active_flags(client, site) if f.kind is FlagKind.SERVICE_RESTRICTION), None
+    )
+    if restriction is None:
+        return _Arrival(client)
+    if not request.override_reason or actor.role is not Role.MANAGER:
+        raise ClientRestricted(restriction)
+    return _Arrival(client, overridden=True)
+
+
+def check_in(session: Session, actor: Staff, site: Site, request: CheckInRequest) -> CheckInResult:
+    """Check a client (or an anonymous walk-in) in, into a free booth or onto the waiting list.
+
+    Rules: one open visit per client; an active service restriction blocks unless a manager
+    overrides it with a reason; only the site's free booths of a suitable kind; a booth holds one
+    person (the database settles a race); a resubmitted form returns the visit it already made.
+    """
+    replayed = _replay(session, site, request.submission_key)
+    if replayed is not None:
+        return CheckInResult(replayed, replayed=True)
+    labels = active_substance_codes(session, site)
+    unknown = [code for code in request.substances if code not in labels]
+    if unknown or not request.substances:
+        raise CheckInError("Choose what the client plans to use from the list.")
+    try:
+        arrival = _client_for(session, actor, site, request)
+        booth = lock_free_booth(session, site, request.booth_id) if request.booth_id else None
+    except (BoothTaken, ClientAlreadyIn):
+        # The twin of a double tap may have won the lock and committed while this one waited.
+        replayed = _replay(session, site, request.submission_key)
+        if replayed is not None:
+            return CheckInResult(replayed, replayed=True)
+        raise
+    client = arrival.client
+    if booth is not None:
+        check_booth_suits(session, booth, request.route)
+    now = utcnow()
+    visit = Visit(
+        id=uuid.uuid4(),
+        site_id=site.id,
+        client=client,
+        status=VisitStatus.IN_BOOTH if booth else VisitStatus.WAITING,
+        booth_id=booth.id if booth else None,
+        route=request.route,
+        drug_checked=request.drug_checked,
+        checked_in_at=now,
+        booth_entered_at=now if booth else None,
+        checked_in_by_id=actor.id,
+        submission_key=request.submission_key,
+        restriction_override_reason=request.override_reason if arrival.overridden else None,
+        substances=[VisitSubstance(code=code) for code in dict.fromkeys(request.substances)],
+        services=[
+            VisitService(service=s, recorded_at=now, recorded_by_id=actor.id)
+            for s in dict.fromkeys(request.services)
+        ],
+    )
+    try:
+        with session.begin_nested():
+            session.add(visit)
+            session.flush()
+    except IntegrityError:
+        # Another desk won a race: the same form twice, the same booth, or the same client.
+        return _explain_conflict(session, site, request, booth, client)
+    if booth is not None:
+        booth.status = BoothStatus.OCCUPIED
+    record_event(
+        session,
+        "visit.checked_in",
+        actor=actor,
+        record_type="visit",
+        record_id=visit.id,
+        site_id=site.id,
+        booth_id=booth.id if booth else None,
+        walk_in=client is None,
+        new_client=arrival.is_new,
+    )
+    if arrival.overridden:
+        record_event(
+            session,
+            "visit.restriction_overridden",
+            actor=actor,
+            record_type="visit",
+            record_id=visit.id,
+            site_id=site.id,
+        )
+    session.flush()
+    return CheckInResult(visit, new_client=arrival.is_new)
+
+
+def _explain_conflict(
+    session: Session,
+    site: Site,
+    request: CheckInRequest,
+    booth: Booth | None,
+    client: Client | None,
+) -> CheckInResult:
+    replayed = _replay(session, site, request.submission_key)
+    if replayed is not None:
+        return CheckInResult(replayed, replayed=True)
+    if client is not None:
+        open_visit = session.scalar(
+            select(Visit).where(Visit.client_id == client.id, Visit.status.in_(OPEN_STATUSES))
+        )
+        if open_visit is not None:
+            raise ClientAlreadyIn(open_visit)
+    if booth is not None:
+        raise BoothTaken(booth)
+    raise CheckInError("Someone else changed the floor at the same moment; please try again.")
+
+
+def add_services(
+    session: Session, actor: Staff, visit: Visit, services: list[ServiceGiven]
+) -> list[ServiceGiven]:
+    """Record services given during a visit; one already recorded is not recorded twice."""
+    have = {given.service for given in visit.services}
+    added = [service for service in dict.fromkeys(services) if service not in have]
+    now = utcnow()
+    for service in added:
+        visit.services.append(
+            VisitService(service=service, recorded_at=now, recorded_by_id=actor.id)
+        )
+    if added:
+        record_event(
+            session,
+            "visit.services_given",
+            actor=actor,
+            record_type="visit",
+            record_id=visit.id,
+            site_id=visit.site_id,
+            services=[s.value for s in added],
+        )
+    session.flush()
+    return added

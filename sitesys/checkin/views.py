@@ -1,0 +1,288 @@
+"""The check-in desk and the visit page."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from sitesys.auth.guard import current_site, current_staff, roles_required
+from sitesys.auth.models import Staff
+from sitesys.auth.roles import FLOOR_ROLES, Role
+from sitesys.checkin.forms import (
+    WAITING_LIST,
+    CheckInForm,
+    MoveToBoothForm,
+    ServicesForm,
+    VisitStepForm,
+)
+from sitesys.checkin.lifecycle import VisitChanged, check_out, move_to_aftercare, move_to_booth
+from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, Visit, VisitStatus
+from sitesys.checkin.services import (
+    BoothTaken,
+    CheckInError,
+    CheckInRequest,
+    ClientAlreadyIn,
+    active_substance_codes,
+    add_services,
+    check_in,
+    free_booths,
+)
+from sitesys.clients.codes import code_digest, code_problem, normalise_code
+from sitesys.clients.models import AgeBand, Gender
+from sitesys.clients.services import ClientSummary, active_flags, summarise
+from sitesys.db import get_session
+from sitesys.forms import choices
+from sitesys.sites.models import Booth, Site
+
+bp = Blueprint("checkin", __name__)
+
+CHECK_IN_ROLES = (Role.FRONT_DESK, Role.NURSE, Role.MANAGER)
+
+
+def get_visit_or_404(
+    session: Session, visit_id: uuid.UUID, site: Site, *, for_update: bool = False
+) -> Visit:
+    """Load a visit of the current site; another site's visit does not exist here."""
+    statement = (
+        select(Visit)
+        .where(Visit.id == visit_id, Visit.site_id == site.id)
+        .options(joinedload(Visit.client), joinedload(Visit.booth), selectinload(Visit.substances))
+    )
+    if for_update:
+        statement = statement.with_for_update(of=Visit)
+    visit = session.scalar(statement)
+    if visit is None:
+        abort(404)
+    return visit
+
+
+def _confirm_token(digest: str) -> str:
+    """Proof that the desk was shown this client's details (reveals nothing about the code)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"confirm-client:{digest}".encode(), hashlib.sha256).hexdigest()
+
+
+def _booth_choices(booths: list[Booth]) -> list[SelectChoice]:
+    return choices(
+        [(WAITING_LIST, "Waiting list")]
+        + [
+            (str(b.id), f"Booth {b.label}" + (" (smoking)" if b.kind.value == "smoking" else ""))
+            for b in booths
+        ]
+    )
+
+
+def _prepare(form: CheckInForm, session: Session, site: Site, *, accepting: bool = False) -> None:
+    """Fill the form's choices: the free booths to show, or, when accepting a submission, every
+    booth of the site, so that one taken meanwhile is answered "just taken", not "not a choice".
+    """
+    form.substances.choices = choices(active_substance_codes(session, site).items())
+    if accepting:
+        booths = list(
+            session.scalars(
+                select(Booth).where(Booth.site_id == site.id, Booth.is_retired.is_(False))
+            )
+        )
+    else:
+        booths = free_booths(session, site)
+    form.booth.choices = _booth_choices(booths)
+    if not form.submission_key.data:
+        form.submission_key.data = str(uuid.uuid4())
+
+
+def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
+    booth = form.booth.data
+    return CheckInRequest(
+        submission_key=form.submission_key.data,
+        route=Route(form.route.data),
+        drug_checked=DrugChecked(form.drug_checked.data),
+        substances=list(form.substances.data or []),
+        code_digest=digest,
+        booth_id=None if booth == WAITING_LIST else int(booth),
+        services=[ServiceGiven(s) for s in form.services.data or []],
+        age_band=AgeBand(form.age_band.data) if form.age_band.data else None,
+        gender=Gender(form.gender.data) if form.gender.data else None,
+        override_reason=form.override_reason.data or None,
+    )
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@roles_required(*CHECK_IN_ROLES)
+def new() -> ResponseReturnValue:
+    db = get_session()
+    site = current_site()
+    staff = current_staff()
+    form = CheckInForm()
+    _prepare(form, db, site, accepting=request.method == "POST")
+    if request.method == "GET" and request.args.get("booth", "").isdigit():
+        form.booth.data = request.args["booth"]
+    summary: ClientSummary | None = None
+    digest: str | None = None
+    if request.method == "POST":
+        code_error = None
+        if not form.walk_in.data:
+            normalised = normalise_code(form.client_code.data or "")
+            code_error = code_problem(normalised, site.code_pattern)
+            if code_error is None:
+                digest = code_digest(normalised, current_app.config["SITESYS_CLIENT_CODE_KEY"])
+                summary = summarise(db, site, digest)
+        if form.find.data:
+            # Looking a client up changes nothing; the desk then confirms with "Check in".
+            form.client_code.errors = [code_error] if code_error else []
+            if digest:
+                form.confirmed.data = _confirm_token(digest)
+            return _render(form, site, staff, summary)
+        valid = form.validate()
+        if code_error:
+            form.client_code.errors = [*form.client_code.errors, code_error]
+            valid = False
+        if valid and digest and form.confirmed.data != _confirm_token(digest):
+            form.confirmed.data = _confirm_token(digest)
+            flash("Check the client's details below, then press Check in again.", "warning")
+            return _render(form, site, staff, summary)
+        if valid:
+            try:
+                result = check_in(db, staff, site, _request(form, digest))
+            except ClientAlreadyIn as already:
+                db.rollback()
+                flash(str(already), "warning")
+                return redirect(url_for("checkin.visit", visit_id=already.visit.id))
+            except CheckInError as error:
+                db.rollback()
+                if isinstance(error, BoothTaken):
+                    form.booth.data = None
+                return _render(form, site, staff, summary, error=str(error), status=409)
+            db.commit()
+            visit = result.visit
+            where = f"booth {visit.booth.label}" if visit.booth else "the waiting list"
+            if result.replayed:
+                flash(f"Already checked in: {visit.display_tag}, {where}.", "info")
+            else:
+                new = " (new client)" if result.new_client else ""
+                flash(f"Checked in {visit.display_tag}{new}: {where}.", "success")
+            return redirect(url_for("checkin.new"))
+    return _render(form, site, staff, summary)
+
+
+def _render(
+    form: CheckInForm,
+    site: Site,
+    staff: Staff,
+    summary: ClientSummary | None,
+    error: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    status = status if status != 200 or not any(f.errors for f in form) else 422
+    return (
+        render_template(
+            "checkin/new.html",
+            form=form,
+            site=site,
+            summary=summary,
+            error=error,
+            can_override=staff.role is Role.MANAGER,
+        ),
+        status,
+    )
+
+
+@bp.get("/visits/<uuid:visit_id>")
+@roles_required(*FLOOR_ROLES)
+def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    site = current_site()
+    found = get_visit_or_404(db, visit_id, site)
+    move_form = MoveToBoothForm()
+    move_form.booth.choices = choices(
+        (str(b.id), f"Booth {b.label}") for b in free_booths(db, site)
+    )
+    labels = active_substance_codes(db, site)
+    return render_template(
+        "checkin/visit.html",
+        visit=found,
+        substances=[labels.get(s.code, s.code) for s in found.substances],
+        flags=active_flags(found.client, site) if found.client else [],
+        step_form=VisitStepForm(),
+        move_form=move_form,
+        services_form=ServicesForm(),
+    )
+
+
+def _step(visit_id: uuid.UUID, action: str) -> ResponseReturnValue:
+    db = get_session()
+    site = current_site()
+    found = get_visit_or_404(db, visit_id, site, for_update=True)
+    form = MoveToBoothForm() if action == "booth" else VisitStepForm()
+    if action == "booth":
+        form.booth.choices = choices((str(b.id), b.label) for b in free_booths(db, site))
+        form.booth.pre_validate = lambda _form: None  # a taken booth gets its own message below
+    if not form.validate_on_submit():
+        flash("That form was incomplete or out of date; nothing was changed.", "error")
+        return redirect(url_for("checkin.visit", visit_id=found.id))
+    expected = VisitStatus(form.expected_status.data)
+    staff = current_staff()
+    try:
+        if action == "booth":
+            if not str(form.booth.data).isdigit():
+                raise CheckInError("Choose a free booth.")
+            booth = move_to_booth(db, staff, found, int(form.booth.data), expected)
+            message = f"{found.display_tag} is in booth {booth.label}."
+        elif action == "aftercare":
+            move_to_aftercare(db, staff, found, expected)
+            message = f"{found.display_tag} moved to aftercare."
+        else:
+            check_out(db, staff, found, expected)
+            message = f"{found.display_tag} checked out."
+    except (CheckInError, VisitChanged) as error:
+        db.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("checkin.visit", visit_id=visit_id))
+    db.commit()
+    flash(message, "success")
+    if action == "check-out":
+        return redirect(url_for("board.index"))
+    return redirect(url_for("checkin.visit", visit_id=found.id))
+
+
+@bp.post("/visits/<uuid:visit_id>/booth")
+@roles_required(*FLOOR_ROLES)
+def to_booth(visit_id: uuid.UUID) -> ResponseReturnValue:
+    return _step(visit_id, "booth")
+
+
+@bp.post("/visits/<uuid:visit_id>/aftercare")
+@roles_required(*FLOOR_ROLES)
+def to_aftercare(visit_id: uuid.UUID) -> ResponseReturnValue:
+    return _step(visit_id, "aftercare")
+
+
+@bp.post("/visits/<uuid:visit_id>/check-out")
+@roles_required(*FLOOR_ROLES)
+def checkout(visit_id: uuid.UUID) -> ResponseReturnValue:
+    return _step(visit_id, "check-out")
+
+
+@bp.post("/visits/<uuid:visit_id>/services")
+@roles_required(*FLOOR_ROLES)
+def services(visit_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    found = get_visit_or_404(db, visit_id, current_site(), for_update=True)
+    form = ServicesForm()
+    if not form.validate_on_submit():
+        flash("Tick at least one service.", "error")
+        return redirect(url_for("checkin.visit", visit_id=found.id))
+    db.refresh(found, ["services"])
+    added = add_services(db, current_staff(), found, [ServiceGiven(s) for s in form.services.data])
+    db.commit()
+    if added:
+        flash("Recorded: " + ", ".join(s.label for s in added) + ".", "success")
+    else:
+        flash("Those services were already recorded.", "info")
+    return redirect(url_for("checkin.visit", visit_id=found.id))

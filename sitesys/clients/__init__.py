@@ -1,0 +1,1 @@
+"""Clients, known only by a digest of their self-generated code."""

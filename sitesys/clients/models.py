@@ -1,0 +1,129 @@
+"""Clients and their safety flags. No name, date of birth, address or phone number, ever."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sitesys.auth.models import Staff
+from sitesys.db import Base, utcnow
+
+
+class AgeBand(enum.StrEnum):
+    UNDER_25 = "18_24"
+    FROM_25 = "25_34"
+    FROM_35 = "35_44"
+    FROM_45 = "45_54"
+    FROM_55 = "55_64"
+    FROM_65 = "65_plus"
+    NOT_SAID = "prefer_not_to_say"
+
+    @property
+    def label(self) -> str:
+        if self is AgeBand.NOT_SAID:
+            return "Prefer not to say"
+        if self is AgeBand.FROM_65:
+            return "65 or over"
+        low, high = self.value.split("_")
+        return f"{low}\N{EN DASH}{high}"
+
+
+class Gender(enum.StrEnum):
+    WOMAN = "woman"
+    MAN = "man"
+    NON_BINARY = "non_binary"
+    ANOTHER = "another"
+    NOT_SAID = "prefer_not_to_say"
+
+    @property
+    def label(self) -> str:
+        return {
+            "woman": "Woman",
+            "man": "Man",
+            "non_binary": "Non-binary",
+            "another": "Another gender",
+            "prefer_not_to_say": "Prefer not to say",
+        }[self.value]
+
+
+class Client(Base):
+    """A person who uses the site, known by a keyed digest of their code and a display tag."""
+
+    __tablename__ = "clients"
+    __table_args__ = (
+        UniqueConstraint("site_id", "code_digest"),
+        UniqueConstraint("site_id", "display_tag"),
+    )
+
+    #: Random, so URLs say nothing about how many clients a site has.
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    #: HMAC-SHA256 of the normalised code under SITESYS_CLIENT_CODE_KEY; the code is never stored.
+    code_digest: Mapped[str] = mapped_column(String(64))
+    #: What staff see and say, e.g. "Amber Heron 27"; generated, never chosen.
+    display_tag: Mapped[str] = mapped_column(String(40))
+    age_band: Mapped[AgeBand | None]
+    gender: Mapped[Gender | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    flags: Mapped[list[ClientFlag]] = relationship(
+        back_populates="client", order_by="ClientFlag.created_at.desc()"
+    )
+
+
+class FlagKind(enum.StrEnum):
+    SEIZURE_HISTORY = "seizure_history"
+    ALLERGY = "allergy"
+    CLINICAL_NOTE = "clinical_note"
+    SERVICE_RESTRICTION = "service_restriction"
+
+    @property
+    def label(self) -> str:
+        return {
+            "seizure_history": "Seizure history",
+            "allergy": "Allergy",
+            "clinical_note": "Clinical note",
+            "service_restriction": "Service restriction",
+        }[self.value]
+
+
+class ClientFlag(Base):
+    """A safety flag staff must see at the desk and on the board; removed with a reason, never
+    deleted.
+    """
+
+    __tablename__ = "client_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)
+    kind: Mapped[FlagKind]
+    #: Short clinical note or the reason for a restriction (no names of anyone).
+    note: Mapped[str] = mapped_column(String(200))
+    #: Last day a service restriction applies, in the site's calendar.
+    ends_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    removal_reason: Mapped[str | None] = mapped_column(String(200))
+
+    client: Mapped[Client] = relationship(back_populates="flags")
+    created_by: Mapped[Staff] = relationship(foreign_keys=[created_by_id])
+    removed_by: Mapped[Staff | None] = relationship(foreign_keys=[removed_by_id])
+
+    def is_active_on(self, day: date) -> bool:
+        """A flag applies until removed; a restriction also ends after its end date."""
+        if self.removed_at is not None:
+            return False
+        return self.ends_on is None or self.ends_on >= day
+
+    @property
+    def summary(self) -> str:
+        text = f"{self.kind.label}: {self.note}"
+        if self.ends_on is not None:
+            text = f"{self.kind.label} until {self.ends_on.strftime('%-d %b %Y')}: {self.note}"
+        return text

@@ -1,0 +1,195 @@
+"""Finding and registering clients, display tags, and safety flags."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.checkin.models import OPEN_STATUSES, Visit
+from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
+from sitesys.db import utcnow
+from sitesys.sites.models import Site
+from sitesys.words import ANIMALS, COLOURS
+
+
+class ClientError(ValueError):
+    """A client change that breaks a rule; the message is shown as it is."""
+
+
+def site_today(site: Site) -> date:
+    return utcnow().astimezone(site.zone).date()
+
+
+@dataclass
+class ClientSummary:
+    """What the desk sees before confirming a check-in."""
+
+    client: Client | None
+    visit_count: int = 0
+    last_visit_at: datetime | None = None
+    active_flags: list[ClientFlag] = field(default_factory=list)
+    open_visit: Visit | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.client is None
+
+    @property
+    def restriction(self) -> ClientFlag | None:
+        return next((f for f in self.active_flags if f.kind is FlagKind.SERVICE_RESTRICTION), None)
+
+
+def find_client(session: Session, site: Site, digest: str) -> Client | None:
+    return session.scalar(
+        select(Client).where(Client.site_id == site.id, Client.code_digest == digest)
+    )
+
+
+def active_flags(client: Client, site: Site) -> list[ClientFlag]:
+    today = site_today(site)
+    return [flag for flag in client.flags if flag.is_active_on(today)]
+
+
+def summarise(session: Session, site: Site, digest: str) -> ClientSummary:
+    """Tag, number of visits, last visit, active flags and any open visit of a code's client."""
+    client = find_client(session, site, digest)
+    if client is None:
+        return ClientSummary(None)
+    count, last = session.execute(
+        select(func.count(Visit.id), func.max(Visit.checked_in_at)).where(
+            Visit.client_id == client.id
+        )
+    ).one()
+    open_visit = session.scalar(
+        select(Visit).where(Visit.client_id == client.id, Visit.status.in_(OPEN_STATUSES))
+    )
+    return ClientSummary(client, int(count), last, active_flags(client, site), open_visit)
+
+
+def _candidate_tag() -> str:
+    return f"{secrets.choice(COLOURS)} {secrets.choice(ANIMALS)} {secrets.randbelow(99) + 1}"
+
+
+def new_display_tag(session: Session, site: Site) -> str:
+    """A two-words-and-a-number tag not yet used at this site."""
+    for attempt in range(50):
+        tag = _candidate_tag()
+        if attempt >= 25:  # a crowded site: widen the number range
+            tag = f"{tag.rsplit(' ', 1)[0]} {secrets.randbelow(900) + 100}"
+        taken = session.scalar(
+            select(Client.id).where(Client.site_id == site.id, Client.display_tag == tag)
+        )
+        if taken is None:
+            return tag
+    raise ClientError("Could not find a free display tag; try again.")
+
+
+def register_client(
+    session: Session,
+    actor: Staff,
+    site: Site,
+    digest: str,
+    *,
+    age_band: AgeBand | None = None,
+    gender: Gender | None = None,
+) -> Client:
+    """Register a new client under a code digest; a simultaneous registration of the same code
+    by another desk yields that desk's client rather than a duplicate.
+    """
+    client = Client(
+        id=uuid.uuid4(),
+        site_id=site.id,
+        code_digest=digest,
+        display_tag=new_display_tag(session, site),
+        age_band=age_band,
+        gender=gender,
+    )
+    try:
+        with session.begin_nested():
+            session.add(client)
+            session.flush()
+    except IntegrityError:
+        existing = find_client(session, site, digest)
+        if existing is None:
+            raise
+        return existing
+    record_event(
+        session,
+        "client.registered",
+        actor=actor,
+        record_type="client",
+        record_id=client.id,
+        site_id=site.id,
+        age_band_given=age_band is not None,
+        gender_given=gender is not None,
+    )
+    return client
+
+
+def add_flag(
+    session: Session,
+    actor: Staff,
+    client: Client,
+    *,
+    kind: FlagKind,
+    note: str,
+    ends_on: date | None,
+) -> ClientFlag:
+    """Add a safety flag; a service restriction needs an end date and a reason."""
+    note = note.strip()
+    if not note:
+        raise ClientError("Write a short note: what staff need to know.")
+    if kind is FlagKind.SERVICE_RESTRICTION and ends_on is None:
+        raise ClientError("A service restriction needs an end date.")
+    if kind is not FlagKind.SERVICE_RESTRICTION:
+        ends_on = None
+    flag = ClientFlag(
+        client_id=client.id,
+        kind=kind,
+        note=note[:200],
+        ends_on=ends_on,
+        created_by_id=actor.id,
+        created_at=utcnow(),
+    )
+    session.add(flag)
+    session.flush()
+    record_event(
+        session,
+        "client.flag_added",
+        actor=actor,
+        record_type="client_flag",
+        record_id=flag.id,
+        site_id=client.site_id,
+        kind=kind.value,
+    )
+    return flag
+
+
+def remove_flag(session: Session, actor: Staff, flag: ClientFlag, reason: str) -> None:
+    """Remove a flag with a reason; it stays visible in the client's history."""
+    reason = reason.strip()
+    if not reason:
+        raise ClientError("Give a reason for removing the flag.")
+    if flag.removed_at is not None:
+        raise ClientError("That flag was already removed.")
+    flag.removed_at = utcnow()
+    flag.removed_by_id = actor.id
+    flag.removal_reason = reason[:200]
+    record_event(
+        session,
+        "client.flag_removed",
+        actor=actor,
+        record_type="client_flag",
+        record_id=flag.id,
+        site_id=flag.client.site_id,
+        kind=flag.kind.value,
+    )
+    session.flush()

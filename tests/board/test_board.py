@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from sitesys.auth.models import StaffSession
+from sitesys.auth.roles import Role
+from sitesys.board.services import read_board
+from sitesys.checkin.models import VisitStatus
+from sitesys.clients.models import FlagKind
+from sitesys.clients.services import add_flag
+from sitesys.db import utcnow
+from sitesys.sites.models import BoothStatus
+from tests.checkin.helpers import floor
+from tests.factories import make_booth, make_client, make_site, make_staff, make_visit, sign_in
+
+
+def test_board_shows_booths_waiting_and_aftercare(client, db):
+    site, booths, desk = floor(db, client, booths=4)
+    tagged = make_client(db, site, display_tag="Amber Heron 27")
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        make_visit(db, site, desk, booth=booths[0], client=tagged, substances=["ketamine"])
+        make_visit(db, site, desk, client=make_client(db, site, display_tag="Teal Otter 3"))
+        make_visit(
+            db,
+            site,
+            desk,
+            status=VisitStatus.AFTERCARE,
+            client=make_client(db, site, display_tag="Jade Wren 9"),
+        )
+        booths[1].status = BoothStatus.NEEDS_CLEANING
+        booths[2].status = BoothStatus.OUT_OF_SERVICE
+        booths[2].out_of_service_reason = "Broken light"
+        db.flush()
+        clock.shift(timedelta(minutes=3))
+        page = client.get("/board/").get_data(as_text=True)
+    assert (
+        "Amber Heron 27" in page
+        and "Ketamine · Inject" in page
+        and "3 min</strong> in booth" in page
+    )
+    assert "Teal Otter 3" in page and "waiting" in page
+    assert "Jade Wren 9" in page and "since use" in page
+    assert "Mark booth 2 clean" in page and "Broken light" in page
+    assert 'hx-get="/board/partial"' in page and 'hx-trigger="every 3s"' in page
+    assert '<meta http-equiv="refresh" content="15">' in page
+
+
+def test_check_due_then_overdue_is_computed_when_read(client, db):
+    site, booths, desk = floor(db, client)
+    site.booth_check_minutes = 5
+    start = utcnow()
+    visit = make_visit(db, site, desk, booth=booths[0], at=start)
+    for minutes, expected in ((4, "ok"), (5, "amber"), (9, "amber"), (10, "red")):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            board = read_board(db, site, utcnow())
+        tile = next(t for t in board.tiles if t.card and t.card.visit.id == visit.id)
+        assert tile.card.tone == expected, minutes
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        page = client.get("/board/partial").get_data(as_text=True)
+    assert "tile-red" in page and "Overdue" in page
+
+
+def test_aftercare_uses_its_own_interval(db):
+    site = make_site(db, aftercare_check_minutes=15)
+    nurse = make_staff(db, Role.NURSE, [site])
+    start = utcnow()
+    make_visit(db, site, nurse, status=VisitStatus.AFTERCARE, at=start)
+    with time_machine.travel(start + timedelta(minutes=14), tick=False):
+        assert read_board(db, site, utcnow()).aftercare[0].tone == "ok"
+    with time_machine.travel(start + timedelta(minutes=15), tick=False):
+        assert read_board(db, site, utcnow()).aftercare[0].tone == "amber"
+    with time_machine.travel(start + timedelta(minutes=30), tick=False):
+        assert read_board(db, site, utcnow()).aftercare[0].tone == "red"
+
+
+def test_board_shows_active_safety_flags_but_not_removed_ones(client, db):
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    flagged = make_client(db, site)
+    add_flag(db, nurse, flagged, kind=FlagKind.ALLERGY, note="Latex", ends_on=None)
+    make_visit(db, site, nurse, booth=booths[0], client=flagged)
+    page = client.get("/board/partial").get_data(as_text=True)
+    assert "Allergy" in page
+
+
+@pytest.mark.parametrize("visits", [2, 20])
+def test_board_reads_in_a_constant_number_of_queries(db, count_queries, visits):
+    site = make_site(db)
+    from tests.factories import make_substances
+
+    make_substances(db, site)
+    nurse = make_staff(db, Role.NURSE, [site])
+    booths = [make_booth(db, site, label=str(n)) for n in range(visits)]
+    for number, booth in enumerate(booths):
+        tagged = make_client(db, site)
+        add_flag(db, nurse, tagged, kind=FlagKind.ALLERGY, note="Latex", ends_on=None)
+        make_visit(db, site, nurse, booth=booth, client=tagged, substances=["heroin", "cocaine"])
+        make_visit(
+            db,
+            site,
+            nurse,
+            client=make_client(db, site),
+            status=VisitStatus.AFTERCARE if number % 2 else VisitStatus.WAITING,
+        )
+    db.expire_all()
+    with count_queries() as counter:
+        board = read_board(db, site, utcnow())
+        assert len(board.tiles) == visits
+        assert all(tile.card and tile.card.flags and tile.card.substances for tile in board.tiles)
+    assert counter.count <= 6, counter.statements
+
+
+def test_polling_does_not_keep_an_idle_tablet_signed_in(client, db):
+    _site, _booths, desk = floor(db, client)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        sign_in(client, db, desk)
+        for _ in range(14):
+            clock.shift(timedelta(minutes=1))
+            assert client.get("/board/partial", headers={"HX-Request": "true"}).status_code == 200
+        # Had polling counted as activity, the session would run to minute 29; it ends at 15.
+        clock.shift(timedelta(minutes=2))
+        response = client.get("/board/partial", headers={"HX-Request": "true"})
+    assert response.status_code == 401 and response.headers["HX-Redirect"] == "/login"
+    assert db.scalar(select(StaffSession).where(StaffSession.staff_id == desk.id)) is not None
+
+
+def test_admin_cannot_see_the_board(client, db):
+    sign_in(client, db, make_staff(db, Role.ADMIN, [make_site(db)]))
+    assert client.get("/board/").status_code == 403
+    assert client.get("/board/partial").status_code == 403
+
+
+def test_floor_staff_take_a_booth_out_of_service_with_a_reason(client, db):
+    _site, booths, _desk = floor(db, client)
+    page = client.get(f"/board/booths/{booths[0].id}").get_data(as_text=True)
+    assert ">Reason</label>" in page
+    refused = client.post(
+        f"/board/booths/{booths[0].id}/out-of-service", data={"reason": ""}, follow_redirects=True
+    )
+    assert "Give a reason" in refused.get_data(as_text=True)
+    client.post(f"/board/booths/{booths[0].id}/out-of-service", data={"reason": "Spill"})
+    db.refresh(booths[0])
+    assert booths[0].status is BoothStatus.OUT_OF_SERVICE
+
+
+def test_another_sites_booth_is_not_found(client, db):
+    floor(db, client)
+    theirs = make_booth(db, make_site(db), status=BoothStatus.NEEDS_CLEANING)
+    assert client.post(f"/board/booths/{theirs.id}/clean").status_code == 404
+    db.refresh(theirs)
+    assert theirs.status is BoothStatus.NEEDS_CLEANING

@@ -1,0 +1,27 @@
+"""Steps staff take in the browser, shared by the browser tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sitesys.db import get_database
+from sitesys.demo import seed_demo
+
+
+def seed(app: Any) -> dict[str, Any]:
+    with get_database(app).new_session() as session:
+        accounts = {account.username: account for account in seed_demo(session)}
+        session.commit()
+    return accounts
+
+
+def sign_in(page: Any, accounts: dict[str, Any], username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(accounts[username].password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Hello,").wait_for()
+
+
+def nav(page: Any, label: str) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=label, exact=True).click()

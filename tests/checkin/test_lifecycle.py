@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from sitesys.audit.models import AuditEvent
+from sitesys.auth.roles import Role
+from sitesys.checkin.models import Visit, VisitStatus
+from sitesys.checkin.tasks import end_of_day
+from sitesys.db import utcnow
+from sitesys.sites.models import BoothStatus
+from tests.checkin.helpers import floor
+from tests.factories import make_booth, make_site, make_staff, make_visit, sign_in
+
+
+def step(client, visit, action, expected, **extra):
+    return client.post(
+        f"/visits/{visit.id}/{action}",
+        data={"expected_status": expected, **extra},
+        follow_redirects=True,
+    )
+
+
+def test_waiting_client_moves_into_a_freed_booth(client, db):
+    site, booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk)
+    response = step(client, visit, "booth", "waiting", booth=str(booths[1].id))
+    assert "is in booth 2." in response.get_data(as_text=True)
+    db.refresh(visit)
+    db.refresh(booths[1])
+    assert visit.status is VisitStatus.IN_BOOTH and visit.booth_id == booths[1].id
+    assert visit.booth_entered_at is not None
+    assert booths[1].status is BoothStatus.OCCUPIED
+
+
+def test_aftercare_then_check_out_with_the_booth_needing_cleaning(client, db):
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    visit = make_visit(db, site, nurse, booth=booths[0])
+    step(client, visit, "aftercare", "in_booth")
+    db.refresh(visit)
+    db.refresh(booths[0])
+    assert visit.status is VisitStatus.AFTERCARE and visit.aftercare_at is not None
+    assert booths[0].status is BoothStatus.NEEDS_CLEANING
+    response = step(client, visit, "check-out", "aftercare")
+    assert "checked out." in response.get_data(as_text=True)
+    db.refresh(visit)
+    assert visit.status is VisitStatus.LEFT and visit.left_at is not None
+    actions = [e.action for e in db.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions[-2:] == ["visit.moved_to_aftercare", "visit.checked_out"]
+    clean = client.post(f"/board/booths/{booths[0].id}/clean", follow_redirects=True)
+    assert "Booth 1 is clean and free." in clean.get_data(as_text=True)
+    db.refresh(booths[0])
+    assert booths[0].status is BoothStatus.FREE
+
+
+def test_checking_out_a_visit_that_already_left_changes_nothing(client, db):
+    site, _booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk, status=VisitStatus.LEFT, left_at=utcnow())
+    before = visit.left_at
+    response = step(client, visit, "check-out", "aftercare")
+    assert "has already left; nothing was changed." in response.get_data(as_text=True)
+    db.refresh(visit)
+    assert visit.left_at == before
+
+
+def test_a_stale_screen_changes_nothing(client, db):
+    site, booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk, booth=booths[0], status=VisitStatus.AFTERCARE)
+    response = step(client, visit, "aftercare", "in_booth")
+    assert "the screen was out of date, so nothing was changed" in response.get_data(as_text=True)
+    response = step(client, visit, "booth", "waiting", booth=str(booths[1].id))
+    assert "the screen was out of date" in response.get_data(as_text=True)
+    db.refresh(visit)
+    assert visit.status is VisitStatus.AFTERCARE
+
+
+def test_moving_into_a_booth_that_is_not_free_is_refused(client, db):
+    site, booths, desk = floor(db, client)
+    make_visit(db, site, desk, booth=booths[0])
+    waiting = make_visit(db, site, desk)
+    response = step(client, waiting, "booth", "waiting", booth=str(booths[0].id))
+    assert "Booth 1 was just taken — choose another." in response.get_data(as_text=True)
+    db.refresh(waiting)
+    assert waiting.status is VisitStatus.WAITING
+
+
+def test_another_sites_visit_does_not_exist_here(client, db):
+    _site, _booths, _desk = floor(db, client)
+    other_site = make_site(db)
+    theirs = make_visit(db, other_site, make_staff(db, Role.NURSE, [other_site]))
+    assert client.get(f"/visits/{theirs.id}").status_code == 404
+    assert (
+        client.post(
+            f"/visits/{theirs.id}/check-out", data={"expected_status": "waiting"}
+        ).status_code
+        == 404
+    )
+    db.refresh(theirs)
+    assert theirs.status is VisitStatus.WAITING
+
+
+def test_admin_cannot_move_visits(client, db):
+    site, _booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk)
+    sign_in(client, db, make_staff(db, Role.ADMIN, [site]))
+    assert (
+        client.post(
+            f"/visits/{visit.id}/check-out", data={"expected_status": "waiting"}
+        ).status_code
+        == 403
+    )
+
+
+def test_services_are_recorded_once(client, db):
+    site, _booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk)
+    client.post(f"/visits/{visit.id}/services", data={"services": ["naloxone_kit", "foil"]})
+    again = client.post(
+        f"/visits/{visit.id}/services", data={"services": ["naloxone_kit"]}, follow_redirects=True
+    )
+    assert "already recorded" in again.get_data(as_text=True)
+    db.refresh(visit)
+    assert sorted(s.service.value for s in visit.services) == ["foil", "naloxone_kit"]
+
+
+def at_local(site, day, hour, minute=0):
+    return datetime.combine(day, time(hour, minute), tzinfo=site.zone)
+
+
+def test_end_of_day_closes_forgotten_visits_once(db):
+    site = make_site(db, closing_time=time(22, 0))
+    booth = make_booth(db, site)
+    nurse = make_staff(db, Role.NURSE, [site])
+    day = datetime(2026, 6, 10).date()
+    forgotten = make_visit(db, site, nurse, booth=booth, at=at_local(site, day, 21, 30))
+    late = make_visit(db, site, nurse, at=at_local(site, day, 23, 30))
+    with time_machine.travel(at_local(site, day, 23, 59), tick=False):
+        assert end_of_day(db) == 0  # not yet long after closing
+    with time_machine.travel(at_local(site, day + timedelta(days=1), 0, 1), tick=False):
+        assert end_of_day(db) == 1
+        assert end_of_day(db) == 0
+    db.refresh(forgotten)
+    db.refresh(booth)
+    db.refresh(late)
+    assert forgotten.status is VisitStatus.LEFT_WITHOUT_CHECKOUT
+    assert booth.status is BoothStatus.NEEDS_CLEANING
+    assert late.status is VisitStatus.WAITING
+    events = list(
+        db.scalars(select(AuditEvent).where(AuditEvent.action == "visit.left_without_checkout"))
+    )
+    assert len(events) == 1 and events[0].actor_id is None
+
+
+def test_end_of_day_does_not_touch_other_sites_or_closed_visits(db):
+    site = make_site(db, closing_time=time(22, 0))
+    nurse = make_staff(db, Role.NURSE, [site])
+    day = datetime(2026, 6, 10).date()
+    done = make_visit(db, site, nurse, status=VisitStatus.LEFT, at=at_local(site, day, 12))
+    with time_machine.travel(at_local(site, day + timedelta(days=1), 9), tick=False):
+        end_of_day(db)
+    db.refresh(done)
+    assert done.status is VisitStatus.LEFT
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York"])
+def test_end_of_day_reads_closing_time_in_the_sites_zone(db, zone):
+    site = make_site(db, closing_time=time(20, 0), time_zone=zone)
+    nurse = make_staff(db, Role.NURSE, [site])
+    day = datetime(2026, 1, 15).date()
+    visit = make_visit(db, site, nurse, at=at_local(site, day, 19))
+    with time_machine.travel(at_local(site, day, 21, 59), tick=False):
+        end_of_day(db)
+    db.refresh(visit)
+    assert visit.status is VisitStatus.WAITING
+    with time_machine.travel(at_local(site, day, 22, 1), tick=False):
+        end_of_day(db)
+    db.refresh(visit)
+    assert visit.status is VisitStatus.LEFT_WITHOUT_CHECKOUT
+    assert isinstance(db.get(Visit, visit.id), Visit)

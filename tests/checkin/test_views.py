@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import String, Text, func, or_, select
+
+from sitesys.audit.models import AuditEvent
+from sitesys.auth.roles import Role
+from sitesys.checkin.models import Visit, VisitStatus
+from sitesys.clients.codes import code_digest
+from sitesys.clients.models import Client, FlagKind
+from sitesys.clients.services import add_flag
+from sitesys.db import Base, utcnow
+from sitesys.sites.models import BoothKind, BoothStatus
+from tests.checkin.helpers import check_in, check_in_form, confirmed, floor
+from tests.factories import make_booth, make_client, make_site, make_staff, make_visit, sign_in
+
+
+def visits(db):
+    return list(db.scalars(select(Visit)))
+
+
+def test_check_in_form_uses_the_words_staff_are_trained_on(client, db):
+    floor(db, client)
+    page = client.get("/checkin").get_data(as_text=True)
+    for label in ("Client code", "Anonymous walk-in"):
+        assert f">{label}</label>" in page or f"> {label}</label>" in page, label
+    for legend in ("Substances", "Route", "Drug checked", "Booth", "Services given"):
+        assert f"<legend>{legend}</legend>" in page, legend
+    assert ">Check in</button>" in page and ">Find client</button>" in page
+    assert "Code recipe:" in page and "Waiting list" in page and "Booth 1" in page
+
+
+def test_new_client_is_shown_first_then_checked_in_into_a_booth(client, app, db):
+    _site, booths, desk = floor(db, client)
+    form = check_in_form(booth=str(booths[0].id), substances=["ketamine", "heroin"])
+    lookup = client.post("/checkin", data={**form, "find": "1"}).get_data(as_text=True)
+    assert "New client" in lookup
+    assert visits(db) == []
+    response = client.post("/checkin", data=confirmed(client, form))
+    assert response.status_code == 302
+    [visit] = visits(db)
+    assert visit.status is VisitStatus.IN_BOOTH and visit.booth_id == booths[0].id
+    assert visit.booth_entered_at is not None and visit.checked_in_by_id == desk.id
+    assert sorted(s.code for s in visit.substances) == ["heroin", "ketamine"]
+    client_row = db.get(Client, visit.client_id)
+    key = app.config["SITESYS_CLIENT_CODE_KEY"]
+    assert client_row.code_digest == code_digest("JOMA07", key)
+    db.refresh(booths[0])
+    assert booths[0].status is BoothStatus.OCCUPIED
+    message = client.get("/checkin").get_data(as_text=True)
+    assert f"Checked in {client_row.display_tag} (new client): booth 1." in message
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "visit.checked_in"))
+    assert event.detail == {"booth_id": booths[0].id, "walk_in": False, "new_client": True}
+
+
+def test_checking_in_without_looking_up_first_shows_the_client_and_asks_again(client, db):
+    floor(db, client)
+    response = client.post("/checkin", data={**check_in_form(), "submit": "1"})
+    body = response.get_data(as_text=True)
+    assert "Check the client&#39;s details below, then press Check in again." in body
+    assert "New client" in body
+    assert visits(db) == []
+
+
+def test_the_plain_code_is_stored_nowhere(client, db):
+    floor(db, client)
+    check_in(client, client_code="zqxv93")
+    assert len(visits(db)) == 1
+    for table in Base.metadata.sorted_tables:
+        text_columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+        if not text_columns:
+            continue
+        hits = db.execute(
+            select(func.count())
+            .select_from(table)
+            .where(or_(*(func.upper(c).contains("ZQXV93") for c in text_columns)))
+        ).scalar()
+        assert hits == 0, table.name
+
+
+def test_returning_client_is_recognised_with_visits_and_flags(client, app, db):
+    site, _booths, desk = floor(db, client)
+    digest = code_digest("JOMA07", app.config["SITESYS_CLIENT_CODE_KEY"])
+    known = make_client(db, site, code_digest=digest, display_tag="Amber Heron 27")
+    nurse = make_staff(db, Role.NURSE, [site])
+    old = make_visit(db, site, desk, client=known, status=VisitStatus.LEFT)
+    add_flag(
+        db, nurse, known, kind=FlagKind.SEIZURE_HISTORY, note="Seizure after benzos", ends_on=None
+    )
+    page = client.post("/checkin", data={**check_in_form(client_code="jo ma 07"), "find": "1"})
+    body = page.get_data(as_text=True)
+    assert "Amber Heron 27" in body and "Seizure history: Seizure after benzos" in body
+    assert "<dt>Visits</dt><dd>1</dd>" in body
+    check_in(client, client_code="JOMA07")
+    assert {v.client_id for v in visits(db)} == {known.id}
+    assert old.id in {v.id for v in visits(db)}
+
+
+def test_anonymous_walk_in_has_no_client_record(client, db):
+    floor(db, client)
+    response = check_in(client, client_code=None, walk_in="y")
+    assert response.status_code == 302
+    [visit] = visits(db)
+    assert visit.client_id is None and visit.status is VisitStatus.WAITING
+    assert db.scalar(select(func.count()).select_from(Client)) == 0
+
+
+def test_first_visit_details_are_optional_and_kept(client, db):
+    floor(db, client)
+    check_in(client, age_band="25_34", gender="prefer_not_to_say")
+    new = db.scalar(select(Client))
+    assert new.age_band.value == "25_34" and new.gender.value == "prefer_not_to_say"
+
+
+def restricted(db, app, site, manager_or_nurse):
+    digest = code_digest("JOMA07", app.config["SITESYS_CLIENT_CODE_KEY"])
+    known = make_client(db, site, code_digest=digest)
+    add_flag(
+        db,
+        manager_or_nurse,
+        known,
+        kind=FlagKind.SERVICE_RESTRICTION,
+        note="Threatened staff",
+        ends_on=utcnow().date().replace(year=utcnow().year + 1),
+    )
+    return known
+
+
+def test_active_restriction_blocks_the_desk(client, app, db):
+    site, _booths, _desk = floor(db, client)
+    restricted(db, app, site, make_staff(db, Role.MANAGER, [site]))
+    response = check_in(client, override_reason="Trying anyway")
+    assert response.status_code == 409
+    assert "Check-in is blocked: Service restriction until" in response.get_data(as_text=True)
+    assert visits(db) == []
+
+
+def test_manager_overrides_a_restriction_with_a_reason(client, app, db):
+    site, _booths, manager = floor(db, client, Role.MANAGER)
+    restricted(db, app, site, manager)
+    assert check_in(client).status_code == 409
+    response = check_in(client, override_reason="Agreed with the team: calm today")
+    assert response.status_code == 302
+    [visit] = visits(db)
+    assert visit.restriction_override_reason == "Agreed with the team: calm today"
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "visit.restriction_overridden"))
+    assert event is not None and event.actor_id == manager.id
+    assert "calm" not in str(event.detail)
+
+
+def test_expired_restriction_no_longer_blocks(client, app, db):
+    site, _booths, _desk = floor(db, client)
+    known = restricted(db, app, site, make_staff(db, Role.MANAGER, [site]))
+    known.flags[0].ends_on = utcnow().date().replace(year=2000)
+    db.flush()
+    assert check_in(client).status_code == 302
+
+
+def test_a_second_check_in_shows_the_open_visit(client, db):
+    floor(db, client)
+    check_in(client)
+    response = check_in(client)
+    [visit] = visits(db)
+    assert response.headers["Location"] == f"/visits/{visit.id}"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is already checked in (waiting)" in page
+
+
+def test_a_resubmitted_form_creates_one_visit(client, db):
+    floor(db, client)
+    form = confirmed(client, check_in_form())
+    first = client.post("/checkin", data=form)
+    second = client.post("/checkin", data=form)
+    assert first.status_code == second.status_code == 302
+    assert len(visits(db)) == 1
+    assert "Already checked in" in client.get("/checkin").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"client_code": "12"}, "does not follow this site&#39;s recipe"),
+        ({"client_code": ""}, "Enter the client&#39;s code, or tick Anonymous walk-in."),
+        ({"substances": ["moonrock"]}, "Choose substances from this site&#39;s list."),
+        ({"substances": []}, "Choose what the client plans to use."),
+        ({"route": "intravenous-ish"}, "Choose inject, smoke, snort, oral or other."),
+        ({"booth": "999999"}, "Choose one of the free booths or the waiting list."),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_changes_nothing(client, db, overrides, message):
+    floor(db, client)
+    form = {**check_in_form(**overrides), "submit": "1"}
+    response = client.post("/checkin", data=form)
+    assert response.status_code in (409, 422)
+    assert message in response.get_data(as_text=True)
+    assert visits(db) == []
+    assert db.scalar(select(func.count()).select_from(Client)) == 0
+
+
+def test_a_booth_of_another_site_is_refused(client, db):
+    floor(db, client)
+    theirs = make_booth(db, make_site(db))
+    response = check_in(client, booth=str(theirs.id))
+    assert "Choose one of the free booths or the waiting list." in response.get_data(as_text=True)
+    assert visits(db) == []
+
+
+def test_a_booth_taken_since_the_form_loaded_keeps_the_form(client, db):
+    site, booths, desk = floor(db, client)
+    form = confirmed(client, check_in_form(booth=str(booths[0].id), substances=["cocaine"]))
+    make_visit(db, site, desk, booth=booths[0])
+    response = client.post("/checkin", data=form)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Booth 1 was just taken — choose another." in body
+    assert 'value="cocaine" checked' in body or 'checked id="substances-3"' in body
+    assert 'value="joma07"' in body
+    assert len(visits(db)) == 1
+
+
+def test_smoking_goes_to_a_smoking_booth(client, db):
+    site, booths, _desk = floor(db, client)
+    smoking = make_booth(db, site, label="S1", kind=BoothKind.SMOKING)
+    refused = check_in(client, route="smoke", booth=str(booths[0].id))
+    assert "Booth 1 is injecting / other; choose a smoking booth for smoke." in refused.get_data(
+        as_text=True
+    )
+    assert check_in(client, route="smoke", booth=str(smoking.id)).status_code == 302
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN])
+def test_check_in_refuses_roles_without_floor_duties(client, db, role):
+    site = make_site(db)
+    sign_in(client, db, make_staff(db, role, [site]))
+    assert client.get("/checkin").status_code == 403
+    assert client.post("/checkin", data=check_in_form()).status_code == 403
