@@ -179,6 +179,8 @@ def _render(
     error: str | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
+    # Whatever was accepted, the form offers only the booths free now.
+    form.booth.choices = _booth_choices(free_booths(get_session(), site))
     status = status if status != 200 or not any(f.errors for f in form) else 422
     return (
         render_template(

@@ -234,3 +234,15 @@ def test_check_in_refuses_roles_without_floor_duties(client, db, role):
     sign_in(client, db, make_staff(db, role, [site]))
     assert client.get("/checkin").status_code == 403
     assert client.post("/checkin", data=check_in_form()).status_code == 403
+
+
+def test_the_form_offers_only_free_booths_even_after_a_lookup(client, db):
+    site, booths, desk = floor(db, client)
+    make_visit(db, site, desk, booth=booths[0])
+    for page in (
+        client.get("/checkin"),
+        client.post("/checkin", data={**check_in_form(), "find": "1"}),
+        client.post("/checkin", data={**check_in_form(substances=[]), "submit": "1"}),
+    ):
+        body = page.get_data(as_text=True)
+        assert "> Booth 1</label>" not in body and "> Booth 2</label>" in body
