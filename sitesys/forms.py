@@ -25,11 +25,24 @@ class PlainChoiceMessage:
     form) is refused with `invalid_choice` rather than WTForms' "Not a valid choice".
     """
 
-    def __init__(self, *args: Any, invalid_choice: str = "Choose from the list.", **kwargs: Any):
+    data: Any
+
+    def __init__(
+        self,
+        *args: Any,
+        invalid_choice: str = "Choose from the list.",
+        optional: bool = False,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.invalid_choice = invalid_choice
+        #: Nothing chosen is fine (a reading the nurse could not take).
+        self.optional = optional
 
     def pre_validate(self, form: Any) -> None:
+        if self.optional and not any(self.raw_data or []):  # type: ignore[attr-defined]
+            self.data = None
+            return
         try:
             super().pre_validate(form)  # type: ignore[misc]
         except ValidationError as error:

@@ -4,6 +4,7 @@ from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client, ClientFlag
+from sitesys.observations.models import Observation, OverdueAlert
 from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
 from sitesys.system.models import SchedulerHeartbeat
 
@@ -13,6 +14,8 @@ __all__ = [
     "Client",
     "ClientFlag",
     "LoginFailure",
+    "Observation",
+    "OverdueAlert",
     "SchedulerHeartbeat",
     "Site",
     "Staff",

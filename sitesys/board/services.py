@@ -12,6 +12,9 @@ from sitesys.board.checks import CheckState, check_interval, check_state
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus
 from sitesys.checkin.services import active_substance_codes
 from sitesys.clients.models import Client, ClientFlag
+from sitesys.observations.models import Observation
+from sitesys.observations.scoring import EscalationLevel
+from sitesys.observations.services import latest_observations
 from sitesys.sites.models import Booth, BoothStatus, Site
 
 
@@ -24,11 +27,30 @@ class VisitCard:
     minutes: int
     check: CheckState
     flags: list[ClientFlag] = field(default_factory=list)
+    #: The latest full (scored) observation that is not struck through.
+    latest: Observation | None = None
+    close_watch: bool = False
+
+    @property
+    def prompts_emergency(self) -> bool:
+        return bool(self.latest and self.latest.prompts_emergency)
 
     @property
     def tone(self) -> str:
-        """The tile's colour: red for overdue, amber for due."""
-        return {CheckState.OVERDUE: "red", CheckState.DUE: "amber"}.get(self.check, "ok")
+        """Red for overdue or an emergency prompt; amber for a due check or a worrying score."""
+        level = self.latest.level if self.latest else None
+        if (
+            self.check is CheckState.OVERDUE
+            or self.prompts_emergency
+            or level is EscalationLevel.HIGH
+        ):
+            return "red"
+        if self.check is CheckState.DUE or level in (
+            EscalationLevel.MEDIUM,
+            EscalationLevel.LOW_MEDIUM,
+        ):
+            return "amber"
+        return "ok"
 
 
 @dataclass
@@ -81,20 +103,28 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
         )
     )
     labels = active_substance_codes(session, site)
+    latest = latest_observations(
+        session, [visit.id for visit in visits if visit.status is not VisitStatus.WAITING]
+    )
     today = now.astimezone(site.zone).date()
     cards: dict[VisitStatus, list[VisitCard]] = {status: [] for status in OPEN_STATUSES}
     by_booth: dict[int, VisitCard] = {}
     for visit in visits:
-        interval = check_interval(site, visit.status, close_watch=False)
+        close_watch = latest.close_watch(visit.id)
+        interval = check_interval(site, visit.status, close_watch)
         since = visit.checked_in_at if visit.status is VisitStatus.WAITING else visit.used_at
         card = VisitCard(
             visit=visit,
             substances=[labels.get(item.code, item.code) for item in visit.substances],
             minutes=_minutes(now, since),
-            check=check_state(now, visit.phase_started_at, None, interval),
+            check=check_state(
+                now, visit.phase_started_at, latest.last_checked_at.get(visit.id), interval
+            ),
             flags=[
                 f for f in (visit.client.flags if visit.client else []) if f.is_active_on(today)
             ],
+            latest=latest.latest_full.get(visit.id),
+            close_watch=close_watch,
         )
         cards[visit.status].append(card)
         if visit.status is VisitStatus.IN_BOOTH and visit.booth_id is not None:

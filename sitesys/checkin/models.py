@@ -134,6 +134,9 @@ class Visit(Base):
     submission_key: Mapped[str] = mapped_column(String(36), unique=True)
     #: Set when a manager let a restricted client in; the reason is kept here, not in the audit.
     restriction_override_reason: Mapped[str | None] = mapped_column(String(200))
+    #: NEWS2 SpO2 scale: 1 unless a nurse chose scale 2 (hypercapnic failure), with a reason.
+    spo2_scale: Mapped[int] = mapped_column(default=1)
+    spo2_scale_reason: Mapped[str | None] = mapped_column(String(200))
 
     site: Mapped[Site] = relationship()
     client: Mapped[Client | None] = relationship()

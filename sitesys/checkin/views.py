@@ -6,15 +6,15 @@ import hashlib
 import hmac
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from sitesys.auth.guard import current_site, current_staff, roles_required
 from sitesys.auth.models import Staff
-from sitesys.auth.roles import FLOOR_ROLES, Role
+from sitesys.auth.roles import CLINICAL_ROLES, FLOOR_ROLES, Role
 from sitesys.checkin.forms import (
     WAITING_LIST,
     CheckInForm,
@@ -23,7 +23,8 @@ from sitesys.checkin.forms import (
     VisitStepForm,
 )
 from sitesys.checkin.lifecycle import VisitChanged, check_out, move_to_aftercare, move_to_booth
-from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, Visit, VisitStatus
+from sitesys.checkin.loaders import get_visit_or_404
+from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitStatus
 from sitesys.checkin.services import (
     BoothTaken,
     CheckInError,
@@ -39,28 +40,14 @@ from sitesys.clients.models import AgeBand, Gender
 from sitesys.clients.services import ClientSummary, active_flags, summarise
 from sitesys.db import get_session
 from sitesys.forms import choices
+from sitesys.observations.chart import render_chart
+from sitesys.observations.forms import QuickCheckForm, ScaleForm, StrikeForm
+from sitesys.observations.services import clinical_record
 from sitesys.sites.models import Booth, Site
 
 bp = Blueprint("checkin", __name__)
 
 CHECK_IN_ROLES = (Role.FRONT_DESK, Role.NURSE, Role.MANAGER)
-
-
-def get_visit_or_404(
-    session: Session, visit_id: uuid.UUID, site: Site, *, for_update: bool = False
-) -> Visit:
-    """Load a visit of the current site; another site's visit does not exist here."""
-    statement = (
-        select(Visit)
-        .where(Visit.id == visit_id, Visit.site_id == site.id)
-        .options(joinedload(Visit.client), joinedload(Visit.booth), selectinload(Visit.substances))
-    )
-    if for_update:
-        statement = statement.with_for_update(of=Visit)
-    visit = session.scalar(statement)
-    if visit is None:
-        abort(404)
-    return visit
 
 
 def _confirm_token(digest: str) -> str:
@@ -206,6 +193,17 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
         (str(b.id), f"Booth {b.label}") for b in free_booths(db, site)
     )
     labels = active_substance_codes(db, site)
+    clinical = None
+    if current_staff().role in CLINICAL_ROLES:
+        # Observations and scores are clinical detail: nurses and managers only.
+        record = clinical_record(db, found)
+        clinical = {
+            "record": record,
+            "chart": render_chart(record.observations, site.zone),
+            "quick_form": QuickCheckForm(submission_key=str(uuid.uuid4())),
+            "strike_form": StrikeForm(),
+            "scale_form": ScaleForm(),
+        }
     return render_template(
         "checkin/visit.html",
         visit=found,
@@ -214,6 +212,7 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
         step_form=VisitStepForm(),
         move_form=move_form,
         services_form=ServicesForm(),
+        clinical=clinical,
     )
 
 

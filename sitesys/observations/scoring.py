@@ -376,8 +376,11 @@ class Assessment:
 
     @property
     def prompts_emergency(self) -> bool:
-        """True when any red flag calls for the emergency response at once."""
-        return bool(self.red_flags)
+        """True when a red flag or a high NEWS2 (7+: "emergency response" in the RCP bands)
+        calls for the emergency response at once.
+        """
+        high = self.news2 is not None and self.news2.level is EscalationLevel.HIGH
+        return bool(self.red_flags) or high
 
     @property
     def needs_close_watch(self) -> bool:

@@ -622,6 +622,14 @@ def test_no_close_watch(vitals: Vitals) -> None:
     assert not assessment.needs_close_watch
 
 
+def test_a_high_news2_prompts_the_emergency_response_without_a_red_flag() -> None:
+    # RR 25 (3) + pulse 131 (3) + temperature 39.1 (2) = 8, none of them a red flag.
+    assessment = assess(with_readings(respiratory_rate=25, pulse=131, temperature=Decimal("39.1")))
+    assert assessment.red_flags == ()
+    assert assessment.news2 is not None and assessment.news2.level is EscalationLevel.HIGH
+    assert assessment.prompts_emergency
+
+
 def test_rass_minus_3_and_plus_3_are_close_watch_not_emergency() -> None:
     for rass in (-3, 3):
         assessment = assess(Vitals(rass=rass))

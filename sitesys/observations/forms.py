@@ -1,0 +1,140 @@
+"""The observation form: what a nurse can measure, each reading within physiological limits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from sitesys.checkin.forms import UUID_PATTERN
+from sitesys.forms import RadioChoiceField, choices, strip
+from sitesys.observations.models import Pupils
+from sitesys.observations.scoring import RASS_LABELS, Consciousness, Poss, format_rass
+
+
+def _reading(label: str, low: int, high: int, unit: str) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            # NumberRange formats its message with %, so a literal percent sign is doubled.
+            NumberRange(
+                low, high, f"{label} must be between {low} and {high} {unit}.".replace("%", "%%")
+            ),
+        ],
+        description=f"{low}–{high} {unit}",
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
+class ObservationForm(FlaskForm):
+    respiratory_rate = _reading("Respiratory rate", 0, 80, "/min")
+    spo2 = _reading("SpO2", 50, 100, "%")
+    on_oxygen = BooleanField("On oxygen")
+    pulse = _reading("Pulse", 20, 250, "/min")
+    systolic_bp = _reading("Systolic blood pressure", 40, 300, "mmHg")
+    temperature = DecimalField(
+        "Temperature",
+        places=1,
+        validators=[
+            Optional(),
+            NumberRange(
+                Decimal("25.0"), Decimal("45.0"), "Temperature must be between 25.0 and 45.0 °C."
+            ),
+        ],
+        description="25.0–45.0 °C",
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    consciousness = RadioChoiceField(
+        "Consciousness (ACVPU)",
+        choices=choices((level.value, f"{level.value} – {level.label}") for level in Consciousness),
+        validators=[InputRequired("Choose the level of consciousness (ACVPU).")],
+        invalid_choice="Choose A, C, V, P or U.",
+    )
+    poss = RadioChoiceField(
+        "Sedation (POSS)",
+        choices=choices((level.value, level.label) for level in Poss),
+        optional=True,
+        invalid_choice="Choose a POSS level from the list.",
+    )
+    rass = SelectField(
+        "RASS",
+        choices=choices(
+            [("", "Not assessed")]
+            + [
+                (str(score), f"{format_rass(score)} {RASS_LABELS[score]}")
+                for score in sorted(RASS_LABELS, reverse=True)
+            ]
+        ),
+        validators=[Optional()],
+    )
+    pupils = RadioChoiceField(
+        "Pupils",
+        choices=choices((p.value, p.label) for p in Pupils),
+        optional=True,
+        invalid_choice="Choose normal, pinpoint, dilated or unequal.",
+    )
+    vomiting = RadioChoiceField(
+        "Vomiting",
+        choices=choices([("no", "No"), ("yes", "Yes")]),
+        optional=True,
+        invalid_choice="Choose yes or no.",
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=500)], filters=[strip])
+    observed_at = TimeField(
+        "Time observed",
+        validators=[Optional()],
+        description="Only when recording late: up to 60 minutes back.",
+    )
+    backdate_reason = StringField(
+        "Reason for the earlier time",
+        validators=[Optional(), Length(max=200)],
+        filters=[strip],
+    )
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the form.")])
+    submit = SubmitField("Save observation")
+
+
+class QuickCheckForm(FlaskForm):
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the page.")])
+    submit = SubmitField("Quick check")
+
+
+class StrikeForm(FlaskForm):
+    reason = StringField(
+        "Reason for striking through",
+        validators=[
+            InputRequired("Give a reason for striking the observation through."),
+            Length(max=200),
+        ],
+        filters=[strip],
+    )
+    submit = SubmitField("Strike through")
+
+
+class ScaleForm(FlaskForm):
+    scale = RadioChoiceField(
+        "SpO2 scale",
+        choices=choices(
+            [("1", "Scale 1 (default)"), ("2", "Scale 2 (hypercapnic respiratory failure)")]
+        ),
+        validators=[InputRequired("Choose a scale.")],
+    )
+    reason = StringField(
+        "Reason",
+        validators=[InputRequired("Give the clinical reason for the scale."), Length(max=200)],
+        filters=[strip],
+    )
+    submit = SubmitField("Set SpO2 scale")

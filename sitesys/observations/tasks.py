@@ -1,0 +1,93 @@
+"""The overdue-check alert job: raised at twice the interval, closed by the next check."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.board.checks import check_interval
+from sitesys.checkin.models import Visit, VisitStatus
+from sitesys.db import utcnow
+from sitesys.observations.models import OverdueAlert
+from sitesys.observations.services import latest_observations
+from sitesys.sites.models import Site
+
+log = logging.getLogger(__name__)
+CHECKED_PHASES = (VisitStatus.IN_BOOTH, VisitStatus.AFTERCARE)
+
+
+def raise_overdue_alerts(session: Session) -> int:
+    """Raise one alert per visit past twice its interval unchecked; close alerts of visits that
+    left. Selects only what is due and not yet raised, so a second run (or a second scheduler)
+    raises nothing more; the partial unique index settles a true race.
+    """
+    now = utcnow()
+    raised = 0
+    for site in session.scalars(select(Site).where(Site.is_active.is_(True)).order_by(Site.id)):
+        visits = list(
+            session.scalars(
+                select(Visit).where(Visit.site_id == site.id, Visit.status.in_(CHECKED_PHASES))
+            )
+        )
+        if not visits:
+            continue
+        latest = latest_observations(session, [visit.id for visit in visits])
+        already = set(
+            session.scalars(
+                select(OverdueAlert.visit_id).where(
+                    OverdueAlert.site_id == site.id, OverdueAlert.closed_at.is_(None)
+                )
+            )
+        )
+        for visit in visits:
+            if visit.id in already:
+                continue
+            interval = check_interval(site, visit.status, latest.close_watch(visit.id))
+            if interval is None:
+                continue
+            since = visit.phase_started_at
+            last = latest.last_checked_at.get(visit.id)
+            if last is not None and last > since:
+                since = last
+            overdue_since = since + 2 * interval
+            if now < overdue_since:
+                continue
+            try:
+                with session.begin_nested():
+                    alert = OverdueAlert(
+                        site_id=site.id,
+                        visit_id=visit.id,
+                        overdue_since=overdue_since,
+                        raised_at=now,
+                    )
+                    session.add(alert)
+                    session.flush()
+            except IntegrityError:
+                log.info("overdue alert for a visit was raised elsewhere")
+                continue
+            record_event(
+                session,
+                "alert.overdue_raised",
+                actor=None,
+                record_type="overdue_alert",
+                record_id=alert.id,
+                site_id=site.id,
+                visit_id=str(visit.id),
+            )
+            raised += 1
+    _close_alerts_of_ended_visits(session)
+    return raised
+
+
+def _close_alerts_of_ended_visits(session: Session) -> None:
+    ended = select(Visit.id).where(Visit.status.not_in(CHECKED_PHASES))
+    session.execute(
+        update(OverdueAlert)
+        .where(OverdueAlert.closed_at.is_(None), OverdueAlert.visit_id.in_(ended))
+        .values(closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

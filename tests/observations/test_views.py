@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from sitesys.audit.models import AuditEvent
+from sitesys.auth.roles import Role
+from sitesys.board.services import read_board
+from sitesys.db import utcnow
+from sitesys.observations.models import Observation, ObservationKind
+from sitesys.observations.scoring import EscalationLevel
+from tests.factories import make_site, make_staff, make_visit, sign_in
+from tests.observations.helpers import HIGH, full, nurse_with_visit
+
+
+def observations(db):
+    return list(db.scalars(select(Observation).order_by(Observation.id)))
+
+
+def test_full_observation_form_has_the_trained_labels(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    page = client.get(f"/visits/{visit.id}/observations/new").get_data(as_text=True)
+    for label in (
+        "Respiratory rate",
+        "SpO2",
+        "On oxygen",
+        "Pulse",
+        "Systolic blood pressure",
+        "Temperature",
+        "RASS",
+        "Note",
+    ):
+        assert f">{label}</label>" in page or f"> {label}</label>" in page, label
+    for legend in ("Consciousness (ACVPU)", "Sedation (POSS)", "Pupils", "Vomiting"):
+        assert f"<legend>{legend}</legend>" in page, legend
+    assert ">Save observation</button>" in page
+
+
+def test_quick_check_is_one_tap_stamped_by_the_server(client, db):
+    _site, visit, nurse = nurse_with_visit(db, client)
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    key = page.split('name="submission_key" type="hidden" value="')[1].split('"')[0]
+    before = utcnow()
+    response = client.post(
+        f"/visits/{visit.id}/quick-check", data={"submission_key": key}, follow_redirects=True
+    )
+    assert "responsive, breathing normally" in response.get_data(as_text=True)
+    [check] = observations(db)
+    assert check.kind is ObservationKind.QUICK_CHECK and check.recorded_by_id == nurse.id
+    assert before <= check.recorded_at <= utcnow()
+    client.post(f"/visits/{visit.id}/quick-check", data={"submission_key": key})
+    assert len(observations(db)) == 1  # the double tap made one record
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "observation.quick_check"))
+
+
+def test_a_high_scoring_set_is_scored_stored_and_prompts_the_emergency(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    response = client.post(
+        f"/visits/{visit.id}/observations/new", data=full(**HIGH), follow_redirects=True
+    )
+    body = response.get_data(as_text=True)
+    [obs] = observations(db)
+    # RR 7 (3) + SpO2 88 (3) + air (0) + BP 95 (2) + pulse 130 (2) + V (3) + 36.5 (0) = 13
+    assert obs.news2_total == 13 and obs.level is EscalationLevel.HIGH and not obs.news2_partial
+    assert obs.prompts_emergency and obs.needs_close_watch
+    assert "Observation saved: NEWS2 13 (High)." in body
+    assert "Start emergency response now: Respiratory rate 8 or less" in body
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "observation.recorded"))
+    assert event.detail["level"] == "high" and event.detail["prompts_emergency"] is True
+
+
+def test_only_consciousness_is_needed_and_a_partial_score_is_never_low(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/observations/new", data=full(pulse="72"))
+    [obs] = observations(db)
+    assert obs.news2_total == 0 and obs.news2_partial and obs.level is None
+    assert obs.level_label == "Partial – not rated"
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "Partial – not rated" in page
+
+
+def test_consciousness_is_required(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    form = full(pulse="72")
+    del form["consciousness"]
+    body = client.post(f"/visits/{visit.id}/observations/new", data=form).get_data(as_text=True)
+    assert "Choose the level of consciousness (ACVPU)." in body
+    assert observations(db) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("respiratory_rate", "81", "Respiratory rate must be between 0 and 80 /min."),
+        ("spo2", "49", "SpO2 must be between 50 and 100 %."),
+        ("pulse", "19", "Pulse must be between 20 and 250 /min."),
+        ("systolic_bp", "301", "Systolic blood pressure must be between 40 and 300 mmHg."),
+        ("temperature", "45.1", "Temperature must be between 25.0 and 45.0 °C."),
+        ("temperature", "warm", "Not a valid decimal value."),
+        ("poss", "7", "Choose a POSS level from the list."),
+        ("rass", "+9", "Not a valid choice."),
+    ],
+)
+def test_physiological_limits_get_a_plain_message_per_field(client, db, field, value, message):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    body = client.post(f"/visits/{visit.id}/observations/new", data=full(**{field: value}))
+    assert body.status_code == 422
+    assert message in body.get_data(as_text=True)
+    assert observations(db) == []
+
+
+def local_hhmm(site, moment):
+    return moment.astimezone(site.zone).strftime("%H:%M")
+
+
+def test_backdating_within_the_hour_with_a_reason(client, db):
+    with time_machine.travel(utcnow().replace(hour=12, minute=0), tick=False):
+        site, visit, _nurse = nurse_with_visit(db, client, at=utcnow() - timedelta(hours=2))
+        earlier = utcnow() - timedelta(minutes=30)
+        refused = client.post(
+            f"/visits/{visit.id}/observations/new",
+            data=full(pulse="80", observed_at=local_hhmm(site, earlier)),
+        )
+        assert "Give a reason for recording an earlier time." in refused.get_data(as_text=True)
+        client.post(
+            f"/visits/{visit.id}/observations/new",
+            data=full(
+                pulse="80",
+                observed_at=local_hhmm(site, earlier),
+                backdate_reason="Busy with an overdose in booth 4",
+            ),
+        )
+        too_early = utcnow() - timedelta(minutes=61)
+        late = client.post(
+            f"/visits/{visit.id}/observations/new",
+            data=full(
+                pulse="80", observed_at=local_hhmm(site, too_early), backdate_reason="Forgot"
+            ),
+        )
+        assert "at most 60 minutes back" in late.get_data(as_text=True)
+    [obs] = observations(db)
+    assert obs.recorded_at == earlier.replace(second=0, microsecond=0)
+    assert obs.entered_at > obs.recorded_at and obs.backdate_reason.startswith("Busy")
+
+
+def test_no_observation_before_the_visit_started(client, db):
+    with time_machine.travel(utcnow().replace(hour=12, minute=0), tick=False):
+        site, visit, _nurse = nurse_with_visit(db, client, at=utcnow() - timedelta(minutes=10))
+        before = utcnow() - timedelta(minutes=20)
+        body = client.post(
+            f"/visits/{visit.id}/observations/new",
+            data=full(pulse="80", observed_at=local_hhmm(site, before), backdate_reason="Late"),
+        ).get_data(as_text=True)
+    assert "before the visit started" in body
+    assert observations(db) == []
+
+
+def test_strike_through_keeps_the_record_and_its_reason(client, db):
+    site, visit, _nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/observations/new", data=full(**HIGH))
+    [obs] = observations(db)
+    refused = client.post(
+        f"/observations/{obs.id}/strike", data={"reason": ""}, follow_redirects=True
+    )
+    assert "Give a reason" in refused.get_data(as_text=True)
+    client.post(f"/observations/{obs.id}/strike", data={"reason": "Wrong client"})
+    db.refresh(obs)
+    assert obs.struck_at is not None and obs.strike_reason == "Wrong client"
+    assert obs.news2_total == 13  # the values are never overwritten
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert 'class="struck"' in page and "Wrong client" in page
+    board = read_board(db, site, utcnow())
+    assert board.tiles[0].card.latest is None and not board.tiles[0].card.prompts_emergency
+    again = client.post(
+        f"/observations/{obs.id}/strike", data={"reason": "Again"}, follow_redirects=True
+    )
+    assert "already struck through" in again.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(Observation)) == 1
+
+
+def test_scale_2_needs_a_reason_and_changes_the_score(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    refused = client.post(
+        f"/visits/{visit.id}/spo2-scale", data={"scale": "2", "reason": ""}, follow_redirects=True
+    )
+    assert "give the clinical reason" in refused.get_data(as_text=True)
+    client.post(
+        f"/visits/{visit.id}/spo2-scale", data={"scale": "2", "reason": "COPD, known CO2 retainer"}
+    )
+    db.refresh(visit)
+    assert visit.spo2_scale == 2
+    client.post(f"/visits/{visit.id}/observations/new", data=full(spo2="88"))
+    [obs] = observations(db)
+    assert obs.spo2_scale == 2 and obs.news2_total == 0 and not obs.prompts_emergency
+
+
+def test_worrying_sedation_shortens_the_interval_until_a_calmer_observation(client, db):
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as clock:
+        site, visit, _nurse = nurse_with_visit(db, client)
+        site.booth_check_minutes, site.close_watch_minutes = 5, 2
+        client.post(f"/visits/{visit.id}/observations/new", data=full(poss="3"))
+        clock.shift(timedelta(minutes=2))
+        card = read_board(db, site, utcnow()).tiles[0].card
+        assert card.close_watch and card.check.value == "due"
+        client.post(f"/visits/{visit.id}/quick-check", data={"submission_key": str(uuid.uuid4())})
+        clock.shift(timedelta(minutes=2))
+        assert (
+            read_board(db, site, utcnow()).tiles[0].card.check.value == "due"
+        )  # still close watch
+        client.post(
+            f"/visits/{visit.id}/observations/new", data=full(poss="2", respiratory_rate="16")
+        )
+        clock.shift(timedelta(minutes=4))
+        card = read_board(db, site, utcnow()).tiles[0].card
+        assert not card.close_watch and card.check.value == "ok"
+
+
+def test_front_desk_cannot_record_or_read_clinical_detail(client, db):
+    site, visit, _nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/observations/new", data=full(**HIGH))
+    [obs] = observations(db)
+    sign_in(client, db, make_staff(db, Role.FRONT_DESK, [site]))
+    assert client.get(f"/visits/{visit.id}/observations/new").status_code == 403
+    assert (
+        client.post(
+            f"/visits/{visit.id}/quick-check", data={"submission_key": str(uuid.uuid4())}
+        ).status_code
+        == 403
+    )
+    assert client.post(f"/observations/{obs.id}/strike", data={"reason": "x"}).status_code == 403
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "Observations" not in page and "NEWS2 13" not in page and "RR 7" not in page
+    assert len(observations(db)) == 1
+
+
+def test_another_sites_visit_and_observation_are_not_found(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/observations/new", data=full(pulse="70"))
+    [obs] = observations(db)
+    other = make_site(db)
+    sign_in(client, db, make_staff(db, Role.NURSE, [other]))
+    assert client.get(f"/visits/{visit.id}/observations/new").status_code == 404
+    assert client.post(f"/observations/{obs.id}/strike", data={"reason": "x"}).status_code == 404
+    db.refresh(obs)
+    assert obs.struck_at is None
+
+
+def test_a_visit_that_left_takes_only_backdated_observations(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/check-out", data={"expected_status": "in_booth"})
+    body = client.post(f"/visits/{visit.id}/observations/new", data=full(pulse="70")).get_data(
+        as_text=True
+    )
+    assert "has left" in body
+    assert observations(db) == []
+
+
+def test_board_tile_turns_red_with_the_prompt_after_a_high_score(client, db):
+    site, visit, nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/observations/new", data=full(**HIGH))
+    page = client.get("/board/partial").get_data(as_text=True)
+    assert "tile-red" in page and "Start emergency response" in page and "NEWS2 13 · High" in page
+    make_visit(db, site, nurse, status=visit.status.WAITING)
