@@ -18,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.checkin.views import bp as checkin_bp
     from sitesys.clients.views import bp as clients_bp
     from sitesys.extensions import csrf
+    from sitesys.handovers.views import bp as handovers_bp
     from sitesys.home.views import bp as home_bp
     from sitesys.observations.views import bp as observations_bp
     from sitesys.sites.views import bp as sites_bp
@@ -72,6 +73,7 @@ def create_app(config: Config | None = None) -> Flask:
         observations_bp,
         board_bp,
         clients_bp,
+        handovers_bp,
         staff_bp,
         sites_bp,
         audit_bp,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
+from sitesys.handovers.setup import add_shift
 from sitesys.sites.models import BoothKind
 from sitesys.sites.services import SiteSettings, add_booth, create_site
 from sitesys.staff.services import create_staff
@@ -61,6 +62,12 @@ def seed_demo(session: Session) -> list[DemoAccount]:
         add_booth(
             session, None, site, label=f"S{number}", kind=BoothKind.SMOKING, position=10 + number
         )
+    for name, start, end in (
+        ("Early", time(7, 0), time(15, 0)),
+        ("Late", time(15, 0), time(23, 0)),
+        ("Night", time(23, 0), time(7, 0)),
+    ):
+        add_shift(session, None, site, name, start, end)
     accounts = []
     for username, display_name, role in DEMO_ACCOUNTS:
         password = generate_password()

@@ -4,6 +4,16 @@ from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client, ClientFlag
+from sitesys.handovers.models import (
+    Handover,
+    HandoverAction,
+    HandoverAddendum,
+    HandoverAlert,
+    HandoverPerson,
+    HandoverStock,
+    Shift,
+    StockItem,
+)
 from sitesys.observations.models import Observation, OverdueAlert
 from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
 from sitesys.system.models import SchedulerHeartbeat
@@ -13,13 +23,21 @@ __all__ = [
     "Booth",
     "Client",
     "ClientFlag",
+    "Handover",
+    "HandoverAction",
+    "HandoverAddendum",
+    "HandoverAlert",
+    "HandoverPerson",
+    "HandoverStock",
     "LoginFailure",
     "Observation",
     "OverdueAlert",
     "SchedulerHeartbeat",
+    "Shift",
     "Site",
     "Staff",
     "StaffSession",
+    "StockItem",
     "SubstanceOption",
     "Visit",
     "VisitService",

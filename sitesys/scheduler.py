@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.checkin.tasks import end_of_day
 from sitesys.db import get_database
+from sitesys.handovers.tasks import handover_reminders
 from sitesys.observations.tasks import raise_overdue_alerts
 from sitesys.system.tasks import beat
 
@@ -45,6 +46,7 @@ def jobs() -> list[Job]:
         Job("heartbeat", beat, IntervalTrigger(seconds=30)),
         Job("end_of_day", end_of_day, IntervalTrigger(minutes=15)),
         Job("overdue_alerts", raise_overdue_alerts, IntervalTrigger(seconds=30)),
+        Job("handover_reminders", handover_reminders, IntervalTrigger(minutes=1)),
     ]
 
 

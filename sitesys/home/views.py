@@ -1,4 +1,4 @@
-"""The home page: what this role needs first."""
+"""The home page: what this role needs first, and what is waiting for them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from flask.typing import ResponseReturnValue
 
 from sitesys.auth.forms import SwitchSiteForm
 from sitesys.auth.guard import current_staff
+from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.db import get_session
+from sitesys.handovers.models import HandoverAlertKind
+from sitesys.handovers.services import open_alerts, pending_handovers
 
 bp = Blueprint("home", __name__)
 
@@ -14,9 +18,17 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index() -> ResponseReturnValue:
     staff = current_staff()
+    site = g.get("site")
+    waiting: dict[str, object] = {}
+    if site is not None and staff.role in CLINICAL_ROLES:
+        db = get_session()
+        kinds: tuple[HandoverAlertKind, ...] = (HandoverAlertKind.NOT_STARTED,)
+        if staff.role is Role.MANAGER:
+            kinds = (HandoverAlertKind.NOT_STARTED, HandoverAlertKind.UNACKNOWLEDGED)
+        waiting = {
+            "handovers": pending_handovers(db, site, staff),
+            "handover_alerts": open_alerts(db, site, kinds),
+        }
     return render_template(
-        "home/index.html",
-        staff=staff,
-        site=g.get("site"),
-        switch_form=SwitchSiteForm(),
+        "home/index.html", staff=staff, site=site, switch_form=SwitchSiteForm(), waiting=waiting
     )

@@ -67,6 +67,12 @@ class SiteForm(FlaskForm):
     close_watch_minutes = _minutes(
         "Close watch interval (minutes)", 1, 15, "Used while a client's scores are worrying."
     )
+    handover_ack_minutes = _minutes(
+        "Handover acknowledgement limit (minutes)",
+        5,
+        240,
+        "A handover unacknowledged this long after the shift change is flagged to managers.",
+    )
     code_hint = TextAreaField(
         "Client code recipe",
         validators=[InputRequired("Describe how clients make their code."), Length(max=300)],

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
+from sitesys.handovers.setup import add_default_stock_items
 from sitesys.sites.models import (
     DEFAULT_CODE_HINT,
     DEFAULT_CODE_PATTERN,
@@ -39,6 +40,7 @@ class SiteSettings:
     is_active: bool = True
     code_hint: str = DEFAULT_CODE_HINT
     code_pattern: str = DEFAULT_CODE_PATTERN
+    handover_ack_minutes: int = 30
 
 
 def _check_name_free(session: Session, name: str, site_id: int | None) -> None:
@@ -55,6 +57,7 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
     session.flush()
     for position, (code, label) in enumerate(DEFAULT_SUBSTANCES):
         session.add(SubstanceOption(site_id=site.id, code=code, label=label, position=position))
+    add_default_stock_items(session, site)
     record_event(
         session, "site.created", actor=actor, record_type="site", record_id=site.id, site_id=site.id
     )

@@ -56,6 +56,11 @@
     });
   });
 
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest("[data-print]")) { window.print(); }
+  });
+
   // Live clocks: <span data-clock-since="ISO time"> shows minutes:seconds since that time.
   function tickClocks() {
     var now = Date.now();

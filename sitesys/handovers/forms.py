@@ -1,0 +1,149 @@
+"""Forms of the handover: the lead's draft, actions, acknowledgement, addenda, and set-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField, TimeField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from sitesys.forms import RadioChoiceField, choices, strip
+from sitesys.handovers.models import Handover, IllnessSeverity
+
+TEXT_LIMIT = 5000
+SEVERITY_CHOICES = choices((s.value, s.label) for s in IllnessSeverity)
+
+
+class DraftForm(FlaskForm):
+    """The fixed part of the draft; per-person severity and stock counts are added per handover."""
+
+    summary = TextAreaField(
+        "Summary",
+        validators=[Optional(), Length(max=TEXT_LIMIT)],
+        filters=[strip],
+        description="How the shift went and what the next lead most needs to know.",
+    )
+    situation_awareness = TextAreaField(
+        "Situation awareness and contingencies",
+        validators=[Optional(), Length(max=TEXT_LIMIT)],
+        filters=[strip],
+        description="If this happens, then do that.",
+    )
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=TEXT_LIMIT)], filters=[strip])
+    save = SubmitField("Save draft")
+
+
+def draft_form_for(handover: Handover, **kwargs: Any) -> DraftForm:
+    """The draft form of one handover, with a severity choice per person and a count per item."""
+
+    class HandoverDraftForm(DraftForm):
+        pass
+
+    for person in handover.people:
+        setattr(
+            HandoverDraftForm,
+            f"severity_{person.id}",
+            RadioChoiceField(
+                person.display_tag,
+                choices=SEVERITY_CHOICES,
+                optional=True,
+                invalid_choice="Choose stable, watcher or unstable.",
+            ),
+        )
+    for row in handover.stock:
+        setattr(
+            HandoverDraftForm,
+            f"stock_{row.id}",
+            IntegerField(
+                row.item,
+                validators=[Optional(), NumberRange(0, 9999, "Enter a count from 0 to 9999.")],
+                render_kw={"inputmode": "numeric"},
+            ),
+        )
+    form = HandoverDraftForm(**kwargs)
+    if not form.is_submitted():
+        for person in handover.people:
+            getattr(form, f"severity_{person.id}").data = (
+                person.severity.value if person.severity else None
+            )
+        for row in handover.stock:
+            getattr(form, f"stock_{row.id}").data = row.count
+        form.summary.data = handover.summary
+        form.situation_awareness.data = handover.situation_awareness
+        form.notes.data = handover.notes
+    return form
+
+
+class ActionForm(FlaskForm):
+    what = StringField(
+        "What",
+        validators=[InputRequired("Say what needs doing."), Length(max=300)],
+        filters=[strip],
+    )
+    owner = StringField(
+        "Owner", validators=[InputRequired("Say who owns it."), Length(max=80)], filters=[strip]
+    )
+    by_when = StringField(
+        "By when",
+        validators=[Optional(), Length(max=40)],
+        filters=[strip],
+        description="For example 21:00, or before the client leaves.",
+    )
+    submit = SubmitField("Add action")
+
+
+class AcknowledgeForm(FlaskForm):
+    readback_note = TextAreaField(
+        "Read-back note",
+        validators=[Optional(), Length(max=1000)],
+        filters=[strip],
+        description="Optional: your synthesis of what you were handed.",
+    )
+    submit = SubmitField("Acknowledge handover")
+
+
+class AddendumForm(FlaskForm):
+    text = TextAreaField(
+        "Addendum",
+        validators=[InputRequired("Write the correction."), Length(max=TEXT_LIMIT)],
+        filters=[strip],
+    )
+    reason = StringField(
+        "Reason",
+        validators=[InputRequired("Give the reason for the addendum."), Length(max=200)],
+        filters=[strip],
+    )
+    submit = SubmitField("Add addendum")
+
+
+class ShiftForm(FlaskForm):
+    name = StringField(
+        "Shift name",
+        validators=[InputRequired("Name the shift."), Length(max=40)],
+        filters=[strip],
+    )
+    start = TimeField("Starts at", validators=[InputRequired("Enter the start time.")])
+    end = TimeField(
+        "Ends at",
+        validators=[InputRequired("Enter the end time.")],
+        description="An end at or before the start means the shift runs past midnight.",
+    )
+    submit = SubmitField("Add shift")
+
+
+class StockItemForm(FlaskForm):
+    name = StringField(
+        "Item", validators=[InputRequired("Name the item."), Length(max=60)], filters=[strip]
+    )
+    submit = SubmitField("Add item")
+
+
+class HistoryFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField("From date", validators=[Optional()])
+    date_to = DateField("To date", validators=[Optional()])
+    shift = StringField("Shift", validators=[Optional(), Length(max=40)], filters=[strip])
+    submit = SubmitField("Filter")

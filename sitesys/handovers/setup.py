@@ -1,0 +1,145 @@
+"""A site's shifts and stock items (admin), and which shift it is now."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.handovers.models import DEFAULT_STOCK_ITEMS, Shift, StockItem
+from sitesys.handovers.shifts import (
+    ShiftDefinition,
+    ShiftOccurrence,
+    current_shift,
+    next_shift,
+    previous_shift,
+    shift_problems,
+)
+from sitesys.sites.models import Site
+
+
+class SetupError(ValueError):
+    """A shift or stock change that breaks a rule; the message is shown as it is."""
+
+
+def site_shifts(session: Session, site: Site) -> list[Shift]:
+    return list(
+        session.scalars(
+            select(Shift)
+            .where(Shift.site_id == site.id, Shift.is_active.is_(True))
+            .order_by(Shift.starts_at_time, Shift.name)
+        )
+    )
+
+
+def definitions(session: Session, site: Site) -> list[ShiftDefinition]:
+    return [shift.definition() for shift in site_shifts(session, site)]
+
+
+def shift_now(session: Session, site: Site, now: datetime) -> ShiftOccurrence | None:
+    return current_shift(definitions(session, site), now, site.zone)
+
+
+def shift_after(session: Session, site: Site, now: datetime) -> ShiftOccurrence | None:
+    return next_shift(definitions(session, site), now, site.zone)
+
+
+def shift_before(session: Session, site: Site, now: datetime) -> ShiftOccurrence | None:
+    return previous_shift(definitions(session, site), now, site.zone)
+
+
+def add_shift(
+    session: Session, actor: Staff | None, site: Site, name: str, start: time, end: time
+) -> Shift:
+    """Add a named shift; names must be unique at the site (overlaps are allowed)."""
+    name = name.strip()
+    proposed = [*definitions(session, site), ShiftDefinition(name, start, end)]
+    problems = shift_problems(proposed)
+    if problems:
+        raise SetupError(" ".join(problems))
+    shift = Shift(site_id=site.id, name=name, starts_at_time=start, ends_at_time=end)
+    session.add(shift)
+    session.flush()
+    record_event(
+        session,
+        "shift.added",
+        actor=actor,
+        record_type="shift",
+        record_id=shift.id,
+        site_id=site.id,
+    )
+    return shift
+
+
+def retire_shift(session: Session, actor: Staff, shift: Shift) -> None:
+    """Stop using a shift; handovers already given under it keep its name."""
+    shift.is_active = False
+    record_event(
+        session,
+        "shift.retired",
+        actor=actor,
+        record_type="shift",
+        record_id=shift.id,
+        site_id=shift.site_id,
+    )
+    session.flush()
+
+
+def stock_items(session: Session, site: Site) -> list[StockItem]:
+    return list(
+        session.scalars(
+            select(StockItem)
+            .where(StockItem.site_id == site.id, StockItem.is_active.is_(True))
+            .order_by(StockItem.position, StockItem.name)
+        )
+    )
+
+
+def add_stock_item(session: Session, actor: Staff | None, site: Site, name: str) -> StockItem:
+    name = name.strip()
+    if not name:
+        raise SetupError("Enter the item's name.")
+    existing = session.scalar(
+        select(StockItem).where(StockItem.site_id == site.id, StockItem.name == name)
+    )
+    if existing is not None and existing.is_active:
+        raise SetupError(f"{name} is already counted.")
+    if existing is not None:
+        existing.is_active = True
+        item = existing
+    else:
+        position = 1 + max((i.position for i in stock_items(session, site)), default=0)
+        item = StockItem(site_id=site.id, name=name[:60], position=position)
+        session.add(item)
+    session.flush()
+    record_event(
+        session,
+        "stock_item.added",
+        actor=actor,
+        record_type="stock_item",
+        record_id=item.id,
+        site_id=site.id,
+    )
+    return item
+
+
+def retire_stock_item(session: Session, actor: Staff, item: StockItem) -> None:
+    item.is_active = False
+    record_event(
+        session,
+        "stock_item.retired",
+        actor=actor,
+        record_type="stock_item",
+        record_id=item.id,
+        site_id=item.site_id,
+    )
+    session.flush()
+
+
+def add_default_stock_items(session: Session, site: Site) -> None:
+    for position, name in enumerate(DEFAULT_STOCK_ITEMS):
+        session.add(StockItem(site_id=site.id, name=name, position=position))
+    session.flush()

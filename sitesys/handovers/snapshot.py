@@ -1,0 +1,99 @@
+"""The snapshot of the floor a handover starts from, taken at one moment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sitesys.board.checks import CheckState
+from sitesys.board.services import VisitCard, read_board
+from sitesys.checkin.models import Visit
+from sitesys.handovers.shifts import ShiftOccurrence
+from sitesys.observations.models import OverdueAlert
+from sitesys.sites.models import BoothStatus, Site
+
+
+def _client(card: VisitCard, now: datetime, alerted: set[str]) -> dict[str, Any]:
+    visit = card.visit
+    latest = card.latest
+    return {
+        "visit_id": str(visit.id),
+        "display_tag": visit.display_tag,
+        "phase": visit.status.label,
+        "booth": visit.booth.label if visit.booth and visit.status.value == "in_booth" else None,
+        "minutes_on_site": max(0, int((now - visit.checked_in_at).total_seconds() // 60)),
+        "news2_total": latest.news2_total if latest else None,
+        "level": latest.level_label if latest else None,
+        "level_class": latest.level_class if latest else None,
+        "close_watch": card.close_watch,
+        "check": card.check.label,
+        "overdue": card.check is CheckState.OVERDUE,
+        "open_alert": str(visit.id) in alerted,
+        "flags": [flag.kind.label for flag in card.flags],
+    }
+
+
+@dataclass(frozen=True)
+class ShiftWindow:
+    """The shift a handover covers."""
+
+    key: str
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+
+    @classmethod
+    def of(cls, shift: ShiftOccurrence) -> ShiftWindow:
+        return cls(shift.key, shift.definition.name, shift.starts_at, shift.ends_at)
+
+
+def take_snapshot(
+    session: Session, site: Site, shift: ShiftWindow, now: datetime
+) -> dict[str, Any]:
+    """Everyone on site with their phase and latest score, open alerts, overdue checks, booths
+    out of service, and the shift's counts, as the board shows them at this moment.
+    """
+    board = read_board(session, site, now)
+    cards = [tile.card for tile in board.tiles if tile.card] + board.waiting + board.aftercare
+    alerted = {
+        str(visit_id)
+        for visit_id in session.scalars(
+            select(OverdueAlert.visit_id).where(
+                OverdueAlert.site_id == site.id, OverdueAlert.closed_at.is_(None)
+            )
+        )
+    }
+    clients = sorted(
+        (_client(card, now, alerted) for card in cards), key=lambda c: -c["minutes_on_site"]
+    )
+    visits_in_shift = session.scalar(
+        select(func.count())
+        .select_from(Visit)
+        .where(
+            Visit.site_id == site.id,
+            Visit.checked_in_at >= shift.starts_at,
+            Visit.checked_in_at < min(now, shift.ends_at),
+        )
+    )
+    return {
+        "taken_at": now.isoformat(),
+        "shift": {
+            "key": shift.key,
+            "name": shift.name,
+            "starts_at": shift.starts_at.isoformat(),
+            "ends_at": shift.ends_at.isoformat(),
+        },
+        "clients": clients,
+        "overdue": [c for c in clients if c["overdue"] or c["open_alert"]],
+        "booths_out_of_service": [
+            {"label": tile.booth.label, "reason": tile.booth.out_of_service_reason or ""}
+            for tile in board.tiles
+            if tile.booth.status is BoothStatus.OUT_OF_SERVICE
+        ],
+        "incidents": [],
+        "counts": {"visits": int(visits_in_shift or 0), "incidents": 0, "on_site": len(clients)},
+    }

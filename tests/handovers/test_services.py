@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from sitesys.audit.models import AuditEvent
+from sitesys.auth.roles import Role
+from sitesys.handovers.models import HandoverStatus, IllnessSeverity
+from sitesys.handovers.services import (
+    Draft,
+    HandoverError,
+    HandoverIncomplete,
+    acknowledge_handover,
+    add_addendum,
+    save_draft,
+    start_handover,
+    submit_handover,
+)
+from sitesys.handovers.setup import add_shift, shift_now
+from sitesys.sites.models import Site
+from tests.factories import make_site, make_staff
+from tests.handovers.helpers import local, prepared_floor
+
+
+@pytest.fixture
+def floor(db):
+    site_day = date(2026, 6, 10)
+    probe = Site(name="probe", time_zone="Europe/London")
+    with time_machine.travel(local(probe, site_day, 11), tick=False):
+        from sitesys.db import utcnow
+
+        yield prepared_floor(db, utcnow())
+
+
+def test_the_snapshot_holds_the_floor_as_it_is(db, floor):
+    handover = start_handover(db, floor["nurse"], floor["site"], floor["shift"])
+    snap = handover.snapshot
+    tags = [c["display_tag"] for c in snap["clients"]]
+    assert tags == ["Jade Wren 9", "Amber Heron 27", "Teal Otter 3"]  # longest on site first
+    sick = next(c for c in snap["clients"] if c["display_tag"] == "Amber Heron 27")
+    assert sick["phase"] == "In booth" and sick["booth"] == "1" and sick["minutes_on_site"] == 20
+    assert sick["news2_total"] == 6 and sick["level"] == "Medium" and sick["close_watch"] is True
+    assert [c["display_tag"] for c in snap["overdue"]] == ["Jade Wren 9"]
+    assert snap["booths_out_of_service"] == [{"label": "3", "reason": "Broken light"}]
+    # Visits checked in since 07:00: the three on site and the one who left at 10:30.
+    assert snap["counts"] == {"visits": 4, "incidents": 0, "on_site": 3}
+    assert [p.display_tag for p in handover.people] == tags
+    assert [row.item for row in handover.stock] == ["Naloxone doses", "Oxygen cylinders"]
+    assert handover.shift_name == "Early" and handover.shift_key == "2026-06-10/Early"
+
+
+def test_one_handover_per_shift(db, floor):
+    first = start_handover(db, floor["nurse"], floor["site"], floor["shift"])
+    second = start_handover(
+        db, make_staff(db, Role.MANAGER, [floor["site"]]), floor["site"], floor["shift"]
+    )
+    assert first.id == second.id
+
+
+def complete(db, handover, nurse):
+    save_draft(
+        db,
+        nurse,
+        handover,
+        Draft(
+            summary="Busy morning; one overdose reversed.",
+            severities={p.id: IllnessSeverity.WATCHER for p in handover.people},
+            stock={row.id: 4 for row in handover.stock},
+        ),
+    )
+
+
+def test_submission_needs_summary_severities_and_stock_but_drafts_do_not(db, floor):
+    nurse = floor["nurse"]
+    handover = start_handover(db, nurse, floor["site"], floor["shift"])
+    save_draft(db, nurse, handover, Draft(notes="Half written"))
+    with pytest.raises(HandoverIncomplete) as refused:
+        submit_handover(db, nurse, handover)
+    assert "Write the summary." in refused.value.problems
+    assert any("Amber Heron 27" in p for p in refused.value.problems)
+    assert any("Naloxone doses" in p for p in refused.value.problems)
+    assert handover.status is HandoverStatus.DRAFT and handover.notes == "Half written"
+
+
+def test_submitting_freezes_it_and_corrections_are_addenda(db, floor):
+    nurse = floor["nurse"]
+    handover = start_handover(db, nurse, floor["site"], floor["shift"])
+    complete(db, handover, nurse)
+    submit_handover(db, nurse, handover)
+    assert handover.status is HandoverStatus.SUBMITTED and handover.submitted_at is not None
+    frozen_snapshot = dict(handover.snapshot)
+    with pytest.raises(HandoverError, match="can no longer change"):
+        save_draft(db, nurse, handover, Draft(summary="Rewritten"))
+    assert handover.summary == "Busy morning; one overdose reversed."
+    assert handover.snapshot == frozen_snapshot
+    with pytest.raises(HandoverError, match="needs the correction and the reason"):
+        add_addendum(db, nurse, handover, "Naloxone was 3, not 4", "")
+    addendum = add_addendum(db, nurse, handover, "Naloxone was 3, not 4", "Miscounted")
+    assert addendum.reason == "Miscounted" and handover.stock[0].count == 4
+
+
+def test_the_outgoing_lead_cannot_acknowledge_their_own_handover(db, floor):
+    nurse, site = floor["nurse"], floor["site"]
+    handover = start_handover(db, nurse, site, floor["shift"])
+    complete(db, handover, nurse)
+    incoming = make_staff(db, Role.NURSE, [site])
+    with pytest.raises(HandoverError, match="not been submitted"):
+        acknowledge_handover(db, incoming, handover, None)
+    submit_handover(db, nurse, handover)
+    with pytest.raises(HandoverError, match="the incoming lead must acknowledge"):
+        acknowledge_handover(db, nurse, handover, "I read it")
+    acknowledge_handover(db, incoming, handover, "Jade Wren 9 due a check at 11:05")
+    assert handover.status is HandoverStatus.ACKNOWLEDGED
+    assert handover.acknowledged_by_id == incoming.id and handover.readback_note.startswith("Jade")
+    actions = [
+        e.action for e in db.scalars(select(AuditEvent).where(AuditEvent.record_type == "handover"))
+    ]
+    assert actions[-2:] == ["handover.submitted", "handover.acknowledged"]
+    with pytest.raises(HandoverError, match="already acknowledged"):
+        acknowledge_handover(db, make_staff(db, Role.MANAGER, [site]), handover, None)
+
+
+@pytest.mark.parametrize(
+    ("day", "hours"),
+    [(date(2026, 3, 28), 11), (date(2026, 10, 24), 13), (date(2026, 6, 10), 12)],
+)
+def test_a_night_shift_across_the_clock_change_is_handed_over_with_its_real_length(db, day, hours):
+    site = make_site(db, time_zone="Europe/London")
+    add_shift(db, None, site, "Night", local(site, day, 20).time(), local(site, day, 8).time())
+    nurse = make_staff(db, Role.NURSE, [site])
+    with time_machine.travel(local(site, day, 23), tick=False):
+        from sitesys.db import utcnow
+
+        shift = shift_now(db, site, utcnow())
+        handover = start_handover(db, nurse, site, shift)
+    assert handover.shift_ends_at - handover.shift_starts_at == timedelta(hours=hours)
+    assert handover.shift_key == f"{day.isoformat()}/Night"

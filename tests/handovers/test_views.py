@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from sitesys.auth.roles import Role
+from sitesys.handovers.models import Handover, HandoverStatus, Shift
+from tests.factories import make_site, make_staff, sign_in
+from tests.handovers.helpers import local, prepared_floor
+
+DAY = date(2026, 6, 10)
+
+
+@pytest.fixture
+def clock():
+    from sitesys.sites.models import Site
+
+    with time_machine.travel(local(Site(time_zone="Europe/London"), DAY, 11), tick=False) as moment:
+        yield moment
+
+
+@pytest.fixture
+def floor(db, clock):
+    from sitesys.db import utcnow
+
+    return prepared_floor(db, utcnow())
+
+
+def started(client, db):
+    client.post("/handovers/start")
+    return db.scalar(select(Handover))
+
+
+def draft_data(handover, **extra):
+    data = {
+        "summary": "Busy morning",
+        "situation_awareness": "If Jade Wren 9 vomits, recovery position",
+    }
+    for person in handover.people:
+        data[f"severity_{person.id}"] = "watcher"
+    for row in handover.stock:
+        data[f"stock_{row.id}"] = "4"
+    data.update(extra)
+    return data
+
+
+def test_the_lead_opens_a_handover_prefilled_from_the_floor(client, db, floor):
+    sign_in(client, db, floor["nurse"])
+    start_page = client.get("/handovers/current").get_data(as_text=True)
+    assert "Handover of the Early shift" in start_page and ">Start handover</button>" in start_page
+    handover = started(client, db)
+    page = client.get(f"/handovers/{handover.id}").get_data(as_text=True)
+    for text in (
+        "Amber Heron 27",
+        "Teal Otter 3",
+        "Jade Wren 9",
+        "Booth 3: Broken light",
+        "overdue alert open",
+        ">Summary</label>",
+        ">Situation awareness and contingencies</label>",
+        ">Naloxone doses</label>",
+        ">Oxygen cylinders</label>",
+        "<legend>Amber Heron 27</legend>",
+        ">Save draft</button>",
+        ">Submit handover</button>",
+        ">Add action</button>",
+    ):
+        assert text in page, text
+
+
+def test_drafts_save_as_they_go(client, db, floor):
+    sign_in(client, db, floor["nurse"])
+    handover = started(client, db)
+    response = client.post(
+        f"/handovers/{handover.id}/draft",
+        headers={"HX-Request": "true"},
+        data={"summary": "Half a thought"},
+    )
+    assert response.status_code == 200 and "Draft saved at" in response.get_data(as_text=True)
+    db.refresh(handover)
+    assert handover.summary == "Half a thought" and handover.status is HandoverStatus.DRAFT
+    bad = client.post(
+        f"/handovers/{handover.id}/draft",
+        headers={"HX-Request": "true"},
+        data={f"stock_{handover.stock[0].id}": "-3"},
+    )
+    assert bad.status_code == 422 and "Not saved" in bad.get_data(as_text=True)
+
+
+def test_submission_refuses_an_incomplete_handover_but_keeps_the_text(client, db, floor):
+    sign_in(client, db, floor["nurse"])
+    handover = started(client, db)
+    response = client.post(f"/handovers/{handover.id}/submit", data={"notes": "Kept"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Write the summary." in body and "Give the illness severity of" in body
+    db.refresh(handover)
+    assert handover.notes == "Kept" and handover.status is HandoverStatus.DRAFT
+
+
+def test_submit_then_acknowledge_by_the_incoming_lead_only(client, app, db, floor):
+    nurse = floor["nurse"]
+    sign_in(client, db, nurse)
+    handover = started(client, db)
+    client.post(
+        f"/handovers/{handover.id}/actions",
+        data={"what": "Check Jade Wren 9", "owner": "Incoming lead", "by_when": "11:15"},
+    )
+    response = client.post(
+        f"/handovers/{handover.id}/submit", data=draft_data(handover), follow_redirects=True
+    )
+    body = response.get_data(as_text=True)
+    assert "Handover submitted." in body and "You gave this handover" in body
+    db.refresh(handover)
+    assert (
+        handover.status is HandoverStatus.SUBMITTED and handover.actions[0].owner == "Incoming lead"
+    )
+    refused = client.post(f"/handovers/{handover.id}/acknowledge", data={}, follow_redirects=True)
+    assert "the incoming lead must acknowledge it" in refused.get_data(as_text=True)
+    changed = client.post(
+        f"/handovers/{handover.id}/draft", data={"summary": "Rewritten"}, follow_redirects=True
+    )
+    assert "can no longer change" in changed.get_data(as_text=True)
+
+    incoming = app.test_client()
+    sign_in(incoming, db, make_staff(db, Role.NURSE, [floor["site"]]))
+    home = incoming.get("/").get_data(as_text=True)
+    assert "Read the Early handover from" in home
+    incoming.post(f"/handovers/{handover.id}/acknowledge", data={"readback_note": "Jade first"})
+    db.refresh(handover)
+    assert handover.status is HandoverStatus.ACKNOWLEDGED and handover.readback_note == "Jade first"
+    history = incoming.get("/handovers/").get_data(as_text=True)
+    assert "Acknowledged" in history and nurse.display_name in history
+
+
+def test_addendum_needs_text_and_reason_and_sits_below(client, db, floor):
+    sign_in(client, db, floor["nurse"])
+    handover = started(client, db)
+    client.post(f"/handovers/{handover.id}/submit", data=draft_data(handover))
+    refused = client.post(f"/handovers/{handover.id}/addenda", data={"text": "Naloxone 3"})
+    assert refused.status_code == 422 and "Give the reason for the addendum." in refused.get_data(
+        as_text=True
+    )
+    client.post(
+        f"/handovers/{handover.id}/addenda", data={"text": "Naloxone was 3", "reason": "Miscounted"}
+    )
+    page = client.get(f"/handovers/{handover.id}").get_data(as_text=True)
+    assert "Naloxone was 3" in page and "Reason: Miscounted" in page
+    printable = client.get(f"/handovers/{handover.id}/print").get_data(as_text=True)
+    assert "Naloxone was 3" in printable and "Amber Heron 27" in printable
+
+
+@pytest.mark.parametrize("role", [Role.FRONT_DESK, Role.ADMIN])
+def test_handover_pages_refuse_roles_without_clinical_duties(client, db, floor, role):
+    nurse_client_handover = None
+    sign_in(client, db, make_staff(db, role, [floor["site"]]))
+    for url in ("/handovers/", "/handovers/current"):
+        assert client.get(url).status_code == 403
+    assert client.post("/handovers/start").status_code == 403
+    assert db.scalar(select(Handover)) is nurse_client_handover
+
+
+def test_another_sites_handover_is_not_found(client, app, db, floor):
+    sign_in(client, db, floor["nurse"])
+    handover = started(client, db)
+    other = app.test_client()
+    sign_in(other, db, make_staff(db, Role.NURSE, [make_site(db)]))
+    assert other.get(f"/handovers/{handover.id}").status_code == 404
+    assert other.post(f"/handovers/{handover.id}/acknowledge", data={}).status_code == 404
+
+
+def test_admin_sets_up_shifts_with_clear_refusals(client, db, clock):
+    site = make_site(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    client.post(
+        f"/handovers/setup/{site.id}",
+        data={
+            "shift-name": "Night",
+            "shift-start": "20:00",
+            "shift-end": "08:00",
+            "shift-submit": "1",
+        },
+    )
+    again = client.post(
+        f"/handovers/setup/{site.id}",
+        data={
+            "shift-name": "night",
+            "shift-start": "21:00",
+            "shift-end": "09:00",
+            "shift-submit": "1",
+        },
+    )
+    assert "Two shifts are called Night." in again.get_data(as_text=True)
+    [shift] = db.scalars(select(Shift).where(Shift.site_id == site.id))
+    assert shift.starts_at_time.hour == 20 and shift.ends_at_time.hour == 8
+    client.post(
+        f"/handovers/setup/{site.id}", data={"item-name": "Defibrillator pads", "item-submit": "1"}
+    )
+    assert "Defibrillator pads" in client.get(f"/handovers/setup/{site.id}").get_data(as_text=True)
+
+
+def test_nurses_cannot_change_shifts(client, db, floor):
+    sign_in(client, db, floor["nurse"])
+    assert client.get(f"/handovers/setup/{floor['site'].id}").status_code == 403
