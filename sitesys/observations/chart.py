@@ -17,7 +17,7 @@ from sitesys.observations.models import Observation, ObservationKind
 WIDTH = 640
 PANEL_HEIGHT = 96
 GAP = 22
-LEFT = 150
+LEFT = 185
 RIGHT = 16
 
 
