@@ -67,6 +67,12 @@ class SiteForm(FlaskForm):
     close_watch_minutes = _minutes(
         "Close watch interval (minutes)", 1, 15, "Used while a client's scores are worrying."
     )
+    draft_reminder_hours = _minutes(
+        "Incident report reminder (hours)",
+        1,
+        72,
+        "Remind the reporter and the managers about a report still unsubmitted after this long.",
+    )
     code_hint = TextAreaField(
         "Client code recipe",
         validators=[InputRequired("Describe how clients make their code."), Length(max=300)],

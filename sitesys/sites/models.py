@@ -64,6 +64,8 @@ class Site(Base):
     booth_check_minutes: Mapped[int] = mapped_column(default=5)
     aftercare_check_minutes: Mapped[int] = mapped_column(default=15)
     close_watch_minutes: Mapped[int] = mapped_column(default=2)
+    #: An incident report still unsubmitted this long after it began is flagged on home pages.
+    draft_reminder_hours: Mapped[int] = mapped_column(default=12)
     #: The self-generated client code recipe, shown at the desk.
     code_hint: Mapped[str] = mapped_column(String(300), default=DEFAULT_CODE_HINT)
     #: Regular expression a normalised client code must match in full.

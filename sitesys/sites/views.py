@@ -65,6 +65,7 @@ def _settings(form: SiteForm) -> SiteSettings:
         booth_check_minutes=form.booth_check_minutes.data or 5,
         aftercare_check_minutes=form.aftercare_check_minutes.data or 15,
         close_watch_minutes=form.close_watch_minutes.data or 2,
+        draft_reminder_hours=form.draft_reminder_hours.data or 12,
         is_active=bool(form.is_active.data),
         code_hint=form.code_hint.data or DEFAULT_CODE_HINT,
         code_pattern=form.code_pattern.data or DEFAULT_CODE_PATTERN,
@@ -100,6 +101,7 @@ def new() -> ResponseReturnValue:
             ("booth_check_minutes", 5),
             ("aftercare_check_minutes", 15),
             ("close_watch_minutes", 2),
+            ("draft_reminder_hours", 12),
         ):
             getattr(form, name).data = default
     if form.validate_on_submit():

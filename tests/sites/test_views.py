@@ -16,6 +16,7 @@ SITE_FORM = {
     "booth_check_minutes": "5",
     "aftercare_check_minutes": "15",
     "close_watch_minutes": "2",
+    "draft_reminder_hours": "12",
     "is_active": "y",
     "code_hint": "Two letters of your first name, two of your mother's, day of birth.",
     "code_pattern": "[A-Z]{4}[0-9]{2}",
