@@ -19,6 +19,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.clients.views import bp as clients_bp
     from sitesys.extensions import csrf
     from sitesys.home.views import bp as home_bp
+    from sitesys.incidents.views import bp as incidents_bp
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
     from sitesys.system.views import bp as system_bp
@@ -69,6 +70,7 @@ def create_app(config: Config | None = None) -> Flask:
         home_bp,
         checkin_bp,
         board_bp,
+        incidents_bp,
         clients_bp,
         staff_bp,
         sites_bp,
