@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.checkin.tasks import end_of_day
 from sitesys.db import get_database
+from sitesys.incidents.tasks import remind_unsubmitted_reports
 from sitesys.system.tasks import beat
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def jobs() -> list[Job]:
     return [
         Job("heartbeat", beat, IntervalTrigger(seconds=30)),
         Job("end_of_day", end_of_day, IntervalTrigger(minutes=15)),
+        Job("incident_reminders", remind_unsubmitted_reports, IntervalTrigger(minutes=10)),
     ]
 
 

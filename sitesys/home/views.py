@@ -7,6 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from sitesys.auth.forms import SwitchSiteForm
 from sitesys.auth.guard import current_staff
+from sitesys.db import get_session
+from sitesys.incidents.tasks import reminders_for
 
 bp = Blueprint("home", __name__)
 
@@ -14,9 +16,11 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index() -> ResponseReturnValue:
     staff = current_staff()
+    site = g.get("site")
     return render_template(
         "home/index.html",
         staff=staff,
-        site=g.get("site"),
+        site=site,
         switch_form=SwitchSiteForm(),
+        report_reminders=reminders_for(get_session(), staff, site) if site else [],
     )
