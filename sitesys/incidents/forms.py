@@ -73,7 +73,9 @@ class PlainDecimalField(DecimalField):
 
 
 def _submission_key() -> HiddenField:
-    return HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the page and try again.")])
+    return HiddenField(
+        "This form", validators=[Regexp(UUID_PATTERN, message="Reload the page and try again.")]
+    )
 
 
 class ActionForm(FlaskForm):
@@ -197,7 +199,6 @@ class ReportForm(FlaskForm):
         validators=[Optional()],
         invalid_choice="Choose staff of this site.",
     )
-    submission_key = HiddenField()
     save = SubmitField("Save draft")
     submit = SubmitField("Submit report")
 

@@ -69,7 +69,7 @@ def for_visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     running = open_incident_for_visit(db, visit)
     if running is None:
         flash(f"No emergency response is running for {visit.display_tag}.", "info")
-        return redirect(url_for("incidents.index"))
+        return redirect(url_for("checkin.visit", visit_id=visit.id))
     return redirect(url_for("incidents.respond", incident_id=running.id))
 
 

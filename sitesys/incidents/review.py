@@ -19,6 +19,16 @@ from sitesys.incidents.reports import site_staff
 from sitesys.incidents.services import IncidentChanged, IncidentError, change_status, require_role
 
 MAX_REVIEW_TEXT = 5_000
+
+
+class ReviewActionRefused(IncidentError):
+    """A review action that cannot be added; `field` is the form field the message belongs to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 MANAGER = (Role.MANAGER,)
 
 
@@ -86,10 +96,13 @@ def add_review_action(
     _require_in_review(incident)
     description = description.strip()
     if not description:
-        raise IncidentError("Say what needs to be done.")
-    [owner] = site_staff(session, incident.site_id, [owner_id])
+        raise ReviewActionRefused("description", "Say what needs to be done.")
+    try:
+        [owner] = site_staff(session, incident.site_id, [owner_id])
+    except IncidentError as refused:
+        raise ReviewActionRefused("owner", str(refused)) from None
     if due_on < utcnow().astimezone(incident.site.zone).date():
-        raise IncidentError("The due date cannot be in the past.")
+        raise ReviewActionRefused("due_on", "The due date cannot be in the past.")
     action = ReviewAction(
         incident_id=incident.id,
         description=description[:300],

@@ -17,6 +17,7 @@ from sitesys.incidents.loading import get_incident_or_404, get_review_action_or_
 from sitesys.incidents.models import Incident
 from sitesys.incidents.report_views import render_show, site_staff_choices
 from sitesys.incidents.review import (
+    ReviewActionRefused,
     ReviewInput,
     add_review_action,
     close_incident,
@@ -101,10 +102,15 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
         )
     except NotPermitted:
         abort(403)
+    except ReviewActionRefused as refused:
+        db.rollback()
+        field = getattr(form, refused.field)
+        field.errors = [*field.errors, str(refused)]
+        return render_show(incident, review_action_form=form, status=422)
     except IncidentError as error:
         db.rollback()
-        form.due_on.errors = [*form.due_on.errors, str(error)]
-        return render_show(incident, review_action_form=form, status=422)
+        flash(str(error), "error")
+        return redirect(url_for("incidents.show", incident_id=incident.id))
     db.commit()
     flash("Review action added.", "success")
     return redirect(url_for("incidents.show", incident_id=incident.id))

@@ -149,6 +149,8 @@ def test_starting_twice_opens_the_same_response(client, db):
 def test_the_start_button_partial_starts_or_rejoins(app, client, db):
     floor = make_floor(db)
     sign_in(client, db, floor.nurse)
+    none_yet = client.get(f"/incidents/visits/{floor.visit.id}")
+    assert none_yet.headers["Location"] == f"/visits/{floor.visit.id}"
     page = text(client.get("/incidents/"))
     assert f'action="/incidents/start/{floor.visit.id}"' in page
     assert "Start emergency response</button>" in page
@@ -476,6 +478,13 @@ def test_the_manager_takes_reviews_adds_an_action_and_closes(client, db):
         "Enter the due date.",
     ):
         assert message in text(bad)
+    past = (date.today() - timedelta(days=2)).isoformat()
+    late = client.post(
+        f"/incidents/{incident.id}/review/actions",
+        data={"description": "Restock naloxone", "owner": str(floor.nurse.id), "due_on": past},
+    )
+    assert late.status_code == 422
+    assert re.search(r'id="due_on-error">The due date cannot be in the past.', text(late))
     client.post(
         f"/incidents/{incident.id}/review/actions",
         data={"description": "Restock naloxone", "owner": str(floor.nurse.id), "due_on": due},
