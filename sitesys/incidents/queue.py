@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
+from sitesys.checkin.models import Visit
 from sitesys.incidents.kinds import (
     ActionKind,
     IncidentStatus,
@@ -77,7 +78,7 @@ def queue_statement(site: Site, filters: QueueFilters) -> Select[tuple[Incident]
         .options(
             selectinload(Incident.types),
             joinedload(Incident.reported_by),
-            joinedload(Incident.visit),
+            joinedload(Incident.visit).joinedload(Visit.client),
         )
     )
     if filters.state == ACTIVE:
@@ -234,7 +235,7 @@ def open_responses(session: Session, site: Site, limit: int = 50) -> list[Incide
         session.scalars(
             select(Incident)
             .where(Incident.site_id == site.id, Incident.status == IncidentStatus.OPEN)
-            .options(joinedload(Incident.visit))
+            .options(joinedload(Incident.visit).joinedload(Visit.client))
             .order_by(Incident.started_at.desc())
             .limit(limit)
         )
@@ -248,7 +249,10 @@ def unsubmitted_reports(
     statement = (
         select(Incident)
         .where(Incident.site_id == site.id, Incident.status == IncidentStatus.DRAFT)
-        .options(joinedload(Incident.visit), joinedload(Incident.reported_by))
+        .options(
+            joinedload(Incident.visit).joinedload(Visit.client),
+            joinedload(Incident.reported_by),
+        )
         .order_by(Incident.started_at)
         .limit(limit)
     )
@@ -271,7 +275,10 @@ def recent_reports_by(
                     Incident.reported_by_id == reporter.id, Incident.submitted_by_id == reporter.id
                 ),
             )
-            .options(selectinload(Incident.types), joinedload(Incident.visit))
+            .options(
+                selectinload(Incident.types),
+                joinedload(Incident.visit).joinedload(Visit.client),
+            )
             .order_by(Incident.submitted_at.desc())
             .limit(limit)
         )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
+from sitesys.checkin.models import Visit
 from sitesys.db import utcnow
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident, IncidentReminder
@@ -90,7 +91,9 @@ def reminders_for(session: Session, staff: Staff, site: Site) -> list[Reminder]:
         .join(Incident, Incident.id == IncidentReminder.incident_id)
         .where(Incident.site_id == site.id, Incident.status.in_(UNSUBMITTED))
         .options(
-            joinedload(IncidentReminder.incident).joinedload(Incident.visit),
+            joinedload(IncidentReminder.incident)
+            .joinedload(Incident.visit)
+            .joinedload(Visit.client),
             joinedload(IncidentReminder.incident).joinedload(Incident.reported_by),
         )
         .order_by(Incident.started_at)

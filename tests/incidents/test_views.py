@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
+from sitesys.checkin.models import VisitStatus
 from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute, PhysicalHarm
 from sitesys.incidents.models import Incident, IncidentAction, IncidentAmendment, ReviewAction
 from sitesys.incidents.reports import submit_report
 from sitesys.incidents.review import ReviewInput, record_review, take_into_review
 from sitesys.incidents.services import end_response, record_action
-from tests.factories import make_site, make_staff, make_visit, sign_in
+from tests.factories import make_client, make_site, make_staff, make_visit, sign_in
 from tests.incidents.helpers import complete_report, make_floor, naloxone, report_form, started, tap
 
 
@@ -614,3 +615,34 @@ def test_the_nurse_sees_her_drafts_and_her_reports(client, db):
     page = text(client.get("/incidents/"))
     assert f"/incidents/{draft.id}/report" in page and f"/incidents/{incident.id}" in page
     assert "Incident queue" not in page and "Export CSV" not in page
+
+
+def test_pages_read_in_a_fixed_number_of_queries_however_many_rows(client, db, count_queries):
+    from sitesys.incidents.services import start_response
+
+    floor = make_floor(db)
+    sign_in(client, db, floor.manager)
+    incident = submitted(db, floor)
+    running = start_response(db, floor.nurse, make_visit(db, floor.site, floor.desk)).incident
+    pages = ("/incidents/", f"/incidents/{incident.id}", f"/incidents/{running.id}/respond", "/")
+
+    def counts():
+        found = {}
+        for url in pages:
+            db.expire_all()
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            found[url] = counter.count
+        return found
+
+    few = counts()
+    for _ in range(4):
+        person = make_client(db, floor.site)
+        visit = make_visit(db, floor.site, floor.desk, client=person, status=VisitStatus.LEFT)
+        other = start_response(db, floor.nurse, visit).incident
+        record_action(db, floor.manager, other, tap(ActionKind.EMS_CALLED))
+        end_response(db, floor.nurse, other)
+        submit_report(db, floor.nurse, other, complete_report([floor.nurse]))
+        record_action(db, floor.manager, running, tap(ActionKind.NOTE, note="Still breathing"))
+        record_action(db, floor.nurse, running, naloxone())
+    assert counts() == few
