@@ -87,7 +87,7 @@ def _action_form(kind: ActionKind) -> ActionForm:
     )
 
 
-def _vitals_url(incident: Incident) -> str | None:
+def vitals_url_for(incident: Incident) -> str | None:
     """The observation form for the same visit, once the observations feature is installed."""
     if incident.visit_id is None or "observations.new" not in current_app.view_functions:
         return None
@@ -113,7 +113,7 @@ def _render_respond(
             ActionKind=ActionKind,
             confirm=ConfirmForm(),
             strike_form=StrikeForm(),
-            vitals_url=_vitals_url(incident),
+            vitals_url=vitals_url_for(incident),
             poll_seconds=LOG_POLL_SECONDS,
             error=failed is not None and status != 200,
             form_problems=[*failed.kind.errors, *failed.submission_key.errors] if failed else [],

@@ -317,7 +317,13 @@ def test_a_draft_saves_with_fields_missing(client, db):
         "Staff involved",
     ):
         assert f"<legend>{legend}</legend>" in page, legend
-    assert 'value="heroin" checked' in page or "checked" in page
+    assert re.search(
+        r'<input checked id="substances-\d+" name="substances" type="checkbox" value="heroin">',
+        page,
+    )
+    assert "Needed for an incident on a client&#39;s visit." in page
+    nurse_box = r'<input checked id="staff_involved-\d+" name="staff_involved" type="checkbox"'
+    assert re.search(nurse_box + rf' value="{floor.nurse.id}">', page)
     response = client.post(
         f"/incidents/{incident.id}/report",
         data={"narrative": "Half written", "save": "1"},
@@ -492,6 +498,7 @@ def test_the_manager_takes_reviews_adds_an_action_and_closes(client, db):
     )
     action = db.scalar(select(ReviewAction))
     assert action is not None and action.owner_id == floor.nurse.id
+    assert "Mark done: Restock naloxone</button>" in text(client.get(f"/incidents/{incident.id}"))
     client.post(f"/incidents/{incident.id}/review/actions/{action.id}/done")
     closed = client.post(f"/incidents/{incident.id}/close", follow_redirects=True)
     body = text(closed)
@@ -646,3 +653,26 @@ def test_pages_read_in_a_fixed_number_of_queries_however_many_rows(client, db, c
         record_action(db, floor.manager, running, tap(ActionKind.NOTE, note="Still breathing"))
         record_action(db, floor.nurse, running, naloxone())
     assert counts() == few
+
+
+def test_the_vitals_shortcut_appears_once_observations_are_installed(database_url):
+    from flask import url_for
+
+    from sitesys.db import get_database
+    from sitesys.incidents.respond_views import vitals_url_for
+    from tests.conftest import build_app
+
+    other = build_app(database_url)
+    other.add_url_rule(
+        "/visits/<uuid:visit_id>/observations/new", "observations.new", lambda visit_id: ""
+    )
+    incident = Incident(id=uuid.uuid4(), visit_id=uuid.uuid4())
+    with other.test_request_context():
+        expected = url_for(
+            "observations.new",
+            visit_id=incident.visit_id,
+            next=f"/incidents/{incident.id}/respond",
+        )
+        assert vitals_url_for(incident) == expected
+        assert vitals_url_for(Incident(id=uuid.uuid4(), visit_id=None)) is None
+    get_database(other).engine.dispose()
