@@ -38,7 +38,13 @@ from sitesys.incidents.kinds import (
 from sitesys.incidents.queue import ACTIVE, ALL
 from sitesys.incidents.reports import MAX_NARRATIVE
 from sitesys.incidents.review import MAX_REVIEW_TEXT
-from sitesys.incidents.services import NALOXONE_MG, OXYGEN_L_PER_MIN
+from sitesys.incidents.services import (
+    NALOXONE_MG,
+    NALOXONE_PLACES,
+    OXYGEN_L_PER_MIN,
+    OXYGEN_PLACES,
+    too_precise,
+)
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 #: The usual first dose: 0.4 mg intramuscular, repeated as needed.
@@ -116,12 +122,18 @@ class ActionForm(FlaskForm):
         valid: bool = super().validate(extra_validators)
         kind = self.action_kind
         if kind is ActionKind.NALOXONE:
-            self._check_range(self.dose_mg, NALOXONE_MG, "mg", "the naloxone dose in mg")
+            self._check_range(
+                self.dose_mg, NALOXONE_MG, NALOXONE_PLACES, "mg", "the naloxone dose in mg"
+            )
             if not self.naloxone_route.errors and not self.naloxone_route.data:
                 self.naloxone_route.errors.append("Choose how the naloxone was given.")
         elif kind is ActionKind.OXYGEN:
             self._check_range(
-                self.oxygen_l_per_min, OXYGEN_L_PER_MIN, "L/min", "the oxygen flow in L/min"
+                self.oxygen_l_per_min,
+                OXYGEN_L_PER_MIN,
+                OXYGEN_PLACES,
+                "L/min",
+                "the oxygen flow in L/min",
             )
         elif kind is ActionKind.NOTE and not self.note.errors and not self.note.data:
             self.note.errors.append("Write the note before pressing Note.")
@@ -129,16 +141,23 @@ class ActionForm(FlaskForm):
 
     @staticmethod
     def _check_range(
-        field: PlainDecimalField, bounds: tuple[Decimal, Decimal], unit: str, what: str
+        field: PlainDecimalField,
+        bounds: tuple[Decimal, Decimal],
+        places: int,
+        unit: str,
+        what: str,
     ) -> None:
         if field.errors:
             return
         low, high = bounds
+        word = "dose" if unit == "mg" else "flow"
         if field.data is None:
             field.errors.append(f"Enter {what}, such as {field.example}.")
         elif not low <= field.data <= high:
-            word = "dose" if unit == "mg" else "flow"
             field.errors.append(f"Enter a {word} from {low} to {high} {unit}.")
+        elif too_precise(field.data, places):
+            precision = "two decimal places" if places == 2 else "one decimal place"
+            field.errors.append(f"Enter the {word} to {precision} at most.")
 
 
 class StrikeForm(FlaskForm):

@@ -29,6 +29,13 @@ from sitesys.incidents.models import (
 #: Bounds a dose or flow must fall in; outside them it is a slip of the finger, not a dose.
 NALOXONE_MG = (Decimal("0.01"), Decimal("10"))
 OXYGEN_L_PER_MIN = (Decimal("0.5"), Decimal("15"))
+#: The precision the records keep (mg to 0.01, L/min to 0.1); finer is refused, not rounded.
+NALOXONE_PLACES = 2
+OXYGEN_PLACES = 1
+
+
+def too_precise(value: Decimal, places: int) -> bool:
+    return value != value.quantize(Decimal(1).scaleb(-places))
 
 
 class IncidentError(ValueError):
@@ -286,6 +293,8 @@ def _check_values(tap: ActionInput) -> ActionInput:
         low, high = NALOXONE_MG
         if tap.dose_mg is None or not low <= tap.dose_mg <= high:
             raise IncidentError(f"Enter a naloxone dose from {low} to {high} mg.")
+        if too_precise(tap.dose_mg, NALOXONE_PLACES):
+            raise IncidentError("Enter the dose to two decimal places at most.")
         if tap.naloxone_route is None:
             raise IncidentError("Choose how the naloxone was given.")
         return ActionInput(
@@ -295,6 +304,8 @@ def _check_values(tap: ActionInput) -> ActionInput:
         low, high = OXYGEN_L_PER_MIN
         if tap.oxygen_l_per_min is None or not low <= tap.oxygen_l_per_min <= high:
             raise IncidentError(f"Enter an oxygen flow from {low} to {high} L/min.")
+        if too_precise(tap.oxygen_l_per_min, OXYGEN_PLACES):
+            raise IncidentError("Enter the flow to one decimal place at most.")
         return ActionInput(tap.kind, tap.submission_key, oxygen_l_per_min=tap.oxygen_l_per_min)
     note = (tap.note or "").strip()[:200] or None
     if tap.kind is ActionKind.NOTE and note is None:

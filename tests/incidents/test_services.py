@@ -181,6 +181,7 @@ def test_values_are_kept_only_for_their_own_kind(db):
             "Enter an oxygen flow from 0.5 to 15 L/min.",
         ),
         (tap(ActionKind.OXYGEN), "Enter an oxygen flow from 0.5 to 15 L/min."),
+        (naloxone("0.125"), "Enter the dose to two decimal places at most."),
         (tap(ActionKind.NOTE, note="   "), "Write the note before pressing Note."),
     ],
 )

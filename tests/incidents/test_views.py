@@ -233,6 +233,18 @@ def test_a_double_tap_of_one_button_records_one_action(client, db):
         ),
         (action_form("naloxone", dose_mg="0.4"), "Choose how the naloxone was given."),
         (action_form("oxygen", oxygen_l_per_min="60"), "Enter a flow from 0.5 to 15 L/min."),
+        (
+            action_form("oxygen", oxygen_l_per_min="2.25"),
+            "Enter the flow to one decimal place at most.",
+        ),
+        (
+            action_form("naloxone", dose_mg="0.125", naloxone_route="intravenous"),
+            "Enter the dose to two decimal places at most.",
+        ),
+        (
+            action_form("naloxone", dose_mg="NaN", naloxone_route="intravenous"),
+            "Enter a number, such as 0.4.",
+        ),
         (action_form("note", note=""), "Write the note before pressing Note."),
         (action_form("levitation"), "Choose an action."),
     ],
