@@ -20,6 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.extensions import csrf
     from sitesys.handovers.views import bp as handovers_bp
     from sitesys.home.views import bp as home_bp
+    from sitesys.incidents.views import bp as incidents_bp
     from sitesys.observations.views import bp as observations_bp
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
@@ -72,6 +73,7 @@ def create_app(config: Config | None = None) -> Flask:
         checkin_bp,
         observations_bp,
         board_bp,
+        incidents_bp,
         clients_bp,
         handovers_bp,
         staff_bp,

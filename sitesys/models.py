@@ -14,6 +14,17 @@ from sitesys.handovers.models import (
     Shift,
     StockItem,
 )
+from sitesys.incidents.models import (
+    Incident,
+    IncidentAction,
+    IncidentAmendment,
+    IncidentReminder,
+    IncidentStatusChange,
+    IncidentSubstance,
+    IncidentTypeEntry,
+    ReviewAction,
+    incident_staff,
+)
 from sitesys.observations.models import Observation, OverdueAlert
 from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
 from sitesys.system.models import SchedulerHeartbeat
@@ -29,9 +40,17 @@ __all__ = [
     "HandoverAlert",
     "HandoverPerson",
     "HandoverStock",
+    "Incident",
+    "IncidentAction",
+    "IncidentAmendment",
+    "IncidentReminder",
+    "IncidentStatusChange",
+    "IncidentSubstance",
+    "IncidentTypeEntry",
     "LoginFailure",
     "Observation",
     "OverdueAlert",
+    "ReviewAction",
     "SchedulerHeartbeat",
     "Shift",
     "Site",
@@ -42,5 +61,6 @@ __all__ = [
     "Visit",
     "VisitService",
     "VisitSubstance",
+    "incident_staff",
     "staff_sites",
 ]

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sitesys.checkin.tasks import end_of_day
 from sitesys.db import get_database
 from sitesys.handovers.tasks import handover_reminders
+from sitesys.incidents.tasks import remind_unsubmitted_reports
 from sitesys.observations.tasks import raise_overdue_alerts
 from sitesys.system.tasks import beat
 
@@ -47,6 +48,7 @@ def jobs() -> list[Job]:
         Job("end_of_day", end_of_day, IntervalTrigger(minutes=15)),
         Job("overdue_alerts", raise_overdue_alerts, IntervalTrigger(seconds=30)),
         Job("handover_reminders", handover_reminders, IntervalTrigger(minutes=1)),
+        Job("incident_reminders", remind_unsubmitted_reports, IntervalTrigger(minutes=10)),
     ]
 
 

@@ -2,7 +2,7 @@
 and alerts; the site's acknowledgement limit.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-27 00:09:13.945449
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import sitesys.db
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

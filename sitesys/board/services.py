@@ -12,6 +12,7 @@ from sitesys.board.checks import CheckState, check_interval, check_state
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus
 from sitesys.checkin.services import active_substance_codes
 from sitesys.clients.models import Client, ClientFlag
+from sitesys.incidents.services import active_emergency_visit_ids
 from sitesys.observations.models import Observation
 from sitesys.observations.scoring import EscalationLevel
 from sitesys.observations.services import latest_observations
@@ -30,6 +31,8 @@ class VisitCard:
     #: The latest full (scored) observation that is not struck through.
     latest: Observation | None = None
     close_watch: bool = False
+    #: An emergency response is running for this visit (shown on every board at once).
+    emergency: bool = False
 
     @property
     def prompts_emergency(self) -> bool:
@@ -37,18 +40,19 @@ class VisitCard:
 
     @property
     def tone(self) -> str:
-        """Red for overdue or an emergency prompt; amber for a due check or a worrying score."""
+        """The tile's colour: a running emergency above all; red for an overdue check, an
+        emergency prompt or a high score; amber for a due check or a worrying score.
+        """
         level = self.latest.level if self.latest else None
-        if (
-            self.check is CheckState.OVERDUE
-            or self.prompts_emergency
-            or level is EscalationLevel.HIGH
-        ):
+        if self.emergency:
+            return "emergency"
+        if self.check is CheckState.OVERDUE or self.prompts_emergency:
             return "red"
-        if self.check is CheckState.DUE or level in (
-            EscalationLevel.MEDIUM,
-            EscalationLevel.LOW_MEDIUM,
-        ):
+        if level is EscalationLevel.HIGH:
+            return "red"
+        if self.check is CheckState.DUE:
+            return "amber"
+        if level in (EscalationLevel.MEDIUM, EscalationLevel.LOW_MEDIUM):
             return "amber"
         return "ok"
 
@@ -103,6 +107,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
         )
     )
     labels = active_substance_codes(session, site)
+    emergencies = active_emergency_visit_ids(session, site.id, [visit.id for visit in visits])
     latest = latest_observations(
         session, [visit.id for visit in visits if visit.status is not VisitStatus.WAITING]
     )
@@ -125,6 +130,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
             ],
             latest=latest.latest_full.get(visit.id),
             close_watch=close_watch,
+            emergency=visit.id in emergencies,
         )
         cards[visit.status].append(card)
         if visit.status is VisitStatus.IN_BOOTH and visit.booth_id is not None:

@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from sitesys.board.checks import CheckState
 from sitesys.board.services import VisitCard, read_board
 from sitesys.checkin.models import Visit
 from sitesys.handovers.shifts import ShiftOccurrence
+from sitesys.incidents.models import Incident
 from sitesys.observations.models import OverdueAlert
 from sitesys.sites.models import BoothStatus, Site
 
@@ -51,6 +52,39 @@ class ShiftWindow:
         return cls(shift.key, shift.definition.name, shift.starts_at, shift.ends_at)
 
 
+def _incidents(
+    session: Session, site: Site, shift: ShiftWindow, now: datetime
+) -> list[dict[str, Any]]:
+    """Incidents that began in the shift, with their state and harm, oldest first."""
+    incidents = session.scalars(
+        select(Incident)
+        .where(
+            Incident.site_id == site.id,
+            Incident.started_at >= shift.starts_at,
+            Incident.started_at <= now,
+            Incident.started_at < shift.ends_at,
+        )
+        .options(selectinload(Incident.types), joinedload(Incident.visit).joinedload(Visit.client))
+        .order_by(Incident.started_at)
+        .limit(200)
+    )
+    return [
+        {
+            "incident_id": str(incident.id),
+            "reference": incident.reference,
+            "started_at_local": incident.started_at.astimezone(site.zone).strftime("%H:%M"),
+            "status": incident.status.label,
+            "types": ", ".join(kind.label for kind in incident.type_values),
+            "physical_harm": incident.physical_harm.label if incident.physical_harm else None,
+            "psychological_harm": (
+                incident.psychological_harm.label if incident.psychological_harm else None
+            ),
+            "display_tag": incident.visit.display_tag if incident.visit else None,
+        }
+        for incident in incidents
+    ]
+
+
 def take_snapshot(
     session: Session, site: Site, shift: ShiftWindow, now: datetime
 ) -> dict[str, Any]:
@@ -70,13 +104,15 @@ def take_snapshot(
     clients = sorted(
         (_client(card, now, alerted) for card in cards), key=lambda c: -c["minutes_on_site"]
     )
+    incidents = _incidents(session, site, shift, now)
     visits_in_shift = session.scalar(
         select(func.count())
         .select_from(Visit)
         .where(
             Visit.site_id == site.id,
             Visit.checked_in_at >= shift.starts_at,
-            Visit.checked_in_at < min(now, shift.ends_at),
+            Visit.checked_in_at <= now,
+            Visit.checked_in_at < shift.ends_at,
         )
     )
     return {
@@ -94,6 +130,10 @@ def take_snapshot(
             for tile in board.tiles
             if tile.booth.status is BoothStatus.OUT_OF_SERVICE
         ],
-        "incidents": [],
-        "counts": {"visits": int(visits_in_shift or 0), "incidents": 0, "on_site": len(clients)},
+        "incidents": incidents,
+        "counts": {
+            "visits": int(visits_in_shift or 0),
+            "incidents": len(incidents),
+            "on_site": len(clients),
+        },
     }

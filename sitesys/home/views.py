@@ -11,6 +11,7 @@ from sitesys.auth.roles import CLINICAL_ROLES, Role
 from sitesys.db import get_session
 from sitesys.handovers.models import HandoverAlertKind
 from sitesys.handovers.services import open_alerts, pending_handovers
+from sitesys.incidents.tasks import reminders_for
 
 bp = Blueprint("home", __name__)
 
@@ -30,5 +31,10 @@ def index() -> ResponseReturnValue:
             "handover_alerts": open_alerts(db, site, kinds),
         }
     return render_template(
-        "home/index.html", staff=staff, site=site, switch_form=SwitchSiteForm(), waiting=waiting
+        "home/index.html",
+        staff=staff,
+        site=site,
+        switch_form=SwitchSiteForm(),
+        waiting=waiting,
+        report_reminders=reminders_for(get_session(), staff, site) if site else [],
     )

@@ -73,6 +73,12 @@ class SiteForm(FlaskForm):
         240,
         "A handover unacknowledged this long after the shift change is flagged to managers.",
     )
+    draft_reminder_hours = _minutes(
+        "Incident report reminder (hours)",
+        1,
+        72,
+        "Remind the reporter and the managers about a report still unsubmitted after this long.",
+    )
     code_hint = TextAreaField(
         "Client code recipe",
         validators=[InputRequired("Describe how clients make their code."), Length(max=300)],

@@ -66,6 +66,8 @@ class Site(Base):
     close_watch_minutes: Mapped[int] = mapped_column(default=2)
     #: A handover still unacknowledged this long after the shift change is flagged to managers.
     handover_ack_minutes: Mapped[int] = mapped_column(default=30)
+    #: An incident report still unsubmitted this long after it began is flagged on home pages.
+    draft_reminder_hours: Mapped[int] = mapped_column(default=12)
     #: The self-generated client code recipe, shown at the desk.
     code_hint: Mapped[str] = mapped_column(String(300), default=DEFAULT_CODE_HINT)
     #: Regular expression a normalised client code must match in full.

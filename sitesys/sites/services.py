@@ -37,6 +37,7 @@ class SiteSettings:
     booth_check_minutes: int
     aftercare_check_minutes: int
     close_watch_minutes: int
+    draft_reminder_hours: int = 12
     is_active: bool = True
     code_hint: str = DEFAULT_CODE_HINT
     code_pattern: str = DEFAULT_CODE_PATTERN

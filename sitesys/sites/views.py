@@ -66,6 +66,7 @@ def _settings(form: SiteForm) -> SiteSettings:
         aftercare_check_minutes=form.aftercare_check_minutes.data or 15,
         close_watch_minutes=form.close_watch_minutes.data or 2,
         handover_ack_minutes=form.handover_ack_minutes.data or 30,
+        draft_reminder_hours=form.draft_reminder_hours.data or 12,
         is_active=bool(form.is_active.data),
         code_hint=form.code_hint.data or DEFAULT_CODE_HINT,
         code_pattern=form.code_pattern.data or DEFAULT_CODE_PATTERN,
@@ -102,6 +103,7 @@ def new() -> ResponseReturnValue:
             ("aftercare_check_minutes", 15),
             ("close_watch_minutes", 2),
             ("handover_ack_minutes", 30),
+            ("draft_reminder_hours", 12),
         ):
             getattr(form, name).data = default
     if form.validate_on_submit():

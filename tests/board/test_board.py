@@ -111,7 +111,9 @@ def test_board_reads_in_a_constant_number_of_queries(db, count_queries, visits):
         board = read_board(db, site, utcnow())
         assert len(board.tiles) == visits
         assert all(tile.card and tile.card.flags and tile.card.substances for tile in board.tiles)
-    assert counter.count <= 6, counter.statements
+    # Booths, open visits, their flags, their substances, the pick-list, the latest
+    # observations and the running emergencies: seven, however many people are on the floor.
+    assert counter.count == 7, counter.statements
 
 
 def test_polling_does_not_keep_an_idle_tablet_signed_in(client, db):
@@ -153,3 +155,36 @@ def test_another_sites_booth_is_not_found(client, db):
     assert client.post(f"/board/booths/{theirs.id}/clean").status_code == 404
     db.refresh(theirs)
     assert theirs.status is BoothStatus.NEEDS_CLEANING
+
+
+def test_a_running_emergency_shows_on_every_board_and_the_button_only_to_clinicians(
+    client, app, db
+):
+    from sitesys.incidents.services import start_response
+    from sitesys.observations.scoring import Consciousness
+    from sitesys.observations.services import ObservationInput, record_observation
+
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    red = make_visit(
+        db, site, nurse, booth=booths[0], client=make_client(db, site, display_tag="Amber Heron 27")
+    )
+    record_observation(
+        db,
+        nurse,
+        red,
+        ObservationInput(Consciousness.UNRESPONSIVE),
+        "7e1b5bb6-9a0e-4f6b-8a43-0d7b1b0e2a11",
+    )
+    page = client.get("/board/partial").get_data(as_text=True)
+    assert "tile-red" in page and ">Start emergency response</button>" in page
+    desk = app.test_client()
+    sign_in(desk, db, make_staff(db, Role.FRONT_DESK, [site]))
+    desk_page = desk.get("/board/partial").get_data(as_text=True)
+    assert "Start emergency response</button>" not in desk_page
+    start_response(db, nurse, red)
+    for board in (client.get("/board/partial"), desk.get("/board/partial")):
+        body = board.get_data(as_text=True)
+        assert "tile-emergency" in body and "Emergency response running" in body
+    assert "Emergency response running — open it" in client.get("/board/partial").get_data(
+        as_text=True
+    )

@@ -24,4 +24,8 @@ def sign_in(page: Any, accounts: dict[str, Any], username: str) -> None:
 
 
 def nav(page: Any, label: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=label, exact=True).click()
+    """Follow a link of the main navigation and wait for the page it opens."""
+    link = page.get_by_role("navigation", name="Main").get_by_role("link", name=label, exact=True)
+    with page.expect_navigation():
+        link.click()
+    page.wait_for_load_state("domcontentloaded")

@@ -67,5 +67,6 @@ def test_without_javascript_the_desk_still_checks_in(browser, live_server, commi
     sign_in(page, accounts, "demo.desk")
     tag = check_in(page, "ANBO03", "Crack", "Smoke", "Booth S1 (smoking)")
     nav(page, "Board")
+    page.get_by_role("heading", name="Board").wait_for()
     assert page.get_by_role("link", name=re.compile(f"Booth S1 {tag}")).is_visible()
     context.close()

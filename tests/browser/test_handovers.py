@@ -14,6 +14,7 @@ from sitesys.handovers.models import Shift
 from sitesys.handovers.services import Draft, save_draft, start_handover, submit_handover
 from sitesys.handovers.setup import add_shift, shift_before
 from sitesys.handovers.tasks import handover_reminders
+from sitesys.incidents.services import start_response
 from sitesys.sites.models import Booth, Site
 from tests.browser.helpers import nav, seed, sign_in
 from tests.factories import make_client, make_visit
@@ -53,13 +54,14 @@ def prepare(app):
                 wall(site, now + timedelta(hours=2)),
             )
         booths = {b.label: b for b in session.scalars(select(Booth))}
-        make_visit(
+        amber = make_visit(
             session,
             site,
             nurse,
             booth=booths["1"],
             client=make_client(session, site, display_tag="Amber Heron 27"),
         )
+        start_response(session, nurse, amber)
         make_visit(
             session, site, nurse, client=make_client(session, site, display_tag="Teal Otter 3")
         )
@@ -98,6 +100,10 @@ def test_lead_hands_over_and_the_next_lead_acknowledges(new_page, committed_app)
     lead.get_by_role("button", name="Start handover").click()
     snapshot = lead.get_by_role("region", name="Snapshot")
     assert "Amber Heron 27" in snapshot.inner_text() and "Teal Otter 3" in snapshot.inner_text()
+    incidents = snapshot.get_by_role("heading", name="Incidents this shift")
+    assert incidents.is_visible()
+    assert "Response running · Amber Heron 27" in snapshot.inner_text()
+    assert "1 incident" in snapshot.inner_text()
     lead.get_by_role("group", name="Amber Heron 27").get_by_label("Watcher", exact=True).check()
     lead.get_by_role("group", name="Teal Otter 3").get_by_label("Stable", exact=True).check()
     lead.get_by_label("Naloxone doses").fill("6")

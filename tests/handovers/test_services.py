@@ -138,3 +138,19 @@ def test_a_night_shift_across_the_clock_change_is_handed_over_with_its_real_leng
         handover = start_handover(db, nurse, site, shift)
     assert handover.shift_ends_at - handover.shift_starts_at == timedelta(hours=hours)
     assert handover.shift_key == f"{day.isoformat()}/Night"
+
+
+def test_the_snapshot_lists_the_shifts_incidents_with_state_and_harm(db, floor):
+    from sitesys.incidents.kinds import PhysicalHarm
+    from sitesys.incidents.services import end_response, start_response
+
+    nurse, site = floor["nurse"], floor["site"]
+    incident = start_response(db, nurse, floor["sick"]).incident
+    end_response(db, nurse, incident)
+    incident.physical_harm = PhysicalHarm.MODERATE
+    db.flush()
+    handover = start_handover(db, nurse, site, floor["shift"])
+    [entry] = handover.snapshot["incidents"]
+    assert entry["display_tag"] == "Amber Heron 27" and entry["status"] == incident.status.label
+    assert entry["physical_harm"] == "Moderate" and entry["reference"] == incident.reference
+    assert handover.snapshot["counts"]["incidents"] == 1

@@ -17,6 +17,7 @@ SITE_FORM = {
     "aftercare_check_minutes": "15",
     "close_watch_minutes": "2",
     "handover_ack_minutes": "30",
+    "draft_reminder_hours": "12",
     "is_active": "y",
     "code_hint": "Two letters of your first name, two of your mother's, day of birth.",
     "code_pattern": "[A-Z]{4}[0-9]{2}",
@@ -33,6 +34,17 @@ def test_admin_creates_a_site_with_its_settings(client, db):
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "site.created"))
     codes = db.scalars(select(SubstanceOption.code).where(SubstanceOption.site_id == site.id))
     assert {"ketamine", "nitazenes", "unknown"} <= set(codes)
+
+
+def test_the_incident_report_reminder_limit_is_a_site_setting(client, db):
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    page = client.get("/sites/new").get_data(as_text=True)
+    assert "Incident report reminder (hours)" in page and 'value="12"' in page
+    refused = client.post("/sites/new", data={**SITE_FORM, "draft_reminder_hours": "0"})
+    assert "Enter a whole number from 1 to 72." in refused.get_data(as_text=True)
+    client.post("/sites/new", data={**SITE_FORM, "draft_reminder_hours": "6"})
+    site = db.scalar(select(Site).where(Site.name == "Harbour Street"))
+    assert site is not None and site.draft_reminder_hours == 6
 
 
 def test_a_broken_code_pattern_is_refused(client, db):

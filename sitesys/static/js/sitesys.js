@@ -12,10 +12,11 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
-  // The board refreshes itself, but never while someone is typing or choosing inside it.
+  // The board (and a running response's log) refreshes itself, but never while someone is
+  // typing or choosing inside it.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.elt;
-    if (!target || target.id !== "board") { return; }
+    if (!target || !(target.id === "board" || target.hasAttribute("data-live"))) { return; }
     var active = document.activeElement;
     var editing = active && target.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
     if (editing || target.querySelector("details[open]") || target.querySelector("form[data-submitted]")) {
@@ -56,9 +57,10 @@
     });
   });
 
+  // A "Print" button on a printable page (no inline script: the CSP forbids it).
   document.addEventListener("click", function (event) {
-    var target = event.target;
-    if (target instanceof Element && target.closest("[data-print]")) { window.print(); }
+    var button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+    if (button) { window.print(); }
   });
 
   // Live clocks: <span data-clock-since="ISO time"> shows minutes:seconds since that time.

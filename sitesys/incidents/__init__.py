@@ -1,0 +1,1 @@
+"""Emergencies, incidents and adverse reactions: the response log, the report, manager review."""

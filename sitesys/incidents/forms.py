@@ -1,0 +1,330 @@
+"""Forms of the response screen, the report, the review and the queue."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+from sitesys.forms import (
+    MultiCheckboxField,
+    PlainChoiceMessage,
+    RadioChoiceField,
+    choices,
+    strip,
+)
+from sitesys.incidents.kinds import (
+    PHYSICAL_HARM_HINT,
+    ActionKind,
+    IncidentStatus,
+    IncidentType,
+    NaloxoneRoute,
+    Outcome,
+    PhysicalHarm,
+    PsychologicalHarm,
+)
+from sitesys.incidents.queue import ACTIVE, ALL
+from sitesys.incidents.reports import MAX_NARRATIVE
+from sitesys.incidents.review import MAX_REVIEW_TEXT
+from sitesys.incidents.services import (
+    NALOXONE_MG,
+    NALOXONE_PLACES,
+    OXYGEN_L_PER_MIN,
+    OXYGEN_PLACES,
+    too_precise,
+)
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+#: The usual first dose: 0.4 mg intramuscular, repeated as needed.
+DEFAULT_NALOXONE_MG = Decimal("0.4")
+DEFAULT_OXYGEN_L_PER_MIN = Decimal("15")
+
+
+class PlainSelectField(PlainChoiceMessage, SelectField):
+    """A drop-down that refuses a value not offered in plain words."""
+
+
+class PlainDecimalField(DecimalField):
+    """A number such as 0.4, refused in plain words; "NaN" and "Infinity" are not numbers."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            value = Decimal(valuelist[0].strip())
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            self.data = None
+            raise ValueError(self.number_message)
+        self.data = value
+
+    def __init__(self, *args: Any, example: str = "1", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.example = example
+        self.number_message = f"Enter a number, such as {example}."
+
+
+def _submission_key() -> HiddenField:
+    return HiddenField(
+        "This form", validators=[Regexp(UUID_PATTERN, message="Reload the page and try again.")]
+    )
+
+
+class ActionForm(FlaskForm):
+    """One button of the response screen; only the values of its kind are read and checked."""
+
+    kind = HiddenField(
+        validators=[
+            InputRequired("Choose an action."),
+            Regexp(f"^({'|'.join(k.value for k in ActionKind)})$", message="Choose an action."),
+        ]
+    )
+    submission_key = _submission_key()
+    dose_mg = PlainDecimalField("Dose (mg)", places=None, validators=[Optional()], example="0.4")
+    naloxone_route = RadioChoiceField(
+        "Route",
+        choices=choices((route.value, route.label) for route in NaloxoneRoute),
+        validators=[Optional()],
+        invalid_choice="Choose intramuscular, intranasal or intravenous.",
+    )
+    oxygen_l_per_min = PlainDecimalField(
+        "Flow (L/min)", places=None, validators=[Optional()], example="15"
+    )
+    note = StringField(
+        "Note",
+        validators=[Optional(), Length(max=200, message="Keep the note under 200 characters.")],
+        filters=[strip],
+    )
+
+    @property
+    def action_kind(self) -> ActionKind | None:
+        try:
+            return ActionKind(self.kind.data)
+        except ValueError:
+            return None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields each kind needs; the others are ignored whatever they hold."""
+        valid: bool = super().validate(extra_validators)
+        kind = self.action_kind
+        if kind is ActionKind.NALOXONE:
+            self._check_range(
+                self.dose_mg, NALOXONE_MG, NALOXONE_PLACES, "mg", "the naloxone dose in mg"
+            )
+            if not self.naloxone_route.errors and not self.naloxone_route.data:
+                self.naloxone_route.errors.append("Choose how the naloxone was given.")
+        elif kind is ActionKind.OXYGEN:
+            self._check_range(
+                self.oxygen_l_per_min,
+                OXYGEN_L_PER_MIN,
+                OXYGEN_PLACES,
+                "L/min",
+                "the oxygen flow in L/min",
+            )
+        elif kind is ActionKind.NOTE and not self.note.errors and not self.note.data:
+            self.note.errors.append("Write the note before pressing Note.")
+        return valid and not any(field.errors for field in self)
+
+    @staticmethod
+    def _check_range(
+        field: PlainDecimalField,
+        bounds: tuple[Decimal, Decimal],
+        places: int,
+        unit: str,
+        what: str,
+    ) -> None:
+        if field.errors:
+            return
+        low, high = bounds
+        word = "dose" if unit == "mg" else "flow"
+        if field.data is None:
+            field.errors.append(f"Enter {what}, such as {field.example}.")
+        elif not low <= field.data <= high:
+            field.errors.append(f"Enter a {word} from {low} to {high} {unit}.")
+        elif too_precise(field.data, places):
+            precision = "two decimal places" if places == 2 else "one decimal place"
+            field.errors.append(f"Enter the {word} to {precision} at most.")
+
+
+class StrikeForm(FlaskForm):
+    reason = StringField(
+        "Reason for striking through",
+        validators=[
+            InputRequired("Give a reason for striking the action through."),
+            Length(max=200, message="Keep the reason under 200 characters."),
+        ],
+        filters=[strip],
+    )
+
+
+class ReportForm(FlaskForm):
+    """The incident report; nothing is required while drafting (see reports.missing_fields)."""
+
+    types = MultiCheckboxField(
+        "Type of incident",
+        choices=choices((t.value, t.label) for t in IncidentType),
+        validators=[Optional()],
+        invalid_choice="Choose types from the list.",
+    )
+    substances = MultiCheckboxField(
+        "Substances involved",
+        validators=[Optional()],
+        invalid_choice="Choose substances from this site's list.",
+    )
+    narrative = TextAreaField(
+        "What happened",
+        validators=[
+            Optional(),
+            Length(max=MAX_NARRATIVE, message="Keep the narrative under 10,000 characters."),
+        ],
+        filters=[strip],
+        description="How it was noticed, what was done and how the person responded. No names.",
+    )
+    outcome = RadioChoiceField(
+        "Outcome",
+        choices=choices((o.value, o.label) for o in Outcome),
+        validators=[Optional()],
+        invalid_choice="Choose an outcome from the list.",
+    )
+    physical_harm = RadioChoiceField(
+        "Physical harm",
+        choices=choices((h.value, h.label) for h in PhysicalHarm),
+        validators=[Optional()],
+        invalid_choice="Choose a level of physical harm.",
+        description=PHYSICAL_HARM_HINT,
+    )
+    psychological_harm = RadioChoiceField(
+        "Psychological harm",
+        choices=choices((h.value, h.label) for h in PsychologicalHarm),
+        validators=[Optional()],
+        invalid_choice="Choose a level of psychological harm.",
+    )
+    staff_involved = MultiCheckboxField(
+        "Staff involved",
+        validators=[Optional()],
+        invalid_choice="Choose staff of this site.",
+    )
+    save = SubmitField("Save draft")
+    submit = SubmitField("Submit report")
+
+
+class NewReportForm(ReportForm):
+    """The "Report incident" page: one incident per form, however often it is sent."""
+
+    submission_key = _submission_key()
+
+
+class AmendForm(ReportForm):
+    reason = StringField(
+        "Reason for the amendment",
+        validators=[
+            InputRequired("Give a reason for the amendment."),
+            Length(max=300, message="Keep the reason under 300 characters."),
+        ],
+        filters=[strip],
+    )
+    save = None
+    submit = SubmitField("Save amendment")
+
+
+def _review_text(label: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[
+            Optional(),
+            Length(max=MAX_REVIEW_TEXT, message="Keep this under 5,000 characters."),
+        ],
+        filters=[strip],
+    )
+
+
+class ReviewForm(FlaskForm):
+    findings = _review_text("Findings")
+    contributing_factors = _review_text("Contributing factors")
+    learning = _review_text("Learning")
+    submit = SubmitField("Save review")
+
+
+class ReviewActionForm(FlaskForm):
+    description = StringField(
+        "What needs to be done",
+        validators=[
+            InputRequired("Say what needs to be done."),
+            Length(max=300, message="Keep it under 300 characters."),
+        ],
+        filters=[strip],
+    )
+    owner = PlainSelectField(
+        "Owner",
+        validators=[InputRequired("Choose who owns the action.")],
+        invalid_choice="Choose a member of this site's staff.",
+    )
+    due_on = DateField("Due date", validators=[InputRequired("Enter the due date.")])
+    submit = SubmitField("Add action")
+
+
+class ReopenForm(FlaskForm):
+    reason = StringField(
+        "Reason for reopening",
+        validators=[
+            InputRequired("Give a reason for reopening the incident."),
+            Length(max=300, message="Keep the reason under 300 characters."),
+        ],
+        filters=[strip],
+    )
+    submit = SubmitField("Reopen incident")
+
+
+STATE_CHOICES = [
+    (ACTIVE, "Not closed"),
+    *((status.value, status.label) for status in IncidentStatus),
+    (ALL, "All states"),
+]
+
+
+class QueueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField("From date", validators=[Optional()])
+    date_to = DateField("To date", validators=[Optional()])
+    type = SelectField(
+        "Type",
+        choices=choices([("", "Any type"), *((t.value, t.label) for t in IncidentType)]),
+        validators=[Optional()],
+    )
+    harm = SelectField(
+        "Physical harm",
+        choices=choices([("", "Any harm"), *((h.value, h.label) for h in PhysicalHarm)]),
+        validators=[Optional()],
+    )
+    state = SelectField("State", choices=choices(STATE_CHOICES), default=ACTIVE)
+    submit = SubmitField("Filter")
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+class ExportForm(QueueFilterForm):
+    """The export repeats the queue's filters (as hidden values) and is a POST: it is audited."""
+
+    class Meta:
+        csrf = True
+
+    include_narratives = BooleanField("Include narratives")
+    submit = SubmitField("Export CSV")

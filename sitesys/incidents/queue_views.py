@@ -1,0 +1,107 @@
+"""The incidents page: responses running, drafts, clients on site, and the managers' queue."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from sitesys.auth.guard import current_site, current_staff, roles_required
+from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.checkin.models import OPEN_STATUSES, Visit
+from sitesys.db import get_session, utcnow
+from sitesys.incidents.forms import ExportForm, QueueFilterForm
+from sitesys.incidents.kinds import IncidentType, PhysicalHarm
+from sitesys.incidents.queue import (
+    ACTIVE,
+    QueueFilters,
+    export_csv,
+    open_responses,
+    queue_statement,
+    recent_reports_by,
+    unsubmitted_reports,
+    urgent_ids,
+)
+from sitesys.incidents.services import active_emergency_visit_ids
+from sitesys.pagination import paginate
+from sitesys.staff.forms import ConfirmForm
+
+#: Clients on site offered for "Start emergency response" (a site holds far fewer).
+ON_SITE_LIMIT = 200
+
+
+def _filters(form: QueueFilterForm) -> QueueFilters:
+    """The filters that passed validation; a refused one is ignored (and marked on the form)."""
+    form.validate()
+    state = form.state.data if not form.state.errors and form.state.data else ACTIVE
+    return QueueFilters(
+        date_from=form.date_from.data if not form.date_from.errors else None,
+        date_to=form.date_to.data if not form.date_to.errors else None,
+        type=IncidentType(form.type.data) if form.type.data and not form.type.errors else None,
+        harm=PhysicalHarm(form.harm.data) if form.harm.data and not form.harm.errors else None,
+        state=state,
+    )
+
+
+@roles_required(*CLINICAL_ROLES)
+def index() -> ResponseReturnValue:
+    db = get_session()
+    site = current_site()
+    staff = current_staff()
+    is_manager = staff.role is Role.MANAGER
+    on_site = list(
+        db.scalars(
+            select(Visit)
+            .where(Visit.site_id == site.id, Visit.status.in_(OPEN_STATUSES))
+            .options(joinedload(Visit.client), joinedload(Visit.booth))
+            .order_by(Visit.checked_in_at)
+            .limit(ON_SITE_LIMIT)
+        )
+    )
+    context: dict[str, object] = {
+        "responses": open_responses(db, site),
+        "drafts": unsubmitted_reports(db, site, None if is_manager else staff),
+        "on_site": on_site,
+        "running": active_emergency_visit_ids(db, site.id, [v.id for v in on_site]),
+        "confirm": ConfirmForm(),
+        "is_manager": is_manager,
+        "now": utcnow(),
+    }
+    if is_manager:
+        filters = QueueFilterForm(request.args)
+        page = paginate(db, queue_statement(site, _filters(filters)))
+        context.update(
+            filters=filters,
+            page=page,
+            urgent=urgent_ids(db, (incident.id for incident in page.items)),
+            export_form=ExportForm(formdata=None),
+        )
+    else:
+        context["mine"] = recent_reports_by(db, site, staff)
+    return render_template("incidents/index.html", **context)
+
+
+@roles_required(Role.MANAGER)
+def export() -> ResponseReturnValue:
+    """The filtered queue as a CSV download; narratives only when asked for. Audited."""
+    db = get_session()
+    site = current_site()
+    form = ExportForm()
+    if not form.validate_on_submit():
+        flash("Check the filters: " + "; ".join(e for f in form for e in f.errors), "error")
+        return redirect(url_for("incidents.index"))
+    text, _count = export_csv(
+        db,
+        current_staff(),
+        site,
+        _filters(form),
+        include_narratives=bool(form.include_narratives.data),
+    )
+    db.commit()
+    stamp = utcnow().astimezone(site.zone).strftime("%Y%m%d-%H%M")
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="incidents-{stamp}.csv"'},
+    )

@@ -1,0 +1,352 @@
+"""The incident report: drafted with anything missing, complete when submitted, amended after."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.db import utcnow
+from sitesys.incidents.kinds import (
+    IncidentStatus,
+    IncidentType,
+    Outcome,
+    PhysicalHarm,
+    PsychologicalHarm,
+)
+from sitesys.incidents.models import (
+    Incident,
+    IncidentAmendment,
+    IncidentSubstance,
+    IncidentTypeEntry,
+)
+from sitesys.incidents.services import (
+    IncidentChanged,
+    IncidentError,
+    NotPermitted,
+    change_status,
+    note_creation,
+    require_role,
+)
+from sitesys.sites.models import Site, SubstanceOption, staff_sites
+
+MAX_NARRATIVE = 10_000
+#: Report fields in the order the form shows them, with the words used on amendments.
+FIELD_LABELS = {
+    "types": "Type of incident",
+    "substances": "Substances involved",
+    "narrative": "What happened",
+    "outcome": "Outcome",
+    "physical_harm": "Physical harm",
+    "psychological_harm": "Psychological harm",
+    "staff_involved": "Staff involved",
+}
+
+
+class ReportIncomplete(IncidentError):
+    """A report submitted with required fields missing; `problems` maps each field to a message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("The report is not complete yet: " + " ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass
+class ReportInput:
+    """What the report form holds. Everything may be missing in a draft."""
+
+    types: list[IncidentType] = field(default_factory=list)
+    substances: list[str] = field(default_factory=list)
+    narrative: str = ""
+    outcome: Outcome | None = None
+    physical_harm: PhysicalHarm | None = None
+    psychological_harm: PsychologicalHarm | None = None
+    staff_ids: list[int] = field(default_factory=list)
+
+
+def substance_labels(session: Session, site_id: int) -> dict[str, str]:
+    """Every substance the site has listed, hidden ones too (old reports keep their codes)."""
+    rows = session.execute(
+        select(SubstanceOption.code, SubstanceOption.label)
+        .where(SubstanceOption.site_id == site_id)
+        .order_by(SubstanceOption.position, SubstanceOption.label)
+    )
+    return {code: label for code, label in rows}
+
+
+def site_staff(session: Session, site_id: int, ids: list[int]) -> list[Staff]:
+    """The staff of this site among `ids`; anyone else is refused."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    found = list(
+        session.scalars(
+            select(Staff)
+            .join(staff_sites, staff_sites.c.staff_id == Staff.id)
+            .where(staff_sites.c.site_id == site_id, Staff.id.in_(wanted))
+            .order_by(Staff.display_name)
+        )
+    )
+    if len(found) != len(wanted):
+        raise IncidentError("Choose staff of this site.")
+    return found
+
+
+def missing_fields(incident: Incident, report: ReportInput) -> dict[str, str]:
+    """What a submitted report must say. A visit's incident needs the client's outcome."""
+    problems: dict[str, str] = {}
+    if not report.types:
+        problems["types"] = "Choose at least one type of incident."
+    if not report.narrative.strip():
+        problems["narrative"] = "Describe what happened."
+    if report.outcome is None and incident.visit_id is not None:
+        problems["outcome"] = "Choose the outcome for the client."
+    if report.physical_harm is None:
+        problems["physical_harm"] = "Choose the level of physical harm."
+    elif report.outcome is Outcome.DIED and report.physical_harm is not PhysicalHarm.FATAL:
+        problems["physical_harm"] = "The client died, so the physical harm is fatal."
+    elif report.physical_harm is PhysicalHarm.FATAL and report.outcome not in (None, Outcome.DIED):
+        problems["outcome"] = "Physical harm is fatal, so the outcome is died."
+    if report.psychological_harm is None:
+        problems["psychological_harm"] = "Choose the level of psychological harm."
+    if not report.staff_ids:
+        problems["staff_involved"] = "Tick the staff involved."
+    return problems
+
+
+def _check_substances(session: Session, incident: Incident, codes: list[str]) -> list[str]:
+    known = substance_labels(session, incident.site_id)
+    codes = list(dict.fromkeys(codes))
+    if any(code not in known for code in codes):
+        raise IncidentError("Choose substances from this site's list.")
+    return codes
+
+
+def _apply(session: Session, incident: Incident, report: ReportInput) -> list[str]:
+    """Write the report's values onto the incident; returns the names of fields that changed."""
+    before = snapshot(incident)
+    codes = _check_substances(session, incident, report.substances)
+    staff = site_staff(session, incident.site_id, report.staff_ids)
+    # Rows still wanted are kept as they are; only what was added or removed changes.
+    types = set(report.types)
+    have_types = {entry.type for entry in incident.types}
+    if have_types != types:
+        incident.types = [entry for entry in incident.types if entry.type in types] + [
+            IncidentTypeEntry(type=t) for t in sorted(types - have_types)
+        ]
+    have_codes = {item.code for item in incident.substances}
+    if have_codes != set(codes):
+        incident.substances = [item for item in incident.substances if item.code in codes] + [
+            IncidentSubstance(code=c) for c in codes if c not in have_codes
+        ]
+    incident.narrative = report.narrative.strip()[:MAX_NARRATIVE]
+    incident.outcome = report.outcome
+    incident.physical_harm = report.physical_harm
+    incident.psychological_harm = report.psychological_harm
+    if {p.id for p in incident.staff_involved} != {p.id for p in staff}:
+        incident.staff_involved = staff
+    session.flush()
+    after = snapshot(incident)
+    return [name for name in FIELD_LABELS if before[name] != after[name]]
+
+
+def snapshot(incident: Incident) -> dict[str, Any]:
+    """The report's current values, comparable field by field."""
+    return {
+        "types": sorted(entry.type.value for entry in incident.types),
+        "substances": sorted(item.code for item in incident.substances),
+        "narrative": incident.narrative,
+        "outcome": incident.outcome,
+        "physical_harm": incident.physical_harm,
+        "psychological_harm": incident.psychological_harm,
+        "staff_involved": sorted(person.id for person in incident.staff_involved),
+    }
+
+
+def describe(session: Session, incident: Incident, name: str) -> str:
+    """A report field as a reader sees it (labels, not codes): kept on amendments."""
+    if name == "types":
+        return ", ".join(entry.type.label for entry in incident.types) or "—"
+    if name == "substances":
+        labels = substance_labels(session, incident.site_id)
+        return ", ".join(labels.get(s.code, s.code) for s in incident.substances) or "—"
+    if name == "narrative":
+        return incident.narrative or "—"
+    if name == "staff_involved":
+        return ", ".join(person.display_name for person in incident.staff_involved) or "—"
+    value = getattr(incident, name)
+    return value.label if value is not None else "—"
+
+
+def _require_draft(incident: Incident) -> None:
+    if incident.status is IncidentStatus.OPEN:
+        raise IncidentChanged("The response is still running: end it before writing the report.")
+    if incident.status is not IncidentStatus.DRAFT:
+        raise IncidentChanged(
+            "This report has already been submitted; change it with an amendment."
+        )
+
+
+def save_draft(session: Session, actor: Staff, incident: Incident, report: ReportInput) -> None:
+    """Save a draft as it stands: nothing is required until the report is submitted."""
+    require_role(actor, CLINICAL_ROLES, "write incident reports")
+    _require_draft(incident)
+    changed = _apply(session, incident, report)
+    record_event(
+        session,
+        "incident.draft_saved",
+        actor=actor,
+        record_type="incident",
+        record_id=incident.id,
+        site_id=incident.site_id,
+        changed=changed,
+    )
+    session.flush()
+
+
+def submit_report(session: Session, actor: Staff, incident: Incident, report: ReportInput) -> None:
+    """Submit a draft to the managers. Rule: every required field is filled in (see
+    `missing_fields`); from now on the report changes only by amendment.
+    """
+    require_role(actor, CLINICAL_ROLES, "submit incident reports")
+    _require_draft(incident)
+    problems = missing_fields(incident, report)
+    if problems:
+        raise ReportIncomplete(problems)
+    _apply(session, incident, report)
+    change_status(session, actor, incident, IncidentStatus.SUBMITTED)
+
+
+@dataclass
+class FiledReport:
+    incident: Incident
+    #: True when this form had already been saved (double tap, resubmission).
+    replayed: bool = False
+
+
+def file_report(
+    session: Session,
+    actor: Staff,
+    site: Site,
+    report: ReportInput,
+    *,
+    submission_key: str,
+    submit: bool,
+) -> FiledReport:
+    """File an incident that had no emergency response on a visit (a fight at the door, a
+    needlestick): a draft, or submitted at once when complete. One incident per form.
+    """
+    require_role(actor, CLINICAL_ROLES, "report incidents")
+    existing = session.scalar(select(Incident).where(Incident.submission_key == submission_key))
+    if existing is not None:
+        if existing.site_id != site.id:
+            raise IncidentError("That form belongs to another site; reload the page.")
+        return FiledReport(existing, replayed=True)
+    now = utcnow()
+    incident = Incident(
+        id=uuid.uuid4(),
+        site_id=site.id,
+        visit_id=None,
+        status=IncidentStatus.DRAFT,
+        started_at=now,
+        response_ended_at=None,
+        reported_by_id=actor.id,
+        submission_key=submission_key,
+        narrative="",
+        findings="",
+        contributing_factors="",
+        learning="",
+    )
+    if submit:
+        problems = missing_fields(incident, report)
+        if problems:
+            raise ReportIncomplete(problems)
+    try:
+        with session.begin_nested():
+            session.add(incident)
+            session.flush()
+    except IntegrityError:
+        existing = session.scalar(select(Incident).where(Incident.submission_key == submission_key))
+        if existing is None:
+            raise
+        return FiledReport(existing, replayed=True)
+    note_creation(session, actor, incident)
+    _apply(session, incident, report)
+    record_event(
+        session,
+        "incident.reported",
+        actor=actor,
+        record_type="incident",
+        record_id=incident.id,
+        site_id=site.id,
+    )
+    if submit:
+        change_status(session, actor, incident, IncidentStatus.SUBMITTED)
+    session.flush()
+    return FiledReport(incident)
+
+
+def may_amend(actor: Staff, incident: Incident) -> bool:
+    """After submission, only the reporter or a manager may amend, and only by amendment."""
+    if incident.status not in IncidentStatus.after_submission():
+        return False
+    if actor.role is Role.MANAGER:
+        return True
+    return actor.role is Role.NURSE and actor.id in (
+        incident.reported_by_id,
+        incident.submitted_by_id,
+    )
+
+
+def amend_report(
+    session: Session, actor: Staff, incident: Incident, report: ReportInput, reason: str
+) -> list[IncidentAmendment]:
+    """Change a submitted report. Each changed field becomes an amendment holding the old value,
+    the new value, the reason, who and when; the report stays complete.
+    """
+    if incident.status not in IncidentStatus.after_submission():
+        raise IncidentChanged("This report is not submitted yet; edit the draft instead.")
+    if not may_amend(actor, incident):
+        raise NotPermitted("Only the reporter or a manager can amend a submitted report.")
+    reason = reason.strip()
+    if not reason:
+        raise IncidentError("Give a reason for the amendment.")
+    problems = missing_fields(incident, report)
+    if problems:
+        raise ReportIncomplete(problems)
+    old = {name: describe(session, incident, name) for name in FIELD_LABELS}
+    changed = _apply(session, incident, report)
+    if not changed:
+        raise IncidentError("Nothing was changed, so there is nothing to amend.")
+    now = utcnow()
+    amendments = [
+        IncidentAmendment(
+            incident_id=incident.id,
+            field=name,
+            old_value=old[name],
+            new_value=describe(session, incident, name),
+            reason=reason[:300],
+            amended_at=now,
+            amended_by_id=actor.id,
+        )
+        for name in changed
+    ]
+    session.add_all(amendments)
+    record_event(
+        session,
+        "incident.amended",
+        actor=actor,
+        record_type="incident",
+        record_id=incident.id,
+        site_id=incident.site_id,
+        fields=changed,
+    )
+    session.flush()
+    return amendments

@@ -1,0 +1,231 @@
+"""The response screen: start, one tap per action, strike a wrong tap, end the response."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from sitesys.auth.guard import current_site, current_staff, roles_required
+from sitesys.auth.roles import CLINICAL_ROLES
+from sitesys.db import get_session
+from sitesys.incidents.forms import (
+    DEFAULT_NALOXONE_MG,
+    DEFAULT_OXYGEN_L_PER_MIN,
+    ActionForm,
+    StrikeForm,
+)
+from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
+from sitesys.incidents.loading import (
+    get_action_or_404,
+    get_incident_or_404,
+    get_visit_or_404,
+    with_actions,
+)
+from sitesys.incidents.models import Incident
+from sitesys.incidents.services import (
+    ActionInput,
+    IncidentError,
+    NotPermitted,
+    end_response,
+    open_incident_for_visit,
+    record_action,
+    start_response,
+    strike_action,
+)
+from sitesys.staff.forms import ConfirmForm
+
+#: How often a response screen fetches the log, so taps on other tablets show up.
+LOG_POLL_SECONDS = 5
+
+
+@roles_required(*CLINICAL_ROLES)
+def start(visit_id: uuid.UUID) -> ResponseReturnValue:
+    """Open an emergency on a visit (or join the one running) and go to the response screen."""
+    db = get_session()
+    visit = get_visit_or_404(db, visit_id, current_site())
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        result = start_response(db, current_staff(), visit)
+    except NotPermitted:
+        abort(403)
+    except IncidentError as error:
+        db.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("incidents.index"))
+    db.commit()
+    if result.already_running:
+        flash(f"An emergency response is already running for {visit.display_tag}.", "warning")
+    return redirect(url_for("incidents.respond", incident_id=result.incident.id))
+
+
+@roles_required(*CLINICAL_ROLES)
+def for_visit(visit_id: uuid.UUID) -> ResponseReturnValue:
+    """The response running for a visit (the board's link), or the visit page if none runs."""
+    db = get_session()
+    visit = get_visit_or_404(db, visit_id, current_site())
+    running = open_incident_for_visit(db, visit)
+    if running is None:
+        flash(f"No emergency response is running for {visit.display_tag}.", "info")
+        return redirect(url_for("checkin.visit", visit_id=visit.id))
+    return redirect(url_for("incidents.respond", incident_id=running.id))
+
+
+def _action_form(kind: ActionKind) -> ActionForm:
+    """A fresh small form, filled so that the common case is one tap."""
+    return ActionForm(
+        formdata=None,
+        data={
+            "kind": kind.value,
+            "submission_key": str(uuid.uuid4()),
+            "dose_mg": DEFAULT_NALOXONE_MG,
+            "naloxone_route": NaloxoneRoute.INTRAMUSCULAR.value,
+            "oxygen_l_per_min": DEFAULT_OXYGEN_L_PER_MIN,
+        },
+    )
+
+
+def vitals_url_for(incident: Incident) -> str | None:
+    """The observation form for the same visit, once the observations feature is installed."""
+    if incident.visit_id is None or "observations.new" not in current_app.view_functions:
+        return None
+    return url_for(
+        "observations.new",
+        visit_id=incident.visit_id,
+        next=url_for("incidents.respond", incident_id=incident.id),
+    )
+
+
+def _render_respond(
+    incident: Incident, failed: ActionForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    value_forms = {kind: _action_form(kind) for kind in ActionKind if kind.needs_value}
+    if failed is not None and failed.action_kind in value_forms:
+        value_forms[failed.action_kind] = failed
+    return (
+        render_template(
+            "incidents/respond.html",
+            incident=with_actions(get_session(), incident),
+            one_tap=[(kind, str(uuid.uuid4())) for kind in ActionKind.one_tap()],
+            value_forms=value_forms,
+            ActionKind=ActionKind,
+            confirm=ConfirmForm(),
+            strike_form=StrikeForm(),
+            vitals_url=vitals_url_for(incident),
+            poll_seconds=LOG_POLL_SECONDS,
+            error=failed is not None and status != 200,
+            form_problems=[*failed.kind.errors, *failed.submission_key.errors] if failed else [],
+        ),
+        status,
+    )
+
+
+@roles_required(*CLINICAL_ROLES)
+def respond(incident_id: uuid.UUID) -> ResponseReturnValue:
+    incident = get_incident_or_404(get_session(), incident_id, current_site())
+    if incident.status is not IncidentStatus.OPEN:
+        flash("The response has ended; this is the incident's record.", "info")
+        return redirect(url_for("incidents.show", incident_id=incident.id))
+    return _render_respond(incident)
+
+
+# Not passive: a tablet showing a running emergency stays signed in while it polls; being
+# signed out in the middle of a resuscitation would cost time nobody has.
+@roles_required(*CLINICAL_ROLES)
+def respond_log(incident_id: uuid.UUID) -> ResponseReturnValue:
+    """The log and running totals alone, polled by the response screen."""
+    incident = get_incident_or_404(get_session(), incident_id, current_site())
+    return render_template(
+        "incidents/_response_log.html",
+        incident=with_actions(get_session(), incident),
+        strike_form=StrikeForm(),
+        poll_seconds=LOG_POLL_SECONDS,
+    )
+
+
+def _tap(form: ActionForm) -> ActionInput:
+    kind = ActionKind(form.kind.data)
+    route = form.naloxone_route.data
+    return ActionInput(
+        kind=kind,
+        submission_key=form.submission_key.data,
+        dose_mg=form.dose_mg.data,
+        naloxone_route=NaloxoneRoute(route) if route else None,
+        oxygen_l_per_min=form.oxygen_l_per_min.data,
+        note=form.note.data,
+    )
+
+
+@roles_required(*CLINICAL_ROLES)
+def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        if incident.status is not IncidentStatus.OPEN:
+            flash("The response has ended; add what happened to the report.", "warning")
+            return redirect(url_for("incidents.show", incident_id=incident.id))
+        return _render_respond(incident, form, 422)
+    try:
+        result = record_action(db, current_staff(), incident, _tap(form))
+    except NotPermitted:
+        abort(403)
+    except IncidentError as error:
+        db.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("incidents.respond", incident_id=incident_id))
+    db.commit()
+    action = result.action
+    if result.replayed:
+        flash(f"Already recorded: {action.summary}.", "info")
+    else:
+        flash(f"Recorded: {action.summary}.", "success")
+    return redirect(url_for("incidents.respond", incident_id=incident.id))
+
+
+@roles_required(*CLINICAL_ROLES)
+def strike(incident_id: uuid.UUID, action_id: int) -> ResponseReturnValue:
+    db = get_session()
+    incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
+    action = get_action_or_404(db, incident, action_id)
+    back = (
+        url_for("incidents.respond", incident_id=incident.id)
+        if incident.status is IncidentStatus.OPEN
+        else url_for("incidents.show", incident_id=incident.id)
+    )
+    form = StrikeForm()
+    if not form.validate_on_submit():
+        flash(form.reason.errors[0] if form.reason.errors else "Reload the page.", "error")
+        return redirect(back)
+    try:
+        strike_action(db, current_staff(), action, form.reason.data or "")
+    except NotPermitted:
+        abort(403)
+    except IncidentError as error:
+        db.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    db.commit()
+    flash(f"Struck through: {action.summary}. It stays in the log.", "success")
+    return redirect(back)
+
+
+@roles_required(*CLINICAL_ROLES)
+def end(incident_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        end_response(db, current_staff(), incident)
+    except NotPermitted:
+        abort(403)
+    except IncidentError as error:
+        db.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for("incidents.show", incident_id=incident.id))
+    db.commit()
+    flash("Response ended. Complete the report while it is fresh.", "success")
+    return redirect(url_for("incidents.report", incident_id=incident.id))

@@ -1,0 +1,168 @@
+"""Manager review: take a submitted report into review, record what was learnt and what must be
+done, close it, and reopen it with a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.auth.roles import Role
+from sitesys.db import utcnow
+from sitesys.incidents.kinds import IncidentStatus
+from sitesys.incidents.models import Incident, ReviewAction
+from sitesys.incidents.reports import site_staff
+from sitesys.incidents.services import IncidentChanged, IncidentError, change_status, require_role
+
+MAX_REVIEW_TEXT = 5_000
+
+
+class ReviewActionRefused(IncidentError):
+    """A review action that cannot be added; `field` is the form field the message belongs to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+MANAGER = (Role.MANAGER,)
+
+
+def _require_in_review(incident: Incident) -> None:
+    if incident.status is not IncidentStatus.IN_REVIEW:
+        raise IncidentChanged(
+            f"This incident is {incident.status.label.lower()}; "
+            "the review can be changed only while it is in review."
+        )
+
+
+def take_into_review(session: Session, actor: Staff, incident: Incident) -> None:
+    """A manager takes a submitted report into review and becomes its reviewer."""
+    if incident.status is IncidentStatus.CLOSED:
+        raise IncidentChanged("This incident is closed; reopen it with a reason instead.")
+    change_status(session, actor, incident, IncidentStatus.IN_REVIEW)
+
+
+@dataclass
+class ReviewInput:
+    findings: str = ""
+    contributing_factors: str = ""
+    learning: str = ""
+
+
+def record_review(
+    session: Session, actor: Staff, incident: Incident, review: ReviewInput
+) -> list[str]:
+    """Save the review's findings, contributing factors and learning (managers, in review)."""
+    require_role(actor, MANAGER, "review incidents")
+    _require_in_review(incident)
+    changed = []
+    for name in ("findings", "contributing_factors", "learning"):
+        value = getattr(review, name).strip()[:MAX_REVIEW_TEXT]
+        if getattr(incident, name) != value:
+            setattr(incident, name, value)
+            changed.append(name)
+    if changed:
+        record_event(
+            session,
+            "incident.review_recorded",
+            actor=actor,
+            record_type="incident",
+            record_id=incident.id,
+            site_id=incident.site_id,
+            changed=changed,
+        )
+    session.flush()
+    return changed
+
+
+def add_review_action(
+    session: Session,
+    actor: Staff,
+    incident: Incident,
+    *,
+    description: str,
+    owner_id: int,
+    due_on: date,
+) -> ReviewAction:
+    """Add an action the review decided on, owned by a member of the site's staff, due today
+    or later.
+    """
+    require_role(actor, MANAGER, "add review actions")
+    _require_in_review(incident)
+    description = description.strip()
+    if not description:
+        raise ReviewActionRefused("description", "Say what needs to be done.")
+    try:
+        [owner] = site_staff(session, incident.site_id, [owner_id])
+    except IncidentError as refused:
+        raise ReviewActionRefused("owner", str(refused)) from None
+    if due_on < utcnow().astimezone(incident.site.zone).date():
+        raise ReviewActionRefused("due_on", "The due date cannot be in the past.")
+    action = ReviewAction(
+        incident_id=incident.id,
+        description=description[:300],
+        owner_id=owner.id,
+        due_on=due_on,
+        created_at=utcnow(),
+        created_by_id=actor.id,
+    )
+    session.add(action)
+    session.flush()
+    record_event(
+        session,
+        "incident.review_action_added",
+        actor=actor,
+        record_type="incident",
+        record_id=incident.id,
+        site_id=incident.site_id,
+        review_action_id=action.id,
+        owner_id=owner.id,
+        due_on=due_on.isoformat(),
+    )
+    return action
+
+
+def complete_review_action(
+    session: Session, actor: Staff, incident: Incident, action: ReviewAction
+) -> None:
+    """Mark a review action done (once), while the incident is in review."""
+    require_role(actor, MANAGER, "complete review actions")
+    _require_in_review(incident)
+    if action.done_at is not None:
+        raise IncidentChanged("That action is already done.")
+    action.done_at = utcnow()
+    action.done_by_id = actor.id
+    record_event(
+        session,
+        "incident.review_action_done",
+        actor=actor,
+        record_type="incident",
+        record_id=incident.id,
+        site_id=incident.site_id,
+        review_action_id=action.id,
+    )
+    session.flush()
+
+
+def close_incident(session: Session, actor: Staff, incident: Incident) -> None:
+    """Close a reviewed incident. Rule: the findings are recorded first."""
+    require_role(actor, MANAGER, "close incidents")
+    if incident.status is IncidentStatus.IN_REVIEW and not incident.findings.strip():
+        raise IncidentError("Record the findings before closing the incident.")
+    change_status(session, actor, incident, IncidentStatus.CLOSED)
+
+
+def reopen_incident(session: Session, actor: Staff, incident: Incident, reason: str) -> None:
+    """Reopen a closed incident into review. Rule: a reason is given, and kept in its history."""
+    require_role(actor, MANAGER, "reopen incidents")
+    if incident.status is not IncidentStatus.CLOSED:
+        raise IncidentChanged("Only a closed incident can be reopened.")
+    reason = reason.strip()
+    if not reason:
+        raise IncidentError("Give a reason for reopening the incident.")
+    change_status(session, actor, incident, IncidentStatus.IN_REVIEW, reason=reason[:300])

@@ -1,0 +1,403 @@
+"""The emergency response: starting it, logging actions as they happen, striking a wrong tap,
+ending it; and the state machine every incident moves through.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.checkin.models import Visit
+from sitesys.db import utcnow
+from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
+from sitesys.incidents.models import (
+    Incident,
+    IncidentAction,
+    IncidentStatusChange,
+    IncidentSubstance,
+)
+
+#: Bounds a dose or flow must fall in; outside them it is a slip of the finger, not a dose.
+NALOXONE_MG = (Decimal("0.01"), Decimal("10"))
+OXYGEN_L_PER_MIN = (Decimal("0.5"), Decimal("15"))
+#: The precision the records keep (mg to 0.01, L/min to 0.1); finer is refused, not rounded.
+NALOXONE_PLACES = 2
+OXYGEN_PLACES = 1
+
+
+def too_precise(value: Decimal, places: int) -> bool:
+    return value != value.quantize(Decimal(1).scaleb(-places))
+
+
+class IncidentError(ValueError):
+    """A change that cannot be made; the message is shown to staff as it is."""
+
+
+class IncidentChanged(IncidentError):
+    """The incident is no longer in the state that allows this step: nothing was changed."""
+
+
+class NotPermitted(IncidentError):
+    """The signed-in role may not take this step (answered 403)."""
+
+
+# Every allowed step: (from, to) → who may take it. Anything else is refused.
+TRANSITIONS: dict[tuple[IncidentStatus, IncidentStatus], tuple[Role, ...]] = {
+    (IncidentStatus.OPEN, IncidentStatus.DRAFT): CLINICAL_ROLES,
+    (IncidentStatus.DRAFT, IncidentStatus.SUBMITTED): CLINICAL_ROLES,
+    (IncidentStatus.SUBMITTED, IncidentStatus.IN_REVIEW): (Role.MANAGER,),
+    (IncidentStatus.IN_REVIEW, IncidentStatus.CLOSED): (Role.MANAGER,),
+    (IncidentStatus.CLOSED, IncidentStatus.IN_REVIEW): (Role.MANAGER,),
+}
+
+_AUDIT_ACTIONS = {
+    (IncidentStatus.OPEN, IncidentStatus.DRAFT): "incident.response_ended",
+    (IncidentStatus.DRAFT, IncidentStatus.SUBMITTED): "incident.submitted",
+    (IncidentStatus.SUBMITTED, IncidentStatus.IN_REVIEW): "incident.review_started",
+    (IncidentStatus.IN_REVIEW, IncidentStatus.CLOSED): "incident.closed",
+    (IncidentStatus.CLOSED, IncidentStatus.IN_REVIEW): "incident.reopened",
+}
+
+
+def _refusal(incident: Incident, to: IncidentStatus) -> str:
+    status = incident.status
+    if to is IncidentStatus.DRAFT:
+        return "The response has already ended."
+    if to is IncidentStatus.SUBMITTED:
+        if status is IncidentStatus.OPEN:
+            return "The response is still running: end it before submitting the report."
+        return "This report has already been submitted; change it with an amendment."
+    if to is IncidentStatus.IN_REVIEW:
+        if status is IncidentStatus.IN_REVIEW:
+            return "This incident is already in review."
+        return "Only a submitted report can be taken into review."
+    if status is IncidentStatus.CLOSED:
+        return "This incident is already closed."
+    return "Take the incident into review before closing it."
+
+
+def require_role(actor: Staff, roles: tuple[Role, ...], doing: str) -> None:
+    if actor.role not in roles:
+        who = "a manager" if roles == (Role.MANAGER,) else "a nurse or a manager"
+        raise NotPermitted(f"Only {who} can {doing}.")
+
+
+def change_status(
+    session: Session,
+    actor: Staff,
+    incident: Incident,
+    to: IncidentStatus,
+    *,
+    reason: str | None = None,
+) -> None:
+    """Move an incident one step along open → draft → submitted → in review → closed (and
+    closed → in review when reopened), if that step exists and the actor's role may take it.
+    """
+    step = (incident.status, to)
+    roles = TRANSITIONS.get(step)
+    if roles is None:
+        raise IncidentChanged(_refusal(incident, to))
+    if actor.role not in roles:
+        raise NotPermitted(
+            "Only a manager can review, close or reopen an incident."
+            if roles == (Role.MANAGER,)
+            else "Only a nurse or a manager can do this."
+        )
+    now = utcnow()
+    incident.status = to
+    if to is IncidentStatus.DRAFT:
+        incident.response_ended_at = now
+    elif to is IncidentStatus.SUBMITTED:
+        incident.submitted_at = now
+        incident.submitted_by_id = actor.id
+    elif to is IncidentStatus.IN_REVIEW:
+        incident.closed_at = None
+        if step[0] is IncidentStatus.SUBMITTED:
+            incident.review_started_at = now
+            incident.reviewer_id = actor.id
+    elif to is IncidentStatus.CLOSED:
+        incident.closed_at = now
+    session.add(
+        IncidentStatusChange(
+            incident_id=incident.id,
+            from_status=step[0],
+            to_status=to,
+            changed_at=now,
+            changed_by_id=actor.id,
+            reason=reason,
+        )
+    )
+    record_event(
+        session,
+        _AUDIT_ACTIONS[step],
+        actor=actor,
+        record_type="incident",
+        record_id=incident.id,
+        site_id=incident.site_id,
+        from_status=step[0].value,
+        to_status=to.value,
+    )
+    session.flush()
+
+
+def note_creation(session: Session, actor: Staff, incident: Incident) -> None:
+    """The first line of an incident's history."""
+    session.add(
+        IncidentStatusChange(
+            incident_id=incident.id,
+            from_status=None,
+            to_status=incident.status,
+            changed_at=incident.started_at,
+            changed_by_id=actor.id,
+        )
+    )
+
+
+# -- What the board and the visit page ask ------------------------------------------------------
+
+
+def open_incident_for_visit(session: Session, visit: Visit) -> Incident | None:
+    """The emergency response running for this visit, if there is one."""
+    return session.scalar(
+        select(Incident).where(
+            Incident.visit_id == visit.id, Incident.status == IncidentStatus.OPEN
+        )
+    )
+
+
+def active_emergency_visit_ids(
+    session: Session, site_id: int, visit_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these visits have an emergency response running (one query, for the board)."""
+    if not visit_ids:
+        return set()
+    rows = session.scalars(
+        select(Incident.visit_id).where(
+            Incident.site_id == site_id,
+            Incident.status == IncidentStatus.OPEN,
+            Incident.visit_id.in_(list(visit_ids)),
+        )
+    )
+    return {visit_id for visit_id in rows if visit_id is not None}
+
+
+def awaiting_review_count(session: Session, site_id: int) -> int:
+    """Submitted reports no manager has taken into review yet."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Incident)
+            .where(Incident.site_id == site_id, Incident.status == IncidentStatus.SUBMITTED)
+        )
+        or 0
+    )
+
+
+# -- During the emergency -----------------------------------------------------------------------
+
+
+@dataclass
+class StartResult:
+    incident: Incident
+    #: True when a response was already running for the visit (a second tablet, a double tap).
+    already_running: bool = False
+
+
+def start_response(session: Session, actor: Staff, visit: Visit) -> StartResult:
+    """Open an emergency response on a visit, or return the one already running for it.
+
+    Rule: one open emergency per visit, settled by a partial unique index when two tablets
+    start at the same instant. The visit's substances are carried over as a starting point.
+    """
+    require_role(actor, CLINICAL_ROLES, "start an emergency response")
+    running = open_incident_for_visit(session, visit)
+    if running is not None:
+        return StartResult(running, already_running=True)
+    now = utcnow()
+    incident = Incident(
+        id=uuid.uuid4(),
+        site_id=visit.site_id,
+        visit_id=visit.id,
+        status=IncidentStatus.OPEN,
+        started_at=now,
+        reported_by_id=actor.id,
+        narrative="",
+        findings="",
+        contributing_factors="",
+        learning="",
+        substances=[IncidentSubstance(code=item.code) for item in visit.substances],
+        staff_involved=[actor],
+    )
+    try:
+        with session.begin_nested():
+            session.add(incident)
+            session.flush()
+    except IntegrityError:
+        running = open_incident_for_visit(session, visit)
+        if running is None:
+            raise IncidentError(
+                "Someone else changed this visit at the same moment; please try again."
+            ) from None
+        return StartResult(running, already_running=True)
+    note_creation(session, actor, incident)
+    record_event(
+        session,
+        "incident.response_started",
+        actor=actor,
+        record_type="incident",
+        record_id=incident.id,
+        site_id=incident.site_id,
+        visit_id=str(visit.id),
+    )
+    session.flush()
+    return StartResult(incident)
+
+
+@dataclass
+class ActionInput:
+    """One tap on the response screen."""
+
+    kind: ActionKind
+    submission_key: str
+    dose_mg: Decimal | None = None
+    naloxone_route: NaloxoneRoute | None = None
+    oxygen_l_per_min: Decimal | None = None
+    note: str | None = None
+
+
+@dataclass
+class ActionResult:
+    action: IncidentAction
+    #: True when this tap had already been recorded (double tap, resent form).
+    replayed: bool = False
+
+
+def _replay_action(session: Session, submission_key: str) -> IncidentAction | None:
+    return session.scalar(
+        select(IncidentAction).where(IncidentAction.submission_key == submission_key)
+    )
+
+
+def _check_values(tap: ActionInput) -> ActionInput:
+    """Keep only the values that belong to the kind of action, and check them."""
+    if tap.kind is ActionKind.NALOXONE:
+        low, high = NALOXONE_MG
+        if tap.dose_mg is None or not low <= tap.dose_mg <= high:
+            raise IncidentError(f"Enter a naloxone dose from {low} to {high} mg.")
+        if too_precise(tap.dose_mg, NALOXONE_PLACES):
+            raise IncidentError("Enter the dose to two decimal places at most.")
+        if tap.naloxone_route is None:
+            raise IncidentError("Choose how the naloxone was given.")
+        return ActionInput(
+            tap.kind, tap.submission_key, dose_mg=tap.dose_mg, naloxone_route=tap.naloxone_route
+        )
+    if tap.kind is ActionKind.OXYGEN:
+        low, high = OXYGEN_L_PER_MIN
+        if tap.oxygen_l_per_min is None or not low <= tap.oxygen_l_per_min <= high:
+            raise IncidentError(f"Enter an oxygen flow from {low} to {high} L/min.")
+        if too_precise(tap.oxygen_l_per_min, OXYGEN_PLACES):
+            raise IncidentError("Enter the flow to one decimal place at most.")
+        return ActionInput(tap.kind, tap.submission_key, oxygen_l_per_min=tap.oxygen_l_per_min)
+    note = (tap.note or "").strip()[:200] or None
+    if tap.kind is ActionKind.NOTE and note is None:
+        raise IncidentError("Write the note before pressing Note.")
+    return ActionInput(tap.kind, tap.submission_key, note=note)
+
+
+def record_action(
+    session: Session, actor: Staff, incident: Incident, tap: ActionInput
+) -> ActionResult:
+    """Append one action to a running response, stamped with the server's time.
+
+    Rules: only while the response runs; a tap sent twice is recorded once (its submission key
+    is unique); the tapping member of staff joins the staff involved. The caller holds the
+    incident's row lock, so taps from several tablets queue for an instant and all are kept.
+    """
+    require_role(actor, CLINICAL_ROLES, "record response actions")
+    replayed = _replay_action(session, tap.submission_key)
+    if replayed is not None:
+        if replayed.incident_id != incident.id:
+            raise IncidentError("That form belongs to another incident; reload the page.")
+        return ActionResult(replayed, replayed=True)
+    if incident.status is not IncidentStatus.OPEN:
+        raise IncidentChanged("The response has ended; add what happened to the report.")
+    tap = _check_values(tap)
+    action = IncidentAction(
+        incident_id=incident.id,
+        kind=tap.kind,
+        recorded_at=utcnow(),
+        recorded_by_id=actor.id,
+        submission_key=tap.submission_key,
+        dose_mg=tap.dose_mg,
+        naloxone_route=tap.naloxone_route,
+        oxygen_l_per_min=tap.oxygen_l_per_min,
+        note=tap.note,
+    )
+    try:
+        with session.begin_nested():
+            session.add(action)
+            session.flush()
+    except IntegrityError:
+        replayed = _replay_action(session, tap.submission_key)
+        if replayed is None:
+            raise
+        return ActionResult(replayed, replayed=True)
+    if all(person.id != actor.id for person in incident.staff_involved):
+        incident.staff_involved.append(actor)
+    record_event(
+        session,
+        "incident.action_recorded",
+        actor=actor,
+        record_type="incident",
+        record_id=incident.id,
+        site_id=incident.site_id,
+        action_id=action.id,
+        kind=action.kind.value,
+    )
+    session.flush()
+    return ActionResult(action)
+
+
+def strike_action(session: Session, actor: Staff, action: IncidentAction, reason: str) -> None:
+    """Strike a wrong tap through. It stays in the log, marked, with who, when and why; only
+    before the report is submitted (afterwards a correction is an amendment).
+    """
+    require_role(actor, CLINICAL_ROLES, "strike an action through")
+    incident = action.incident
+    reason = reason.strip()
+    if incident.status not in (IncidentStatus.OPEN, IncidentStatus.DRAFT):
+        raise IncidentChanged(
+            "The report has been submitted; correct it with an amendment instead."
+        )
+    if action.struck_at is not None:
+        raise IncidentChanged("That action was already struck through.")
+    if not reason:
+        raise IncidentError("Give a reason for striking the action through.")
+    action.struck_at = utcnow()
+    action.struck_by_id = actor.id
+    action.strike_reason = reason[:200]
+    record_event(
+        session,
+        "incident.action_struck",
+        actor=actor,
+        record_type="incident",
+        record_id=incident.id,
+        site_id=incident.site_id,
+        action_id=action.id,
+        kind=action.kind.value,
+    )
+    session.flush()
+
+
+def end_response(session: Session, actor: Staff, incident: Incident) -> None:
+    """Stop the clock: the response becomes a draft report."""
+    change_status(session, actor, incident, IncidentStatus.DRAFT)
