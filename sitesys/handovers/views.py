@@ -11,16 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from sitesys.auth.guard import current_site, current_staff, is_htmx, roles_required
-from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.auth.roles import CLINICAL_ROLES
 from sitesys.db import get_session, utcnow
+from sitesys.handovers import setup_views
 from sitesys.handovers.forms import (
     AcknowledgeForm,
     ActionForm,
     AddendumForm,
     DraftForm,
     HistoryFilterForm,
-    ShiftForm,
-    StockItemForm,
     draft_form_for,
 )
 from sitesys.handovers.models import (
@@ -28,8 +27,6 @@ from sitesys.handovers.models import (
     HandoverAlert,
     HandoverAlertKind,
     IllnessSeverity,
-    Shift,
-    StockItem,
 )
 from sitesys.handovers.services import (
     Draft,
@@ -47,15 +44,9 @@ from sitesys.handovers.services import (
     submit_handover,
 )
 from sitesys.handovers.setup import (
-    SetupError,
-    add_shift,
-    add_stock_item,
-    retire_shift,
-    retire_stock_item,
     shift_after,
     shift_now,
     site_shifts,
-    stock_items,
 )
 from sitesys.pagination import paginate
 from sitesys.sites.models import Site
@@ -368,79 +359,11 @@ def printable(handover_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-def _setup_site(session: Session, site_id: int) -> Site:
-    site = session.get(Site, site_id)
-    if site is None:
-        abort(404)
-    return site
-
-
-@bp.route("/setup/<int:site_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def setup(site_id: int) -> ResponseReturnValue:
-    db = get_session()
-    site = _setup_site(db, site_id)
-    shift_form = ShiftForm(prefix="shift")
-    item_form = StockItemForm(prefix="item")
-    actor = current_staff()
-    try:
-        if shift_form.submit.data and shift_form.validate_on_submit():
-            add_shift(
-                db,
-                actor,
-                site,
-                shift_form.name.data or "",
-                shift_form.start.data,
-                shift_form.end.data,
-            )
-            db.commit()
-            flash(f"Added the {shift_form.name.data} shift.", "success")
-            return redirect(url_for("handovers.setup", site_id=site.id))
-        if item_form.submit.data and item_form.validate_on_submit():
-            add_stock_item(db, actor, site, item_form.name.data or "")
-            db.commit()
-            flash(f"{item_form.name.data} is counted at handover from now on.", "success")
-            return redirect(url_for("handovers.setup", site_id=site.id))
-    except SetupError as refused:
-        db.rollback()
-        (shift_form.name if shift_form.submit.data else item_form.name).errors = [str(refused)]
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "handovers/setup.html",
-        site=site,
-        shifts=site_shifts(db, site),
-        items=stock_items(db, site),
-        shift_form=shift_form,
-        item_form=item_form,
-        confirm=ConfirmForm(),
-    ), status
-
-
-@bp.post("/setup/shifts/<int:shift_id>/retire")
-@roles_required(Role.ADMIN)
-def retire(shift_id: int) -> ResponseReturnValue:
-    db = get_session()
-    shift = db.get(Shift, shift_id)
-    if shift is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    retire_shift(db, current_staff(), shift)
-    db.commit()
-    flash(f"The {shift.name} shift is no longer used.", "success")
-    return redirect(url_for("handovers.setup", site_id=shift.site_id))
-
-
-@bp.post("/setup/items/<int:item_id>/retire")
-@roles_required(Role.ADMIN)
-def retire_item(item_id: int) -> ResponseReturnValue:
-    db = get_session()
-    item = db.get(StockItem, item_id)
-    if item is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    retire_stock_item(db, current_staff(), item)
-    db.commit()
-    flash(f"{item.name} is no longer counted.", "success")
-    return redirect(url_for("handovers.setup", site_id=item.site_id))
+# The admin's shift and stock set-up lives in setup_views.py, on this blueprint.
+bp.add_url_rule("/setup/<int:site_id>", "setup", setup_views.setup, methods=["GET", "POST"])
+bp.add_url_rule(
+    "/setup/<any(shifts, items):kind>/<int:record_id>/retire",
+    "retire",
+    setup_views.retire,
+    methods=["POST"],
+)

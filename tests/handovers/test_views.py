@@ -205,3 +205,28 @@ def test_admin_sets_up_shifts_with_clear_refusals(client, db, clock):
 def test_nurses_cannot_change_shifts(client, db, floor):
     sign_in(client, db, floor["nurse"])
     assert client.get(f"/handovers/setup/{floor['site'].id}").status_code == 403
+
+
+def test_admin_stops_using_a_shift_and_a_stock_item(client, db, clock):
+    from sitesys.handovers.models import StockItem
+    from sitesys.handovers.setup import add_shift, add_stock_item
+
+    site = make_site(db)
+    shift = add_shift(db, None, site, "Late", time_of(15), time_of(23))
+    item = add_stock_item(db, None, site, "Defibrillator pads")
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.post(f"/handovers/setup/shifts/{shift.id}/retire", follow_redirects=True)
+    assert "The Late shift is no longer used." in response.get_data(as_text=True)
+    client.post(f"/handovers/setup/items/{item.id}/retire")
+    db.refresh(shift)
+    db.refresh(item)
+    assert not shift.is_active and not item.is_active
+    assert client.post("/handovers/setup/shifts/999999/retire").status_code == 404
+    assert client.post(f"/handovers/setup/booths/{item.id}/retire").status_code == 404
+    assert isinstance(item, StockItem)
+
+
+def time_of(hour):
+    from datetime import time
+
+    return time(hour)
