@@ -103,3 +103,34 @@ def test_unexpected_error_shows_a_plain_500_page(database_url, monkeypatch):
     body = response.get_data(as_text=True)
     assert "Something went wrong" in body and "Nothing was saved" in body
     assert "internal detail" not in body and "Traceback" not in body
+
+
+def test_the_session_cookie_is_sealed_so_a_flashed_tag_cannot_be_read(app, client, db):
+    import pytest
+    from flask.sessions import SecureCookieSessionInterface
+    from itsdangerous import BadSignature
+
+    from sitesys.clients.models import Client
+    from tests.checkin.helpers import check_in, floor
+
+    floor(db, client)
+    response = check_in(client, client_code="zqxv93")
+    cookie = response.headers["Set-Cookie"].split(";", 1)[0].split("=", 1)[1]
+    tag = db.scalar(select(Client.display_tag))
+    # Flask's own cookie format (signed, readable by anyone) cannot open it...
+    readable = SecureCookieSessionInterface().get_signing_serializer(app)
+    with pytest.raises(BadSignature):
+        readable.loads(cookie)
+    # ...while the server can, and the flashed message naming the client is inside.
+    sealed = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert any(tag in message for _category, message in sealed["_flashes"])
+    assert tag not in cookie
+
+
+def test_a_tampered_session_cookie_is_no_session(client, db):
+    sign_in(client, db, make_staff(db, Role.NURSE, [make_site(db)]))
+    assert client.get("/").status_code == 200
+    cookie = client.get_cookie("sitesys_session")
+    assert cookie is not None
+    client.set_cookie("sitesys_session", cookie.value[:-4] + "AAAA")
+    assert client.get("/").status_code == 302
