@@ -238,6 +238,7 @@ def generate(database: BenchDatabase, keys: Keys, days: int, visits_per_day: int
         raise RuntimeError(f"generate-history failed:\n{finished.stdout}\n{finished.stderr}")
     print(finished.stdout, end="", flush=True)
     rate = re.search(r"in ([\d.]+) s \(([\d,]+) rows/s\)", finished.stdout)
+    cpu = re.search(r"([\d.]+) s of processor time", finished.stdout)
     counts = {
         name: int(count.replace(",", ""))
         for name, count in re.findall(r"^\s+([a-z_ ]+?)\s+([\d,]+)", finished.stdout, re.M)
@@ -248,6 +249,7 @@ def generate(database: BenchDatabase, keys: Keys, days: int, visits_per_day: int
         "rows": counts,
         "generator_seconds": float(rate.group(1)) if rate else None,
         "rows_per_second": int(rate.group(2).replace(",", "")) if rate else None,
+        "cpu_seconds": float(cpu.group(1)) if cpu else None,
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
 
