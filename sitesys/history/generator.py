@@ -374,8 +374,7 @@ class DayWriter:
 def _tune(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
         # A large page cache (up to 4 GiB, taken as needed) for this connection only: the indexes
-        # of millions of rows are
-        # written at random places, and re-reading their pages is the slow part.
+        # of millions of rows are written at random places, and re-reading pages is the slow part.
         connection.exec_driver_sql("PRAGMA cache_size=-4194304")
         # Fewer, larger checkpoints of the write-ahead log while loading.
         connection.exec_driver_sql("PRAGMA wal_autocheckpoint=50000")
