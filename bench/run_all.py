@@ -19,6 +19,7 @@ from typing import Any
 
 from bench.common import (
     RESULTS_DIR,
+    ROOT,
     BenchDatabase,
     Keys,
     drop_leftover_databases,
@@ -143,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(Exception):
             for name in drop_leftover_databases():
                 print(f"[bench] dropped a leftover database: {name}")
+    instance = ROOT / "instance"
+    had_instance = instance.exists()
     started = datetime.now(UTC)
     results: dict[str, Any] = {
         "started_at": started.isoformat(),
@@ -159,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             results["backends"][backend] = {"error": traceback.format_exc()}
     results["finished_at"] = datetime.now(UTC).isoformat()
+    if not had_instance and instance.is_dir() and not any(instance.iterdir()):
+        instance.rmdir()  # made empty by the generate-history subprocesses' configuration
     path = write_results("bench", results)
     print(json.dumps(summary(results), indent=2))
     print(f"[bench] results written to {path}")
