@@ -214,10 +214,7 @@ def generate(database: BenchDatabase, keys: Keys, days: int, visits_per_day: int
         [
             sys.executable,
             "-m",
-            "flask",
-            "--app",
-            "wsgi",
-            "generate-history",
+            "bench.generate_cli",
             "--days",
             str(days),
             "--visits-per-day",

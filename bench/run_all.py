@@ -125,7 +125,8 @@ def run_backend(backend: str, args: argparse.Namespace, parts: list[str]) -> dic
             )
             print(f"[bench] kept {backend} database: {database.url}", flush=True)
         else:
-            kept.unlink(missing_ok=True)
+            if args.reuse:
+                kept.unlink(missing_ok=True)  # its database is dropped now
             with contextlib.suppress(Exception):
                 database.drop()
             remove_workdir(workdir)
