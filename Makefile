@@ -38,8 +38,8 @@ test: $(VENV)/.dev
 
 ## lint: ruff check, ruff format --check, mypy (strict) on sitesys/
 lint: $(VENV)/.dev
-	$(BIN)/ruff check sitesys tests migrations config.py wsgi.py
-	$(BIN)/ruff format --check sitesys tests migrations config.py wsgi.py
+	$(BIN)/ruff check sitesys tests migrations bench config.py wsgi.py
+	$(BIN)/ruff format --check sitesys tests migrations bench config.py wsgi.py
 	$(BIN)/mypy
 
 ## bench: the benchmark suite (see bench/README.md)

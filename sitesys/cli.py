@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sitesys.auth.roles import Role
 from sitesys.db import get_database
 from sitesys.demo import DemoRefused, seed_demo
+from sitesys.history.cli import generate_history_command
 from sitesys.migrations_config import alembic_config
 from sitesys.scheduler import build_scheduler
 from sitesys.sites.models import Site
@@ -141,3 +142,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(generate_history_command)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
@@ -159,10 +159,11 @@ def _timeouts(staff_session: StaffSession) -> tuple[timedelta, timedelta]:
 
 def resolve_session(session: Session, token: str, now: datetime) -> ResolvedSession:
     """Find the live session for a cookie token, or say why there is none."""
+    # One query: every request (each board poll too) starts here.
     staff_session = session.scalar(
         select(StaffSession)
         .where(StaffSession.token_digest == token_digest(token))
-        .options(selectinload(StaffSession.staff).selectinload(Staff.sites))
+        .options(joinedload(StaffSession.staff), joinedload(StaffSession.site))
     )
     if staff_session is None:
         return ResolvedSession(None, "unknown")

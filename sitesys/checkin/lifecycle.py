@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus
+from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus, is_open_visit
 from sitesys.checkin.services import CheckInError, check_booth_suits, lock_free_booth
 from sitesys.db import utcnow
 from sitesys.sites.models import Booth, BoothStatus, Site
@@ -138,7 +138,7 @@ def close_forgotten_visits(session: Session, site: Site, now: datetime) -> int:
             select(Visit)
             .where(
                 Visit.site_id == site.id,
-                Visit.status.in_(OPEN_STATUSES),
+                is_open_visit(),
                 Visit.checked_in_at < closing,
             )
             .with_for_update()

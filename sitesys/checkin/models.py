@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, bindparam, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
@@ -194,3 +194,20 @@ class VisitService(Base):
     service: Mapped[ServiceGiven] = mapped_column(primary_key=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+
+def is_open_visit() -> ColumnElement[bool]:
+    """`Visit.status IN (the open statuses)`, with the values written into the SQL.
+
+    The partial indexes on open visits are only used by SQLite when the query repeats their
+    condition with the same literal values: with bound parameters it cannot prove the condition
+    holds and reads every visit of the site (or client) instead, which years of history make slow.
+    """
+    return Visit.status.in_(
+        bindparam(
+            "open_statuses",
+            [status.value for status in OPEN_STATUSES],
+            expanding=True,
+            literal_execute=True,
+        )
+    )

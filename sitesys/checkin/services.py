@@ -13,7 +13,6 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import (
-    OPEN_STATUSES,
     DrugChecked,
     Route,
     ServiceGiven,
@@ -21,6 +20,7 @@ from sitesys.checkin.models import (
     VisitService,
     VisitStatus,
     VisitSubstance,
+    is_open_visit,
 )
 from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
 from sitesys.clients.services import active_flags, find_client, register_client
@@ -170,9 +170,7 @@ def _client_for(session: Session, actor: Staff, site: Site, request: CheckInRequ
             gender=request.gender,
         )
         return _Arrival(client, is_new=True)
-    open_visit = session.scalar(
-        select(Visit).where(Visit.client_id == client.id, Visit.status.in_(OPEN_STATUSES))
-    )
+    open_visit = session.scalar(select(Visit).where(Visit.client_id == client.id, is_open_visit()))
     if open_visit is not None:
         raise ClientAlreadyIn(open_visit)
     restriction = next(
@@ -276,7 +274,7 @@ def _explain_conflict(
         return CheckInResult(replayed, replayed=True)
     if client is not None:
         open_visit = session.scalar(
-            select(Visit).where(Visit.client_id == client.id, Visit.status.in_(OPEN_STATUSES))
+            select(Visit).where(Visit.client_id == client.id, is_open_visit())
         )
         if open_visit is not None:
             raise ClientAlreadyIn(open_visit)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.checkin.models import OPEN_STATUSES, Visit
+from sitesys.checkin.models import Visit, is_open_visit
 from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
 from sitesys.db import utcnow
 from sitesys.sites.models import Site
@@ -68,9 +68,7 @@ def summarise(session: Session, site: Site, digest: str) -> ClientSummary:
             Visit.client_id == client.id
         )
     ).one()
-    open_visit = session.scalar(
-        select(Visit).where(Visit.client_id == client.id, Visit.status.in_(OPEN_STATUSES))
-    )
+    open_visit = session.scalar(select(Visit).where(Visit.client_id == client.id, is_open_visit()))
     return ClientSummary(client, int(count), last, active_flags(client, site), open_visit)
 
 

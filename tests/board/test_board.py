@@ -188,3 +188,21 @@ def test_a_running_emergency_shows_on_every_board_and_the_button_only_to_clinici
     assert "Emergency response running — open it" in client.get("/board/partial").get_data(
         as_text=True
     )
+
+
+def test_a_board_poll_reads_in_a_constant_number_of_queries(client, db, count_queries):
+    """Checking the sign-in costs at most three queries (it was six) and the board seven (with
+    the running emergencies); crowds add none."""
+    from tests.factories import make_substances
+
+    site = make_site(db)
+    make_substances(db, site)
+    nurse = make_staff(db, Role.NURSE, [site])
+    for number in range(5):
+        make_visit(db, site, nurse, booth=make_booth(db, site, label=f"P{number}"))
+    sign_in(client, db, nurse, site)
+    db.expire_all()
+    with count_queries() as counter:
+        response = client.get("/board/partial", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert counter.count <= 10, counter.statements

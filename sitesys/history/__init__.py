@@ -1,0 +1,1 @@
+"""Synthetic history for benchmarks and demonstrations: years of visits generated in bulk."""

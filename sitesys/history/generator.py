@@ -1,0 +1,491 @@
+"""Generating a site's history in bulk: years of visits in minutes, for benchmarks and demos.
+
+The generator walks day by day. For each day it runs the per-kind generators of
+`RECORD_GENERATORS` in order; each adds rows to the day's `DayRecords`, and the day is inserted in
+one transaction with Core `insert()` executemany batches, parents first (no ORM unit of work, no
+audit: this is synthetic history, never anyone's record).
+
+Adding a kind of record (the integrator's part): write `generate_<kind>(context, day)` and append
+it to `RECORD_GENERATORS` after the generators whose rows it refers to.
+
+- Incidents (issue 5): about 5 per 1,000 visits, a third needing naloxone. Draw them from
+  `day.visits`, favouring `visit.deteriorates` (those clients had close-watch observations), time
+  them between `visit.booth_entered_at` and `visit.gone_at`, and add the incident rows (then their
+  action rows) with `day.add(Incident.__table__, rows)`; `context.rng` keeps runs reproducible and
+  `context.nurse_ids` says who responded.
+- Handovers (issue 6): one per shift of `day.local_date` (the site's shift definitions turned into
+  occurrences by `sitesys.handovers.shifts`), submitted by the outgoing lead near the shift's end
+  and acknowledged by the incoming one, with a snapshot of who was on the floor then (the visits
+  of `day.visits` open at that instant).
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time as clock
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, Table, func, select, text, update
+from sqlalchemy.orm import Session
+
+from sitesys.auth.models import Staff
+from sitesys.auth.roles import Role
+from sitesys.checkin.models import Visit, VisitService, VisitSubstance
+from sitesys.clients.models import Client
+from sitesys.db import utcnow
+from sitesys.history.bulk import BulkInsert
+from sitesys.history.clients import ClientPool
+from sitesys.history.observations import (
+    Intervals,
+    VitalsTable,
+    observation_rows,
+    random_uuid_text,
+)
+from sitesys.history.visits import (
+    BoothFloor,
+    BoothSlot,
+    DaySchedule,
+    SyntheticVisit,
+    drug_checked,
+    services_for,
+    simulate_day,
+)
+from sitesys.observations.models import Observation
+from sitesys.sites.models import Booth, BoothKind, Site, SubstanceOption, staff_sites
+from sitesys.sites.services import SiteSettings, add_booth, create_site
+
+DEFAULT_SITE = "Demo Site"
+#: Rows per executemany call.
+BATCH_SIZE = 5_000
+#: A site the generator creates gets this many booths of each kind (about 4 in 10 visits smoke).
+NEW_SITE_BOOTHS = ((BoothKind.INJECTING, 12), (BoothKind.SMOKING, 8))
+#: Synthetic staff made when the site has nobody to record the history; they cannot sign in.
+HISTORY_STAFF = ((Role.FRONT_DESK, 2), (Role.NURSE, 4))
+
+#: Not an argon2 hash: verify_password() treats it as invalid and refuses every password.
+LOCKED_PASSWORD_HASH = "!locked: synthetic history account"  # noqa: S105 (not a secret)
+
+Row = dict[str, Any]
+
+
+class HistoryRefused(RuntimeError):
+    """Synthetic history must never be mixed into a real site's records."""
+
+
+@dataclass(frozen=True)
+class HistoryRequest:
+    days: int
+    visits_per_day: int
+    site_name: str = DEFAULT_SITE
+    seed: int | None = None
+    batch_size: int = BATCH_SIZE
+
+
+@dataclass
+class HistoryContext:
+    """What every per-kind generator may use."""
+
+    rng: random.Random
+    site_id: int
+    zone: ZoneInfo
+    intervals: Intervals
+    desk_ids: list[int]
+    nurse_ids: list[int]
+    pool: ClientPool
+    vitals: VitalsTable
+    schedule: DaySchedule
+
+
+@dataclass
+class DayRecords:
+    """One day's rows, per table, in the order the tables were first added (parents first)."""
+
+    local_date: date
+    visits: list[SyntheticVisit] = field(default_factory=list)
+    rows: dict[Table, list[Row]] = field(default_factory=dict)
+
+    def add(self, table: Table, rows: list[Row]) -> None:
+        self.rows.setdefault(table, []).extend(rows)
+
+
+RecordGenerator = Callable[[HistoryContext, DayRecords], None]
+
+
+def generate_visits(context: HistoryContext, day: DayRecords) -> None:
+    """The day's visits, any first-time clients, what they used and the services they were given."""
+    rng = context.rng
+    pool = context.pool
+    day.visits = simulate_day(rng, context.schedule, day.local_date, pool.arrival, pool.leaves)
+    day.add(_table(Client), pool.take_new_rows())
+    visits: list[Row] = []
+    substances: list[Row] = []
+    services: list[Row] = []
+    for visit in day.visits:
+        desk = rng.choice(context.desk_ids)
+        visits.append(
+            {
+                "id": visit.id,
+                "site_id": context.site_id,
+                "client_id": None if visit.client_index is None else pool.ids[visit.client_index],
+                "status": visit.status,
+                "booth_id": visit.booth_id,
+                "route": visit.route,
+                "drug_checked": drug_checked(rng),
+                "checked_in_at": visit.checked_in_at,
+                "booth_entered_at": visit.booth_entered_at,
+                "aftercare_at": visit.aftercare_at,
+                "left_at": visit.left_at,
+                "checked_in_by_id": desk,
+                "submission_key": random_uuid_text(rng),
+                "spo2_scale": 1,
+            }
+        )
+        substances.extend({"visit_id": visit.id, "code": code} for code in visit.substances)
+        services.extend(
+            {
+                "visit_id": visit.id,
+                "service": service,
+                "recorded_at": visit.checked_in_at,
+                "recorded_by_id": desk,
+            }
+            for service in services_for(rng, visit.route)
+        )
+    day.add(_table(Visit), visits)
+    day.add(_table(VisitSubstance), substances)
+    day.add(_table(VisitService), services)
+
+
+def generate_observations(context: HistoryContext, day: DayRecords) -> None:
+    """Checks of every visit at the site's intervals (close watch for those who deteriorate)."""
+    rows: list[Row] = []
+    for visit in day.visits:
+        rows.extend(
+            observation_rows(
+                context.rng, visit, context.intervals, context.vitals, context.nurse_ids
+            )
+        )
+    day.add(_table(Observation), rows)
+
+
+#: Per-kind generators, run in this order for every day (see the module docstring to add more).
+RECORD_GENERATORS: list[RecordGenerator] = [generate_visits, generate_observations]
+
+
+def _table(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+@dataclass
+class HistoryReport:
+    site_name: str
+    first_day: date | None
+    last_day: date | None
+    rows: dict[str, int]
+    seconds: float
+    #: Processor time of both threads: on a busy machine, wall time says more about the others.
+    cpu_seconds: float = 0.0
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.total_rows / self.seconds if self.seconds > 0 else 0.0
+
+    def lines(self) -> list[str]:
+        span = f"{self.first_day} to {self.last_day}" if self.first_day else "no days"
+        lines = [f"Synthetic history for {self.site_name}: {span}."]
+        lines += [f"  {name:<18} {count:>12,}" for name, count in self.rows.items()]
+        lines.append(
+            f"  {'total rows':<18} {self.total_rows:>12,} in {self.seconds:.1f} s "
+            f"({self.rows_per_second:,.0f} rows/s), {self.cpu_seconds:.1f} s of processor time"
+        )
+        return lines
+
+
+def _site(session: Session, name: str) -> Site:
+    site = session.scalar(select(Site).where(Site.name == name))
+    if site is not None:
+        return site
+    site = create_site(
+        session,
+        None,
+        SiteSettings(
+            name=name,
+            time_zone="Europe/London",
+            closing_time=time(22, 0),
+            idle_timeout_minutes=15,
+            absolute_timeout_hours=12,
+            booth_check_minutes=5,
+            aftercare_check_minutes=15,
+            close_watch_minutes=2,
+        ),
+    )
+    position = 0
+    for kind, count in NEW_SITE_BOOTHS:
+        prefix = "S" if kind is BoothKind.SMOKING else ""
+        for number in range(1, count + 1):
+            position += 1
+            add_booth(session, None, site, label=f"{prefix}{number}", kind=kind, position=position)
+    return site
+
+
+def _staff_ids(session: Session, site: Site, roles: tuple[Role, ...]) -> list[int]:
+    return list(
+        session.scalars(
+            select(Staff.id)
+            .join(staff_sites, staff_sites.c.staff_id == Staff.id)
+            .where(staff_sites.c.site_id == site.id, Staff.role.in_(roles))
+            .order_by(Staff.id)
+        )
+    )
+
+
+def _history_staff(session: Session, site: Site) -> tuple[list[int], list[int]]:
+    """The site's own desk and clinical staff, or synthetic accounts that cannot sign in."""
+    desk = _staff_ids(session, site, (Role.FRONT_DESK,))
+    nurses = _staff_ids(session, site, (Role.NURSE,))
+    made: dict[Role, list[int]] = {}
+    for role, count in HISTORY_STAFF:
+        if desk if role is Role.FRONT_DESK else nurses:
+            continue
+        for number in range(1, count + 1):
+            # Synthetic people: deactivated, with a hash no password can match (verifying it
+            # fails as an invalid hash), so nobody can ever sign in as them.
+            staff = Staff(
+                username=f"history-{role.value.replace('_', '-')}-{site.id}-{number}",
+                display_name=f"History {role.label.lower()} {number}",
+                role=role,
+                is_active=False,
+                password_hash=LOCKED_PASSWORD_HASH,
+            )
+            staff.sites = [site]
+            session.add(staff)
+            session.flush()
+            made.setdefault(role, []).append(staff.id)
+    return desk or made[Role.FRONT_DESK], nurses or made[Role.NURSE]
+
+
+def _days(session: Session, site: Site, days: int) -> list[date]:
+    """The `days` local days before the site's earliest visit (or before today): history extends
+    further into the past on each run and never overlaps what is there.
+    """
+    earliest = session.scalar(select(func.min(Visit.checked_in_at)).where(Visit.site_id == site.id))
+    reference = earliest if earliest is not None else utcnow()
+    last = reference.astimezone(site.zone).date() - timedelta(days=1)
+    return [last - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+
+
+def _pool(session: Session, site: Site, code_key: str, rng: random.Random) -> ClientPool:
+    pool = ClientPool(site_id=site.id, code_key=code_key, rng=rng)
+    existing = session.execute(
+        select(Client.id, Client.code_digest, Client.display_tag)
+        .where(Client.site_id == site.id)
+        .order_by(Client.created_at, Client.id)
+    )
+    for client_id, digest, tag in existing:
+        pool.add_existing(client_id, digest, tag)
+    pool.next_number = len(pool.ids)
+    return pool
+
+
+@dataclass
+class PreparedDay:
+    """A day's rows ready for the driver: per table, its insert and batches of parameters."""
+
+    batches: list[tuple[BulkInsert, list[Any]]]
+    counts: dict[str, int]
+
+
+class DayWriter:
+    """Inserts each day in one transaction, table by table, in executemany batches.
+
+    The generating thread puts the rows into the driver's form; this writer's own thread sends
+    them. The database's share of the work runs without Python's interpreter lock, so on two cores
+    generating the next day overlaps writing this one.
+    """
+
+    def __init__(self, engine: Engine, batch_size: int, site_id: int, extended: bool) -> None:
+        self.engine = engine
+        self.batch_size = batch_size
+        self.site_id = site_id
+        self.extended = extended
+        self.counts: dict[str, int] = {}
+        self.tables: list[Table] = []
+        self._inserts: dict[tuple[Table, tuple[str, ...]], BulkInsert] = {}
+        self._queue: queue.Queue[PreparedDay | None] = queue.Queue(maxsize=2)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="history-writer", daemon=True)
+
+    def __enter__(self) -> DayWriter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._failure is not None and exc is None:
+            raise self._failure
+
+    def put(self, day: DayRecords) -> None:
+        if self._failure is not None:
+            raise self._failure
+        batches: list[tuple[BulkInsert, list[Any]]] = []
+        counts: dict[str, int] = {}
+        for table, rows in day.rows.items():
+            if not rows:
+                continue
+            key = (table, tuple(rows[0]))
+            if key not in self._inserts:
+                self._inserts[key] = BulkInsert(self.engine.dialect, table, key[1])
+            bulk = self._inserts[key]
+            for start in range(0, len(rows), self.batch_size):
+                batches.append((bulk, bulk.prepare(rows[start : start + self.batch_size])))
+            counts[table.name] = counts.get(table.name, 0) + len(rows)
+            if table not in self.tables:
+                self.tables.append(table)
+        self._queue.put(PreparedDay(batches, counts))
+
+    def _run(self) -> None:
+        try:
+            with self.engine.connect().execution_options(sitesys_write=True) as connection:
+                _tune(connection)
+                while (day := self._queue.get()) is not None:
+                    with connection.begin():
+                        for bulk, prepared in day.batches:
+                            bulk.execute(connection, prepared)
+                    for name, count in day.counts.items():
+                        self.counts[name] = self.counts.get(name, 0) + count
+                _after(connection, self.site_id, self.extended, self.tables)
+        except BaseException as failure:  # handed to the generating thread
+            self._failure = failure
+            while self._queue.get() is not None:  # let the generating thread finish and stop
+                pass
+
+
+def _tune(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # A large page cache (up to 4 GiB, taken as needed) for this connection only: the indexes
+        # of millions of rows are written at random places, and re-reading pages is the slow part.
+        connection.exec_driver_sql("PRAGMA cache_size=-4194304")
+        # Fewer, larger checkpoints of the write-ahead log while loading.
+        connection.exec_driver_sql("PRAGMA wal_autocheckpoint=50000")
+        connection.commit()
+
+
+def _after(connection: Connection, site_id: int, extended: bool, tables: list[Table]) -> None:
+    with connection.begin():
+        if extended:
+            # Clients met again in the older history were first seen then.
+            first_visit = (
+                select(func.min(Visit.checked_in_at))
+                .where(Visit.client_id == Client.id)
+                .scalar_subquery()
+            )
+            connection.execute(
+                update(Client)
+                .where(Client.site_id == site_id, first_visit < Client.created_at)
+                .values(created_at=first_visit)
+            )
+    if connection.dialect.name == "postgresql":
+        # What autovacuum would do shortly after a bulk load: fresh statistics for the planner.
+        connection.commit()
+        for table in tables:
+            connection.execute(text(f'ANALYZE "{table.name}"'))
+        connection.commit()
+
+
+def generate_history(
+    engine: Engine,
+    request: HistoryRequest,
+    *,
+    client_code_key: str,
+    environment: str,
+    progress: Callable[[date, int], None] | None = None,
+) -> HistoryReport:
+    """Fill a site with `days` days of synthetic history at `visits_per_day`.
+
+    Refused in production. The site is created with booths when it does not exist; the history
+    ends the day before the site's earliest visit, so a second run extends it into the past.
+    """
+    if environment == "production":
+        raise HistoryRefused(
+            "generate-history refuses to run in production: synthetic visits would mix with "
+            "real clinical records."
+        )
+    if request.days < 0 or request.visits_per_day < 0:
+        raise ValueError("Days and visits per day cannot be negative.")
+    started = clock.perf_counter()
+    cpu_started = clock.process_time()
+    rng = random.Random()
+    with Session(engine.execution_options(sitesys_write=True), expire_on_commit=False) as session:
+        site = _site(session, request.site_name)
+        desk_ids, nurse_ids = _history_staff(session, site)
+        session.commit()
+        days = _days(session, site, request.days)
+        if request.seed is not None and days:
+            # Reproducible, yet a second run that extends the history draws new identifiers.
+            rng.seed(f"{request.seed}:{site.id}:{days[0].isoformat()}")
+        booths = [
+            BoothSlot(booth.id, booth.kind)
+            for booth in session.scalars(
+                select(Booth).where(Booth.site_id == site.id, Booth.is_retired.is_(False))
+            )
+        ]
+        offered = set(
+            session.scalars(
+                select(SubstanceOption.code).where(
+                    SubstanceOption.site_id == site.id, SubstanceOption.is_active.is_(True)
+                )
+            )
+        ) or {"unknown"}
+        pool = _pool(session, site, client_code_key, rng)
+        context = HistoryContext(
+            rng=rng,
+            site_id=site.id,
+            zone=site.zone,
+            intervals=Intervals(
+                booth=timedelta(minutes=site.booth_check_minutes),
+                aftercare=timedelta(minutes=site.aftercare_check_minutes),
+                close_watch=timedelta(minutes=site.close_watch_minutes),
+            ),
+            desk_ids=desk_ids,
+            nurse_ids=nurse_ids,
+            pool=pool,
+            vitals=VitalsTable.build(rng),
+            schedule=DaySchedule(
+                floor=BoothFloor(booths),
+                booth_kinds={slot.id: slot.kind for slot in booths},
+                offered_substances=offered,
+                visits_per_day=request.visits_per_day,
+                zone=site.zone,
+                closing_time=site.closing_time,
+            ),
+        )
+        site_name = site.name
+        extended = bool(pool.ids)
+    writer = DayWriter(engine, request.batch_size, context.site_id, extended and bool(days))
+    with writer:
+        for local_date in days:
+            day = DayRecords(local_date)
+            for generator in RECORD_GENERATORS:
+                generator(context, day)
+            writer.put(day)
+            if progress is not None:
+                progress(local_date, len(day.visits))
+    return HistoryReport(
+        site_name=site_name,
+        first_day=days[0] if days else None,
+        last_day=days[-1] if days else None,
+        rows=writer.counts,
+        seconds=clock.perf_counter() - started,
+        cpu_seconds=clock.process_time() - cpu_started,
+    )

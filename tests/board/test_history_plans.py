@@ -1,0 +1,90 @@
+"""Years of history must not slow the board: its reads of open visits use the small partial
+indexes, never a walk through every visit of the site (found by bench/history.py).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from sitesys.auth.roles import Role
+from sitesys.board.services import read_board
+from sitesys.checkin.models import VisitStatus
+from sitesys.clients.services import summarise
+from sitesys.db import utcnow
+from tests.factories import make_booth, make_client, make_site, make_staff, make_visit
+
+OPEN_LITERALS = "status IN ('waiting', 'in_booth', 'aftercare')"
+
+
+@contextmanager
+def captured(connection):
+    statements = []
+
+    def before(_conn, _cursor, statement, parameters, *_args):
+        statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", before)
+
+
+def _floor_with_history(db):
+    site = make_site(db)
+    nurse = make_staff(db, Role.NURSE, [site])
+    regular = make_client(db, site)
+    for days in range(1, 30):
+        make_visit(
+            db,
+            site,
+            nurse,
+            client=regular,
+            status=VisitStatus.LEFT,
+            at=utcnow() - timedelta(days=days),
+        )
+    make_visit(db, site, nurse, booth=make_booth(db, site), client=regular)
+    make_visit(db, site, nurse, status=VisitStatus.WAITING)
+    return site, regular
+
+
+def _visit_queries(statements):
+    return [(sql, params) for sql, params in statements if "FROM visits" in sql]
+
+
+def test_open_visit_reads_repeat_the_partial_index_condition_literally(db, connection):
+    site, regular = _floor_with_history(db)
+    db.expire_all()
+    with captured(connection) as statements:
+        board = read_board(db, site, utcnow())
+        summary = summarise(db, site, regular.code_digest)
+    assert board.tiles[0].card is not None
+    assert len(board.waiting) == 1
+    assert summary.open_visit is not None
+    assert summary.visit_count == 30
+    open_reads = [sql for sql, _ in _visit_queries(statements) if "status IN" in sql]
+    assert len(open_reads) == 2
+    assert all(OPEN_LITERALS in sql for sql in open_reads), open_reads
+
+
+@pytest.mark.backend("sqlite")
+def test_sqlite_plans_use_the_open_visit_indexes(db, connection):
+    site, regular = _floor_with_history(db)
+    db.expire_all()
+    with captured(connection) as statements:
+        read_board(db, site, utcnow())
+        summarise(db, site, regular.code_digest)
+    plans = []
+    for sql, params in _visit_queries(statements):
+        if "status IN" not in sql:
+            continue
+        plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
+        plans.append(" ".join(str(row[-1]) for row in plan))
+    assert len(plans) == 2
+    assert "ix_visits_site_open" in plans[0], plans[0]
+    assert "uq_visits_client_open" in plans[1], plans[1]
+    assert not any("TEMP B-TREE" in plan and "SCAN" in plan for plan in plans)
