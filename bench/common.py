@@ -11,6 +11,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from datetime import time as wall_time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
 from sitesys.auth.services import start_session
 from sitesys.db import make_engine
+from sitesys.handovers.setup import add_shift
 from sitesys.migrations_config import alembic_config
 from sitesys.sites.models import BoothKind, Site
 from sitesys.sites.services import SiteSettings, add_booth, create_site
@@ -129,6 +131,11 @@ class BenchSite:
     site_id: int
     desk_id: int
     nurse_id: int
+    manager_id: int
+
+
+def _clock(text: str) -> wall_time:
+    return datetime.strptime(text, "%H:%M").time()
 
 
 def set_up_site(url: str) -> BenchSite:
@@ -152,6 +159,13 @@ def set_up_site(url: str) -> BenchSite:
                     close_watch_minutes=2,
                 ),
             )
+            # Three shifts around the clock, so a handover can be taken whenever the bench runs.
+            for name, start, end in (
+                ("Early", "07:00", "15:00"),
+                ("Late", "15:00", "23:00"),
+                ("Night", "23:00", "07:00"),
+            ):
+                add_shift(session, None, site, name, _clock(start), _clock(end))
             position = 0
             for kind, count in BOOTHS:
                 for number in range(1, count + 1):
@@ -159,7 +173,7 @@ def set_up_site(url: str) -> BenchSite:
                     label = f"{'S' if kind is BoothKind.SMOKING else ''}{number}"
                     add_booth(session, None, site, label=label, kind=kind, position=position)
         ids = {}
-        for role in (Role.FRONT_DESK, Role.NURSE):
+        for role in (Role.FRONT_DESK, Role.NURSE, Role.MANAGER):
             username = f"bench-{role.value.replace('_', '-')}"
             staff = session.scalar(select(Staff).where(Staff.username == username))
             if staff is None:
@@ -174,7 +188,7 @@ def set_up_site(url: str) -> BenchSite:
                 session.flush()
             ids[role] = staff.id
         session.commit()
-        result = BenchSite(site.id, ids[Role.FRONT_DESK], ids[Role.NURSE])
+        result = BenchSite(site.id, ids[Role.FRONT_DESK], ids[Role.NURSE], ids[Role.MANAGER])
     engine.dispose()
     return result
 

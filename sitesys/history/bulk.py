@@ -9,6 +9,7 @@ Timestamps must already be UTC-aware (as `sitesys.db.UTCDateTime` requires of ev
 from __future__ import annotations
 
 import enum
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -16,7 +17,8 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Numeric, Table, Uuid, insert
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Connection, Dialect, Numeric, Table, Uuid, insert
 from sqlalchemy import Enum as SAEnum
 
 from sitesys.db import UTCDateTime
@@ -56,6 +58,15 @@ def _decimal_float(value: Decimal) -> float:
     return float(value)
 
 
+def _json_text(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _json_value(value: Any) -> Json:
+    # psycopg sends a plain str as text, which a json column will not take without a cast.
+    return Json(value)
+
+
 def _converter(column_type: Any, dialect: str) -> Convert | None:
     """How a value of this column type goes to the driver, or None when it goes as it is."""
     sqlite = dialect == "sqlite"
@@ -67,6 +78,8 @@ def _converter(column_type: Any, dialect: str) -> Convert | None:
         return _uuid_hex if sqlite else None
     if isinstance(column_type, Numeric):
         return _decimal_float if sqlite else None
+    if isinstance(column_type, JSON):
+        return _json_text if sqlite else _json_value
     return None
 
 
@@ -104,3 +117,9 @@ class BulkInsert:
     def execute(self, connection: Connection, prepared: list[Any]) -> None:
         if prepared:
             connection.exec_driver_sql(self.sql, prepared)
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table behind a mapped class (typed, for the per-kind generators)."""
+    table: Table = model.__table__
+    return table

@@ -80,6 +80,8 @@ class ClientPool:
     busy_until: list[datetime | None] = field(default_factory=list)
     taken_digests: set[str] = field(default_factory=set)
     taken_tags: set[str] = field(default_factory=set)
+    #: Display tag of each client, by index (what handover snapshots name them by).
+    tags: list[str] = field(default_factory=list)
     next_number: int = 0
     new_rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -88,6 +90,7 @@ class ClientPool:
         self.busy_until.append(None)
         self.taken_digests.add(digest)
         self.taken_tags.add(tag)
+        self.tags.append(tag)
 
     def _register(self, arrives_at: datetime) -> int:
         while True:
@@ -99,6 +102,7 @@ class ClientPool:
                 break
         self.taken_digests.add(digest)
         self.taken_tags.add(tag)
+        self.tags.append(tag)
         client_id = uuid.UUID(int=self.rng.getrandbits(128), version=4)
         self.ids.append(client_id)
         self.busy_until.append(None)

@@ -5,18 +5,10 @@ The generator walks day by day. For each day it runs the per-kind generators of
 one transaction with Core `insert()` executemany batches, parents first (no ORM unit of work, no
 audit: this is synthetic history, never anyone's record).
 
-Adding a kind of record (the integrator's part): write `generate_<kind>(context, day)` and append
-it to `RECORD_GENERATORS` after the generators whose rows it refers to.
-
-- Incidents (issue 5): about 5 per 1,000 visits, a third needing naloxone. Draw them from
-  `day.visits`, favouring `visit.deteriorates` (those clients had close-watch observations), time
-  them between `visit.booth_entered_at` and `visit.gone_at`, and add the incident rows (then their
-  action rows) with `day.add(Incident.__table__, rows)`; `context.rng` keeps runs reproducible and
-  `context.nurse_ids` says who responded.
-- Handovers (issue 6): one per shift of `day.local_date` (the site's shift definitions turned into
-  occurrences by `sitesys.handovers.shifts`), submitted by the outgoing lead near the shift's end
-  and acknowledged by the incoming one, with a snapshot of who was on the floor then (the visits
-  of `day.visits` open at that instant).
+Kinds of record, in order: visits (with clients, substances and services), observations,
+incidents (about 5 per 1,000 visits, a third needing naloxone; `history/incidents.py`) and
+handovers (one per shift, acknowledged; `history/handovers.py`). A new kind is a
+`generate_<kind>(context, day)` appended to `RECORD_GENERATORS` after the kinds it refers to.
 """
 
 from __future__ import annotations
@@ -27,7 +19,7 @@ import threading
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,8 +31,12 @@ from sitesys.auth.roles import Role
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client
 from sitesys.db import utcnow
+from sitesys.handovers.setup import add_shift, site_shifts
+from sitesys.handovers.shifts import ShiftDefinition
 from sitesys.history.bulk import BulkInsert
 from sitesys.history.clients import ClientPool
+from sitesys.history.handovers import generate_handovers
+from sitesys.history.incidents import generate_incidents
 from sitesys.history.observations import (
     Intervals,
     VitalsTable,
@@ -65,8 +61,14 @@ DEFAULT_SITE = "Demo Site"
 BATCH_SIZE = 5_000
 #: A site the generator creates gets this many booths of each kind (about 4 in 10 visits smoke).
 NEW_SITE_BOOTHS = ((BoothKind.INJECTING, 12), (BoothKind.SMOKING, 8))
+#: A site the generator creates hands over three times a day.
+NEW_SITE_SHIFTS = (
+    ("Early", time(7, 0), time(15, 0)),
+    ("Late", time(15, 0), time(23, 0)),
+    ("Night", time(23, 0), time(7, 0)),
+)
 #: Synthetic staff made when the site has nobody to record the history; they cannot sign in.
-HISTORY_STAFF = ((Role.FRONT_DESK, 2), (Role.NURSE, 4))
+HISTORY_STAFF = ((Role.FRONT_DESK, 2), (Role.NURSE, 4), (Role.MANAGER, 1))
 
 #: Not an argon2 hash: verify_password() treats it as invalid and refuses every password.
 LOCKED_PASSWORD_HASH = "!locked: synthetic history account"  # noqa: S105 (not a secret)
@@ -100,6 +102,20 @@ class HistoryContext:
     pool: ClientPool
     vitals: VitalsTable
     schedule: DaySchedule
+    manager_ids: list[int] = field(default_factory=list)
+    #: The site's shifts, one handover each per day.
+    shifts: list[ShiftDefinition] = field(default_factory=list)
+    #: The real date the history runs up to: reviews of the last weeks are still open.
+    today: date = field(default_factory=lambda: utcnow().date())
+    #: History ends before this instant (the site's earliest real visit, or now): a shift that
+    #: had not ended by then is not handed over in the synthetic history.
+    until: datetime = field(default_factory=utcnow)
+
+    def tag_of(self, visit: SyntheticVisit) -> str:
+        """The display tag staff saw for a visit ("Walk-in" for anonymous visits)."""
+        if visit.client_index is None:
+            return "Walk-in"
+        return self.pool.tags[visit.client_index]
 
 
 @dataclass
@@ -174,7 +190,12 @@ def generate_observations(context: HistoryContext, day: DayRecords) -> None:
 
 
 #: Per-kind generators, run in this order for every day (see the module docstring to add more).
-RECORD_GENERATORS: list[RecordGenerator] = [generate_visits, generate_observations]
+RECORD_GENERATORS: list[RecordGenerator] = [
+    generate_visits,
+    generate_observations,
+    generate_incidents,
+    generate_handovers,
+]
 
 
 def _table(model: type[Any]) -> Table:
@@ -229,6 +250,8 @@ def _site(session: Session, name: str) -> Site:
             close_watch_minutes=2,
         ),
     )
+    for name, start, end in NEW_SITE_SHIFTS:
+        add_shift(session, None, site, name, start, end)
     position = 0
     for kind, count in NEW_SITE_BOOTHS:
         prefix = "S" if kind is BoothKind.SMOKING else ""
@@ -249,13 +272,15 @@ def _staff_ids(session: Session, site: Site, roles: tuple[Role, ...]) -> list[in
     )
 
 
-def _history_staff(session: Session, site: Site) -> tuple[list[int], list[int]]:
+def _history_staff(session: Session, site: Site) -> tuple[list[int], list[int], list[int]]:
     """The site's own desk and clinical staff, or synthetic accounts that cannot sign in."""
     desk = _staff_ids(session, site, (Role.FRONT_DESK,))
     nurses = _staff_ids(session, site, (Role.NURSE,))
+    managers = _staff_ids(session, site, (Role.MANAGER,))
     made: dict[Role, list[int]] = {}
     for role, count in HISTORY_STAFF:
-        if desk if role is Role.FRONT_DESK else nurses:
+        have = {Role.FRONT_DESK: desk, Role.NURSE: nurses, Role.MANAGER: managers}[role]
+        if have:
             continue
         for number in range(1, count + 1):
             # Synthetic people: deactivated, with a hash no password can match (verifying it
@@ -271,7 +296,11 @@ def _history_staff(session: Session, site: Site) -> tuple[list[int], list[int]]:
             session.add(staff)
             session.flush()
             made.setdefault(role, []).append(staff.id)
-    return desk or made[Role.FRONT_DESK], nurses or made[Role.NURSE]
+    return (
+        desk or made[Role.FRONT_DESK],
+        nurses or made[Role.NURSE],
+        managers or made[Role.MANAGER],
+    )
 
 
 def _days(session: Session, site: Site, days: int) -> list[date]:
@@ -428,9 +457,14 @@ def generate_history(
     rng = random.Random()
     with Session(engine.execution_options(sitesys_write=True), expire_on_commit=False) as session:
         site = _site(session, request.site_name)
-        desk_ids, nurse_ids = _history_staff(session, site)
+        desk_ids, nurse_ids, manager_ids = _history_staff(session, site)
+        shifts = [shift.definition() for shift in site_shifts(session, site)]
         session.commit()
         days = _days(session, site, request.days)
+        until = (
+            session.scalar(select(func.min(Visit.checked_in_at)).where(Visit.site_id == site.id))
+            or utcnow()
+        )
         if request.seed is not None and days:
             # Reproducible, yet a second run that extends the history draws new identifiers.
             rng.seed(f"{request.seed}:{site.id}:{days[0].isoformat()}")
@@ -459,6 +493,9 @@ def generate_history(
             ),
             desk_ids=desk_ids,
             nurse_ids=nurse_ids,
+            manager_ids=manager_ids,
+            shifts=shifts,
+            until=until,
             pool=pool,
             vitals=VitalsTable.build(rng),
             schedule=DaySchedule(

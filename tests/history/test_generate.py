@@ -156,3 +156,41 @@ def test_refuses_to_run_in_production(committed_database):
         assert session.scalar(select(func.count()).select_from(Site)) == 0
     committed_database.empty(app)
     get_database(app).engine.dispose()
+
+
+def test_history_has_incidents_at_published_rates_and_a_handover_per_shift(committed_app):
+    from sitesys.handovers.models import Handover, HandoverStatus
+    from sitesys.incidents.kinds import ActionKind, IncidentStatus
+    from sitesys.incidents.models import Incident, IncidentAction
+
+    result = _run(
+        committed_app, "--days", "6", "--visits-per-day", "400", "--site", "Busy St", "--seed", "11"
+    )
+    assert result.exit_code == 0, result.output
+    printed = _printed_counts(result.output)
+    with Session(get_database(committed_app).engine) as session:
+        visits = session.scalar(select(func.count()).select_from(Visit))
+        incidents = list(session.scalars(select(Incident)))
+        # About 5 per 1,000 visits: 12 expected in 2,400; allow the randomness of so few.
+        assert 3 <= len(incidents) <= 30 and printed["incidents"] == len(incidents)
+        assert all(i.status in (IncidentStatus.IN_REVIEW, IncidentStatus.CLOSED) for i in incidents)
+        by_visit = {v.id: v for v in session.scalars(select(Visit))}
+        for incident in incidents:
+            visit = by_visit[incident.visit_id]
+            assert (
+                visit.checked_in_at <= incident.started_at <= (visit.left_at or incident.started_at)
+            )
+            assert incident.submitted_at > incident.response_ended_at > incident.started_at
+        with_naloxone = set(
+            session.scalars(
+                select(IncidentAction.incident_id).where(IncidentAction.kind == ActionKind.NALOXONE)
+            )
+        )
+        assert 0 < len(with_naloxone) < len(incidents)
+        handovers = list(session.scalars(select(Handover)))
+        assert len(handovers) == 6 * 3 and printed["handovers"] == 18
+        assert {h.shift_name for h in handovers} == {"Early", "Late", "Night"}
+        assert all(h.status is HandoverStatus.ACKNOWLEDGED for h in handovers)
+        assert all(h.acknowledged_by_id != h.outgoing_lead_id for h in handovers)
+        assert sum(len(h.snapshot["clients"]) for h in handovers) > 0
+        assert visits == 2400
