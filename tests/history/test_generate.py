@@ -1,7 +1,7 @@
 import re
 import secrets
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,6 +13,8 @@ from sitesys.clients.codes import code_digest
 from sitesys.clients.models import Client
 from sitesys.clients.services import find_client
 from sitesys.db import get_database
+from sitesys.handovers.setup import site_shifts
+from sitesys.handovers.shifts import occurrence
 from sitesys.history.clients import synthetic_code, synthetic_tag
 from sitesys.history.generator import HistoryRequest, generate_history
 from sitesys.observations.models import Observation, ObservationKind
@@ -188,7 +190,17 @@ def test_history_has_incidents_at_published_rates_and_a_handover_per_shift(commi
         )
         assert 0 < len(with_naloxone) < len(incidents)
         handovers = list(session.scalars(select(Handover)))
-        assert len(handovers) == 6 * 3 and printed["handovers"] == 18
+        # One per shift of every day, except a shift still running when the history ends (now).
+        site = session.scalar(select(Site).where(Site.name == "Busy St"))
+        days = {v.checked_in_at.astimezone(site.zone).date() for v in by_visit.values()}
+        expected = {
+            shift.key
+            for day in days
+            for definition in (s.definition() for s in site_shifts(session, site))
+            if (shift := occurrence(definition, day, site.zone)).ends_at <= datetime.now(UTC)
+        }
+        assert {h.shift_key for h in handovers} == expected and len(expected) >= 17
+        assert printed["handovers"] == len(handovers)
         assert {h.shift_name for h in handovers} == {"Early", "Late", "Night"}
         assert all(h.status is HandoverStatus.ACKNOWLEDGED for h in handovers)
         assert all(h.acknowledged_by_id != h.outgoing_lead_id for h in handovers)
