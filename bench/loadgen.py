@@ -28,6 +28,7 @@ BOOTH_VALUE = re.compile(r'<input[^>]*name="booth"[^>]*>')
 VALUE = re.compile(r'value="([^"]*)"')
 CARD = re.compile(r'href="/visits/([0-9a-f-]{36})"[^>]*>(.*?)</a>', re.S)
 CLEAN = re.compile(r'action="/board/booths/(\d+)/clean"')
+STAMP = re.compile(r'data-board-stamp="([^"]+)"')
 FREE_BOOTH = re.compile(r'class="tile tile-free" href="/board/booths/(\d+)">(.*?)</a>', re.S)
 
 SPEC: dict[str, Any] = {}
@@ -63,6 +64,18 @@ class SignedIn(HttpUser):
                 reply.failure(f"HTTP {reply.status_code} {reply.error or ''}".strip())
             return reply
 
+    def read_board(self, name: str, path: str = "/board/partial") -> Any:
+        """Poll the board as the page's script does: sending the stamp of the board last shown,
+        so an unchanged board is answered 204 with no body."""
+        headers = {"HX-Request": "true"}
+        stamp = getattr(self, "stamp", None)
+        if stamp:
+            headers["X-Board-Stamp"] = stamp
+        reply = self.call("GET", path, name, headers=headers)
+        if reply.status_code == 200:
+            self.stamp = _first(STAMP, reply.text)
+        return reply
+
     def token(self, page: str | None = None) -> str:
         if page:
             found = _first(CSRF, page)
@@ -83,7 +96,7 @@ class Tablet(SignedIn):
 
     @task
     def poll(self) -> None:
-        self.call("GET", "/board/partial", "GET /board/partial", headers={"HX-Request": "true"})
+        self.read_board("GET /board/partial")
 
 
 SMOKING_BOOTHS: set[str] = set()
@@ -209,8 +222,7 @@ class BoardFlood(SignedIn):
 
     @task
     def read(self) -> None:
-        path = SPEC.get("board_path", "/board/partial")
-        self.call("GET", path, "saturate board", headers={"HX-Request": "true"})
+        self.read_board("saturate board", SPEC.get("board_path", "/board/partial"))
 
 
 class CheckInFlood(SignedIn):

@@ -85,21 +85,29 @@ def is_htmx() -> bool:
 def _load_staff(token: str) -> Staff | None:
     """Resolve the cookie's token, move the idle clock on, and load the staff member.
 
-    The session check runs in its own short read, and the idle-clock update in its own short
-    write, both finished before the request's own transaction begins: a page that fails and rolls
-    back never undoes them, and a read-only page never holds SQLite's write lock.
+    A passive request (board polling) never moves the idle clock, so its check is made in the
+    request's own session: one query and the staff member's sites. Any other request checks the
+    session in its own short read and moves the idle clock in its own short write, both finished
+    before the request's own transaction begins: a page that fails and rolls back never undoes
+    them, and a read-only page never holds SQLite's write lock.
     """
-    database = get_database()
     now = utcnow()
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "sitesys_passive", False):
+        resolved = resolve_session(get_session(), token, now)
+        if resolved.staff_session is None:
+            g.session_end_reason = resolved.reason
+            return None
+        return _attach(resolved.staff_session, token, resolved.at_site)
+    database = get_database()
     with database.new_session(write=False) as lookup:
         resolved = resolve_session(lookup, token, now)
         found = resolved.staff_session
         if found is None:
             g.session_end_reason = resolved.reason
             return None
-        session_id, last_seen_at = found.id, found.last_seen_at
-    view = current_app.view_functions.get(request.endpoint or "")
-    if not getattr(view, "sitesys_passive", False) and now - last_seen_at >= TOUCH_EVERY:
+        session_id, last_seen_at, at_site = found.id, found.last_seen_at, resolved.at_site
+    if now - last_seen_at >= TOUCH_EVERY:
         with database.new_session(write=True) as touch:
             touch_session(touch, session_id, now)
             touch.commit()
@@ -107,17 +115,24 @@ def _load_staff(token: str) -> Staff | None:
         select(StaffSession)
         .where(StaffSession.id == session_id)
         .options(
-            joinedload(StaffSession.staff).selectinload(Staff.sites),
+            joinedload(StaffSession.staff),
             joinedload(StaffSession.site),
         )
     )
     if staff_session is None:
         return None
+    return _attach(staff_session, token, at_site)
+
+
+def _attach(staff_session: StaffSession, token: str, at_site: bool) -> Staff:
+    """Make the signed-in staff member and their site this request's (their first site when
+    they no longer work at the session's).
+    """
     staff = staff_session.staff
     staff.attach_session_token(token)
     g.staff_session = staff_session
-    site = staff_session.site
-    if site is None or not staff.can_work_at(site.id):
+    site = staff_session.site if at_site else None
+    if site is None:
         site = staff.sites[0] if staff.sites else None
     g.site = site
     return staff

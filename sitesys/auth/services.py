@@ -7,14 +7,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
 from sitesys.auth.passwords import hash_password, needs_rehash, verify_password
 from sitesys.db import utcnow
-from sitesys.sites.models import Site
+from sitesys.sites.models import Site, staff_sites
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=10)
@@ -148,6 +148,8 @@ def start_session(session: Session, staff: Staff, site: Site | None = None) -> s
 class ResolvedSession:
     staff_session: StaffSession | None
     reason: str | None = None
+    #: The staff member still works at the session's site (asked in the same query).
+    at_site: bool = False
 
 
 def _timeouts(staff_session: StaffSession) -> tuple[timedelta, timedelta]:
@@ -160,13 +162,22 @@ def _timeouts(staff_session: StaffSession) -> tuple[timedelta, timedelta]:
 def resolve_session(session: Session, token: str, now: datetime) -> ResolvedSession:
     """Find the live session for a cookie token, or say why there is none."""
     # One query: every request (each board poll too) starts here.
-    staff_session = session.scalar(
-        select(StaffSession)
+    at_site = (
+        exists()
+        .where(
+            staff_sites.c.staff_id == StaffSession.staff_id,
+            staff_sites.c.site_id == StaffSession.site_id,
+        )
+        .label("at_site")
+    )
+    row = session.execute(
+        select(StaffSession, at_site)
         .where(StaffSession.token_digest == token_digest(token))
         .options(joinedload(StaffSession.staff), joinedload(StaffSession.site))
-    )
-    if staff_session is None:
+    ).first()
+    if row is None:
         return ResolvedSession(None, "unknown")
+    staff_session, works_there = row
     if staff_session.ended_at is not None:
         return ResolvedSession(None, staff_session.end_reason or "ended")
     if not staff_session.staff.is_active:
@@ -176,7 +187,7 @@ def resolve_session(session: Session, token: str, now: datetime) -> ResolvedSess
         return ResolvedSession(None, "absolute_timeout")
     if now - staff_session.last_seen_at > idle:
         return ResolvedSession(None, "idle_timeout")
-    return ResolvedSession(staff_session)
+    return ResolvedSession(staff_session, at_site=bool(works_there))
 
 
 def touch_session(session: Session, staff_session_id: int, now: datetime) -> None:

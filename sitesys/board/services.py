@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -76,6 +76,8 @@ class Board:
     tiles: list[BoothTile]
     waiting: list[VisitCard]
     aftercare: list[VisitCard]
+    #: Until when this board stays right if nothing is recorded (see board/freshness.py).
+    stable_until: datetime
 
     @property
     def free_count(self) -> int:
@@ -84,6 +86,24 @@ class Board:
 
 def _minutes(now: datetime, since: datetime | None) -> int:
     return 0 if since is None else max(0, int((now - since).total_seconds() // 60))
+
+
+#: A board is redrawn at least this often, whatever it shows.
+LONGEST_STABLE = timedelta(minutes=5)
+
+
+def _changes_at(
+    card: VisitCard, since: datetime | None, base: datetime, interval: timedelta | None
+) -> list[datetime]:
+    """When this card will look different by the clock alone: its minutes tick over, or a
+    check falls due or becomes overdue.
+    """
+    moments = []
+    if since is not None:
+        moments.append(since + timedelta(minutes=card.minutes + 1))
+    if interval is not None:
+        moments += [base + interval, base + 2 * interval]
+    return moments
 
 
 def read_board(session: Session, site: Site, now: datetime) -> Board:
@@ -113,7 +133,13 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
     latest = latest_observations(
         session, [visit.id for visit in visits if visit.status is not VisitStatus.WAITING]
     )
-    today = now.astimezone(site.zone).date()
+    local_now = now.astimezone(site.zone)
+    today = local_now.date()
+    # Midnight ends restrictions whose last day was today.
+    moments = [
+        datetime.combine(today + timedelta(days=1), time(0), tzinfo=site.zone),
+        now + LONGEST_STABLE,
+    ]
     cards: dict[VisitStatus, list[VisitCard]] = {status: [] for status in OPEN_STATUSES}
     by_booth: dict[int, VisitCard] = {}
     for visit in visits:
@@ -134,6 +160,11 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
             close_watch=close_watch,
             emergency=visit.id in emergencies,
         )
+        last_checked = latest.last_checked_at.get(visit.id)
+        base = visit.phase_started_at
+        if last_checked is not None and last_checked > base:
+            base = last_checked
+        moments += _changes_at(card, since, base, interval)
         cards[visit.status].append(card)
         if visit.status is VisitStatus.IN_BOOTH and visit.booth_id is not None:
             by_booth[visit.booth_id] = card
@@ -143,4 +174,5 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
         tiles=[BoothTile(booth, by_booth.get(booth.id)) for booth in booths],
         waiting=cards[VisitStatus.WAITING],
         aftercare=cards[VisitStatus.AFTERCARE],
+        stable_until=min(moment for moment in moments if moment > now),
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sitesys.auth.guard import current_site, current_staff, passive, roles_required
 from sitesys.auth.roles import FLOOR_ROLES
+from sitesys.board.freshness import fingerprint, make_stamp, still_current
 from sitesys.board.services import read_board
 from sitesys.db import get_session, utcnow
 from sitesys.sites.forms import OutOfServiceForm
@@ -31,24 +32,40 @@ def get_booth_or_404(session: Session, booth_id: int, site: Site) -> Booth:
     return booth
 
 
+def _render(template: str) -> ResponseReturnValue:
+    db = get_session()
+    site = current_site()
+    now = utcnow()
+    # Taken before the board is read: a change landing in between only costs one more redraw.
+    digest = fingerprint(db, site.id)
+    if template == "board/_board.html" and still_current(
+        request.headers.get("X-Board-Stamp"), site.id, digest, now
+    ):
+        return Response(status=204)
+    board = read_board(db, site, now)
+    return render_template(
+        template,
+        board=board,
+        stamp=make_stamp(site.id, digest, board.stable_until),
+        poll_seconds=POLL_SECONDS,
+        confirm=ConfirmForm(),
+    )
+
+
 @bp.get("/")
 @roles_required(*FLOOR_ROLES)
 def index() -> ResponseReturnValue:
-    board = read_board(get_session(), current_site(), utcnow())
-    return render_template(
-        "board/index.html", board=board, poll_seconds=POLL_SECONDS, confirm=ConfirmForm()
-    )
+    return _render("board/index.html")
 
 
 @bp.get("/partial")
 @roles_required(*FLOOR_ROLES)
 @passive
 def partial() -> ResponseReturnValue:
-    """The board alone, for polling; it does not keep an idle tablet signed in."""
-    board = read_board(get_session(), current_site(), utcnow())
-    return render_template(
-        "board/_board.html", board=board, poll_seconds=POLL_SECONDS, confirm=ConfirmForm()
-    )
+    """The board alone, for polling: "no change" (204) when the tablet's board is current. It
+    does not keep an idle tablet signed in.
+    """
+    return _render("board/_board.html")
 
 
 @bp.get("/booths/<int:booth_id>")

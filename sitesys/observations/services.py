@@ -223,6 +223,7 @@ def strike_observation(
         actor=actor,
         record_type="observation",
         record_id=observation.id,
+        site_id=session.scalar(select(Visit.site_id).where(Visit.id == observation.visit_id)),
         visit_id=str(observation.visit_id),
     )
     session.flush()

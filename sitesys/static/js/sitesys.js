@@ -10,6 +10,21 @@
   // htmx requests carry the CSRF token as a header (Flask-WTF reads X-CSRFToken).
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
+    // The board sends the stamp of what it shows; an unchanged board is answered 204, no body.
+    var stamp = event.detail.elt && event.detail.elt.getAttribute("data-board-stamp");
+    if (stamp) { event.detail.headers["X-Board-Stamp"] = stamp; }
+  });
+
+  // "No change" still means the board was checked just now: say so.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status !== 204 || !event.detail.elt || event.detail.elt.id !== "board") { return; }
+    var checked = event.detail.elt.querySelector("[data-board-checked]");
+    if (checked) {
+      var now = new Date();
+      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      checked.textContent = "Up to date at " + pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds());
+    }
   });
 
   // The board (and a running response's log) refreshes itself, but never while someone is

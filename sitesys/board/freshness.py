@@ -1,0 +1,53 @@
+"""Is a tablet's board still current? Answered cheaply, so that polling stays light.
+
+Twenty tablets poll the board every few seconds, and most of the time nothing has changed. A
+tablet sends back the stamp of the board it shows; when no change has been recorded at the site
+since, and the clock has not reached the moment the board would look different (a minute counter
+ticking over, a check falling due, midnight ending a restriction), the answer is "no change"
+(204) without reading or drawing the board.
+
+Every change to the floor goes through a service that writes an audit event for its site, so the
+site's latest audit events are the change signal. Their ids are hashed rather than only the
+newest one taken: on PostgreSQL a slower transaction can commit an event with a lower id after a
+faster one, and it would still change the set of the latest events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sitesys.audit.models import AuditEvent
+
+#: How many of the site's latest events the fingerprint covers.
+RECENT_EVENTS = 20
+
+
+def fingerprint(session: Session, site_id: int) -> str:
+    """A short digest of the site's latest audit events (one indexed query)."""
+    ids = session.scalars(
+        select(AuditEvent.id)
+        .where(AuditEvent.site_id == site_id)
+        .order_by(AuditEvent.occurred_at.desc())
+        .limit(RECENT_EVENTS)
+    )
+    text = ",".join(str(event_id) for event_id in sorted(ids))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def make_stamp(site_id: int, digest: str, stable_until: datetime) -> str:
+    return f"{site_id}.{digest}.{int(stable_until.timestamp())}"
+
+
+def still_current(stamp: str | None, site_id: int, digest: str, now: datetime) -> bool:
+    """True when a tablet's board needs no redrawing: same site, no change, not yet stale."""
+    if not stamp:
+        return False
+    parts = stamp.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
+        return False
+    stable_until = datetime.fromtimestamp(int(parts[2]), UTC)
+    return int(parts[0]) == site_id and parts[1] == digest and now < stable_until
