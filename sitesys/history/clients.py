@@ -10,6 +10,7 @@ from typing import Any
 
 from sitesys.clients.codes import code_digest
 from sitesys.clients.models import AgeBand, Gender
+from sitesys.history.ids import ordered_uuid
 from sitesys.words import ANIMALS, COLOURS
 
 #: Share of the pool that is the core of regulars, and the share of visits they make.
@@ -103,7 +104,7 @@ class ClientPool:
         self.taken_digests.add(digest)
         self.taken_tags.add(tag)
         self.tags.append(tag)
-        client_id = uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        client_id = ordered_uuid(self.rng, arrives_at)
         self.ids.append(client_id)
         self.busy_until.append(None)
         self.new_rows.append(

@@ -13,9 +13,7 @@ handovers (one per shift, acknowledged; `history/handovers.py`). A new kind is a
 
 from __future__ import annotations
 
-import queue
 import random
-import threading
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, Table, func, select, text, update
+from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.orm import Session
 
 from sitesys.auth.models import Staff
@@ -33,15 +31,14 @@ from sitesys.clients.models import Client
 from sitesys.db import utcnow
 from sitesys.handovers.setup import add_shift, site_shifts
 from sitesys.handovers.shifts import ShiftDefinition
-from sitesys.history.bulk import BulkInsert
 from sitesys.history.clients import ClientPool
 from sitesys.history.handovers import generate_handovers
+from sitesys.history.ids import ordered_uuid_text
 from sitesys.history.incidents import generate_incidents
 from sitesys.history.observations import (
     Intervals,
     VitalsTable,
     observation_rows,
-    random_uuid_text,
 )
 from sitesys.history.visits import (
     BoothFloor,
@@ -52,6 +49,7 @@ from sitesys.history.visits import (
     services_for,
     simulate_day,
 )
+from sitesys.history.writer import finish, write_days
 from sitesys.observations.models import Observation
 from sitesys.sites.models import Booth, BoothKind, Site, SubstanceOption, staff_sites
 from sitesys.sites.services import SiteSettings, add_booth, create_site
@@ -158,7 +156,7 @@ def generate_visits(context: HistoryContext, day: DayRecords) -> None:
                 "aftercare_at": visit.aftercare_at,
                 "left_at": visit.left_at,
                 "checked_in_by_id": desk,
-                "submission_key": random_uuid_text(rng),
+                "submission_key": ordered_uuid_text(rng, visit.checked_in_at),
                 "spo2_scale": 1,
             }
         )
@@ -210,7 +208,8 @@ class HistoryReport:
     last_day: date | None
     rows: dict[str, int]
     seconds: float
-    #: Processor time of both threads: on a busy machine, wall time says more about the others.
+    #: Processor time of the writing process (generation runs in its own): on a busy machine,
+    #: wall time says more about the other work than about this.
     cpu_seconds: float = 0.0
 
     @property
@@ -227,7 +226,7 @@ class HistoryReport:
         lines += [f"  {name:<18} {count:>12,}" for name, count in self.rows.items()]
         lines.append(
             f"  {'total rows':<18} {self.total_rows:>12,} in {self.seconds:.1f} s "
-            f"({self.rows_per_second:,.0f} rows/s), {self.cpu_seconds:.1f} s of processor time"
+            f"({self.rows_per_second:,.0f} rows/s), {self.cpu_seconds:.1f} s of processor time writing"
         )
         return lines
 
@@ -326,112 +325,6 @@ def _pool(session: Session, site: Site, code_key: str, rng: random.Random) -> Cl
     return pool
 
 
-@dataclass
-class PreparedDay:
-    """A day's rows ready for the driver: per table, its insert and batches of parameters."""
-
-    batches: list[tuple[BulkInsert, list[Any]]]
-    counts: dict[str, int]
-
-
-class DayWriter:
-    """Inserts each day in one transaction, table by table, in executemany batches.
-
-    The generating thread puts the rows into the driver's form; this writer's own thread sends
-    them. The database's share of the work runs without Python's interpreter lock, so on two cores
-    generating the next day overlaps writing this one.
-    """
-
-    def __init__(self, engine: Engine, batch_size: int, site_id: int, extended: bool) -> None:
-        self.engine = engine
-        self.batch_size = batch_size
-        self.site_id = site_id
-        self.extended = extended
-        self.counts: dict[str, int] = {}
-        self.tables: list[Table] = []
-        self._inserts: dict[tuple[Table, tuple[str, ...]], BulkInsert] = {}
-        self._queue: queue.Queue[PreparedDay | None] = queue.Queue(maxsize=2)
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="history-writer", daemon=True)
-
-    def __enter__(self) -> DayWriter:
-        self._thread.start()
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        if self._failure is not None and exc is None:
-            raise self._failure
-
-    def put(self, day: DayRecords) -> None:
-        if self._failure is not None:
-            raise self._failure
-        batches: list[tuple[BulkInsert, list[Any]]] = []
-        counts: dict[str, int] = {}
-        for table, rows in day.rows.items():
-            if not rows:
-                continue
-            key = (table, tuple(rows[0]))
-            if key not in self._inserts:
-                self._inserts[key] = BulkInsert(self.engine.dialect, table, key[1])
-            bulk = self._inserts[key]
-            for start in range(0, len(rows), self.batch_size):
-                batches.append((bulk, bulk.prepare(rows[start : start + self.batch_size])))
-            counts[table.name] = counts.get(table.name, 0) + len(rows)
-            if table not in self.tables:
-                self.tables.append(table)
-        self._queue.put(PreparedDay(batches, counts))
-
-    def _run(self) -> None:
-        try:
-            with self.engine.connect().execution_options(sitesys_write=True) as connection:
-                _tune(connection)
-                while (day := self._queue.get()) is not None:
-                    with connection.begin():
-                        for bulk, prepared in day.batches:
-                            bulk.execute(connection, prepared)
-                    for name, count in day.counts.items():
-                        self.counts[name] = self.counts.get(name, 0) + count
-                _after(connection, self.site_id, self.extended, self.tables)
-        except BaseException as failure:  # handed to the generating thread
-            self._failure = failure
-            while self._queue.get() is not None:  # let the generating thread finish and stop
-                pass
-
-
-def _tune(connection: Connection) -> None:
-    if connection.dialect.name == "sqlite":
-        # A large page cache (up to 4 GiB, taken as needed) for this connection only: the indexes
-        # of millions of rows are written at random places, and re-reading pages is the slow part.
-        connection.exec_driver_sql("PRAGMA cache_size=-4194304")
-        # Fewer, larger checkpoints of the write-ahead log while loading.
-        connection.exec_driver_sql("PRAGMA wal_autocheckpoint=50000")
-        connection.commit()
-
-
-def _after(connection: Connection, site_id: int, extended: bool, tables: list[Table]) -> None:
-    with connection.begin():
-        if extended:
-            # Clients met again in the older history were first seen then.
-            first_visit = (
-                select(func.min(Visit.checked_in_at))
-                .where(Visit.client_id == Client.id)
-                .scalar_subquery()
-            )
-            connection.execute(
-                update(Client)
-                .where(Client.site_id == site_id, first_visit < Client.created_at)
-                .values(created_at=first_visit)
-            )
-    if connection.dialect.name == "postgresql":
-        # What autovacuum would do shortly after a bulk load: fresh statistics for the planner.
-        connection.commit()
-        for table in tables:
-            connection.execute(text(f'ANALYZE "{table.name}"'))
-        connection.commit()
-
-
 def generate_history(
     engine: Engine,
     request: HistoryRequest,
@@ -509,20 +402,20 @@ def generate_history(
         )
         site_name = site.name
         extended = bool(pool.ids)
-    writer = DayWriter(engine, request.batch_size, context.site_id, extended and bool(days))
-    with writer:
-        for local_date in days:
-            day = DayRecords(local_date)
-            for generator in RECORD_GENERATORS:
-                generator(context, day)
-            writer.put(day)
-            if progress is not None:
-                progress(local_date, len(day.visits))
+
+    def make_day(local_date: date) -> tuple[int, dict[Table, list[Row]]]:
+        day = DayRecords(local_date)
+        for generator in RECORD_GENERATORS:
+            generator(context, day)
+        return len(day.visits), day.rows
+
+    written = write_days(engine, days, make_day, batch_size=request.batch_size, progress=progress)
+    finish(engine, context.site_id, extended and bool(days), written.tables)
     return HistoryReport(
         site_name=site_name,
         first_day=days[0] if days else None,
         last_day=days[-1] if days else None,
-        rows=writer.counts,
+        rows=written.counts,
         seconds=clock.perf_counter() - started,
         cpu_seconds=clock.process_time() - cpu_started,
     )

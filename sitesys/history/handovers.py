@@ -7,7 +7,6 @@ shift ended, with counts for the shift, the stock counted and a short narrative.
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from sitesys.handovers.models import (
 )
 from sitesys.handovers.shifts import occurrence
 from sitesys.history.bulk import table_of
+from sitesys.history.ids import ordered_uuid
 
 if TYPE_CHECKING:
     from sitesys.history.generator import DayRecords, HistoryContext
@@ -46,7 +46,7 @@ def generate_handovers(context: HistoryContext, day: DayRecords) -> None:
             if len(context.nurse_ids) > 1
             else (context.nurse_ids[0], context.nurse_ids[0])
         )
-        handover_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+        handover_id = ordered_uuid(rng, shift.starts_at)
         clients: list[Row] = [
             {
                 "visit_id": str(visit.id),

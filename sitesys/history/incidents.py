@@ -8,13 +8,12 @@ manager review, as a real site's record would read.
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sitesys.history.bulk import table_of
-from sitesys.history.observations import random_uuid_text
+from sitesys.history.ids import ordered_uuid, ordered_uuid_text
 from sitesys.incidents.kinds import (
     ActionKind,
     IncidentStatus,
@@ -94,7 +93,7 @@ def generate_incidents(context: HistoryContext, day: DayRecords) -> None:
         manager = rng.choice(context.manager_ids)
         naloxone = rng.random() < NALOXONE_SHARE
         ems = rng.random() < (0.35 if naloxone else 0.12)
-        incident_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+        incident_id = ordered_uuid(rng, start)
         log: list[tuple[float, ActionKind, Row]] = [
             (0.5, ActionKind.STIMULATION, {}),
             (1.0, ActionKind.AIRWAY, {}),
@@ -163,7 +162,7 @@ def generate_incidents(context: HistoryContext, day: DayRecords) -> None:
                     "kind": kind,
                     "recorded_at": start + timedelta(minutes=minutes),
                     "recorded_by_id": rng.choice((nurse, helper)),
-                    "submission_key": random_uuid_text(rng),
+                    "submission_key": ordered_uuid_text(rng, start + timedelta(minutes=minutes)),
                     "dose_mg": values.get("dose_mg"),
                     "naloxone_route": values.get("naloxone_route"),
                     "oxygen_l_per_min": values.get("oxygen_l_per_min"),

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sitesys.history.ids import ordered_uuid_text
 from sitesys.history.visits import SyntheticVisit
 from sitesys.observations.models import ObservationKind, Pupils
 from sitesys.observations.scoring import Consciousness, Poss, SpO2Scale, Vitals, assess
@@ -142,13 +143,6 @@ class Intervals:
     close_watch: timedelta
 
 
-def random_uuid_text(rng: random.Random) -> str:
-    """A version 4 UUID's text from the seeded generator (uuid.UUID() is slow per row)."""
-    d = f"{rng.getrandbits(128):032x}"
-    variant = "89ab"[int(d[16], 16) & 3]
-    return f"{d[:8]}-{d[8:12]}-4{d[13:16]}-{variant}{d[17:20]}-{d[20:]}"
-
-
 def _row(
     template: Row,
     visit: SyntheticVisit,
@@ -162,7 +156,7 @@ def _row(
     row["recorded_at"] = at
     row["entered_at"] = at + timedelta(seconds=rng.randint(5, 90))
     row["recorded_by_id"] = nurse_id
-    row["submission_key"] = random_uuid_text(rng)
+    row["submission_key"] = ordered_uuid_text(rng, at)
     if rng.random() < STRUCK_SHARE:
         row["struck_at"] = row["entered_at"] + timedelta(minutes=rng.randint(1, 20))
         row["struck_by_id"] = struck_by

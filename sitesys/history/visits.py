@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitStatus
+from sitesys.history.ids import ordered_uuid
 from sitesys.sites.models import BoothKind
 
 #: Doors open at this local time; the last check-in is an hour before closing.
@@ -265,7 +266,7 @@ def simulate_day(
             leave(client_index, left_at)
         visits.append(
             SyntheticVisit(
-                id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                id=ordered_uuid(rng, arrives_at),
                 client_index=client_index,
                 route=route,
                 checked_in_at=arrives_at,
