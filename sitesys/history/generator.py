@@ -226,7 +226,8 @@ class HistoryReport:
         lines += [f"  {name:<18} {count:>12,}" for name, count in self.rows.items()]
         lines.append(
             f"  {'total rows':<18} {self.total_rows:>12,} in {self.seconds:.1f} s "
-            f"({self.rows_per_second:,.0f} rows/s), {self.cpu_seconds:.1f} s of processor time writing"
+            f"({self.rows_per_second:,.0f} rows/s), "
+            f"{self.cpu_seconds:.1f} s of processor time writing"
         )
         return lines
 
