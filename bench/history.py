@@ -85,6 +85,8 @@ TIMED_OPERATIONS: list[TimedOperation] = [
     ),
     # The manager's queue: urgent first, then by age, over every incident the site ever had.
     TimedOperation("incident queue", "manager", lambda scene: "/incidents/"),
+    # A nurse's incidents page: running responses, clients on site and their own reports.
+    TimedOperation("incidents page (nurse)", "nurse", lambda scene: "/incidents/"),
     # Taking the handover snapshot again: the floor now and the shift's visits and incidents.
     TimedOperation(
         "handover snapshot",

@@ -52,6 +52,9 @@ class Incident(Base):
         Index("ix_incidents_site_status_started_at", "site_id", "status", "started_at"),
         Index("ix_incidents_site_started_at", "site_id", "started_at"),
         Index("ix_incidents_visit_id", "visit_id"),
+        # A nurse's own reports, newest first, without reading every report of the site.
+        Index("ix_incidents_reported_by_submitted_at", "reported_by_id", "submitted_at"),
+        Index("ix_incidents_submitted_by_submitted_at", "submitted_by_id", "submitted_at"),
     )
 
     #: Random, so URLs say nothing about how many incidents a site has.

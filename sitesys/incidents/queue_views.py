@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from sitesys.auth.guard import current_site, current_staff, roles_required
 from sitesys.auth.roles import CLINICAL_ROLES, Role
-from sitesys.checkin.models import OPEN_STATUSES, Visit
+from sitesys.checkin.models import Visit, is_open_visit
 from sitesys.db import get_session, utcnow
 from sitesys.incidents.forms import ExportForm, QueueFilterForm
 from sitesys.incidents.kinds import IncidentType, PhysicalHarm
@@ -50,14 +50,16 @@ def index() -> ResponseReturnValue:
     site = current_site()
     staff = current_staff()
     is_manager = staff.role is Role.MANAGER
-    on_site = list(
+    # Sorted here, as the board does: ORDER BY check-in time makes SQLite walk the site's whole
+    # history in that order rather than the small index of open visits.
+    on_site = sorted(
         db.scalars(
             select(Visit)
-            .where(Visit.site_id == site.id, Visit.status.in_(OPEN_STATUSES))
+            .where(Visit.site_id == site.id, is_open_visit())
             .options(joinedload(Visit.client), joinedload(Visit.booth))
-            .order_by(Visit.checked_in_at)
             .limit(ON_SITE_LIMIT)
-        )
+        ),
+        key=lambda visit: (visit.checked_in_at, str(visit.id)),
     )
     context: dict[str, object] = {
         "responses": open_responses(db, site),

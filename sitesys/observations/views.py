@@ -106,7 +106,10 @@ def new(visit_id: uuid.UUID) -> ResponseReturnValue:
             db.commit()
             _announce(observation)
             return redirect(_back_to(visit))
-    status = 422 if request.method == "POST" else 200
+    status = 200
+    if request.method == "POST":
+        # Left meanwhile (the desk checked them out): the visit changed, not the nurse's input.
+        status = 409 if error is not None and not visit.status.is_open else 422
     return render_template("observations/new.html", form=form, visit=visit, error=error), status
 
 

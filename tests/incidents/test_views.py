@@ -5,12 +5,14 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from flask import render_template_string
 from sqlalchemy import func, select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import VisitStatus
+from sitesys.db import utcnow
 from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute, PhysicalHarm
 from sitesys.incidents.models import Incident, IncidentAction, IncidentAmendment, ReviewAction
 from sitesys.incidents.reports import submit_report
@@ -640,6 +642,35 @@ def test_the_nurse_sees_her_drafts_and_her_reports(client, db):
     page = text(client.get("/incidents/"))
     assert f"/incidents/{draft.id}/report" in page and f"/incidents/{incident.id}" in page
     assert "Incident queue" not in page and "Export CSV" not in page
+
+
+def test_your_submitted_reports_are_those_you_reported_or_submitted_newest_first(client, db):
+    from sitesys.incidents.queue import recent_reports_by
+    from sitesys.incidents.services import start_response
+
+    floor = make_floor(db)
+    colleague = make_staff(db, Role.NURSE, [floor.site], display_name="Cai Colleague")
+
+    def report(starter, submitter, when):
+        visit = make_visit(db, floor.site, floor.desk, status=VisitStatus.LEFT)
+        with time_machine.travel(when, tick=False):
+            incident = start_response(db, starter, visit).incident
+            end_response(db, starter, incident)
+            submit_report(db, submitter, incident, complete_report([starter]))
+        return incident
+
+    start = utcnow() - timedelta(days=3)
+    own = [report(floor.nurse, floor.nurse, start + timedelta(hours=n)) for n in range(3)]
+    for_her = report(colleague, floor.nurse, start + timedelta(hours=5))
+    by_her = report(floor.nurse, colleague, start + timedelta(hours=6))
+    theirs = report(colleague, colleague, start + timedelta(hours=7))
+    newest_first = [by_her, for_her, own[2], own[1], own[0]]
+    assert recent_reports_by(db, floor.site, floor.nurse) == newest_first
+    assert recent_reports_by(db, floor.site, floor.nurse, limit=2) == newest_first[:2]
+    sign_in(client, db, floor.nurse)
+    page = text(client.get("/incidents/"))
+    assert all(f"/incidents/{incident.id}" in page for incident in newest_first)
+    assert f"/incidents/{theirs.id}" not in page
 
 
 def test_pages_read_in_a_fixed_number_of_queries_however_many_rows(client, db, count_queries):

@@ -126,6 +126,7 @@ def test_backdating_within_the_hour_with_a_reason(client, db):
             data=full(pulse="80", observed_at=local_hhmm(site, earlier)),
         )
         assert "Give a reason for recording an earlier time." in refused.get_data(as_text=True)
+        assert refused.status_code == 422
         client.post(
             f"/visits/{visit.id}/observations/new",
             data=full(
@@ -253,10 +254,10 @@ def test_another_sites_visit_and_observation_are_not_found(client, db):
 def test_a_visit_that_left_takes_only_backdated_observations(client, db):
     _site, visit, _nurse = nurse_with_visit(db, client)
     client.post(f"/visits/{visit.id}/check-out", data={"expected_status": "in_booth"})
-    body = client.post(f"/visits/{visit.id}/observations/new", data=full(pulse="70")).get_data(
-        as_text=True
-    )
-    assert "has left" in body
+    reply = client.post(f"/visits/{visit.id}/observations/new", data=full(pulse="70"))
+    # A conflict with the visit's state (somebody checked them out meanwhile), not bad input.
+    assert reply.status_code == 409
+    assert "has left" in reply.get_data(as_text=True)
     assert observations(db) == []
 
 
