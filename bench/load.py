@@ -146,7 +146,9 @@ def run_load(
 
     def cookies(users: dict[str, int]) -> dict[str, list[str]]:
         desk = users.get("desk", 0) + users.get("checkin_flood", 0)
-        nurse = sum(users.get(kind, 0) for kind in ("tablet", "nurse", "board_flood"))
+        nurse = sum(
+            users.get(kind, 0) for kind in ("tablet", "nurse", "board_flood", "board_redraw_flood")
+        )
         return {
             "desk": _cookies(app, mint_sessions(database.url, site.desk_id, site.site_id, desk)),
             "nurse": _cookies(app, mint_sessions(database.url, site.nurse_id, site.site_id, nurse)),
@@ -169,6 +171,11 @@ def run_load(
         result["phases"]["sitesys board saturated"] = _phase(
             {**base, "host": server.url, "users": board, "duration": short,
              "cookies": cookies(board)}, workdir, "sitesys-board",
+        )  # fmt: skip
+        redraw = {"board_redraw_flood": SATURATING_USERS}
+        result["phases"]["sitesys board saturated, full redraw"] = _phase(
+            {**base, "host": server.url, "users": redraw, "duration": short,
+             "cookies": cookies(redraw)}, workdir, "sitesys-board-redraw",
         )  # fmt: skip
         flood = {"checkin_flood": SATURATING_USERS}
         result["phases"]["sitesys check-in saturated"] = _phase(
@@ -216,6 +223,9 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     board_ratio = _rate(result, "sitesys board saturated", "saturate board") / max(
         0.001, _rate(result, "ceiling board saturated", "saturate board")
     )
+    redraw_ratio = _rate(
+        result, "sitesys board saturated, full redraw", "saturate board (full redraw)"
+    ) / max(0.001, _rate(result, "ceiling board saturated", "saturate board"))
     checkin_ratio = _rate(result, "sitesys check-in saturated", "saturate check-in") / max(
         0.001, _rate(result, "ceiling check-in saturated", "saturate check-in")
     )
@@ -225,6 +235,7 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         "board p95 ms (x10)": p95(tenfold, "GET /board/partial"),
         "check-in p95 ms (x10)": p95(tenfold, "POST /checkin"),
         "board share of ceiling": round(board_ratio, 2),
+        "board share of ceiling, full redraw": round(redraw_ratio, 2),
         "check-in share of ceiling": round(checkin_ratio, 2),
         "worker peak RSS MB": result["memory"]["worker_peak_rss_mb"],
     }

@@ -225,6 +225,19 @@ class BoardFlood(SignedIn):
         self.read_board("saturate board", SPEC.get("board_path", "/board/partial"))
 
 
+class BoardRedrawFlood(SignedIn):
+    """As many full board reads as the server will take: no stamp is sent, so every read is a
+    read of the database and a render (the worst case, as if the floor changed between polls)."""
+
+    role = "nurse"
+    wait_time = constant(0)
+
+    @task
+    def read(self) -> None:
+        self.call("GET", "/board/partial", "saturate board (full redraw)",
+                  headers={"HX-Request": "true"})  # fmt: skip
+
+
 class CheckInFlood(SignedIn):
     """As many walk-in check-ins onto the waiting list as the server will take."""
 
@@ -247,6 +260,7 @@ KINDS = {
     "desk": Desk,
     "nurse": Nurse,
     "board_flood": BoardFlood,
+    "board_redraw_flood": BoardRedrawFlood,
     "checkin_flood": CheckInFlood,
 }
 
