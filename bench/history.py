@@ -37,6 +37,7 @@ from sitesys.checkin.models import DrugChecked, Route, Visit, VisitStatus
 from sitesys.checkin.services import CheckInRequest, check_in, free_booths
 from sitesys.clients.codes import code_digest
 from sitesys.db import get_database, utcnow
+from sitesys.handovers.models import Handover
 from sitesys.handovers.services import start_handover
 from sitesys.handovers.setup import shift_now
 from sitesys.history.clients import synthetic_code
@@ -328,6 +329,27 @@ def run_history(
     return {"stages": stages, "ratio_5y_over_empty": ratios}
 
 
+def _open_handover(app: Flask, site_ids: BenchSite) -> uuid.UUID:
+    """The kept floor's handover in progress, or a new one for the shift now."""
+    with app.app_context(), get_database(app).new_session(write=True) as session:
+        found = session.scalar(
+            select(Handover.id)
+            .where(Handover.site_id == site_ids.site_id, Handover.submitted_at.is_(None))
+            .order_by(Handover.started_at.desc())
+        )
+        if found is not None:
+            return found
+        site = session.get(Site, site_ids.site_id)
+        nurse = session.get(Staff, site_ids.nurse_id)
+        assert site is not None
+        assert nurse is not None
+        shift = shift_now(session, site, utcnow())
+        assert shift is not None, "the bench site's shifts cover the whole day"
+        handover = start_handover(session, nurse, site, shift)
+        session.commit()
+        return handover.id
+
+
 def retime_history(
     database: BenchDatabase, keys: Keys, site_ids: BenchSite, *, repeats: int = 25
 ) -> dict[str, Any]:
@@ -346,7 +368,9 @@ def retime_history(
             .order_by(Visit.checked_in_at)
         )
     assert open_visit is not None, "the kept database has no floor left"
-    full = time_operations(app, site_ids, Scene(open_visit, synthetic_code(0)), repeats)
+    full = time_operations(
+        app, site_ids, Scene(open_visit, synthetic_code(0), _open_handover(app, site_ids)), repeats
+    )
     history_totals = totals(app)
     get_database(app).engine.dispose()
     workdir = new_workdir()
