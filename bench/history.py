@@ -367,10 +367,13 @@ def retime_history(
             .where(Visit.site_id == site_ids.site_id, is_open_visit())
             .order_by(Visit.checked_in_at)
         )
-    assert open_visit is not None, "the kept database has no floor left"
-    full = time_operations(
-        app, site_ids, Scene(open_visit, synthetic_code(0), _open_handover(app, site_ids)), repeats
+    # A load run closes the floor it leaves: the same floor of twenty is made again then.
+    scene = (
+        Scene(open_visit, synthetic_code(0), _open_handover(app, site_ids))
+        if open_visit is not None
+        else build_scene(app, site_ids, keys)
     )
+    full = time_operations(app, site_ids, scene, repeats)
     history_totals = totals(app)
     get_database(app).engine.dispose()
     workdir = new_workdir()
