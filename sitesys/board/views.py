@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sitesys.auth.guard import current_site, current_staff, passive, roles_required
 from sitesys.auth.roles import FLOOR_ROLES
+from sitesys.board.drawn import CHECKED_SLOT, TOKEN_SLOT, DrawnBoard, DrawnBoards
 from sitesys.board.freshness import fingerprint, make_stamp, still_current
 from sitesys.board.services import read_board
 from sitesys.db import get_session, utcnow
@@ -21,6 +33,7 @@ bp = Blueprint("board", __name__, url_prefix="/board")
 
 #: How often tablets refresh the board partial (htmx polling).
 POLL_SECONDS = 3
+PARTIAL = "board/_board.html"
 
 
 def get_booth_or_404(session: Session, booth_id: int, site: Site) -> Booth:
@@ -38,18 +51,43 @@ def _render(template: str) -> ResponseReturnValue:
     now = utcnow()
     # Taken before the board is read: a change landing in between only costs one more redraw.
     digest = fingerprint(db, site.id)
-    if template == "board/_board.html" and still_current(
-        request.headers.get("X-Board-Stamp"), site.id, digest, now
-    ):
+    checked_at = now.astimezone(site.zone).strftime("%H:%M:%S")
+    if template != PARTIAL:
+        board = read_board(db, site, now)
+        return render_template(
+            template,
+            board=board,
+            stamp=make_stamp(site.id, digest, board.stable_until),
+            checked_at=checked_at,
+            poll_seconds=POLL_SECONDS,
+            confirm=ConfirmForm(),
+        )
+    if still_current(request.headers.get("X-Board-Stamp"), site.id, digest, now):
         return Response(status=204)
-    board = read_board(db, site, now)
-    return render_template(
-        template,
-        board=board,
-        stamp=make_stamp(site.id, digest, board.stable_until),
-        poll_seconds=POLL_SECONDS,
-        confirm=ConfirmForm(),
-    )
+    boards = _drawn_boards()
+    role = current_staff().role.value
+    drawn = boards.get(site.id, role, digest, now)
+    if drawn is None:
+        board = read_board(db, site, now)
+        html = render_template(
+            PARTIAL,
+            board=board,
+            stamp=make_stamp(site.id, digest, board.stable_until),
+            checked_at=CHECKED_SLOT,
+            poll_seconds=POLL_SECONDS,
+            confirm=ConfirmForm(),
+        )
+        drawn = DrawnBoard(html.replace(generate_csrf(), TOKEN_SLOT), board.stable_until)
+        boards.put(site.id, role, digest, drawn)
+    return drawn.for_request(generate_csrf(), checked_at)
+
+
+def _drawn_boards() -> DrawnBoards:
+    """The drawn boards of this worker (one store per app)."""
+    boards = current_app.extensions.get("sitesys_drawn_boards")
+    if not isinstance(boards, DrawnBoards):
+        boards = current_app.extensions["sitesys_drawn_boards"] = DrawnBoards()
+    return boards
 
 
 @bp.get("/")
@@ -62,10 +100,11 @@ def index() -> ResponseReturnValue:
 @roles_required(*FLOOR_ROLES)
 @passive
 def partial() -> ResponseReturnValue:
-    """The board alone, for polling: "no change" (204) when the tablet's board is current. It
-    does not keep an idle tablet signed in.
+    """The board alone, for polling: "no change" (204) when the tablet's board is current, and
+    a board another tablet of the site just had drawn when it still is. It does not keep an idle
+    tablet signed in.
     """
-    return _render("board/_board.html")
+    return _render(PARTIAL)
 
 
 @bp.get("/booths/<int:booth_id>")
