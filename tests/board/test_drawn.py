@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import time_machine
+from sqlalchemy import func, select
 
 from sitesys.auth.roles import Role
 from sitesys.db import utcnow
@@ -87,3 +88,26 @@ def test_the_front_desk_is_not_given_a_clinicians_board(app, client, db):
     page = _poll(desk).get_data(as_text=True)
     assert "Start emergency response" in page  # the tile's prompt, which everyone sees
     assert ">Start emergency response</button>" not in page
+
+
+def test_a_second_nurse_can_start_an_emergency_from_the_shared_board(app, client, db):
+    from sitesys.incidents.models import Incident
+    from sitesys.observations.scoring import Consciousness
+    from sitesys.observations.services import ObservationInput, record_observation
+
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    visit = make_visit(db, site, nurse, booth=booths[0], client=make_client(db, site))
+    record_observation(db, nurse, visit, ObservationInput(Consciousness.UNRESPONSIVE), "k-2")
+    _poll(client)
+    other = app.test_client()
+    sign_in(other, db, make_staff(db, Role.NURSE, [site]))
+    page = _poll(other).get_data(as_text=True)
+    start = re.search(
+        r'action="(/incidents/start/[^"]+)"[^>]*>\s*<input type="hidden" name="csrf_token" '
+        r'value="([^"]+)"',
+        page,
+    )
+    assert start, page
+    reply = other.post(start.group(1), data={"csrf_token": start.group(2)}, csrf=False)
+    assert reply.status_code == 302
+    assert db.scalar(select(func.count()).where(Incident.visit_id == visit.id)) == 1
