@@ -147,7 +147,7 @@ def run_load(
     def cookies(users: dict[str, int]) -> dict[str, list[str]]:
         desk = users.get("desk", 0) + users.get("checkin_flood", 0)
         nurse = sum(
-            users.get(kind, 0) for kind in ("tablet", "nurse", "board_flood", "board_redraw_flood")
+            users.get(kind, 0) for kind in ("tablet", "nurse", "board_flood", "board_nostamp_flood")
         )
         return {
             "desk": _cookies(app, mint_sessions(database.url, site.desk_id, site.site_id, desk)),
@@ -172,10 +172,10 @@ def run_load(
             {**base, "host": server.url, "users": board, "duration": short,
              "cookies": cookies(board)}, workdir, "sitesys-board",
         )  # fmt: skip
-        redraw = {"board_redraw_flood": SATURATING_USERS}
-        result["phases"]["sitesys board saturated, full redraw"] = _phase(
-            {**base, "host": server.url, "users": redraw, "duration": short,
-             "cookies": cookies(redraw)}, workdir, "sitesys-board-redraw",
+        nostamp = {"board_nostamp_flood": SATURATING_USERS}
+        result["phases"]["sitesys board saturated, no stamp"] = _phase(
+            {**base, "host": server.url, "users": nostamp, "duration": short,
+             "cookies": cookies(nostamp)}, workdir, "sitesys-board-nostamp",
         )  # fmt: skip
         flood = {"checkin_flood": SATURATING_USERS}
         result["phases"]["sitesys check-in saturated"] = _phase(
@@ -223,8 +223,8 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     board_ratio = _rate(result, "sitesys board saturated", "saturate board") / max(
         0.001, _rate(result, "ceiling board saturated", "saturate board")
     )
-    redraw_ratio = _rate(
-        result, "sitesys board saturated, full redraw", "saturate board (full redraw)"
+    nostamp_ratio = _rate(
+        result, "sitesys board saturated, no stamp", "saturate board (no stamp)"
     ) / max(0.001, _rate(result, "ceiling board saturated", "saturate board"))
     checkin_ratio = _rate(result, "sitesys check-in saturated", "saturate check-in") / max(
         0.001, _rate(result, "ceiling check-in saturated", "saturate check-in")
@@ -235,7 +235,7 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         "board p95 ms (x10)": p95(tenfold, "GET /board/partial"),
         "check-in p95 ms (x10)": p95(tenfold, "POST /checkin"),
         "board share of ceiling": round(board_ratio, 2),
-        "board share of ceiling, full redraw": round(redraw_ratio, 2),
+        "board share of ceiling, no stamp": round(nostamp_ratio, 2),
         "check-in share of ceiling": round(checkin_ratio, 2),
         "worker peak RSS MB": result["memory"]["worker_peak_rss_mb"],
     }

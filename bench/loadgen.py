@@ -225,16 +225,17 @@ class BoardFlood(SignedIn):
         self.read_board("saturate board", SPEC.get("board_path", "/board/partial"))
 
 
-class BoardRedrawFlood(SignedIn):
-    """As many full board reads as the server will take: no stamp is sent, so every read is a
-    read of the database and a render (the worst case, as if the floor changed between polls)."""
+class BoardNoStampFlood(SignedIn):
+    """As many board reads as the server will take from tablets that send no stamp (a page just
+    opened): never answered 204, but served the board another tablet just had drawn when it is
+    still current."""
 
     role = "nurse"
     wait_time = constant(0)
 
     @task
     def read(self) -> None:
-        self.call("GET", "/board/partial", "saturate board (full redraw)",
+        self.call("GET", "/board/partial", "saturate board (no stamp)",
                   headers={"HX-Request": "true"})  # fmt: skip
 
 
@@ -260,7 +261,7 @@ KINDS = {
     "desk": Desk,
     "nurse": Nurse,
     "board_flood": BoardFlood,
-    "board_redraw_flood": BoardRedrawFlood,
+    "board_nostamp_flood": BoardNoStampFlood,
     "checkin_flood": CheckInFlood,
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import (
     Blueprint,
     Response,
@@ -45,39 +47,36 @@ def get_booth_or_404(session: Session, booth_id: int, site: Site) -> Booth:
     return booth
 
 
+def _draw(template: str, site: Site, digest: str, now: datetime, checked_at: str) -> DrawnBoard:
+    """Read the board and render it, remembering until when it stays right."""
+    board = read_board(get_session(), site, now)
+    html = render_template(
+        template,
+        board=board,
+        stamp=make_stamp(site.id, digest, board.stable_until),
+        checked_at=checked_at,
+        poll_seconds=POLL_SECONDS,
+        confirm=ConfirmForm(),
+    )
+    return DrawnBoard(html, board.stable_until)
+
+
 def _render(template: str) -> ResponseReturnValue:
-    db = get_session()
     site = current_site()
     now = utcnow()
     # Taken before the board is read: a change landing in between only costs one more redraw.
-    digest = fingerprint(db, site.id)
+    digest = fingerprint(get_session(), site.id)
     checked_at = now.astimezone(site.zone).strftime("%H:%M:%S")
     if template != PARTIAL:
-        board = read_board(db, site, now)
-        return render_template(
-            template,
-            board=board,
-            stamp=make_stamp(site.id, digest, board.stable_until),
-            checked_at=checked_at,
-            poll_seconds=POLL_SECONDS,
-            confirm=ConfirmForm(),
-        )
+        return _draw(template, site, digest, now, checked_at).html
     if still_current(request.headers.get("X-Board-Stamp"), site.id, digest, now):
         return Response(status=204)
     boards = _drawn_boards()
     role = current_staff().role.value
     drawn = boards.get(site.id, role, digest, now)
     if drawn is None:
-        board = read_board(db, site, now)
-        html = render_template(
-            PARTIAL,
-            board=board,
-            stamp=make_stamp(site.id, digest, board.stable_until),
-            checked_at=CHECKED_SLOT,
-            poll_seconds=POLL_SECONDS,
-            confirm=ConfirmForm(),
-        )
-        drawn = DrawnBoard(html.replace(generate_csrf(), TOKEN_SLOT), board.stable_until)
+        fresh = _draw(PARTIAL, site, digest, now, CHECKED_SLOT)
+        drawn = DrawnBoard(fresh.html.replace(generate_csrf(), TOKEN_SLOT), fresh.stable_until)
         boards.put(site.id, role, digest, drawn)
     return drawn.for_request(generate_csrf(), checked_at)
 
