@@ -149,14 +149,9 @@ def set_up_site(url: str) -> BenchSite:
                 None,
                 SiteSettings(
                     name=SITE_NAME,
-                    time_zone="Europe/London",
                     # Open all day, so the floor runs whenever the benchmark does.
                     closing_time=datetime.strptime("23:59", "%H:%M").time(),
                     idle_timeout_minutes=60,
-                    absolute_timeout_hours=12,
-                    booth_check_minutes=5,
-                    aftercare_check_minutes=15,
-                    close_watch_minutes=2,
                 ),
             )
             # Three shifts around the clock, so a handover can be taken whenever the bench runs.

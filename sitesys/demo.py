@@ -45,16 +45,7 @@ def seed_demo(session: Session) -> list[DemoAccount]:
     site = create_site(
         session,
         None,
-        SiteSettings(
-            name=DEMO_SITE,
-            time_zone="Europe/London",
-            closing_time=time(22, 0),
-            idle_timeout_minutes=15,
-            absolute_timeout_hours=12,
-            booth_check_minutes=5,
-            aftercare_check_minutes=15,
-            close_watch_minutes=2,
-        ),
+        SiteSettings(name=DEMO_SITE),
     )
     for number in range(1, 9):
         add_booth(session, None, site, label=str(number), kind=BoothKind.INJECTING, position=number)

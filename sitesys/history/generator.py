@@ -239,16 +239,7 @@ def _site(session: Session, name: str) -> Site:
     site = create_site(
         session,
         None,
-        SiteSettings(
-            name=name,
-            time_zone="Europe/London",
-            closing_time=time(22, 0),
-            idle_timeout_minutes=15,
-            absolute_timeout_hours=12,
-            booth_check_minutes=5,
-            aftercare_check_minutes=15,
-            close_watch_minutes=2,
-        ),
+        SiteSettings(name=name),
     )
     for name, start, end in NEW_SITE_SHIFTS:
         add_shift(session, None, site, name, start, end)

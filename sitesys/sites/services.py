@@ -29,14 +29,16 @@ class SiteError(ValueError):
 
 @dataclass
 class SiteSettings:
+    """A site's settings; what is not given takes the defaults a new site starts with."""
+
     name: str
-    time_zone: str
-    closing_time: time
-    idle_timeout_minutes: int
-    absolute_timeout_hours: int
-    booth_check_minutes: int
-    aftercare_check_minutes: int
-    close_watch_minutes: int
+    time_zone: str = "Europe/London"
+    closing_time: time = time(22, 0)
+    idle_timeout_minutes: int = 15
+    absolute_timeout_hours: int = 12
+    booth_check_minutes: int = 5
+    aftercare_check_minutes: int = 15
+    close_watch_minutes: int = 2
     draft_reminder_hours: int = 12
     is_active: bool = True
     code_hint: str = DEFAULT_CODE_HINT
