@@ -27,6 +27,10 @@ class ObservationError(ValueError):
     """An observation that cannot be recorded; the message is shown to the nurse as it is."""
 
 
+class VisitHasLeft(ObservationError):
+    """The client left (the desk checked them out meanwhile): the visit changed, not the input."""
+
+
 @dataclass
 class ObservationInput:
     """What a nurse measured; every reading but consciousness may be missing."""
@@ -50,7 +54,7 @@ def _observed_at(visit: Visit, observed_at: datetime | None, reason: str | None)
     now = utcnow()
     if observed_at is None:
         if not visit.status.is_open:
-            raise ObservationError(
+            raise VisitHasLeft(
                 f"{visit.display_tag} has left. Record an earlier time (before they left) "
                 "with a reason, or nothing."
             )

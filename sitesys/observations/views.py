@@ -20,6 +20,7 @@ from sitesys.observations.scoring import Consciousness, Poss, SpO2Scale
 from sitesys.observations.services import (
     ObservationError,
     ObservationInput,
+    VisitHasLeft,
     record_observation,
     record_quick_check,
     set_spo2_scale,
@@ -87,6 +88,7 @@ def new(visit_id: uuid.UUID) -> ResponseReturnValue:
     if not form.submission_key.data:
         form.submission_key.data = str(uuid.uuid4())
     error = None
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         observed_at = _observed_at(site, form.observed_at.data)
         try:
@@ -102,14 +104,12 @@ def new(visit_id: uuid.UUID) -> ResponseReturnValue:
         except (ObservationError, ValueError) as refused:
             db.rollback()
             error = str(refused)
+            if isinstance(refused, VisitHasLeft):
+                status = 409
         else:
             db.commit()
             _announce(observation)
             return redirect(_back_to(visit))
-    status = 200
-    if request.method == "POST":
-        # Left meanwhile (the desk checked them out): the visit changed, not the nurse's input.
-        status = 409 if error is not None and not visit.status.is_open else 422
     return render_template("observations/new.html", form=form, visit=visit, error=error), status
 
 

@@ -261,6 +261,21 @@ def test_a_visit_that_left_takes_only_backdated_observations(client, db):
     assert observations(db) == []
 
 
+def test_a_backdated_observation_for_a_client_who_left_without_a_reason_is_bad_input(client, db):
+    with time_machine.travel(utcnow().replace(hour=12, minute=0), tick=False) as clock:
+        site, visit, _nurse = nurse_with_visit(db, client, at=utcnow() - timedelta(hours=1))
+        earlier = utcnow() - timedelta(minutes=20)
+        clock.shift(60)
+        client.post(f"/visits/{visit.id}/check-out", data={"expected_status": "in_booth"})
+        reply = client.post(
+            f"/visits/{visit.id}/observations/new",
+            data=full(pulse="70", observed_at=local_hhmm(site, earlier)),
+        )
+    assert reply.status_code == 422
+    assert "Give a reason for recording an earlier time." in reply.get_data(as_text=True)
+    assert observations(db) == []
+
+
 def test_board_tile_turns_red_with_the_prompt_after_a_high_score(client, db):
     site, visit, nurse = nurse_with_visit(db, client)
     client.post(f"/visits/{visit.id}/observations/new", data=full(**HIGH))
