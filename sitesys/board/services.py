@@ -15,9 +15,8 @@ from sitesys.checkin.models import (
     Visit,
     VisitStatus,
     VisitSubstance,
-    is_open_visit,
 )
-from sitesys.checkin.services import active_substance_codes
+from sitesys.checkin.services import active_substance_codes, open_visits
 from sitesys.clients.models import ClientFlag
 from sitesys.incidents.services import active_emergency_visit_ids
 from sitesys.observations.models import Observation
@@ -153,16 +152,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
             .order_by(Booth.position, Booth.label)
         )
     )
-    # Sorted here, not by the database: ordering by check-in time in SQL leads SQLite to walk the
-    # site's whole history in check-in order instead of the small index of open visits.
-    visits = sorted(
-        session.scalars(
-            select(Visit)
-            .where(Visit.site_id == site.id, is_open_visit())
-            .options(joinedload(Visit.client))
-        ),
-        key=lambda visit: (visit.checked_in_at, str(visit.id)),
-    )
+    visits = open_visits(session, site, joinedload(Visit.client))
     substances = _substance_codes(session, [visit.id for visit in visits])
     flags = _client_flags(session, [visit.client_id for visit in visits if visit.client_id])
     labels = active_substance_codes(session, site)

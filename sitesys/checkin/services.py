@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
@@ -93,6 +94,23 @@ def active_substance_codes(session: Session, site: Site) -> dict[str, str]:
         .order_by(SubstanceOption.position, SubstanceOption.label)
     )
     return {code: label for code, label in rows}
+
+
+def open_visits(session: Session, site: Site, *options: ORMOption, limit: int = 500) -> list[Visit]:
+    """The site's visits still on the floor, in check-in order (at most `limit`).
+
+    Sorted here, not by the database: ordering by check-in time in SQL leads SQLite to walk the
+    site's whole history in check-in order instead of the small index of open visits.
+    """
+    return sorted(
+        session.scalars(
+            select(Visit)
+            .where(Visit.site_id == site.id, is_open_visit())
+            .options(*options)
+            .limit(limit)
+        ),
+        key=lambda visit: (visit.checked_in_at, str(visit.id)),
+    )
 
 
 def free_booths(session: Session, site: Site) -> list[Booth]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from sitesys.auth.guard import current_site, current_staff, roles_required
 from sitesys.auth.roles import CLINICAL_ROLES, Role
-from sitesys.checkin.models import Visit, is_open_visit
+from sitesys.checkin.models import Visit
+from sitesys.checkin.services import open_visits
 from sitesys.db import get_session, utcnow
 from sitesys.incidents.forms import ExportForm, QueueFilterForm
 from sitesys.incidents.kinds import IncidentType, PhysicalHarm
@@ -50,16 +50,8 @@ def index() -> ResponseReturnValue:
     site = current_site()
     staff = current_staff()
     is_manager = staff.role is Role.MANAGER
-    # Sorted here, as the board does: ORDER BY check-in time makes SQLite walk the site's whole
-    # history in that order rather than the small index of open visits.
-    on_site = sorted(
-        db.scalars(
-            select(Visit)
-            .where(Visit.site_id == site.id, is_open_visit())
-            .options(joinedload(Visit.client), joinedload(Visit.booth))
-            .limit(ON_SITE_LIMIT)
-        ),
-        key=lambda visit: (visit.checked_in_at, str(visit.id)),
+    on_site = open_visits(
+        db, site, joinedload(Visit.client), joinedload(Visit.booth), limit=ON_SITE_LIMIT
     )
     context: dict[str, object] = {
         "responses": open_responses(db, site),
