@@ -24,6 +24,8 @@ TOKEN_SLOT = "\x00csrf-token\x00"  # noqa: S105 (a placeholder, not a secret)
 CHECKED_SLOT = "\x00checked-at\x00"
 #: Boards kept per worker (a few per site and role are plenty).
 LIMIT = 64
+#: Where an app keeps its drawn boards (`app.extensions`).
+EXTENSION = "sitesys_drawn_boards"
 
 Key = tuple[int, str, str]
 

@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 
 from sitesys.auth.guard import current_site, current_staff, passive, roles_required
 from sitesys.auth.roles import FLOOR_ROLES
-from sitesys.board.drawn import CHECKED_SLOT, TOKEN_SLOT, DrawnBoard, DrawnBoards
+from sitesys.board.drawn import (
+    CHECKED_SLOT,
+    EXTENSION,
+    TOKEN_SLOT,
+    DrawnBoard,
+    DrawnBoards,
+)
 from sitesys.board.freshness import fingerprint, make_stamp, still_current
 from sitesys.board.services import read_board
 from sitesys.db import get_session, utcnow
@@ -83,9 +89,9 @@ def _render(template: str) -> ResponseReturnValue:
 
 def _drawn_boards() -> DrawnBoards:
     """The drawn boards of this worker (one store per app)."""
-    boards = current_app.extensions.get("sitesys_drawn_boards")
+    boards = current_app.extensions.get(EXTENSION)
     if not isinstance(boards, DrawnBoards):
-        boards = current_app.extensions["sitesys_drawn_boards"] = DrawnBoards()
+        boards = current_app.extensions[EXTENSION] = DrawnBoards()
     return boards
 
 
