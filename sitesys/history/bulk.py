@@ -32,7 +32,8 @@ def _sqlite_timestamp(value: datetime) -> str:
         if value.utcoffset() is None:
             raise ValueError("Synthetic history refuses a naive datetime.")
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # Written with its "+00:00" and cut, rather than copied without its zone first (per row).
+    return value.isoformat(" ", "microseconds")[:-6]
 
 
 def _aware(value: datetime) -> datetime:

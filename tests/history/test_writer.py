@@ -1,6 +1,6 @@
 """The writer of generated days: in order, counted, and a failure reported, not swallowed."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -50,3 +50,39 @@ def test_the_written_counts_are_the_rows_in_the_database(committed_app):
     with Session(engine) as session:
         assert report.counts == {"staff": 4}
         assert session.scalar(select(func.count()).select_from(Staff)) == 4
+
+
+def test_written_times_read_back_as_the_same_moment_and_compare_as_the_app_writes_them(
+    committed_app,
+):
+    """Bulk-written timestamps (taken from another zone too) read back as the same UTC moments,
+    and compare in SQL against a time the application itself wrote."""
+    engine = get_database(committed_app).engine
+    table = Staff.__table__
+    day = date(2026, 3, 2)
+    local = datetime(2026, 3, 2, 10, 30, 0, 250, tzinfo=timezone(timedelta(hours=1)))
+    rows = [
+        {**_staff_rows(day), "username": "bulk-utc", "created_at": local.astimezone(UTC)},
+        {**_staff_rows(day), "username": "bulk-local", "created_at": local},
+    ]
+    write_days(engine, [day], lambda _: (0, {table: rows}), batch_size=10)
+    with Session(engine.execution_options(sitesys_write=True)) as session:
+        session.add(
+            Staff(
+                username="app-written",
+                display_name="Written by the app",
+                role=Role.NURSE,
+                password_hash="!",
+                created_at=local.astimezone(UTC),
+            )
+        )
+        session.commit()
+        found = dict(session.execute(select(Staff.username, Staff.created_at)).all())
+        assert found["bulk-utc"] == found["bulk-local"] == found["app-written"]
+        assert found["bulk-utc"] == datetime(2026, 3, 2, 9, 30, 0, 250, tzinfo=UTC)
+        same_moment = session.scalars(
+            select(Staff.username)
+            .where(Staff.created_at == found["app-written"])
+            .order_by(Staff.username)
+        ).all()
+        assert same_moment == ["app-written", "bulk-local", "bulk-utc"]
