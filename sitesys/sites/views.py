@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
@@ -14,8 +12,6 @@ from sitesys.auth.roles import Role
 from sitesys.db import get_session
 from sitesys.sites.forms import BoothForm, OutOfServiceForm, SiteForm, SubstanceForm
 from sitesys.sites.models import (
-    DEFAULT_CODE_HINT,
-    DEFAULT_CODE_PATTERN,
     Booth,
     BoothKind,
     Site,
@@ -55,22 +51,29 @@ def get_booth_or_404(session: Session, booth_id: int) -> Booth:
     return booth
 
 
+#: What a new site starts with (the form is filled with it, and an empty field falls back to it).
+NEW_SITE = SiteSettings(name="")
+#: The settings the new-site form shows filled in.
+PREFILLED = (
+    "closing_time",
+    "code_hint",
+    "code_pattern",
+    "idle_timeout_minutes",
+    "absolute_timeout_hours",
+    "booth_check_minutes",
+    "aftercare_check_minutes",
+    "close_watch_minutes",
+    "handover_ack_minutes",
+    "draft_reminder_hours",
+)
+
+
 def _settings(form: SiteForm) -> SiteSettings:
-    return SiteSettings(
-        name=form.name.data or "",
-        time_zone=form.time_zone.data or "Europe/London",
-        closing_time=form.closing_time.data or time(22, 0),
-        idle_timeout_minutes=form.idle_timeout_minutes.data or 15,
-        absolute_timeout_hours=form.absolute_timeout_hours.data or 12,
-        booth_check_minutes=form.booth_check_minutes.data or 5,
-        aftercare_check_minutes=form.aftercare_check_minutes.data or 15,
-        close_watch_minutes=form.close_watch_minutes.data or 2,
-        handover_ack_minutes=form.handover_ack_minutes.data or 30,
-        draft_reminder_hours=form.draft_reminder_hours.data or 12,
-        is_active=bool(form.is_active.data),
-        code_hint=form.code_hint.data or DEFAULT_CODE_HINT,
-        code_pattern=form.code_pattern.data or DEFAULT_CODE_PATTERN,
-    )
+    given = {
+        name: getattr(form, name).data or getattr(NEW_SITE, name)
+        for name in ("time_zone", *PREFILLED)
+    }
+    return SiteSettings(name=form.name.data or "", is_active=bool(form.is_active.data), **given)
 
 
 @bp.get("/")
@@ -93,19 +96,8 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     form = SiteForm()
     if request.method == "GET":
-        form.closing_time.data = time(22, 0)
-        form.code_hint.data = DEFAULT_CODE_HINT
-        form.code_pattern.data = DEFAULT_CODE_PATTERN
-        for name, default in (
-            ("idle_timeout_minutes", 15),
-            ("absolute_timeout_hours", 12),
-            ("booth_check_minutes", 5),
-            ("aftercare_check_minutes", 15),
-            ("close_watch_minutes", 2),
-            ("handover_ack_minutes", 30),
-            ("draft_reminder_hours", 12),
-        ):
-            getattr(form, name).data = default
+        for name in PREFILLED:
+            getattr(form, name).data = getattr(NEW_SITE, name)
     if form.validate_on_submit():
         db = get_session()
         try:
