@@ -32,7 +32,7 @@ from config import Config
 from sitesys import create_app
 from sitesys.auth.models import Staff
 from sitesys.auth.services import start_session
-from sitesys.board.drawn import EXTENSION
+from sitesys.board.drawn import forget_boards
 from sitesys.checkin.lifecycle import move_to_aftercare
 from sitesys.checkin.models import DrugChecked, Route, Visit, VisitStatus
 from sitesys.checkin.services import CheckInRequest, check_in, free_booths
@@ -74,19 +74,15 @@ class TimedOperation:
     before: Callable[[Flask], None] | None = None
 
 
-def _forget_drawn_boards(app: Flask) -> None:
-    """Each timed board read is a full read and draw: a board shared from the worker's store
-    (what most polls get) would time the store, not the history behind it."""
-    app.extensions.pop(EXTENSION, None)
-
-
 TIMED_OPERATIONS: list[TimedOperation] = [
     TimedOperation(
         "board",
         "nurse",
         lambda scene: "/board/partial",
         headers=(("HX-Request", "true"),),
-        before=_forget_drawn_boards,
+        # Each timed read is a full read and draw: a board shared from the worker's store (what
+        # most polls get) would time the store, not the history behind it.
+        before=forget_boards,
     ),
     TimedOperation("visit page", "nurse", lambda scene: f"/visits/{scene.visit_id}"),
     # The desk's lookup of a regular: visit count and last visit grow with history.

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from config import Config
 from sitesys import create_app
-from sitesys.board import drawn as drawn_boards
+from sitesys.board.drawn import forget_boards
 from sitesys.db import get_database
 from sitesys.migrations_config import alembic_config
 
@@ -148,7 +148,7 @@ def connection(app: Flask) -> Iterator[Connection]:
     conn.close()
     # The rollback hands the same audit ids to the next test, which a real site's append-only
     # log never does: boards drawn under them must not outlive the test.
-    app.extensions.pop(drawn_boards.EXTENSION, None)
+    forget_boards(app)
 
 
 @pytest.fixture

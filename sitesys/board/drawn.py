@@ -19,6 +19,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import Flask
+
 #: Stand-ins in a kept board for what each request fills in.
 TOKEN_SLOT = "\x00csrf-token\x00"  # noqa: S105 (a placeholder, not a secret)
 CHECKED_SLOT = "\x00checked-at\x00"
@@ -65,3 +67,16 @@ class DrawnBoards:
             self._boards.move_to_end((site_id, role, digest))
             while len(self._boards) > self._limit:
                 self._boards.popitem(last=False)
+
+
+def boards_of(app: Flask) -> DrawnBoards:
+    """The drawn boards of this worker (one store per app)."""
+    boards = app.extensions.get(EXTENSION)
+    if not isinstance(boards, DrawnBoards):
+        boards = app.extensions[EXTENSION] = DrawnBoards()
+    return boards
+
+
+def forget_boards(app: Flask) -> None:
+    """Drop every kept board (the next poll of each site draws afresh)."""
+    app.extensions.pop(EXTENSION, None)

@@ -22,13 +22,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.auth.guard import current_site, current_staff, passive, roles_required
 from sitesys.auth.roles import FLOOR_ROLES
-from sitesys.board.drawn import (
-    CHECKED_SLOT,
-    EXTENSION,
-    TOKEN_SLOT,
-    DrawnBoard,
-    DrawnBoards,
-)
+from sitesys.board.drawn import CHECKED_SLOT, TOKEN_SLOT, DrawnBoard, boards_of
 from sitesys.board.freshness import fingerprint, make_stamp, still_current
 from sitesys.board.services import read_board
 from sitesys.db import get_session, utcnow
@@ -77,7 +71,7 @@ def _render(template: str) -> ResponseReturnValue:
         return _draw(template, site, digest, now, checked_at).html
     if still_current(request.headers.get("X-Board-Stamp"), site.id, digest, now):
         return Response(status=204)
-    boards = _drawn_boards()
+    boards = boards_of(current_app)
     role = current_staff().role.value
     drawn = boards.get(site.id, role, digest, now)
     if drawn is None:
@@ -85,14 +79,6 @@ def _render(template: str) -> ResponseReturnValue:
         drawn = DrawnBoard(fresh.html.replace(generate_csrf(), TOKEN_SLOT), fresh.stable_until)
         boards.put(site.id, role, digest, drawn)
     return drawn.for_request(generate_csrf(), checked_at)
-
-
-def _drawn_boards() -> DrawnBoards:
-    """The drawn boards of this worker (one store per app)."""
-    boards = current_app.extensions.get(EXTENSION)
-    if not isinstance(boards, DrawnBoards):
-        boards = current_app.extensions[EXTENSION] = DrawnBoards()
-    return boards
 
 
 @bp.get("/")
