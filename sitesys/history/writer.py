@@ -30,8 +30,6 @@ POLL_SECONDS = 5.0
 AHEAD = 3
 
 Key = tuple[str, tuple[str, ...]]
-#: A day on the wire: its date, its number of visits, and batches per (table, columns).
-PreparedDay = tuple[date, int, list[tuple[Key, list[Any]]]]
 
 
 class HistoryFailed(RuntimeError):
