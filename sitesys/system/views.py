@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 
-from alembic.script import ScriptDirectory
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from sitesys.db import get_session, utcnow
-from sitesys.migrations_config import alembic_config
 from sitesys.system.models import SchedulerHeartbeat
 
 bp = Blueprint("system", __name__)
@@ -23,6 +21,11 @@ HEARTBEAT_STALE_AFTER = timedelta(seconds=120)
 
 @cache
 def migration_head() -> str | None:
+    # Imported on the first readiness check, not by every web worker as it starts (finding 13).
+    from alembic.script import ScriptDirectory
+
+    from sitesys.migrations_config import alembic_config
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
