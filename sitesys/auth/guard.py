@@ -9,8 +9,6 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden
 
 from sitesys.auth.models import Staff, StaffSession
@@ -85,43 +83,33 @@ def is_htmx() -> bool:
 def _load_staff(token: str) -> Staff | None:
     """Resolve the cookie's token, move the idle clock on, and load the staff member.
 
-    A passive request (board polling) never moves the idle clock, so its check is made in the
-    request's own session: one query and the staff member's sites. Any other request checks the
-    session in its own short read and moves the idle clock in its own short write, both finished
-    before the request's own transaction begins: a page that fails and rolls back never undoes
-    them, and a read-only page never holds SQLite's write lock.
+    The check is one query in the request's own session, which loads the staff member and their
+    site with it. The idle clock (moved at most once a minute, never by board polling) is moved
+    in its own short write, committed before the request's own transaction begins, so a page that
+    fails and rolls back never undoes it: the request's session is rolled back first (on SQLite a
+    writing request's transaction already holds the write lock) and the check made again.
     """
     now = utcnow()
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "sitesys_passive", False):
-        resolved = resolve_session(get_session(), token, now)
-        if resolved.staff_session is None:
-            g.session_end_reason = resolved.reason
-            return None
-        return _attach(resolved.staff_session, token, resolved.at_site)
-    database = get_database()
-    with database.new_session(write=False) as lookup:
-        resolved = resolve_session(lookup, token, now)
-        found = resolved.staff_session
-        if found is None:
-            g.session_end_reason = resolved.reason
-            return None
-        session_id, last_seen_at, at_site = found.id, found.last_seen_at, resolved.at_site
-    if now - last_seen_at >= TOUCH_EVERY:
-        with database.new_session(write=True) as touch:
-            touch_session(touch, session_id, now)
+    session = get_session()
+    resolved = resolve_session(session, token, now)
+    found = resolved.staff_session
+    if found is not None and not _is_passive() and now - found.last_seen_at >= TOUCH_EVERY:
+        staff_session_id = found.id  # read before the rollback expires it
+        session.rollback()
+        with get_database().new_session(write=True) as touch:
+            touch_session(touch, staff_session_id, now)
             touch.commit()
-    staff_session = get_session().scalar(
-        select(StaffSession)
-        .where(StaffSession.id == session_id)
-        .options(
-            joinedload(StaffSession.staff),
-            joinedload(StaffSession.site),
-        )
-    )
-    if staff_session is None:
+        resolved = resolve_session(session, token, now)
+        found = resolved.staff_session
+    if found is None:
+        g.session_end_reason = resolved.reason
         return None
-    return _attach(staff_session, token, at_site)
+    return _attach(found, token, resolved.at_site)
+
+
+def _is_passive() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "sitesys_passive", False))
 
 
 def _attach(staff_session: StaffSession, token: str, at_site: bool) -> Staff:
