@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
@@ -22,6 +23,8 @@ NAMING_CONVENTION = {
 }
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def utcnow() -> datetime:
@@ -134,13 +137,44 @@ def get_database(app: Flask | None = None) -> Database:
     return (app or current_app).extensions["sitesys.database"]  # type: ignore[no-any-return]
 
 
+def reads_first(view: F) -> F:
+    """Mark a view that reads a good deal before it writes (form choices, validation, a lookup).
+
+    Its request's session begins as a read, and the view calls `begin_writing` just before its
+    writes, so on SQLite the write lock is held for the writes alone rather than the whole request
+    (other desks and nurses wait for it). A view that never reaches its writes (a refused form, a
+    lookup) never takes the lock at all.
+    """
+    view.sitesys_reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
+def begin_writing(session: Session) -> None:
+    """End a `reads_first` request's reading transaction and begin its write transaction.
+
+    Only SQLite tells the two apart (BEGIN IMMEDIATE, see `_configure_sqlite`); on other databases
+    the request goes on in the transaction it has. What was read stays loaded (sessions do not
+    expire on commit), so a service must read afresh, under the lock, anything a race could have
+    changed meanwhile (the booth it takes, the submission key it checks), as the check-in does.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.commit()
+    session.connection(execution_options={"sitesys_write": True})
+
+
+def _view_reads_first() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "sitesys_reads_first", False))
+
+
 def get_session() -> Session:
     """The one session of this request (or app context), created on first use."""
     session: Session | None = g.get("db_session")
     if session is None:
         write = True
         if has_request_context():
-            write = request.method not in SAFE_METHODS
+            write = request.method not in SAFE_METHODS and not _view_reads_first()
         session = get_database().new_session(write=write)
         g.db_session = session
     return session

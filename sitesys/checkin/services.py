@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -153,6 +154,9 @@ def lock_free_booth(session: Session, site: Site, booth_id: int) -> Booth:
         select(Booth)
         .where(Booth.id == booth_id, Booth.site_id == site.id, Booth.is_retired.is_(False))
         .with_for_update()
+        # Read afresh even when the booth is already loaded: the desk's form read the booths
+        # before the write transaction began (see sitesys.db.reads_first).
+        .execution_options(populate_existing=True)
     )
     if booth is None:
         raise CheckInError("That booth is not one of this site's booths.")
@@ -201,17 +205,27 @@ def _client_for(session: Session, actor: Staff, site: Site, request: CheckInRequ
     return _Arrival(client, overridden=True)
 
 
-def check_in(session: Session, actor: Staff, site: Site, request: CheckInRequest) -> CheckInResult:
+def check_in(
+    session: Session,
+    actor: Staff,
+    site: Site,
+    request: CheckInRequest,
+    *,
+    labels: Mapping[str, str] | None = None,
+) -> CheckInResult:
     """Check a client (or an anonymous walk-in) in, into a free booth or onto the waiting list.
 
     Rules: one open visit per client; an active service restriction blocks unless a manager
     overrides it with a reason; only the site's free booths of a suitable kind; a booth holds one
     person (the database settles a race); a resubmitted form returns the visit it already made.
+    `labels` is the site's active pick-list when the caller has just read it (the desk's form
+    does); it is read here otherwise.
     """
     replayed = _replay(session, site, request.submission_key)
     if replayed is not None:
         return CheckInResult(replayed, replayed=True)
-    labels = active_substance_codes(session, site)
+    if labels is None:
+        labels = active_substance_codes(session, site)
     unknown = [code for code in request.substances if code not in labels]
     if unknown or not request.substances:
         raise CheckInError("Choose what the client plans to use from the list.")

@@ -38,7 +38,7 @@ from sitesys.checkin.services import (
 from sitesys.clients.codes import code_digest, code_problem, normalise_code
 from sitesys.clients.models import AgeBand, Gender
 from sitesys.clients.services import ClientSummary, active_flags, summarise
-from sitesys.db import get_session
+from sitesys.db import begin_writing, get_session, reads_first
 from sitesys.forms import choices
 from sitesys.observations.chart import render_chart
 from sitesys.observations.forms import QuickCheckForm, ScaleForm, StrikeForm
@@ -66,11 +66,15 @@ def _booth_choices(booths: list[Booth]) -> list[SelectChoice]:
     )
 
 
-def _prepare(form: CheckInForm, session: Session, site: Site, *, accepting: bool = False) -> None:
+def _prepare(
+    form: CheckInForm, session: Session, site: Site, *, accepting: bool = False
+) -> dict[str, str]:
     """Fill the form's choices: the free booths to show, or, when accepting a submission, every
     booth of the site, so that one taken meanwhile is answered "just taken", not "not a choice".
+    Returns the pick-list it offered (code to label).
     """
-    form.substances.choices = choices(active_substance_codes(session, site).items())
+    labels = active_substance_codes(session, site)
+    form.substances.choices = choices(labels.items())
     if accepting:
         booths = list(
             session.scalars(
@@ -82,6 +86,7 @@ def _prepare(form: CheckInForm, session: Session, site: Site, *, accepting: bool
     form.booth.choices = _booth_choices(booths)
     if not form.submission_key.data:
         form.submission_key.data = str(uuid.uuid4())
+    return labels
 
 
 def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
@@ -102,12 +107,13 @@ def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
 
 @bp.route("/checkin", methods=["GET", "POST"])
 @roles_required(*CHECK_IN_ROLES)
+@reads_first
 def new() -> ResponseReturnValue:
     db = get_session()
     site = current_site()
     staff = current_staff()
     form = CheckInForm()
-    _prepare(form, db, site, accepting=request.method == "POST")
+    labels = _prepare(form, db, site, accepting=request.method == "POST")
     if request.method == "GET" and request.args.get("booth", "").isdigit():
         form.booth.data = request.args["booth"]
     summary: ClientSummary | None = None
@@ -135,8 +141,11 @@ def new() -> ResponseReturnValue:
             flash("Check the client's details below, then press Check in again.", "warning")
             return _render(form, site, staff, summary)
         if valid:
+            # Everything above only read; the check-in's writes (and on SQLite its lock) begin
+            # here, and the service reads afresh what another desk could have changed meanwhile.
+            begin_writing(db)
             try:
-                result = check_in(db, staff, site, _request(form, digest))
+                result = check_in(db, staff, site, _request(form, digest), labels=labels)
             except ClientAlreadyIn as already:
                 db.rollback()
                 flash(str(already), "warning")

@@ -246,3 +246,17 @@ def test_the_form_offers_only_free_booths_even_after_a_lookup(client, db):
     ):
         body = page.get_data(as_text=True)
         assert "> Booth 1</label>" not in body and "> Booth 2</label>" in body
+
+
+def test_a_walk_in_check_in_reads_and_writes_in_a_fixed_number_of_statements(
+    client, db, count_queries
+):
+    """The desk's busiest request: the sign-in check, the pick-list and booths once each, the
+    resubmission check, then the visit, its substance and the audit event."""
+    floor(db, client)
+    form = {**check_in_form(client_code=None, walk_in="y"), "submit": "1"}
+    client.get("/checkin")
+    with count_queries() as counter:
+        response = client.post("/checkin", data=form)
+    assert response.status_code == 302
+    assert counter.count == 7, "\n".join(counter.statements)
