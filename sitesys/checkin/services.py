@@ -262,35 +262,35 @@ def check_in(
         ],
     )
     try:
+        # The visit, the booth taken and its audit event go in one flush (record_event flushes),
+        # undone together when the database refuses the visit.
         with session.begin_nested():
             session.add(visit)
-            session.flush()
+            if booth is not None:
+                booth.status = BoothStatus.OCCUPIED
+            record_event(
+                session,
+                "visit.checked_in",
+                actor=actor,
+                record_type="visit",
+                record_id=visit.id,
+                site_id=site.id,
+                booth_id=booth.id if booth else None,
+                walk_in=client is None,
+                new_client=arrival.is_new,
+            )
+            if arrival.overridden:
+                record_event(
+                    session,
+                    "visit.restriction_overridden",
+                    actor=actor,
+                    record_type="visit",
+                    record_id=visit.id,
+                    site_id=site.id,
+                )
     except IntegrityError:
         # Another desk won a race: the same form twice, the same booth, or the same client.
         return _explain_conflict(session, site, request, booth, client)
-    if booth is not None:
-        booth.status = BoothStatus.OCCUPIED
-    record_event(
-        session,
-        "visit.checked_in",
-        actor=actor,
-        record_type="visit",
-        record_id=visit.id,
-        site_id=site.id,
-        booth_id=booth.id if booth else None,
-        walk_in=client is None,
-        new_client=arrival.is_new,
-    )
-    if arrival.overridden:
-        record_event(
-            session,
-            "visit.restriction_overridden",
-            actor=actor,
-            record_type="visit",
-            record_id=visit.id,
-            site_id=site.id,
-        )
-    session.flush()
     return CheckInResult(visit, new_client=arrival.is_new)
 
 
