@@ -1,8 +1,9 @@
 """Generating a site's history in bulk: years of visits in minutes, for benchmarks and demos.
 
 The generator walks day by day. For each day it runs the per-kind generators of
-`RECORD_GENERATORS` in order; each adds rows to the day's `DayRecords`, and the day is inserted in
-one transaction with Core `insert()` executemany batches, parents first (no ORM unit of work, no
+`RECORD_GENERATORS` in order; each adds rows to the day's `DayRecords` (dicts of column values, or
+for the most numerous tables tuples already in the driver's form, `bulk.Shape`), and the day is
+inserted in one transaction with Core executemany batches, parents first (no ORM unit of work, no
 audit: this is synthetic history, never anyone's record).
 
 Kinds of record, in order: visits (with clients, substances and services), observations,
@@ -26,31 +27,24 @@ from sqlalchemy.orm import Session
 
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
-from sitesys.checkin.models import Visit, VisitService, VisitSubstance
+from sitesys.checkin.models import Visit
 from sitesys.clients.models import Client
 from sitesys.db import utcnow
 from sitesys.handovers.setup import add_shift, site_shifts
 from sitesys.handovers.shifts import ShiftDefinition
+from sitesys.history.bulk import DriverForm, Shape
 from sitesys.history.clients import ClientPool
 from sitesys.history.handovers import generate_handovers
-from sitesys.history.ids import ordered_uuid_text
 from sitesys.history.incidents import generate_incidents
-from sitesys.history.observations import (
-    Intervals,
-    VitalsTable,
-    observation_rows,
-)
+from sitesys.history.observations import Intervals, VitalsTable, generate_observations
 from sitesys.history.visits import (
     BoothFloor,
     BoothSlot,
     DaySchedule,
     SyntheticVisit,
-    drug_checked,
-    services_for,
-    simulate_day,
+    generate_visits,
 )
-from sitesys.history.writer import finish, write_days
-from sitesys.observations.models import Observation
+from sitesys.history.writer import DayRows, finish, write_days
 from sitesys.sites.models import Booth, BoothKind, Site, SubstanceOption, staff_sites
 from sitesys.sites.services import SiteSettings, add_booth, create_site
 
@@ -100,6 +94,8 @@ class HistoryContext:
     pool: ClientPool
     vitals: VitalsTable
     schedule: DaySchedule
+    #: How values the generator makes in the driver's form are written for this database.
+    driver: DriverForm
     manager_ids: list[int] = field(default_factory=list)
     #: The site's shifts, one handover each per day.
     shifts: list[ShiftDefinition] = field(default_factory=list)
@@ -122,69 +118,18 @@ class DayRecords:
 
     local_date: date
     visits: list[SyntheticVisit] = field(default_factory=list)
-    rows: dict[Table, list[Row]] = field(default_factory=dict)
+    rows: DayRows = field(default_factory=dict)
 
     def add(self, table: Table, rows: list[Row]) -> None:
+        """Rows as dicts of column values (put into the driver's form afterwards)."""
         self.rows.setdefault(table, []).extend(rows)
+
+    def add_shaped(self, shape: Shape, rows: list[tuple[Any, ...]]) -> None:
+        """Rows the generator made in the driver's form."""
+        self.rows.setdefault(shape, []).extend(rows)
 
 
 RecordGenerator = Callable[[HistoryContext, DayRecords], None]
-
-
-def generate_visits(context: HistoryContext, day: DayRecords) -> None:
-    """The day's visits, any first-time clients, what they used and the services they were given."""
-    rng = context.rng
-    pool = context.pool
-    day.visits = simulate_day(rng, context.schedule, day.local_date, pool.arrival, pool.leaves)
-    day.add(_table(Client), pool.take_new_rows())
-    visits: list[Row] = []
-    substances: list[Row] = []
-    services: list[Row] = []
-    for visit in day.visits:
-        desk = rng.choice(context.desk_ids)
-        visits.append(
-            {
-                "id": visit.id,
-                "site_id": context.site_id,
-                "client_id": None if visit.client_index is None else pool.ids[visit.client_index],
-                "status": visit.status,
-                "booth_id": visit.booth_id,
-                "route": visit.route,
-                "drug_checked": drug_checked(rng),
-                "checked_in_at": visit.checked_in_at,
-                "booth_entered_at": visit.booth_entered_at,
-                "aftercare_at": visit.aftercare_at,
-                "left_at": visit.left_at,
-                "checked_in_by_id": desk,
-                "submission_key": ordered_uuid_text(rng, visit.checked_in_at),
-                "spo2_scale": 1,
-            }
-        )
-        substances.extend({"visit_id": visit.id, "code": code} for code in visit.substances)
-        services.extend(
-            {
-                "visit_id": visit.id,
-                "service": service,
-                "recorded_at": visit.checked_in_at,
-                "recorded_by_id": desk,
-            }
-            for service in services_for(rng, visit.route)
-        )
-    day.add(_table(Visit), visits)
-    day.add(_table(VisitSubstance), substances)
-    day.add(_table(VisitService), services)
-
-
-def generate_observations(context: HistoryContext, day: DayRecords) -> None:
-    """Checks of every visit at the site's intervals (close watch for those who deteriorate)."""
-    rows: list[Row] = []
-    for visit in day.visits:
-        rows.extend(
-            observation_rows(
-                context.rng, visit, context.intervals, context.vitals, context.nurse_ids
-            )
-        )
-    day.add(_table(Observation), rows)
 
 
 #: Per-kind generators, run in this order for every day (see the module docstring to add more).
@@ -194,11 +139,6 @@ RECORD_GENERATORS: list[RecordGenerator] = [
     generate_incidents,
     generate_handovers,
 ]
-
-
-def _table(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 @dataclass
@@ -383,6 +323,7 @@ def generate_history(
             until=until,
             pool=pool,
             vitals=VitalsTable.build(rng),
+            driver=DriverForm.of(engine.dialect.name),
             schedule=DaySchedule(
                 floor=BoothFloor(booths),
                 booth_kinds={slot.id: slot.kind for slot in booths},
@@ -395,13 +336,20 @@ def generate_history(
         site_name = site.name
         extended = bool(pool.ids)
 
-    def make_day(local_date: date) -> tuple[int, dict[Table, list[Row]]]:
+    def make_day(local_date: date) -> tuple[int, DayRows]:
         day = DayRecords(local_date)
         for generator in RECORD_GENERATORS:
             generator(context, day)
         return len(day.visits), day.rows
 
-    written = write_days(engine, days, make_day, batch_size=request.batch_size, progress=progress)
+    written = write_days(
+        engine,
+        days,
+        make_day,
+        batch_size=request.batch_size,
+        templates=[context.vitals.templates()],
+        progress=progress,
+    )
     finish(engine, context.site_id, extended and bool(days), written.tables)
     return HistoryReport(
         site_name=site_name,

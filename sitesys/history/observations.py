@@ -1,21 +1,27 @@
 """Observations through a visit: checks at the site's intervals, scored as nurses would see them.
 
 Scoring every synthetic observation with `assess` would dominate the run, so a small table of
-plausible vitals is scored once, up front, and observations draw from it.
+plausible vitals is scored once, up front, and observations draw from it. The table is also what
+the database copies each observation's vitals and assessment from (`bulk.Templates`): a row is made
+here in the driver's form and carries only its visit, times, nurse, key and vitals' number.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sitesys.history.bulk import TEMPLATE, DriverForm, Shape, Statement, Templates
 from sitesys.history.ids import ordered_uuid_text
 from sitesys.history.visits import SyntheticVisit
 from sitesys.observations.models import ObservationKind, Pupils
 from sitesys.observations.scoring import Consciousness, Poss, SpO2Scale, Vitals, assess
+
+if TYPE_CHECKING:
+    from sitesys.history.generator import DayRecords, HistoryContext
 
 #: Nurses check a little before the interval runs out: between these fractions of it.
 CHECK_EARLY = (0.55, 1.0)
@@ -98,6 +104,8 @@ def _scored(vitals: Vitals, pupils: Pupils) -> Row:
     }
 
 
+#: The vitals table's number of the quick check.
+QUICK = 0
 QUICK_CHECK: Row = {
     "kind": ObservationKind.QUICK_CHECK,
     "respiratory_rate": None,
@@ -121,19 +129,52 @@ QUICK_CHECK: Row = {
 }
 
 
+#: The columns an observation takes from its entry in the vitals table.
+SHARED_COLUMNS = tuple(QUICK_CHECK)
+#: An observation as the generator makes it: its own values, then its vitals' number.
+OBSERVATIONS = Shape(
+    "observations",
+    ("visit_id", "recorded_at", "entered_at", "recorded_by_id", "submission_key", TEMPLATE),
+    Statement.INSERT_FROM_TEMPLATE,
+    SHARED_COLUMNS,
+)
+#: An observation struck through after it was recorded (an update, as the application does it).
+STRIKES = Shape(
+    "observations",
+    ("struck_at", "struck_by_id", "strike_reason", "submission_key"),
+    Statement.UPDATE_BY_KEY,
+)
+STRIKE_REASON = "Recorded against the wrong client"
+
+
 @dataclass(frozen=True)
 class VitalsTable:
-    """Full observations scored once: calm ones, and ones of a client who is deteriorating."""
+    """Full observations scored once, and the quick check: each observation takes one by number.
 
-    calm: tuple[Row, ...]
-    deteriorating: tuple[Row, ...]
+    `sets[0]` is the quick check; `calm` and `deteriorating` number full sets of a calm client and
+    of one who is deteriorating.
+    """
+
+    sets: tuple[Row, ...]
+    calm: tuple[int, ...]
+    deteriorating: tuple[int, ...]
 
     @classmethod
     def build(cls, rng: random.Random, size: int = VITALS_TABLE_SIZE) -> VitalsTable:
-        calm = tuple(_scored(*_normal_vitals(rng)) for _ in range(size))
-        worse = tuple(_scored(*_deteriorating_vitals(rng)) for _ in range(size // 2))
+        calm = [_scored(*_normal_vitals(rng)) for _ in range(size)]
+        worse = [_scored(*_deteriorating_vitals(rng)) for _ in range(size // 2)]
         # Only sets that really call for close watch stand for a deteriorating client.
-        return cls(calm, tuple(row for row in worse if row["needs_close_watch"]))
+        worse = [row for row in worse if row["needs_close_watch"]]
+        first_worse = 1 + len(calm)
+        return cls(
+            sets=(QUICK_CHECK, *calm, *worse),
+            calm=tuple(range(1, first_worse)),
+            deteriorating=tuple(range(first_worse, first_worse + len(worse))),
+        )
+
+    def templates(self) -> Templates:
+        """The table as the database holds it while loading (`OBSERVATIONS` rows name them)."""
+        return Templates("observations", SHARED_COLUMNS, self.sets)
 
 
 @dataclass(frozen=True)
@@ -143,52 +184,48 @@ class Intervals:
     close_watch: timedelta
 
 
-def _row(
-    template: Row,
-    visit: SyntheticVisit,
-    at: datetime,
-    nurse_id: int,
-    rng: random.Random,
-    struck_by: int,
-) -> Row:
-    row = dict(template)
-    row["visit_id"] = visit.id
-    row["recorded_at"] = at
-    row["entered_at"] = at + timedelta(seconds=rng.randint(5, 90))
-    row["recorded_by_id"] = nurse_id
-    row["submission_key"] = ordered_uuid_text(rng, at)
-    if rng.random() < STRUCK_SHARE:
-        row["struck_at"] = row["entered_at"] + timedelta(minutes=rng.randint(1, 20))
-        row["struck_by_id"] = struck_by
-        row["strike_reason"] = "Recorded against the wrong client"
-    else:
-        row["struck_at"] = None
-        row["struck_by_id"] = None
-        row["strike_reason"] = None
-    return row
+@dataclass
+class ObservationRows:
+    """A day's observations in the driver's form (`OBSERVATIONS`) and those struck (`STRIKES`)."""
+
+    driver: DriverForm
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    strikes: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def add(
+        self, rng: random.Random, visit_id: Any, at: datetime, nurse_id: int, vitals: int
+    ) -> None:
+        timestamp = self.driver.timestamp
+        entered_at = at + timedelta(seconds=rng.randint(5, 90))
+        key = ordered_uuid_text(rng, at)
+        self.rows.append((visit_id, timestamp(at), timestamp(entered_at), nurse_id, key, vitals))
+        if rng.random() < STRUCK_SHARE:
+            struck_at = entered_at + timedelta(minutes=rng.randint(1, 20))
+            self.strikes.append((timestamp(struck_at), nurse_id, STRIKE_REASON, key))
 
 
 def _on_watch(at: datetime, window: tuple[datetime, datetime] | None) -> bool:
     return window is not None and window[0] <= at < window[1]
 
 
-def observation_rows(
+def observe_visit(
     rng: random.Random,
     visit: SyntheticVisit,
     intervals: Intervals,
     table: VitalsTable,
     nurse_ids: list[int],
-) -> list[Row]:
+    out: ObservationRows,
+) -> None:
     """Checks from entering the booth until the client goes, none outside the visit's span.
 
     In the booth and in aftercare the nurse checks a little before each interval runs out; a full
     set is taken on moving to aftercare and now and then otherwise; a client who deteriorates gets
     full sets at the close-watch interval until a calmer set ends it.
     """
-    rows: list[Row] = []
     started = visit.booth_entered_at or visit.aftercare_at
     if started is None:
-        return rows
+        return
+    visit_id = out.driver.uuid(visit.id)
     nurse = rng.choice(nurse_ids)
     end = visit.gone_at
     window: tuple[datetime, datetime] | None = None
@@ -220,14 +257,24 @@ def observation_rows(
         at = following
         watching = _on_watch(at, window)
         if watching:
-            template = rng.choice(table.deteriorating)
+            vitals = rng.choice(table.deteriorating)
         elif full_set_due or was_watching or rng.random() < FULL_SET_SHARE:
             # A calmer full set is what ends close watch.
-            template = rng.choice(table.calm)
+            vitals = rng.choice(table.calm)
             full_set_due = False
         else:
-            template = QUICK_CHECK
-        rows.append(_row(template, visit, at, nurse, rng, nurse))
+            vitals = QUICK
+        out.add(rng, visit_id, at, nurse, vitals)
         if rng.random() < 0.1:
             nurse = rng.choice(nurse_ids)
-    return rows
+
+
+def generate_observations(context: HistoryContext, day: DayRecords) -> None:
+    """Checks of every visit at the site's intervals (close watch for those who deteriorate)."""
+    made = ObservationRows(context.driver)
+    for visit in day.visits:
+        observe_visit(
+            context.rng, visit, context.intervals, context.vitals, context.nurse_ids, made
+        )
+    day.add_shaped(OBSERVATIONS, made.rows)
+    day.add_shaped(STRIKES, made.strikes)

@@ -6,15 +6,42 @@ import heapq
 import math
 import random
 import uuid
-from collections.abc import Callable
+from bisect import bisect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitStatus
-from sitesys.history.ids import ordered_uuid
+from sitesys.clients.models import Client
+from sitesys.history.bulk import Shape, Statement, table_of
+from sitesys.history.ids import ordered_uuid, ordered_uuid_text
 from sitesys.sites.models import BoothKind
+
+if TYPE_CHECKING:
+    from sitesys.history.generator import DayRecords, HistoryContext
+
+T = TypeVar("T")
+
+
+class Weighted(Generic[T]):
+    """A weighted choice made ready once: the pick `rng.choices` would make, without rebuilding
+    its lists and running totals for every draw (millions of draws in a long history).
+    """
+
+    def __init__(self, table: Iterable[tuple[T, int]]) -> None:
+        pairs = list(table)
+        self.values = [value for value, _weight in pairs]
+        self.cumulative = list(accumulate(weight for _value, weight in pairs))
+        self.total = self.cumulative[-1] + 0.0
+        self.last = len(pairs) - 1
+
+    def pick(self, rng: random.Random) -> T:
+        # As random.choices does it, so a seed draws the same history.
+        return self.values[bisect(self.cumulative, rng.random() * self.total, 0, self.last)]
+
 
 #: Doors open at this local time; the last check-in is an hour before closing.
 OPENING_TIME = time(9, 0)
@@ -29,12 +56,14 @@ LEFT_WITHOUT_CHECKOUT_SHARE = 0.01
 DETERIORATING_SHARE = 0.03
 
 # How people use, and what (published service figures put injecting and smoking ahead).
-_ROUTES = (
-    (Route.INJECT, 42),
-    (Route.SMOKE, 38),
-    (Route.SNORT, 13),
-    (Route.ORAL, 5),
-    (Route.OTHER, 2),
+_ROUTES = Weighted(
+    (
+        (Route.INJECT, 42),
+        (Route.SMOKE, 38),
+        (Route.SNORT, 13),
+        (Route.ORAL, 5),
+        (Route.OTHER, 2),
+    )
 )
 _SUBSTANCES: dict[Route, tuple[tuple[str, int], ...]] = {
     Route.INJECT: (
@@ -80,11 +109,7 @@ _ROUTE_KIT: dict[Route, ServiceGiven] = {
     Route.SMOKE: ServiceGiven.FOIL,
     Route.SNORT: ServiceGiven.SNORTING_KIT,
 }
-_DRUG_CHECKED = ((DrugChecked.NO, 70), (DrugChecked.YES, 22), (DrugChecked.DECLINED, 8))
-
-
-def _choose(rng: random.Random, table: tuple[tuple[Any, int], ...]) -> Any:
-    return rng.choices([value for value, _ in table], [weight for _, weight in table])[0]
+_DRUG_CHECKED = Weighted(((DrugChecked.NO, 70), (DrugChecked.YES, 22), (DrugChecked.DECLINED, 8)))
 
 
 @dataclass(frozen=True)
@@ -180,14 +205,17 @@ def _lognormal_minutes(rng: random.Random, mean: float, spread: float = 0.45) ->
     return rng.lognormvariate(math.log(mean) - spread * spread / 2, spread)
 
 
-def _substances(rng: random.Random, route: Route, offered: set[str]) -> list[str]:
+def substance_choice(route: Route, offered: set[str]) -> Weighted[str]:
+    """What people using this route take, among the substances the site offers."""
     table = tuple((code, weight) for code, weight in _SUBSTANCES[route] if code in offered)
-    if not table:
-        table = tuple((code, 1) for code in sorted(offered))
-    first = _choose(rng, table)
+    return Weighted(table or ((code, 1) for code in sorted(offered)))
+
+
+def _substances(rng: random.Random, choice: Weighted[str]) -> list[str]:
+    first = choice.pick(rng)
     chosen = [first]
-    if rng.random() < SECOND_SUBSTANCE_SHARE and len(table) > 1:
-        second = _choose(rng, table)
+    if rng.random() < SECOND_SUBSTANCE_SHARE and choice.last > 0:
+        second = choice.pick(rng)
         if second != first:
             chosen.append(second)
     return chosen
@@ -217,6 +245,14 @@ class DaySchedule:
     visits_per_day: int
     zone: ZoneInfo
     closing_time: time
+    _substance_choices: dict[Route, Weighted[str]] = field(default_factory=dict, init=False)
+
+    def substances_for(self, route: Route) -> Weighted[str]:
+        choice = self._substance_choices.get(route)
+        if choice is None:
+            choice = substance_choice(route, self.offered_substances)
+            self._substance_choices[route] = choice
+        return choice
 
 
 def simulate_day(
@@ -240,7 +276,7 @@ def simulate_day(
     visits: list[SyntheticVisit] = []
     for arrives_at in _arrival_times(rng, day, schedule.visits_per_day):
         client_index = arrive(arrives_at)
-        route: Route = _choose(rng, _ROUTES)
+        route = _ROUTES.pick(rng)
         booth_id: int | None = None
         entered: datetime | None = None
         if floor.booths:
@@ -277,12 +313,90 @@ def simulate_day(
                 gone_at=gone,
                 status=status,
                 deteriorates=deteriorates,
-                substances=_substances(rng, route, schedule.offered_substances),
+                substances=_substances(rng, schedule.substances_for(route)),
             )
         )
     return visits
 
 
 def drug_checked(rng: random.Random) -> DrugChecked:
-    result: DrugChecked = _choose(rng, _DRUG_CHECKED)
-    return result
+    return _DRUG_CHECKED.pick(rng)
+
+
+#: A visit as `generate_visits` makes it, in the driver's form (columns in the table's order).
+VISITS = Shape(
+    "visits",
+    (
+        "id",
+        "site_id",
+        "client_id",
+        "status",
+        "booth_id",
+        "route",
+        "drug_checked",
+        "checked_in_at",
+        "booth_entered_at",
+        "aftercare_at",
+        "left_at",
+        "checked_in_by_id",
+        "submission_key",
+        "spo2_scale",
+    ),
+    Statement.INSERT,
+)
+VISIT_SUBSTANCES = Shape("visit_substances", ("visit_id", "code"), Statement.INSERT)
+VISIT_SERVICES = Shape(
+    "visit_services", ("visit_id", "service", "recorded_at", "recorded_by_id"), Statement.INSERT
+)
+
+
+def generate_visits(context: HistoryContext, day: DayRecords) -> None:
+    """The day's visits, any first-time clients, what they used and the services they were given.
+
+    Made in the driver's form: each visit's identifier and check-in time are formatted once, for
+    the visit and for the rows that refer to it.
+    """
+    rng = context.rng
+    pool = context.pool
+    timestamp = context.driver.timestamp
+    uuid_form = context.driver.uuid
+    day.visits = simulate_day(rng, context.schedule, day.local_date, pool.arrival, pool.leaves)
+    day.add(table_of(Client), pool.take_new_rows())
+    visits: list[tuple[Any, ...]] = []
+    substances: list[tuple[Any, ...]] = []
+    services: list[tuple[Any, ...]] = []
+    for visit in day.visits:
+        desk = rng.choice(context.desk_ids)
+        visit_id = uuid_form(visit.id)
+        checked_in_at = timestamp(visit.checked_in_at)
+        client = visit.client_index
+        visits.append(
+            (
+                visit_id,
+                context.site_id,
+                None if client is None else uuid_form(pool.ids[client]),
+                visit.status.value,
+                visit.booth_id,
+                visit.route.value,
+                drug_checked(rng).value,
+                checked_in_at,
+                _optional(timestamp, visit.booth_entered_at),
+                _optional(timestamp, visit.aftercare_at),
+                timestamp(visit.left_at),
+                desk,
+                ordered_uuid_text(rng, visit.checked_in_at),
+                1,
+            )
+        )
+        substances.extend((visit_id, code) for code in visit.substances)
+        services.extend(
+            (visit_id, service.value, checked_in_at, desk)
+            for service in services_for(rng, visit.route)
+        )
+    day.add_shaped(VISITS, visits)
+    day.add_shaped(VISIT_SUBSTANCES, substances)
+    day.add_shaped(VISIT_SERVICES, services)
+
+
+def _optional(timestamp: Callable[[datetime], Any], value: datetime | None) -> Any:
+    return None if value is None else timestamp(value)

@@ -1,15 +1,17 @@
 """The writer of generated days: in order, counted, and a failure reported, not swallowed."""
 
+import random
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, table
 from sqlalchemy.orm import Session
 
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
 from sitesys.db import get_database
-from sitesys.history.writer import HistoryFailed, write_days
+from sitesys.history.observations import VitalsTable
+from sitesys.history.writer import LOADING_PRAGMAS, HistoryFailed, _loading, write_days
 
 
 def _staff_rows(day: date) -> dict[str, object]:
@@ -86,3 +88,26 @@ def test_written_times_read_back_as_the_same_moment_and_compare_as_the_app_write
             .order_by(Staff.username)
         ).all()
         assert same_moment == ["app-written", "bulk-local", "bulk-utc"]
+
+
+def test_the_loading_connection_is_put_back_as_it_was(committed_app):
+    """Its SQLite settings and the temporary table of templates last as long as the connection,
+    which goes back to the pool: both are undone when loading ends."""
+    engine = get_database(committed_app).engine
+    vitals = VitalsTable.build(random.Random(1))
+    holder = f"history_{vitals.templates().table}_templates"
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        before = _settings(connection) if sqlite else {}
+        with _loading(connection, [vitals.templates()]):
+            assert inspect(connection).has_table(holder)
+            assert connection.execute(select(func.count()).select_from(table(holder))).scalar()
+            if sqlite:
+                assert _settings(connection) == LOADING_PRAGMAS
+        assert not inspect(connection).has_table(holder)
+        if sqlite:
+            assert _settings(connection) == before
+
+
+def _settings(connection):
+    return {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in LOADING_PRAGMAS}
