@@ -9,12 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from sitesys.db import get_database
-from sitesys.history.generator import (
-    DEFAULT_SITE,
-    HistoryRefused,
-    HistoryRequest,
-    generate_history,
-)
+from sitesys.history import DEFAULT_SITE
 
 
 @click.command("generate-history")
@@ -32,6 +27,9 @@ def generate_history_command(
     The site is created with 20 booths when it does not exist. The history ends the day before the
     site's earliest visit, so running it again extends it further into the past.
     """
+    # Imported here: every web worker loads this module's command, never the generator.
+    from sitesys.history.generator import HistoryRefused, HistoryRequest, generate_history
+
     config = current_app.config["SITESYS"]
 
     def progress(local_date: date, _visits: int) -> None:

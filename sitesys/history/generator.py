@@ -32,6 +32,7 @@ from sitesys.clients.models import Client
 from sitesys.db import utcnow
 from sitesys.handovers.setup import add_shift, site_shifts
 from sitesys.handovers.shifts import ShiftDefinition
+from sitesys.history import DEFAULT_SITE
 from sitesys.history.bulk import DriverForm, Shape
 from sitesys.history.clients import ClientPool
 from sitesys.history.handovers import generate_handovers
@@ -48,7 +49,6 @@ from sitesys.history.writer import DayRows, finish, write_days
 from sitesys.sites.models import Booth, BoothKind, Site, SubstanceOption, staff_sites
 from sitesys.sites.services import SiteSettings, add_booth, create_site
 
-DEFAULT_SITE = "Demo Site"
 #: Rows per executemany call.
 BATCH_SIZE = 5_000
 #: A site the generator creates gets this many booths of each kind (about 4 in 10 visits smoke).
