@@ -63,10 +63,10 @@ def summarise(session: Session, site: Site, digest: str) -> ClientSummary:
     client = find_client(session, site, digest)
     if client is None:
         return ClientSummary(None)
+    # count(*), not count of an id: both are answered from the index on (client, check-in
+    # time) alone, where counting ids read every one of a regular's visits from the table.
     count, last = session.execute(
-        select(func.count(Visit.id), func.max(Visit.checked_in_at)).where(
-            Visit.client_id == client.id
-        )
+        select(func.count(), func.max(Visit.checked_in_at)).where(Visit.client_id == client.id)
     ).one()
     open_visit = session.scalar(select(Visit).where(Visit.client_id == client.id, is_open_visit()))
     return ClientSummary(client, int(count), last, active_flags(client, site), open_visit)

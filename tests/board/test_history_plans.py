@@ -88,3 +88,22 @@ def test_sqlite_plans_use_the_open_visit_indexes(db, connection):
     assert "ix_visits_site_open" in plans[0], plans[0]
     assert "uq_visits_client_open" in plans[1], plans[1]
     assert not any("TEMP B-TREE" in plan and "SCAN" in plan for plan in plans)
+
+
+@pytest.mark.backend("sqlite")
+def test_sqlite_counts_a_regulars_visits_from_the_index_alone(db, connection):
+    """The desk's lookup counts a regular's visits and finds the last one without reading any of
+    them from the table (a regular has hundreds after a few years; found under load)."""
+    site, regular = _floor_with_history(db)
+    db.expire_all()
+    with captured(connection) as statements:
+        summary = summarise(db, site, regular.code_digest)
+    assert summary.visit_count == 30
+    counts = [(sql, params) for sql, params in _visit_queries(statements) if "count(" in sql]
+    assert len(counts) == 1
+    sql, params = counts[0]
+    plan = " ".join(
+        str(row[-1])
+        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
+    )
+    assert "COVERING INDEX ix_visits_client_checked_in_at" in plan, plan
