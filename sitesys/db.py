@@ -163,9 +163,12 @@ def begin_writing(session: Session) -> None:
     session.connection(execution_options={"sitesys_write": True})
 
 
-def _view_reads_first() -> bool:
+def view_is_marked(mark: str) -> bool:
+    """Whether the view serving this request carries a mark (`reads_first` here, `passive` in
+    the guard), set on the view function as an attribute.
+    """
     view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "sitesys_reads_first", False))
+    return bool(getattr(view, mark, False))
 
 
 def get_session() -> Session:
@@ -174,7 +177,7 @@ def get_session() -> Session:
     if session is None:
         write = True
         if has_request_context():
-            write = request.method not in SAFE_METHODS and not _view_reads_first()
+            write = request.method not in SAFE_METHODS and not view_is_marked("sitesys_reads_first")
         session = get_database().new_session(write=write)
         g.db_session = session
     return session

@@ -7,14 +7,14 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, flash, g, redirect, request, url_for
+from flask import Flask, Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
 from sitesys.auth.models import Staff, StaffSession
 from sitesys.auth.roles import Role
 from sitesys.auth.services import TOUCH_EVERY, resolve_session, touch_session
-from sitesys.db import get_database, get_session, utcnow
+from sitesys.db import get_database, get_session, utcnow, view_is_marked
 from sitesys.extensions import login_manager
 from sitesys.sites.models import Site
 
@@ -93,7 +93,8 @@ def _load_staff(token: str) -> Staff | None:
     session = get_session()
     resolved = resolve_session(session, token, now)
     found = resolved.staff_session
-    if found is not None and not _is_passive() and now - found.last_seen_at >= TOUCH_EVERY:
+    passive = view_is_marked("sitesys_passive")
+    if found is not None and not passive and now - found.last_seen_at >= TOUCH_EVERY:
         staff_session_id = found.id  # read before the rollback expires it
         session.rollback()
         with get_database().new_session(write=True) as touch:
@@ -105,11 +106,6 @@ def _load_staff(token: str) -> Staff | None:
         g.session_end_reason = resolved.reason
         return None
     return _attach(found, token, resolved.at_site)
-
-
-def _is_passive() -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "sitesys_passive", False))
 
 
 def _attach(staff_session: StaffSession, token: str, at_site: bool) -> Staff:
