@@ -220,10 +220,12 @@ def check_in(
     person (the database settles a race); a resubmitted form returns the visit it already made.
     `labels` is the site's active pick-list when the caller has just read it (the desk's form
     does); it is read here otherwise.
+
+    A resubmission is not looked for up front: the submission key is unique, so a form already
+    saved fails at its client (already in), its booth (taken) or its insert, and each of those
+    paths looks for the visit that form made before saying anything else. A first submission,
+    nearly every one, costs no lookup.
     """
-    replayed = _replay(session, site, request.submission_key)
-    if replayed is not None:
-        return CheckInResult(replayed, replayed=True)
     if labels is None:
         labels = active_substance_codes(session, site)
     unknown = [code for code in request.substances if code not in labels]
@@ -232,8 +234,9 @@ def check_in(
     try:
         arrival = _client_for(session, actor, site, request)
         booth = lock_free_booth(session, site, request.booth_id) if request.booth_id else None
-    except (BoothTaken, ClientAlreadyIn):
-        # The twin of a double tap may have won the lock and committed while this one waited.
+    except CheckInError:
+        # The twin of a double tap may have won the lock and committed while this one waited
+        # (its client is then already in, its booth taken).
         replayed = _replay(session, site, request.submission_key)
         if replayed is not None:
             return CheckInResult(replayed, replayed=True)
@@ -247,7 +250,8 @@ def check_in(
         site_id=site.id,
         client=client,
         status=VisitStatus.IN_BOOTH if booth else VisitStatus.WAITING,
-        booth_id=booth.id if booth else None,
+        # The booth itself, not only its id: the desk's message names it after the commit.
+        booth=booth,
         route=request.route,
         drug_checked=request.drug_checked,
         checked_in_at=now,

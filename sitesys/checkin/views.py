@@ -69,18 +69,25 @@ def _booth_choices(booths: list[Booth]) -> list[SelectChoice]:
 def _prepare(
     form: CheckInForm, session: Session, site: Site, *, accepting: bool = False
 ) -> dict[str, str]:
-    """Fill the form's choices: the free booths to show, or, when accepting a submission, every
-    booth of the site, so that one taken meanwhile is answered "just taken", not "not a choice".
-    Returns the pick-list it offered (code to label).
+    """Fill the form's choices: the free booths to show, or, when accepting a submission, the
+    booth it names if that is one of the site's, free or not, so that one taken meanwhile is
+    answered "just taken", not "not a choice". Returns the pick-list it offered (code to label).
     """
     labels = active_substance_codes(session, site)
     form.substances.choices = choices(labels.items())
     if accepting:
-        booths = list(
-            session.scalars(
-                select(Booth).where(Booth.site_id == site.id, Booth.is_retired.is_(False))
+        chosen = form.booth.data or ""
+        booths = []
+        if chosen.isdigit():
+            booths = list(
+                session.scalars(
+                    select(Booth).where(
+                        Booth.id == int(chosen),
+                        Booth.site_id == site.id,
+                        Booth.is_retired.is_(False),
+                    )
+                )
             )
-        )
     else:
         booths = free_booths(session, site)
     form.booth.choices = _booth_choices(booths)
