@@ -329,6 +329,10 @@ def run_history(
         }
         stages.append(stage)
         print(f"[history] {years} years: {stage['totals']} {timings}", flush=True)
+    # The stages are timed minutes apart, so a slow stretch of the machine can fall on one of
+    # them: the 5-year database is timed again beside a new empty one, in alternating rounds.
+    alternating = alternate_with_empty(database, keys, app, site_ids, scene, repeats)
+    print(f"[history] 5 years / empty, alternating: {alternating['ratio_history_over_empty']}")
     get_database(app).engine.dispose()
     empty = stages[0]["timings"]
     last = stages[-1]["timings"]
@@ -337,7 +341,7 @@ def run_history(
         for name in empty
         if empty[name]["median_ms"] > 0
     }
-    return {"stages": stages, "ratio_5y_over_empty": ratios}
+    return {"stages": stages, "ratio_5y_over_empty": ratios, "alternating": alternating}
 
 
 def _open_handover(app: Flask, site_ids: BenchSite) -> uuid.UUID:
@@ -367,8 +371,6 @@ def retime_history(
     """Time the operations again on a database a --keep run left (its full history and floor),
     and on a new empty one of the same kind: the ratio for the code as it is now.
     """
-    from bench.common import BenchDatabase as Database
-    from bench.common import new_workdir, remove_workdir, set_up_site
     from sitesys.checkin.models import is_open_visit
 
     app = make_app(database.url, keys)
@@ -384,7 +386,29 @@ def retime_history(
         if open_visit is not None
         else build_scene(app, site_ids, keys)
     )
-    history_totals = totals(app)
+    try:
+        return {
+            "totals": totals(app),
+            **alternate_with_empty(database, keys, app, site_ids, scene, repeats),
+        }
+    finally:
+        get_database(app).engine.dispose()
+
+
+def alternate_with_empty(
+    database: BenchDatabase,
+    keys: Keys,
+    app: Flask,
+    site_ids: BenchSite,
+    scene: Scene,
+    repeats: int,
+) -> dict[str, Any]:
+    """Time the operations on a database with history and on a new empty one of the same kind,
+    in alternating rounds, so that a slow minute of a shared machine falls on both sides.
+    """
+    from bench.common import BenchDatabase as Database
+    from bench.common import new_workdir, remove_workdir, set_up_site
+
     workdir = new_workdir()
     empty_database = Database.create(database.backend, workdir)
     try:
@@ -392,7 +416,6 @@ def retime_history(
         empty_site = set_up_site(empty_database.url)
         empty_app = make_app(empty_database.url, keys)
         empty_scene = build_scene(empty_app, empty_site, keys)
-        # Alternating rounds, so that a slow minute of a shared machine falls on both sides.
         rounds: list[tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]] = []
         for _ in range(RETIME_ROUNDS):
             rounds.append(
@@ -402,14 +425,12 @@ def retime_history(
                 )
             )
         get_database(empty_app).engine.dispose()
-        get_database(app).engine.dispose()
     finally:
         empty_database.drop()
         remove_workdir(workdir)
     full = _median_of_rounds([history for history, _ in rounds])
     empty = _median_of_rounds([fresh for _, fresh in rounds])
     return {
-        "totals": history_totals,
         "rounds": RETIME_ROUNDS,
         "empty": empty,
         "with_history": full,

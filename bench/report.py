@@ -35,6 +35,13 @@ def history_table(backend: str, history: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {name} | " + " | ".join(cells) + f" | {history['ratio_5y_over_empty'][name]} |"
         )
+    alternating = history.get("alternating")
+    if alternating:
+        lines.append("")
+        lines.append(
+            f"5 y / empty in {alternating['rounds']} alternating rounds: "
+            + json.dumps(alternating["ratio_history_over_empty"])
+        )
     lines.append("")
     for stage in stages:
         generated = stage.get("generated")

@@ -181,6 +181,10 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
         lines: dict[str, Any] = {}
         if "history" in result:
             lines["history ratio 5y/empty"] = result["history"]["ratio_5y_over_empty"]
+            if "alternating" in result["history"]:
+                lines["history ratio 5y/empty, alternating"] = result["history"]["alternating"][
+                    "ratio_history_over_empty"
+                ]
         if "history_retimed" in result:
             lines["history ratio (retimed)"] = result["history_retimed"]["ratio_history_over_empty"]
         if "load" in result:
