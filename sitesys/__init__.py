@@ -22,6 +22,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.home.views import bp as home_bp
     from sitesys.incidents.views import bp as incidents_bp
     from sitesys.observations.views import bp as observations_bp
+    from sitesys.record_ids import RecordIdConverter
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
     from sitesys.system.views import bp as system_bp
@@ -67,6 +68,8 @@ def create_app(config: Config | None = None) -> Flask:
     http_headers.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    # Before the blueprints: their rules take the converter when they are added.
+    app.url_map.converters["int"] = RecordIdConverter
     for blueprint in (
         system_bp,
         auth_bp,

@@ -26,7 +26,9 @@ class Page(Generic[T]):
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 5:
+        return 1
+    return int(raw) if 0 < int(raw) < 100_000 else 1
 
 
 def paginate(session: Session, statement: Select[Any], per_page: int = PER_PAGE) -> Page[Any]:

@@ -17,6 +17,7 @@ from sitesys.auth.roles import Role
 from sitesys.db import get_session
 from sitesys.forms import choices
 from sitesys.pagination import paginate
+from sitesys.record_ids import record_id
 from sitesys.sites.models import Site, staff_sites
 from sitesys.templating import site_zone
 
@@ -53,16 +54,17 @@ def index() -> ResponseReturnValue:
         + [(str(person.id), person.display_name) for person in db.scalars(people)]
     )
     filters.validate()
-    if filters.site.data and str(filters.site.data).isdigit():
-        statement = statement.where(AuditEvent.site_id == int(filters.site.data))
+    site_id = record_id(filters.site.data)
+    if site_id is not None:
+        statement = statement.where(AuditEvent.site_id == site_id)
     if filters.action.data and not filters.action.errors:
         statement = statement.where(AuditEvent.action.startswith(filters.action.data))
     if filters.record_type.data and not filters.record_type.errors:
         statement = statement.where(AuditEvent.record_type == filters.record_type.data)
     if filters.actor.data == "system":
         statement = statement.where(AuditEvent.actor_id.is_(None))
-    elif filters.actor.data and str(filters.actor.data).isdigit():
-        statement = statement.where(AuditEvent.actor_id == int(filters.actor.data))
+    elif (actor_id := record_id(filters.actor.data)) is not None:
+        statement = statement.where(AuditEvent.actor_id == actor_id)
     if filters.date_from.data and not filters.date_from.errors:
         statement = statement.where(
             AuditEvent.occurred_at >= _local_midnight(filters.date_from.data)

@@ -20,6 +20,7 @@ from sitesys.auth.services import (
     switch_site,
 )
 from sitesys.db import get_session, utcnow
+from sitesys.record_ids import record_id
 from sitesys.sites.models import Site
 
 bp = Blueprint("auth", __name__)
@@ -76,10 +77,11 @@ def logout() -> ResponseReturnValue:
 @bp.post("/switch-site")
 def switch() -> ResponseReturnValue:
     form = SwitchSiteForm()
-    if not form.validate_on_submit() or not str(form.site_id.data).isdigit():
+    site_id = record_id(form.site_id.data)
+    if not form.validate_on_submit() or site_id is None:
         abort(400)
     db = get_session()
-    site = db.scalar(select(Site).where(Site.id == int(form.site_id.data)))
+    site = db.scalar(select(Site).where(Site.id == site_id))
     if site is None or not current_staff().can_work_at(site.id):
         abort(404)
     switch_site(db, current_staff_session(), site)

@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sitesys.audit.models import AuditEvent
+from sitesys.record_ids import record_id
 
 #: How many of the site's latest events the fingerprint covers.
 RECENT_EVENTS = 20
@@ -51,7 +52,10 @@ def still_current(stamp: str | None, site_id: int, digest: str, now: datetime) -
     if not stamp:
         return False
     parts = stamp.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
+    # A stamp comes back from the tablet: anything not made by make_stamp is simply not current.
+    if len(parts) != 3 or record_id(parts[0]) != site_id or parts[1] != digest:
         return False
-    stable_until = datetime.fromtimestamp(int(parts[2]), UTC)
-    return int(parts[0]) == site_id and parts[1] == digest and now < stable_until
+    seconds = parts[2]
+    if not (seconds.isascii() and seconds.isdigit()) or len(seconds) > 11:
+        return False
+    return now < datetime.fromtimestamp(int(seconds), UTC)

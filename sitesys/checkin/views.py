@@ -43,6 +43,7 @@ from sitesys.forms import choices
 from sitesys.observations.chart import render_chart
 from sitesys.observations.forms import QuickCheckForm, ScaleForm, StrikeForm
 from sitesys.observations.services import clinical_record
+from sitesys.record_ids import record_id
 from sitesys.sites.models import Booth, Site
 
 bp = Blueprint("checkin", __name__)
@@ -76,13 +77,13 @@ def _prepare(
     labels = active_substance_codes(session, site)
     form.substances.choices = choices(labels.items())
     if accepting:
-        chosen = form.booth.data or ""
+        chosen = record_id(form.booth.data)
         booths = []
-        if chosen.isdigit():
+        if chosen is not None:
             booths = list(
                 session.scalars(
                     select(Booth).where(
-                        Booth.id == int(chosen),
+                        Booth.id == chosen,
                         Booth.site_id == site.id,
                         Booth.is_retired.is_(False),
                     )
@@ -247,9 +248,10 @@ def _step(visit_id: uuid.UUID, action: str) -> ResponseReturnValue:
     staff = current_staff()
     try:
         if action == "booth":
-            if not str(form.booth.data).isdigit():
+            booth_id = record_id(form.booth.data)
+            if booth_id is None:
                 raise CheckInError("Choose a free booth.")
-            booth = move_to_booth(db, staff, found, int(form.booth.data), expected)
+            booth = move_to_booth(db, staff, found, booth_id, expected)
             message = f"{found.display_tag} is in booth {booth.label}."
         elif action == "aftercare":
             move_to_aftercare(db, staff, found, expected)

@@ -45,6 +45,7 @@ from sitesys.incidents.reports import (
     substance_labels,
 )
 from sitesys.incidents.services import IncidentError, NotPermitted
+from sitesys.record_ids import record_id
 from sitesys.sites.models import Site, staff_sites
 from sitesys.staff.forms import ConfirmForm
 
@@ -108,7 +109,11 @@ def report_input(form: ReportForm) -> ReportInput:
             if form.psychological_harm.data
             else None
         ),
-        staff_ids=[int(value) for value in form.staff_involved.data or [] if value.isdigit()],
+        staff_ids=[
+            number
+            for number in (record_id(value) for value in form.staff_involved.data or [])
+            if number is not None
+        ],
     )
 
 

@@ -1,0 +1,34 @@
+"""Record ids that come from outside: form fields, query arguments and URLs.
+
+SiteSys's integer keys are 32-bit on PostgreSQL and 64-bit on SQLite; a longer number sent by a
+tampered form or link must be "not found" or "not a choice", never a driver error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.routing import IntegerConverter, Map
+
+#: The largest id a record can have: SiteSys's integer keys are 32-bit on PostgreSQL.
+MAX_RECORD_ID = 2**31 - 1
+
+
+def record_id(value: object) -> int | None:
+    """The record id a form field or a query argument names, or None when the value cannot be
+    one: not plain digits (a superscript passes `str.isdigit` but not `int`), or beyond what the
+    database stores (the driver would fail on it rather than find nothing).
+    """
+    text = "" if value is None else str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_RECORD_ID)):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_RECORD_ID else None
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:...>` in SiteSys's URLs: a record id, so no larger than the database stores."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_RECORD_ID)
+        super().__init__(map, *args, **kwargs)
