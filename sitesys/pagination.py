@@ -9,6 +9,8 @@ from flask import request
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from sitesys.record_ids import whole_number
+
 T = TypeVar("T")
 PER_PAGE = 50
 
@@ -26,9 +28,7 @@ class Page(Generic[T]):
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 5:
-        return 1
-    return int(raw) if 0 < int(raw) < 100_000 else 1
+    return whole_number(raw, 99_999) or 1
 
 
 def paginate(session: Session, statement: Select[Any], per_page: int = PER_PAGE) -> Page[Any]:

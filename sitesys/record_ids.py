@@ -1,4 +1,5 @@
-"""Record ids that come from outside: form fields, query arguments and URLs.
+"""Record ids and other numbers that come from outside: form fields, query arguments, URLs and
+the board's stamp.
 
 SiteSys's integer keys are 32-bit on PostgreSQL and 64-bit on SQLite; a longer number sent by a
 tampered form or link must be "not found" or "not a choice", never a driver error.
@@ -14,16 +15,24 @@ from werkzeug.routing import IntegerConverter, Map
 MAX_RECORD_ID = 2**31 - 1
 
 
-def record_id(value: object) -> int | None:
-    """The record id a form field or a query argument names, or None when the value cannot be
-    one: not plain digits (a superscript passes `str.isdigit` but not `int`), or beyond what the
-    database stores (the driver would fail on it rather than find nothing).
+def whole_number(value: object, largest: int) -> int | None:
+    """A number from 0 to `largest` written in plain digits, or None: a superscript passes
+    `str.isdigit` but not `int`, and a long run of digits is refused before it is read.
     """
     text = "" if value is None else str(value)
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_RECORD_ID)):
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(largest)):
         return None
     number = int(text)
-    return number if 0 < number <= MAX_RECORD_ID else None
+    return number if number <= largest else None
+
+
+def record_id(value: object) -> int | None:
+    """The record id a form field or a query argument names, or None when the value cannot be
+    one, including a number beyond what the database stores (the driver would fail on it rather
+    than find nothing).
+    """
+    number = whole_number(value, MAX_RECORD_ID)
+    return number if number else None
 
 
 class RecordIdConverter(IntegerConverter):

@@ -10,7 +10,7 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import StaffSession
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import Visit, VisitStatus
-from sitesys.record_ids import MAX_RECORD_ID, record_id
+from sitesys.record_ids import MAX_RECORD_ID, record_id, whole_number
 from tests.checkin.helpers import check_in_form, floor
 from tests.factories import make_site, make_staff, make_visit, sign_in
 
@@ -26,6 +26,14 @@ BAD_IDS = [TOO_LONG, str(MAX_RECORD_ID + 1), NOT_PLAIN]
 )  # fmt: skip
 def test_record_id_reads_only_ids_the_database_can_hold(value, expected):
     assert record_id(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0", 0), ("99", 99), ("100", None), ("0099", None), (NOT_PLAIN, None), ("", None)],
+)
+def test_whole_number_reads_plain_digits_up_to_the_largest_allowed(value, expected):
+    assert whole_number(value, 99) == expected
 
 
 @pytest.mark.parametrize("booth", BAD_IDS)

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sitesys.audit.models import AuditEvent
-from sitesys.record_ids import record_id
+from sitesys.record_ids import record_id, whole_number
 
 #: How many of the site's latest events the fingerprint covers.
 RECENT_EVENTS = 20
@@ -55,7 +55,5 @@ def still_current(stamp: str | None, site_id: int, digest: str, now: datetime) -
     # A stamp comes back from the tablet: anything not made by make_stamp is simply not current.
     if len(parts) != 3 or record_id(parts[0]) != site_id or parts[1] != digest:
         return False
-    seconds = parts[2]
-    if not (seconds.isascii() and seconds.isdigit()) or len(seconds) > 11:
-        return False
-    return now < datetime.fromtimestamp(int(seconds), UTC)
+    seconds = whole_number(parts[2], 10**11 - 1)  # up to the year 5138
+    return seconds is not None and now < datetime.fromtimestamp(seconds, UTC)
