@@ -24,8 +24,9 @@ def _merge(paths: list[Path]) -> dict[str, dict[str, Any]]:
 def history_table(backend: str, history: dict[str, Any]) -> list[str]:
     stages = history["stages"]
     names = list(stages[0]["timings"])
+    runs = stages[0]["timings"][names[0]]["runs"]
     lines = [
-        f"**{backend}** — median ms of 25 warm in-process runs",
+        f"**{backend}** — median ms of {runs} warm in-process runs",
         "",
         "| operation | " + " | ".join(f"{s['years']} y" for s in stages) + " | 5 y / empty |",
         "|---|" + "---:|" * (len(stages) + 1),
