@@ -12,6 +12,7 @@ from sitesys.auth.models import Staff
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus, is_open_visit
 from sitesys.checkin.services import CheckInError, check_booth_suits, lock_free_booth
 from sitesys.db import utcnow
+from sitesys.incidents.services import open_incident_for_visit
 from sitesys.sites.models import Booth, BoothStatus, Site
 
 
@@ -90,8 +91,17 @@ def move_to_aftercare(
 
 
 def check_out(session: Session, actor: Staff, visit: Visit, expected: VisitStatus | None) -> None:
-    """Check a client out from any open step; a booth they were in needs cleaning."""
+    """Check a client out from any open step; a booth they were in needs cleaning.
+
+    Refused while an emergency response is running for the visit: the response ends first, so
+    it never drops off the board with the client still in someone's care.
+    """
     _expect(visit, expected, OPEN_STATUSES)
+    if open_incident_for_visit(session, visit) is not None:
+        raise CheckInError(
+            f"An emergency response is running for {visit.display_tag}: end the response "
+            "before checking them out. Nothing was changed."
+        )
     booth = _release_booth(visit)
     from_status = visit.status
     visit.status = VisitStatus.LEFT

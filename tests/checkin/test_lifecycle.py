@@ -11,6 +11,7 @@ from sitesys.auth.roles import Role
 from sitesys.checkin.models import Visit, VisitStatus
 from sitesys.checkin.tasks import end_of_day
 from sitesys.db import utcnow
+from sitesys.incidents.services import end_response, start_response
 from sitesys.sites.models import BoothStatus
 from tests.checkin.helpers import floor
 from tests.factories import make_booth, make_site, make_staff, make_visit, sign_in
@@ -180,3 +181,27 @@ def test_end_of_day_reads_closing_time_in_the_sites_zone(db, zone):
     db.refresh(visit)
     assert visit.status is VisitStatus.LEFT_WITHOUT_CHECKOUT
     assert isinstance(db.get(Visit, visit.id), Visit)
+
+
+def test_check_out_is_refused_while_an_emergency_response_runs(client, db):
+    """The desk cannot check out someone a nurse is resuscitating: the response would drop off
+    every board. Once the response has ended, checking out works."""
+    site, booths, desk = floor(db, client)
+    nurse = make_staff(db, Role.NURSE, sites=[site])
+    visit = make_visit(db, site, desk, booth=booths[0])
+    incident = start_response(db, nurse, visit).incident
+    db.commit()
+    response = step(client, visit, "check-out", "in_booth")
+    assert "An emergency response is running for" in response.get_data(as_text=True)
+    assert "end the response before checking them out" in response.get_data(as_text=True)
+    db.refresh(visit)
+    db.refresh(booths[0])
+    assert visit.status is VisitStatus.IN_BOOTH and visit.left_at is None
+    assert booths[0].status is BoothStatus.OCCUPIED
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "visit.checked_out")) is None
+    end_response(db, nurse, incident)
+    db.commit()
+    response = step(client, visit, "check-out", "in_booth")
+    assert "checked out." in response.get_data(as_text=True)
+    db.refresh(visit)
+    assert visit.status is VisitStatus.LEFT
