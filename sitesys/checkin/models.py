@@ -83,6 +83,13 @@ class ServiceGiven(enum.StrEnum):
         }[self.value]
 
 
+def walk_in_tag(visit_id: uuid.UUID) -> str:
+    """An anonymous walk-in's tag: "Walk-in" and the first four characters of the visit's id, so
+    two walk-ins on the floor are never told apart only by what they use ("Walk-in 3FA2").
+    """
+    return f"Walk-in {visit_id.hex[:4].upper()}"
+
+
 class Visit(Base):
     """One stay at the site. Every step is stamped by the server."""
 
@@ -151,20 +158,19 @@ class Visit(Base):
 
     @property
     def display_tag(self) -> str:
-        return self.client.display_tag if self.client is not None else "Walk-in"
+        return self.client.display_tag if self.client is not None else walk_in_tag(self.id)
 
     @property
     def is_walk_in(self) -> bool:
         return self.client_id is None
 
     @property
-    def phase_started_at(self) -> datetime:
-        """When the current phase began (the clock a check interval runs from)."""
-        if self.status is VisitStatus.AFTERCARE and self.aftercare_at is not None:
-            return self.aftercare_at
-        if self.status is VisitStatus.IN_BOOTH and self.booth_entered_at is not None:
-            return self.booth_entered_at
-        return self.checked_in_at
+    def checks_from(self) -> datetime:
+        """The clock check intervals run from until the first observation: when the client used
+        (or checked in, while waiting). Moving on to aftercare does not restart it: a client left
+        unchecked in the booth is still unchecked in aftercare until someone records a check.
+        """
+        return self.used_at or self.checked_in_at
 
     @property
     def used_at(self) -> datetime | None:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
-from sitesys.checkin.models import Visit
+from sitesys.checkin.models import Visit, walk_in_tag
 from sitesys.clients.models import Client
 from sitesys.db import utcnow
 from sitesys.handovers.setup import add_shift, site_shifts
@@ -106,9 +106,9 @@ class HistoryContext:
     until: datetime = field(default_factory=utcnow)
 
     def tag_of(self, visit: SyntheticVisit) -> str:
-        """The display tag staff saw for a visit ("Walk-in" for anonymous visits)."""
+        """The display tag staff saw for a visit ("Walk-in 3FA2" for anonymous visits)."""
         if visit.client_index is None:
-            return "Walk-in"
+            return walk_in_tag(visit.id)
         return self.pool.tags[visit.client_index]
 
 

@@ -48,7 +48,7 @@ def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed
     assert "tile-red" in tile.get_by_role("link").first.get_attribute("class")
     tile.get_by_role("button", name="Start emergency response").click()
     nurse.get_by_role(
-        "heading", name=re.compile("Emergency response · Walk-in · Booth 3")
+        "heading", name=re.compile("Emergency response · Walk-in \\w{4} · Booth 3")
     ).wait_for()
     clock = nurse.locator("[data-clock-since]")
     nurse.wait_for_function(

@@ -192,7 +192,7 @@ def test_a_resubmitted_walk_in_creates_one_visit_and_one_audit_event(client, db,
     assert len(events) == 1
     page = client.get("/checkin").get_data(as_text=True)
     placed = "the waiting list" if where == "waiting" else "booth 1"
-    assert f"Already checked in: Walk-in, {placed}." in page
+    assert f"Already checked in: {visit.display_tag}, {placed}." in page
 
 
 @pytest.mark.parametrize(
