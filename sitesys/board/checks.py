@@ -25,11 +25,17 @@ class CheckState(enum.StrEnum):
 
 
 def check_interval(site: Site, status: VisitStatus, close_watch: bool) -> timedelta | None:
-    """The site's interval for a phase; close watch shortens it while scores are worrying."""
+    """The site's interval for a phase; close watch shortens it while scores are worrying.
+
+    Someone waiting has not used here, so is not checked on a clock, unless a nurse's
+    observation put them on close watch (they may have used before they came).
+    """
     if status is VisitStatus.IN_BOOTH:
         minutes = site.booth_check_minutes
     elif status is VisitStatus.AFTERCARE:
         minutes = site.aftercare_check_minutes
+    elif close_watch:
+        minutes = site.close_watch_minutes
     else:
         return None
     if close_watch:
@@ -39,14 +45,14 @@ def check_interval(site: Site, status: VisitStatus, close_watch: bool) -> timede
 
 def check_state(
     now: datetime,
-    phase_started_at: datetime,
+    checks_from: datetime,
     last_observed_at: datetime | None,
     interval: timedelta | None,
 ) -> CheckState:
     """OK within the interval, due past it, overdue past twice it."""
     if interval is None:
         return CheckState.NONE
-    since = phase_started_at
+    since = checks_from
     if last_observed_at is not None and last_observed_at > since:
         since = last_observed_at
     waited = now - since
@@ -58,9 +64,9 @@ def check_state(
 
 
 def next_check_at(
-    phase_started_at: datetime, last_observed_at: datetime | None, interval: timedelta
+    checks_from: datetime, last_observed_at: datetime | None, interval: timedelta
 ) -> datetime:
-    since = phase_started_at
+    since = checks_from
     if last_observed_at is not None and last_observed_at > since:
         since = last_observed_at
     return since + interval

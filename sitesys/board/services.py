@@ -157,9 +157,8 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
     flags = _client_flags(session, [visit.client_id for visit in visits if visit.client_id])
     labels = active_substance_codes(session, site)
     emergencies = active_emergency_visit_ids(session, site.id, [visit.id for visit in visits])
-    latest = latest_observations(
-        session, [visit.id for visit in visits if visit.status is not VisitStatus.WAITING]
-    )
+    # Waiting clients included: a worrying observation of someone waiting shows on their tile.
+    latest = latest_observations(session, [visit.id for visit in visits])
     local_now = now.astimezone(site.zone)
     today = local_now.date()
     # Midnight ends restrictions whose last day was today.
@@ -178,7 +177,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
             substances=[labels.get(code, code) for code in substances.get(visit.id, [])],
             minutes=_minutes(now, since),
             check=check_state(
-                now, visit.phase_started_at, latest.last_checked_at.get(visit.id), interval
+                now, visit.checks_from, latest.last_checked_at.get(visit.id), interval
             ),
             flags=[
                 f
@@ -190,7 +189,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
             emergency=visit.id in emergencies,
         )
         last_checked = latest.last_checked_at.get(visit.id)
-        base = visit.phase_started_at
+        base = visit.checks_from
         if last_checked is not None and last_checked > base:
             base = last_checked
         moments += _changes_at(card, since, base, interval)

@@ -10,14 +10,15 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.board.checks import check_interval
-from sitesys.checkin.models import Visit, VisitStatus
+from sitesys.checkin.models import OPEN_STATUSES, Visit
 from sitesys.db import utcnow
 from sitesys.observations.models import OverdueAlert
 from sitesys.observations.services import latest_observations
 from sitesys.sites.models import Site
 
 log = logging.getLogger(__name__)
-CHECKED_PHASES = (VisitStatus.IN_BOOTH, VisitStatus.AFTERCARE)
+#: Waiting visits too: one a nurse put on close watch is checked on its clock (check_interval).
+CHECKED_PHASES = OPEN_STATUSES
 
 
 def raise_overdue_alerts(session: Session) -> int:
@@ -49,7 +50,7 @@ def raise_overdue_alerts(session: Session) -> int:
             interval = check_interval(site, visit.status, latest.close_watch(visit.id))
             if interval is None:
                 continue
-            since = visit.phase_started_at
+            since = visit.checks_from
             last = latest.last_checked_at.get(visit.id)
             if last is not None and last > since:
                 since = last

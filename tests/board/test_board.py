@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,8 @@ from sitesys.checkin.models import VisitStatus
 from sitesys.clients.models import FlagKind
 from sitesys.clients.services import add_flag
 from sitesys.db import utcnow
+from sitesys.observations.models import OverdueAlert
+from sitesys.observations.tasks import raise_overdue_alerts
 from sitesys.sites.models import BoothStatus
 from tests.checkin.helpers import floor
 from tests.factories import make_booth, make_client, make_site, make_staff, make_visit, sign_in
@@ -206,3 +209,92 @@ def test_a_board_poll_reads_in_a_constant_number_of_queries(client, db, count_qu
         response = client.get("/board/partial", headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert counter.count <= 10, counter.statements
+
+
+def _observe(db, nurse, visit, **readings):
+    from sitesys.observations.scoring import Consciousness
+    from sitesys.observations.services import ObservationInput, record_observation
+
+    readings.setdefault("consciousness", Consciousness.ALERT)
+    record_observation(db, nurse, visit, ObservationInput(**readings), str(uuid.uuid4()))
+    db.commit()
+
+
+def _card(db, site, visit):
+    board = read_board(db, site, utcnow())
+    cards = [t.card for t in board.tiles if t.card] + board.waiting + board.aftercare
+    return next(card for card in cards if card.visit.id == visit.id)
+
+
+def test_a_partial_set_that_misses_what_worried_does_not_clear_a_red_flag(client, db):
+    """Breathing 6 and SpO2 89 turn the tile red with the emergency prompt; a pulse taken on its
+    own afterwards has not shown that the breathing recovered, so the tile stays red and on
+    close watch. A set that measures breathing and oxygen again, and finds them calmer, ends it.
+    """
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    visit = make_visit(db, site, nurse, booth=booths[0])
+    _observe(db, nurse, visit, respiratory_rate=6, spo2=89)
+    assert _card(db, site, visit).prompts_emergency
+    _observe(db, nurse, visit, pulse=80)
+    card = _card(db, site, visit)
+    assert card.tone == "red" and card.prompts_emergency and card.close_watch
+    assert card.latest is not None and card.latest.respiratory_rate == 6
+    page = client.get("/board/partial").get_data(as_text=True)
+    assert "tile-red" in page and ">Start emergency response</button>" in page
+    _observe(db, nurse, visit, respiratory_rate=16, spo2=97)
+    card = _card(db, site, visit)
+    assert not card.prompts_emergency and not card.close_watch and card.tone == "ok"
+    assert card.latest is not None and card.latest.respiratory_rate == 16
+
+
+def test_a_worrying_observation_of_someone_waiting_shows_on_their_tile(client, db):
+    from sitesys.observations.scoring import Consciousness
+
+    site, _booths, nurse = floor(db, client, Role.NURSE)
+    site.close_watch_minutes = 2
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as clock:
+        visit = make_visit(db, site, nurse)
+        _observe(db, nurse, visit, consciousness=Consciousness.UNRESPONSIVE, respiratory_rate=5)
+        page = client.get("/board/partial").get_data(as_text=True)
+        assert "tile-red" in page and ">Start emergency response</button>" in page
+        assert "close watch" in page
+        clock.shift(timedelta(minutes=4))
+        assert _card(db, site, visit).check.value == "overdue"
+        waiting = make_visit(db, site, nurse)
+        assert _card(db, site, waiting).check.value == "none"  # no observation: no clock
+        # The overdue-alert job agrees with the board: one alert, for the one on close watch.
+        assert raise_overdue_alerts(db) == 1
+        [alert] = db.scalars(select(OverdueAlert)).all()
+        assert alert.visit_id == visit.id
+
+
+def test_moving_to_aftercare_does_not_restart_an_overdue_clock(client, db):
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    site.booth_check_minutes, site.aftercare_check_minutes = 5, 15
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as clock:
+        visit = make_visit(db, site, nurse, booth=booths[0])
+        clock.shift(timedelta(minutes=11))
+        assert _card(db, site, visit).check.value == "overdue"
+        response = client.post(
+            f"/visits/{visit.id}/aftercare",
+            data={"expected_status": "in_booth"},
+            follow_redirects=True,
+        )
+        assert "moved to aftercare" in response.get_data(as_text=True)
+        # Eleven minutes since use and never checked: due on the aftercare interval as well.
+        clock.shift(timedelta(minutes=5))
+        assert _card(db, site, visit).check.value == "due"
+        _observe(db, nurse, visit)
+        assert _card(db, site, visit).check.value == "ok"
+
+
+def test_walk_ins_on_the_floor_have_tags_of_their_own(client, db):
+    site, booths, desk = floor(db, client)
+    first = make_visit(db, site, desk, booth=booths[0], id=uuid.UUID(int=0x3FA2 << 112))
+    second = make_visit(db, site, desk, id=uuid.UUID(int=0x3FA3 << 112))
+    assert first.display_tag.startswith("Walk-in ") and second.display_tag.startswith("Walk-in ")
+    assert first.display_tag != second.display_tag
+    page = client.get("/board/partial").get_data(as_text=True)
+    assert first.display_tag in page and second.display_tag in page
