@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, render_template, session
+from flask import Flask, Response, render_template, request, session
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -36,9 +36,20 @@ MESSAGES = {
 }
 
 
+#: What staff are told when a form or link holds a null character (no keyboard types one; a
+#: pasted text or a crafted request can).
+NULL_CHARACTER = (
+    "That form held a character that cannot be stored (a null character), so nothing was saved. "
+    "Go back, retype the text and try again."
+)
+
+
 def render_error(code: int, description: str | None = None) -> tuple[str, int]:
+    """The plain error page (or the board's partial), with `description` in place of the
+    usual message when given.
+    """
     template = "errors/_partial.html" if is_htmx() else "errors/error.html"
-    message = description if code in (403,) and description else MESSAGES.get(code, "")
+    message = description or MESSAGES.get(code, "")
     return (
         render_template(template, code=code, title=TITLES.get(code, "Error"), message=message),
         code,
@@ -53,6 +64,18 @@ def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     if description and description.startswith("You don't have the permission"):
         description = None
     return render_error(code, description)
+
+
+def _refuse_null_characters() -> tuple[str, int] | None:
+    """Refuse a form or query holding a null character before any view reads it: PostgreSQL's
+    text cannot store one, so it would otherwise fail half-way as an error page.
+    """
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                log.warning("refused a request holding a null character")
+                return render_error(400, NULL_CHARACTER)
+    return None
 
 
 def _csrf_error(_error: CSRFError) -> Response:
@@ -79,6 +102,7 @@ def _unexpected(error: Exception) -> tuple[str, int]:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_null_characters)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sitesys.auth.models import StaffSession
 from sitesys.auth.roles import Role
@@ -134,3 +134,37 @@ def test_a_tampered_session_cookie_is_no_session(client, db):
     assert cookie is not None
     client.set_cookie("sitesys_session", cookie.value[:-4] + "AAAA")
     assert client.get("/").status_code == 302
+
+
+def test_a_null_character_in_a_form_or_link_is_refused_plainly_and_saves_nothing(client, db):
+    """No keyboard types a null character, but a pasted text or a crafted request can, and
+    PostgreSQL's text cannot store one: refused whole with a plain message, on both databases."""
+    from sitesys.audit.models import AuditEvent
+    from sitesys.clients.models import ClientFlag
+    from tests.factories import make_client
+
+    site = make_site(db)
+    nurse = make_staff(db, Role.NURSE, [site])
+    client_record = make_client(db, site)
+    sign_in(client, db, nurse)
+    events_before = db.scalar(select(func.count()).select_from(AuditEvent))
+    response = client.post(
+        f"/clients/{client_record.id}/flags",
+        data={"kind": "allergy", "note": "Latex\x00", "ends_on": ""},
+    )
+    assert response.status_code == 400
+    assert "a null character" in response.get_data(as_text=True)
+    assert db.scalars(select(ClientFlag)).all() == []
+    assert db.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+    search = client.get("/board/?q=a\x00b")
+    assert search.status_code == 400
+    signed_out = client.application.test_client()
+    login = signed_out.post("/login", data={"username": "demo\x00", "password": "x"})
+    assert login.status_code == 400 and "a null character" in login.get_data(as_text=True)
+
+
+def test_every_page_names_its_own_icon_so_browsers_do_not_ask_for_a_missing_one(client, db):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/img/icon.svg" type="image/svg+xml">' in page
+    with client.get("/static/img/icon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
