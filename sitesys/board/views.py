@@ -18,13 +18,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from sitesys.auth.guard import current_site, current_staff, passive, roles_required
 from sitesys.auth.roles import FLOOR_ROLES
 from sitesys.board.drawn import CHECKED_SLOT, TOKEN_SLOT, DrawnBoard, boards_of
 from sitesys.board.freshness import fingerprint, make_stamp, still_current
 from sitesys.board.services import read_board
+from sitesys.checkin.models import Visit, VisitStatus
 from sitesys.db import get_session, utcnow
 from sitesys.sites.forms import OutOfServiceForm
 from sitesys.sites.models import Booth, Site
@@ -102,8 +103,25 @@ def partial() -> ResponseReturnValue:
 @roles_required(*FLOOR_ROLES)
 def booth(booth_id: int) -> ResponseReturnValue:
     found = get_booth_or_404(get_session(), booth_id, current_site())
-    return render_template(
-        "board/booth.html", booth=found, out_of_service=OutOfServiceForm(), confirm=ConfirmForm()
+    return _booth_page(found, OutOfServiceForm())
+
+
+def _booth_page(found: Booth, form: OutOfServiceForm, status: int = 200) -> ResponseReturnValue:
+    """A booth's page: what can be done with it, and who is in it (a link to their visit)."""
+    occupant = get_session().scalar(
+        select(Visit)
+        .where(Visit.booth_id == found.id, Visit.status == VisitStatus.IN_BOOTH)
+        .options(joinedload(Visit.client))
+    )
+    return (
+        render_template(
+            "board/booth.html",
+            booth=found,
+            occupant=occupant,
+            out_of_service=form,
+            confirm=ConfirmForm(),
+        ),
+        status,
     )
 
 
@@ -117,8 +135,8 @@ def booth_action(booth_id: int, action: str) -> ResponseReturnValue:
         if action == "out-of-service":
             form = OutOfServiceForm()
             if not form.validate_on_submit():
-                flash("Give a reason for taking the booth out of service.", "error")
-                return redirect(url_for("board.booth", booth_id=found.id))
+                # The reason's own message (missing or too long), with what was typed kept.
+                return _booth_page(found, form, 422)
             take_out_of_service(db, staff, found, form.reason.data or "")
             message = f"Booth {found.label} is out of service."
         elif action in ("clean", "back-in-service"):

@@ -125,7 +125,7 @@ class OutOfServiceForm(FlaskForm):
         "Reason",
         validators=[
             InputRequired("Give a reason for taking the booth out of service."),
-            Length(max=200),
+            Length(max=200, message="Keep the reason to 200 characters or fewer."),
         ],
         filters=[strip],
     )

@@ -146,10 +146,28 @@ def test_floor_staff_take_a_booth_out_of_service_with_a_reason(client, db):
     refused = client.post(
         f"/board/booths/{booths[0].id}/out-of-service", data={"reason": ""}, follow_redirects=True
     )
-    assert "Give a reason" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Give a reason" in refused.get_data(as_text=True)
+    too_long = client.post(
+        f"/board/booths/{booths[0].id}/out-of-service", data={"reason": "Flooded " * 30}
+    )
+    body = too_long.get_data(as_text=True)
+    assert too_long.status_code == 422 and "200 characters or fewer" in body
+    assert "Flooded Flooded" in body  # what was typed is kept to shorten
+    db.refresh(booths[0])
+    assert booths[0].status is BoothStatus.FREE
     client.post(f"/board/booths/{booths[0].id}/out-of-service", data={"reason": "Spill"})
     db.refresh(booths[0])
     assert booths[0].status is BoothStatus.OUT_OF_SERVICE
+
+
+def test_an_occupied_booths_page_leads_to_the_visit_of_who_is_in_it(client, db):
+    site, booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk, booth=booths[0])
+    page = client.get(f"/board/booths/{booths[0].id}").get_data(as_text=True)
+    assert f'href="/visits/{visit.id}"' in page and f"Open the visit of {visit.display_tag}" in page
+    assert "Open the visit of" not in client.get(f"/board/booths/{booths[1].id}").get_data(
+        as_text=True
+    )
 
 
 def test_another_sites_booth_is_not_found(client, db):
