@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional, Regexp, StopValidation
 
 from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitStatus
 from sitesys.clients.models import AgeBand, Gender
@@ -14,11 +16,35 @@ WAITING_LIST = "waiting"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
+class TickAtLeastOne:
+    """Refuse a list of checkboxes with none ticked, on the server only.
+
+    Not InputRequired: that flags the field `required`, which WTForms writes on every checkbox,
+    and a browser then refuses to send the form until each one is ticked.
+    """
+
+    field_flags: dict[str, bool] = {}
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if not field.data:
+            raise StopValidation(self.message)
+
+
 class CheckInForm(FlaskForm):
+    # No validators: sitesys.clients.codes.code_problem is the one rule for a code, for both
+    # "Find client" and "Check in", so its length is told once. The browser's limit counts the
+    # spaces people type inside a code, which normalising drops.
     client_code = StringField(
         "Client code",
-        validators=[Optional(), Length(max=60, message="A client code is at most 40 characters.")],
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            "maxlength": 60,
+        },
     )
     walk_in = BooleanField("Anonymous walk-in")
     age_band = SelectField(
@@ -33,7 +59,7 @@ class CheckInForm(FlaskForm):
     )
     substances = MultiCheckboxField(
         "Substances",
-        validators=[InputRequired("Choose what the client plans to use.")],
+        validators=[TickAtLeastOne("Choose what the client plans to use.")],
         invalid_choice="Choose substances from this site's list.",
     )
     route = RadioChoiceField(
@@ -87,6 +113,6 @@ class ServicesForm(FlaskForm):
     services = MultiCheckboxField(
         "Services given",
         choices=choices((service.value, service.label) for service in ServiceGiven),
-        validators=[InputRequired("Tick at least one service.")],
+        validators=[TickAtLeastOne("Tick at least one service.")],
     )
     submit = SubmitField("Record services")

@@ -23,15 +23,19 @@ class VisitChanged(CheckInError):
 def _expect(visit: Visit, expected: VisitStatus | None, allowed: tuple[VisitStatus, ...]) -> None:
     if not visit.status.is_open:
         raise VisitChanged(f"{visit.display_tag} has already left; nothing was changed.")
+    # Where the client is, as a sentence says it ("is in aftercare", not "is aftercare").
+    where = {
+        VisitStatus.WAITING: "on the waiting list",
+        VisitStatus.IN_BOOTH: f"in booth {visit.booth.label}" if visit.booth else "in a booth",
+        VisitStatus.AFTERCARE: "in aftercare",
+    }[visit.status]
     if expected is not None and visit.status is not expected:
         raise VisitChanged(
-            f"{visit.display_tag} is now {visit.status.label.lower()}: the screen was out of date, "
+            f"{visit.display_tag} is now {where}: the screen was out of date, "
             "so nothing was changed. Check the board and try again."
         )
     if visit.status not in allowed:
-        raise VisitChanged(
-            f"{visit.display_tag} is {visit.status.label.lower()}; that step does not apply."
-        )
+        raise VisitChanged(f"{visit.display_tag} is {where}, so that step does not apply.")
 
 
 def _release_booth(visit: Visit) -> Booth | None:

@@ -34,10 +34,32 @@ class CheckInError(ValueError):
     """A check-in that cannot go ahead; the message is shown to the desk as it is."""
 
 
-class BoothTaken(CheckInError):
-    def __init__(self, booth: Booth) -> None:
-        super().__init__(f"Booth {booth.label} was just taken — choose another.")
+class BoothNotFree(CheckInError):
+    """The booth chosen cannot be used now; the message says why (taken, cleaning, broken)."""
+
+    def __init__(self, booth: Booth, why: str) -> None:
+        super().__init__(f"Booth {booth.label} {why} — choose another.")
         self.booth = booth
+
+
+class BoothTaken(BoothNotFree):
+    def __init__(self, booth: Booth) -> None:
+        super().__init__(booth, "was just taken")
+
+
+#: Why a booth that is not free cannot be chosen, in the floor's words.
+_NOT_FREE = {
+    BoothStatus.NEEDS_CLEANING: "needs cleaning",
+    BoothStatus.OUT_OF_SERVICE: "is out of service",
+}
+
+
+class VisitClosed(CheckInError):
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(
+            f"{visit.display_tag} has left; services can only be recorded during a visit."
+        )
+        self.visit = visit
 
 
 class BoothUnsuitable(CheckInError):
@@ -128,24 +150,55 @@ def free_booths(session: Session, site: Site) -> list[Booth]:
     )
 
 
+#: What someone using by each route will do, to end "choose ... for someone who will ...".
+_WILL = {
+    Route.INJECT: "inject",
+    Route.SMOKE: "smoke",
+    Route.SNORT: "snort",
+    Route.ORAL: "take it by mouth",
+    Route.OTHER: "use another way",
+}
+
+
+def wanted_kind(route: Route) -> BoothKind:
+    return BoothKind.SMOKING if route is Route.SMOKE else BoothKind.INJECTING
+
+
+def _site_has_kind(session: Session, site_id: int, kind: BoothKind) -> bool:
+    return (
+        session.scalar(
+            select(Booth.id).where(
+                Booth.site_id == site_id, Booth.kind == kind, Booth.is_retired.is_(False)
+            )
+        )
+        is not None
+    )
+
+
+def booths_suiting(session: Session, site: Site, route: Route, booths: list[Booth]) -> list[Booth]:
+    """Those of `booths` that check_booth_suits would accept for `route`."""
+    wanted = wanted_kind(route)
+    if not _site_has_kind(session, site.id, wanted):
+        return list(booths)
+    return [booth for booth in booths if booth.kind is wanted]
+
+
 def check_booth_suits(session: Session, booth: Booth, route: Route) -> None:
     """Smoking goes to a smoking booth and everything else to the others, where the site has
     both kinds (smoke must not drift into an injecting room).
     """
-    wanted = BoothKind.SMOKING if route is Route.SMOKE else BoothKind.INJECTING
-    if booth.kind is wanted:
+    wanted = wanted_kind(route)
+    if booth.kind is wanted or not _site_has_kind(session, booth.site_id, wanted):
         return
-    site_has_wanted = session.scalar(
-        select(Booth.id).where(
-            Booth.site_id == booth.site_id, Booth.kind == wanted, Booth.is_retired.is_(False)
-        )
-    )
-    if site_has_wanted is not None:
-        kind = "a smoking booth" if wanted is BoothKind.SMOKING else "a booth for other routes"
+    if wanted is BoothKind.SMOKING:
         raise BoothUnsuitable(
-            f"Booth {booth.label} is {booth.kind.label.lower()}; "
-            f"choose {kind} for {route.label.lower()}."
+            f"Booth {booth.label} is not a smoking booth: "
+            f"choose a smoking booth for someone who will {_WILL[route]}."
         )
+    raise BoothUnsuitable(
+        f"Booth {booth.label} is a smoking booth: "
+        f"choose another booth for someone who will {_WILL[route]}."
+    )
 
 
 def lock_free_booth(session: Session, site: Site, booth_id: int) -> Booth:
@@ -160,6 +213,8 @@ def lock_free_booth(session: Session, site: Site, booth_id: int) -> Booth:
     )
     if booth is None:
         raise CheckInError("That booth is not one of this site's booths.")
+    if booth.status in _NOT_FREE:
+        raise BoothNotFree(booth, _NOT_FREE[booth.status])
     if booth.status is not BoothStatus.FREE:
         raise BoothTaken(booth)
     return booth
@@ -322,7 +377,11 @@ def _explain_conflict(
 def add_services(
     session: Session, actor: Staff, visit: Visit, services: list[ServiceGiven]
 ) -> list[ServiceGiven]:
-    """Record services given during a visit; one already recorded is not recorded twice."""
+    """Record services given during a visit, only while it is open; one already recorded is not
+    recorded twice.
+    """
+    if not visit.status.is_open:
+        raise VisitClosed(visit)
     have = {given.service for given in visit.services}
     added = [service for service in dict.fromkeys(services) if service not in have]
     now = utcnow()

@@ -26,12 +26,14 @@ from sitesys.checkin.lifecycle import VisitChanged, check_out, move_to_aftercare
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitStatus
 from sitesys.checkin.services import (
-    BoothTaken,
+    BoothNotFree,
     CheckInError,
     CheckInRequest,
     ClientAlreadyIn,
+    ClientRestricted,
     active_substance_codes,
     add_services,
+    booths_suiting,
     check_in,
     free_booths,
 )
@@ -57,13 +59,13 @@ def _confirm_token(digest: str) -> str:
     return hmac.new(key, f"confirm-client:{digest}".encode(), hashlib.sha256).hexdigest()
 
 
+def _booth_label(booth: Booth) -> str:
+    return f"Booth {booth.label}" + (" (smoking)" if booth.kind.value == "smoking" else "")
+
+
 def _booth_choices(booths: list[Booth]) -> list[SelectChoice]:
     return choices(
-        [(WAITING_LIST, "Waiting list")]
-        + [
-            (str(b.id), f"Booth {b.label}" + (" (smoking)" if b.kind.value == "smoking" else ""))
-            for b in booths
-        ]
+        [(WAITING_LIST, "Waiting list")] + [(str(b.id), _booth_label(b)) for b in booths]
     )
 
 
@@ -113,6 +115,24 @@ def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
     )
 
 
+WALK_IN_WITH_CODE = "Clear the client code or untick Anonymous walk-in."
+
+
+def _read_code(form: CheckInForm, site: Site) -> tuple[str | None, str | None]:
+    """The client's code digest, or why the code cannot be used; (None, None) for a walk-in.
+
+    A code typed with "Anonymous walk-in" ticked is refused, not dropped: the desk meant one or
+    the other, and guessing would either lose a client's visit or record a walk-in by name.
+    """
+    normalised = normalise_code(form.client_code.data or "")
+    if form.walk_in.data:
+        return None, WALK_IN_WITH_CODE if normalised else None
+    problem = code_problem(normalised, site.code_pattern)
+    if problem is not None:
+        return None, problem
+    return code_digest(normalised, current_app.config["SITESYS_CLIENT_CODE_KEY"]), None
+
+
 @bp.route("/checkin", methods=["GET", "POST"])
 @roles_required(*CHECK_IN_ROLES)
 @reads_first
@@ -127,13 +147,9 @@ def new() -> ResponseReturnValue:
     summary: ClientSummary | None = None
     digest: str | None = None
     if request.method == "POST":
-        code_error = None
-        if not form.walk_in.data:
-            normalised = normalise_code(form.client_code.data or "")
-            code_error = code_problem(normalised, site.code_pattern)
-            if code_error is None:
-                digest = code_digest(normalised, current_app.config["SITESYS_CLIENT_CODE_KEY"])
-                summary = summarise(db, site, digest)
+        digest, code_error = _read_code(form, site)
+        if digest is not None:
+            summary = summarise(db, site, digest)
         if form.find.data:
             # Looking a client up changes nothing; the desk then confirms with "Check in".
             form.client_code.errors = [code_error] if code_error else []
@@ -160,8 +176,13 @@ def new() -> ResponseReturnValue:
                 return redirect(url_for("checkin.visit", visit_id=already.visit.id))
             except CheckInError as error:
                 db.rollback()
-                if isinstance(error, BoothTaken):
+                if isinstance(error, BoothNotFree):
                     form.booth.data = None
+                if isinstance(error, ClientRestricted) and staff.role is Role.MANAGER:
+                    # Only a blank reason gets here for a manager: say so on the field.
+                    form.override_reason.errors = [
+                        "Write the reason for overriding the restriction."
+                    ]
                 return _render(form, site, staff, summary, error=str(error), status=409)
             db.commit()
             visit = result.visit
@@ -206,9 +227,17 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     site = current_site()
     found = get_visit_or_404(db, visit_id, site)
     move_form = MoveToBoothForm()
-    move_form.booth.choices = choices(
-        (str(b.id), f"Booth {b.label}") for b in free_booths(db, site)
-    )
+    booths = free_booths(db, site)
+    move_form.booth.choices = choices((str(b.id), _booth_label(b)) for b in booths)
+    # Offer first a booth that suits the visit's route; with none free, offer nothing chosen,
+    # so that a hurried tap cannot send a smoker to an injecting booth (or the reverse).
+    waiting = found.status is VisitStatus.WAITING and bool(booths)
+    suiting = booths_suiting(db, site, found.route, booths) if waiting else []
+    if suiting:
+        move_form.booth.data = str(suiting[0].id)
+    elif waiting:
+        move_form.booth.choices.insert(0, SelectChoice("", "Choose a booth"))
+        move_form.booth.data = ""
     labels = active_substance_codes(db, site)
     clinical = None
     if current_staff().role in CLINICAL_ROLES:
@@ -239,10 +268,16 @@ def _step(visit_id: uuid.UUID, action: str) -> ResponseReturnValue:
     found = get_visit_or_404(db, visit_id, site, for_update=True)
     form = MoveToBoothForm() if action == "booth" else VisitStepForm()
     if action == "booth":
-        form.booth.choices = choices((str(b.id), b.label) for b in free_booths(db, site))
+        form.booth.choices = choices((str(b.id), _booth_label(b)) for b in free_booths(db, site))
         form.booth.pre_validate = lambda _form: None  # a taken booth gets its own message below
     if not form.validate_on_submit():
-        flash("That form was incomplete or out of date; nothing was changed.", "error")
+        booth_errors = form.booth.errors if isinstance(form, MoveToBoothForm) else []
+        flash(
+            f"{booth_errors[0]} Nothing was changed."
+            if booth_errors and not form.expected_status.errors
+            else "That form was incomplete or out of date; nothing was changed.",
+            "error",
+        )
         return redirect(url_for("checkin.visit", visit_id=found.id))
     expected = VisitStatus(form.expected_status.data)
     staff = current_staff()
@@ -298,7 +333,14 @@ def services(visit_id: uuid.UUID) -> ResponseReturnValue:
         flash("Tick at least one service.", "error")
         return redirect(url_for("checkin.visit", visit_id=found.id))
     db.refresh(found, ["services"])
-    added = add_services(db, current_staff(), found, [ServiceGiven(s) for s in form.services.data])
+    try:
+        added = add_services(
+            db, current_staff(), found, [ServiceGiven(s) for s in form.services.data]
+        )
+    except CheckInError as error:
+        db.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("checkin.visit", visit_id=found.id))
     db.commit()
     if added:
         flash("Recorded: " + ", ".join(s.label for s in added) + ".", "success")

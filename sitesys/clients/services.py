@@ -141,14 +141,20 @@ def add_flag(
     note: str,
     ends_on: date | None,
 ) -> ClientFlag:
-    """Add a safety flag; a service restriction needs an end date and a reason."""
+    """Add a safety flag; a service restriction needs a reason and an end date that is today or
+    later in the site's calendar (one already over would block nobody and mislead the record).
+    """
     note = note.strip()
     if not note:
         raise ClientError("Write a short note: what staff need to know.")
-    if kind is FlagKind.SERVICE_RESTRICTION and ends_on is None:
-        raise ClientError("A service restriction needs an end date.")
     if kind is not FlagKind.SERVICE_RESTRICTION:
         ends_on = None
+    elif ends_on is None:
+        raise ClientError("A service restriction needs an end date.")
+    elif ends_on < site_today(session.get_one(Site, client.site_id)):
+        raise ClientError(
+            "A service restriction cannot end in the past: choose today or a later date."
+        )
     flag = ClientFlag(
         client_id=client.id,
         kind=kind,

@@ -16,9 +16,13 @@ from sitesys.clients.forms import FlagForm, RemoveFlagForm
 from sitesys.clients.models import Client, ClientFlag, FlagKind
 from sitesys.clients.services import ClientError, add_flag, remove_flag, site_today
 from sitesys.db import get_session
+from sitesys.pagination import paginate
 from sitesys.sites.models import Site
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
+
+#: Visits a page of the client page lists, newest first.
+VISITS_PER_PAGE = 20
 
 
 def get_client_or_404(session: Session, client_id: uuid.UUID, site: Site) -> Client:
@@ -31,13 +35,14 @@ def get_client_or_404(session: Session, client_id: uuid.UUID, site: Site) -> Cli
 def _page(client: Client, form: FlagForm, status: int = 200) -> ResponseReturnValue:
     db = get_session()
     site = current_site()
-    visits = list(
-        db.scalars(
-            select(Visit)
-            .where(Visit.client_id == client.id)
-            .order_by(Visit.checked_in_at.desc())
-            .limit(20)
-        )
+    # The id breaks ties between visits stamped at the same instant, so no page repeats or
+    # skips one.
+    visits = paginate(
+        db,
+        select(Visit)
+        .where(Visit.client_id == client.id)
+        .order_by(Visit.checked_in_at.desc(), Visit.id.desc()),
+        per_page=VISITS_PER_PAGE,
     )
     count = db.scalar(select(func.count()).select_from(Visit).where(Visit.client_id == client.id))
     return (

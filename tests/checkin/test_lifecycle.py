@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -8,11 +9,11 @@ from sqlalchemy import select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
-from sitesys.checkin.models import Visit, VisitStatus
+from sitesys.checkin.models import Route, Visit, VisitStatus
 from sitesys.checkin.tasks import end_of_day
 from sitesys.db import utcnow
 from sitesys.incidents.services import end_response, start_response
-from sitesys.sites.models import BoothStatus
+from sitesys.sites.models import BoothKind, BoothStatus
 from tests.checkin.helpers import floor
 from tests.factories import make_booth, make_site, make_staff, make_visit, sign_in
 
@@ -76,6 +77,141 @@ def test_a_stale_screen_changes_nothing(client, db):
     assert "the screen was out of date" in response.get_data(as_text=True)
     db.refresh(visit)
     assert visit.status is VisitStatus.AFTERCARE
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "where"),
+    [
+        (VisitStatus.AFTERCARE, "in_booth", "is now in aftercare"),
+        (VisitStatus.WAITING, "in_booth", "is now on the waiting list"),
+        (VisitStatus.IN_BOOTH, "waiting", "is now in booth 1"),
+    ],
+)
+def test_a_stale_screen_says_where_the_client_is_in_a_sentence(client, db, status, expected, where):
+    site, booths, desk = floor(db, client)
+    booth = booths[0] if status is not VisitStatus.WAITING else None
+    visit = make_visit(db, site, desk, booth=booth, status=status)
+    response = step(client, visit, "aftercare", expected)
+    assert f"{visit.display_tag} {where}: the screen was out of date" in response.get_data(
+        as_text=True
+    )
+    db.refresh(visit)
+    assert visit.status is status
+
+
+def test_a_step_that_does_not_apply_says_where_the_client_is(client, db):
+    site, booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk, booth=booths[0], status=VisitStatus.AFTERCARE)
+    response = step(client, visit, "aftercare", "aftercare")
+    body = response.get_data(as_text=True)
+    assert f"{visit.display_tag} is in aftercare, so that step does not apply." in body
+    db.refresh(visit)
+    assert visit.status is VisitStatus.AFTERCARE
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (BoothStatus.OUT_OF_SERVICE, "Booth 1 is out of service — choose another."),
+        (BoothStatus.NEEDS_CLEANING, "Booth 1 needs cleaning — choose another."),
+    ],
+)
+def test_moving_into_a_booth_out_of_use_says_why(client, db, status, message):
+    site, booths, desk = floor(db, client)
+    booths[0].status = status
+    booths[0].out_of_service_reason = (
+        "Lock broken" if status is BoothStatus.OUT_OF_SERVICE else None
+    )
+    waiting = make_visit(db, site, desk)
+    response = step(client, waiting, "booth", "waiting", booth=str(booths[0].id))
+    body = response.get_data(as_text=True)
+    assert message in body and "was just taken" not in body
+    db.refresh(waiting)
+    db.refresh(booths[0])
+    assert waiting.status is VisitStatus.WAITING and booths[0].status is status
+
+
+def test_moving_a_smoker_into_an_injecting_booth_says_so_plainly(client, db):
+    site, booths, desk = floor(db, client)
+    make_booth(db, site, label="S1", kind=BoothKind.SMOKING)
+    waiting = make_visit(db, site, desk, route=Route.SMOKE)
+    response = step(client, waiting, "booth", "waiting", booth=str(booths[0].id))
+    assert (
+        "Booth 1 is not a smoking booth: choose a smoking booth for someone who will smoke."
+        in response.get_data(as_text=True)
+    )
+    db.refresh(waiting)
+    assert waiting.status is VisitStatus.WAITING
+
+
+def booth_options(page):
+    select_html = re.search(r'<select[^>]*name="booth".*?</select>', page, re.S)
+    assert select_html, "no booth list on the visit page"
+    return re.findall(r"<option([^>]*)>([^<]*)</option>", select_html.group(0))
+
+
+def test_move_to_booth_marks_smoking_booths_and_offers_one_that_suits(client, db):
+    site, _booths, desk = floor(db, client)
+    smoking = make_booth(db, site, label="S1", kind=BoothKind.SMOKING, position=9)
+    smoker = make_visit(db, site, desk, route=Route.SMOKE)
+    options = booth_options(client.get(f"/visits/{smoker.id}").get_data(as_text=True))
+    assert [label for _attrs, label in options] == [
+        "Booth 1",
+        "Booth 2",
+        "Booth 3",
+        "Booth S1 (smoking)",
+    ]
+    chosen = [label for attrs, label in options if "selected" in attrs]
+    assert chosen == ["Booth S1 (smoking)"]
+    injector = make_visit(db, site, desk, route=Route.INJECT)
+    options = booth_options(client.get(f"/visits/{injector.id}").get_data(as_text=True))
+    assert [label for attrs, label in options if "selected" in attrs] == ["Booth 1"]
+    # No smoking booth free: nothing is chosen for the smoker, and sending that changes nothing.
+    smoking.status = BoothStatus.NEEDS_CLEANING
+    db.flush()
+    options = booth_options(client.get(f"/visits/{smoker.id}").get_data(as_text=True))
+    assert [label for attrs, label in options if "selected" in attrs] == ["Choose a booth"]
+    response = step(client, smoker, "booth", "waiting", booth="")
+    assert "Choose a free booth. Nothing was changed." in response.get_data(as_text=True)
+    db.refresh(smoker)
+    assert smoker.status is VisitStatus.WAITING
+
+
+def test_services_are_recorded_one_at_a_time(client, db):
+    site, _booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk)
+    response = client.post(
+        f"/visits/{visit.id}/services", data={"services": ["foil"]}, follow_redirects=True
+    )
+    assert "Recorded: Foil." in response.get_data(as_text=True)
+    db.refresh(visit)
+    assert [s.service.value for s in visit.services] == ["foil"]
+
+
+def test_no_service_ticked_is_refused(client, db):
+    site, _booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk)
+    response = client.post(f"/visits/{visit.id}/services", data={}, follow_redirects=True)
+    assert "Tick at least one service." in response.get_data(as_text=True)
+    db.refresh(visit)
+    assert visit.services == []
+
+
+def test_services_are_not_recorded_on_a_visit_that_has_ended(client, db):
+    site, _booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk, status=VisitStatus.LEFT, left_at=utcnow())
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "Record services" not in page and f"/visits/{visit.id}/services" not in page
+    response = client.post(
+        f"/visits/{visit.id}/services", data={"services": ["foil"]}, follow_redirects=True
+    )
+    assert (
+        f"{visit.display_tag} has left; services can only be recorded during a visit."
+        in response.get_data(as_text=True)
+    )
+    db.refresh(visit)
+    assert visit.services == []
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "visit.services_given")) is None
 
 
 def test_moving_into_a_booth_that_is_not_free_is_refused(client, db):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import String, Text, func, or_, select
 
@@ -241,10 +243,117 @@ def test_smoking_goes_to_a_smoking_booth(client, db):
     site, booths, _desk = floor(db, client)
     smoking = make_booth(db, site, label="S1", kind=BoothKind.SMOKING)
     refused = check_in(client, route="smoke", booth=str(booths[0].id))
-    assert "Booth 1 is injecting / other; choose a smoking booth for smoke." in refused.get_data(
-        as_text=True
+    assert (
+        "Booth 1 is not a smoking booth: choose a smoking booth for someone who will smoke."
+        in refused.get_data(as_text=True)
     )
+    assert visits(db) == []
     assert check_in(client, route="smoke", booth=str(smoking.id)).status_code == 302
+
+
+def test_injecting_is_refused_a_smoking_booth_in_a_plain_sentence(client, db):
+    site, _booths, _desk = floor(db, client)
+    smoking = make_booth(db, site, label="S1", kind=BoothKind.SMOKING)
+    refused = check_in(client, route="inject", booth=str(smoking.id))
+    assert refused.status_code == 409
+    assert (
+        "Booth S1 is a smoking booth: choose another booth for someone who will inject."
+        in refused.get_data(as_text=True)
+    )
+    assert visits(db) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (BoothStatus.OUT_OF_SERVICE, "Booth 1 is out of service — choose another."),
+        (BoothStatus.NEEDS_CLEANING, "Booth 1 needs cleaning — choose another."),
+    ],
+)
+def test_a_booth_not_free_since_the_form_loaded_says_why_and_keeps_the_form(
+    client, db, status, message
+):
+    _site, booths, _desk = floor(db, client)
+    form = confirmed(client, check_in_form(booth=str(booths[0].id), substances=["cocaine"]))
+    booths[0].status = status
+    booths[0].out_of_service_reason = (
+        "Lock broken" if status is BoothStatus.OUT_OF_SERVICE else None
+    )
+    db.flush()
+    response = client.post("/checkin", data=form)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert message in body and "was just taken" not in body
+    assert 'value="cocaine" checked' in body or 'checked id="substances-3"' in body
+    assert 'value="joma07"' in body
+    assert visits(db) == []
+    db.refresh(booths[0])
+    assert booths[0].status is status
+
+
+@pytest.mark.parametrize("button", ["find", "submit"])
+def test_a_code_with_anonymous_walk_in_ticked_is_refused_not_dropped(client, db, button):
+    floor(db, client)
+    form = {**check_in_form(client_code="joma07", walk_in="y"), button: "1"}
+    response = client.post("/checkin", data=form)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        '<span class="error-message" id="client_code-error">'
+        "Clear the client code or untick Anonymous walk-in.</span>" in body
+    )
+    assert visits(db) == []
+    assert db.scalar(select(func.count()).select_from(Client)) == 0
+    written = select(func.count()).where(
+        or_(AuditEvent.action.like("visit.%"), AuditEvent.action.like("client.%"))
+    )
+    assert db.scalar(written) == 0
+
+
+def test_a_blank_code_with_anonymous_walk_in_ticked_is_a_walk_in(client, db):
+    floor(db, client)
+    response = check_in(client, client_code="  ", walk_in="y")
+    assert response.status_code == 302
+    [visit] = visits(db)
+    assert visit.client_id is None
+
+
+def test_a_code_too_long_is_told_once(client, db):
+    floor(db, client)
+    response = client.post("/checkin", data={**check_in_form(client_code="A" * 61), "submit": "1"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert body.count('id="client_code-error"') == 1
+    assert body.count("A client code is at most 40 characters.") == 2  # summary and field
+    assert visits(db) == []
+
+
+def test_checkboxes_are_not_each_marked_required(client, db):
+    """A `required` checkbox in a list makes the browser demand every one be ticked."""
+    floor(db, client)
+    page = client.get("/checkin").get_data(as_text=True)
+    checkboxes = re.findall(r'<input[^>]*type="checkbox"[^>]*>', page)
+    assert any('name="substances"' in box for box in checkboxes)
+    assert any('name="services"' in box for box in checkboxes)
+    assert [box for box in checkboxes if "required" in box] == []
+
+
+def test_a_manager_overriding_without_a_reason_is_told_on_the_field(client, app, db):
+    site, _booths, manager = floor(db, client, Role.MANAGER)
+    restricted(db, app, site, manager)
+    response = check_in(client, override_reason="   ")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert (
+        '<span class="error-message" id="override_reason-error">'
+        "Write the reason for overriding the restriction.</span>" in body
+    )
+    assert 'aria-invalid="true" id="override_reason"' in body
+    assert visits(db) == []
+    assert (
+        db.scalar(select(AuditEvent).where(AuditEvent.action == "visit.restriction_overridden"))
+        is None
+    )
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN])

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
-from datetime import date
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
+import time_machine
 from sqlalchemy import select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
-from sitesys.clients.models import ClientFlag
-from tests.factories import make_client, make_site, make_staff, sign_in
+from sitesys.checkin.models import VisitStatus
+from sitesys.clients.models import ClientFlag, FlagKind
+from sitesys.clients.services import add_flag
+from sitesys.clients.views import VISITS_PER_PAGE
+from tests.factories import make_client, make_site, make_staff, make_visit, sign_in
 
 
 def test_nurse_adds_and_removes_a_flag_which_stays_visible(client, db):
@@ -70,3 +76,67 @@ def test_another_sites_client_is_not_found(client, db):
     sign_in(client, db, make_staff(db, Role.NURSE, [site]))
     theirs = make_client(db, make_site(db))
     assert client.get(f"/clients/{theirs.id}").status_code == 404
+
+
+def test_a_restriction_ending_in_the_past_is_refused(client, db):
+    site = make_site(db, time_zone="Pacific/Auckland")
+    person = make_client(db, site)
+    # 23:30 on 10 June in UTC is already 11 June in Auckland: the site's calendar decides.
+    with time_machine.travel(datetime(2026, 6, 10, 23, 30, tzinfo=UTC), tick=False):
+        sign_in(client, db, make_staff(db, Role.MANAGER, [site]))
+        response = client.post(
+            f"/clients/{person.id}/flags",
+            data={"kind": "service_restriction", "note": "Violence", "ends_on": "2026-06-10"},
+        )
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert (
+            '<span class="error-message" id="ends_on-error">A service restriction cannot end '
+            "in the past: choose today or a later date.</span>" in body
+        )
+        assert db.scalar(select(ClientFlag)) is None
+        assert db.scalar(select(AuditEvent).where(AuditEvent.action == "client.flag_added")) is None
+        client.post(
+            f"/clients/{person.id}/flags",
+            data={"kind": "service_restriction", "note": "Violence", "ends_on": "2026-06-11"},
+        )
+    flag = db.scalar(select(ClientFlag))
+    assert flag is not None and flag.ends_on == date(2026, 6, 11)
+
+
+def test_a_past_end_date_does_not_matter_for_flags_that_do_not_end(client, db):
+    site = make_site(db)
+    nurse = make_staff(db, Role.NURSE, [site])
+    person = make_client(db, site)
+    flag = add_flag(
+        db, nurse, person, kind=FlagKind.ALLERGY, note="Latex", ends_on=date(2000, 1, 1)
+    )
+    assert flag.ends_on is None
+
+
+def test_every_visit_of_a_client_can_be_reached_a_page_at_a_time(client, db):
+    site = make_site(db)
+    nurse = make_staff(db, Role.NURSE, [site])
+    sign_in(client, db, nurse)
+    person = make_client(db, site)
+    start = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    made = [
+        make_visit(
+            db, site, nurse, client=person, status=VisitStatus.LEFT, at=start + timedelta(days=n)
+        )
+        for n in range(VISITS_PER_PAGE + 3)
+    ]
+    newest_first = [visit.id for visit in reversed(made)]
+    first = client.get(f"/clients/{person.id}").get_data(as_text=True)
+    assert f"{len(made)} visits" in first
+    assert visit_links(first) == newest_first[:VISITS_PER_PAGE]
+    assert f'href="/clients/{person.id}?page=2#visits">Older visits</a>' in first
+    assert "Newer visits" not in first
+    second = client.get(f"/clients/{person.id}?page=2").get_data(as_text=True)
+    assert visit_links(second) == newest_first[VISITS_PER_PAGE:]
+    assert f'href="/clients/{person.id}?page=1#visits">Newer visits</a>' in second
+    assert "Older visits" not in second
+
+
+def visit_links(page):
+    return [uuid.UUID(found) for found in re.findall(r'href="/visits/([0-9a-f-]{36})"', page)]
