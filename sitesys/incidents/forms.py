@@ -229,6 +229,9 @@ class NewReportForm(ReportForm):
 
 
 class AmendForm(ReportForm):
+    #: The report's version when the form was opened (see reports.report_version); a form
+    #: without one is treated as out of date.
+    version = HiddenField(validators=[Optional()])
     reason = StringField(
         "Reason for the amendment",
         validators=[
@@ -253,6 +256,8 @@ def _review_text(label: str) -> TextAreaField:
 
 
 class ReviewForm(FlaskForm):
+    #: The review's version when the form was opened (see review.review_version).
+    version = HiddenField(validators=[Optional()])
     findings = _review_text("Findings")
     contributing_factors = _review_text("Contributing factors")
     learning = _review_text("Learning")

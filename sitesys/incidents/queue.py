@@ -237,7 +237,10 @@ def open_responses(session: Session, site: Site, limit: int = 50) -> list[Incide
         session.scalars(
             select(Incident)
             .where(Incident.site_id == site.id, Incident.status == IncidentStatus.OPEN)
-            .options(joinedload(Incident.visit).joinedload(Visit.client))
+            .options(
+                joinedload(Incident.visit).joinedload(Visit.client),
+                joinedload(Incident.visit).joinedload(Visit.booth),
+            )
             .order_by(Incident.started_at.desc())
             .limit(limit)
         )
@@ -263,14 +266,14 @@ def unsubmitted_reports(
     return list(session.scalars(statement))
 
 
-def recent_reports_by(
-    session: Session, site: Site, reporter: Staff, limit: int = 20
-) -> list[Incident]:
-    """A nurse's own submitted reports, newest first (to read them back or amend them).
+def reports_by_statement(site: Site, reporter: Staff, reach: int) -> Select[tuple[Incident]]:
+    """A nurse's own submitted reports, newest first (to read them back or amend them), for
+    `paginate`: `reach` is how far down the list the page asked for goes.
 
-    The newest few they reported and the newest few they submitted, each read down its own
-    index, then merged: an OR over both columns would read every report they ever wrote.
+    The newest `reach` they reported and the newest `reach` they submitted, each read down its
+    own index, then merged: an OR over both columns would read every report they ever wrote.
     """
+    newest_first = (Incident.submitted_at.desc(), Incident.id.desc())
 
     def newest(column: Any) -> Select[tuple[uuid.UUID]]:
         return (
@@ -280,23 +283,20 @@ def recent_reports_by(
                 Incident.site_id == site.id,
                 Incident.status.in_(IncidentStatus.after_submission()),
             )
-            .order_by(Incident.submitted_at.desc())
-            .limit(limit)
+            .order_by(*newest_first)
+            .limit(reach)
         )
 
     mine = union(
         select(newest(Incident.reported_by_id).subquery().c.id),
         select(newest(Incident.submitted_by_id).subquery().c.id),
     )
-    return list(
-        session.scalars(
-            select(Incident)
-            .where(Incident.id.in_(mine))
-            .options(
-                selectinload(Incident.types),
-                joinedload(Incident.visit).joinedload(Visit.client),
-            )
-            .order_by(Incident.submitted_at.desc())
-            .limit(limit)
+    return (
+        select(Incident)
+        .where(Incident.id.in_(mine))
+        .options(
+            selectinload(Incident.types),
+            joinedload(Incident.visit).joinedload(Visit.client),
         )
+        .order_by(*newest_first)
     )

@@ -19,16 +19,18 @@ from sitesys.incidents.queue import (
     export_csv,
     open_responses,
     queue_statement,
-    recent_reports_by,
+    reports_by_statement,
     unsubmitted_reports,
     urgent_ids,
 )
 from sitesys.incidents.services import active_emergency_visit_ids
-from sitesys.pagination import paginate
+from sitesys.pagination import page_number, paginate
 from sitesys.staff.forms import ConfirmForm
 
 #: Clients on site offered for "Start emergency response" (a site holds far fewer).
 ON_SITE_LIMIT = 200
+#: A nurse's own submitted reports per page, below her drafts and the clients on site.
+MINE_PER_PAGE = 20
 
 
 def _filters(form: QueueFilterForm) -> QueueFilters:
@@ -72,7 +74,11 @@ def index() -> ResponseReturnValue:
             export_form=ExportForm(formdata=None),
         )
     else:
-        context["mine"] = recent_reports_by(db, site, staff)
+        # Each index is read as far down as this page (and one more row, for "Next page").
+        reach = page_number() * MINE_PER_PAGE + 1
+        context["mine"] = paginate(
+            db, reports_by_statement(site, staff, reach), per_page=MINE_PER_PAGE
+        )
     return render_template("incidents/index.html", **context)
 
 

@@ -35,15 +35,18 @@ from sitesys.incidents.loading import get_incident_or_404, with_actions
 from sitesys.incidents.models import Incident
 from sitesys.incidents.reports import (
     FIELD_LABELS,
+    ReportChanged,
     ReportIncomplete,
     ReportInput,
     amend_report,
     file_report,
     may_amend,
+    report_version,
     save_draft,
     submit_report,
     substance_labels,
 )
+from sitesys.incidents.review import REVIEW_FIELDS, ReviewInput, review_version
 from sitesys.incidents.services import IncidentError, NotPermitted
 from sitesys.record_ids import record_id
 from sitesys.sites.models import Site, staff_sites
@@ -237,9 +240,12 @@ def render_show(
     review_form: ReviewForm | None = None,
     review_action_form: ReviewActionForm | None = None,
     reopen_form: ReopenForm | None = None,
+    unsaved_review: ReviewInput | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    """The incident page, with the review forms a manager may use (refused input shown)."""
+    """The incident page, with the review forms a manager may use (refused input shown, and
+    review text refused because another tab had saved first, so that none of it is lost).
+    """
     db = get_session()
     site = current_site()
     staff = current_staff()
@@ -256,8 +262,15 @@ def render_show(
                 "findings": incident.findings,
                 "contributing_factors": incident.contributing_factors,
                 "learning": incident.learning,
+                "version": review_version(incident),
             },
         )
+    unsaved = [
+        (review_form[name].label.text, getattr(unsaved_review, name).strip())
+        for name in REVIEW_FIELDS
+        if unsaved_review is not None
+        and getattr(unsaved_review, name).strip() != getattr(incident, name)
+    ]
     return (
         render_template(
             "incidents/show.html",
@@ -269,6 +282,7 @@ def render_show(
             review_form=review_form,
             review_action_form=review_action_form,
             reopen_form=reopen_form or ReopenForm(formdata=None),
+            unsaved_review=unsaved,
         ),
         status,
     )
@@ -299,25 +313,54 @@ def amend(incident_id: uuid.UUID) -> ResponseReturnValue:
         abort(403)
     form = AmendForm()
     _prepare(form, db, site, incident)
+    error = None
     if request.method == "GET":
         _fill(form, incident)
+        form.version.data = report_version(incident)
     elif form.validate_on_submit():
         try:
-            amendments = amend_report(
-                db, staff, incident, report_input(form), form.reason.data or ""
+            amended = amend_report(
+                db,
+                staff,
+                incident,
+                report_input(form),
+                form.reason.data or "",
+                version=form.version.data or "",
             )
         except NotPermitted:
             abort(403)
+        except ReportChanged as changed:
+            db.rollback()
+            # The report as it is now, to make the change again on; the reason is kept.
+            form = _amend_form_as_now(db, site, incident, reason=form.reason.data)
+            error = str(changed)
         except ReportIncomplete as incomplete:
             db.rollback()
             _show_problems(form, incomplete)
-        except IncidentError as error:
+        except IncidentError as refused:
             db.rollback()
-            form.reason.errors = [*form.reason.errors, str(error)]
+            form.reason.errors = [*form.reason.errors, str(refused)]
         else:
             db.commit()
-            names = ", ".join(FIELD_LABELS[a.field].lower() for a in amendments)
-            flash(f"Amendment saved ({names}). The old values stay on the record.", "success")
+            if amended.replayed:
+                flash("That amendment had already been saved.", "info")
+            else:
+                names = ", ".join(FIELD_LABELS[a.field].lower() for a in amended.amendments)
+                flash(f"Amendment saved ({names}). The old values stay on the record.", "success")
             return redirect(url_for("incidents.show", incident_id=incident.id))
-    status = 422 if any(field.errors for field in form) else 200
-    return render_template("incidents/amend.html", form=form, incident=incident), status
+    status = 409 if error else 422 if any(field.errors for field in form) else 200
+    return (
+        render_template("incidents/amend.html", form=form, incident=incident, error=error),
+        status,
+    )
+
+
+def _amend_form_as_now(
+    session: Session, site: Site, incident: Incident, *, reason: str | None
+) -> AmendForm:
+    form = AmendForm(formdata=None)
+    _prepare(form, session, site, incident)
+    _fill(form, incident)
+    form.version.data = report_version(incident)
+    form.reason.data = reason
+    return form

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +50,16 @@ FIELD_LABELS = {
     "psychological_harm": "Psychological harm",
     "staff_involved": "Staff involved",
 }
+
+
+class ReportChanged(IncidentChanged):
+    """The report was amended by someone else after this form was opened: nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This report was changed by someone else since you opened it; nothing was saved. "
+            "Here it is as it is now — make your change again."
+        )
 
 
 class ReportIncomplete(IncidentError):
@@ -168,6 +180,31 @@ def snapshot(incident: Incident) -> dict[str, Any]:
         "psychological_harm": incident.psychological_harm,
         "staff_involved": sorted(person.id for person in incident.staff_involved),
     }
+
+
+def requested(report: ReportInput) -> dict[str, Any]:
+    """What the report would read if this input were applied, in `snapshot`'s terms."""
+    return {
+        "types": sorted({t.value for t in report.types}),
+        "substances": sorted(set(report.substances)),
+        "narrative": report.narrative.strip()[:MAX_NARRATIVE],
+        "outcome": report.outcome,
+        "physical_harm": report.physical_harm,
+        "psychological_harm": report.psychological_harm,
+        "staff_involved": sorted(set(report.staff_ids)),
+    }
+
+
+def report_version(incident: Incident) -> str:
+    """A digest of the report's amendable values, carried by the amendment form.
+
+    The values themselves, not a count of amendments: whatever changes the report, the form
+    opened before it no longer matches; and a form whose values are all still current can
+    revert nothing, however the report got back to them.
+    """
+    # The enums are StrEnums, so they serialise as their stored values.
+    text = json.dumps(snapshot(incident), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def describe(session: Session, incident: Incident, name: str) -> str:
@@ -305,11 +342,52 @@ def may_amend(actor: Staff, incident: Incident) -> bool:
     )
 
 
-def amend_report(
+@dataclass
+class Amended:
+    amendments: list[IncidentAmendment]
+    #: True when this form had already been saved (a double tap): nothing more was changed.
+    replayed: bool = False
+
+
+def _already_saved(
     session: Session, actor: Staff, incident: Incident, report: ReportInput, reason: str
-) -> list[IncidentAmendment]:
+) -> list[IncidentAmendment] | None:
+    """The amendments this very form made, if it is being sent again: the report reads just
+    what it asks for, and the latest amendments are the actor's, with this reason.
+    """
+    if requested(report) != snapshot(incident):
+        return None
+    latest = list(
+        session.scalars(
+            select(IncidentAmendment)
+            .where(IncidentAmendment.incident_id == incident.id)
+            .order_by(IncidentAmendment.id.desc())
+            .limit(len(FIELD_LABELS))
+        )
+    )
+    if not latest:
+        return None
+    mine = (latest[0].amended_at, actor.id, reason[:300])
+    batch = [row for row in latest if (row.amended_at, row.amended_by_id, row.reason) == mine]
+    return batch[::-1] or None
+
+
+def amend_report(
+    session: Session,
+    actor: Staff,
+    incident: Incident,
+    report: ReportInput,
+    reason: str,
+    *,
+    version: str,
+) -> Amended:
     """Change a submitted report. Each changed field becomes an amendment holding the old value,
     the new value, the reason, who and when; the report stays complete.
+
+    Rule: `version` is the report's `report_version` when the form was opened. If the report
+    has changed since, nothing is saved (`ReportChanged`): the whole form is applied, so a
+    stale one would silently revert the other person's amendment. The same form sent twice
+    makes one set of amendments.
     """
     if incident.status not in IncidentStatus.after_submission():
         raise IncidentChanged("This report is not submitted yet; edit the draft instead.")
@@ -318,6 +396,11 @@ def amend_report(
     reason = reason.strip()
     if not reason:
         raise IncidentError("Give a reason for the amendment.")
+    if version != report_version(incident):
+        already = _already_saved(session, actor, incident, report, reason)
+        if already:
+            return Amended(already, replayed=True)
+        raise ReportChanged()
     problems = missing_fields(incident, report)
     if problems:
         raise ReportIncomplete(problems)
@@ -349,4 +432,4 @@ def amend_report(
         fields=changed,
     )
     session.flush()
-    return amendments
+    return Amended(amendments)

@@ -28,6 +28,7 @@ from sitesys.incidents.services import (
     ActionInput,
     IncidentError,
     NotPermitted,
+    client_and_whereabouts,
     end_response,
     open_incident_for_visit,
     record_action,
@@ -57,7 +58,8 @@ def start(visit_id: uuid.UUID) -> ResponseReturnValue:
         return redirect(url_for("incidents.index"))
     db.commit()
     if result.already_running:
-        flash(f"An emergency response is already running for {visit.display_tag}.", "warning")
+        who = client_and_whereabouts(visit)
+        flash(f"An emergency response is already running for {who}.", "warning")
     return redirect(url_for("incidents.respond", incident_id=result.incident.id))
 
 
@@ -68,7 +70,7 @@ def for_visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     visit = get_visit_or_404(db, visit_id, current_site())
     running = open_incident_for_visit(db, visit)
     if running is None:
-        flash(f"No emergency response is running for {visit.display_tag}.", "info")
+        flash(f"No emergency response is running for {client_and_whereabouts(visit)}.", "info")
         return redirect(url_for("checkin.visit", visit_id=visit.id))
     return redirect(url_for("incidents.respond", incident_id=running.id))
 

@@ -4,6 +4,8 @@ done, close it, and reopen it with a reason.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +21,17 @@ from sitesys.incidents.reports import site_staff
 from sitesys.incidents.services import IncidentChanged, IncidentError, change_status, require_role
 
 MAX_REVIEW_TEXT = 5_000
+REVIEW_FIELDS = ("findings", "contributing_factors", "learning")
+
+
+class ReviewChanged(IncidentChanged):
+    """The review was saved by someone else after this form was opened: nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The review was changed by someone else since you opened it; nothing was saved. "
+            "Here it is as it is now, with your text below it — make your change again."
+        )
 
 
 class ReviewActionRefused(IncidentError):
@@ -54,15 +67,29 @@ class ReviewInput:
     learning: str = ""
 
 
+def review_version(incident: Incident) -> str:
+    """A digest of the review's text, carried by the review form (as reports.report_version)."""
+    text = json.dumps([getattr(incident, name) for name in REVIEW_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def record_review(
-    session: Session, actor: Staff, incident: Incident, review: ReviewInput
+    session: Session, actor: Staff, incident: Incident, review: ReviewInput, *, version: str
 ) -> list[str]:
-    """Save the review's findings, contributing factors and learning (managers, in review)."""
+    """Save the review's findings, contributing factors and learning (managers, in review).
+
+    Rule: `version` is the review's `review_version` when the form was opened. If the review
+    has changed since, nothing is saved (`ReviewChanged`): the form holds all three texts, so
+    a stale tab would silently overwrite the other's. The same form sent twice changes nothing.
+    """
     require_role(actor, MANAGER, "review incidents")
     _require_in_review(incident)
+    values = {name: getattr(review, name).strip()[:MAX_REVIEW_TEXT] for name in REVIEW_FIELDS}
+    stale = version != review_version(incident)
+    if stale and any(getattr(incident, name) != value for name, value in values.items()):
+        raise ReviewChanged()
     changed = []
-    for name in ("findings", "contributing_factors", "learning"):
-        value = getattr(review, name).strip()[:MAX_REVIEW_TEXT]
+    for name, value in values.items():
         if getattr(incident, name) != value:
             setattr(incident, name, value)
             changed.append(name)

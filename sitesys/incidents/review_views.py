@@ -18,6 +18,7 @@ from sitesys.incidents.models import Incident
 from sitesys.incidents.report_views import render_show, site_staff_choices
 from sitesys.incidents.review import (
     ReviewActionRefused,
+    ReviewChanged,
     ReviewInput,
     add_review_action,
     close_incident,
@@ -73,11 +74,22 @@ def save_review(incident_id: uuid.UUID) -> ResponseReturnValue:
         contributing_factors=form.contributing_factors.data or "",
         learning=form.learning.data or "",
     )
-    return _step(
-        incident,
-        lambda: record_review(get_session(), current_staff(), incident, review),
-        "Review saved.",
-    )
+    db = get_session()
+    try:
+        record_review(db, current_staff(), incident, review, version=form.version.data or "")
+    except NotPermitted:
+        abort(403)
+    except ReviewChanged as changed:
+        db.rollback()
+        flash(str(changed), "error")
+        return render_show(incident, unsaved_review=review, status=409)
+    except IncidentError as error:
+        db.rollback()
+        flash(str(error), "error")
+    else:
+        db.commit()
+        flash("Review saved.", "success")
+    return redirect(url_for("incidents.show", incident_id=incident.id))
 
 
 @roles_required(Role.MANAGER)

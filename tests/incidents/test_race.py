@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from sitesys.auth.roles import Role
 from sitesys.db import get_database
 from sitesys.incidents.kinds import ActionKind
-from sitesys.incidents.models import Incident, IncidentAction
-from sitesys.incidents.services import start_response
+from sitesys.incidents.models import Incident, IncidentAction, IncidentAmendment
+from sitesys.incidents.reports import report_version, submit_report
+from sitesys.incidents.services import end_response, start_response
 from tests.factories import make_booth, make_site, make_staff, make_substances, make_visit, sign_in
+from tests.incidents.helpers import complete_report, report_form
 
 pytestmark = pytest.mark.committed
 
@@ -113,3 +115,48 @@ def test_two_tablets_starting_at_once_open_one_response(committed_app):
     assert len(locations) == 1
     with get_database(committed_app).new_session() as session:
         assert session.scalar(select(func.count()).select_from(Incident)) == 1
+
+
+def submitted_report(app):
+    """A submitted report, its amendment form's version, and tablets for its nurse and a
+    manager.
+    """
+    with get_database(app).new_session() as session:
+        site = make_site(session)
+        make_substances(session, site)
+        nurse = make_staff(session, Role.NURSE, [site])
+        manager = make_staff(session, Role.MANAGER, [site])
+        incident = start_response(session, nurse, make_visit(session, site, nurse)).incident
+        end_response(session, nurse, incident)
+        submit_report(session, nurse, incident, complete_report([nurse]))
+        tablets = []
+        for person in (nurse, manager):
+            tablet = app.test_client()
+            sign_in(tablet, session, person)
+            tablets.append(tablet)
+        form = {**report_form([nurse]), "version": report_version(incident)}
+        session.commit()
+        return f"/incidents/{incident.id}/amend", form, tablets
+
+
+def amendment_count(app):
+    with get_database(app).new_session() as session:
+        return session.scalar(select(func.count()).select_from(IncidentAmendment))
+
+
+def test_two_amendments_from_forms_opened_together_save_one_and_refuse_the_other(committed_app):
+    url, form, tablets = submitted_report(committed_app)
+    nurse = {**form, "psychological_harm": "moderate", "reason": "Upset afterwards"}
+    manager = {**form, "physical_harm": "severe", "reason": "Life-saving intervention"}
+    responses = race(tablets, [(url, nurse), (url, manager)])
+    assert sorted(r.status_code for r in responses) == [302, 409]
+    assert amendment_count(committed_app) == 1
+
+
+def test_a_double_tap_on_save_amendment_at_the_same_instant_saves_one_set(committed_app):
+    url, form, tablets = submitted_report(committed_app)
+    amended = {**form, "physical_harm": "severe", "reason": "Life-saving intervention"}
+    same_tablet = [tablets[0], tablets[0]]
+    responses = race(same_tablet, [(url, amended), (url, amended)])
+    assert [r.status_code for r in responses] == [302, 302]
+    assert amendment_count(committed_app) == 1

@@ -16,6 +16,7 @@ from sitesys.incidents.kinds import (
     NaloxoneRoute,
     Outcome,
     PhysicalHarm,
+    PsychologicalHarm,
 )
 from sitesys.incidents.models import (
     Incident,
@@ -24,20 +25,24 @@ from sitesys.incidents.models import (
 )
 from sitesys.incidents.queue import urgent_ids
 from sitesys.incidents.reports import (
+    ReportChanged,
     ReportIncomplete,
     ReportInput,
     amend_report,
     file_report,
+    report_version,
     save_draft,
     submit_report,
 )
 from sitesys.incidents.review import (
+    ReviewChanged,
     ReviewInput,
     add_review_action,
     close_incident,
     complete_review_action,
     record_review,
     reopen_incident,
+    review_version,
     take_into_review,
 )
 from sitesys.incidents.services import (
@@ -263,7 +268,13 @@ def bring_to(db, floor, status):
     if status is IncidentStatus.SUBMITTED:
         return incident
     take_into_review(db, floor.manager, incident)
-    record_review(db, floor.manager, incident, ReviewInput(findings="Response within a minute."))
+    record_review(
+        db,
+        floor.manager,
+        incident,
+        ReviewInput(findings="Response within a minute."),
+        version=review_version(incident),
+    )
     if status is IncidentStatus.IN_REVIEW:
         return incident
     close_incident(db, floor.manager, incident)
@@ -482,7 +493,11 @@ def test_an_amendment_keeps_the_old_value_the_new_value_the_reason_and_who(db):
         physical_harm=PhysicalHarm.SEVERE,
         types=[IncidentType.OPIOID_OVERDOSE, IncidentType.VOMITING],
     )
-    amendments = amend_report(db, floor.nurse, incident, changed, "Vomited before EMS arrived")
+    version = report_version(incident)
+    amended = amend_report(
+        db, floor.nurse, incident, changed, "Vomited before EMS arrived", version=version
+    )
+    amendments = amended.amendments
     rows = {a.field: a for a in amendments}
     assert set(rows) == {"types", "physical_harm", "staff_involved"}
     assert (rows["physical_harm"].old_value, rows["physical_harm"].new_value) == (
@@ -505,11 +520,14 @@ def test_only_the_reporter_or_a_manager_amends(db):
     incident = bring_to(db, floor, IncidentStatus.CLOSED)
     colleague = make_staff(db, Role.NURSE, [floor.site])
     report = complete_report([floor.nurse], narrative="Corrected: breathing 6 a minute.")
+    version = report_version(incident)
     with pytest.raises(NotPermitted):
-        amend_report(db, colleague, incident, report, "Typo")
+        amend_report(db, colleague, incident, report, "Typo", version=version)
     with pytest.raises(NotPermitted):
-        amend_report(db, floor.desk, incident, report, "Typo")
-    [amendment] = amend_report(db, floor.manager, incident, report, "Typo in the rate")
+        amend_report(db, floor.desk, incident, report, "Typo", version=version)
+    [amendment] = amend_report(
+        db, floor.manager, incident, report, "Typo in the rate", version=version
+    ).amendments
     assert amendment.field == "narrative" and amendment.old_value.startswith("Found unresponsive")
     assert incident.status is IncidentStatus.CLOSED
 
@@ -518,20 +536,87 @@ def test_an_amendment_needs_a_reason_a_change_and_a_complete_report(db):
     floor = make_floor(db)
     incident = bring_to(db, floor, IncidentStatus.SUBMITTED)
     same = complete_report([floor.nurse])
+    version = report_version(incident)
     with pytest.raises(IncidentError, match="Give a reason for the amendment"):
-        amend_report(db, floor.nurse, incident, same, "")
+        amend_report(db, floor.nurse, incident, same, "", version=version)
     with pytest.raises(IncidentError, match="Nothing was changed"):
-        amend_report(db, floor.nurse, incident, same, "No change")
+        amend_report(db, floor.nurse, incident, same, "No change", version=version)
     with pytest.raises(ReportIncomplete):
-        amend_report(db, floor.nurse, incident, complete_report([], narrative=""), "Blank it")
+        amend_report(
+            db,
+            floor.nurse,
+            incident,
+            complete_report([], narrative=""),
+            "Blank it",
+            version=version,
+        )
     assert db.scalar(select(func.count()).select_from(IncidentAmendment)) == 0
+
+
+def test_an_amendment_from_a_form_opened_before_another_is_refused_and_reverts_nothing(db):
+    floor = make_floor(db)
+    incident = bring_to(db, floor, IncidentStatus.IN_REVIEW)
+    as_opened = dict(physical_harm=PhysicalHarm.LOW, psychological_harm=PsychologicalHarm.NONE)
+    amend_report(
+        db,
+        floor.manager,
+        incident,
+        complete_report([floor.nurse], **as_opened),
+        "Set up",
+        version=report_version(incident),
+    )
+    nurse_opened = report_version(incident)
+    amend_report(
+        db,
+        floor.manager,
+        incident,
+        complete_report([floor.nurse], **{**as_opened, "physical_harm": PhysicalHarm.MODERATE}),
+        "Bruising found later",
+        version=report_version(incident),
+    )
+    before = db.scalar(select(func.count()).select_from(IncidentAmendment))
+    stale = complete_report(
+        [floor.nurse], **{**as_opened, "psychological_harm": PsychologicalHarm.LOW}
+    )
+    with pytest.raises(ReportChanged, match="changed by someone else since you opened it"):
+        amend_report(db, floor.nurse, incident, stale, "Upset afterwards", version=nurse_opened)
+    assert db.scalar(select(func.count()).select_from(IncidentAmendment)) == before
+    assert incident.physical_harm is PhysicalHarm.MODERATE
+    assert incident.psychological_harm is PsychologicalHarm.NONE
+    # A form that says no version (sent from a page older than this rule) is out of date too.
+    with pytest.raises(ReportChanged):
+        amend_report(db, floor.nurse, incident, stale, "Upset afterwards", version="")
+
+
+def test_the_same_amendment_sent_twice_is_saved_once_but_not_someone_elses(db):
+    floor = make_floor(db)
+    incident = bring_to(db, floor, IncidentStatus.SUBMITTED)
+    opened = report_version(incident)
+    severe = complete_report([floor.nurse], physical_harm=PhysicalHarm.SEVERE)
+    first = amend_report(db, floor.nurse, incident, severe, "Life-saving", version=opened)
+    again = amend_report(db, floor.nurse, incident, severe, "Life-saving", version=opened)
+    assert not first.replayed and again.replayed
+    assert again.amendments == first.amendments and len(first.amendments) == 1
+    assert len(events(db, "incident.amended")) == 1
+    # The manager, on a form opened at the same moment, asking for the very same change: it was
+    # not her amendment, so she is shown the report as it is now rather than told it was saved.
+    with pytest.raises(ReportChanged):
+        amend_report(db, floor.manager, incident, severe, "Life-saving", version=opened)
+    assert db.scalar(select(func.count()).select_from(IncidentAmendment)) == 1
 
 
 def test_a_draft_is_edited_not_amended(db):
     floor = make_floor(db)
     incident = bring_to(db, floor, IncidentStatus.DRAFT)
     with pytest.raises(IncidentChanged, match="edit the draft instead"):
-        amend_report(db, floor.manager, incident, complete_report([floor.nurse]), "Early")
+        amend_report(
+            db,
+            floor.manager,
+            incident,
+            complete_report([floor.nurse]),
+            "Early",
+            version=report_version(incident),
+        )
 
 
 # -- Review -------------------------------------------------------------------------------------
@@ -551,6 +636,7 @@ def test_review_records_findings_and_actions_with_owner_and_due_date(db):
             contributing_factors="Fentanyl in the heroin.",
             learning="Share the drug alert.",
         ),
+        version=review_version(incident),
     )
     assert changed == ["findings", "contributing_factors", "learning"]
     due = date.today() + timedelta(days=7)
@@ -601,10 +687,49 @@ def test_the_review_changes_only_while_in_review(db):
     floor = make_floor(db)
     incident = bring_to(db, floor, IncidentStatus.SUBMITTED)
     with pytest.raises(IncidentChanged, match="only while it is in review"):
-        record_review(db, floor.manager, incident, ReviewInput(findings="Early"))
+        record_review(
+            db,
+            floor.manager,
+            incident,
+            ReviewInput(findings="Early"),
+            version=review_version(incident),
+        )
     take_into_review(db, floor.manager, incident)
     with pytest.raises(NotPermitted):
-        record_review(db, floor.nurse, incident, ReviewInput(findings="Mine"))
+        record_review(
+            db,
+            floor.nurse,
+            incident,
+            ReviewInput(findings="Mine"),
+            version=review_version(incident),
+        )
+
+
+def test_a_review_from_a_tab_opened_before_the_last_save_is_refused(db):
+    floor = make_floor(db)
+    incident = bring_to(db, floor, IncidentStatus.IN_REVIEW)
+    opened = review_version(incident)
+    saves = len(events(db, "incident.review_recorded"))
+    record_review(
+        db,
+        floor.manager,
+        incident,
+        ReviewInput(findings="Response within a minute.", learning="Share the alert."),
+        version=opened,
+    )
+    with pytest.raises(ReviewChanged, match="changed by someone else since you opened it"):
+        record_review(
+            db, floor.manager, incident, ReviewInput(findings="Overwritten?"), version=opened
+        )
+    assert (incident.findings, incident.learning) == (
+        "Response within a minute.",
+        "Share the alert.",
+    )
+    assert len(events(db, "incident.review_recorded")) == saves + 1
+    # The same form sent twice asks for what the review already says: nothing to refuse.
+    same = ReviewInput(findings="Response within a minute.", learning="Share the alert.")
+    assert record_review(db, floor.manager, incident, same, version=opened) == []
+    assert len(events(db, "incident.review_recorded")) == saves + 1
 
 
 def test_closing_needs_findings(db):

@@ -13,12 +13,18 @@ from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import VisitStatus
 from sitesys.db import utcnow
-from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute, PhysicalHarm
+from sitesys.incidents.kinds import (
+    ActionKind,
+    IncidentStatus,
+    NaloxoneRoute,
+    PhysicalHarm,
+    PsychologicalHarm,
+)
 from sitesys.incidents.models import Incident, IncidentAction, IncidentAmendment, ReviewAction
 from sitesys.incidents.reports import submit_report
-from sitesys.incidents.review import ReviewInput, record_review, take_into_review
+from sitesys.incidents.review import ReviewInput, record_review, review_version, take_into_review
 from sitesys.incidents.services import end_response, record_action
-from tests.factories import make_client, make_site, make_staff, make_visit, sign_in
+from tests.factories import make_booth, make_client, make_site, make_staff, make_visit, sign_in
 from tests.incidents.helpers import complete_report, make_floor, naloxone, report_form, started, tap
 
 
@@ -28,6 +34,18 @@ def text(response):
 
 def action_form(kind, key=None, **values):
     return {"kind": kind, "submission_key": key or str(uuid.uuid4()), **values}
+
+
+VERSION = re.compile(r'name="version" type="hidden" value="([0-9a-f]*)"')
+
+
+def opened_version(client, url):
+    """The version a form carries when opened (the hidden field a browser sends back)."""
+    return VERSION.search(text(client.get(url)))[1]
+
+
+def events(db, action):
+    return list(db.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 def submitted(db, floor):
@@ -151,8 +169,40 @@ def test_starting_twice_opens_the_same_response(client, db):
     sign_in(client, db, floor.nurse)
     client.post(f"/incidents/start/{floor.visit.id}")
     again = client.post(f"/incidents/start/{floor.visit.id}", follow_redirects=True)
-    assert "An emergency response is already running for Amber Heron 27." in text(again)
+    assert "An emergency response is already running for Amber Heron 27 in Booth 4." in text(again)
     assert db.scalar(select(func.count()).select_from(Incident)) == 1
+
+
+def test_a_walk_in_is_named_with_where_they_are(client, db):
+    from sitesys.incidents.services import start_response
+
+    floor = make_floor(db)
+    booth = make_booth(db, floor.site, label="5")
+    in_booth = make_visit(db, floor.site, floor.desk, booth=booth)
+    waiting = make_visit(db, floor.site, floor.desk)
+    aftercare = make_visit(db, floor.site, floor.desk, status=VisitStatus.AFTERCARE)
+    gone = make_visit(db, floor.site, floor.desk, status=VisitStatus.LEFT)
+    for visit in (in_booth, waiting, aftercare):
+        assert visit.display_tag.startswith("Walk-in")
+        start_response(db, floor.nurse, visit)
+    sign_in(client, db, floor.nurse)
+    page = text(client.get("/incidents/"))
+    running = re.search(r'aria-label="Emergency responses running">(.*?)</section>', page, re.S)[1]
+    for said in (
+        f"{in_booth.display_tag} in Booth 5 · running",
+        f"{waiting.display_tag} on the waiting list · running",
+        f"{aftercare.display_tag} in aftercare · running",
+    ):
+        assert said in running, said
+    again = text(client.post(f"/incidents/start/{waiting.id}", follow_redirects=True))
+    assert f"already running for {waiting.display_tag} on the waiting list." in again
+    assert f"Emergency response · {waiting.display_tag} · Waiting list</h1>" in again
+    respond = text(client.get(f"/incidents/visits/{in_booth.id}", follow_redirects=True))
+    assert f"Emergency response · {in_booth.display_tag} · Booth 5</h1>" in respond
+    none = text(client.get(f"/incidents/visits/{gone.id}", follow_redirects=True))
+    assert f"No emergency response is running for {gone.display_tag}, who has left the site." in (
+        none
+    )
 
 
 def test_the_start_button_partial_starts_or_rejoins(app, client, db):
@@ -265,6 +315,19 @@ def test_a_refused_value_comes_back_marked_and_nothing_is_recorded(client, db, f
     assert response.status_code == 422
     body = text(response)
     assert message in body and "Nothing was recorded." in body
+    assert db.scalar(select(func.count()).select_from(IncidentAction)) == 0
+
+
+def test_a_null_character_in_a_note_is_refused_and_nothing_is_recorded(client, db):
+    # Refused for every form by the app (sitesys/errors.py); PostgreSQL could not store it.
+    floor = make_floor(db)
+    incident = started(db, floor)
+    sign_in(client, db, floor.nurse)
+    response = client.post(
+        f"/incidents/{incident.id}/actions", data=action_form("note", note="Breathing\x00 again")
+    )
+    assert response.status_code == 400
+    assert "cannot be stored (a null character), so nothing was saved" in text(response)
     assert db.scalar(select(func.count()).select_from(IncidentAction)) == 0
 
 
@@ -443,7 +506,8 @@ def test_the_reporter_amends_and_the_incident_shows_old_and_new(client, db):
     sign_in(client, db, floor.nurse)
     page = text(client.get(f"/incidents/{incident.id}"))
     assert "Amend report" in page
-    form = {**report_form([floor.nurse]), "physical_harm": "severe"}
+    version = opened_version(client, f"/incidents/{incident.id}/amend")
+    form = {**report_form([floor.nurse]), "physical_harm": "severe", "version": version}
     refused = client.post(f"/incidents/{incident.id}/amend", data=form)
     assert refused.status_code == 422 and "Give a reason for the amendment." in text(refused)
     form["reason"] = "Needed a life-saving intervention"
@@ -466,10 +530,79 @@ def test_another_nurse_may_not_amend_and_nothing_changed_is_refused(client, db, 
     assert "Amend report" not in text(client.get(f"/incidents/{incident.id}"))
     manager = app.test_client()
     sign_in(manager, db, floor.manager)
-    same = {**report_form([floor.nurse]), "reason": "Checking"}
+    version = opened_version(manager, f"/incidents/{incident.id}/amend")
+    same = {**report_form([floor.nurse]), "reason": "Checking", "version": version}
     body = text(manager.post(f"/incidents/{incident.id}/amend", data=same))
     assert "Nothing was changed, so there is nothing to amend." in body
     assert db.scalar(select(func.count()).select_from(IncidentAmendment)) == 0
+
+
+def test_an_amendment_from_a_stale_form_is_refused_and_the_other_amendment_stands(client, app, db):
+    floor = make_floor(db)
+    incident = started(db, floor)
+    end_response(db, floor.nurse, incident)
+    as_opened = {"physical_harm": PhysicalHarm.LOW, "psychological_harm": PsychologicalHarm.NONE}
+    submit_report(db, floor.nurse, incident, complete_report([floor.nurse], **as_opened))
+    take_into_review(db, floor.manager, incident)
+    url = f"/incidents/{incident.id}/amend"
+    sign_in(client, db, floor.nurse)
+    nurse_opened = opened_version(client, url)
+    manager = app.test_client()
+    sign_in(manager, db, floor.manager)
+    form = report_form([floor.nurse], physical_harm="low", psychological_harm="none")
+    moderate = {**form, "physical_harm": "moderate", "reason": "Bruising found later"}
+    saved = manager.post(url, data={**moderate, "version": opened_version(manager, url)})
+    assert saved.status_code == 302
+    # The nurse's form, still open, changes only the psychological harm.
+    stale = {**form, "psychological_harm": "low", "reason": "Upset afterwards"}
+    refused = client.post(url, data={**stale, "version": nurse_opened})
+    body = text(refused)
+    assert refused.status_code == 409
+    assert (
+        "This report was changed by someone else since you opened it; nothing was saved. "
+        "Here it is as it is now — make your change again."
+    ) in body
+    assert 'checked id="physical_harm-2" name="physical_harm" type="radio" value="moderate"' in body
+    assert 'value="Upset afterwards"' in body
+
+    def amendments():
+        rows = db.scalars(select(IncidentAmendment).order_by(IncidentAmendment.id))
+        return [(a.field, a.old_value, a.new_value, a.amended_by_id) for a in rows]
+
+    by_manager = ("physical_harm", "Low", "Moderate", floor.manager.id)
+    assert amendments() == [by_manager]
+    assert incident.psychological_harm is PsychologicalHarm.NONE
+    # Made again on the report as it is now, her change is saved and the manager's stands.
+    again = client.post(
+        url, data={**stale, "physical_harm": "moderate", "version": VERSION.search(body)[1]}
+    )
+    assert again.status_code == 302
+    assert amendments() == [by_manager, ("psychological_harm", "None", "Low", floor.nurse.id)]
+    assert incident.physical_harm is PhysicalHarm.MODERATE
+    assert [event.detail["fields"] for event in events(db, "incident.amended")] == [
+        ["physical_harm"],
+        ["psychological_harm"],
+    ]
+
+
+def test_a_double_tap_on_save_amendment_saves_one_set_of_amendments(client, db):
+    floor = make_floor(db)
+    incident = submitted(db, floor)
+    sign_in(client, db, floor.nurse)
+    url = f"/incidents/{incident.id}/amend"
+    form = {
+        **report_form([floor.nurse]),
+        "physical_harm": "severe",
+        "psychological_harm": "moderate",
+        "reason": "Needed a life-saving intervention",
+        "version": opened_version(client, url),
+    }
+    first = client.post(url, data=form)
+    second = client.post(url, data=form, follow_redirects=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert "That amendment had already been saved." in text(second)
+    assert db.scalar(select(func.count()).select_from(IncidentAmendment)) == 2
+    assert len(events(db, "incident.amended")) == 1
 
 
 # -- Manager review and the queue ---------------------------------------------------------------
@@ -491,6 +624,7 @@ def test_the_manager_takes_reviews_adds_an_action_and_closes(client, db):
             "findings": "Naloxone within two minutes.",
             "contributing_factors": "Fentanyl",
             "learning": "Drug alert",
+            "version": opened_version(client, f"/incidents/{incident.id}"),
         },
     )
     due = (date.today() + timedelta(days=14)).isoformat()
@@ -528,11 +662,48 @@ def test_the_manager_takes_reviews_adds_an_action_and_closes(client, db):
     assert incident.status is IncidentStatus.CLOSED and incident.reviewer_id == floor.manager.id
 
 
+def test_a_review_saved_from_a_stale_tab_is_refused_and_its_text_stays_on_screen(client, db):
+    floor = make_floor(db)
+    incident = submitted(db, floor)
+    take_into_review(db, floor.manager, incident)
+    sign_in(client, db, floor.manager)
+    page, url = f"/incidents/{incident.id}", f"/incidents/{incident.id}/review"
+    first_tab, second_tab = opened_version(client, page), opened_version(client, page)
+    findings = {
+        "findings": "Naloxone within two minutes.",
+        "contributing_factors": "",
+        "learning": "",
+    }
+    saved = client.post(url, data={**findings, "version": second_tab})
+    assert saved.status_code == 302
+    mine = {
+        "findings": "Slow to call EMS.",
+        "contributing_factors": "Short-staffed",
+        "learning": "",
+    }
+    refused = client.post(url, data={**mine, "version": first_tab})
+    body = text(refused)
+    assert refused.status_code == 409
+    assert "The review was changed by someone else since you opened it; nothing was saved." in body
+    assert (incident.findings, incident.contributing_factors) == (
+        "Naloxone within two minutes.",
+        "",
+    )
+    assert len(events(db, "incident.review_recorded")) == 1
+    # The form holds the review as saved; what this tab typed is shown beside it, not lost.
+    assert re.search(r'name="findings" rows="4">\s*Naloxone within two minutes.</textarea>', body)
+    unsaved = re.search(r'aria-label="Your text, not saved">(.*?)</section>', body, re.S)[1]
+    assert "Slow to call EMS." in unsaved and "Short-staffed" in unsaved
+    assert "Learning" not in unsaved
+
+
 def test_reopening_needs_a_reason_shown_in_the_history(client, db):
     floor = make_floor(db)
     incident = submitted(db, floor)
     take_into_review(db, floor.manager, incident)
-    record_review(db, floor.manager, incident, ReviewInput(findings="Fine"))
+    record_review(
+        db, floor.manager, incident, ReviewInput(findings="Fine"), version=review_version(incident)
+    )
     from sitesys.incidents.review import close_incident
 
     close_incident(db, floor.manager, incident)
@@ -644,33 +815,70 @@ def test_the_nurse_sees_her_drafts_and_her_reports(client, db):
     assert "Incident queue" not in page and "Export CSV" not in page
 
 
-def test_your_submitted_reports_are_those_you_reported_or_submitted_newest_first(client, db):
-    from sitesys.incidents.queue import recent_reports_by
+def report_at(db, floor, starter, submitter, when):
+    """A report started by one nurse and submitted by another (or the same) at `when`."""
     from sitesys.incidents.services import start_response
+
+    visit = make_visit(db, floor.site, floor.desk, status=VisitStatus.LEFT)
+    with time_machine.travel(when, tick=False):
+        incident = start_response(db, starter, visit).incident
+        end_response(db, starter, incident)
+        submit_report(db, submitter, incident, complete_report([starter]))
+    return incident
+
+
+def your_reports(body):
+    section = re.search(r'aria-label="Your submitted reports">(.*?)</section>', body, re.S)[1]
+    return re.findall(r'href="/incidents/([0-9a-f-]{36})"', section), section
+
+
+def test_your_submitted_reports_are_those_you_reported_or_submitted_newest_first(client, db):
+    from sitesys.incidents.queue import reports_by_statement
 
     floor = make_floor(db)
     colleague = make_staff(db, Role.NURSE, [floor.site], display_name="Cai Colleague")
-
-    def report(starter, submitter, when):
-        visit = make_visit(db, floor.site, floor.desk, status=VisitStatus.LEFT)
-        with time_machine.travel(when, tick=False):
-            incident = start_response(db, starter, visit).incident
-            end_response(db, starter, incident)
-            submit_report(db, submitter, incident, complete_report([starter]))
-        return incident
-
     start = utcnow() - timedelta(days=3)
-    own = [report(floor.nurse, floor.nurse, start + timedelta(hours=n)) for n in range(3)]
-    for_her = report(colleague, floor.nurse, start + timedelta(hours=5))
-    by_her = report(floor.nurse, colleague, start + timedelta(hours=6))
-    theirs = report(colleague, colleague, start + timedelta(hours=7))
+    own = [
+        report_at(db, floor, floor.nurse, floor.nurse, start + timedelta(hours=n)) for n in range(3)
+    ]
+    for_her = report_at(db, floor, colleague, floor.nurse, start + timedelta(hours=5))
+    by_her = report_at(db, floor, floor.nurse, colleague, start + timedelta(hours=6))
+    theirs = report_at(db, floor, colleague, colleague, start + timedelta(hours=7))
     newest_first = [by_her, for_her, own[2], own[1], own[0]]
-    assert recent_reports_by(db, floor.site, floor.nurse) == newest_first
-    assert recent_reports_by(db, floor.site, floor.nurse, limit=2) == newest_first[:2]
+    assert list(db.scalars(reports_by_statement(floor.site, floor.nurse, reach=10))) == newest_first
+    # Reading each index only two deep still puts the newest two first.
+    assert (
+        list(db.scalars(reports_by_statement(floor.site, floor.nurse, reach=2)))[:2]
+        == (newest_first[:2])
+    )
     sign_in(client, db, floor.nurse)
-    page = text(client.get("/incidents/"))
-    assert all(f"/incidents/{incident.id}" in page for incident in newest_first)
-    assert f"/incidents/{theirs.id}" not in page
+    shown, _section = your_reports(text(client.get("/incidents/")))
+    assert shown == [str(incident.id) for incident in newest_first]
+    assert str(theirs.id) not in shown
+
+
+def test_your_submitted_reports_page_back_to_the_oldest(client, db):
+    from sitesys.incidents.queue_views import MINE_PER_PAGE
+
+    floor = make_floor(db)
+    colleague = make_staff(db, Role.NURSE, [floor.site], display_name="Cai Colleague")
+    start = utcnow() - timedelta(days=60)
+    # Reported and submitted by her, reported by her only, submitted by her only, in turn.
+    pairs = [(floor.nurse, floor.nurse), (floor.nurse, colleague), (colleague, floor.nurse)]
+    reports = [
+        report_at(db, floor, *pairs[n % 3], start + timedelta(hours=n))
+        for n in range(MINE_PER_PAGE + 1)
+    ]
+    newest_first = [str(incident.id) for incident in reversed(reports)]
+    sign_in(client, db, floor.nurse)
+    first, section = your_reports(text(client.get("/incidents/")))
+    assert first == newest_first[:MINE_PER_PAGE]
+    assert "Next page" in section and "Previous page" not in section
+    second, section = your_reports(text(client.get("/incidents/?page=2")))
+    assert second == [str(reports[0].id)]
+    assert "Previous page" in section and "Next page" not in section
+    beyond, section = your_reports(text(client.get("/incidents/?page=3")))
+    assert beyond == [] and "No more reports." in section
 
 
 def test_pages_read_in_a_fixed_number_of_queries_however_many_rows(client, db, count_queries):
