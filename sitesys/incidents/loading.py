@@ -38,17 +38,6 @@ def get_incident_or_404(
     return incident
 
 
-def get_visit_or_404(session: Session, visit_id: uuid.UUID, site: Site) -> Visit:
-    visit = session.scalar(
-        select(Visit)
-        .where(Visit.id == visit_id, Visit.site_id == site.id)
-        .options(joinedload(Visit.client), selectinload(Visit.substances))
-    )
-    if visit is None:
-        abort(404)
-    return visit
-
-
 def get_action_or_404(session: Session, incident: Incident, action_id: int) -> IncidentAction:
     action = session.scalar(
         select(IncidentAction).where(

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from sitesys.auth.guard import current_site, current_staff, roles_required
 from sitesys.auth.roles import CLINICAL_ROLES
+from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.db import get_session
 from sitesys.incidents.forms import (
     DEFAULT_NALOXONE_MG,
@@ -20,7 +21,6 @@ from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
 from sitesys.incidents.loading import (
     get_action_or_404,
     get_incident_or_404,
-    get_visit_or_404,
     with_actions,
 )
 from sitesys.incidents.models import Incident
@@ -45,7 +45,9 @@ LOG_POLL_SECONDS = 5
 def start(visit_id: uuid.UUID) -> ResponseReturnValue:
     """Open an emergency on a visit (or join the one running) and go to the response screen."""
     db = get_session()
-    visit = get_visit_or_404(db, visit_id, current_site())
+    # Locked, as a check-out locks it: the desk's check-out waits for this start and is then
+    # refused because a response is running, never the two at once.
+    visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
