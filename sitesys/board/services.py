@@ -19,9 +19,9 @@ from sitesys.checkin.models import (
 from sitesys.checkin.services import active_substance_codes, open_visits
 from sitesys.clients.models import ClientFlag
 from sitesys.incidents.services import active_emergency_visit_ids
+from sitesys.observations.latest import latest_observations
 from sitesys.observations.models import Observation
 from sitesys.observations.scoring import EscalationLevel
-from sitesys.observations.services import latest_observations
 from sitesys.sites.models import Booth, BoothStatus, Site
 
 

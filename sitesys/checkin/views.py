@@ -44,7 +44,7 @@ from sitesys.db import begin_writing, get_session, reads_first
 from sitesys.forms import choices
 from sitesys.observations.chart import render_chart
 from sitesys.observations.forms import QuickCheckForm, ScaleForm, StrikeForm
-from sitesys.observations.services import clinical_record
+from sitesys.observations.record import clinical_record
 from sitesys.record_ids import record_id
 from sitesys.sites.models import Booth, Site
 

@@ -16,7 +16,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
 from sitesys.checkin.forms import UUID_PATTERN
 from sitesys.forms import RadioChoiceField, choices, strip
@@ -39,6 +46,28 @@ def _reading(label: str, low: int, high: int, unit: str) -> IntegerField:
     )
 
 
+#: The thermometer range the form takes, in °C.
+LOWEST_TEMPERATURE = Decimal("25.0")
+HIGHEST_TEMPERATURE = Decimal("45.0")
+
+
+def _temperature_as_stored(_form: FlaskForm, field: DecimalField) -> None:
+    """Refuse a temperature the record could not keep as typed. The column holds one decimal
+    place, so 35.04 would be scored as above 35.0 (1 point) yet stored and shown as 35.0 (which
+    scores 3): what is scored must be what is stored. "NaN" and "Infinity" parse as decimals
+    but are not readings.
+    """
+    value = field.data
+    if value is None:
+        return
+    if not value.is_finite():
+        raise StopValidation("Enter the temperature as a number, e.g. 36.8.")
+    # Outside the range NumberRange says so; inside it, quantize cannot overflow.
+    in_range = LOWEST_TEMPERATURE <= value <= HIGHEST_TEMPERATURE
+    if in_range and value != value.quantize(Decimal("0.1")):
+        raise StopValidation("Enter the temperature to one decimal place, e.g. 36.8.")
+
+
 class ObservationForm(FlaskForm):
     respiratory_rate = _reading("Respiratory rate", 0, 80, "/min")
     spo2 = _reading("SpO2", 50, 100, "%")
@@ -50,8 +79,11 @@ class ObservationForm(FlaskForm):
         places=1,
         validators=[
             Optional(),
+            _temperature_as_stored,
             NumberRange(
-                Decimal("25.0"), Decimal("45.0"), "Temperature must be between 25.0 and 45.0 °C."
+                LOWEST_TEMPERATURE,
+                HIGHEST_TEMPERATURE,
+                "Temperature must be between 25.0 and 45.0 °C.",
             ),
         ],
         description="25.0–45.0 °C",
@@ -117,7 +149,9 @@ class StrikeForm(FlaskForm):
         "Reason for striking through",
         validators=[
             InputRequired("Give a reason for striking the observation through."),
-            Length(max=200),
+            Length(
+                max=200, message="The reason for striking through can be at most 200 characters."
+            ),
         ],
         filters=[strip],
     )

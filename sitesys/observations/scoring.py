@@ -387,6 +387,21 @@ class Assessment:
         """True when the check interval should be shortened."""
         return bool(self.close_watch_reasons)
 
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """What to tell the nurse: the red flags, then each close-watch reason whose parameter no
+        red flag has named already: the red flag for POSS 4 says all that "POSS 4" would.
+        """
+        flagged = {_parameter(flag) for flag in self.red_flags}
+        return self.red_flags + tuple(
+            reason for reason in self.close_watch_reasons if _parameter(reason) not in flagged
+        )
+
+
+def _parameter(reason: str) -> str:
+    """The parameter a red flag or close-watch reason is about: each begins with its name."""
+    return reason.split(" ", 1)[0]
+
 
 def _red_flags(vitals: Vitals, scale: SpO2Scale) -> tuple[str, ...]:
     """Red flags: RR ≤8, SpO2 ≤91 on scale 1, unresponsive, POSS 4, RASS ≤-4 or +4."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +17,6 @@ from sitesys.db import utcnow
 from sitesys.observations.models import Observation, ObservationKind, OverdueAlert, Pupils
 from sitesys.observations.scoring import (
     Consciousness,
-    EscalationLevel,
     Poss,
     SpO2Scale,
     Vitals,
@@ -71,12 +68,24 @@ def _observed_at(visit: Visit, observed_at: datetime | None, reason: str | None)
     if now - observed_at > BACKDATE_LIMIT:
         raise ObservationError("An observation can be dated at most 60 minutes back.")
     if observed_at < visit.checked_in_at:
-        raise ObservationError("The time observed is before the visit started.")
+        if not _within_check_in_minute(visit, observed_at):
+            raise ObservationError("The time observed is before the visit started.")
+        # A nurse types whole minutes, so "18:32" for a check-in at 18:32:45 means "just after
+        # check-in", not before it. It is stored as the check-in moment itself: as close to
+        # what was typed as the record allows, and never before the visit started, so that
+        # every observation of a visit still falls within it (the chart and the order of the
+        # history rely on that).
+        observed_at = visit.checked_in_at
     if visit.left_at is not None and observed_at > visit.left_at:
         raise ObservationError(f"{visit.display_tag} had left by then.")
     if not (reason or "").strip():
         raise ObservationError("Give a reason for recording an earlier time.")
     return observed_at
+
+
+def _within_check_in_minute(visit: Visit, observed_at: datetime) -> bool:
+    """Whether a time given in whole minutes names the minute the visit was checked in."""
+    return observed_at == visit.checked_in_at.replace(second=0, microsecond=0)
 
 
 def _replay(session: Session, submission_key: str) -> Observation | None:
@@ -169,7 +178,6 @@ def record_observation(
     )
     assessment = assess(vitals, scale)
     news2 = assessment.news2
-    reasons = [*assessment.red_flags, *assessment.close_watch_reasons]
     observation = _save(
         session,
         Observation(
@@ -197,7 +205,7 @@ def record_observation(
             level=news2.level if news2 else None,
             prompts_emergency=assessment.prompts_emergency,
             needs_close_watch=assessment.needs_close_watch,
-            reasons="; ".join(dict.fromkeys(reasons))[:300] or None,
+            reasons="; ".join(assessment.reasons)[:300] or None,
             submission_key=submission_key,
         ),
     )
@@ -261,186 +269,3 @@ def set_spo2_scale(
         scale=int(scale),
     )
     session.flush()
-
-
-@dataclass(frozen=True)
-class LatestObservations:
-    """For each visit: when it was last checked, and the full observation its score comes from."""
-
-    last_checked_at: dict[uuid.UUID, datetime]
-    latest_full: dict[uuid.UUID, Observation]
-
-    def close_watch(self, visit_id: uuid.UUID) -> bool:
-        latest = self.latest_full.get(visit_id)
-        return bool(latest and latest.needs_close_watch)
-
-
-#: Vitals fields a later set must measure again before it can show a worry has passed (air or
-#: oxygen is always recorded, so it is not among them).
-_MEASURED = (
-    "respiratory_rate",
-    "spo2",
-    "systolic_bp",
-    "pulse",
-    "consciousness",
-    "temperature",
-    "poss",
-    "rass",
-)
-
-
-def _is_worrying(observation: Observation) -> bool:
-    return bool(
-        observation.prompts_emergency
-        or observation.needs_close_watch
-        or observation.level not in (None, EscalationLevel.LOW)
-    )
-
-
-def worrying_parameters(observation: Observation) -> frozenset[str]:
-    """What made a set worrying: each parameter that on its own raises a red flag, close watch or
-    a NEWS2 score of 3, and with a medium or high total every parameter that scored. Each is
-    judged by the scoring module itself (the parameter assessed alone), so no threshold is
-    written twice.
-    """
-    vitals = observation.vitals()
-    scale = observation.scale
-    total_is_high = observation.level in (EscalationLevel.MEDIUM, EscalationLevel.HIGH)
-    found: set[str] = set()
-    for name in _MEASURED:
-        value = getattr(vitals, name)
-        if value is None:
-            continue
-        alone = assess(Vitals(on_oxygen=vitals.on_oxygen, **{name: value}), scale)
-        scores = alone.news2.parameter_scores if alone.news2 else {}
-        score = max((v for k, v in scores.items() if k != "air_or_oxygen"), default=0)
-        if alone.red_flags or alone.close_watch_reasons or score >= 3 or (total_is_high and score):
-            found.add(name)
-    return frozenset(found)
-
-
-def _remeasures(later: Observation, worrying: Observation) -> bool:
-    return all(getattr(later, name) is not None for name in worrying_parameters(worrying))
-
-
-#: A full observation that speaks for the client's state on its own: every NEWS2 parameter taken,
-#: or something worrying found.
-_SPEAKS = or_(
-    Observation.news2_partial.is_(False),
-    Observation.level.is_not(None),
-    Observation.prompts_emergency.is_(True),
-    Observation.needs_close_watch.is_(True),
-)
-
-
-def latest_observations(session: Session, visit_ids: Collection[uuid.UUID]) -> LatestObservations:
-    """Latest check and the observation each visit's score comes from, in one query.
-
-    The score comes from the latest full observation, except that a partial set raising nothing
-    (a pulse taken on its own) does not take over from a worrying one unless it measured again
-    everything that made that one worrying: a red flag, a worrying score and close watch end only
-    with a calmer observation of what worried. A quick check moves the clock on but never ends
-    them. Struck-through observations do not count.
-    """
-    if not visit_ids:
-        return LatestObservations({}, {})
-    order = (Observation.recorded_at.desc(), Observation.id.desc())
-    speaks = case((_SPEAKS, 1), else_=0)
-    ranked = (
-        select(
-            Observation.id.label("id"),
-            speaks.label("speaks"),
-            func.row_number()
-            .over(partition_by=Observation.visit_id, order_by=order)
-            .label("any_rank"),
-            # The latest full set that speaks for itself, and the latest that does not.
-            func.row_number()
-            .over(partition_by=(Observation.visit_id, Observation.kind, speaks), order_by=order)
-            .label("kind_rank"),
-        )
-        .where(Observation.visit_id.in_(list(visit_ids)), Observation.struck_at.is_(None))
-        .subquery()
-    )
-    rows = session.execute(
-        select(Observation, ranked.c.any_rank, ranked.c.kind_rank, ranked.c.speaks)
-        .join(ranked, ranked.c.id == Observation.id)
-        .where(
-            or_(
-                ranked.c.any_rank == 1,
-                and_(ranked.c.kind_rank == 1, Observation.kind == ObservationKind.FULL),
-            )
-        )
-    )
-    checked: dict[uuid.UUID, datetime] = {}
-    speaking: dict[uuid.UUID, Observation] = {}
-    silent: dict[uuid.UUID, Observation] = {}
-    for observation, any_rank, kind_rank, speaks_for_itself in rows:
-        if any_rank == 1:
-            checked[observation.visit_id] = observation.recorded_at
-        if kind_rank == 1 and observation.kind is ObservationKind.FULL:
-            (speaking if speaks_for_itself else silent)[observation.visit_id] = observation
-    latest: dict[uuid.UUID, Observation] = {}
-    for visit_id in speaking.keys() | silent.keys():
-        source = _score_source(speaking.get(visit_id), silent.get(visit_id))
-        if source is not None:
-            latest[visit_id] = source
-    return LatestObservations(checked, latest)
-
-
-def _score_source(said: Observation | None, partial: Observation | None) -> Observation | None:
-    """The latest set that speaks for itself, or the latest partial one when that is newer and
-    measured again whatever made the other worrying.
-    """
-    if said is None or partial is None:
-        return said or partial
-    if (partial.recorded_at, partial.id) < (said.recorded_at, said.id):
-        return said
-    if _is_worrying(said) and not _remeasures(partial, said):
-        return said
-    return partial
-
-
-#: A visit rarely has more than a few dozen checks; the page shows at most this many.
-VISIT_OBSERVATION_LIMIT = 300
-
-
-def visit_observations(session: Session, visit: Visit) -> list[Observation]:
-    """Every observation of a visit, newest first, struck-through ones included."""
-    from sqlalchemy.orm import joinedload
-
-    return list(
-        session.scalars(
-            select(Observation)
-            .where(Observation.visit_id == visit.id)
-            .options(joinedload(Observation.recorded_by), joinedload(Observation.struck_by))
-            .order_by(Observation.recorded_at.desc(), Observation.id.desc())
-            .limit(VISIT_OBSERVATION_LIMIT)
-        )
-    )
-
-
-def open_alert_for(session: Session, visit: Visit) -> OverdueAlert | None:
-    return session.scalar(
-        select(OverdueAlert).where(
-            OverdueAlert.visit_id == visit.id, OverdueAlert.closed_at.is_(None)
-        )
-    )
-
-
-@dataclass
-class ClinicalRecord:
-    """The clinical side of a visit page: observations, the latest score, any open alert."""
-
-    observations: list[Observation]
-    open_alert: OverdueAlert | None
-
-    @property
-    def latest_full(self) -> Observation | None:
-        return next(
-            (o for o in self.observations if o.kind is ObservationKind.FULL and not o.is_struck),
-            None,
-        )
-
-
-def clinical_record(session: Session, visit: Visit) -> ClinicalRecord:
-    return ClinicalRecord(visit_observations(session, visit), open_alert_for(session, visit))

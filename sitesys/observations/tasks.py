@@ -12,8 +12,8 @@ from sitesys.audit.services import record_event
 from sitesys.board.checks import check_interval
 from sitesys.checkin.models import OPEN_STATUSES, Visit
 from sitesys.db import utcnow
+from sitesys.observations.latest import latest_observations
 from sitesys.observations.models import OverdueAlert
-from sitesys.observations.services import latest_observations
 from sitesys.sites.models import Site
 
 log = logging.getLogger(__name__)

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sitesys.auth.guard import current_site, current_staff, roles_required, safe_next
 from sitesys.auth.roles import CLINICAL_ROLES
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.models import Visit
 from sitesys.db import get_session, utcnow
+from sitesys.incidents.services import open_incident_for_visit
 from sitesys.observations.forms import ObservationForm, QuickCheckForm, ScaleForm, StrikeForm
 from sitesys.observations.models import Observation, Pupils
-from sitesys.observations.scoring import Consciousness, Poss, SpO2Scale
+from sitesys.observations.record import observation_page
+from sitesys.observations.scoring import Consciousness, Poss, SpO2Scale, format_rass
 from sitesys.observations.services import (
     ObservationError,
     ObservationInput,
@@ -30,16 +33,28 @@ from sitesys.sites.models import Site
 
 bp = Blueprint("observations", __name__)
 
+# RASS as the form and the reasons write it: a true minus sign, and a plus for agitation.
+bp.add_app_template_filter(format_rass, "rass")
+
 
 def _observed_at(site: Site, wall: time | None) -> datetime | None:
-    """A wall-clock time typed at the site, as the latest such instant not in the future."""
+    """A wall-clock time typed at the site, as the instant with that time nearest to now.
+
+    At 00:05, "23:50" is yesterday's; at 12:00, "12:05" is five minutes ahead (and refused as
+    in the future) rather than yesterday's (and refused as too long ago); at 23:58, "00:02" is
+    tomorrow's, also in the future. The service then judges the instant.
+    """
     if wall is None:
         return None
-    now = utcnow().astimezone(site.zone)
-    candidate = datetime.combine(now.date(), wall, tzinfo=site.zone)
-    if candidate > now:
-        candidate -= timedelta(days=1)
-    return candidate.astimezone(utcnow().tzinfo)
+    now = utcnow()
+    today = now.astimezone(site.zone).date()
+    # Compared in UTC: aware datetimes sharing a zone compare by their wall clocks, which is
+    # wrong across a change to or from summer time.
+    candidates = (
+        datetime.combine(today + timedelta(days=days), wall, tzinfo=site.zone).astimezone(UTC)
+        for days in (-1, 0, 1)
+    )
+    return min(candidates, key=lambda candidate: abs(candidate - now))
 
 
 def _reading(form: ObservationForm) -> ObservationInput:
@@ -63,7 +78,7 @@ def _back_to(visit: Visit) -> str:
     return safe_next(request.args.get("next")) or url_for("checkin.visit", visit_id=visit.id)
 
 
-def _announce(observation: Observation) -> None:
+def _announce(db: Session, visit: Visit, observation: Observation) -> None:
     if observation.news2_total is not None:
         flash(
             f"Observation saved: NEWS2 {observation.news2_total} ({observation.level_label}).",
@@ -72,10 +87,13 @@ def _announce(observation: Observation) -> None:
     else:
         flash("Observation saved.", "success")
     if observation.prompts_emergency:
-        flash(
-            "Start emergency response now: " + "; ".join(observation.reason_list or ["NEWS2 high"]),
-            "error",
-        )
+        reasons = "; ".join(observation.reason_list or ["NEWS2 high"])
+        if open_incident_for_visit(db, visit) is not None:
+            # Telling the team to start what they are already doing sends them to the start
+            # button in the middle of the response; say it is running and why it still matters.
+            flash(f"Emergency response running: {reasons}", "warning")
+        else:
+            flash(f"Start emergency response now: {reasons}", "error")
 
 
 @bp.route("/visits/<uuid:visit_id>/observations/new", methods=["GET", "POST"])
@@ -108,7 +126,7 @@ def new(visit_id: uuid.UUID) -> ResponseReturnValue:
                 status = 409
         else:
             db.commit()
-            _announce(observation)
+            _announce(db, visit, observation)
             return redirect(_back_to(visit))
     return render_template("observations/new.html", form=form, visit=visit, error=error), status
 
@@ -152,7 +170,8 @@ def strike(observation_id: int) -> ResponseReturnValue:
         abort(404)
     form = StrikeForm()
     if not form.validate_on_submit():
-        flash("Give a reason for striking the observation through.", "error")
+        # The reason's own message (missing or too long); a stale form has none of its own.
+        flash(next(iter(form.reason.errors), "The form was out of date; try again."), "error")
     else:
         try:
             strike_observation(db, current_staff(), observation, form.reason.data or "")
@@ -162,7 +181,24 @@ def strike(observation_id: int) -> ResponseReturnValue:
         else:
             db.commit()
             flash("Observation struck through; it stays on the record with your reason.", "success")
-    return redirect(url_for("checkin.visit", visit_id=observation.visit_id))
+    return redirect(
+        safe_next(request.args.get("next"))
+        or url_for("checkin.visit", visit_id=observation.visit_id)
+    )
+
+
+@bp.get("/visits/<uuid:visit_id>/observations")
+@roles_required(*CLINICAL_ROLES)
+def index(visit_id: uuid.UUID) -> ResponseReturnValue:
+    """All of a visit's observations, a page at a time: the visit page shows the newest only."""
+    db = get_session()
+    visit = get_visit_or_404(db, visit_id, current_site())
+    page = observation_page(db, visit, request.args.get("page", 1, type=int))
+    if page is None:
+        abort(404)
+    return render_template(
+        "observations/index.html", visit=visit, page=page, strike_form=StrikeForm()
+    )
 
 
 @bp.post("/visits/<uuid:visit_id>/spo2-scale")

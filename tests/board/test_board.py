@@ -259,10 +259,16 @@ def test_a_partial_set_that_misses_what_worried_does_not_clear_a_red_flag(client
     assert card.latest is not None and card.latest.respiratory_rate == 6
     page = client.get("/board/partial").get_data(as_text=True)
     assert "tile-red" in page and ">Start emergency response</button>" in page
+    # The visit page agrees with the board.
+    visit_page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "<strong>Start emergency response.</strong>" in visit_page
+    assert "<strong>close watch</strong>" in visit_page
     _observe(db, nurse, visit, respiratory_rate=16, spo2=97)
     card = _card(db, site, visit)
     assert not card.prompts_emergency and not card.close_watch and card.tone == "ok"
     assert card.latest is not None and card.latest.respiratory_rate == 16
+    visit_page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "Start emergency response." not in visit_page
 
 
 def test_a_worrying_observation_of_someone_waiting_shows_on_their_tile(client, db):

@@ -637,6 +637,34 @@ def test_rass_minus_3_and_plus_3_are_close_watch_not_emergency() -> None:
         assert not assessment.prompts_emergency
 
 
+@pytest.mark.parametrize(
+    ("vitals", "reasons"),
+    [
+        # The tester's set: the red flags for POSS 4 and RASS -4 already say POSS 4 and RASS -4.
+        (
+            with_readings(spo2=88, poss=Poss.SOMNOLENT, rass=-4, pulse=130, respiratory_rate=25),
+            (
+                "SpO2 91% or less",
+                f"POSS 4 {DASH} somnolent",
+                f"RASS {MINUS}4 or lower",
+                "NEWS2 high",
+            ),
+        ),
+        (Vitals(rass=4), (f"RASS +4 {DASH} combative",)),
+        (Vitals(rass=-5), (f"RASS {MINUS}4 or lower",)),
+        # No red flag for POSS 3 or RASS +3: the close-watch reasons are all there is to say.
+        (Vitals(poss=Poss.FREQUENTLY_DROWSY, rass=3), ("POSS 3", "RASS +3")),
+        # A red flag for one parameter hides no close-watch reason for another.
+        (Vitals(poss=Poss.SOMNOLENT, rass=-3), (f"POSS 4 {DASH} somnolent", f"RASS {MINUS}3")),
+    ],
+)
+def test_reasons_name_each_parameter_once(vitals: Vitals, reasons: tuple[str, ...]) -> None:
+    assessment = assess(vitals)
+    assert assessment.reasons == reasons
+    # What the nurse reads is shorter; what the record decides is not changed.
+    assert assessment.needs_close_watch
+
+
 # --- Properties ---------------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from sitesys.auth.roles import Role
 from sitesys.board.services import read_board
 from sitesys.db import utcnow
 from sitesys.observations.models import Observation, ObservationKind
+from sitesys.observations.record import VISIT_OBSERVATION_LIMIT
 from sitesys.observations.scoring import EscalationLevel
 from tests.factories import make_site, make_staff, make_visit, sign_in
 from tests.observations.helpers import HIGH, full, nurse_with_visit
@@ -101,6 +103,10 @@ def test_consciousness_is_required(client, db):
         ("systolic_bp", "301", "Systolic blood pressure must be between 40 and 300 mmHg."),
         ("temperature", "45.1", "Temperature must be between 25.0 and 45.0 °C."),
         ("temperature", "warm", "Not a valid decimal value."),
+        # More than one decimal place would be scored on one value and stored as another.
+        ("temperature", "35.04", "Enter the temperature to one decimal place, e.g. 36.8."),
+        ("temperature", "36.55", "Enter the temperature to one decimal place, e.g. 36.8."),
+        ("temperature", "NaN", "Enter the temperature as a number, e.g. 36.8."),
         ("poss", "7", "Choose a POSS level from the list."),
         ("rass", "+9", "Not a valid choice."),
     ],
@@ -282,3 +288,204 @@ def test_board_tile_turns_red_with_the_prompt_after_a_high_score(client, db):
     page = client.get("/board/partial").get_data(as_text=True)
     assert "tile-red" in page and "Start emergency response" in page and "NEWS2 13 · High" in page
     make_visit(db, site, nurse, status=visit.status.WAITING)
+
+
+def test_a_temperature_to_one_decimal_place_is_scored_as_it_is_stored(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/observations/new", data=full(temperature="35.0"))
+    client.post(f"/visits/{visit.id}/observations/new", data=full(temperature="35.10"))
+    cold, cool = observations(db)
+    # 35.0 scores 3 on the chart, 35.1 scores 1 (consciousness A scores 0).
+    assert (cold.temperature, cold.news2_total) == (Decimal("35.0"), 3)
+    assert (cool.temperature, cool.news2_total) == (Decimal("35.1"), 1)
+
+
+def test_a_late_entry_at_the_check_in_minute_is_taken(client, db):
+    checked_in = utcnow().replace(hour=18, minute=32, second=45, microsecond=0)
+    with time_machine.travel(checked_in + timedelta(minutes=10), tick=False):
+        site, visit, _nurse = nurse_with_visit(db, client, at=checked_in)
+        minute_before = client.post(
+            f"/visits/{visit.id}/observations/new",
+            data=full(
+                pulse="80",
+                observed_at=local_hhmm(site, checked_in - timedelta(minutes=1)),
+                backdate_reason="Busy with an overdose in booth 4",
+            ),
+        )
+        assert "before the visit started" in minute_before.get_data(as_text=True)
+        taken = client.post(
+            f"/visits/{visit.id}/observations/new",
+            data=full(
+                pulse="80",
+                observed_at=local_hhmm(site, checked_in),
+                backdate_reason="Busy with an overdose in booth 4",
+            ),
+        )
+    assert taken.status_code == 302
+    [obs] = observations(db)
+    assert obs.recorded_at == checked_in  # the check-in moment, never before it
+
+
+def test_a_late_entry_time_a_little_ahead_is_in_the_future(client, db):
+    with time_machine.travel(utcnow().replace(hour=12, minute=0), tick=False):
+        site, visit, _nurse = nurse_with_visit(db, client, at=utcnow() - timedelta(hours=1))
+        reply = client.post(
+            f"/visits/{visit.id}/observations/new",
+            data=full(
+                pulse="80",
+                observed_at=local_hhmm(site, utcnow() + timedelta(minutes=5)),
+                backdate_reason="Busy",
+            ),
+        )
+    assert reply.status_code == 422
+    assert "The time observed cannot be in the future." in reply.get_data(as_text=True)
+    assert observations(db) == []
+
+
+# Five past midnight at the site, in winter (GMT) and in summer (BST, an hour ahead of UTC).
+@pytest.mark.parametrize(
+    "midnight_utc",
+    [datetime(2025, 1, 16, 0, 0, tzinfo=UTC), datetime(2025, 7, 15, 23, 0, tzinfo=UTC)],
+)
+def test_near_midnight_a_late_entry_takes_the_nearest_day(client, db, midnight_utc):
+    with time_machine.travel(midnight_utc - timedelta(minutes=2), tick=False) as clock:
+        _site, visit, _nurse = nurse_with_visit(db, client, at=utcnow() - timedelta(minutes=40))
+        # At 23:58, "00:02" is four minutes ahead, tomorrow: not 23 hours and 56 minutes ago.
+        reply = client.post(
+            f"/visits/{visit.id}/observations/new",
+            data=full(pulse="80", observed_at="00:02", backdate_reason="Busy in booth 2"),
+        )
+        assert "The time observed cannot be in the future." in reply.get_data(as_text=True)
+        assert observations(db) == []
+        # At 00:05, "23:50" is fifteen minutes ago, yesterday.
+        clock.shift(timedelta(minutes=7))
+        client.post(
+            f"/visits/{visit.id}/observations/new",
+            data=full(pulse="80", observed_at="23:50", backdate_reason="Busy in booth 2"),
+        )
+    [obs] = observations(db)
+    assert obs.recorded_at == midnight_utc - timedelta(minutes=10)
+
+
+def test_red_flags_during_a_running_response_do_not_ask_to_start_one(client, db):
+    from sitesys.incidents.services import start_response
+
+    _site, visit, nurse = nurse_with_visit(db, client)
+    start_response(db, nurse, visit)
+    body = client.post(
+        f"/visits/{visit.id}/observations/new", data=full(**HIGH), follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Observation saved: NEWS2 13 (High)." in body
+    assert "Emergency response running: Respiratory rate 8 or less" in body
+    assert "Start emergency response now" not in body
+    assert "<strong>Emergency response running.</strong>" in body
+    assert "<strong>Start emergency response.</strong>" not in body
+
+
+def test_rass_in_the_visit_history_has_a_true_minus_and_a_plus(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/observations/new", data=full(rass="-4"))
+    client.post(f"/visits/{visit.id}/observations/new", data=full(rass="3"))
+    client.post(f"/visits/{visit.id}/observations/new", data=full(rass="0"))
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "<span>RASS \N{MINUS SIGN}4</span>" in page and "RASS -4" not in page
+    assert "<span>RASS +3</span>" in page and "<span>RASS 0</span>" in page
+
+
+def test_a_strike_reason_over_200_characters_is_refused_as_too_long(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/observations/new", data=full(pulse="70"))
+    [obs] = observations(db)
+    body = client.post(
+        f"/observations/{obs.id}/strike", data={"reason": "x" * 201}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "The reason for striking through can be at most 200 characters." in body
+    assert "Give a reason" not in body
+    db.refresh(obs)
+    assert obs.struck_at is None
+    assert not db.scalar(select(AuditEvent).where(AuditEvent.action == "observation.struck"))
+
+
+def add_quick_checks(db, visit, nurse, count, newest):
+    """`count` quick checks a minute apart, the newest at `newest`, the oldest a full set."""
+    db.add_all(
+        Observation(
+            visit_id=visit.id,
+            kind=ObservationKind.FULL if number == count - 1 else ObservationKind.QUICK_CHECK,
+            note="The first check of the visit" if number == count - 1 else None,
+            recorded_at=newest - timedelta(minutes=number),
+            entered_at=newest - timedelta(minutes=number),
+            recorded_by_id=nurse.id,
+            submission_key=str(uuid.uuid4()),
+        )
+        for number in range(count)
+    )
+    db.flush()
+
+
+def test_the_visit_page_says_when_it_shows_only_the_latest_observations(client, db):
+    _site, visit, nurse = nurse_with_visit(db, client, at=utcnow() - timedelta(hours=6))
+    add_quick_checks(db, visit, nurse, VISIT_OBSERVATION_LIMIT + 1, utcnow())
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "Showing the latest 300 of 301 observations." in page
+    assert "The first check of the visit" not in page
+    older = f"/visits/{visit.id}/observations?page=2"
+    assert f'href="{older}"' in page
+    rest = client.get(older).get_data(as_text=True)
+    assert "Page 2 of 2: 301 observations" in rest
+    assert "The first check of the visit" in rest and rest.count("Quick check") == 0
+    assert "Newer observations" in rest and "Older observations" not in rest
+    assert client.get(f"/visits/{visit.id}/observations?page=3").status_code == 404
+    assert client.get(f"/visits/{visit.id}/observations?page=0").status_code == 404
+
+
+def test_a_visit_with_few_observations_says_nothing_of_a_limit(client, db):
+    _site, visit, nurse = nurse_with_visit(db, client)
+    add_quick_checks(db, visit, nurse, 3, utcnow())
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "Showing the latest" not in page
+    assert "3 observations, newest first" in client.get(
+        f"/visits/{visit.id}/observations"
+    ).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_the_observations_pages_read_in_a_constant_number_of_queries(
+    client, db, count_queries, count
+):
+    _site, visit, nurse = nurse_with_visit(db, client, at=utcnow() - timedelta(hours=1))
+    # Each by a different nurse, and some struck through: no query per row for their names.
+    for _ in range(count):
+        add_quick_checks(db, visit, make_staff(db, Role.NURSE, [visit.site]), 1, utcnow())
+    for obs in observations(db)[::2]:
+        obs.struck_at, obs.struck_by_id, obs.strike_reason = utcnow(), nurse.id, "Wrong client"
+    db.flush()
+    db.expire_all()
+    with count_queries() as counter:
+        assert client.get(f"/visits/{visit.id}/observations").status_code == 200
+    # Sign-in, the visit, the count and the page (with every name in it), whatever the count.
+    assert counter.count <= 6
+
+
+def test_striking_through_from_the_observations_page_comes_back_to_it(client, db):
+    _site, visit, nurse = nurse_with_visit(db, client)
+    add_quick_checks(db, visit, nurse, 1, utcnow())
+    [obs] = observations(db)
+    page = client.get(f"/visits/{visit.id}/observations").get_data(as_text=True)
+    strike = f'action="/observations/{obs.id}/strike'
+    action = strike[len('action="') :] + page.split(strike)[1].split('"')[0].replace("&amp;", "&")
+    reply = client.post(action, data={"reason": "Wrong client"})
+    assert reply.headers["Location"].endswith(f"/visits/{visit.id}/observations")
+    db.refresh(obs)
+    assert obs.strike_reason == "Wrong client"
+
+
+def test_only_this_sites_nurses_and_managers_see_the_observations_page(client, db):
+    site, visit, _nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/observations/new", data=full(pulse="70"))
+    sign_in(client, db, make_staff(db, Role.MANAGER, [site]))
+    assert "Pulse 70/min" in client.get(f"/visits/{visit.id}/observations").get_data(as_text=True)
+    sign_in(client, db, make_staff(db, Role.FRONT_DESK, [site]))
+    assert client.get(f"/visits/{visit.id}/observations").status_code == 403
+    sign_in(client, db, make_staff(db, Role.NURSE, [make_site(db)]))
+    assert client.get(f"/visits/{visit.id}/observations").status_code == 404
