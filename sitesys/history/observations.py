@@ -80,7 +80,6 @@ def _deteriorating_vitals(rng: random.Random) -> tuple[Vitals, Pupils]:
 def _scored(vitals: Vitals, pupils: Pupils) -> Row:
     assessment = assess(vitals, SpO2Scale.SCALE_1)
     news2 = assessment.news2
-    reasons = [*assessment.red_flags, *assessment.close_watch_reasons]
     return {
         "kind": ObservationKind.FULL,
         "respiratory_rate": vitals.respiratory_rate,
@@ -100,7 +99,7 @@ def _scored(vitals: Vitals, pupils: Pupils) -> Row:
         "level": news2.level if news2 else None,
         "prompts_emergency": assessment.prompts_emergency,
         "needs_close_watch": assessment.needs_close_watch,
-        "reasons": "; ".join(dict.fromkeys(reasons))[:300] or None,
+        "reasons": "; ".join(assessment.reasons)[:300] or None,
     }
 
 
