@@ -322,3 +322,19 @@ def test_walk_ins_on_the_floor_have_tags_of_their_own(client, db):
     assert first.display_tag != second.display_tag
     page = client.get("/board/partial").get_data(as_text=True)
     assert first.display_tag in page and second.display_tag in page
+
+
+def test_every_tile_lets_a_nurse_start_an_emergency_in_one_tap(client, app, db):
+    """A calm tile has the button too (plain, not the large red one a red flag brings): someone
+    can stop breathing between two checks."""
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    calm = make_visit(db, site, nurse, booth=booths[0])
+    waiting = make_visit(db, site, nurse)
+    page = client.get("/board/partial").get_data(as_text=True)
+    for visit in (calm, waiting):
+        assert f'action="/incidents/start/{visit.id}"' in page
+    assert 'class="button-danger-quiet">Start emergency response</button>' in page
+    assert 'class="button-danger button-big">Start emergency response' not in page
+    desk = app.test_client()
+    sign_in(desk, db, make_staff(db, Role.FRONT_DESK, [site]))
+    assert "/incidents/start/" not in desk.get("/board/partial").get_data(as_text=True)
