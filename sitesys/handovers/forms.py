@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from sitesys.checkin.forms import UUID_PATTERN
 from sitesys.forms import RadioChoiceField, choices, strip
 from sitesys.handovers.models import Handover, IllnessSeverity
 
@@ -31,7 +48,18 @@ class DraftForm(FlaskForm):
         description="If this happens, then do that.",
     )
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=TEXT_LIMIT)], filters=[strip])
+    #: The version (saved_at) of the draft this form was loaded with; a save from an older
+    #: version is refused, so that one tab cannot write over what another tab saved.
+    version = HiddenField()
     save = SubmitField("Save draft")
+
+    def loaded_version(self) -> datetime | None:
+        """The version the form was loaded with, or None when it is missing or garbled."""
+        try:
+            loaded = datetime.fromisoformat(self.version.data or "")
+        except ValueError:
+            return None
+        return loaded if loaded.tzinfo is not None else None
 
 
 def draft_form_for(handover: Handover, **kwargs: Any) -> DraftForm:
@@ -72,7 +100,12 @@ def draft_form_for(handover: Handover, **kwargs: Any) -> DraftForm:
         form.summary.data = handover.summary
         form.situation_awareness.data = handover.situation_awareness
         form.notes.data = handover.notes
+        form.version.data = draft_version(handover)
     return form
+
+
+def draft_version(handover: Handover) -> str:
+    return handover.saved_at.isoformat()
 
 
 class ActionForm(FlaskForm):
@@ -114,6 +147,7 @@ class AddendumForm(FlaskForm):
         validators=[InputRequired("Give the reason for the addendum."), Length(max=200)],
         filters=[strip],
     )
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the page.")])
     submit = SubmitField("Add addendum")
 
 
@@ -147,3 +181,21 @@ class HistoryFilterForm(FlaskForm):
     date_to = DateField("To date", validators=[Optional()])
     shift = StringField("Shift", validators=[Optional(), Length(max=40)], filters=[strip])
     submit = SubmitField("Filter")
+
+    # A date near the ends of the calendar cannot be turned into an instant at the site (the
+    # day after 31 December 9999 does not exist), so dates are kept to a range a rota can use.
+    def validate_date_from(self, field: DateField) -> None:
+        _in_history_range(field.data)
+
+    def validate_date_to(self, field: DateField) -> None:
+        _in_history_range(field.data)
+
+
+EARLIEST_HISTORY_DATE = date(2000, 1, 1)
+LATEST_HISTORY_DATE = date(2100, 12, 31)
+
+
+def _in_history_range(value: date | None) -> None:
+    if value is not None and not EARLIEST_HISTORY_DATE <= value <= LATEST_HISTORY_DATE:
+        earliest, latest = EARLIEST_HISTORY_DATE, LATEST_HISTORY_DATE
+        raise ValidationError(f"Enter a date from {earliest:%-d %B %Y} to {latest:%-d %B %Y}.")

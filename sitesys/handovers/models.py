@@ -178,6 +178,8 @@ class HandoverAddendum(Base):
     reason: Mapped[str] = mapped_column(String(200))
     author_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The form's one-time key: the same form sent twice adds one addendum (None before 0007).
+    submission_key: Mapped[str | None] = mapped_column(String(36), unique=True)
 
     author: Mapped[Staff] = relationship()
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sitesys.audit.models import AuditEvent
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.db import utcnow
@@ -23,7 +25,7 @@ from sitesys.handovers.models import (
     HandoverStock,
     IllnessSeverity,
 )
-from sitesys.handovers.setup import stock_items
+from sitesys.handovers.setup import shifts_ended_lately, shifts_running, stock_items
 from sitesys.handovers.shifts import ShiftOccurrence
 from sitesys.handovers.snapshot import ShiftWindow, take_snapshot
 from sitesys.sites.models import Site
@@ -33,6 +35,27 @@ MAX_TEXT = 5000
 
 class HandoverError(ValueError):
     """A handover step that breaks a rule; the message is shown as it is."""
+
+
+class HandoverFrozen(HandoverError):
+    """The handover was submitted (perhaps from another tab) and can no longer change."""
+
+    def __init__(self, handover: Handover) -> None:
+        super().__init__(
+            "This handover was submitted and can no longer change; add an addendum instead."
+        )
+        self.submitted_at = handover.submitted_at
+
+
+class DraftConflict(HandoverError):
+    """The draft was saved from another tab or device after this form was loaded."""
+
+    def __init__(self, saved_at: datetime) -> None:
+        super().__init__(
+            "This draft was saved from another tab or device after you opened it; reload to see "
+            "those changes. Your last typing was not saved."
+        )
+        self.saved_at = saved_at
 
 
 class HandoverIncomplete(HandoverError):
@@ -73,6 +96,23 @@ def find_handover(session: Session, site: Site, shift: ShiftOccurrence) -> Hando
     return session.scalar(
         select(Handover).where(Handover.site_id == site.id, Handover.shift_key == shift.key)
     )
+
+
+def handover_choices(
+    session: Session, site: Site, now: datetime
+) -> list[tuple[ShiftOccurrence, Handover | None]]:
+    """The shifts a lead may hand over now, each with its handover if one was started: every
+    shift running now (shifts may overlap, and each has its own handover), then every shift that
+    ended less than LATE_START ago whose handover was not started or not yet submitted.
+    """
+    choices: list[tuple[ShiftOccurrence, Handover | None]] = [
+        (shift, find_handover(session, site, shift)) for shift in shifts_running(session, site, now)
+    ]
+    for shift in shifts_ended_lately(session, site, now):
+        handover = find_handover(session, site, shift)
+        if handover is None or not handover.is_frozen:
+            choices.append((shift, handover))
+    return choices
 
 
 def start_handover(session: Session, actor: Staff, site: Site, shift: ShiftOccurrence) -> Handover:
@@ -127,9 +167,7 @@ def start_handover(session: Session, actor: Staff, site: Site, shift: ShiftOccur
 
 def _draft_only(handover: Handover) -> None:
     if handover.is_frozen:
-        raise HandoverError(
-            "This handover was submitted and can no longer change; add an addendum instead."
-        )
+        raise HandoverFrozen(handover)
 
 
 def refresh_snapshot(session: Session, actor: Staff, handover: Handover, site: Site) -> None:
@@ -157,9 +195,42 @@ class Draft:
     stock: dict[int, int | None] = field(default_factory=dict)
 
 
-def save_draft(session: Session, actor: Staff, handover: Handover, draft: Draft) -> None:
-    """Save what the lead has typed so far; nothing is required until submission."""
+def save_draft(
+    session: Session,
+    actor: Staff,
+    handover: Handover,
+    draft: Draft,
+    loaded_version: datetime | None = None,
+) -> None:
+    """Save what the lead has typed so far; nothing is required until submission.
+
+    A form says which version of the draft it was loaded with (`loaded_version`, the draft's
+    `saved_at`). If the draft was saved since, from another tab or tablet, the save is refused
+    with DraftConflict: a form loaded earlier still holds the older text of every field, and
+    writing it would silently erase what was typed elsewhere.
+    """
     _draft_only(handover)
+    # Strictly increasing, so that every save makes a new version even within one clock tick.
+    saved_at = max(utcnow(), handover.saved_at + timedelta(microseconds=1))
+    if loaded_version is not None:
+        if handover.saved_at != loaded_version:
+            raise DraftConflict(handover.saved_at)
+        # Compare and set in one statement: of two saves racing from the same version, the
+        # database lets exactly one through (the other waits for the row, then matches nothing).
+        claimed = session.execute(
+            update(Handover)
+            .where(
+                Handover.id == handover.id,
+                Handover.saved_at == loaded_version,
+                Handover.status == HandoverStatus.DRAFT,
+            )
+            .values(saved_at=saved_at)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            session.refresh(handover)
+            _draft_only(handover)
+            raise DraftConflict(handover.saved_at)
     handover.summary = (draft.summary or "").strip()[:MAX_TEXT] or None
     handover.situation_awareness = (draft.situation_awareness or "").strip()[:MAX_TEXT] or None
     handover.notes = (draft.notes or "").strip()[:MAX_TEXT] or None
@@ -169,9 +240,32 @@ def save_draft(session: Session, actor: Staff, handover: Handover, draft: Draft)
     for row in handover.stock:
         if row.id in draft.stock:
             row.count = draft.stock[row.id]
-    handover.saved_at = utcnow()
-    _audit(session, "handover.draft_saved", actor, handover)
+    handover.saved_at = saved_at
+    _audit_draft_save(session, actor, handover, saved_at)
     session.flush()
+
+
+#: Autosave runs every few seconds of typing. The audit keeps who worked on a draft and roughly
+#: when (one row per person per this interval), not a row per keystroke burst: what the lead
+#: handed over is fixed by the submission, which is audited with the acknowledgement.
+DRAFT_AUDIT_INTERVAL = timedelta(minutes=15)
+
+
+def _audit_draft_save(session: Session, actor: Staff, handover: Handover, now: datetime) -> None:
+    """Audit a draft save unless this person's last audited save of it is recent."""
+    last = session.scalar(
+        select(AuditEvent.occurred_at)
+        .where(
+            AuditEvent.action == "handover.draft_saved",
+            AuditEvent.record_type == "handover",
+            AuditEvent.record_id == str(handover.id),
+            AuditEvent.actor_id == actor.id,
+        )
+        .order_by(AuditEvent.occurred_at.desc())
+        .limit(1)
+    )
+    if last is None or now - last >= DRAFT_AUDIT_INTERVAL:
+        _audit(session, "handover.draft_saved", actor, handover)
 
 
 def add_action(
@@ -264,9 +358,22 @@ def acknowledge_handover(
 
 
 def add_addendum(
-    session: Session, actor: Staff, handover: Handover, text: str, reason: str
+    session: Session,
+    actor: Staff,
+    handover: Handover,
+    text: str,
+    reason: str,
+    submission_key: str,
 ) -> HandoverAddendum:
-    """Correct a submitted handover: the addendum and its reason sit below the original."""
+    """Correct a submitted handover: the addendum and its reason sit below the original. The
+    form's submission key makes it once only: the same form sent again (a double tap, a reload
+    that posts again) returns the addendum it already added; addenda can never be removed.
+    """
+    replayed = _addendum_by_key(session, submission_key)
+    if replayed is not None:
+        if replayed.handover_id != handover.id:
+            raise HandoverError("That form belongs to another handover; reload the page.")
+        return replayed
     if not handover.is_frozen:
         raise HandoverError("A draft can still be edited; addenda are for submitted handovers.")
     text, reason = text.strip(), reason.strip()
@@ -278,11 +385,26 @@ def add_addendum(
         reason=reason[:200],
         author_id=actor.id,
         created_at=utcnow(),
+        submission_key=submission_key,
     )
-    session.add(addendum)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(addendum)
+            session.flush()
+    except IntegrityError:
+        # The same form arrived twice at once: the first one stands.
+        existing = _addendum_by_key(session, submission_key)
+        if existing is None:
+            raise
+        return existing
     _audit(session, "handover.addendum_added", actor, handover, addendum_id=addendum.id)
     return addendum
+
+
+def _addendum_by_key(session: Session, submission_key: str) -> HandoverAddendum | None:
+    return session.scalar(
+        select(HandoverAddendum).where(HandoverAddendum.submission_key == submission_key)
+    )
 
 
 def pending_handovers(session: Session, site: Site, staff: Staff) -> list[Handover]:

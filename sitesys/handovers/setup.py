@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,8 +14,10 @@ from sitesys.handovers.shifts import (
     ShiftDefinition,
     ShiftOccurrence,
     current_shift,
+    ended_shifts,
     next_shift,
     previous_shift,
+    running_shifts,
     shift_problems,
 )
 from sitesys.sites.models import Site
@@ -41,6 +43,22 @@ def definitions(session: Session, site: Site) -> list[ShiftDefinition]:
 
 def shift_now(session: Session, site: Site, now: datetime) -> ShiftOccurrence | None:
     return current_shift(definitions(session, site), now, site.zone)
+
+
+#: A shift's handover can still be started this long after the shift ended: long enough for a
+#: lead kept back by an incident at changeover, or busy with an overlapping shift that runs on;
+#: short enough that only shifts a lead on site now could have worked are offered. Later than
+#: this, a handover never started is a matter for managers (the unacknowledged flag).
+LATE_START = timedelta(hours=4)
+
+
+def shifts_running(session: Session, site: Site, now: datetime) -> list[ShiftOccurrence]:
+    return running_shifts(definitions(session, site), now, site.zone)
+
+
+def shifts_ended_lately(session: Session, site: Site, now: datetime) -> list[ShiftOccurrence]:
+    """Shifts that ended less than LATE_START ago, the latest ended first."""
+    return ended_shifts(definitions(session, site), now, site.zone, LATE_START)
 
 
 def shift_after(session: Session, site: Site, now: datetime) -> ShiftOccurrence | None:

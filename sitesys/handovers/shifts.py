@@ -133,6 +133,36 @@ def current_shift(
     return _first(running)
 
 
+def running_shifts(
+    definitions: Sequence[ShiftDefinition], now: datetime, zone: ZoneInfo
+) -> list[ShiftOccurrence]:
+    """Every shift running at `now` (shifts may overlap), the earliest started first."""
+    moment, today = _utc_and_local_date(now, zone)
+    running = [
+        (shift.starts_at - _EPOCH, position, shift)
+        for position, shift in _occurrences(definitions, today - _ONE_DAY, today, zone)
+        if shift.contains(moment)
+    ]
+    return [shift for *_, shift in sorted(running, key=lambda entry: entry[:2])]
+
+
+def ended_shifts(
+    definitions: Sequence[ShiftDefinition], now: datetime, zone: ZoneInfo, within: timedelta
+) -> list[ShiftOccurrence]:
+    """Every shift that ended at or before `now` and less than `within` ago (at most a day),
+    the latest ended first.
+    """
+    if within > _ONE_DAY:
+        raise ValueError("ended_shifts looks back at most one day.")
+    moment, today = _utc_and_local_date(now, zone)
+    ended = [
+        (-(shift.ends_at - _EPOCH), position, shift)
+        for position, shift in _occurrences(definitions, today - 2 * _ONE_DAY, today, zone)
+        if _happens(shift) and moment - within < shift.ends_at <= moment
+    ]
+    return [shift for *_, shift in sorted(ended, key=lambda entry: entry[:2])]
+
+
 def next_shift(
     definitions: Sequence[ShiftDefinition], now: datetime, zone: ZoneInfo
 ) -> ShiftOccurrence | None:

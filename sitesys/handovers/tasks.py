@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from sitesys.audit.services import record_event
 from sitesys.db import utcnow
 from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind, HandoverStatus
-from sitesys.handovers.setup import site_shifts
-from sitesys.handovers.shifts import ShiftOccurrence, current_shift, previous_shift
+from sitesys.handovers.setup import LATE_START, site_shifts
+from sitesys.handovers.shifts import ShiftOccurrence, ended_shifts, running_shifts
 from sitesys.sites.models import Site
 
 #: The outgoing lead is reminded this long before the shift ends if no handover was started.
@@ -72,19 +72,27 @@ def _handover(session: Session, site: Site, shift: ShiftOccurrence) -> Handover 
 CATCH_UP = timedelta(hours=12)
 
 
+def _set_up_before(ended: ShiftOccurrence, set_up_at: dict[int | None, datetime]) -> bool:
+    """A shift added to the rota today says nothing about its occurrences before then."""
+    created = set_up_at.get(ended.definition.id)
+    return created is None or ended.starts_at >= created
+
+
 def _flaggable(
     ended: ShiftOccurrence, set_up_at: dict[int | None, datetime], site: Site, now: datetime
 ) -> bool:
     """Past the acknowledgement limit, recent, and a shift that existed when it started."""
     limit = ended.ends_at + timedelta(minutes=site.handover_ack_minutes)
-    created = set_up_at.get(ended.definition.id)
-    started_after_set_up = created is None or ended.starts_at >= created
-    return limit <= now < ended.ends_at + CATCH_UP and started_after_set_up
+    return limit <= now < ended.ends_at + CATCH_UP and _set_up_before(ended, set_up_at)
 
 
 def handover_reminders(session: Session) -> int:
     """Remind 15 minutes before a shift ends when no handover was started; flag to managers a
     handover still unacknowledged the site's set time after the shift change.
+
+    Every shift is considered, not only the one that started last: shifts may overlap (a
+    Twilight beside a Late), and each has its own handover. A shift that ended less than
+    LATE_START ago without a handover is still reminded (its handover can still be started).
     """
     now = utcnow()
     raised = 0
@@ -94,12 +102,22 @@ def handover_reminders(session: Session) -> int:
             continue
         shifts = [row.definition() for row in rows]
         set_up_at: dict[int | None, datetime] = {row.id: row.created_at for row in rows}
-        current = current_shift(shifts, now, site.zone)
-        reminder_due = current is not None and current.ends_at - REMIND_BEFORE_END <= now
-        if current is not None and reminder_due and _handover(session, site, current) is None:
-            raised += _raise(session, site, current, HandoverAlertKind.NOT_STARTED, None, now)
-        ended = previous_shift(shifts, now, site.zone)
-        if ended is not None and _flaggable(ended, set_up_at, site, now):
+        due = [
+            s
+            for s in running_shifts(shifts, now, site.zone)
+            if s.ends_at - REMIND_BEFORE_END <= now
+        ]
+        due += [
+            s
+            for s in ended_shifts(shifts, now, site.zone, LATE_START)
+            if _set_up_before(s, set_up_at)
+        ]
+        for shift in due:
+            if _handover(session, site, shift) is None:
+                raised += _raise(session, site, shift, HandoverAlertKind.NOT_STARTED, None, now)
+        for ended in ended_shifts(shifts, now, site.zone, CATCH_UP):
+            if not _flaggable(ended, set_up_at, site, now):
+                continue
             handover = _handover(session, site, ended)
             if handover is None or handover.status is not HandoverStatus.ACKNOWLEDGED:
                 raised += _raise(

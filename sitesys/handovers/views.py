@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -21,6 +22,7 @@ from sitesys.handovers.forms import (
     DraftForm,
     HistoryFilterForm,
     draft_form_for,
+    draft_version,
 )
 from sitesys.handovers.models import (
     Handover,
@@ -30,12 +32,14 @@ from sitesys.handovers.models import (
 )
 from sitesys.handovers.services import (
     Draft,
+    DraftConflict,
     HandoverError,
+    HandoverFrozen,
     HandoverIncomplete,
     acknowledge_handover,
     add_action,
     add_addendum,
-    find_handover,
+    handover_choices,
     refresh_snapshot,
     remove_action,
     save_draft,
@@ -43,11 +47,7 @@ from sitesys.handovers.services import (
     submission_problems,
     submit_handover,
 )
-from sitesys.handovers.setup import (
-    shift_after,
-    shift_now,
-    site_shifts,
-)
+from sitesys.handovers.setup import shift_after, site_shifts
 from sitesys.pagination import paginate
 from sitesys.sites.models import Site
 from sitesys.staff.forms import ConfirmForm
@@ -110,7 +110,7 @@ def index() -> ResponseReturnValue:
         page=page,
         filters=filters,
         flagged=flagged,
-        current=shift_now(db, site, now),
+        choices=handover_choices(db, site, now),
         upcoming=shift_after(db, site, now),
     )
 
@@ -120,25 +120,37 @@ def index() -> ResponseReturnValue:
 def current() -> ResponseReturnValue:
     db = get_session()
     site = current_site()
-    shift = shift_now(db, site, utcnow())
-    if shift is None:
+    now = utcnow()
+    choices = handover_choices(db, site, now)
+    if not choices:
         return render_template("handovers/no_shift.html", has_shifts=bool(site_shifts(db, site)))
-    existing = find_handover(db, site, shift)
-    if existing is not None:
-        return redirect(url_for("handovers.show", handover_id=existing.id))
-    return render_template("handovers/start.html", shift=shift, confirm=ConfirmForm())
+    only = choices[0][1] if len(choices) == 1 else None
+    if only is not None:
+        return redirect(url_for("handovers.show", handover_id=only.id))
+    return render_template("handovers/start.html", choices=choices, now=now, confirm=ConfirmForm())
 
 
 @bp.post("/start")
 @roles_required(*CLINICAL_ROLES)
 def start() -> ResponseReturnValue:
+    """Start the handover of the shift the lead chose (by its key) among those offered now."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     db = get_session()
     site = current_site()
-    shift = shift_now(db, site, utcnow())
+    choices = handover_choices(db, site, utcnow())
+    key = request.form.get("shift", "")
+    shift = next((shift for shift, _ in choices if shift.key == key), None)
+    if shift is None and not key and len(choices) == 1:
+        shift = choices[0][0]  # a form from before the choice existed: only one shift to start
     if shift is None:
-        flash("There is no shift running now, so there is nothing to hand over.", "error")
+        if not choices:
+            message = "There is no shift running now, so there is nothing to hand over."
+        elif key:
+            message = "That shift can no longer be handed over here; choose one of these."
+        else:
+            message = "Several shifts can be handed over now; choose which one."
+        flash(message, "error")
         return redirect(url_for("handovers.current"))
     handover = start_handover(db, current_staff(), site, shift)
     db.commit()
@@ -156,7 +168,12 @@ def show(handover_id: uuid.UUID) -> ResponseReturnValue:
 
 
 def _compose(
-    handover: Handover, form: DraftForm, status: int = 200, problems: list[str] | None = None
+    handover: Handover,
+    form: DraftForm,
+    status: int = 200,
+    problems: list[str] | None = None,
+    unsaved: list[Unsaved] | None = None,
+    conflict: datetime | None = None,
 ) -> ResponseReturnValue:
     return (
         render_template(
@@ -166,86 +183,147 @@ def _compose(
             action_form=ActionForm(),
             confirm=ConfirmForm(),
             problems=problems or [],
+            unsaved=unsaved or [],
+            conflict=conflict,
         ),
         status,
     )
 
 
 def _frozen(handover: Handover, status: int = 200, **forms: object) -> ResponseReturnValue:
+    addendum_form = forms.get("addendum_form") or AddendumForm()
+    if isinstance(addendum_form, AddendumForm) and not addendum_form.submission_key.data:
+        # A fresh key per form shown: sent twice, it adds one addendum.
+        addendum_form.submission_key.data = str(uuid.uuid4())
     return (
         render_template(
             "handovers/show.html",
             handover=handover,
             ack_form=forms.get("ack_form") or AcknowledgeForm(),
-            addendum_form=forms.get("addendum_form") or AddendumForm(),
+            addendum_form=addendum_form,
             can_acknowledge=handover.outgoing_lead_id != current_staff().id,
         ),
         status,
     )
 
 
+#: Fields of the draft form that are not the lead's typing.
+_CONTROL_FIELDS = frozenset({"csrf_token", "version", "save"})
+
+
+@dataclass(frozen=True)
+class Unsaved:
+    """A field whose typing failed a check, so its saved value was left as it was."""
+
+    field_id: str
+    label: str
+    message: str
+
+
+def _unsaved(form: DraftForm) -> list[Unsaved]:
+    return [
+        Unsaved(f.id, f.label.text, f.errors[0])
+        for f in form
+        if f.errors and f.name not in _CONTROL_FIELDS
+    ]
+
+
 def _draft(form: DraftForm, handover: Handover) -> Draft:
+    """What the form holds; a field that failed its check keeps its saved value (a draft is a
+    draft: one bad count must not throw away the summary typed beside it).
+    """
+    invalid = set(form.errors)
+
+    def text(name: str, saved: str | None) -> str | None:
+        return saved if name in invalid else getattr(form, name).data
+
     return Draft(
-        summary=form.summary.data,
-        situation_awareness=form.situation_awareness.data,
-        notes=form.notes.data,
+        summary=text("summary", handover.summary),
+        situation_awareness=text("situation_awareness", handover.situation_awareness),
+        notes=text("notes", handover.notes),
         severities={
             person.id: IllnessSeverity(value)
             if (value := getattr(form, f"severity_{person.id}").data)
             else None
             for person in handover.people
+            if f"severity_{person.id}" not in invalid
         },
-        stock={row.id: getattr(form, f"stock_{row.id}").data for row in handover.stock},
+        stock={
+            row.id: getattr(form, f"stock_{row.id}").data
+            for row in handover.stock
+            if f"stock_{row.id}" not in invalid
+        },
     )
+
+
+def _save_status(**context: object) -> ResponseReturnValue:
+    """The autosave's answer: the status line, and beside each field whether it was saved.
+
+    Always 200: htmx 2 swaps no 4xx answer by default, and a status line left saying "Draft
+    saved" after a refused save is how typing was lost. The words say what happened.
+    """
+    return render_template("handovers/_save_status.html", **context)
+
+
+#: A form without a readable version is treated as loaded before any save: it is refused.
+_STALE = datetime.min.replace(tzinfo=UTC)
+
+
+def _save(handover_id: uuid.UUID, submitting: bool) -> ResponseReturnValue:
+    """Save the valid part of the draft; then, if asked and nothing was refused, submit it."""
+    db = get_session()
+    handover = get_handover_or_404(db, handover_id, current_site())
+    form = draft_form_for(handover)
+    form.validate()
+    unsaved = _unsaved(form)
+    staff = current_staff()
+    try:
+        save_draft(db, staff, handover, _draft(form, handover), form.loaded_version() or _STALE)
+        if submitting and not unsaved:
+            submit_handover(db, staff, handover)
+    except HandoverFrozen as frozen:
+        db.rollback()
+        if is_htmx():
+            return _save_status(frozen=True, submitted_at=frozen.submitted_at)
+        flash(str(frozen), "error")
+        return redirect(url_for("handovers.show", handover_id=handover_id))
+    except DraftConflict as conflict:
+        db.rollback()
+        if is_htmx():
+            return _save_status(conflict=conflict.saved_at)
+        return _compose(handover, form, 409, conflict=conflict.saved_at)
+    except HandoverIncomplete as incomplete:
+        db.commit()  # what was typed is kept; only the submission is refused
+        form.version.data = draft_version(handover)
+        return _compose(handover, form, 422, incomplete.problems)
+    db.commit()
+    form.version.data = draft_version(handover)  # the next save from this page builds on this one
+    if is_htmx():
+        return _save_status(handover=handover, form=form, unsaved=unsaved)
+    if unsaved:
+        return _compose(handover, form, 422, unsaved=unsaved)
+    if submitting:
+        flash(
+            "Handover submitted. The incoming lead acknowledges it under their own login.",
+            "success",
+        )
+    else:
+        flash("Draft saved.", "success")
+    return redirect(url_for("handovers.show", handover_id=handover.id))
 
 
 @bp.post("/<uuid:handover_id>/draft")
 @roles_required(*CLINICAL_ROLES)
 def draft(handover_id: uuid.UUID) -> ResponseReturnValue:
     """Save the draft: on every change when JavaScript is on, or with the Save draft button."""
-    db = get_session()
-    handover = get_handover_or_404(db, handover_id, current_site())
-    form = draft_form_for(handover)
-    if not form.validate_on_submit():
-        if is_htmx():
-            return render_template("handovers/_save_status.html", error=True), 422
-        return _compose(handover, form, 422)
-    try:
-        save_draft(db, current_staff(), handover, _draft(form, handover))
-    except HandoverError as refused:
-        db.rollback()
-        flash(str(refused), "error")
-        return redirect(url_for("handovers.show", handover_id=handover_id))
-    db.commit()
-    if is_htmx():
-        return render_template("handovers/_save_status.html", handover=handover, error=False)
-    flash("Draft saved.", "success")
-    return redirect(url_for("handovers.show", handover_id=handover.id))
+    return _save(handover_id, submitting=False)
 
 
 @bp.post("/<uuid:handover_id>/submit")
 @roles_required(*CLINICAL_ROLES)
 def submit(handover_id: uuid.UUID) -> ResponseReturnValue:
     """Save what is on the screen, then freeze the handover if it is complete."""
-    db = get_session()
-    handover = get_handover_or_404(db, handover_id, current_site())
-    form = draft_form_for(handover)
-    if not form.validate_on_submit():
-        return _compose(handover, form, 422)
-    staff = current_staff()
-    try:
-        save_draft(db, staff, handover, _draft(form, handover))
-        submit_handover(db, staff, handover)
-    except HandoverIncomplete as incomplete:
-        db.commit()  # what was typed is kept; only the submission is refused
-        return _compose(handover, draft_form_for(handover), 422, incomplete.problems)
-    except HandoverError as refused:
-        db.rollback()
-        flash(str(refused), "error")
-        return redirect(url_for("handovers.show", handover_id=handover_id))
-    db.commit()
-    flash("Handover submitted. The incoming lead acknowledges it under their own login.", "success")
-    return redirect(url_for("handovers.show", handover_id=handover.id))
+    return _save(handover_id, submitting=True)
 
 
 @bp.post("/<uuid:handover_id>/refresh")
@@ -340,7 +418,14 @@ def addenda(handover_id: uuid.UUID) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _frozen(handover, 422, addendum_form=form)
     try:
-        add_addendum(db, current_staff(), handover, form.text.data or "", form.reason.data or "")
+        add_addendum(
+            db,
+            current_staff(),
+            handover,
+            form.text.data or "",
+            form.reason.data or "",
+            form.submission_key.data or "",
+        )
     except HandoverError as refused:
         db.rollback()
         flash(str(refused), "error")

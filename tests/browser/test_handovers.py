@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select, update
@@ -136,3 +137,27 @@ def test_lead_hands_over_and_the_next_lead_acknowledges(new_page, committed_app)
     history = incoming.get_by_role("table")
     assert "Unacknowledged — flagged" in history.inner_text()
     assert "Acknowledged" in history.inner_text()
+
+
+def test_an_invalid_count_is_named_and_the_summary_beside_it_is_kept(new_page, committed_app):
+    accounts = seed(committed_app)
+    prepare(committed_app)
+    lead = new_page()
+    sign_in(lead, accounts, "demo.nurse")
+    nav(lead, "Handover")
+    lead.get_by_role("link", name="Handover of the Now shift").click()
+    lead.get_by_role("button", name="Start handover").click()
+    status = lead.locator("#save-status")
+    lead.get_by_label("Naloxone doses").fill("-3")
+    # Leaving the count saves the draft (htmx on change); typing the summary saves it again.
+    with lead.expect_response(
+        lambda r: r.url.endswith("/draft") and "needed oxygen" in unquote(r.request.post_data or "")
+    ):
+        lead.get_by_label("Summary").press_sequentially("Amber Heron 27 needed oxygen")
+    lead.get_by_text(re.compile("Everything else saved at")).wait_for()
+    assert "Not saved: Naloxone doses (Enter a count from 0 to 9999.)" in status.inner_text()
+    assert lead.get_by_text("Not saved: Enter a count from 0 to 9999.").is_visible()
+    lead.reload()
+    assert lead.get_by_label("Summary").input_value() == "Amber Heron 27 needed oxygen"
+    assert lead.get_by_label("Naloxone doses").input_value() == ""
+    assert status.inner_text().startswith("Draft saved at")

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
-from sitesys.handovers.models import HandoverStatus, IllnessSeverity
+from sitesys.handovers.models import HandoverAddendum, HandoverStatus, IllnessSeverity
 from sitesys.handovers.services import (
     Draft,
     HandoverError,
@@ -97,9 +98,16 @@ def test_submitting_freezes_it_and_corrections_are_addenda(db, floor):
     assert handover.summary == "Busy morning; one overdose reversed."
     assert handover.snapshot == frozen_snapshot
     with pytest.raises(HandoverError, match="needs the correction and the reason"):
-        add_addendum(db, nurse, handover, "Naloxone was 3, not 4", "")
-    addendum = add_addendum(db, nurse, handover, "Naloxone was 3, not 4", "Miscounted")
+        add_addendum(db, nurse, handover, "Naloxone was 3, not 4", "", str(uuid.uuid4()))
+    key = str(uuid.uuid4())
+    addendum = add_addendum(db, nurse, handover, "Naloxone was 3, not 4", "Miscounted", key)
     assert addendum.reason == "Miscounted" and handover.stock[0].count == 4
+    # The same form again is the same addendum: addenda can never be removed, so none is doubled.
+    again = add_addendum(db, nurse, handover, "Naloxone was 3, not 4", "Miscounted", key)
+    assert again.id == addendum.id
+    assert db.scalar(select(func.count()).select_from(HandoverAddendum)) == 1
+    added = db.scalars(select(AuditEvent).where(AuditEvent.action == "handover.addendum_added"))
+    assert len(added.all()) == 1
 
 
 def test_the_outgoing_lead_cannot_acknowledge_their_own_handover(db, floor):
@@ -154,3 +162,35 @@ def test_the_snapshot_lists_the_shifts_incidents_with_state_and_harm(db, floor):
     assert entry["display_tag"] == "Amber Heron 27" and entry["status"] == incident.status.label
     assert entry["physical_harm"] == "Moderate" and entry["reference"] == incident.reference
     assert handover.snapshot["counts"]["incidents"] == 1
+
+
+def test_draft_saves_are_audited_once_per_person_per_quarter_hour(db, floor):
+    nurse, site = floor["nurse"], floor["site"]
+    handover = start_handover(db, nurse, site, floor["shift"])
+    colleague = make_staff(db, Role.NURSE, [site])
+    start = handover.saved_at
+
+    def saves(actor, minutes, times=1):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            for n in range(times):
+                save_draft(db, actor, handover, Draft(summary=f"Typing {minutes}.{n}"))
+
+    def audited():
+        rows = db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "handover.draft_saved")
+            .order_by(AuditEvent.id)
+        )
+        return [(row.actor_id, row.occurred_at - start) for row in rows]
+
+    saves(nurse, 0, times=5)
+    saves(nurse, 14)
+    assert audited() == [(nurse.id, timedelta(0))]
+    saves(colleague, 14, times=3)  # each person who works on the draft is on the record
+    saves(nurse, 15)
+    assert audited() == [
+        (nurse.id, timedelta(0)),
+        (colleague.id, timedelta(minutes=14)),
+        (nurse.id, timedelta(minutes=15)),
+    ]
+    assert handover.summary == "Typing 15.0"

@@ -90,9 +90,13 @@ def test_an_unacknowledged_handover_is_flagged_to_managers_after_the_set_time(db
 def test_a_missing_handover_is_flagged_too(db):
     site = site_with_early_shift(db)
     with time_machine.travel(local(site, DAY, 15, 31), tick=False):
-        assert handover_reminders(db) == 1
+        # The flag to managers, and (the scheduler having missed 14:45) the lead's reminder,
+        # since a handover can still be started for a while after the shift ended.
+        assert handover_reminders(db) == 2
     [flag] = alerts(db, HandoverAlertKind.UNACKNOWLEDGED)
     assert flag.handover_id is None
+    [reminder] = alerts(db, HandoverAlertKind.NOT_STARTED)
+    assert reminder.shift_key == "2026-06-10/Early"
 
 
 def test_an_acknowledged_handover_is_not_flagged(db):
@@ -144,4 +148,7 @@ def test_two_scheduler_processes_raise_one_flag(committed_app):
     for thread in threads:
         thread.join(timeout=30)
     with get_database(committed_app).new_session() as session:
-        assert session.scalar(select(func.count()).select_from(HandoverAlert)) == 1
+        # One flag and one reminder (the handover was never started), each raised once.
+        kinds = session.scalars(select(HandoverAlert.kind).order_by(HandoverAlert.kind)).all()
+        assert kinds == [HandoverAlertKind.NOT_STARTED, HandoverAlertKind.UNACKNOWLEDGED]
+        assert session.scalar(select(func.count()).select_from(HandoverAlert)) == 2
