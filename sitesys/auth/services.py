@@ -29,6 +29,12 @@ class SignInRefused(Exception):
     """Wrong username or password: the same answer for both, on purpose."""
 
 
+class SiteClosed(Exception):
+    """The site is marked closed: its overdue-check and handover jobs do not run, so nobody may
+    start working there (its alerts would never come).
+    """
+
+
 class AccountLocked(Exception):
     """Too many failed sign-ins for this username."""
 
@@ -120,7 +126,8 @@ def start_session(session: Session, staff: Staff, site: Site | None = None) -> s
     """Open a server-side session and return its token (a new one at every sign-in)."""
     token = secrets.token_urlsafe(32)
     if site is None and staff.sites:
-        site = staff.sites[0]
+        # An open site first: a closed one's alerts do not run (its home page says so).
+        site = next((s for s in staff.sites if s.is_active), staff.sites[0])
     now = utcnow()
     session.add(
         StaffSession(
@@ -232,9 +239,11 @@ def end_all_sessions(session: Session, staff: Staff, reason: str) -> int:
 
 
 def switch_site(session: Session, staff_session: StaffSession, site: Site) -> None:
-    """Work at another of the staff member's sites."""
+    """Work at another of the staff member's sites, if it is open."""
     if not staff_session.staff.can_work_at(site.id):
         raise PermissionError("not a site of this account")
+    if not site.is_active:
+        raise SiteClosed(site.name)
     staff_session.site_id = site.id
     staff_session.site = site
     record_event(

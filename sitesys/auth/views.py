@@ -14,6 +14,7 @@ from sitesys.auth.guard import current_staff, current_staff_session, safe_next
 from sitesys.auth.services import (
     AccountLocked,
     SignInRefused,
+    SiteClosed,
     authenticate,
     end_session,
     start_session,
@@ -84,7 +85,15 @@ def switch() -> ResponseReturnValue:
     site = db.scalar(select(Site).where(Site.id == site_id))
     if site is None or not current_staff().can_work_at(site.id):
         abort(404)
-    switch_site(db, current_staff_session(), site)
+    try:
+        switch_site(db, current_staff_session(), site)
+    except SiteClosed:
+        flash(
+            f"{site.name} is closed, so you cannot switch to it. "
+            "Ask an admin to reopen it if it is in use.",
+            "error",
+        )
+        return redirect(url_for("home.index"))
     db.commit()
     flash(f"You are now working at {site.name}.", "success")
     return redirect(url_for("home.index"))

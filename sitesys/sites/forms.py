@@ -7,20 +7,53 @@ from zoneinfo import available_timezones
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    ValidationError,
+)
 
 from sitesys.clients.codes import pattern_problem
 from sitesys.forms import choices, strip
 from sitesys.sites.models import BoothKind
+from sitesys.staff.forms import PlainSelectField
 
 BOOTH_KIND_CHOICES = choices((kind.value, kind.label) for kind in BoothKind)
+
+#: The areas of IANA's Area/Location zone names. The system's zone list also holds names such as
+#: "localtime" (whatever the server is set to) and "Factory" (no zone at all), and legacy aliases
+#: (GB, EST5EDT, Etc/GMT+5 whose sign is backwards); a site's clocks must not hang on those.
+TIME_ZONE_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+
+
+def is_site_time_zone(name: str) -> bool:
+    """An Area/Location IANA zone (Europe/London, America/Argentina/Salta) or UTC."""
+    if name == "UTC":
+        return True
+    area, slash, _ = name.partition("/")
+    return bool(slash) and area in TIME_ZONE_AREAS and name in available_timezones()
 
 
 def _minutes(label: str, low: int, high: int, hint: str) -> IntegerField:
@@ -35,15 +68,18 @@ def _minutes(label: str, low: int, high: int, hint: str) -> IntegerField:
 
 
 class SiteForm(FlaskForm):
+    # Text is required with DataRequired, which looks at the value after strip (InputRequired
+    # looks at the raw input, and let a name of spaces through to be saved empty); numbers and
+    # times keep InputRequired, as 0 is a real booth position.
     name = StringField(
         "Site name",
-        validators=[InputRequired("Enter the site's name."), Length(max=80)],
+        validators=[DataRequired("Enter the site's name."), Length(max=80)],
         filters=[strip],
     )
     time_zone = StringField(
         "Time zone",
         default="Europe/London",
-        validators=[InputRequired("Enter a time zone such as Europe/London."), Length(max=64)],
+        validators=[DataRequired("Enter a time zone such as Europe/London."), Length(max=64)],
         filters=[strip],
         description="An IANA time zone, such as Europe/London.",
     )
@@ -81,18 +117,20 @@ class SiteForm(FlaskForm):
     )
     code_hint = TextAreaField(
         "Client code recipe",
-        validators=[InputRequired("Describe how clients make their code."), Length(max=300)],
+        validators=[DataRequired("Describe how clients make their code."), Length(max=300)],
         filters=[strip],
         description="Shown at the desk, e.g. first two letters of your first name...",
     )
     code_pattern = StringField(
         "Client code pattern",
-        validators=[InputRequired("Enter the pattern codes must match."), Length(max=200)],
+        validators=[DataRequired("Enter the pattern codes must match."), Length(max=200)],
         filters=[strip],
         description="A regular expression the upper-case code must match in full, e.g. "
         "[A-Z]{4}[0-9]{2}.",
     )
     is_active = BooleanField("Site is open for use", default=True)
+    #: The settings_version the edit form was opened with (unused by the new-site form).
+    version = HiddenField()
     submit = SubmitField("Save site")
 
     def validate_code_pattern(self, field: StringField) -> None:
@@ -101,17 +139,24 @@ class SiteForm(FlaskForm):
             raise ValidationError(problem)
 
     def validate_time_zone(self, field: StringField) -> None:
-        if field.data not in available_timezones():
-            raise ValidationError("That is not a known time zone; try Europe/London.")
+        if not is_site_time_zone(field.data or ""):
+            raise ValidationError(
+                "That is not a known time zone; use an Area/Location name such as "
+                "Europe/London, or UTC."
+            )
 
 
 class BoothForm(FlaskForm):
     label = StringField(
         "Booth label",
-        validators=[InputRequired("Enter a label, such as 3."), Length(max=20)],
+        validators=[DataRequired("Enter a label, such as 3."), Length(max=20)],
         filters=[strip],
     )
-    kind = SelectField("Booth kind", choices=BOOTH_KIND_CHOICES)
+    kind = PlainSelectField(
+        "Booth kind",
+        choices=BOOTH_KIND_CHOICES,
+        invalid_choice="Choose one of the booth kinds in the list.",
+    )
     position = IntegerField(
         "Position on the board",
         default=0,
@@ -124,7 +169,7 @@ class OutOfServiceForm(FlaskForm):
     reason = StringField(
         "Reason",
         validators=[
-            InputRequired("Give a reason for taking the booth out of service."),
+            DataRequired("Give a reason for taking the booth out of service."),
             Length(max=200, message="Keep the reason to 200 characters or fewer."),
         ],
         filters=[strip],
@@ -135,7 +180,7 @@ class OutOfServiceForm(FlaskForm):
 class SubstanceForm(FlaskForm):
     label = StringField(
         "Substance",
-        validators=[InputRequired("Enter the substance's name."), Length(max=60)],
+        validators=[DataRequired("Enter the substance's name."), Length(max=60)],
         filters=[strip],
     )
     submit = SubmitField("Add substance")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import dataclass, fields
 from datetime import time
 
 from sqlalchemy import select
@@ -27,6 +29,10 @@ class SiteError(ValueError):
     """A site or booth change that breaks a rule; the message is shown as it is."""
 
 
+class SettingsChanged(SiteError):
+    """The settings form was opened before someone else saved; saving it would undo their change."""
+
+
 @dataclass
 class SiteSettings:
     """A site's settings; what is not given takes the defaults a new site starts with."""
@@ -47,9 +53,14 @@ class SiteSettings:
 
 
 def _check_name_free(session: Session, name: str, site_id: int | None) -> None:
-    existing = session.scalar(select(Site.id).where(Site.name == name))
-    if existing is not None and existing != site_id:
-        raise SiteError(f"A site called {name} already exists.")
+    """Site names are unique ignoring case ("demo site" beside "Demo Site" would be read as one),
+    compared in Python as shift names are: SQLite's lower() folds ASCII letters only.
+    """
+    if not name.strip():
+        raise SiteError("Enter the site's name.")
+    for other_id, other_name in session.execute(select(Site.id, Site.name)):
+        if other_id != site_id and other_name.casefold() == name.casefold():
+            raise SiteError(f"A site called {other_name} already exists.")
 
 
 def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -> Site:
@@ -67,10 +78,35 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
     return site
 
 
-def update_site(session: Session, actor: Staff, site: Site, settings: SiteSettings) -> None:
-    """Change a site's settings; every changed setting is named in the audit event."""
+def settings_version(site: Site) -> str:
+    """A digest of a site's settings as they are now, carried by the settings form as it opens."""
+    values = {field.name: getattr(site, field.name) for field in fields(SiteSettings)}
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def update_site(
+    session: Session, actor: Staff, site: Site, settings: SiteSettings, *, opened_version: str
+) -> None:
+    """Change a site's settings, only if they are still as the form was opened with (a form
+    from a second tab would otherwise put back everything the first tab changed); every changed
+    setting is named in the audit event.
+    """
+    # Locked while compared and written (PostgreSQL), so two saves at once cannot both pass.
+    session.refresh(site, with_for_update=True)
+    if opened_version != settings_version(site):
+        raise SettingsChanged(
+            "These settings were changed by someone else since you opened them; "
+            "nothing was saved. Here they are now."
+        )
     _check_name_free(session, settings.name, site.id)
     changed = sorted(key for key, value in vars(settings).items() if getattr(site, key) != value)
+    values = {
+        f"{key}_{end}": _audit_value(value)
+        for key in changed
+        if key not in FREE_TEXT_SETTINGS
+        for end, value in (("from", getattr(site, key)), ("to", getattr(settings, key)))
+    }
     for key, value in vars(settings).items():
         setattr(site, key, value)
     record_event(
@@ -81,16 +117,37 @@ def update_site(session: Session, actor: Staff, site: Site, settings: SiteSettin
         record_id=site.id,
         site_id=site.id,
         changed=changed,
+        **values,
     )
     session.flush()
 
 
+#: Settings named in site.updated but whose values are not recorded: free text (the audit detail
+#: holds no free text) that is shown on the settings page anyway.
+FREE_TEXT_SETTINGS = frozenset({"name", "code_hint", "code_pattern"})
+
+
+def _audit_value(value: object) -> str | int | bool:
+    """A setting's value as the audit detail holds it: numbers, yes/no and zones as they are,
+    times as HH:MM.
+    """
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
 def _check_label_free(session: Session, site: Site, label: str, booth_id: int | None) -> None:
-    existing = session.scalar(
-        select(Booth.id).where(Booth.site_id == site.id, Booth.label == label)
-    )
-    if existing is not None and existing != booth_id:
-        raise SiteError(f"{site.name} already has a booth labelled {label}.")
+    """Booth labels are unique within a site ignoring case ("s1" beside "S1"), retired booths
+    included: their label is still on past visits.
+    """
+    if not label:
+        raise SiteError("Enter a label, such as 3.")
+    others = session.execute(select(Booth.id, Booth.label).where(Booth.site_id == site.id))
+    for other_id, other_label in others:
+        if other_id != booth_id and other_label.casefold() == label.casefold():
+            raise SiteError(f"{site.name} already has a booth labelled {other_label}.")
 
 
 def add_booth(

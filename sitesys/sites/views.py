@@ -18,6 +18,7 @@ from sitesys.sites.models import (
     SubstanceOption,
 )
 from sitesys.sites.services import (
+    SettingsChanged,
     SiteError,
     SiteSettings,
     add_booth,
@@ -27,6 +28,7 @@ from sitesys.sites.services import (
     return_to_service,
     set_retired,
     set_substance_active,
+    settings_version,
     site_substances,
     take_out_of_service,
     update_booth,
@@ -117,9 +119,19 @@ def edit(site_id: int) -> ResponseReturnValue:
     db = get_session()
     site = get_site_or_404(db, site_id)
     form = SiteForm(obj=site)
+    if request.method == "GET":
+        form.version.data = settings_version(site)
     if form.validate_on_submit():
         try:
-            update_site(db, current_staff(), site, _settings(form))
+            update_site(
+                db, current_staff(), site, _settings(form), opened_version=form.version.data or ""
+            )
+        except SettingsChanged as error:
+            # Show the settings as they are now, to be changed again from there.
+            flash(str(error), "error")
+            form = SiteForm(formdata=None, obj=site)
+            form.version.data = settings_version(site)
+            return render_template("sites/form.html", form=form, site=site), 409
         except SiteError as error:
             form.name.errors = [str(error)]
         else:

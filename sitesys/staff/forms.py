@@ -4,28 +4,41 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from sitesys.auth.roles import Role
-from sitesys.forms import MultiCheckboxField, choices, strip
+from sitesys.forms import MultiCheckboxField, PlainChoiceMessage, choices, strip
 
 ROLE_PAIRS = [(role.value, role.label) for role in Role]
 
 
+class PlainSelectField(PlainChoiceMessage, SelectField):
+    """A drop-down that refuses a value not on it (a tampered form) in plain words, not
+    WTForms' "Not a valid choice".
+    """
+
+
 class StaffForm(FlaskForm):
+    # Text fields are required with DataRequired, which looks at the value after strip: the
+    # raw-input check (InputRequired) let a name of spaces through, to be saved empty.
     username = StringField(
         "Username",
-        validators=[InputRequired("Enter a username."), Length(min=3, max=40)],
+        validators=[DataRequired("Enter a username."), Length(min=3, max=40)],
         filters=[strip],
         description="3 to 40 lower-case letters, digits, dots, dashes or underscores.",
         render_kw={"autocapitalize": "none", "spellcheck": "false"},
     )
     display_name = StringField(
         "Display name",
-        validators=[InputRequired("Enter the name colleagues know them by."), Length(max=80)],
+        validators=[DataRequired("Enter the name colleagues know them by."), Length(max=80)],
         filters=[strip],
     )
-    role = SelectField("Role", choices=choices(ROLE_PAIRS), validators=[InputRequired()])
+    role = PlainSelectField(
+        "Role",
+        choices=choices(ROLE_PAIRS),
+        validators=[InputRequired("Choose a role.")],
+        invalid_choice="Choose one of the roles in the list.",
+    )
     sites = MultiCheckboxField("Sites", coerce=int, validators=[Optional()])
     submit = SubmitField("Save staff member")
 
@@ -45,12 +58,16 @@ class StaffFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Name or username", validators=[Optional(), Length(max=40)], filters=[strip])
-    role = SelectField(
-        "Role", choices=choices([("", "Any role"), *ROLE_PAIRS]), validators=[Optional()]
+    role = PlainSelectField(
+        "Role",
+        choices=choices([("", "Any role"), *ROLE_PAIRS]),
+        validators=[Optional()],
+        invalid_choice="Choose one of the roles in the list.",
     )
-    status = SelectField(
+    status = PlainSelectField(
         "Status",
         choices=choices([("active", "Active"), ("inactive", "Deactivated"), ("all", "All")]),
         default="active",
+        invalid_choice="Choose active, deactivated or all.",
     )
     submit = SubmitField("Filter")

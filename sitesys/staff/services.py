@@ -25,6 +25,18 @@ class UsernameTaken(StaffError):
     pass
 
 
+class NoSiteChosen(StaffError):
+    """Only an admin may work without a site: anyone else could open nothing but a 403."""
+
+
+def check_sites(role: Role, sites: list[Site]) -> None:
+    if not sites and role is not Role.ADMIN:
+        raise NoSiteChosen(
+            f"Choose at least one site: a {role.label.lower()} without a site cannot use "
+            "SiteSys. To stop someone working, deactivate the account instead."
+        )
+
+
 def check_username(username: str) -> str:
     username = normalise_username(username)
     if not USERNAME_PATTERN.match(username):
@@ -48,6 +60,9 @@ def create_staff(
     username = check_username(username)
     if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise UsernameTaken(f"The username {username} is already taken.")
+    if not display_name.strip():
+        raise StaffError("Enter the name colleagues know them by.")
+    check_sites(role, sites)
     problems = password_problems(password, username)
     if problems:
         raise StaffError(" ".join(problems))
@@ -81,9 +96,14 @@ def update_staff(
     role: Role,
     sites: list[Site],
 ) -> None:
-    """Change name, role and sites; an admin cannot take away their own admin role."""
+    """Change name, role and sites; an admin cannot take away their own admin role, and
+    nobody but an admin is left without a site.
+    """
     if staff.id == actor.id and role is not Role.ADMIN:
         raise StaffError("You cannot remove your own admin role.")
+    if not display_name.strip():
+        raise StaffError("Enter the name colleagues know them by.")
+    check_sites(role, sites)
     old_role = staff.role
     staff.display_name = display_name.strip()
     staff.role = role

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -17,6 +18,7 @@ from sitesys.pagination import paginate
 from sitesys.sites.models import Site
 from sitesys.staff.forms import ConfirmForm, EditStaffForm, StaffFilterForm, StaffForm
 from sitesys.staff.services import (
+    NoSiteChosen,
     StaffError,
     create_staff,
     deactivate_staff,
@@ -27,6 +29,9 @@ from sitesys.staff.services import (
 from sitesys.words import generate_password
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+#: Where a reset password waits, in the sealed session cookie, for the one page that shows it.
+RESET_TO_SHOW = "staff_reset_to_show"
 
 
 def get_staff_or_404(session: Session, staff_id: int) -> Staff:
@@ -78,6 +83,8 @@ def new() -> ResponseReturnValue:
                 sites=[sites[site_id] for site_id in form.sites.data or [] if site_id in sites],
                 password=password,
             )
+        except NoSiteChosen as error:
+            form.sites.errors = [str(error)]
         except StaffError as error:
             form.username.errors = [str(error)]
         else:
@@ -92,13 +99,14 @@ def new() -> ResponseReturnValue:
 def edit(staff_id: int) -> ResponseReturnValue:
     db = get_session()
     staff = get_staff_or_404(db, staff_id)
-    form = EditStaffForm(
-        obj=None if request.method == "POST" else staff,
-        data=None if request.method == "POST" else {"sites": [s.id for s in staff.sites]},
-    )
+    form = EditStaffForm(obj=None if request.method == "POST" else staff)
     form.sites.choices, sites = _site_choices(db)
     if request.method == "GET":
+        # Set after the form is built: given obj, WTForms fills these from staff.role (an enum)
+        # and staff.sites (Site objects), which match no choice, so nothing would be ticked and
+        # saving the page unchanged would take every site away.
         form.role.data = staff.role.value
+        form.sites.data = [site.id for site in staff.sites]
     if form.validate_on_submit():
         try:
             update_staff(
@@ -109,6 +117,8 @@ def edit(staff_id: int) -> ResponseReturnValue:
                 role=Role(form.role.data),
                 sites=[sites[site_id] for site_id in form.sites.data or [] if site_id in sites],
             )
+        except NoSiteChosen as error:
+            form.sites.errors = [str(error)]
         except StaffError as error:
             form.role.errors = [str(error)]
         else:
@@ -160,4 +170,25 @@ def password(staff_id: int) -> ResponseReturnValue:
     new_password = generate_password()
     reset_password(db, current_staff(), staff, new_password)
     db.commit()
-    return render_template("staff/password.html", staff=staff, password=new_password, reset=True)
+    # POST-redirect-GET, so that reloading the page cannot send the reset again. The password
+    # waits for that one page in the session cookie, which is encrypted (sitesys.session_cookie)
+    # and never in a URL, and is taken out as it is shown.
+    cookie_session[RESET_TO_SHOW] = {"staff_id": staff.id, "password": new_password}
+    return redirect(url_for("staff.new_password", staff_id=staff.id))
+
+
+@bp.get("/<int:staff_id>/new-password")
+@roles_required(Role.ADMIN)
+def new_password(staff_id: int) -> ResponseReturnValue:
+    staff = get_staff_or_404(get_session(), staff_id)
+    waiting = cookie_session.pop(RESET_TO_SHOW, None)
+    if not isinstance(waiting, dict) or waiting.get("staff_id") != staff.id:
+        flash(
+            f"The new password of {staff.display_name} was shown once only and cannot be shown "
+            "again. If it was not noted, reset the password again.",
+            "info",
+        )
+        return redirect(url_for("staff.edit", staff_id=staff.id))
+    return render_template(
+        "staff/password.html", staff=staff, password=waiting["password"], reset=True
+    )

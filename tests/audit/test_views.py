@@ -62,3 +62,37 @@ def test_audit_rows_cannot_be_changed_or_deleted(db):
         with pytest.raises(DBAPIError, match="append-only"):
             db.execute(text(statement), {"id": event.id})
         nested.rollback()
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.MANAGER])
+@pytest.mark.parametrize(
+    "query", ["date_to=9999-12-31", "date_from=0001-01-01", "date_from=9999-12-31"]
+)
+def test_a_date_out_of_range_is_refused_with_a_message_not_an_error_page(client, db, role, query):
+    # Tokyo is ahead of UTC: its local midnight of 1 January of year 1 is in year 0 in UTC.
+    site = make_site(db, time_zone="Asia/Tokyo")
+    staff = make_staff(db, role, [site])
+    record_event(db, "booth.cleaned", actor=staff, site_id=site.id)
+    sign_in(client, db, staff, site)
+    response = client.get(f"/audit/?{query}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Enter a date between 1 January 2000 and 31 December 2999." in body
+
+
+def test_the_last_and_first_dates_in_range_still_filter(client, db):
+    site = make_site(db)
+    admin = make_staff(db, Role.ADMIN)
+    record_event(db, "booth.cleaned", actor=admin, site_id=site.id)
+    sign_in(client, db, admin)
+    body = client.get("/audit/?date_from=2000-01-01&date_to=2999-12-31").get_data(as_text=True)
+    assert "<code>booth.cleaned</code>" in body and "Enter a date between" not in body
+
+
+def test_a_manager_asking_for_another_sites_trail_is_told_plainly(client, db):
+    mine, theirs = make_site(db), make_site(db)
+    manager = make_staff(db, Role.MANAGER, [mine])
+    sign_in(client, db, manager, mine)
+    body = client.get(f"/audit/?site={theirs.id}&actor=99999").get_data(as_text=True)
+    assert "Not a valid choice" not in body
+    assert "Choose a staff member from the list." in body

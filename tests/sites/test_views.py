@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import re
+from datetime import time
+
+import pytest
 from sqlalchemy import select
 
 from sitesys.audit.models import AuditEvent
@@ -135,3 +139,200 @@ def test_unknown_booth_is_not_found(client, db):
     sign_in(client, db, make_staff(db, Role.ADMIN))
     assert client.post("/sites/booths/999999/clean").status_code == 404
     assert client.get("/sites/999999/edit").status_code == 404
+
+
+def test_a_site_name_or_recipe_of_spaces_is_refused(client, db):
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    for name, value, message in (
+        ("name", "   ", "Enter the site&#39;s name."),
+        ("time_zone", "   ", "Enter a time zone such as Europe/London."),
+        ("code_hint", "   ", "Describe how clients make their code."),
+        ("code_pattern", "   ", "Enter the pattern codes must match."),
+    ):
+        body = client.post("/sites/new", data={**SITE_FORM, name: value}).get_data(as_text=True)
+        assert message in body, name
+    assert db.scalar(select(Site).where(Site.name.in_(["", "Harbour Street"]))) is None
+    site = make_site(db, name="Harbour Street")
+    response = client.post(f"/sites/{site.id}/edit", data={**SITE_FORM, "name": "   "})
+    assert "Enter the site&#39;s name." in response.get_data(as_text=True)
+    db.refresh(site)
+    assert site.name == "Harbour Street"
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "site.updated")) is None
+
+
+def test_a_booth_label_or_substance_of_spaces_is_refused(client, db):
+    site = make_site(db)
+    booth = make_booth(db, site, label="4")
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    added = client.post(
+        f"/sites/{site.id}/booths", data={"label": "   ", "kind": "injecting", "position": "1"}
+    )
+    assert "Enter a label, such as 3." in added.get_data(as_text=True)
+    edited = client.post(
+        f"/sites/booths/{booth.id}/edit",
+        data={"label": "   ", "kind": "injecting", "position": "1"},
+    )
+    assert "Enter a label, such as 3." in edited.get_data(as_text=True)
+    assert [b.label for b in db.scalars(select(Booth).where(Booth.site_id == site.id))] == ["4"]
+    substance = client.post(f"/sites/{site.id}/substances", data={"label": "   "})
+    assert "Enter the substance&#39;s name." in substance.get_data(as_text=True)
+    assert db.scalar(select(SubstanceOption).where(SubstanceOption.site_id == site.id)) is None
+
+
+def _harbour_street(db):
+    """A site whose settings are exactly SITE_FORM's."""
+    return make_site(
+        db, name="Harbour Street", closing_time=time(21, 30), code_hint=SITE_FORM["code_hint"]
+    )
+
+
+def _opened_version(client, site):
+    page = client.get(f"/sites/{site.id}/edit").get_data(as_text=True)
+    return re.search(r'name="version" type="hidden" value="([0-9a-f]+)"', page).group(1)
+
+
+def test_settings_saved_from_a_second_tab_are_not_undone_by_the_first(client, db):
+    site = _harbour_street(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    tab_a, tab_b = _opened_version(client, site), _opened_version(client, site)
+    saved = client.post(
+        f"/sites/{site.id}/edit",
+        data={**SITE_FORM, "idle_timeout_minutes": "30", "version": tab_b},
+    )
+    assert saved.status_code == 302
+    stale = client.post(
+        f"/sites/{site.id}/edit",
+        data={**SITE_FORM, "booth_check_minutes": "10", "version": tab_a},
+    )
+    assert stale.status_code == 409
+    body = stale.get_data(as_text=True)
+    assert (
+        "These settings were changed by someone else since you opened them; nothing was saved. "
+        "Here they are now." in body
+    )
+    assert re.search(r'id="idle_timeout_minutes"[^>]*value="30"', body)
+    db.refresh(site)
+    assert site.idle_timeout_minutes == 30 and site.booth_check_minutes == 5
+    assert len(db.scalars(select(AuditEvent).where(AuditEvent.action == "site.updated")).all()) == 1
+    # The page shown after the refusal carries the new version: saved from there, it goes in.
+    fresh = re.search(r'name="version" type="hidden" value="([0-9a-f]+)"', body).group(1)
+    again = client.post(
+        f"/sites/{site.id}/edit",
+        data={
+            **SITE_FORM,
+            "idle_timeout_minutes": "30",
+            "booth_check_minutes": "10",
+            "version": fresh,
+        },
+    )
+    assert again.status_code == 302
+    db.refresh(site)
+    assert site.idle_timeout_minutes == 30 and site.booth_check_minutes == 10
+
+
+def test_settings_without_the_version_they_were_opened_with_are_refused(client, db):
+    site = _harbour_street(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.post(
+        f"/sites/{site.id}/edit", data={**SITE_FORM, "idle_timeout_minutes": "30"}
+    )
+    assert response.status_code == 409
+    db.refresh(site)
+    assert site.idle_timeout_minutes == 15
+
+
+def test_site_and_booth_names_that_differ_only_by_case_are_refused(client, db):
+    site = make_site(db, name="Demo Site")
+    other = make_site(db, name="Harbour Street")
+    make_booth(db, site, label="S1")
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    created = client.post("/sites/new", data={**SITE_FORM, "name": "demo site"})
+    assert "A site called Demo Site already exists." in created.get_data(as_text=True)
+    renamed = client.post(
+        f"/sites/{other.id}/edit",
+        data={**SITE_FORM, "name": "DEMO SITE", "version": _opened_version(client, other)},
+    )
+    assert "A site called Demo Site already exists." in renamed.get_data(as_text=True)
+    db.refresh(other)
+    assert other.name == "Harbour Street"
+    added = client.post(
+        f"/sites/{site.id}/booths", data={"label": "s1", "kind": "injecting", "position": "2"}
+    )
+    assert "Demo Site already has a booth labelled S1." in added.get_data(as_text=True)
+    assert [b.label for b in db.scalars(select(Booth).where(Booth.site_id == site.id))] == ["S1"]
+    # The same label at another site, or a booth keeping its own label in another case, is fine.
+    assert (
+        client.post(
+            f"/sites/{other.id}/booths", data={"label": "s1", "kind": "injecting", "position": "1"}
+        ).status_code
+        == 302
+    )
+    booth = db.scalar(select(Booth).where(Booth.site_id == site.id))
+    kept = client.post(
+        f"/sites/booths/{booth.id}/edit", data={"label": "s1", "kind": "injecting", "position": "1"}
+    )
+    assert kept.status_code == 302
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "GB", "Etc/GMT+5", "US/Eastern"])
+def test_odd_time_zones_are_refused(client, db, zone):
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    body = client.post("/sites/new", data={**SITE_FORM, "time_zone": zone}).get_data(as_text=True)
+    assert "use an Area/Location name such as Europe/London, or UTC." in body
+    assert db.scalar(select(Site).where(Site.name == "Harbour Street")) is None
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Argentina/Salta", "Asia/Tokyo"])
+def test_area_location_time_zones_and_utc_are_accepted(client, db, zone):
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    assert client.post("/sites/new", data={**SITE_FORM, "time_zone": zone}).status_code == 302
+    site = db.scalar(select(Site).where(Site.name == "Harbour Street"))
+    assert site is not None and site.time_zone == zone
+
+
+def test_site_updated_records_old_and_new_values_of_settings_but_not_free_text(client, db):
+    site = _harbour_street(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    changes = {
+        "idle_timeout_minutes": "30",
+        "time_zone": "Europe/Dublin",
+        "closing_time": "23:00",
+        "name": "Harbour Street East",
+        "code_hint": "Something else entirely.",
+        "version": _opened_version(client, site),
+    }
+    data = {**SITE_FORM, **changes}
+    del data["is_active"]  # unticked: the site is closed
+    assert client.post(f"/sites/{site.id}/edit", data=data).status_code == 302
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "site.updated"))
+    assert event is not None
+    assert event.detail["changed"] == [
+        "closing_time",
+        "code_hint",
+        "idle_timeout_minutes",
+        "is_active",
+        "name",
+        "time_zone",
+    ]
+    assert event.detail["idle_timeout_minutes_from"] == 15
+    assert event.detail["idle_timeout_minutes_to"] == 30
+    assert event.detail["time_zone_from"] == "Europe/London"
+    assert event.detail["time_zone_to"] == "Europe/Dublin"
+    assert event.detail["closing_time_from"] == "21:30"
+    assert event.detail["closing_time_to"] == "23:00"
+    assert event.detail["is_active_from"] is True and event.detail["is_active_to"] is False
+    # Unchanged settings are not repeated, and free text is named but never copied.
+    assert "booth_check_minutes_from" not in event.detail
+    assert not any(key.startswith(("name_", "code_hint_")) for key in event.detail)
+    assert "Harbour Street East" not in str(event.detail)
+
+
+def test_a_tampered_booth_kind_is_refused_in_plain_words(client, db):
+    site = make_site(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.post(
+        f"/sites/{site.id}/booths", data={"label": "7", "kind": "sauna", "position": "1"}
+    )
+    body = response.get_data(as_text=True)
+    assert "Choose one of the booth kinds in the list." in body and "Not a valid choice" not in body
+    assert db.scalar(select(Booth).where(Booth.site_id == site.id)) is None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from sitesys.audit.models import AuditEvent
@@ -57,7 +59,8 @@ def test_duplicate_or_bad_username_is_refused_with_a_message(client, db):
     unknown_role = client.post(
         "/staff/new", data={"username": "newbie", "display_name": "N", "role": "superuser"}
     )
-    assert "Not a valid choice" in unknown_role.get_data(as_text=True)
+    assert "Choose one of the roles in the list." in unknown_role.get_data(as_text=True)
+    assert "Not a valid choice" not in unknown_role.get_data(as_text=True)
     assert db.scalar(select(Staff).where(Staff.username.in_(["a b", "newbie"]))) is None
 
 
@@ -107,7 +110,7 @@ def test_password_reset_shows_a_new_password_once_and_ends_sessions(client, db):
     old_hash = nurse.password_hash
     start_session(db, nurse)
     sign_in(client, db, make_staff(db, Role.ADMIN))
-    response = client.post(f"/staff/{nurse.id}/reset-password")
+    response = client.post(f"/staff/{nurse.id}/reset-password", follow_redirects=True)
     body = response.get_data(as_text=True)
     shown = body.split('data-testid="new-password">')[1].split("<")[0]
     db.refresh(nurse)
@@ -129,3 +132,137 @@ def test_staff_list_filters_and_paginates(client, db):
     assert "zz.admin" not in second
     searched = client.get("/staff/?q=desk07").get_data(as_text=True)
     assert "desk07" in searched and "desk08" not in searched
+
+
+def _ticked_sites(page):
+    """The site ids whose checkboxes are ticked on a staff form."""
+    boxes = re.findall(r'<input[^>]*name="sites"[^>]*>', page)
+    return {int(re.search(r'value="(\d+)"', box).group(1)) for box in boxes if "checked" in box}
+
+
+def test_the_edit_page_ticks_the_sites_the_person_works_at(client, db):
+    works_at, other = make_site(db), make_site(db)
+    nurse = make_staff(db, Role.NURSE, [works_at])
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    page = client.get(f"/staff/{nurse.id}/edit").get_data(as_text=True)
+    assert _ticked_sites(page) == {works_at.id}
+    assert re.search(r'<option selected value="nurse">', page)
+    assert other.id not in _ticked_sites(page)
+
+
+def test_saving_the_edit_page_unchanged_keeps_the_sites(client, db):
+    first, second = make_site(db), make_site(db)
+    nurse = make_staff(db, Role.NURSE, [first, second], display_name="Sam Lee")
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    page = client.get(f"/staff/{nurse.id}/edit").get_data(as_text=True)
+    # What the browser sends back when the admin taps Save without changing anything.
+    response = client.post(
+        f"/staff/{nurse.id}/edit",
+        data={"display_name": "Sam Lee", "role": "nurse", "sites": sorted(_ticked_sites(page))},
+    )
+    assert response.status_code == 302
+    db.refresh(nurse)
+    assert {site.id for site in nurse.sites} == {first.id, second.id}
+    [event] = audit(db, "staff.updated")
+    assert event.detail["site_ids"] == sorted([first.id, second.id])
+
+
+def test_taking_every_site_from_a_non_admin_is_refused(client, db):
+    site = make_site(db)
+    nurse = make_staff(db, Role.NURSE, [site], display_name="Sam Lee")
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.post(
+        f"/staff/{nurse.id}/edit", data={"display_name": "Sam Lee", "role": "nurse"}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Choose at least one site: a nurse without a site cannot use SiteSys." in body
+    db.refresh(nurse)
+    assert [s.id for s in nurse.sites] == [site.id] and audit(db, "staff.updated") == []
+    created = client.post(
+        "/staff/new", data={"username": "nosite", "display_name": "No Site", "role": "nurse"}
+    )
+    assert "Choose at least one site" in created.get_data(as_text=True)
+    assert db.scalar(select(Staff).where(Staff.username == "nosite")) is None
+
+
+def test_an_admin_may_be_left_without_a_site(client, db):
+    site = make_site(db)
+    other_admin = make_staff(db, Role.ADMIN, [site], display_name="Ada")
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.post(
+        f"/staff/{other_admin.id}/edit", data={"display_name": "Ada", "role": "admin"}
+    )
+    assert response.status_code == 302
+    db.refresh(other_admin)
+    assert other_admin.sites == []
+
+
+def test_a_name_or_username_of_spaces_is_refused(client, db):
+    site = make_site(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.post(
+        "/staff/new",
+        data={"username": "blank", "display_name": "   ", "role": "nurse", "sites": [site.id]},
+    )
+    assert "Enter the name colleagues know them by." in response.get_data(as_text=True)
+    assert db.scalar(select(Staff).where(Staff.username == "blank")) is None
+    response = client.post(
+        "/staff/new",
+        data={"username": "   ", "display_name": "Sam", "role": "nurse", "sites": [site.id]},
+    )
+    assert "Enter a username." in response.get_data(as_text=True)
+    nurse = make_staff(db, Role.NURSE, [site], display_name="Sam Lee")
+    response = client.post(
+        f"/staff/{nurse.id}/edit",
+        data={"display_name": "   ", "role": "nurse", "sites": [site.id]},
+    )
+    assert "Enter the name colleagues know them by." in response.get_data(as_text=True)
+    db.refresh(nurse)
+    assert nurse.display_name == "Sam Lee" and audit(db, "staff.updated") == []
+
+
+def test_reloading_the_new_password_page_does_not_reset_the_password_again(client, db):
+    nurse = make_staff(db, Role.NURSE, display_name="Sam Lee")
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.post(f"/staff/{nurse.id}/reset-password")
+    # Redirected to a page of its own, and the password is not in the address.
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location == f"/staff/{nurse.id}/new-password"
+    shown_page = client.get(location).get_data(as_text=True)
+    shown = shown_page.split('data-testid="new-password">')[1].split("<")[0]
+    db.refresh(nurse)
+    reset_hash = nurse.password_hash
+    assert verify_password(reset_hash, shown)
+    # The browser's reload asks for the same page again: no second reset, no password shown.
+    reloaded = client.get(location, follow_redirects=True).get_data(as_text=True)
+    assert shown not in reloaded and 'data-testid="new-password"' not in reloaded
+    assert "The new password of Sam Lee was shown once only and cannot be shown again." in reloaded
+    db.refresh(nurse)
+    assert nurse.password_hash == reset_hash
+    assert len(audit(db, "staff.password_reset")) == 1
+
+
+def test_a_waiting_password_is_shown_only_on_its_own_accounts_page(client, db):
+    nurse, other = make_staff(db, Role.NURSE), make_staff(db, Role.NURSE)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    client.post(f"/staff/{nurse.id}/reset-password")
+    other_page = client.get(f"/staff/{other.id}/new-password", follow_redirects=True)
+    assert 'data-testid="new-password"' not in other_page.get_data(as_text=True)
+
+
+def test_a_tampered_role_is_refused_in_plain_words_and_changes_nothing(client, db):
+    site = make_site(db)
+    nurse = make_staff(db, Role.NURSE, [site], display_name="Sam Lee")
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    response = client.post(
+        f"/staff/{nurse.id}/edit",
+        data={"display_name": "Sam Lee", "role": "superuser", "sites": [site.id]},
+    )
+    body = response.get_data(as_text=True)
+    assert "Choose one of the roles in the list." in body and "Not a valid choice" not in body
+    db.refresh(nurse)
+    assert nurse.role is Role.NURSE and audit(db, "staff.updated") == []
+    listed = client.get("/staff/?role=superuser").get_data(as_text=True)
+    assert "Not a valid choice" not in listed
