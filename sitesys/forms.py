@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
-from wtforms import RadioField, SelectMultipleField, ValidationError, widgets
+from wtforms import Field, RadioField, SelectField, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
 
 
@@ -58,3 +59,24 @@ class MultiCheckboxField(PlainChoiceMessage, SelectMultipleField):
 
 class RadioChoiceField(PlainChoiceMessage, RadioField):
     """One choice among large radio buttons."""
+
+
+class PlainSelectField(PlainChoiceMessage, SelectField):
+    """A drop-down that refuses a value not on it (a tampered form) in plain words, not
+    WTForms' "Not a valid choice".
+    """
+
+
+#: The dates a filter may ask for. A date is turned into a local midnight, the day after it and
+#: then UTC; near year 1 or 9999 that arithmetic overflows (an error page), and no record of
+#: SiteSys is dated outside these.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def on_the_calendar(_form: object, field: Field) -> None:
+    """A date filter within EARLIEST_DATE and LATEST_DATE, said in plain words."""
+    if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError(
+            f"Enter a date from {EARLIEST_DATE:%-d %B %Y} to {LATEST_DATE:%-d %B %Y}."
+        )

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, StringField, SubmitField
-from wtforms.validators import Length, Optional, Regexp, ValidationError
+from wtforms import DateField, StringField, SubmitField
+from wtforms.validators import Length, Optional, Regexp
 
-from sitesys.forms import strip
-from sitesys.staff.forms import PlainSelectField
-
-# A date filter is turned into a local midnight, the day after it and then UTC; near year 1 or
-# year 9999 that arithmetic overflows (an error page), and no audit event is dated out there.
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2999, 12, 31)
-
-
-def _within_range(_form: object, field: Field) -> None:
-    if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
-        raise ValidationError("Enter a date between 1 January 2000 and 31 December 2999.")
+from sitesys.forms import PlainSelectField, on_the_calendar, strip
 
 
 class AuditFilterForm(FlaskForm):
@@ -47,8 +34,8 @@ class AuditFilterForm(FlaskForm):
         validators=[Optional(), Length(max=40), Regexp(r"^[a-z_]*$", message="Letters only.")],
         filters=[strip],
     )
-    date_from = DateField("From date", validators=[Optional(), _within_range])
-    date_to = DateField("To date", validators=[Optional(), _within_range])
+    date_from = DateField("From date", validators=[Optional(), on_the_calendar])
+    date_to = DateField("To date", validators=[Optional(), on_the_calendar])
     site = PlainSelectField(
         "Site", coerce=str, validators=[Optional()], invalid_choice="Choose a site from the list."
     )

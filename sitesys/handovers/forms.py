@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -21,11 +21,10 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    ValidationError,
 )
 
 from sitesys.checkin.forms import UUID_PATTERN
-from sitesys.forms import RadioChoiceField, choices, strip
+from sitesys.forms import RadioChoiceField, choices, on_the_calendar, strip
 from sitesys.handovers.models import Handover, IllnessSeverity
 
 TEXT_LIMIT = 5000
@@ -177,25 +176,7 @@ class HistoryFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField("From date", validators=[Optional()])
-    date_to = DateField("To date", validators=[Optional()])
+    date_from = DateField("From date", validators=[Optional(), on_the_calendar])
+    date_to = DateField("To date", validators=[Optional(), on_the_calendar])
     shift = StringField("Shift", validators=[Optional(), Length(max=40)], filters=[strip])
     submit = SubmitField("Filter")
-
-    # A date near the ends of the calendar cannot be turned into an instant at the site (the
-    # day after 31 December 9999 does not exist), so dates are kept to a range a rota can use.
-    def validate_date_from(self, field: DateField) -> None:
-        _in_history_range(field.data)
-
-    def validate_date_to(self, field: DateField) -> None:
-        _in_history_range(field.data)
-
-
-EARLIEST_HISTORY_DATE = date(2000, 1, 1)
-LATEST_HISTORY_DATE = date(2100, 12, 31)
-
-
-def _in_history_range(value: date | None) -> None:
-    if value is not None and not EARLIEST_HISTORY_DATE <= value <= LATEST_HISTORY_DATE:
-        earliest, latest = EARLIEST_HISTORY_DATE, LATEST_HISTORY_DATE
-        raise ValidationError(f"Enter a date from {earliest:%-d %B %Y} to {latest:%-d %B %Y}.")

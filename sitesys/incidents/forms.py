@@ -23,6 +23,7 @@ from sitesys.forms import (
     PlainChoiceMessage,
     RadioChoiceField,
     choices,
+    on_the_calendar,
     strip,
 )
 from sitesys.incidents.kinds import (
@@ -305,8 +306,8 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField("From date", validators=[Optional()])
-    date_to = DateField("To date", validators=[Optional()])
+    date_from = DateField("From date", validators=[Optional(), on_the_calendar])
+    date_to = DateField("To date", validators=[Optional(), on_the_calendar])
     type = SelectField(
         "Type",
         choices=choices([("", "Any type"), *((t.value, t.label) for t in IncidentType)]),

@@ -23,9 +23,8 @@ from wtforms.validators import (
 )
 
 from sitesys.clients.codes import pattern_problem
-from sitesys.forms import choices, strip
+from sitesys.forms import PlainSelectField, choices, strip
 from sitesys.sites.models import BoothKind
-from sitesys.staff.forms import PlainSelectField
 
 BOOTH_KIND_CHOICES = choices((kind.value, kind.label) for kind in BoothKind)
 

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from sitesys.auth.roles import Role
-from sitesys.forms import MultiCheckboxField, PlainChoiceMessage, choices, strip
+from sitesys.forms import MultiCheckboxField, PlainSelectField, choices, strip
 
 ROLE_PAIRS = [(role.value, role.label) for role in Role]
-
-
-class PlainSelectField(PlainChoiceMessage, SelectField):
-    """A drop-down that refuses a value not on it (a tampered form) in plain words, not
-    WTForms' "Not a valid choice".
-    """
 
 
 class StaffForm(FlaskForm):

@@ -926,3 +926,16 @@ def test_the_vitals_shortcut_leads_to_the_same_visits_observation_form(app):
         )
         assert vitals_url_for(incident) == expected
         assert vitals_url_for(Incident(id=uuid.uuid4(), visit_id=None)) is None
+
+
+def test_queue_dates_off_the_calendar_are_refused_plainly_not_an_error_page(client, db):
+    """The day after 31 December 9999 does not exist: the queue's date filter said so with an
+    error page."""
+    site = make_site(db, time_zone="Asia/Tokyo")
+    sign_in(client, db, make_staff(db, Role.MANAGER, [site]), site)
+    for query in ("date_to=9999-12-31", "date_from=0001-01-01"):
+        response = client.get(f"/incidents/?{query}")
+        assert response.status_code == 200
+        assert "Enter a date from 1 January 2000 to 31 December 2100." in response.get_data(
+            as_text=True
+        )
