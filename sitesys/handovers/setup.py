@@ -120,8 +120,15 @@ def add_stock_item(session: Session, actor: Staff | None, site: Site, name: str)
     name = name.strip()
     if not name:
         raise SetupError("Enter the item's name.")
-    existing = session.scalar(
-        select(StockItem).where(StockItem.site_id == site.id, StockItem.name == name)
+    # Compared ignoring case, in Python as site and booth names are (SQLite's lower() folds
+    # ASCII letters only): "NALOXONE DOSES" beside "Naloxone doses" would be counted twice.
+    existing = next(
+        (
+            item
+            for item in session.scalars(select(StockItem).where(StockItem.site_id == site.id))
+            if item.name.casefold() == name.casefold()
+        ),
+        None,
     )
     if existing is not None and existing.is_active:
         raise SetupError(f"{name} is already counted.")

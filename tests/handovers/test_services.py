@@ -194,3 +194,24 @@ def test_draft_saves_are_audited_once_per_person_per_quarter_hour(db, floor):
         (nurse.id, timedelta(minutes=15)),
     ]
     assert handover.summary == "Typing 15.0"
+
+
+def test_a_stock_item_differing_only_by_case_is_the_same_item(db):
+    from sitesys.handovers.models import StockItem
+    from sitesys.handovers.setup import SetupError, add_stock_item, retire_stock_item
+
+    site = make_site(db)
+    admin = make_staff(db, Role.ADMIN, [site])
+    before = db.scalar(
+        select(func.count()).select_from(StockItem).where(StockItem.site_id == site.id)
+    )
+    item = add_stock_item(db, admin, site, "Naloxone doses")
+    with pytest.raises(SetupError, match="already counted"):
+        add_stock_item(db, admin, site, "NALOXONE DOSES")
+    retire_stock_item(db, admin, item)
+    again = add_stock_item(db, admin, site, "naloxone doses")
+    assert again.id == item.id and again.is_active and again.name == "Naloxone doses"
+    count = db.scalar(
+        select(func.count()).select_from(StockItem).where(StockItem.site_id == site.id)
+    )
+    assert count == before + 1
