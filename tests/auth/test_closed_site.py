@@ -49,5 +49,7 @@ def test_a_session_at_a_site_closed_mid_shift_keeps_working_and_is_warned(client
         "Harbour Street is marked closed, so SiteSys is not raising overdue-check or handover "
         "alerts here." in body
     )
-    # Not thrown off mid-shift: the board still opens for the visits under way.
-    assert client.get("/board/").status_code == 200
+    # Not thrown off mid-shift: the board still opens for the visits under way, and says it too.
+    board = client.get("/board/")
+    assert board.status_code == 200
+    assert "Harbour Street is marked closed" in board.get_data(as_text=True)
