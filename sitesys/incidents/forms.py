@@ -280,6 +280,7 @@ class ReviewActionForm(FlaskForm):
         invalid_choice="Choose a member of this site's staff.",
     )
     due_on = DateField("Due date", validators=[InputRequired("Enter the due date.")])
+    submission_key = _submission_key()
     submit = SubmitField("Add action")
 
 

@@ -268,6 +268,8 @@ class ReviewAction(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     done_at: Mapped[datetime | None]
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    #: The form that added it: the same form sent again adds nothing (NULL before 0008).
+    submission_key: Mapped[str | None] = mapped_column(String(36), unique=True)
 
     owner: Mapped[Staff] = relationship(foreign_keys=[owner_id])
     created_by: Mapped[Staff] = relationship(foreign_keys=[created_by_id])

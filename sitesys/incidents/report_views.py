@@ -250,7 +250,7 @@ def render_show(
     site = current_site()
     staff = current_staff()
     if review_action_form is None:
-        review_action_form = ReviewActionForm(formdata=None)
+        review_action_form = ReviewActionForm(formdata=None, submission_key=str(uuid.uuid4()))
     review_action_form.owner.choices = choices(
         [("", "Choose the owner")]
         + [(str(p.id), p.display_name) for p in site_staff_choices(db, site, [])]

@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
@@ -115,11 +117,16 @@ def add_review_action(
     description: str,
     owner_id: int,
     due_on: date,
+    submission_key: str,
 ) -> ReviewAction:
     """Add an action the review decided on, owned by a member of the site's staff, due today
-    or later.
+    or later. The same form sent again (a double tap, a resubmitted page) returns the action it
+    added; two sent at the same instant are settled by the key's unique index.
     """
     require_role(actor, MANAGER, "add review actions")
+    added = _review_action_added_by(session, submission_key)
+    if added is not None:
+        return added
     _require_in_review(incident)
     description = description.strip()
     if not description:
@@ -137,9 +144,17 @@ def add_review_action(
         due_on=due_on,
         created_at=utcnow(),
         created_by_id=actor.id,
+        submission_key=submission_key,
     )
-    session.add(action)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(action)
+            session.flush()
+    except IntegrityError:
+        twin = _review_action_added_by(session, submission_key)
+        if twin is None:
+            raise
+        return twin
     record_event(
         session,
         "incident.review_action_added",
@@ -152,6 +167,10 @@ def add_review_action(
         due_on=due_on.isoformat(),
     )
     return action
+
+
+def _review_action_added_by(session: Session, submission_key: str) -> ReviewAction | None:
+    return session.scalar(select(ReviewAction).where(ReviewAction.submission_key == submission_key))
 
 
 def complete_review_action(

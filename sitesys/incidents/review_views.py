@@ -111,6 +111,7 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
             description=form.description.data or "",
             owner_id=int(form.owner.data),
             due_on=form.due_on.data,
+            submission_key=form.submission_key.data,
         )
     except NotPermitted:
         abort(403)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -647,6 +648,7 @@ def test_review_records_findings_and_actions_with_owner_and_due_date(db):
         description="Restock naloxone in booth 4",
         owner_id=floor.nurse.id,
         due_on=due,
+        submission_key=str(uuid.uuid4()),
     )
     assert (action.owner_id, action.due_on, action.done_at) == (floor.nurse.id, due, None)
     complete_review_action(db, floor.manager, incident, action)
@@ -671,6 +673,7 @@ def test_review_actions_need_site_staff_and_a_date_not_past(db):
             description="Train",
             owner_id=stranger.id,
             due_on=date.today() + timedelta(days=3),
+            submission_key=str(uuid.uuid4()),
         )
     with pytest.raises(IncidentError, match="cannot be in the past"):
         add_review_action(
@@ -680,6 +683,7 @@ def test_review_actions_need_site_staff_and_a_date_not_past(db):
             description="Train",
             owner_id=floor.nurse.id,
             due_on=date.today() - timedelta(days=3),
+            submission_key=str(uuid.uuid4()),
         )
 
 

@@ -642,14 +642,30 @@ def test_the_manager_takes_reviews_adds_an_action_and_closes(client, db):
     past = (date.today() - timedelta(days=2)).isoformat()
     late = client.post(
         f"/incidents/{incident.id}/review/actions",
-        data={"description": "Restock naloxone", "owner": str(floor.nurse.id), "due_on": past},
+        data={
+            "description": "Restock naloxone",
+            "owner": str(floor.nurse.id),
+            "due_on": past,
+            "submission_key": str(uuid.uuid4()),
+        },
     )
     assert late.status_code == 422
     assert re.search(r'id="due_on-error">The due date cannot be in the past.', text(late))
-    client.post(
-        f"/incidents/{incident.id}/review/actions",
-        data={"description": "Restock naloxone", "owner": str(floor.nurse.id), "due_on": due},
-    )
+    form = {
+        "description": "Restock naloxone",
+        "owner": str(floor.nurse.id),
+        "due_on": due,
+        "submission_key": str(uuid.uuid4()),
+    }
+    # The same form twice (a double tap, or the browser resending it): one action.
+    client.post(f"/incidents/{incident.id}/review/actions", data=form)
+    again = client.post(f"/incidents/{incident.id}/review/actions", data=form)
+    assert again.status_code == 302
+    assert db.scalar(select(func.count()).select_from(ReviewAction)) == 1
+    added = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "incident.review_action_added")
+    ).all()
+    assert len(added) == 1
     action = db.scalar(select(ReviewAction))
     assert action is not None and action.owner_id == floor.nurse.id
     assert "Mark done: Restock naloxone</button>" in text(client.get(f"/incidents/{incident.id}"))
