@@ -142,7 +142,7 @@ def respond_log(incident_id: uuid.UUID) -> ResponseReturnValue:
     """The log and running totals alone, polled by the response screen."""
     incident = get_incident_or_404(get_session(), incident_id, current_site())
     return render_template(
-        "incidents/_response_log.html",
+        "incidents/_response_live.html",
         incident=with_actions(get_session(), incident),
         strike_form=StrikeForm(),
         poll_seconds=LOG_POLL_SECONDS,

@@ -55,6 +55,13 @@ def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed
         "el => /^\\d+:\\d\\d$/.test(el.textContent)", arg=clock.element_handle()
     )
 
+    # A manager's tablet on the same response sees the running totals beside its clock change.
+    watcher = new_page()
+    sign_in(watcher, accounts, "demo.manager")
+    watcher.goto(nurse.url)
+    watched = watcher.locator("#response-totals")
+    assert "0 mg in 0 doses" in watched.inner_text()
+
     tap(nurse, "Oxygen", "Oxygen 15 L/min")
     tap(nurse, "Naloxone", "Naloxone 0.4 mg intramuscular")
     tap(nurse, "Naloxone", "Naloxone 0.4 mg intramuscular")
@@ -69,9 +76,16 @@ def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed
     assert "Emergency response running" in running.text_content()
     assert desk.get_by_role("button", name="Start emergency response").count() == 0
 
-    totals = nurse.get_by_role("region", name="Response log")
+    totals = nurse.locator("#response-totals")
     assert "0.8 mg in 2 doses" in totals.inner_text()
     assert re.search(r"called \d+ min ago", totals.inner_text())
+    watched.filter(has_text="0.8 mg in 2 doses").wait_for(timeout=15_000)
+    assert (
+        watcher.get_by_role("region", name="Response log")
+        .get_by_text("Naloxone 0.4 mg intramuscular")
+        .count()
+        == 2
+    )
 
     nurse.once("dialog", lambda dialog: dialog.accept())
     nurse.get_by_role("button", name="End response").click()
