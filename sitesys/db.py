@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -25,6 +26,7 @@ NAMING_CONVENTION = {
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 
 def utcnow() -> datetime:
@@ -195,3 +197,21 @@ def init_app(app: Flask, url: str) -> Database:
     app.extensions["sitesys.database"] = database
     app.teardown_appcontext(_close_session)
     return database
+
+
+def add_once(session: Session, record: R, earlier: Callable[[], R | None]) -> R:
+    """Insert `record` in a savepoint and return it; or, when a unique index refuses it because
+    the same thing arrived twice at once (a double tap, two desks registering one code), return
+    the one that arrived first, as `earlier` finds it. A refusal `earlier` cannot explain is
+    raised. The caller audits only when it gets its own record back.
+    """
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        existing = earlier()
+        if existing is None:
+            raise
+        return existing
+    return record

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.checkin.models import Visit, is_open_visit
 from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
-from sitesys.db import utcnow
+from sitesys.db import add_once, utcnow
 from sitesys.sites.models import Site
 from sitesys.words import ANIMALS, COLOURS
 
@@ -110,15 +109,9 @@ def register_client(
         age_band=age_band,
         gender=gender,
     )
-    try:
-        with session.begin_nested():
-            session.add(client)
-            session.flush()
-    except IntegrityError:
-        existing = find_client(session, site, digest)
-        if existing is None:
-            raise
-        return existing
+    stored = add_once(session, client, lambda: find_client(session, site, digest))
+    if stored is not client:
+        return stored
     record_event(
         session,
         "client.registered",

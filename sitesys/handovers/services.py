@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sitesys.audit.models import AuditEvent
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.db import utcnow
+from sitesys.db import add_once, utcnow
 from sitesys.handovers.models import (
     Handover,
     HandoverAction,
@@ -142,15 +141,9 @@ def start_handover(session: Session, actor: Staff, site: Site, shift: ShiftOccur
         HandoverStock(item=item.name, position=position)
         for position, item in enumerate(stock_items(session, site))
     ]
-    try:
-        with session.begin_nested():
-            session.add(handover)
-            session.flush()
-    except IntegrityError:
-        existing = find_handover(session, site, shift)
-        if existing is None:
-            raise
-        return existing
+    stored = add_once(session, handover, lambda: find_handover(session, site, shift))
+    if stored is not handover:
+        return stored
     session.execute(
         update(HandoverAlert)
         .where(
@@ -387,16 +380,9 @@ def add_addendum(
         created_at=utcnow(),
         submission_key=submission_key,
     )
-    try:
-        with session.begin_nested():
-            session.add(addendum)
-            session.flush()
-    except IntegrityError:
-        # The same form arrived twice at once: the first one stands.
-        existing = _addendum_by_key(session, submission_key)
-        if existing is None:
-            raise
-        return existing
+    stored = add_once(session, addendum, lambda: _addendum_by_key(session, submission_key))
+    if stored is not addendum:
+        return stored  # the same form arrived twice at once: the first one stands
     _audit(session, "handover.addendum_added", actor, handover, addendum_id=addendum.id)
     return addendum
 

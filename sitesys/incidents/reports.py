@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import CLINICAL_ROLES, Role
-from sitesys.db import utcnow
+from sitesys.db import add_once, utcnow
 from sitesys.incidents.kinds import (
     IncidentStatus,
     IncidentType,
@@ -305,15 +304,13 @@ def file_report(
         problems = missing_fields(incident, report)
         if problems:
             raise ReportIncomplete(problems)
-    try:
-        with session.begin_nested():
-            session.add(incident)
-            session.flush()
-    except IntegrityError:
-        existing = session.scalar(select(Incident).where(Incident.submission_key == submission_key))
-        if existing is None:
-            raise
-        return FiledReport(existing, replayed=True)
+    stored = add_once(
+        session,
+        incident,
+        lambda: session.scalar(select(Incident).where(Incident.submission_key == submission_key)),
+    )
+    if stored is not incident:
+        return FiledReport(stored, replayed=True)
     note_creation(session, actor, incident)
     _apply(session, incident, report)
     record_event(

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
-from sitesys.db import utcnow
+from sitesys.db import add_once, utcnow
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident, ReviewAction
 from sitesys.incidents.reports import site_staff
@@ -146,15 +145,9 @@ def add_review_action(
         created_by_id=actor.id,
         submission_key=submission_key,
     )
-    try:
-        with session.begin_nested():
-            session.add(action)
-            session.flush()
-    except IntegrityError:
-        twin = _review_action_added_by(session, submission_key)
-        if twin is None:
-            raise
-        return twin
+    stored = add_once(session, action, lambda: _review_action_added_by(session, submission_key))
+    if stored is not action:
+        return stored
     record_event(
         session,
         "incident.review_action_added",

@@ -17,7 +17,7 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import CLINICAL_ROLES, Role
 from sitesys.checkin.models import Visit, VisitStatus
-from sitesys.db import utcnow
+from sitesys.db import add_once, utcnow
 from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
 from sitesys.incidents.models import (
     Incident,
@@ -371,15 +371,9 @@ def record_action(
         oxygen_l_per_min=tap.oxygen_l_per_min,
         note=tap.note,
     )
-    try:
-        with session.begin_nested():
-            session.add(action)
-            session.flush()
-    except IntegrityError:
-        replayed = _replay_action(session, tap.submission_key)
-        if replayed is None:
-            raise
-        return ActionResult(replayed, replayed=True)
+    stored = add_once(session, action, lambda: _replay_action(session, tap.submission_key))
+    if stored is not action:
+        return ActionResult(stored, replayed=True)
     if all(person.id != actor.id for person in incident.staff_involved):
         incident.staff_involved.append(actor)
     record_event(

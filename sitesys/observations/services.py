@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.checkin.models import Visit
-from sitesys.db import utcnow
+from sitesys.db import add_once, utcnow
 from sitesys.observations.models import Observation, ObservationKind, OverdueAlert, Pupils
 from sitesys.observations.scoring import (
     Consciousness,
@@ -93,18 +92,12 @@ def _replay(session: Session, submission_key: str) -> Observation | None:
 
 
 def _save(session: Session, observation: Observation) -> Observation:
-    try:
-        with session.begin_nested():
-            session.add(observation)
-            session.flush()
-    except IntegrityError:
-        # The same form arrived twice at once: the first one stands.
-        existing = _replay(session, observation.submission_key)
-        if existing is None:
-            raise
-        return existing
-    _close_alert(session, observation)
-    return observation
+    key = observation.submission_key
+    # The same form arriving twice at once: the first one stands.
+    stored = add_once(session, observation, lambda: _replay(session, key))
+    if stored is observation:
+        _close_alert(session, observation)
+    return stored
 
 
 def _close_alert(session: Session, observation: Observation) -> None:
