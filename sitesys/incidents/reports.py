@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +35,7 @@ from sitesys.incidents.services import (
     require_role,
 )
 from sitesys.sites.models import Site, SubstanceOption, staff_sites
+from sitesys.versions import version_of
 
 MAX_NARRATIVE = 10_000
 #: Report fields in the order the form shows them, with the words used on amendments.
@@ -202,8 +201,7 @@ def report_version(incident: Incident) -> str:
     revert nothing, however the report got back to them.
     """
     # The enums are StrEnums, so they serialise as their stored values.
-    text = json.dumps(snapshot(incident), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return version_of(snapshot(incident))
 
 
 def describe(session: Session, incident: Incident, name: str) -> str:

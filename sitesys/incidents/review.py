@@ -4,8 +4,6 @@ done, close it, and reopen it with a reason.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +18,7 @@ from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident, ReviewAction
 from sitesys.incidents.reports import site_staff
 from sitesys.incidents.services import IncidentChanged, IncidentError, change_status, require_role
+from sitesys.versions import version_of
 
 MAX_REVIEW_TEXT = 5_000
 REVIEW_FIELDS = ("findings", "contributing_factors", "learning")
@@ -70,8 +69,7 @@ class ReviewInput:
 
 def review_version(incident: Incident) -> str:
     """A digest of the review's text, carried by the review form (as reports.report_version)."""
-    text = json.dumps([getattr(incident, name) for name in REVIEW_FIELDS], ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return version_of([getattr(incident, name) for name in REVIEW_FIELDS])
 
 
 def record_review(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, fields
 from datetime import time
 
@@ -23,6 +21,7 @@ from sitesys.sites.models import (
     Site,
     SubstanceOption,
 )
+from sitesys.versions import version_of
 
 
 class SiteError(ValueError):
@@ -80,9 +79,7 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
 
 def settings_version(site: Site) -> str:
     """A digest of a site's settings as they are now, carried by the settings form as it opens."""
-    values = {field.name: getattr(site, field.name) for field in fields(SiteSettings)}
-    text = json.dumps(values, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return version_of({field.name: getattr(site, field.name) for field in fields(SiteSettings)})
 
 
 def update_site(
