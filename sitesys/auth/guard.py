@@ -116,8 +116,8 @@ def _attach(staff_session: StaffSession, token: str, at_site: bool) -> Staff:
     staff.attach_session_token(token)
     g.staff_session = staff_session
     site = staff_session.site if at_site else None
-    if site is None and staff.sites:
-        site = next((s for s in staff.sites if s.is_active), staff.sites[0])
+    if site is None:
+        site = staff.first_site
     g.site = site
     return staff
 

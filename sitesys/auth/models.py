@@ -53,6 +53,13 @@ class Staff(Base):
     def can_work_at(self, site_id: int) -> bool:
         return any(site.id == site_id for site in self.sites)
 
+    @property
+    def first_site(self) -> Site | None:
+        """Where a session starts: an open site first (a closed one's alerts do not run)."""
+        return next((site for site in self.sites if site.is_active), None) or next(
+            iter(self.sites), None
+        )
+
 
 class StaffSession(Base):
     """A signed-in session, kept on the server so that it can be ended there."""

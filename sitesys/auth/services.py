@@ -125,9 +125,8 @@ def authenticate(session: Session, username: str, password: str) -> Staff:
 def start_session(session: Session, staff: Staff, site: Site | None = None) -> str:
     """Open a server-side session and return its token (a new one at every sign-in)."""
     token = secrets.token_urlsafe(32)
-    if site is None and staff.sites:
-        # An open site first: a closed one's alerts do not run (its home page says so).
-        site = next((s for s in staff.sites if s.is_active), staff.sites[0])
+    if site is None:
+        site = staff.first_site
     now = utcnow()
     session.add(
         StaffSession(
