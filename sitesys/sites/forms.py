@@ -124,8 +124,8 @@ class SiteForm(FlaskForm):
         "Client code pattern",
         validators=[DataRequired("Enter the pattern codes must match."), Length(max=200)],
         filters=[strip],
-        description="A regular expression the upper-case code must match in full, e.g. "
-        "[A-Z]{4}[0-9]{2}.",
+        description="What the upper-case code must match in full: capitals, digits, classes "
+        "such as [A-Z] or [0-9] and counts such as {4} or {2,3}; e.g. [A-Z]{4}[0-9]{2}.",
     )
     is_active = BooleanField("Site is open for use", default=True)
     #: The settings_version the edit form was opened with (unused by the new-site form).
