@@ -43,6 +43,13 @@ def check_interval(site: Site, status: VisitStatus, close_watch: bool) -> timede
     return timedelta(minutes=minutes)
 
 
+def clock_start(checks_from: datetime, last_observed_at: datetime | None) -> datetime:
+    """When the check clock last started: the latest observation, or when checks began."""
+    if last_observed_at is not None and last_observed_at > checks_from:
+        return last_observed_at
+    return checks_from
+
+
 def check_state(
     now: datetime,
     checks_from: datetime,
@@ -52,21 +59,9 @@ def check_state(
     """OK within the interval, due past it, overdue past twice it."""
     if interval is None:
         return CheckState.NONE
-    since = checks_from
-    if last_observed_at is not None and last_observed_at > since:
-        since = last_observed_at
-    waited = now - since
+    waited = now - clock_start(checks_from, last_observed_at)
     if waited >= 2 * interval:
         return CheckState.OVERDUE
     if waited >= interval:
         return CheckState.DUE
     return CheckState.OK
-
-
-def next_check_at(
-    checks_from: datetime, last_observed_at: datetime | None, interval: timedelta
-) -> datetime:
-    since = checks_from
-    if last_observed_at is not None and last_observed_at > since:
-        since = last_observed_at
-    return since + interval

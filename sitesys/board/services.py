@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from sitesys.board.checks import CheckState, check_interval, check_state
+from sitesys.board.checks import CheckState, check_interval, check_state, clock_start
 from sitesys.checkin.models import (
     OPEN_STATUSES,
     Visit,
@@ -188,10 +188,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
             close_watch=close_watch,
             emergency=visit.id in emergencies,
         )
-        last_checked = latest.last_checked_at.get(visit.id)
-        base = visit.checks_from
-        if last_checked is not None and last_checked > base:
-            base = last_checked
+        base = clock_start(visit.checks_from, latest.last_checked_at.get(visit.id))
         moments += _changes_at(card, since, base, interval)
         cards[visit.status].append(card)
         if visit.status is VisitStatus.IN_BOOTH and visit.booth_id is not None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
-from sitesys.board.checks import check_interval
+from sitesys.board.checks import check_interval, clock_start
 from sitesys.checkin.models import OPEN_STATUSES, Visit
 from sitesys.db import utcnow
 from sitesys.observations.latest import latest_observations
@@ -50,10 +50,7 @@ def raise_overdue_alerts(session: Session) -> int:
             interval = check_interval(site, visit.status, latest.close_watch(visit.id))
             if interval is None:
                 continue
-            since = visit.checks_from
-            last = latest.last_checked_at.get(visit.id)
-            if last is not None and last > since:
-                since = last
+            since = clock_start(visit.checks_from, latest.last_checked_at.get(visit.id))
             overdue_since = since + 2 * interval
             if now < overdue_since:
                 continue
