@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
@@ -12,6 +12,8 @@ from sitesys.auth.models import Staff
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus, is_open_visit
 from sitesys.checkin.services import CheckInError, check_booth_suits, lock_free_booth
 from sitesys.db import utcnow
+from sitesys.incidents.kinds import IncidentStatus
+from sitesys.incidents.models import Incident
 from sitesys.incidents.services import open_incident_for_visit
 from sitesys.sites.models import Booth, BoothStatus, Site
 
@@ -142,7 +144,9 @@ def close_forgotten_visits(session: Session, site: Site, now: datetime) -> int:
     """Mark visits still open long after closing as left without checkout.
 
     Only visits that began before that closing are touched, and only open ones, so running the
-    job twice changes nothing the second time.
+    job twice changes nothing the second time. A visit with an emergency response running is left
+    open, as a check-out would be refused: the client is still in someone's care, and a later
+    run closes the visit once the response has ended.
     """
     closing = last_closing(site, now)
     if now < closing + CLOSE_AFTER_CLOSING:
@@ -154,6 +158,9 @@ def close_forgotten_visits(session: Session, site: Site, now: datetime) -> int:
                 Visit.site_id == site.id,
                 is_open_visit(),
                 Visit.checked_in_at < closing,
+                ~exists().where(
+                    Incident.visit_id == Visit.id, Incident.status == IncidentStatus.OPEN
+                ),
             )
             .with_for_update()
         )

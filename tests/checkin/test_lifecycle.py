@@ -291,6 +291,29 @@ def test_end_of_day_closes_forgotten_visits_once(db):
     assert len(events) == 1 and events[0].actor_id is None
 
 
+def test_end_of_day_leaves_a_visit_open_while_its_emergency_response_runs(db):
+    """As a check-out is refused mid-response, so is the job's: the response would drop off the
+    board with the client still in someone's care. The next run closes the visit once the
+    response has ended."""
+    from sitesys.incidents.services import end_response, start_response
+
+    site = make_site(db, closing_time=time(22, 0))
+    booth = make_booth(db, site)
+    nurse = make_staff(db, Role.NURSE, [site])
+    day = datetime(2026, 6, 10).date()
+    with time_machine.travel(at_local(site, day, 21, 30), tick=False):
+        visit = make_visit(db, site, nurse, booth=booth)
+        response = start_response(db, nurse, visit).incident
+    with time_machine.travel(at_local(site, day + timedelta(days=1), 0, 5), tick=False):
+        assert end_of_day(db) == 0
+        db.refresh(visit)
+        assert visit.status is VisitStatus.IN_BOOTH
+        end_response(db, nurse, response)
+        assert end_of_day(db) == 1
+    db.refresh(visit)
+    assert visit.status is VisitStatus.LEFT_WITHOUT_CHECKOUT
+
+
 def test_end_of_day_does_not_touch_other_sites_or_closed_visits(db):
     site = make_site(db, closing_time=time(22, 0))
     nurse = make_staff(db, Role.NURSE, [site])
