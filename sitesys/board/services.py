@@ -18,7 +18,8 @@ from sitesys.checkin.models import (
 )
 from sitesys.checkin.services import active_substance_codes, open_visits
 from sitesys.clients.models import ClientFlag
-from sitesys.incidents.services import active_emergency_visit_ids
+from sitesys.incidents.models import Incident
+from sitesys.incidents.services import running_responses
 from sitesys.observations.latest import latest_observations
 from sitesys.observations.models import Observation
 from sitesys.observations.scoring import EscalationLevel
@@ -84,6 +85,9 @@ class Board:
     aftercare: list[VisitCard]
     #: Until when this board stays right if nothing is recorded (see board/freshness.py).
     stable_until: datetime
+    #: Emergency responses running for someone no longer on the floor (collapsed just outside
+    #: after checking out): every board shows them until the response ends.
+    responses_off_floor: list[Incident] = field(default_factory=list)
 
     @property
     def free_count(self) -> int:
@@ -156,7 +160,9 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
     substances = _substance_codes(session, [visit.id for visit in visits])
     flags = _client_flags(session, [visit.client_id for visit in visits if visit.client_id])
     labels = active_substance_codes(session, site)
-    emergencies = active_emergency_visit_ids(session, site.id, [visit.id for visit in visits])
+    running = running_responses(session, site.id)
+    emergencies = {incident.visit_id for incident in running}
+    on_floor = {visit.id for visit in visits}
     # Waiting clients included: a worrying observation of someone waiting shows on their tile.
     latest = latest_observations(session, [visit.id for visit in visits])
     local_now = now.astimezone(site.zone)
@@ -200,4 +206,5 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
         waiting=cards[VisitStatus.WAITING],
         aftercare=cards[VisitStatus.AFTERCARE],
         stable_until=min(moment for moment in moments if moment > now),
+        responses_off_floor=[r for r in running if r.visit_id not in on_floor],
     )

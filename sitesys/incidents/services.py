@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
@@ -217,6 +217,20 @@ def active_emergency_visit_ids(
         )
     )
     return {visit_id for visit_id in rows if visit_id is not None}
+
+
+def running_responses(session: Session, site_id: int) -> list[Incident]:
+    """Every emergency response running at a site, oldest first, with its visit and client (one
+    query, for the board: a response for someone who has already left must show there too).
+    """
+    return list(
+        session.scalars(
+            select(Incident)
+            .where(Incident.site_id == site_id, Incident.status == IncidentStatus.OPEN)
+            .options(joinedload(Incident.visit).joinedload(Visit.client))
+            .order_by(Incident.started_at)
+        )
+    )
 
 
 def awaiting_review_count(session: Session, site_id: int) -> int:

@@ -338,3 +338,51 @@ def test_every_tile_lets_a_nurse_start_an_emergency_in_one_tap(client, app, db):
     desk = app.test_client()
     sign_in(desk, db, make_staff(db, Role.FRONT_DESK, [site]))
     assert "/incidents/start/" not in desk.get("/board/partial").get_data(as_text=True)
+
+
+def test_a_response_for_someone_who_has_left_shows_on_every_board_until_it_ends(client, app, db):
+    """Someone checked out collapses just outside: the nurse starts a response on their visit
+    from the visit page. The board has no tile for them any more, so the response shows above
+    the booths, on the desk's board too, and is gone once it ends."""
+    from sitesys.incidents.models import Incident
+    from sitesys.incidents.services import start_response
+
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    visit = make_visit(
+        db, site, nurse, booth=booths[0], client=make_client(db, site, display_tag="Jade Wren 9")
+    )
+    other = make_site(db)
+    other_nurse = make_staff(db, Role.NURSE, [other])
+    elsewhere = make_visit(
+        db,
+        other,
+        other_nurse,
+        client=make_client(db, other, display_tag="Teal Otter 3"),
+        status=VisitStatus.LEFT,
+        left_at=utcnow(),
+    )
+    start_response(db, other_nurse, elsewhere)
+    db.commit()
+    checked_out = client.post(f"/visits/{visit.id}/check-out", data={"expected_status": "in_booth"})
+    assert checked_out.status_code == 302
+    assert "Emergency responses off the floor" not in client.get("/board/partial").get_data(
+        as_text=True
+    )
+    assert client.post(f"/incidents/start/{visit.id}").status_code == 302
+    incident = db.scalar(select(Incident).where(Incident.visit_id == visit.id))
+    desk = app.test_client()
+    sign_in(desk, db, make_staff(db, Role.FRONT_DESK, [site]))
+    for board in (client.get("/board/partial"), desk.get("/board/partial")):
+        body = board.get_data(as_text=True)
+        assert 'aria-label="Emergency responses off the floor"' in body
+        assert "Jade Wren 9" in body and "Left the site at" in body
+        assert "Emergency response running since" in body
+        assert "Teal Otter 3" not in body
+    nurse_board = client.get("/board/partial").get_data(as_text=True)
+    assert f'href="/incidents/{incident.id}/respond"' in nurse_board
+    assert f"/incidents/{incident.id}/respond" not in desk.get("/board/partial").get_data(
+        as_text=True
+    )
+    assert client.post(f"/incidents/{incident.id}/end").status_code == 302
+    for board in (client.get("/board/partial"), desk.get("/board/partial")):
+        assert "Emergency responses off the floor" not in board.get_data(as_text=True)
