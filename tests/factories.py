@@ -126,6 +126,7 @@ def make_visit(session: Session, site: Site, staff: Staff, **overrides: Any) -> 
         "booth_id": booth.id if booth else None,
         "booth_entered_at": now if booth else None,
         "aftercare_at": now if status is VisitStatus.AFTERCARE else None,
+        "left_at": None if status.is_open else now,
     }
     values.update(overrides)
     visit = Visit(**values)

@@ -121,6 +121,8 @@ class Visit(Base):
         ),
         Index("ix_visits_site_checked_in_at", "site_id", "checked_in_at"),
         Index("ix_visits_client_checked_in_at", "client_id", "checked_in_at"),
+        # "Left in the last hour" on the incidents page, however long the site's history.
+        Index("ix_visits_site_left_at", "site_id", "left_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

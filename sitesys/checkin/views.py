@@ -40,8 +40,9 @@ from sitesys.checkin.services import (
 from sitesys.clients.codes import code_digest, code_problem, normalise_code
 from sitesys.clients.models import AgeBand, Gender
 from sitesys.clients.services import ClientSummary, active_flags, summarise
-from sitesys.db import begin_writing, get_session, reads_first
+from sitesys.db import begin_writing, get_session, reads_first, utcnow
 from sitesys.forms import choices
+from sitesys.incidents.services import may_start_response
 from sitesys.observations.chart import render_chart
 from sitesys.observations.forms import QuickCheckForm, ScaleForm, StrikeForm
 from sitesys.observations.record import clinical_record
@@ -259,6 +260,8 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
         move_form=move_form,
         services_form=ServicesForm(),
         clinical=clinical,
+        # On the floor, or left within the hour: someone may collapse just outside.
+        may_respond=may_start_response(found, utcnow()),
     )
 
 

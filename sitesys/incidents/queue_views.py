@@ -23,7 +23,7 @@ from sitesys.incidents.queue import (
     unsubmitted_reports,
     urgent_ids,
 )
-from sitesys.incidents.services import active_emergency_visit_ids
+from sitesys.incidents.services import active_emergency_visit_ids, recently_left
 from sitesys.pagination import page_number, paginate
 from sitesys.staff.forms import ConfirmForm
 
@@ -52,17 +52,20 @@ def index() -> ResponseReturnValue:
     site = current_site()
     staff = current_staff()
     is_manager = staff.role is Role.MANAGER
+    now = utcnow()
     on_site = open_visits(
         db, site, joinedload(Visit.client), joinedload(Visit.booth), limit=ON_SITE_LIMIT
     )
+    left = recently_left(db, site.id, now, limit=ON_SITE_LIMIT)
     context: dict[str, object] = {
         "responses": open_responses(db, site),
         "drafts": unsubmitted_reports(db, site, None if is_manager else staff),
         "on_site": on_site,
-        "running": active_emergency_visit_ids(db, site.id, [v.id for v in on_site]),
+        "recently_left": left,
+        "running": active_emergency_visit_ids(db, site.id, [v.id for v in on_site + left]),
         "confirm": ConfirmForm(),
         "is_manager": is_manager,
-        "now": utcnow(),
+        "now": now,
     }
     if is_manager:
         filters = QueueFilterForm(request.args)

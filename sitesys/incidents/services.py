@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -233,6 +234,25 @@ def running_responses(session: Session, site_id: int) -> list[Incident]:
     )
 
 
+def recently_left(session: Session, site_id: int, now: datetime, *, limit: int) -> list[Visit]:
+    """Visits that ended within the hour, latest first: a response can still be started for them
+    (someone who collapses just outside).
+    """
+    return list(
+        session.scalars(
+            select(Visit)
+            .where(
+                Visit.site_id == site_id,
+                Visit.status.in_((VisitStatus.LEFT, VisitStatus.LEFT_WITHOUT_CHECKOUT)),
+                Visit.left_at >= now - RESPONSE_AFTER_LEAVING,
+            )
+            .options(joinedload(Visit.client))
+            .order_by(Visit.left_at.desc())
+            .limit(limit)
+        )
+    )
+
+
 def awaiting_review_count(session: Session, site_id: int) -> int:
     """Submitted reports no manager has taken into review yet."""
     return int(
@@ -255,17 +275,34 @@ class StartResult:
     already_running: bool = False
 
 
+#: Someone who collapses just outside soon after leaving is still responded to on their visit.
+RESPONSE_AFTER_LEAVING = timedelta(hours=1)
+
+
+def may_start_response(visit: Visit, now: datetime) -> bool:
+    """A response can be started for a client on the floor or one who left within the hour."""
+    if visit.status.is_open:
+        return True
+    return visit.left_at is not None and now - visit.left_at <= RESPONSE_AFTER_LEAVING
+
+
 def start_response(session: Session, actor: Staff, visit: Visit) -> StartResult:
     """Open an emergency response on a visit, or return the one already running for it.
 
-    Rule: one open emergency per visit, settled by a partial unique index when two tablets
-    start at the same instant. The visit's substances are carried over as a starting point.
+    Rules: one open emergency per visit, settled by a partial unique index when two tablets
+    start at the same instant; the client is on the floor or left within the hour
+    (`may_start_response`). The visit's substances are carried over as a starting point.
     """
     require_role(actor, CLINICAL_ROLES, "start an emergency response")
     running = open_incident_for_visit(session, visit)
     if running is not None:
         return StartResult(running, already_running=True)
     now = utcnow()
+    if not may_start_response(visit, now):
+        raise IncidentError(
+            f"{visit.display_tag} left more than an hour ago, so no response was started: "
+            "use Report incident to record what happened."
+        )
     incident = Incident(
         id=uuid.uuid4(),
         site_id=visit.site_id,

@@ -141,3 +141,46 @@ def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed
     row = amendments.get_by_role("row").nth(1).inner_text()
     assert "Physical harm" in row and "Moderate" in row and "Severe" in row
     assert "life-saving intervention" in row
+
+
+def test_someone_who_collapses_just_after_leaving_is_responded_to_and_on_every_board(
+    new_page, committed_app
+):
+    accounts = seed(committed_app)
+    nurse = new_page()
+    sign_in(nurse, accounts, "demo.nurse")
+    check_in_walk_in(nurse, "Booth 3")
+    tag = re.search(r"Walk-in \w{4}", nurse.get_by_text(re.compile("^Checked in")).inner_text())[0]
+    nav(nurse, "Board")
+    nurse.locator("#board").get_by_role("link", name=re.compile(f"Booth 3 {tag}")).click()
+    nurse.once("dialog", lambda dialog: dialog.accept())
+    nurse.get_by_role("button", name="Check out").click()
+    nurse.get_by_text(re.compile(f"{tag} checked out")).wait_for()
+
+    # The front desk's board is open; the client is no longer on it.
+    desk = new_page()
+    sign_in(desk, accounts, "demo.desk")
+    nav(desk, "Board")
+    assert desk.locator("#board").get_by_text(tag).count() == 0
+
+    # Minutes later they collapse outside: the nurse finds them under "Left in the last hour".
+    nav(nurse, "Incidents")
+    left = nurse.get_by_role("listitem").filter(has_text=tag)
+    assert "Left at" in left.inner_text()
+    left.get_by_role("button", name="Start emergency response").click()
+    nurse.get_by_role("heading", name=re.compile(f"Emergency response · {tag}")).wait_for()
+
+    # Every board shows it above the booths, the desk's without reloading.
+    off_floor = desk.get_by_role("region", name="Emergency responses off the floor")
+    off_floor.wait_for(timeout=15_000)
+    assert tag in off_floor.inner_text() and "Left the site at" in off_floor.inner_text()
+    assert off_floor.get_by_role("link").count() == 0
+    nav(nurse, "Board")
+    nurse.get_by_role("region", name="Emergency responses off the floor").get_by_role(
+        "link", name="Emergency response running — open it"
+    ).click()
+    nurse.get_by_role("heading", name=re.compile(f"Emergency response · {tag}")).wait_for()
+    nurse.once("dialog", lambda dialog: dialog.accept())
+    nurse.get_by_role("button", name="End response").click()
+    nurse.get_by_text("Response ended. Complete the report while it is fresh.").wait_for()
+    off_floor.wait_for(state="detached", timeout=15_000)

@@ -835,7 +835,8 @@ def report_at(db, floor, starter, submitter, when):
     """A report started by one nurse and submitted by another (or the same) at `when`."""
     from sitesys.incidents.services import start_response
 
-    visit = make_visit(db, floor.site, floor.desk, status=VisitStatus.LEFT)
+    # Someone who collapsed just outside after leaving.
+    visit = make_visit(db, floor.site, floor.desk, status=VisitStatus.LEFT, left_at=when)
     with time_machine.travel(when, tick=False):
         incident = start_response(db, starter, visit).incident
         end_response(db, starter, incident)
