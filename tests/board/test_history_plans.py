@@ -107,3 +107,26 @@ def test_sqlite_counts_a_regulars_visits_from_the_index_alone(db, connection):
         for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
     )
     assert "COVERING INDEX ix_visits_client_checked_in_at" in plan, plan
+
+
+@pytest.mark.backend("sqlite")
+def test_sqlite_finds_who_left_in_the_last_hour_from_the_index(db, connection):
+    """The incidents page offers a response for those who left within the hour; years of
+    visits that ended long ago are not read to find them."""
+    from sitesys.incidents.services import recently_left
+
+    site, _regular = _floor_with_history(db)
+    desk = make_staff(db, Role.FRONT_DESK, [site])
+    just_left = make_visit(
+        db, site, desk, status=VisitStatus.LEFT, at=utcnow() - timedelta(minutes=40)
+    )
+    db.expire_all()
+    with captured(connection) as statements:
+        found = recently_left(db, site.id, utcnow(), limit=200)
+    assert [visit.id for visit in found] == [just_left.id]
+    ((sql, params),) = _visit_queries(statements)
+    plan = " ".join(
+        str(row[-1])
+        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
+    )
+    assert "ix_visits_site_left_at" in plan, plan
