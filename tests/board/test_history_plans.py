@@ -130,3 +130,21 @@ def test_sqlite_finds_who_left_in_the_last_hour_from_the_index(db, connection):
         for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
     )
     assert "ix_visits_site_left_at" in plan, plan
+
+
+@pytest.mark.backend("sqlite")
+def test_sqlite_reads_the_running_responses_from_the_index(db, connection):
+    """The board reads every response running at the site on each draw: a site's years of
+    ended incidents are not read to find them."""
+    from sitesys.incidents.services import running_responses
+
+    site, _regular = _floor_with_history(db)
+    db.expire_all()
+    with captured(connection) as statements:
+        assert running_responses(db, site.id) == []
+    ((sql, params),) = [s for s in statements if "FROM incidents" in s[0]]
+    plan = " ".join(
+        str(row[-1])
+        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
+    )
+    assert "SEARCH incidents USING INDEX ix_incidents_site_status_started_at" in plan, plan
