@@ -18,8 +18,8 @@ from sitesys.checkin.models import (
 )
 from sitesys.checkin.services import active_substance_codes, open_visits
 from sitesys.clients.models import ClientFlag
+from sitesys.incidents.floor import running_responses
 from sitesys.incidents.models import Incident
-from sitesys.incidents.services import running_responses
 from sitesys.observations.latest import latest_observations
 from sitesys.observations.models import Observation
 from sitesys.observations.scoring import EscalationLevel

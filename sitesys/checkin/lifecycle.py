@@ -12,9 +12,9 @@ from sitesys.auth.models import Staff
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus, is_open_visit
 from sitesys.checkin.services import CheckInError, check_booth_suits, lock_free_booth
 from sitesys.db import utcnow
+from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident
-from sitesys.incidents.services import open_incident_for_visit
 from sitesys.sites.models import Booth, BoothStatus, Site
 
 

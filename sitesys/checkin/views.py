@@ -42,7 +42,7 @@ from sitesys.clients.models import AgeBand, Gender
 from sitesys.clients.services import ClientSummary, active_flags, summarise
 from sitesys.db import begin_writing, get_session, reads_first, utcnow
 from sitesys.forms import choices
-from sitesys.incidents.services import may_start_response
+from sitesys.incidents.floor import may_start_response
 from sitesys.observations.chart import render_chart
 from sitesys.observations.forms import QuickCheckForm, ScaleForm, StrikeForm
 from sitesys.observations.record import clinical_record

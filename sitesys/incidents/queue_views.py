@@ -11,6 +11,7 @@ from sitesys.auth.roles import CLINICAL_ROLES, Role
 from sitesys.checkin.models import Visit
 from sitesys.checkin.services import open_visits
 from sitesys.db import get_session, utcnow
+from sitesys.incidents.floor import active_emergency_visit_ids, recently_left
 from sitesys.incidents.forms import ExportForm, QueueFilterForm
 from sitesys.incidents.kinds import IncidentType, PhysicalHarm
 from sitesys.incidents.queue import (
@@ -23,7 +24,6 @@ from sitesys.incidents.queue import (
     unsubmitted_reports,
     urgent_ids,
 )
-from sitesys.incidents.services import active_emergency_visit_ids, recently_left
 from sitesys.pagination import page_number, paginate
 from sitesys.staff.forms import ConfirmForm
 

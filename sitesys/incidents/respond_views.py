@@ -11,6 +11,7 @@ from sitesys.auth.guard import current_site, current_staff, roles_required
 from sitesys.auth.roles import CLINICAL_ROLES
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.db import get_session
+from sitesys.incidents.floor import client_and_whereabouts, open_incident_for_visit
 from sitesys.incidents.forms import (
     DEFAULT_NALOXONE_MG,
     DEFAULT_OXYGEN_L_PER_MIN,
@@ -28,9 +29,7 @@ from sitesys.incidents.services import (
     ActionInput,
     IncidentError,
     NotPermitted,
-    client_and_whereabouts,
     end_response,
-    open_incident_for_visit,
     record_action,
     start_response,
     strike_action,

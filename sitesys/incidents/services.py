@@ -5,20 +5,19 @@ ending it; and the state machine every incident moves through.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import CLINICAL_ROLES, Role
-from sitesys.checkin.models import Visit, VisitStatus
+from sitesys.checkin.models import Visit
 from sitesys.db import add_once, utcnow
+from sitesys.incidents.floor import may_start_response, open_incident_for_visit
 from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
 from sitesys.incidents.models import (
     Incident,
@@ -163,108 +162,6 @@ def note_creation(session: Session, actor: Staff, incident: Incident) -> None:
     )
 
 
-# -- What the board and the visit page ask ------------------------------------------------------
-
-
-def open_incident_for_visit(session: Session, visit: Visit) -> Incident | None:
-    """The emergency response running for this visit, if there is one."""
-    return session.scalar(
-        select(Incident).where(
-            Incident.visit_id == visit.id, Incident.status == IncidentStatus.OPEN
-        )
-    )
-
-
-#: Where a visit's client is, by its state: as a heading says it, and as a sentence goes on.
-_PLACES = {
-    VisitStatus.WAITING: ("Waiting list", " on the waiting list"),
-    VisitStatus.AFTERCARE: ("Aftercare", " in aftercare"),
-    VisitStatus.LEFT: ("Left the site", ", who has left the site"),
-    VisitStatus.LEFT_WITHOUT_CHECKOUT: ("Left the site", ", who has left the site"),
-}
-
-
-def _place(visit: Visit) -> tuple[str, str]:
-    if visit.status is VisitStatus.IN_BOOTH:
-        if visit.booth is None:
-            return "In a booth", " in a booth"
-        return f"Booth {visit.booth.label}", f" in Booth {visit.booth.label}"
-    return _PLACES[visit.status]
-
-
-def whereabouts(visit: Visit) -> str:
-    """Where the visit's client is now, for a heading or a list: "Booth 3", "Waiting list"."""
-    return _place(visit)[0]
-
-
-def client_and_whereabouts(visit: Visit) -> str:
-    """The client and where they are now, for a sentence: "Walk-in 3FA2 in Booth 3". Every
-    anonymous client is a walk-in, so in an emergency the place is what says which person.
-    """
-    return visit.display_tag + _place(visit)[1]
-
-
-def active_emergency_visit_ids(
-    session: Session, site_id: int, visit_ids: Collection[uuid.UUID]
-) -> set[uuid.UUID]:
-    """Which of these visits have an emergency response running (one query, for the board)."""
-    if not visit_ids:
-        return set()
-    rows = session.scalars(
-        select(Incident.visit_id).where(
-            Incident.site_id == site_id,
-            Incident.status == IncidentStatus.OPEN,
-            Incident.visit_id.in_(list(visit_ids)),
-        )
-    )
-    return {visit_id for visit_id in rows if visit_id is not None}
-
-
-def running_responses(session: Session, site_id: int) -> list[Incident]:
-    """Every emergency response running at a site, oldest first, with its visit and client (one
-    query, for the board: a response for someone who has already left must show there too).
-    """
-    return list(
-        session.scalars(
-            select(Incident)
-            .where(Incident.site_id == site_id, Incident.status == IncidentStatus.OPEN)
-            .options(joinedload(Incident.visit).joinedload(Visit.client))
-            .order_by(Incident.started_at)
-        )
-    )
-
-
-def recently_left(session: Session, site_id: int, now: datetime, *, limit: int) -> list[Visit]:
-    """Visits that ended within the hour, latest first: a response can still be started for them
-    (someone who collapses just outside).
-    """
-    return list(
-        session.scalars(
-            select(Visit)
-            .where(
-                Visit.site_id == site_id,
-                Visit.status.in_((VisitStatus.LEFT, VisitStatus.LEFT_WITHOUT_CHECKOUT)),
-                Visit.left_at >= now - RESPONSE_AFTER_LEAVING,
-            )
-            .options(joinedload(Visit.client))
-            .order_by(Visit.left_at.desc())
-            .limit(limit)
-        )
-    )
-
-
-def awaiting_review_count(session: Session, site_id: int) -> int:
-    """Submitted reports no manager has taken into review yet."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Incident)
-            .where(Incident.site_id == site_id, Incident.status == IncidentStatus.SUBMITTED)
-        )
-        or 0
-    )
-
-
 # -- During the emergency -----------------------------------------------------------------------
 
 
@@ -273,17 +170,6 @@ class StartResult:
     incident: Incident
     #: True when a response was already running for the visit (a second tablet, a double tap).
     already_running: bool = False
-
-
-#: Someone who collapses just outside soon after leaving is still responded to on their visit.
-RESPONSE_AFTER_LEAVING = timedelta(hours=1)
-
-
-def may_start_response(visit: Visit, now: datetime) -> bool:
-    """A response can be started for a client on the floor or one who left within the hour."""
-    if visit.status.is_open:
-        return True
-    return visit.left_at is not None and now - visit.left_at <= RESPONSE_AFTER_LEAVING
 
 
 def start_response(session: Session, actor: Staff, visit: Visit) -> StartResult:

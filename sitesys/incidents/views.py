@@ -15,13 +15,13 @@ from sitesys.auth.roles import Role
 from sitesys.checkin.models import Visit
 from sitesys.db import get_session
 from sitesys.incidents import queue_views, report_views, respond_views, review_views
-from sitesys.incidents.models import format_decimal
-from sitesys.incidents.services import (
+from sitesys.incidents.floor import (
     awaiting_review_count,
     client_and_whereabouts,
     open_incident_for_visit,
     whereabouts,
 )
+from sitesys.incidents.models import format_decimal
 
 log = logging.getLogger(__name__)
 

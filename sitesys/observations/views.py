@@ -15,7 +15,7 @@ from sitesys.auth.roles import CLINICAL_ROLES
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.models import Visit
 from sitesys.db import get_session, utcnow
-from sitesys.incidents.services import open_incident_for_visit
+from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.observations.forms import ObservationForm, QuickCheckForm, ScaleForm, StrikeForm
 from sitesys.observations.models import Observation, Pupils
 from sitesys.observations.record import observation_page

@@ -113,7 +113,7 @@ def test_sqlite_counts_a_regulars_visits_from_the_index_alone(db, connection):
 def test_sqlite_finds_who_left_in_the_last_hour_from_the_index(db, connection):
     """The incidents page offers a response for those who left within the hour; years of
     visits that ended long ago are not read to find them."""
-    from sitesys.incidents.services import recently_left
+    from sitesys.incidents.floor import recently_left
 
     site, _regular = _floor_with_history(db)
     desk = make_staff(db, Role.FRONT_DESK, [site])
@@ -136,7 +136,7 @@ def test_sqlite_finds_who_left_in_the_last_hour_from_the_index(db, connection):
 def test_sqlite_reads_the_running_responses_from_the_index(db, connection):
     """The board reads every response running at the site on each draw: a site's years of
     ended incidents are not read to find them."""
-    from sitesys.incidents.services import running_responses
+    from sitesys.incidents.floor import running_responses
 
     site, _regular = _floor_with_history(db)
     db.expire_all()

@@ -10,6 +10,11 @@ from sqlalchemy import func, select
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
 from sitesys.db import utcnow
+from sitesys.incidents.floor import (
+    active_emergency_visit_ids,
+    awaiting_review_count,
+    open_incident_for_visit,
+)
 from sitesys.incidents.kinds import (
     ActionKind,
     IncidentStatus,
@@ -50,10 +55,7 @@ from sitesys.incidents.services import (
     IncidentChanged,
     IncidentError,
     NotPermitted,
-    active_emergency_visit_ids,
-    awaiting_review_count,
     end_response,
-    open_incident_for_visit,
     record_action,
     start_response,
     strike_action,
