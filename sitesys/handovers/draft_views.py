@@ -1,0 +1,168 @@
+"""The handover draft page: composing it, saving as the lead types, and submitting it.
+
+Registered on the handovers blueprint by views.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from sitesys.auth.guard import current_site, current_staff, is_htmx, roles_required
+from sitesys.auth.roles import CLINICAL_ROLES
+from sitesys.db import get_session
+from sitesys.handovers.forms import ActionForm, DraftForm, draft_form_for, draft_version
+from sitesys.handovers.loading import get_handover_or_404
+from sitesys.handovers.models import Handover, IllnessSeverity
+from sitesys.handovers.services import (
+    Draft,
+    DraftConflict,
+    HandoverFrozen,
+    HandoverIncomplete,
+    save_draft,
+    submit_handover,
+)
+from sitesys.staff.forms import ConfirmForm
+
+#: Fields of the draft form that are not the lead's typing.
+_CONTROL_FIELDS = frozenset({"csrf_token", "version", "save"})
+
+
+@dataclass(frozen=True)
+class Unsaved:
+    """A field whose typing failed a check, so its saved value was left as it was."""
+
+    field_id: str
+    label: str
+    message: str
+
+
+def _unsaved(form: DraftForm) -> list[Unsaved]:
+    return [
+        Unsaved(f.id, f.label.text, f.errors[0])
+        for f in form
+        if f.errors and f.name not in _CONTROL_FIELDS
+    ]
+
+
+def _draft(form: DraftForm, handover: Handover) -> Draft:
+    """What the form holds; a field that failed its check keeps its saved value (a draft is a
+    draft: one bad count must not throw away the summary typed beside it).
+    """
+    invalid = set(form.errors)
+
+    def text(name: str, saved: str | None) -> str | None:
+        return saved if name in invalid else getattr(form, name).data
+
+    return Draft(
+        summary=text("summary", handover.summary),
+        situation_awareness=text("situation_awareness", handover.situation_awareness),
+        notes=text("notes", handover.notes),
+        severities={
+            person.id: IllnessSeverity(value)
+            if (value := getattr(form, f"severity_{person.id}").data)
+            else None
+            for person in handover.people
+            if f"severity_{person.id}" not in invalid
+        },
+        stock={
+            row.id: getattr(form, f"stock_{row.id}").data
+            for row in handover.stock
+            if f"stock_{row.id}" not in invalid
+        },
+    )
+
+
+def _save_status(**context: object) -> ResponseReturnValue:
+    """The autosave's answer: the status line, and beside each field whether it was saved.
+
+    Always 200: htmx 2 swaps no 4xx answer by default, and a status line left saying "Draft
+    saved" after a refused save is how typing was lost. The words say what happened.
+    """
+    return render_template("handovers/_save_status.html", **context)
+
+
+#: A form without a readable version is treated as loaded before any save: it is refused.
+_STALE = datetime.min.replace(tzinfo=UTC)
+
+
+def _save(handover_id: uuid.UUID, submitting: bool) -> ResponseReturnValue:
+    """Save the valid part of the draft; then, if asked and nothing was refused, submit it."""
+    db = get_session()
+    handover = get_handover_or_404(db, handover_id, current_site())
+    form = draft_form_for(handover)
+    form.validate()
+    unsaved = _unsaved(form)
+    staff = current_staff()
+    try:
+        save_draft(db, staff, handover, _draft(form, handover), form.loaded_version() or _STALE)
+        if submitting and not unsaved:
+            submit_handover(db, staff, handover)
+    except HandoverFrozen as frozen:
+        db.rollback()
+        if is_htmx():
+            return _save_status(frozen=True, submitted_at=frozen.submitted_at)
+        flash(str(frozen), "error")
+        return redirect(url_for("handovers.show", handover_id=handover_id))
+    except DraftConflict as conflict:
+        db.rollback()
+        if is_htmx():
+            return _save_status(conflict=conflict.saved_at)
+        return compose(handover, form, 409, conflict=conflict.saved_at)
+    except HandoverIncomplete as incomplete:
+        db.commit()  # what was typed is kept; only the submission is refused
+        form.version.data = draft_version(handover)
+        return compose(handover, form, 422, incomplete.problems)
+    db.commit()
+    form.version.data = draft_version(handover)  # the next save from this page builds on this one
+    if is_htmx():
+        return _save_status(handover=handover, form=form, unsaved=unsaved)
+    if unsaved:
+        return compose(handover, form, 422, unsaved=unsaved)
+    if submitting:
+        flash(
+            "Handover submitted. The incoming lead acknowledges it under their own login.",
+            "success",
+        )
+    else:
+        flash("Draft saved.", "success")
+    return redirect(url_for("handovers.show", handover_id=handover.id))
+
+
+@roles_required(*CLINICAL_ROLES)
+def draft(handover_id: uuid.UUID) -> ResponseReturnValue:
+    """Save the draft: on every change when JavaScript is on, or with the Save draft button."""
+    return _save(handover_id, submitting=False)
+
+
+@roles_required(*CLINICAL_ROLES)
+def submit(handover_id: uuid.UUID) -> ResponseReturnValue:
+    """Save what is on the screen, then freeze the handover if it is complete."""
+    return _save(handover_id, submitting=True)
+
+
+def compose(
+    handover: Handover,
+    form: DraftForm,
+    status: int = 200,
+    problems: list[str] | None = None,
+    unsaved: list[Unsaved] | None = None,
+    conflict: datetime | None = None,
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "handovers/compose.html",
+            handover=handover,
+            form=form,
+            action_form=ActionForm(),
+            confirm=ConfirmForm(),
+            problems=problems or [],
+            unsaved=unsaved or [],
+            conflict=conflict,
+        ),
+        status,
+    )
