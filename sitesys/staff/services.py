@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sitesys.audit.models import AuditEvent
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.passwords import hash_password, password_problems
 from sitesys.auth.roles import Role
 from sitesys.auth.services import end_all_sessions, normalise_username
+from sitesys.db import utcnow
 from sitesys.sites.models import Site
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
@@ -85,6 +88,27 @@ def create_staff(
         site_ids=[site.id for site in sites],
     )
     return staff
+
+
+#: A second "Add staff member" this soon after the first, by the same admin, is the same tap.
+RESUBMITTED_WITHIN = timedelta(minutes=2)
+
+
+def just_added_by(session: Session, actor: Staff, username: str) -> Staff | None:
+    """The account this admin created under `username` moments ago, if there is one: a form sent
+    twice (a double tap, a reload) is answered with the account it made, not "username taken".
+    """
+    staff = session.scalar(select(Staff).where(Staff.username == normalise_username(username)))
+    if staff is None or utcnow() - staff.created_at > RESUBMITTED_WITHIN:
+        return None
+    created_by = session.scalar(
+        select(AuditEvent.actor_id).where(
+            AuditEvent.action == "staff.created",
+            AuditEvent.record_type == "staff",
+            AuditEvent.record_id == str(staff.id),
+        )
+    )
+    return staff if created_by == actor.id else None
 
 
 def update_staff(

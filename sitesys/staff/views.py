@@ -20,8 +20,10 @@ from sitesys.staff.forms import ConfirmForm, EditStaffForm, StaffFilterForm, Sta
 from sitesys.staff.services import (
     NoSiteChosen,
     StaffError,
+    UsernameTaken,
     create_staff,
     deactivate_staff,
+    just_added_by,
     reactivate_staff,
     reset_password,
     update_staff,
@@ -30,7 +32,8 @@ from sitesys.words import generate_password
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-#: Where a reset password waits, in the sealed session cookie, for the one page that shows it.
+#: Where a new account's or a reset password waits, in the sealed session cookie, for the one
+#: page that shows it.
 RESET_TO_SHOW = "staff_reset_to_show"
 
 
@@ -85,13 +88,37 @@ def new() -> ResponseReturnValue:
             )
         except NoSiteChosen as error:
             form.sites.errors = [str(error)]
+        except UsernameTaken as error:
+            db.rollback()
+            twin = just_added_by(db, current_staff(), form.username.data or "")
+            if twin is not None:
+                return _already_added(twin)
+            form.username.errors = [str(error)]
         except StaffError as error:
             form.username.errors = [str(error)]
         else:
             db.commit()
-            # Shown once, on this response only; it is not stored anywhere but as a hash.
-            return render_template("staff/password.html", staff=staff, password=password)
+            # As after a reset: a page of its own, so that a reload cannot add the account again.
+            cookie_session[RESET_TO_SHOW] = {
+                "staff_id": staff.id,
+                "password": password,
+                "created": True,
+            }
+            return redirect(url_for("staff.new_password", staff_id=staff.id))
     return render_template("staff/form.html", form=form, staff=None)
+
+
+def _already_added(staff: Staff) -> ResponseReturnValue:
+    """The answer to "Add staff member" sent twice: the account the first one made."""
+    waiting = cookie_session.get(RESET_TO_SHOW)
+    if isinstance(waiting, dict) and waiting.get("staff_id") == staff.id:
+        return redirect(url_for("staff.new_password", staff_id=staff.id))
+    flash(
+        f"{staff.display_name} ({staff.username}) was added by your first tap, whose page showed "
+        "the password once only. If it was not noted, reset the password.",
+        "info",
+    )
+    return redirect(url_for("staff.edit", staff_id=staff.id))
 
 
 @bp.route("/<int:staff_id>/edit", methods=["GET", "POST"])
@@ -190,5 +217,8 @@ def new_password(staff_id: int) -> ResponseReturnValue:
         )
         return redirect(url_for("staff.edit", staff_id=staff.id))
     return render_template(
-        "staff/password.html", staff=staff, password=waiting["password"], reset=True
+        "staff/password.html",
+        staff=staff,
+        password=waiting["password"],
+        reset=not waiting.get("created"),
     )

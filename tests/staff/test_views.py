@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from sqlalchemy import select
+import time_machine
+from sqlalchemy import func, select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import Staff, StaffSession
 from sitesys.auth.passwords import verify_password
 from sitesys.auth.roles import Role
 from sitesys.auth.services import start_session
+from sitesys.db import utcnow
 from tests.factories import make_site, make_staff, sign_in
 
 
@@ -32,10 +35,13 @@ def test_admin_creates_staff_and_sees_the_password_once(client, db):
             "sites": [site.id],
         },
     )
-    assert response.status_code == 200
-    body = response.get_data(as_text=True)
-    assert "shown this once only" in body
+    # A page of its own, so that reloading it cannot add the account again.
+    assert response.status_code == 302
     staff = db.scalar(select(Staff).where(Staff.username == "sam.lee"))
+    assert response.location == f"/staff/{staff.id}/new-password"
+    response = client.get(response.location)
+    body = response.get_data(as_text=True)
+    assert "Account created for Sam Lee" in body and "shown this once only" in body
     assert (
         staff is not None and staff.role is Role.NURSE and [s.id for s in staff.sites] == [site.id]
     )
@@ -45,6 +51,68 @@ def test_admin_creates_staff_and_sees_the_password_once(client, db):
     [event] = audit(db, "staff.created")
     assert event.actor_id == admin.id and event.detail["role"] == "nurse"
     assert shown not in str(event.detail)
+
+
+def _add_sam(client, site):
+    return client.post(
+        "/staff/new",
+        data={
+            "username": "sam.lee",
+            "display_name": "Sam Lee",
+            "role": "nurse",
+            "sites": [site.id],
+        },
+    )
+
+
+def test_add_staff_member_sent_twice_answers_with_the_account_it_made(client, db):
+    """A double tap: the second answer leads to the password the first made, not "username
+    taken", and one account and one audit event exist."""
+    site = make_site(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    first = _add_sam(client, site)
+    again = _add_sam(client, site)
+    staff = db.scalar(select(Staff).where(Staff.username == "sam.lee"))
+    assert first.location == again.location == f"/staff/{staff.id}/new-password"
+    body = client.get(again.location).get_data(as_text=True)
+    shown = body.split('data-testid="new-password">')[1].split("<")[0]
+    assert verify_password(staff.password_hash, shown)
+    # The password shown, a third tap leads to the account, saying how to get a new password.
+    third = client.post(
+        "/staff/new",
+        data={
+            "username": "sam.lee",
+            "display_name": "Sam Lee",
+            "role": "nurse",
+            "sites": [site.id],
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Sam Lee (sam.lee) was added by your first tap" in third
+    assert "If it was not noted, reset the password." in third
+    assert "already taken" not in third and shown not in third
+    assert len(audit(db, "staff.created")) == 1
+    assert (
+        db.scalar(select(func.count()).select_from(Staff).where(Staff.username == "sam.lee")) == 1
+    )
+
+
+def test_a_username_taken_by_someone_else_or_long_ago_is_still_refused(client, db, app):
+    site = make_site(db)
+    first_admin = make_staff(db, Role.ADMIN)
+    sign_in(client, db, first_admin)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        assert _add_sam(client, site).status_code == 302
+        other = app.test_client()
+        sign_in(other, db, make_staff(db, Role.ADMIN))
+        assert "The username sam.lee is already taken." in _add_sam(other, site).get_data(
+            as_text=True
+        )
+        clock.shift(timedelta(minutes=3))
+        assert "The username sam.lee is already taken." in _add_sam(client, site).get_data(
+            as_text=True
+        )
+    assert len(audit(db, "staff.created")) == 1
 
 
 def test_duplicate_or_bad_username_is_refused_with_a_message(client, db):
