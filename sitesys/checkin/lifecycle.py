@@ -12,7 +12,7 @@ from sitesys.auth.models import Staff
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus, is_open_visit
 from sitesys.checkin.services import CheckInError, check_booth_suits, lock_free_booth
 from sitesys.db import utcnow
-from sitesys.incidents.floor import open_incident_for_visit
+from sitesys.incidents.floor import open_incident_for_visit, place_in_sentence
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident
 from sitesys.sites.models import Booth, BoothStatus, Site
@@ -26,11 +26,7 @@ def _expect(visit: Visit, expected: VisitStatus | None, allowed: tuple[VisitStat
     if not visit.status.is_open:
         raise VisitChanged(f"{visit.display_tag} has already left; nothing was changed.")
     # Where the client is, as a sentence says it ("is in aftercare", not "is aftercare").
-    where = {
-        VisitStatus.WAITING: "on the waiting list",
-        VisitStatus.IN_BOOTH: f"in booth {visit.booth.label}" if visit.booth else "in a booth",
-        VisitStatus.AFTERCARE: "in aftercare",
-    }[visit.status]
+    where = place_in_sentence(visit)
     if expected is not None and visit.status is not expected:
         raise VisitChanged(
             f"{visit.display_tag} is now {where}: the screen was out of date, "

@@ -57,6 +57,11 @@ def whereabouts(visit: Visit) -> str:
     return _place(visit)[0]
 
 
+def place_in_sentence(visit: Visit) -> str:
+    """Where the visit's client is, to end a sentence: "in Booth 3", "on the waiting list"."""
+    return _place(visit)[1].lstrip(", ")
+
+
 def client_and_whereabouts(visit: Visit) -> str:
     """The client and where they are now, for a sentence: "Walk-in 3FA2 in Booth 3". Every
     anonymous client is a walk-in, so in an emergency the place is what says which person.

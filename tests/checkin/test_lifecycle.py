@@ -84,7 +84,7 @@ def test_a_stale_screen_changes_nothing(client, db):
     [
         (VisitStatus.AFTERCARE, "in_booth", "is now in aftercare"),
         (VisitStatus.WAITING, "in_booth", "is now on the waiting list"),
-        (VisitStatus.IN_BOOTH, "waiting", "is now in booth 1"),
+        (VisitStatus.IN_BOOTH, "waiting", "is now in Booth 1"),
     ],
 )
 def test_a_stale_screen_says_where_the_client_is_in_a_sentence(client, db, status, expected, where):
