@@ -70,3 +70,29 @@ def test_without_javascript_the_desk_still_checks_in(browser, live_server, commi
     page.get_by_role("heading", name="Board").wait_for()
     assert page.get_by_role("link", name=re.compile(f"Booth S1 {tag}")).is_visible()
     context.close()
+
+
+def test_a_board_that_gets_no_answer_says_it_is_not_updating(new_page, committed_app):
+    """The network drops: the board must not go on reading "Up to date". Once polls are answered
+    again the warning goes."""
+    accounts = seed(committed_app)
+    nurse = new_page()
+    sign_in(nurse, accounts, "demo.nurse")
+    nav(nurse, "Board")
+    warning = nurse.locator("#board [data-board-lost]")
+    assert warning.is_hidden()
+    nurse.route("**/board/partial*", lambda route: route.abort("internetdisconnected"))
+    warning.wait_for(state="visible", timeout=10_000)
+    assert re.match(
+        r"Not updating: no answer since \d\d:\d\d:\d\d\. The board may be out of date\. "
+        r"Check the tablet's connection\.$",
+        warning.inner_text(),
+    )
+    assert nurse.get_by_role("alert").filter(has_text="Not updating").count() == 1
+    nurse.unroute("**/board/partial*")
+    warning.wait_for(state="hidden", timeout=10_000)
+    # A poll that hangs with no answer at all is caught too, ten seconds after it was sent.
+    stalled = []
+    nurse.route("**/board/partial*", lambda route: stalled.append(route))
+    warning.wait_for(state="visible", timeout=20_000)
+    assert stalled

@@ -27,6 +27,42 @@
     }
   });
 
+  // A board whose polls go unanswered (the network dropped, the server is down) says so at its
+  // top: staff must never trust a frozen board that still reads "Up to date".
+  var boardAnsweredAt = new Date();
+  var boardAskedAt = null;
+  var BOARD_WAIT_MS = 10000;
+
+  function clockText(date) {
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return pad(date.getHours()) + ":" + pad(date.getMinutes()) + ":" + pad(date.getSeconds());
+  }
+
+  function showBoardLost(lost) {
+    var banner = document.querySelector("#board [data-board-lost]");
+    if (!banner) { return; }
+    if (lost) {
+      banner.textContent = "Not updating: no answer since " + clockText(boardAnsweredAt) +
+        ". The board may be out of date. Check the tablet's connection.";
+    }
+    banner.hidden = !lost;
+  }
+
+  document.addEventListener("htmx:beforeSend", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "board") { boardAskedAt = new Date(); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "board") { return; }
+    boardAskedAt = null;
+    var xhr = event.detail.xhr;
+    var answered = event.detail.successful && xhr && (xhr.status === 200 || xhr.status === 204);
+    if (answered) { boardAnsweredAt = new Date(); }
+    showBoardLost(!answered);
+  });
+  setInterval(function () {
+    if (boardAskedAt && Date.now() - boardAskedAt.getTime() > BOARD_WAIT_MS) { showBoardLost(true); }
+  }, 1000);
+
   // The board (and a running response's log) refreshes itself, but never while someone is
   // typing or choosing inside it.
   document.addEventListener("htmx:beforeRequest", function (event) {
