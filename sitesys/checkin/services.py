@@ -77,6 +77,18 @@ class ClientAlreadyIn(CheckInError):
         self.visit = visit
 
 
+class FormAlreadyUsed(CheckInError):
+    """The form's submission key already checked someone else in (a page brought back with the
+    browser's Back button and used for the next client): nothing is saved.
+    """
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(
+            f"This form had already checked in {visit.display_tag}, so nothing was saved for this "
+            "client. Press Check in again."
+        )
+
+
 class ClientRestricted(CheckInError):
     def __init__(self, flag: ClientFlag) -> None:
         super().__init__(
@@ -220,10 +232,23 @@ def lock_free_booth(session: Session, site: Site, booth_id: int) -> Booth:
     return booth
 
 
-def _replay(session: Session, site: Site, submission_key: str) -> Visit | None:
-    return session.scalar(
-        select(Visit).where(Visit.submission_key == submission_key, Visit.site_id == site.id)
+def _replay(session: Session, site: Site, request: CheckInRequest) -> Visit | None:
+    """The visit this form already made (a double tap, a resubmission), if it made one.
+
+    A key that made a visit for someone else is not a resubmission of this check-in: it is
+    refused (FormAlreadyUsed) rather than answered "already checked in" with the wrong client.
+    """
+    visit = session.scalar(
+        select(Visit).where(
+            Visit.submission_key == request.submission_key, Visit.site_id == site.id
+        )
     )
+    if visit is None:
+        return None
+    made_for = visit.client.code_digest if visit.client is not None else None
+    if made_for != request.code_digest:
+        raise FormAlreadyUsed(visit)
+    return visit
 
 
 @dataclass
@@ -292,7 +317,7 @@ def check_in(
     except CheckInError:
         # The twin of a double tap may have won the lock and committed while this one waited
         # (its client is then already in, its booth taken).
-        replayed = _replay(session, site, request.submission_key)
+        replayed = _replay(session, site, request)
         if replayed is not None:
             return CheckInResult(replayed, replayed=True)
         raise
@@ -360,7 +385,7 @@ def _explain_conflict(
     booth: Booth | None,
     client: Client | None,
 ) -> CheckInResult:
-    replayed = _replay(session, site, request.submission_key)
+    replayed = _replay(session, site, request)
     if replayed is not None:
         return CheckInResult(replayed, replayed=True)
     if client is not None:

@@ -31,6 +31,7 @@ from sitesys.checkin.services import (
     CheckInRequest,
     ClientAlreadyIn,
     ClientRestricted,
+    FormAlreadyUsed,
     active_substance_codes,
     add_services,
     booths_suiting,
@@ -179,6 +180,8 @@ def new() -> ResponseReturnValue:
                 db.rollback()
                 if isinstance(error, BoothNotFree):
                     form.booth.data = None
+                if isinstance(error, FormAlreadyUsed):
+                    form.submission_key.data = str(uuid.uuid4())
                 if isinstance(error, ClientRestricted) and staff.role is Role.MANAGER:
                     # Only a blank reason gets here for a manager: say so on the field.
                     form.override_reason.errors = [

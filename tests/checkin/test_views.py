@@ -178,6 +178,38 @@ def test_a_resubmitted_form_creates_one_visit(client, db):
     assert "Already checked in" in client.get("/checkin").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("next_client", ["coded", "walk-in"])
+def test_a_form_brought_back_for_the_next_client_saves_nothing_and_says_so(client, db, next_client):
+    """Back, then the same page (its submission key) used for someone else: not "Already checked
+    in" with the previous client, which left the next one unchecked-in without a word."""
+    floor(db, client)
+    key = check_in_form()["submission_key"]
+    first = client.post("/checkin", data=confirmed(client, check_in_form(submission_key=key)))
+    assert first.status_code == 302
+    [earlier] = visits(db)
+    if next_client == "coded":
+        form = confirmed(client, check_in_form(client_code="bobo11", submission_key=key))
+    else:
+        form = {**check_in_form(client_code=None, walk_in="y", submission_key=key), "submit": "1"}
+    refused = client.post("/checkin", data=form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert (
+        f"This form had already checked in {earlier.display_tag}, so nothing was saved for this "
+        "client. Press Check in again." in page
+    )
+    assert visits(db) == [earlier]
+    assert db.scalar(select(func.count()).select_from(Client)) == 1
+    fresh = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page)
+    if fresh is None:
+        fresh = re.search(
+            r'id="submission_key" name="submission_key" type="hidden" value="([^"]+)"', page
+        )
+    assert fresh and fresh.group(1) != key
+    again = client.post("/checkin", data={**form, "submission_key": fresh.group(1)})
+    assert again.status_code == 302 and len(visits(db)) == 2
+
+
 @pytest.mark.parametrize("where", ["waiting", "booth"])
 def test_a_resubmitted_walk_in_creates_one_visit_and_one_audit_event(client, db, where):
     """A walk-in has no client to find already in: the form's unique key (or its booth, now
