@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, ForeignKey, Index, String, bindparam, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column, relationship
 
 from sitesys.auth.models import Staff
 from sitesys.clients.models import Client
@@ -204,14 +204,15 @@ class VisitService(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
 
 
-def is_open_visit() -> ColumnElement[bool]:
-    """`Visit.status IN (the open statuses)`, with the values written into the SQL.
+def is_open_visit(status: QueryableAttribute[VisitStatus] | None = None) -> ColumnElement[bool]:
+    """`Visit.status IN (the open statuses)` (or `status`, of an aliased visit), with the values
+    written into the SQL.
 
     The partial indexes on open visits are only used by SQLite when the query repeats their
     condition with the same literal values: with bound parameters it cannot prove the condition
     holds and reads every visit of the site (or client) instead, which years of history make slow.
     """
-    return Visit.status.in_(
+    return (Visit.status if status is None else status).in_(
         bindparam(
             "open_statuses",
             [status.value for status in OPEN_STATUSES],

@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased, joinedload
 
-from sitesys.checkin.models import Visit, VisitStatus
+from sitesys.checkin.models import Visit, VisitStatus, is_open_visit
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident
 
@@ -99,6 +99,10 @@ def running_responses(session: Session, site_id: int) -> list[Incident]:
     )
 
 
+#: The same client's visit now, when they have come back in.
+_RETURNED = aliased(Visit)
+
+
 def recently_left(session: Session, site_id: int, now: datetime, *, limit: int) -> list[Visit]:
     """Visits that ended within the hour, latest first: a response can still be started for them
     (someone who collapses just outside).
@@ -110,6 +114,11 @@ def recently_left(session: Session, site_id: int, now: datetime, *, limit: int) 
                 Visit.site_id == site_id,
                 Visit.status.in_((VisitStatus.LEFT, VisitStatus.LEFT_WITHOUT_CHECKOUT)),
                 Visit.left_at >= now - RESPONSE_AFTER_LEAVING,
+                # Someone who has come back in is on the floor, under their new visit.
+                ~exists().where(
+                    _RETURNED.client_id == Visit.client_id,
+                    is_open_visit(_RETURNED.status),
+                ),
             )
             .options(joinedload(Visit.client))
             .order_by(Visit.left_at.desc())

@@ -86,3 +86,29 @@ def test_the_visit_page_offers_the_button_within_the_hour_and_refuses_later(clie
     started = client.post(f"/incidents/start/{just_left.id}", follow_redirects=True)
     assert "Emergency response · Jade Wren 9" in started.get_data(as_text=True)
     assert _counts(db) == (before[0] + 1, before[1] + 1)
+
+
+def test_someone_who_has_come_back_in_is_not_offered_under_left_in_the_last_hour(client, db):
+    """They are on the floor under their new visit, where the board offers the button; a
+    response on the visit they left would be a second one for the same person."""
+    floor = make_floor(db)
+    back = make_client(db, floor.site, display_tag="Plum Lynx 11")
+    make_visit(
+        db,
+        floor.site,
+        floor.desk,
+        client=back,
+        status=VisitStatus.LEFT,
+        left_at=utcnow() - timedelta(minutes=20),
+    )
+    make_visit(db, floor.site, floor.desk, client=back)
+    gone = _left(db, floor, 10, "Jade Wren 9")
+    walk_in = make_visit(db, floor.site, floor.desk, status=VisitStatus.LEFT)
+    db.commit()
+    sign_in(client, db, floor.nurse)
+    page = client.get("/incidents/").get_data(as_text=True)
+    section = page[page.index("<h3>Left in the last hour</h3>") : page.index("</details>")]
+    assert "Plum Lynx 11" not in section
+    assert gone.display_tag in section and walk_in.display_tag in section
+    on_site = page[page.index("<h3>On site now</h3>") : page.index("<h3>Left in the last hour")]
+    assert "Plum Lynx 11" in on_site
