@@ -35,6 +35,7 @@ from sitesys.incidents.services import (
     strike_action,
 )
 from sitesys.staff.forms import ConfirmForm
+from sitesys.templating import local_time
 
 #: How often a response screen fetches the log, so taps on other tablets show up.
 LOG_POLL_SECONDS = 5
@@ -61,6 +62,14 @@ def start(visit_id: uuid.UUID) -> ResponseReturnValue:
     if result.already_running:
         who = client_and_whereabouts(visit)
         flash(f"An emergency response is already running for {who}.", "warning")
+    elif not visit.status.is_open:
+        # Right for someone who collapsed outside; wrong if the tap came from a board that had
+        # not yet shown them leaving and the emergency is whoever is in that booth now.
+        flash(
+            f"{visit.display_tag} left the site at {local_time(visit.left_at)}. If the emergency "
+            "is someone on the floor now, start it from their tile on the board.",
+            "warning",
+        )
     return redirect(url_for("incidents.respond", incident_id=result.incident.id))
 
 

@@ -84,7 +84,14 @@ def test_the_visit_page_offers_the_button_within_the_hour_and_refuses_later(clie
     )
     assert _counts(db) == before
     started = client.post(f"/incidents/start/{just_left.id}", follow_redirects=True)
-    assert "Emergency response · Jade Wren 9" in started.get_data(as_text=True)
+    body = started.get_data(as_text=True)
+    assert "Emergency response · Jade Wren 9" in body
+    # A tap on a board that had not yet shown them leaving is told so, on the response screen.
+    assert re.search(
+        r"Jade Wren 9 left the site at \d\d:\d\d\. If the emergency is someone on the floor "
+        r"now, start it from their tile on the board\.",
+        body,
+    )
     assert _counts(db) == (before[0] + 1, before[1] + 1)
 
 
