@@ -177,7 +177,10 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
     form = ActionForm()
     if not form.validate_on_submit():
         if incident.status is not IncidentStatus.OPEN:
-            flash("The response has ended; add what happened to the report.", "warning")
+            flash(
+                "The response had already ended, so this was not recorded: add it to the report.",
+                "warning",
+            )
             return redirect(url_for("incidents.show", incident_id=incident.id))
         return _render_respond(incident, form, 422)
     try:

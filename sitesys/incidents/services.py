@@ -295,7 +295,9 @@ def record_action(
             raise IncidentError("That form belongs to another incident; reload the page.")
         return ActionResult(replayed, replayed=True)
     if incident.status is not IncidentStatus.OPEN:
-        raise IncidentChanged("The response has ended; add what happened to the report.")
+        raise IncidentChanged(
+            "The response had already ended, so this was not recorded: add it to the report."
+        )
     tap = _check_values(tap)
     action = IncidentAction(
         incident_id=incident.id,

@@ -441,3 +441,15 @@ def test_a_check_in_into_a_booth_reads_only_that_booth(client, db, count_queries
     assert all("booths.id =" in s for s in booth_reads), "\n".join(booth_reads)
     [visit] = visits(db)
     assert visit.booth_id == booths[1].id and visit.status is VisitStatus.IN_BOOTH
+
+
+def test_a_bad_code_on_find_client_does_not_speak_of_saving(client, db):
+    """Looking a client up never saves anything, so its problems are not "Nothing was saved"."""
+    floor(db, client)
+    found = client.post("/checkin", data={**check_in_form(client_code="a" * 41), "find": "1"})
+    page = found.get_data(as_text=True)
+    assert "A client code is at most 40 characters." in page
+    assert "<h2>Please check:</h2>" in page and "Nothing was saved yet" not in page
+    checked = client.post("/checkin", data={**check_in_form(client_code="a" * 41), "submit": "1"})
+    assert "Nothing was saved yet. Please check:" in checked.get_data(as_text=True)
+    assert visits(db) == []

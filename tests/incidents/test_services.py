@@ -206,7 +206,7 @@ def test_no_action_is_added_after_the_response_ended(db):
     incident = started(db, floor)
     end_response(db, floor.nurse, incident)
     assert incident.response_ended_at is not None
-    with pytest.raises(IncidentChanged, match="The response has ended"):
+    with pytest.raises(IncidentChanged, match="The response had already ended, so this was not"):
         record_action(db, floor.nurse, incident, tap(ActionKind.STIMULATION))
 
 

@@ -279,6 +279,24 @@ def test_a_double_tap_of_one_button_records_one_action(client, db):
 
 
 @pytest.mark.parametrize(
+    "form",
+    [
+        action_form("naloxone", dose_mg="0.4", naloxone_route="intramuscular"),
+        action_form("naloxone", dose_mg="", naloxone_route="intramuscular"),
+    ],
+)
+def test_a_tap_after_another_tablet_ended_the_response_says_it_was_not_recorded(client, db, form):
+    floor = make_floor(db)
+    sign_in(client, db, floor.nurse)
+    incident = started(db, floor)
+    end_response(db, floor.manager, incident)
+    db.commit()
+    page = text(client.post(f"/incidents/{incident.id}/actions", data=form, follow_redirects=True))
+    assert "The response had already ended, so this was not recorded: add it to the report." in page
+    assert db.scalar(select(func.count()).select_from(IncidentAction)) == 0
+
+
+@pytest.mark.parametrize(
     ("form", "message"),
     [
         (
