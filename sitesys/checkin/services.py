@@ -27,6 +27,7 @@ from sitesys.checkin.models import (
 from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
 from sitesys.clients.services import active_flags, find_client, register_client
 from sitesys.db import utcnow
+from sitesys.incidents.floor import place_in_sentence
 from sitesys.sites.models import Booth, BoothKind, BoothStatus, Site, SubstanceOption
 
 
@@ -68,12 +69,7 @@ class BoothUnsuitable(CheckInError):
 
 class ClientAlreadyIn(CheckInError):
     def __init__(self, visit: Visit) -> None:
-        where = (
-            f"in booth {visit.booth.label}"
-            if visit.booth and visit.status is VisitStatus.IN_BOOTH
-            else visit.status.label.lower()
-        )
-        super().__init__(f"{visit.display_tag} is already checked in ({where}).")
+        super().__init__(f"{visit.display_tag} is already checked in ({place_in_sentence(visit)}).")
         self.visit = visit
 
 

@@ -190,7 +190,7 @@ def new() -> ResponseReturnValue:
                 return _render(form, site, staff, summary, error=str(error), status=409)
             db.commit()
             visit = result.visit
-            where = f"booth {visit.booth.label}" if visit.booth else "the waiting list"
+            where = f"Booth {visit.booth.label}" if visit.booth else "the waiting list"
             if result.replayed:
                 flash(f"Already checked in: {visit.display_tag}, {where}.", "info")
             else:
@@ -293,7 +293,7 @@ def _step(visit_id: uuid.UUID, action: str) -> ResponseReturnValue:
             if booth_id is None:
                 raise CheckInError("Choose a free booth.")
             booth = move_to_booth(db, staff, found, booth_id, expected)
-            message = f"{found.display_tag} is in booth {booth.label}."
+            message = f"{found.display_tag} is in Booth {booth.label}."
         elif action == "aftercare":
             move_to_aftercare(db, staff, found, expected)
             message = f"{found.display_tag} moved to aftercare."

@@ -161,7 +161,7 @@ def booths(site_id: int) -> ResponseReturnValue:
             form.label.errors = [str(error)]
         else:
             db.commit()
-            flash(f"Added booth {booth.label}.", "success")
+            flash(f"Added Booth {booth.label}.", "success")
             return redirect(url_for("sites.booths", site_id=site.id))
     return render_template(
         "sites/booths.html",
@@ -194,7 +194,7 @@ def edit_booth(booth_id: int) -> ResponseReturnValue:
             form.label.errors = [str(error)]
         else:
             db.commit()
-            flash(f"Saved booth {booth.label}.", "success")
+            flash(f"Saved Booth {booth.label}.", "success")
             return redirect(url_for("sites.booths", site_id=booth.site_id))
     return render_template("sites/booth_form.html", form=form, booth=booth)
 

@@ -30,7 +30,7 @@ def test_waiting_client_moves_into_a_freed_booth(client, db):
     site, booths, desk = floor(db, client)
     visit = make_visit(db, site, desk)
     response = step(client, visit, "booth", "waiting", booth=str(booths[1].id))
-    assert "is in booth 2." in response.get_data(as_text=True)
+    assert "is in Booth 2." in response.get_data(as_text=True)
     db.refresh(visit)
     db.refresh(booths[1])
     assert visit.status is VisitStatus.IN_BOOTH and visit.booth_id == booths[1].id

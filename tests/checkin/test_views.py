@@ -50,7 +50,7 @@ def test_new_client_is_shown_first_then_checked_in_into_a_booth(client, app, db)
     db.refresh(booths[0])
     assert booths[0].status is BoothStatus.OCCUPIED
     message = client.get("/checkin").get_data(as_text=True)
-    assert f"Checked in {client_row.display_tag} (new client): booth 1." in message
+    assert f"Checked in {client_row.display_tag} (new client): Booth 1." in message
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "visit.checked_in"))
     assert event.detail == {"booth_id": booths[0].id, "walk_in": False, "new_client": True}
 
@@ -165,7 +165,7 @@ def test_a_second_check_in_shows_the_open_visit(client, db):
     [visit] = visits(db)
     assert response.headers["Location"] == f"/visits/{visit.id}"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "is already checked in (waiting)" in page
+    assert "is already checked in (on the waiting list)" in page
 
 
 def test_a_resubmitted_form_creates_one_visit(client, db):
@@ -225,7 +225,7 @@ def test_a_resubmitted_walk_in_creates_one_visit_and_one_audit_event(client, db,
     events = db.scalars(select(AuditEvent).where(AuditEvent.action == "visit.checked_in")).all()
     assert len(events) == 1
     page = client.get("/checkin").get_data(as_text=True)
-    placed = "the waiting list" if where == "waiting" else "booth 1"
+    placed = "the waiting list" if where == "waiting" else "Booth 1"
     assert f"Already checked in: {visit.display_tag}, {placed}." in page
 
 
