@@ -203,30 +203,22 @@ def save_draft(
     writing it would silently erase what was typed elsewhere.
     """
     _draft_only(handover)
-    # Strictly increasing, so that every save makes a new version even within one clock tick.
-    saved_at = max(utcnow(), handover.saved_at + timedelta(microseconds=1))
+    saved_at = _next_version(handover)
     if loaded_version is not None:
-        if handover.saved_at != loaded_version:
-            raise DraftConflict(handover.saved_at)
-        # Compare and set in one statement: of two saves racing from the same version, the
-        # database lets exactly one through (the other waits for the row, then matches nothing).
-        claimed = session.execute(
-            update(Handover)
-            .where(
-                Handover.id == handover.id,
-                Handover.saved_at == loaded_version,
-                Handover.status == HandoverStatus.DRAFT,
-            )
-            .values(saved_at=saved_at)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            session.refresh(handover)
+        version = _version_to_write(handover, draft, loaded_version)
+        if not _claim(session, handover, version, saved_at):
+            # Saved meanwhile (an autosave still on its way when Submit was tapped, or another
+            # tablet): read it again, and go on only if this form would lose nothing of it.
+            for row in (handover, *handover.people, *handover.stock):
+                session.refresh(row)
             _draft_only(handover)
-            raise DraftConflict(handover.saved_at)
-    handover.summary = (draft.summary or "").strip()[:MAX_TEXT] or None
-    handover.situation_awareness = (draft.situation_awareness or "").strip()[:MAX_TEXT] or None
-    handover.notes = (draft.notes or "").strip()[:MAX_TEXT] or None
+            saved_at = _next_version(handover)
+            version = _version_to_write(handover, draft, loaded_version)
+            if not _claim(session, handover, version, saved_at):
+                raise DraftConflict(handover.saved_at)
+    handover.summary = _clean(draft.summary)
+    handover.situation_awareness = _clean(draft.situation_awareness)
+    handover.notes = _clean(draft.notes)
     for person in handover.people:
         if person.id in draft.severities:
             person.severity = draft.severities[person.id]
@@ -236,6 +228,56 @@ def save_draft(
     handover.saved_at = saved_at
     _audit_draft_save(session, actor, handover, saved_at)
     session.flush()
+
+
+def _next_version(handover: Handover) -> datetime:
+    """Strictly increasing, so that every save makes a new version even within one clock tick."""
+    return max(utcnow(), handover.saved_at + timedelta(microseconds=1))
+
+
+def _version_to_write(handover: Handover, draft: Draft, loaded_version: datetime) -> datetime:
+    """The version this save builds on: the one its form was loaded with, or the draft as saved
+    now when that already holds everything the form would write (an autosave of the same typing
+    got there first). Otherwise the form is stale and writing it would erase newer typing.
+    """
+    if handover.saved_at == loaded_version or _holds(handover, draft):
+        return handover.saved_at
+    raise DraftConflict(handover.saved_at)
+
+
+def _holds(handover: Handover, draft: Draft) -> bool:
+    """True when saving `draft` would change nothing the handover holds now."""
+    texts = (draft.summary, draft.situation_awareness, draft.notes)
+    saved = (handover.summary, handover.situation_awareness, handover.notes)
+    if tuple(_clean(text) for text in texts) != saved:
+        return False
+    severities = {person.id: person.severity for person in handover.people}
+    counts = {row.id: row.count for row in handover.stock}
+    return all(
+        person_id in severities and severities[person_id] == severity
+        for person_id, severity in draft.severities.items()
+    ) and all(row_id in counts and counts[row_id] == count for row_id, count in draft.stock.items())
+
+
+def _clean(text: str | None) -> str | None:
+    return (text or "").strip()[:MAX_TEXT] or None
+
+
+def _claim(session: Session, handover: Handover, version: datetime, saved_at: datetime) -> bool:
+    """Compare and set in one statement: of two saves racing from the same version, the database
+    lets exactly one through (the other waits for the row, then matches nothing).
+    """
+    claimed = session.execute(
+        update(Handover)
+        .where(
+            Handover.id == handover.id,
+            Handover.saved_at == version,
+            Handover.status == HandoverStatus.DRAFT,
+        )
+        .values(saved_at=saved_at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
 
 
 #: Autosave runs every few seconds of typing. The audit keeps who worked on a draft and roughly

@@ -206,6 +206,40 @@ def test_a_stale_save_button_shows_the_typing_and_saves_nothing(client, db, hand
     assert handover.summary == "A" and handover.status is HandoverStatus.DRAFT
 
 
+def test_submit_tapped_while_the_autosave_of_the_same_typing_lands_first_submits(
+    client, db, handover
+):
+    """The lead types the last count and taps Submit at once: the autosave of that typing
+    arrives first. The submission holds nothing the saved draft lacks, so it goes through
+    (it was refused as "saved elsewhere"); a form holding different text still is refused."""
+    from tests.handovers.test_views import draft_data
+
+    loaded = handover.saved_at.isoformat()
+    complete = draft_data(handover, version=loaded)
+    autosaved = client.post(f"/handovers/{handover.id}/draft", headers=HTMX, data=complete)
+    assert "Draft saved at" in autosaved.get_data(as_text=True)
+    submitted = client.post(f"/handovers/{handover.id}/submit", data=complete)
+    assert submitted.status_code == 302
+    assert "Handover submitted." in client.get(submitted.location).get_data(as_text=True)
+    db.refresh(handover)
+    assert handover.status is HandoverStatus.SUBMITTED and handover.summary == "Busy morning"
+
+
+def test_a_stale_form_differing_in_one_count_is_still_refused(client, db, handover):
+    from tests.handovers.test_views import draft_data
+
+    loaded = handover.saved_at.isoformat()
+    client.post(
+        f"/handovers/{handover.id}/draft", headers=HTMX, data=draft_data(handover, version=loaded)
+    )
+    oxygen = stock_field(handover, handover.stock[0].item)
+    stale = draft_data(handover, version=loaded, **{oxygen: "3"})
+    refused = client.post(f"/handovers/{handover.id}/submit", data=stale)
+    assert refused.status_code == 409
+    db.refresh(handover)
+    assert handover.status is HandoverStatus.DRAFT and handover.stock[0].count == 4
+
+
 def test_a_form_without_a_version_saves_nothing(client, db, handover):
     response = client.post(
         f"/handovers/{handover.id}/draft", headers=HTMX, data={"summary": "From an old page"}
