@@ -16,7 +16,7 @@ from sitesys.checkin.models import (
     VisitStatus,
     VisitSubstance,
 )
-from sitesys.checkin.services import active_substance_codes, open_visits
+from sitesys.checkin.services import open_visits, substance_labels
 from sitesys.clients.models import ClientFlag
 from sitesys.incidents.floor import running_responses
 from sitesys.incidents.models import Incident
@@ -159,7 +159,8 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
     visits = open_visits(session, site, joinedload(Visit.client))
     substances = _substance_codes(session, [visit.id for visit in visits])
     flags = _client_flags(session, [visit.client_id for visit in visits if visit.client_id])
-    labels = active_substance_codes(session, site)
+    # Hidden substances too: a substance taken off the pick-list keeps its name on the floor.
+    labels = substance_labels(session, site.id)
     running = running_responses(session, site.id)
     emergencies = {incident.visit_id for incident in running}
     on_floor = {visit.id for visit in visits}

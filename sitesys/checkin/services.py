@@ -127,6 +127,18 @@ def active_substance_codes(session: Session, site: Site) -> dict[str, str]:
     return {code: label for code, label in rows}
 
 
+def substance_labels(session: Session, site_id: int) -> dict[str, str]:
+    """Every substance the site has listed, hidden ones too (for what visits and reports already
+    name: a substance hidden from the pick-list keeps its label there).
+    """
+    rows = session.execute(
+        select(SubstanceOption.code, SubstanceOption.label)
+        .where(SubstanceOption.site_id == site_id)
+        .order_by(SubstanceOption.position, SubstanceOption.label)
+    )
+    return {code: label for code, label in rows}
+
+
 def open_visits(session: Session, site: Site, *options: ORMOption, limit: int = 500) -> list[Visit]:
     """The site's visits still on the floor, in check-in order (at most `limit`).
 

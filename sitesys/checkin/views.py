@@ -37,6 +37,7 @@ from sitesys.checkin.services import (
     booths_suiting,
     check_in,
     free_booths,
+    substance_labels,
 )
 from sitesys.clients.codes import code_digest, code_problem, normalise_code
 from sitesys.clients.models import AgeBand, Gender
@@ -242,7 +243,7 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     elif waiting:
         move_form.booth.choices.insert(0, SelectChoice("", "Choose a booth"))
         move_form.booth.data = ""
-    labels = active_substance_codes(db, site)
+    labels = substance_labels(db, site.id)  # hidden ones too: this visit may name one
     clinical = None
     if current_staff().role in CLINICAL_ROLES:
         # Observations and scores are clinical detail: nurses and managers only.

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.checkin.models import Visit
+from sitesys.checkin.services import substance_labels
 from sitesys.incidents.kinds import (
     ActionKind,
     IncidentStatus,
@@ -30,7 +31,6 @@ from sitesys.incidents.models import (
     IncidentTypeEntry,
     format_decimal,
 )
-from sitesys.incidents.reports import substance_labels
 from sitesys.sites.models import Site
 
 #: "Not closed" is the queue's default: what still needs someone.

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sitesys.auth.guard import current_site, current_staff, roles_required
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import CLINICAL_ROLES, Role
-from sitesys.checkin.services import active_substance_codes
+from sitesys.checkin.services import active_substance_codes, substance_labels
 from sitesys.db import get_session, utcnow
 from sitesys.forms import choices
 from sitesys.incidents.forms import (
@@ -44,7 +44,6 @@ from sitesys.incidents.reports import (
     report_version,
     save_draft,
     submit_report,
-    substance_labels,
 )
 from sitesys.incidents.review import REVIEW_FIELDS, ReviewInput, review_version
 from sitesys.incidents.services import IncidentError, NotPermitted

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.checkin.services import substance_labels
 from sitesys.db import add_once, utcnow
 from sitesys.incidents.kinds import (
     IncidentStatus,
@@ -34,7 +35,7 @@ from sitesys.incidents.services import (
     note_creation,
     require_role,
 )
-from sitesys.sites.models import Site, SubstanceOption, staff_sites
+from sitesys.sites.models import Site, staff_sites
 from sitesys.versions import version_of
 
 MAX_NARRATIVE = 10_000
@@ -79,16 +80,6 @@ class ReportInput:
     physical_harm: PhysicalHarm | None = None
     psychological_harm: PsychologicalHarm | None = None
     staff_ids: list[int] = field(default_factory=list)
-
-
-def substance_labels(session: Session, site_id: int) -> dict[str, str]:
-    """Every substance the site has listed, hidden ones too (old reports keep their codes)."""
-    rows = session.execute(
-        select(SubstanceOption.code, SubstanceOption.label)
-        .where(SubstanceOption.site_id == site_id)
-        .order_by(SubstanceOption.position, SubstanceOption.label)
-    )
-    return {code: label for code, label in rows}
 
 
 def site_staff(session: Session, site_id: int, ids: list[int]) -> list[Staff]:

@@ -386,3 +386,28 @@ def test_a_response_for_someone_who_has_left_shows_on_every_board_until_it_ends(
     assert client.post(f"/incidents/{incident.id}/end").status_code == 302
     for board in (client.get("/board/partial"), desk.get("/board/partial")):
         assert "Emergency responses off the floor" not in board.get_data(as_text=True)
+
+
+def test_a_substance_hidden_from_the_pick_list_keeps_its_name_on_the_floor(client, app, db):
+    """Hiding Heroin from the desk's list must not turn the visits already naming it into the
+    internal code "heroin" on the board and the visit page."""
+    from sitesys.sites.models import SubstanceOption
+
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    visit = make_visit(db, site, nurse, booth=booths[0], substances=["heroin"])
+    heroin = db.scalar(
+        select(SubstanceOption).where(
+            SubstanceOption.site_id == site.id, SubstanceOption.code == "heroin"
+        )
+    )
+    admin = app.test_client()
+    sign_in(admin, db, make_staff(db, Role.ADMIN, [site]))
+    assert admin.post(f"/sites/substances/{heroin.id}/hide").status_code == 302
+    db.refresh(heroin)
+    assert not heroin.is_active
+    board = client.get("/board/partial").get_data(as_text=True)
+    assert "Heroin · Inject" in board and "heroin ·" not in board
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "Heroin" in page and ">heroin<" not in page
+    desk_list = client.get("/checkin").get_data(as_text=True)
+    assert 'value="heroin"' not in desk_list
