@@ -184,3 +184,20 @@ def test_someone_who_collapses_just_after_leaving_is_responded_to_and_on_every_b
     nurse.get_by_role("button", name="End response").click()
     nurse.get_by_text("Response ended. Complete the report while it is fresh.").wait_for()
     off_floor.wait_for(state="detached", timeout=15_000)
+
+
+def test_the_manager_can_export_twice_without_reloading(new_page, committed_app):
+    """A download leaves the page where it is: the double-tap guard must not keep the Export
+    button dead, so the manager can export again with narratives ticked."""
+    accounts = seed(committed_app)
+    manager = new_page()
+    sign_in(manager, accounts, "demo.manager")
+    nav(manager, "Incidents")
+    export = manager.get_by_role("button", name="Export CSV")
+    with manager.expect_download() as first:
+        export.click()
+    assert first.value.suggested_filename.endswith(".csv")
+    manager.get_by_label("Include narratives").check()
+    with manager.expect_download(timeout=10_000) as second:
+        export.click()
+    assert second.value.suggested_filename.endswith(".csv")

@@ -95,17 +95,23 @@
       button.setAttribute("aria-disabled", "true");
       button.classList.add("is-busy");
     });
+    // A download leaves the page where it is: its form is ready again a moment later.
+    if (form.hasAttribute("data-download")) {
+      setTimeout(function () { enableForm(form); }, 3000);
+    }
   });
+
+  function enableForm(form) {
+    delete form.dataset.submitted;
+    form.querySelectorAll(".is-busy").forEach(function (button) {
+      button.removeAttribute("aria-disabled");
+      button.classList.remove("is-busy");
+    });
+  }
 
   // Coming back to a page from the browser's history re-enables its forms.
   window.addEventListener("pageshow", function () {
-    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
-      delete form.dataset.submitted;
-      form.querySelectorAll(".is-busy").forEach(function (button) {
-        button.removeAttribute("aria-disabled");
-        button.classList.remove("is-busy");
-      });
-    });
+    document.querySelectorAll("form[data-submitted]").forEach(enableForm);
   });
 
   // A "Print" button on a printable page (no inline script: the CSP forbids it).
