@@ -27,6 +27,7 @@ from sitesys.incidents.loading import (
 from sitesys.incidents.models import Incident
 from sitesys.incidents.services import (
     ActionInput,
+    IncidentChanged,
     IncidentError,
     NotPermitted,
     end_response,
@@ -187,6 +188,11 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
         result = record_action(db, current_staff(), incident, _tap(form))
     except NotPermitted:
         abort(403)
+    except IncidentChanged as error:
+        # Ended on another tablet: straight to the record, with this one message.
+        db.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for("incidents.show", incident_id=incident_id))
     except IncidentError as error:
         db.rollback()
         flash(str(error), "error")

@@ -293,6 +293,7 @@ def test_a_tap_after_another_tablet_ended_the_response_says_it_was_not_recorded(
     db.commit()
     page = text(client.post(f"/incidents/{incident.id}/actions", data=form, follow_redirects=True))
     assert "The response had already ended, so this was not recorded: add it to the report." in page
+    assert "this is the incident&#39;s record" not in page  # one message, not two
     assert db.scalar(select(func.count()).select_from(IncidentAction)) == 0
 
 
