@@ -201,3 +201,21 @@ def test_the_manager_can_export_twice_without_reloading(new_page, committed_app)
     with manager.expect_download(timeout=10_000) as second:
         export.click()
     assert second.value.suggested_filename.endswith(".csv")
+
+
+def test_a_long_unbroken_note_wraps_instead_of_widening_the_response_screen(
+    new_page, committed_app
+):
+    accounts = seed(committed_app)
+    nurse = new_page()
+    nurse.set_viewport_size({"width": 1024, "height": 768})
+    sign_in(nurse, accounts, "demo.nurse")
+    check_in_walk_in(nurse, "Booth 3")
+    nav(nurse, "Board")
+    nurse.locator("#board .tile-wrap").filter(has_text="Booth 3").get_by_role(
+        "button", name="Start emergency response"
+    ).click()
+    nurse.get_by_role("heading", name=re.compile("Emergency response")).wait_for()
+    nurse.get_by_label("Note").fill("x" * 200)
+    tap(nurse, "Note", "Note: " + "x" * 200)
+    assert nurse.evaluate("document.documentElement.scrollWidth") <= 1024
