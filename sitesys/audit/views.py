@@ -58,7 +58,10 @@ def index() -> ResponseReturnValue:
     if site_id is not None:
         statement = statement.where(AuditEvent.site_id == site_id)
     if filters.action.data and not filters.action.errors:
-        statement = statement.where(AuditEvent.action.startswith(filters.action.data))
+        # autoescape: "_" and "%" typed in the filter are characters, not wildcards.
+        statement = statement.where(
+            AuditEvent.action.startswith(filters.action.data, autoescape=True)
+        )
     if filters.record_type.data and not filters.record_type.errors:
         statement = statement.where(AuditEvent.record_type == filters.record_type.data)
     if filters.actor.data == "system":

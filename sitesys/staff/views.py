@@ -163,7 +163,8 @@ def _confirmed_action(staff_id: int, action: str) -> ResponseReturnValue:
     try:
         if action == "deactivate":
             ended = deactivate_staff(db, current_staff(), staff)
-            message = f"{staff.display_name} is deactivated; {ended} open session(s) ended."
+            sessions = "1 open session" if ended == 1 else f"{ended} open sessions"
+            message = f"{staff.display_name} is deactivated; {sessions} ended."
         else:
             reactivate_staff(db, current_staff(), staff)
             message = f"{staff.display_name} is active again."

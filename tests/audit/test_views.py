@@ -43,6 +43,12 @@ def test_admin_filters_by_action_actor_and_date(client, db):
     assert "<code>visit.checked_in</code>" not in future and "No events match" in future
     injected = client.get("/audit/?action=x%27%20OR%201=1").get_data(as_text=True)
     assert "Actions look like visit.checked_in." in injected
+    # "_" is a character of the action typed, not a wildcard matching every event ("%" is
+    # refused above, as any character no action has).
+    for wildcard in ("_", "visit_"):
+        matched = client.get(f"/audit/?action={wildcard}").get_data(as_text=True)
+        assert "<code>visit.checked_in</code>" not in matched, wildcard
+        assert "<code>booth.cleaned</code>" not in matched, wildcard
 
 
 def test_audit_detail_refuses_free_text(db):

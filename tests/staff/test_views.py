@@ -153,6 +153,9 @@ def test_changing_a_role_ends_the_accounts_sessions(client, db):
 def test_admin_cannot_deactivate_or_demote_themselves(client, db):
     admin = make_staff(db, Role.ADMIN)
     sign_in(client, db, admin)
+    own_page = client.get(f"/staff/{admin.id}/edit").get_data(as_text=True)
+    assert "Deactivate account" not in own_page
+    assert "This is your own account: another admin can deactivate it" in own_page
     response = client.post(f"/staff/{admin.id}/deactivate", follow_redirects=True)
     assert "You cannot deactivate your own account." in response.get_data(as_text=True)
     response = client.post(f"/staff/{admin.id}/edit", data={"display_name": "Me", "role": "nurse"})
@@ -164,7 +167,11 @@ def test_admin_cannot_deactivate_or_demote_themselves(client, db):
 def test_deactivate_and_reactivate_are_audited(client, db):
     nurse = make_staff(db, Role.NURSE)
     sign_in(client, db, make_staff(db, Role.ADMIN))
-    client.post(f"/staff/{nurse.id}/deactivate")
+    start_session(db, nurse)
+    done = client.post(f"/staff/{nurse.id}/deactivate", follow_redirects=True)
+    assert f"{nurse.display_name} is deactivated; 1 open session ended." in done.get_data(
+        as_text=True
+    )
     db.refresh(nurse)
     assert not nurse.is_active
     client.post(f"/staff/{nurse.id}/reactivate")
