@@ -1,4 +1,4 @@
-"""Form pieces every feature uses: trimming, choices, large checkbox lists."""
+"""Form pieces every feature uses: the base form, trimming, choices, large checkbox lists."""
 
 from __future__ import annotations
 
@@ -6,8 +6,54 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
+
+#: WTForms' own messages for input it cannot read, in the words staff see everywhere else.
+HOUSE_WORDING = {
+    "This field is required.": "Fill this in.",
+    "Not a valid integer value.": "Enter a whole number.",
+    "Not a valid decimal value.": "Enter a number.",
+    "Not a valid float value.": "Enter a number.",
+    "Not a valid date value.": "Enter a date.",
+    "Not a valid datetime value.": "Enter a date and a time.",
+    "Not a valid time value.": "Enter a time, such as 14:30.",
+    "Not a valid choice.": "Choose one of the options given.",
+    "'%(value)s' is not a valid choice for this field.": "Choose from the options given.",
+    "'%(value)s' are not valid choices for this field.": "Choose from the options given.",
+    "Number must be between %(min)s and %(max)s.": "Enter a number from %(min)s to %(max)s.",
+    "Number must be at least %(min)s.": "Enter a number of at least %(min)s.",
+    "Number must be at most %(max)s.": "Enter a number of at most %(max)s.",
+    "Field cannot be longer than %(max)d character.": "Use at most %(max)d character.",
+    "Field cannot be longer than %(max)d characters.": "Use at most %(max)d characters.",
+    "Field must be at least %(min)d character long.": "Use at least %(min)d character.",
+    "Field must be at least %(min)d characters long.": "Use at least %(min)d characters.",
+    "Field must be between %(min)d and %(max)d characters long.": (
+        "Use %(min)d to %(max)d characters."
+    ),
+}
+
+
+class _HouseWording:
+    """What WTForms asks for its messages (gettext, ngettext), answered in HOUSE_WORDING."""
+
+    def gettext(self, string: str) -> str:
+        return HOUSE_WORDING.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+_HOUSE_WORDING = _HouseWording()
+
+
+class SiteSysForm(FlaskForm):
+    """Every SiteSys form: Flask-WTF's (CSRF), with WTForms' own messages in house wording."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _HouseWording:
+            return _HOUSE_WORDING
 
 
 def strip(value: str | None) -> str | None:

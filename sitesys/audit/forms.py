@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, SubmitField
 from wtforms.validators import Length, Optional, Regexp
 
-from sitesys.forms import PlainSelectField, on_the_calendar, strip
+from sitesys.forms import PlainSelectField, SiteSysForm, on_the_calendar, strip
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(SiteSysForm):
     class Meta:
         csrf = False
 

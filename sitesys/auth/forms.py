@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from sitesys.forms import strip
+from sitesys.forms import SiteSysForm, strip
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteSysForm):
     username = StringField(
         "Username",
         validators=[InputRequired("Enter your username."), Length(max=80)],
@@ -24,10 +23,10 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class SwitchSiteForm(FlaskForm):
+class SwitchSiteForm(SiteSysForm):
     site_id = HiddenField(validators=[InputRequired()])
     submit = SubmitField("Switch site")
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(SiteSysForm):
     submit = SubmitField("Sign out")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, StopValidation
 
 from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitStatus
 from sitesys.clients.models import AgeBand, Gender
-from sitesys.forms import MultiCheckboxField, RadioChoiceField, choices, strip
+from sitesys.forms import MultiCheckboxField, RadioChoiceField, SiteSysForm, choices, strip
 
 WAITING_LIST = "waiting"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -33,7 +32,7 @@ class TickAtLeastOne:
             raise StopValidation(self.message)
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(SiteSysForm):
     # No validators: sitesys.clients.codes.code_problem is the one rule for a code, for both
     # "Find client" and "Check in", so its length is told once. The browser's limit counts the
     # spaces people type inside a code, which normalising drops.
@@ -96,7 +95,7 @@ class CheckInForm(FlaskForm):
     submit = SubmitField("Check in")
 
 
-class VisitStepForm(FlaskForm):
+class VisitStepForm(SiteSysForm):
     """A lifecycle step, sent with the status the screen showed (a stale screen changes nothing)."""
 
     expected_status = HiddenField(
@@ -109,7 +108,7 @@ class MoveToBoothForm(VisitStepForm):
     submit = SubmitField("Move to booth")
 
 
-class ServicesForm(FlaskForm):
+class ServicesForm(SiteSysForm):
     services = MultiCheckboxField(
         "Services given",
         choices=choices((service.value, service.label) for service in ServiceGiven),

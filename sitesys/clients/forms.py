@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from sitesys.clients.models import FlagKind
-from sitesys.forms import choices, strip
+from sitesys.forms import SiteSysForm, choices, strip
 
 
-class FlagForm(FlaskForm):
+class FlagForm(SiteSysForm):
     kind = SelectField(
         "Flag",
         choices=choices((kind.value, kind.label) for kind in FlagKind),
@@ -30,7 +29,7 @@ class FlagForm(FlaskForm):
     submit = SubmitField("Add flag")
 
 
-class RemoveFlagForm(FlaskForm):
+class RemoveFlagForm(SiteSysForm):
     reason = StringField(
         "Reason for removing",
         validators=[InputRequired("Give a reason for removing the flag."), Length(max=200)],

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -24,14 +23,14 @@ from wtforms.validators import (
 )
 
 from sitesys.checkin.forms import UUID_PATTERN
-from sitesys.forms import RadioChoiceField, choices, on_the_calendar, strip
+from sitesys.forms import RadioChoiceField, SiteSysForm, choices, on_the_calendar, strip
 from sitesys.handovers.models import Handover, IllnessSeverity
 
 TEXT_LIMIT = 5000
 SEVERITY_CHOICES = choices((s.value, s.label) for s in IllnessSeverity)
 
 
-class DraftForm(FlaskForm):
+class DraftForm(SiteSysForm):
     """The fixed part of the draft; per-person severity and stock counts are added per handover."""
 
     summary = TextAreaField(
@@ -107,7 +106,7 @@ def draft_version(handover: Handover) -> str:
     return handover.saved_at.isoformat()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SiteSysForm):
     what = StringField(
         "What",
         validators=[InputRequired("Say what needs doing."), Length(max=300)],
@@ -125,7 +124,7 @@ class ActionForm(FlaskForm):
     submit = SubmitField("Add action")
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(SiteSysForm):
     readback_note = TextAreaField(
         "Read-back note",
         validators=[Optional(), Length(max=1000)],
@@ -135,7 +134,7 @@ class AcknowledgeForm(FlaskForm):
     submit = SubmitField("Acknowledge handover")
 
 
-class AddendumForm(FlaskForm):
+class AddendumForm(SiteSysForm):
     text = TextAreaField(
         "Addendum",
         validators=[InputRequired("Write the correction."), Length(max=TEXT_LIMIT)],
@@ -150,7 +149,7 @@ class AddendumForm(FlaskForm):
     submit = SubmitField("Add addendum")
 
 
-class ShiftForm(FlaskForm):
+class ShiftForm(SiteSysForm):
     name = StringField(
         "Shift name",
         validators=[InputRequired("Name the shift."), Length(max=40)],
@@ -165,14 +164,14 @@ class ShiftForm(FlaskForm):
     submit = SubmitField("Add shift")
 
 
-class StockItemForm(FlaskForm):
+class StockItemForm(SiteSysForm):
     name = StringField(
         "Item", validators=[InputRequired("Name the item."), Length(max=60)], filters=[strip]
     )
     submit = SubmitField("Add item")
 
 
-class HistoryFilterForm(FlaskForm):
+class HistoryFilterForm(SiteSysForm):
     class Meta:
         csrf = False
 

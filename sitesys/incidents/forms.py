@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from sitesys.forms import (
     MultiCheckboxField,
     PlainChoiceMessage,
     RadioChoiceField,
+    SiteSysForm,
     choices,
     on_the_calendar,
     strip,
@@ -85,7 +85,7 @@ def _submission_key() -> HiddenField:
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SiteSysForm):
     """One button of the response screen; only the values of its kind are read and checked."""
 
     kind = HiddenField(
@@ -161,7 +161,7 @@ class ActionForm(FlaskForm):
             field.errors.append(f"Enter the {word} to {precision} at most.")
 
 
-class StrikeForm(FlaskForm):
+class StrikeForm(SiteSysForm):
     reason = StringField(
         "Reason for striking through",
         validators=[
@@ -172,7 +172,7 @@ class StrikeForm(FlaskForm):
     )
 
 
-class ReportForm(FlaskForm):
+class ReportForm(SiteSysForm):
     """The incident report; nothing is required while drafting (see reports.missing_fields)."""
 
     types = MultiCheckboxField(
@@ -256,7 +256,7 @@ def _review_text(label: str) -> TextAreaField:
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(SiteSysForm):
     #: The review's version when the form was opened (see review.review_version).
     version = HiddenField(validators=[Optional()])
     findings = _review_text("Findings")
@@ -265,7 +265,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Save review")
 
 
-class ReviewActionForm(FlaskForm):
+class ReviewActionForm(SiteSysForm):
     description = StringField(
         "What needs to be done",
         validators=[
@@ -284,7 +284,7 @@ class ReviewActionForm(FlaskForm):
     submit = SubmitField("Add action")
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(SiteSysForm):
     reason = StringField(
         "Reason for reopening",
         validators=[
@@ -303,7 +303,7 @@ STATE_CHOICES = [
 ]
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(SiteSysForm):
     class Meta:
         csrf = False
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -26,7 +25,7 @@ from wtforms.validators import (
 )
 
 from sitesys.checkin.forms import UUID_PATTERN
-from sitesys.forms import RadioChoiceField, choices, strip
+from sitesys.forms import RadioChoiceField, SiteSysForm, choices, strip
 from sitesys.observations.models import Pupils
 from sitesys.observations.scoring import RASS_LABELS, Consciousness, Poss, format_rass
 
@@ -51,7 +50,7 @@ LOWEST_TEMPERATURE = Decimal("25.0")
 HIGHEST_TEMPERATURE = Decimal("45.0")
 
 
-def _temperature_as_stored(_form: FlaskForm, field: DecimalField) -> None:
+def _temperature_as_stored(_form: SiteSysForm, field: DecimalField) -> None:
     """Refuse a temperature the record could not keep as typed. The column holds one decimal
     place, so 35.04 would be scored as above 35.0 (1 point) yet stored and shown as 35.0 (which
     scores 3): what is scored must be what is stored. "NaN" and "Infinity" parse as decimals
@@ -68,7 +67,7 @@ def _temperature_as_stored(_form: FlaskForm, field: DecimalField) -> None:
         raise StopValidation("Enter the temperature to one decimal place, e.g. 36.8.")
 
 
-class ObservationForm(FlaskForm):
+class ObservationForm(SiteSysForm):
     respiratory_rate = _reading("Respiratory rate", 0, 80, "/min")
     spo2 = _reading("SpO2", 50, 100, "%")
     on_oxygen = BooleanField("On oxygen")
@@ -139,12 +138,12 @@ class ObservationForm(FlaskForm):
     submit = SubmitField("Save observation")
 
 
-class QuickCheckForm(FlaskForm):
+class QuickCheckForm(SiteSysForm):
     submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the page.")])
     submit = SubmitField("Quick check")
 
 
-class StrikeForm(FlaskForm):
+class StrikeForm(SiteSysForm):
     reason = StringField(
         "Reason for striking through",
         validators=[
@@ -158,7 +157,7 @@ class StrikeForm(FlaskForm):
     submit = SubmitField("Strike through")
 
 
-class ScaleForm(FlaskForm):
+class ScaleForm(SiteSysForm):
     scale = RadioChoiceField(
         "SpO2 scale",
         choices=choices(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -23,7 +22,7 @@ from wtforms.validators import (
 )
 
 from sitesys.clients.codes import pattern_problem
-from sitesys.forms import PlainSelectField, choices, strip
+from sitesys.forms import PlainSelectField, SiteSysForm, choices, strip
 from sitesys.sites.models import BoothKind
 
 BOOTH_KIND_CHOICES = choices((kind.value, kind.label) for kind in BoothKind)
@@ -66,7 +65,7 @@ def _minutes(label: str, low: int, high: int, hint: str) -> IntegerField:
     )
 
 
-class SiteForm(FlaskForm):
+class SiteForm(SiteSysForm):
     # Text is required with DataRequired, which looks at the value after strip (InputRequired
     # looks at the raw input, and let a name of spaces through to be saved empty); numbers and
     # times keep InputRequired, as 0 is a real booth position.
@@ -145,7 +144,7 @@ class SiteForm(FlaskForm):
             )
 
 
-class BoothForm(FlaskForm):
+class BoothForm(SiteSysForm):
     label = StringField(
         "Booth label",
         validators=[DataRequired("Enter a label, such as 3."), Length(max=20)],
@@ -164,7 +163,7 @@ class BoothForm(FlaskForm):
     submit = SubmitField("Save booth")
 
 
-class OutOfServiceForm(FlaskForm):
+class OutOfServiceForm(SiteSysForm):
     reason = StringField(
         "Reason",
         validators=[
@@ -176,7 +175,7 @@ class OutOfServiceForm(FlaskForm):
     submit = SubmitField("Take out of service")
 
 
-class SubstanceForm(FlaskForm):
+class SubstanceForm(SiteSysForm):
     label = StringField(
         "Substance",
         validators=[DataRequired("Enter the substance's name."), Length(max=60)],

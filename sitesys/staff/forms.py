@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from sitesys.auth.roles import Role
-from sitesys.forms import MultiCheckboxField, PlainSelectField, choices, strip
+from sitesys.forms import MultiCheckboxField, PlainSelectField, SiteSysForm, choices, strip
 
 ROLE_PAIRS = [(role.value, role.label) for role in Role]
 
 
-class StaffForm(FlaskForm):
+class StaffForm(SiteSysForm):
     # Text fields are required with DataRequired, which looks at the value after strip: the
     # raw-input check (InputRequired) let a name of spaces through, to be saved empty.
     username = StringField(
@@ -41,13 +40,13 @@ class EditStaffForm(StaffForm):
     username = None
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SiteSysForm):
     """A bare form for a confirmed POST action (the CSRF token is the point)."""
 
     submit = SubmitField("Confirm")
 
 
-class StaffFilterForm(FlaskForm):
+class StaffFilterForm(SiteSysForm):
     class Meta:
         csrf = False
 

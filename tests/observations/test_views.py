@@ -102,13 +102,13 @@ def test_consciousness_is_required(client, db):
         ("pulse", "19", "Pulse must be between 20 and 250 /min."),
         ("systolic_bp", "301", "Systolic blood pressure must be between 40 and 300 mmHg."),
         ("temperature", "45.1", "Temperature must be between 25.0 and 45.0 °C."),
-        ("temperature", "warm", "Not a valid decimal value."),
+        ("temperature", "warm", "Enter a number."),
         # More than one decimal place would be scored on one value and stored as another.
         ("temperature", "35.04", "Enter the temperature to one decimal place, e.g. 36.8."),
         ("temperature", "36.55", "Enter the temperature to one decimal place, e.g. 36.8."),
         ("temperature", "NaN", "Enter the temperature as a number, e.g. 36.8."),
         ("poss", "7", "Choose a POSS level from the list."),
-        ("rass", "+9", "Not a valid choice."),
+        ("rass", "+9", "Choose one of the options given."),
     ],
 )
 def test_physiological_limits_get_a_plain_message_per_field(client, db, field, value, message):

@@ -336,3 +336,12 @@ def test_a_tampered_booth_kind_is_refused_in_plain_words(client, db):
     body = response.get_data(as_text=True)
     assert "Choose one of the booth kinds in the list." in body and "Not a valid choice" not in body
     assert db.scalar(select(Booth).where(Booth.site_id == site.id)) is None
+
+
+def test_input_a_field_cannot_read_is_refused_in_house_wording(client, db):
+    """WTForms' own messages ("Not a valid integer value.") are not the words staff see."""
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    bad = {**SITE_FORM, "booth_check_minutes": "ten"}
+    body = client.post("/sites/new", data=bad).get_data(as_text=True)
+    assert "Enter a whole number." in body and "Not a valid integer value" not in body
+    assert db.scalar(select(Site).where(Site.name == "Harbour Street")) is None
