@@ -27,8 +27,11 @@ def _client(card: VisitCard, now: datetime, alerted: set[str]) -> dict[str, Any]
         "phase": visit.status.label,
         "booth": visit.booth.label if visit.booth and visit.status.value == "in_booth" else None,
         "minutes_on_site": max(0, int((now - visit.checked_in_at).total_seconds() // 60)),
-        "news2_total": latest.news2_total if latest else None,
-        "level": latest.level_label if latest else None,
+        # A partial set has no total to hand over (it would read as a full score).
+        "news2_total": latest.news2_total if latest and not latest.news2_partial else None,
+        "level": (latest.score_summary if latest.news2_partial else latest.level_label)
+        if latest
+        else None,
         "level_class": latest.level_class if latest else None,
         "close_watch": card.close_watch,
         "check": card.check.label,

@@ -35,7 +35,8 @@ SERIES = (
     Series("respiratory_rate", "Respiratory rate", "/min", 0, 40, lambda o: o.respiratory_rate),
     Series("spo2", "SpO2", "%", 80, 100, lambda o: o.spo2),
     Series("pulse", "Pulse", "/min", 40, 160, lambda o: o.pulse),
-    Series("news2", "NEWS2", "", 0, 12, lambda o: o.news2_total),
+    # Full sets only: a partial set's total is a floor, not a score to draw a trend through.
+    Series("news2", "NEWS2", "", 0, 12, lambda o: None if o.news2_partial else o.news2_total),
 )
 
 

@@ -114,6 +114,21 @@ class Observation(Base):
         return self.level.label
 
     @property
+    def score_summary(self) -> str:
+        """The score as staff read it: "NEWS2 5 · Medium". A partial set's total is only a
+        floor (the parameters not measured count nothing), so it is never shown as a score:
+        "NEWS2 at least 6 (partial) · Medium" when what was measured is worrying, else
+        "Partial – not rated", never a reassuring "NEWS2 0".
+        """
+        if self.kind is ObservationKind.QUICK_CHECK or self.news2_total is None:
+            return "Not scored"
+        if self.news2_partial:
+            if self.level is None:
+                return PARTIAL_NOT_RATED
+            return f"NEWS2 at least {self.news2_total} (partial) · {self.level.label}"
+        return f"NEWS2 {self.news2_total} · {self.level_label}"
+
+    @property
     def level_class(self) -> str:
         return f"level-{self.level.value.replace('_', '-')}" if self.level else "level-partial"
 

@@ -79,7 +79,9 @@ def _back_to(visit: Visit) -> str:
 
 
 def _announce(db: Session, visit: Visit, observation: Observation) -> None:
-    if observation.news2_total is not None:
+    if observation.news2_partial:
+        flash(f"Observation saved: {observation.score_summary}.", "success")
+    elif observation.news2_total is not None:
         flash(
             f"Observation saved: NEWS2 {observation.news2_total} ({observation.level_label}).",
             "success",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -32,7 +33,14 @@ def test_chart_draws_the_four_series_and_leaves_out_struck_and_quick_checks(db):
                     db,
                     nurse,
                     visit,
-                    ObservationInput(Consciousness.ALERT, respiratory_rate=rate, spo2=95, pulse=90),
+                    ObservationInput(
+                        Consciousness.ALERT,
+                        respiratory_rate=rate,
+                        spo2=95,
+                        pulse=90,
+                        systolic_bp=120,
+                        temperature=Decimal("36.8"),
+                    ),
                     str(uuid.uuid4()),
                 )
             )
@@ -50,3 +58,28 @@ def test_chart_draws_the_four_series_and_leaves_out_struck_and_quick_checks(db):
 
 def test_no_chart_without_a_full_observation(db):
     assert render_chart([], ZoneInfo("Europe/London")) is None
+
+
+def test_a_partial_sets_total_is_not_drawn_as_a_news2_score(db):
+    """Breathing and pulse only: their readings are drawn, but a NEWS2 line through a total
+    that counts nothing for the parameters never measured would read as a real, low score."""
+    start = utcnow()
+    site = make_site(db)
+    nurse = make_staff(db, Role.NURSE, [site])
+    visit = make_visit(db, site, nurse, booth=make_booth(db, site), at=start)
+    recorded = []
+    for minutes in (1, 6):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            recorded.append(
+                record_observation(
+                    db,
+                    nurse,
+                    visit,
+                    ObservationInput(Consciousness.ALERT, respiratory_rate=16, pulse=72),
+                    str(uuid.uuid4()),
+                )
+            )
+    assert all(o.news2_partial and o.news2_total == 0 for o in recorded)
+    text = str(render_chart(recorded, ZoneInfo("Europe/London")))
+    assert "Respiratory rate 16/min" in text and "Pulse 72/min" in text
+    assert "NEWS2 0" not in text

@@ -77,12 +77,18 @@ def test_a_high_scoring_set_is_scored_stored_and_prompts_the_emergency(client, d
 
 def test_only_consciousness_is_needed_and_a_partial_score_is_never_low(client, db):
     _site, visit, _nurse = nurse_with_visit(db, client)
-    client.post(f"/visits/{visit.id}/observations/new", data=full(pulse="72"))
+    saved = client.post(
+        f"/visits/{visit.id}/observations/new", data=full(pulse="72"), follow_redirects=True
+    )
+    assert "Observation saved: Partial – not rated." in saved.get_data(as_text=True)
     [obs] = observations(db)
     assert obs.news2_total == 0 and obs.news2_partial and obs.level is None
     assert obs.level_label == "Partial – not rated"
+    # A partial set's total (0 here) is never shown: it would read as a full, reassuring score.
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
-    assert "Partial – not rated" in page
+    assert "Partial – not rated" in page and "NEWS2 0" not in page
+    board = client.get("/board/partial").get_data(as_text=True)
+    assert "Partial – not rated" in board and "NEWS2 0" not in board
 
 
 def test_consciousness_is_required(client, db):
