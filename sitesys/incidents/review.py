@@ -187,10 +187,20 @@ def complete_review_action(
 
 
 def close_incident(session: Session, actor: Staff, incident: Incident) -> None:
-    """Close a reviewed incident. Rule: the findings are recorded first."""
+    """Close a reviewed incident. Rules: the findings are recorded first, and every action the
+    review decided on is done (a closed incident offers no way to mark one done, and an action
+    still to do is why the incident is not finished).
+    """
     require_role(actor, MANAGER, "close incidents")
     if incident.status is IncidentStatus.IN_REVIEW and not incident.findings.strip():
         raise IncidentError("Record the findings before closing the incident.")
+    open_actions = [action for action in incident.review_actions if action.done_at is None]
+    if len(open_actions) == 1:
+        raise IncidentError("A review action is not done yet: mark it done before closing.")
+    if open_actions:
+        raise IncidentError(
+            f"{len(open_actions)} review actions are not done yet: mark them done before closing."
+        )
     change_status(session, actor, incident, IncidentStatus.CLOSED)
 
 

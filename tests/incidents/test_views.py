@@ -688,6 +688,11 @@ def test_the_manager_takes_reviews_adds_an_action_and_closes(client, db):
     action = db.scalar(select(ReviewAction))
     assert action is not None and action.owner_id == floor.nurse.id
     assert "Mark done: Restock naloxone</button>" in text(client.get(f"/incidents/{incident.id}"))
+    # Not closed while an action is still to do: a closed incident could never mark it done.
+    waiting = client.post(f"/incidents/{incident.id}/close", follow_redirects=True)
+    assert "A review action is not done yet: mark it done before closing." in text(waiting)
+    db.refresh(incident)
+    assert incident.status is IncidentStatus.IN_REVIEW
     client.post(f"/incidents/{incident.id}/review/actions/{action.id}/done")
     closed = client.post(f"/incidents/{incident.id}/close", follow_redirects=True)
     body = text(closed)
