@@ -298,6 +298,21 @@ def printable(incident_id: uuid.UUID) -> ResponseReturnValue:
     return render_template("incidents/print.html", **_record(incident), printed_at=utcnow())
 
 
+def _typed_text(typed: AmendForm, now: AmendForm) -> list[tuple[str, str]]:
+    """The text fields of a refused amendment whose typing differs from the report as it is
+    now, as (label, text): shown above the form so it can be written in again.
+    """
+    return [
+        (field.label.text, field.data)
+        for field in typed
+        if field.type in ("StringField", "TextAreaField")
+        and field.name != "reason"
+        and isinstance(field.data, str)
+        and field.data.strip()
+        and field.data != now[field.name].data
+    ]
+
+
 @roles_required(*CLINICAL_ROLES)
 def amend(incident_id: uuid.UUID) -> ResponseReturnValue:
     """Amend a submitted report: every changed field is kept with its old value and the reason."""
@@ -313,6 +328,7 @@ def amend(incident_id: uuid.UUID) -> ResponseReturnValue:
     form = AmendForm()
     _prepare(form, db, site, incident)
     error = None
+    unsaved: list[tuple[str, str]] = []
     if request.method == "GET":
         _fill(form, incident)
         form.version.data = report_version(incident)
@@ -330,8 +346,11 @@ def amend(incident_id: uuid.UUID) -> ResponseReturnValue:
             abort(403)
         except ReportChanged as changed:
             db.rollback()
-            # The report as it is now, to make the change again on; the reason is kept.
+            # The report as it is now, to make the change again on; the reason is kept, and
+            # the text typed is shown beside it so that nothing written is lost.
+            typed = form
             form = _amend_form_as_now(db, site, incident, reason=form.reason.data)
+            unsaved = _typed_text(typed, form)
             error = str(changed)
         except ReportIncomplete as incomplete:
             db.rollback()
@@ -349,7 +368,9 @@ def amend(incident_id: uuid.UUID) -> ResponseReturnValue:
             return redirect(url_for("incidents.show", incident_id=incident.id))
     status = 409 if error else 422 if any(field.errors for field in form) else 200
     return (
-        render_template("incidents/amend.html", form=form, incident=incident, error=error),
+        render_template(
+            "incidents/amend.html", form=form, incident=incident, error=error, unsaved=unsaved
+        ),
         status,
     )
 

@@ -702,6 +702,36 @@ def test_the_manager_takes_reviews_adds_an_action_and_closes(client, db):
     assert incident.status is IncidentStatus.CLOSED and incident.reviewer_id == floor.manager.id
 
 
+def test_a_refused_amendment_shows_the_text_typed_so_it_is_not_lost(client, app, db):
+    floor = make_floor(db)
+    incident = started(db, floor)
+    end_response(db, floor.nurse, incident)
+    as_opened = {"physical_harm": PhysicalHarm.LOW, "psychological_harm": PsychologicalHarm.NONE}
+    submit_report(db, floor.nurse, incident, complete_report([floor.nurse], **as_opened))
+    take_into_review(db, floor.manager, incident)
+    url = f"/incidents/{incident.id}/amend"
+    sign_in(client, db, floor.nurse)
+    nurse_opened = opened_version(client, url)
+    manager = app.test_client()
+    sign_in(manager, db, floor.manager)
+    form = report_form([floor.nurse], physical_harm="low", psychological_harm="none")
+    saved = manager.post(
+        url,
+        data={**form, "physical_harm": "moderate", "reason": "Bruising found later",
+              "version": opened_version(manager, url)},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    typed = "Found slumped in booth 4 at 14:02, lips blue; two doses of naloxone given."
+    refused = client.post(
+        url, data={**form, "narrative": typed, "reason": "Times", "version": nurse_opened}
+    )
+    body = text(refused)
+    assert refused.status_code == 409
+    section = body[body.index('aria-label="What you typed"') :]
+    assert "What you typed (not saved)" in section and typed in section
+    assert db.scalar(select(func.count()).select_from(IncidentAmendment)) == 1
+
+
 def test_a_review_saved_from_a_stale_tab_is_refused_and_its_text_stays_on_screen(client, db):
     floor = make_floor(db)
     incident = submitted(db, floor)
