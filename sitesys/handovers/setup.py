@@ -74,7 +74,11 @@ def add_shift(
 ) -> Shift:
     """Add a named shift; names must be unique at the site (overlaps are allowed)."""
     name = name.strip()
-    proposed = [*definitions(session, site), ShiftDefinition(name, start, end)]
+    existing = definitions(session, site)
+    taken = next((d.name for d in existing if d.name.casefold() == name.casefold()), None)
+    if taken is not None:
+        raise SetupError(f"There is already a shift called {taken}.")
+    proposed = [*existing, ShiftDefinition(name, start, end)]
     problems = shift_problems(proposed)
     if problems:
         raise SetupError(" ".join(problems))

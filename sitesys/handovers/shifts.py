@@ -204,6 +204,10 @@ def shift_problems(definitions: Sequence[ShiftDefinition]) -> list[str]:
             continue
         # Names are compared without case: "Early" and "early" would read as one shift on a rota.
         named.setdefault(name.casefold(), []).append(name)
+        if definition.start == definition.end:
+            problems.append(
+                f"{name} starts and ends at {definition.start:%H:%M}: give it its end time."
+            )
     for spellings in named.values():
         if len(spellings) > 1:
             count = _COUNT_WORDS.get(len(spellings), str(len(spellings)))

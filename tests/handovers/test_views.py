@@ -227,7 +227,20 @@ def test_admin_sets_up_shifts_with_clear_refusals(client, db, clock):
             "shift-submit": "1",
         },
     )
-    assert "Two shifts are called Night." in again.get_data(as_text=True)
+    assert "There is already a shift called Night." in again.get_data(as_text=True)
+    # A shift that starts and ends at the same time would be running round the clock.
+    round_the_clock = client.post(
+        f"/handovers/setup/{site.id}",
+        data={
+            "shift-name": "Day",
+            "shift-start": "10:00",
+            "shift-end": "10:00",
+            "shift-submit": "1",
+        },
+    )
+    assert "Day starts and ends at 10:00: give it its end time." in round_the_clock.get_data(
+        as_text=True
+    )
     [shift] = db.scalars(select(Shift).where(Shift.site_id == site.id))
     assert shift.starts_at_time.hour == 20 and shift.ends_at_time.hour == 8
     client.post(
