@@ -28,6 +28,10 @@ class SiteError(ValueError):
     """A site or booth change that breaks a rule; the message is shown as it is."""
 
 
+class BoothKindLocked(SiteError):
+    """An occupied booth's kind cannot change under its client."""
+
+
 class SettingsChanged(SiteError):
     """The settings form was opened before someone else saved; saving it would undo their change."""
 
@@ -173,6 +177,12 @@ def update_booth(
 ) -> None:
     label = label.strip()
     _check_label_free(session, booth.site, label, booth.id)
+    if kind is not booth.kind and booth.status is BoothStatus.OCCUPIED:
+        # The client was placed by the booth's kind (smoke stays out of injecting rooms).
+        raise BoothKindLocked(
+            f"Booth {booth.label} is occupied: change whether it is a smoking booth once it is "
+            "free."
+        )
     booth.label, booth.kind, booth.position = label, kind, position
     record_event(
         session,

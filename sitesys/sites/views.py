@@ -18,6 +18,7 @@ from sitesys.sites.models import (
     SubstanceOption,
 )
 from sitesys.sites.services import (
+    BoothKindLocked,
     SettingsChanged,
     SiteError,
     SiteSettings,
@@ -190,6 +191,8 @@ def edit_booth(booth_id: int) -> ResponseReturnValue:
                 kind=BoothKind(form.kind.data),
                 position=form.position.data or 0,
             )
+        except BoothKindLocked as error:
+            form.kind.errors = [str(error)]
         except SiteError as error:
             form.label.errors = [str(error)]
         else:

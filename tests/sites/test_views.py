@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
-from sitesys.sites.models import Booth, BoothStatus, Site, SubstanceOption
+from sitesys.sites.models import Booth, BoothKind, BoothStatus, Site, SubstanceOption
 from tests.factories import make_booth, make_site, make_staff, sign_in
 
 SITE_FORM = {
@@ -345,3 +345,24 @@ def test_input_a_field_cannot_read_is_refused_in_house_wording(client, db):
     body = client.post("/sites/new", data=bad).get_data(as_text=True)
     assert "Enter a whole number." in body and "Not a valid integer value" not in body
     assert db.scalar(select(Site).where(Site.name == "Harbour Street")) is None
+
+
+def test_an_occupied_booth_keeps_its_kind_until_it_is_free(client, db):
+    """The client in it was placed by its kind: an injecting client must not find themselves in
+    a smoking booth (or the reverse) because an admin edited it meanwhile."""
+    site = make_site(db)
+    booth = make_booth(db, site, label="1", status=BoothStatus.OCCUPIED)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    url = f"/sites/booths/{booth.id}/edit"
+    refused = client.post(url, data={"label": "1", "kind": "smoking", "position": "1"})
+    assert refused.status_code == 200
+    assert (
+        "Booth 1 is occupied: change whether it is a smoking booth once it is free."
+        in refused.get_data(as_text=True)
+    )
+    db.refresh(booth)
+    assert booth.kind is BoothKind.INJECTING
+    renamed = client.post(url, data={"label": "1A", "kind": "injecting", "position": "1"})
+    assert renamed.status_code == 302
+    db.refresh(booth)
+    assert booth.label == "1A"
