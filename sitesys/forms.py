@@ -126,3 +126,12 @@ def on_the_calendar(_form: object, field: Field) -> None:
         raise ValidationError(
             f"Enter a date from {EARLIEST_DATE:%-d %B %Y} to {LATEST_DATE:%-d %B %Y}."
         )
+
+
+def not_before_date_from(form: Any, field: Field) -> None:
+    """For a filter's "To date": refused when before its "From date" (which would match nothing
+    without saying why).
+    """
+    start = getattr(form, "date_from", None)
+    if field.data and start is not None and start.data and field.data < start.data:
+        raise ValidationError("The end date is before the start date.")

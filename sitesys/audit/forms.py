@@ -5,7 +5,13 @@ from __future__ import annotations
 from wtforms import DateField, StringField, SubmitField
 from wtforms.validators import Length, Optional, Regexp
 
-from sitesys.forms import PlainSelectField, SiteSysForm, on_the_calendar, strip
+from sitesys.forms import (
+    PlainSelectField,
+    SiteSysForm,
+    not_before_date_from,
+    on_the_calendar,
+    strip,
+)
 
 
 class AuditFilterForm(SiteSysForm):
@@ -34,7 +40,7 @@ class AuditFilterForm(SiteSysForm):
         filters=[strip],
     )
     date_from = DateField("From date", validators=[Optional(), on_the_calendar])
-    date_to = DateField("To date", validators=[Optional(), on_the_calendar])
+    date_to = DateField("To date", validators=[Optional(), on_the_calendar, not_before_date_from])
     site = PlainSelectField(
         "Site", coerce=str, validators=[Optional()], invalid_choice="Choose a site from the list."
     )

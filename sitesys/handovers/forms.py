@@ -23,7 +23,14 @@ from wtforms.validators import (
 )
 
 from sitesys.checkin.forms import UUID_PATTERN
-from sitesys.forms import RadioChoiceField, SiteSysForm, choices, on_the_calendar, strip
+from sitesys.forms import (
+    RadioChoiceField,
+    SiteSysForm,
+    choices,
+    not_before_date_from,
+    on_the_calendar,
+    strip,
+)
 from sitesys.handovers.models import Handover, IllnessSeverity
 
 TEXT_LIMIT = 5000
@@ -176,6 +183,6 @@ class HistoryFilterForm(SiteSysForm):
         csrf = False
 
     date_from = DateField("From date", validators=[Optional(), on_the_calendar])
-    date_to = DateField("To date", validators=[Optional(), on_the_calendar])
+    date_to = DateField("To date", validators=[Optional(), on_the_calendar, not_before_date_from])
     shift = StringField("Shift", validators=[Optional(), Length(max=40)], filters=[strip])
     submit = SubmitField("Filter")

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from sitesys.auth.guard import current_site, current_staff, roles_required
@@ -66,8 +66,9 @@ def index() -> ResponseReturnValue:
     if filters.date_to.data and not filters.date_to.errors:
         end = datetime.combine(filters.date_to.data, time(0), tzinfo=site.zone) + timedelta(days=1)
         statement = statement.where(Handover.shift_starts_at < end)
-    if filters.shift.data:
-        statement = statement.where(Handover.shift_name == filters.shift.data)
+    if filters.shift.data and not filters.shift.errors:
+        # "late" finds the Late shift: shift names are unique at a site without regard to case.
+        statement = statement.where(func.lower(Handover.shift_name) == filters.shift.data.lower())
     page = paginate(db, statement)
     flagged = set(
         db.scalars(

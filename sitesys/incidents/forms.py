@@ -15,7 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from sitesys.forms import (
     MultiCheckboxField,
@@ -23,6 +23,7 @@ from sitesys.forms import (
     RadioChoiceField,
     SiteSysForm,
     choices,
+    not_before_date_from,
     on_the_calendar,
     strip,
 )
@@ -308,7 +309,7 @@ class QueueFilterForm(SiteSysForm):
         csrf = False
 
     date_from = DateField("From date", validators=[Optional(), on_the_calendar])
-    date_to = DateField("To date", validators=[Optional(), on_the_calendar])
+    date_to = DateField("To date", validators=[Optional(), on_the_calendar, not_before_date_from])
     type = SelectField(
         "Type",
         choices=choices([("", "Any type"), *((t.value, t.label) for t in IncidentType)]),
@@ -321,10 +322,6 @@ class QueueFilterForm(SiteSysForm):
     )
     state = SelectField("State", choices=choices(STATE_CHOICES), default=ACTIVE)
     submit = SubmitField("Filter")
-
-    def validate_date_to(self, field: DateField) -> None:
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end date is before the start date.")
 
 
 class ExportForm(QueueFilterForm):

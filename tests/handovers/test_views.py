@@ -298,3 +298,16 @@ def test_history_refuses_dates_off_the_calendar_with_a_plain_message(
     assert row in page
     in_range = client.get("/handovers/?date_from=2026-06-11").get_data(as_text=True)
     assert row not in in_range and "Enter a date" not in in_range
+
+
+def test_history_finds_a_shift_whatever_its_case_and_explains_dates_in_the_wrong_order(
+    client, db, floor
+):
+    sign_in(client, db, floor["nurse"])
+    started(client, db)
+    row = "Wed 10 Jun 2026 · Early</a>"
+    for typed in ("Early", "early", "EARLY"):
+        assert row in client.get(f"/handovers/?shift={typed}").get_data(as_text=True), typed
+    assert row not in client.get("/handovers/?shift=late").get_data(as_text=True)
+    backwards = client.get("/handovers/?date_from=2026-06-12&date_to=2026-06-01")
+    assert "The end date is before the start date." in backwards.get_data(as_text=True)
