@@ -52,6 +52,12 @@ def _floor_with_history(db):
     return site, regular
 
 
+def _plan(connection, sql, params):
+    """SQLite's query plan for a captured statement, as one line."""
+    rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
+    return " ".join(str(row[-1]) for row in rows)
+
+
 def _visit_queries(statements):
     return [(sql, params) for sql, params in statements if "FROM visits" in sql]
 
@@ -102,10 +108,7 @@ def test_sqlite_counts_a_regulars_visits_from_the_index_alone(db, connection):
     counts = [(sql, params) for sql, params in _visit_queries(statements) if "count(" in sql]
     assert len(counts) == 1
     sql, params = counts[0]
-    plan = " ".join(
-        str(row[-1])
-        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
-    )
+    plan = _plan(connection, sql, params)
     assert "COVERING INDEX ix_visits_client_checked_in_at" in plan, plan
 
 
@@ -125,10 +128,7 @@ def test_sqlite_finds_who_left_in_the_last_hour_from_the_index(db, connection):
         found = recently_left(db, site.id, utcnow(), limit=200)
     assert [visit.id for visit in found] == [just_left.id]
     ((sql, params),) = _visit_queries(statements)
-    plan = " ".join(
-        str(row[-1])
-        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
-    )
+    plan = _plan(connection, sql, params)
     assert "ix_visits_site_left_at" in plan, plan
 
 
@@ -143,8 +143,5 @@ def test_sqlite_reads_the_running_responses_from_the_index(db, connection):
     with captured(connection) as statements:
         assert running_responses(db, site.id) == []
     ((sql, params),) = [s for s in statements if "FROM incidents" in s[0]]
-    plan = " ".join(
-        str(row[-1])
-        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
-    )
+    plan = _plan(connection, sql, params)
     assert "SEARCH incidents USING INDEX ix_incidents_site_status_started_at" in plan, plan

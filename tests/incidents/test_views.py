@@ -556,7 +556,9 @@ def test_another_nurse_may_not_amend_and_nothing_changed_is_refused(client, db, 
     assert db.scalar(select(func.count()).select_from(IncidentAmendment)) == 0
 
 
-def test_an_amendment_from_a_stale_form_is_refused_and_the_other_amendment_stands(client, app, db):
+def _amending_meanwhile(client, app, db):
+    """A submitted report the nurse has open to amend while her manager amends it too: the
+    floor, the incident, the amend URL, the form as opened and the version the nurse opened."""
     floor = make_floor(db)
     incident = started(db, floor)
     end_response(db, floor.nurse, incident)
@@ -572,6 +574,11 @@ def test_an_amendment_from_a_stale_form_is_refused_and_the_other_amendment_stand
     moderate = {**form, "physical_harm": "moderate", "reason": "Bruising found later"}
     saved = manager.post(url, data={**moderate, "version": opened_version(manager, url)})
     assert saved.status_code == 302
+    return floor, incident, url, form, nurse_opened
+
+
+def test_an_amendment_from_a_stale_form_is_refused_and_the_other_amendment_stands(client, app, db):
+    floor, incident, url, form, nurse_opened = _amending_meanwhile(client, app, db)
     # The nurse's form, still open, changes only the psychological harm.
     stale = {**form, "psychological_harm": "low", "reason": "Upset afterwards"}
     refused = client.post(url, data={**stale, "version": nurse_opened})
@@ -703,24 +710,7 @@ def test_the_manager_takes_reviews_adds_an_action_and_closes(client, db):
 
 
 def test_a_refused_amendment_shows_the_text_typed_so_it_is_not_lost(client, app, db):
-    floor = make_floor(db)
-    incident = started(db, floor)
-    end_response(db, floor.nurse, incident)
-    as_opened = {"physical_harm": PhysicalHarm.LOW, "psychological_harm": PsychologicalHarm.NONE}
-    submit_report(db, floor.nurse, incident, complete_report([floor.nurse], **as_opened))
-    take_into_review(db, floor.manager, incident)
-    url = f"/incidents/{incident.id}/amend"
-    sign_in(client, db, floor.nurse)
-    nurse_opened = opened_version(client, url)
-    manager = app.test_client()
-    sign_in(manager, db, floor.manager)
-    form = report_form([floor.nurse], physical_harm="low", psychological_harm="none")
-    saved = manager.post(
-        url,
-        data={**form, "physical_harm": "moderate", "reason": "Bruising found later",
-              "version": opened_version(manager, url)},
-    )  # fmt: skip
-    assert saved.status_code == 302
+    _floor, _incident, url, form, nurse_opened = _amending_meanwhile(client, app, db)
     typed = "Found slumped in booth 4 at 14:02, lips blue; two doses of naloxone given."
     refused = client.post(
         url, data={**form, "narrative": typed, "reason": "Times", "version": nurse_opened}
