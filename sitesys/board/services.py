@@ -18,7 +18,7 @@ from sitesys.checkin.models import (
 )
 from sitesys.checkin.services import open_visits, substance_labels
 from sitesys.clients.models import ClientFlag
-from sitesys.incidents.floor import running_responses
+from sitesys.incidents.floor import open_responses
 from sitesys.incidents.models import Incident
 from sitesys.observations.latest import latest_observations
 from sitesys.observations.models import Observation
@@ -161,7 +161,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
     flags = _client_flags(session, [visit.client_id for visit in visits if visit.client_id])
     # Hidden substances too: a substance taken off the pick-list keeps its name on the floor.
     labels = substance_labels(session, site.id)
-    running = running_responses(session, site.id)
+    running = open_responses(session, site.id)
     emergencies = {incident.visit_id for incident in running}
     on_floor = {visit.id for visit in visits}
     # Waiting clients included: a worrying observation of someone waiting shows on their tile.

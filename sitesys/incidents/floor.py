@@ -85,16 +85,25 @@ def active_emergency_visit_ids(
     return {visit_id for visit_id in rows if visit_id is not None}
 
 
-def running_responses(session: Session, site_id: int) -> list[Incident]:
-    """Every emergency response running at a site, oldest first, with its visit and client (one
-    query, for the board: a response for someone who has already left must show there too).
+#: Responses running at once at one site; far more than a site ever has.
+RUNNING_LIMIT = 50
+
+
+def open_responses(session: Session, site_id: int, limit: int = RUNNING_LIMIT) -> list[Incident]:
+    """Emergency responses running now at the site, newest first, with the visit, client and
+    booth each names (one query: the incidents page and every board, which also shows those of
+    clients no longer on the floor).
     """
     return list(
         session.scalars(
             select(Incident)
             .where(Incident.site_id == site_id, Incident.status == IncidentStatus.OPEN)
-            .options(joinedload(Incident.visit).joinedload(Visit.client))
-            .order_by(Incident.started_at)
+            .options(
+                joinedload(Incident.visit).joinedload(Visit.client),
+                joinedload(Incident.visit).joinedload(Visit.booth),
+            )
+            .order_by(Incident.started_at.desc())
+            .limit(limit)
         )
     )
 

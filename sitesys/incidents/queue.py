@@ -231,22 +231,6 @@ def export_csv(
     return buffer.getvalue(), len(incidents)
 
 
-def open_responses(session: Session, site: Site, limit: int = 50) -> list[Incident]:
-    """Emergency responses running now at the site, newest first."""
-    return list(
-        session.scalars(
-            select(Incident)
-            .where(Incident.site_id == site.id, Incident.status == IncidentStatus.OPEN)
-            .options(
-                joinedload(Incident.visit).joinedload(Visit.client),
-                joinedload(Incident.visit).joinedload(Visit.booth),
-            )
-            .order_by(Incident.started_at.desc())
-            .limit(limit)
-        )
-    )
-
-
 def unsubmitted_reports(
     session: Session, site: Site, reporter: Staff | None, limit: int = 50
 ) -> list[Incident]:

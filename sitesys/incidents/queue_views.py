@@ -11,14 +11,13 @@ from sitesys.auth.roles import CLINICAL_ROLES, Role
 from sitesys.checkin.models import Visit
 from sitesys.checkin.services import open_visits
 from sitesys.db import get_session, utcnow
-from sitesys.incidents.floor import active_emergency_visit_ids, recently_left
+from sitesys.incidents.floor import active_emergency_visit_ids, open_responses, recently_left
 from sitesys.incidents.forms import ExportForm, QueueFilterForm
 from sitesys.incidents.kinds import IncidentType, PhysicalHarm
 from sitesys.incidents.queue import (
     ACTIVE,
     QueueFilters,
     export_csv,
-    open_responses,
     queue_statement,
     reports_by_statement,
     unsubmitted_reports,
@@ -58,7 +57,7 @@ def index() -> ResponseReturnValue:
     )
     left = recently_left(db, site.id, now, limit=ON_SITE_LIMIT)
     context: dict[str, object] = {
-        "responses": open_responses(db, site),
+        "responses": open_responses(db, site.id),
         "drafts": unsubmitted_reports(db, site, None if is_manager else staff),
         "on_site": on_site,
         "recently_left": left,

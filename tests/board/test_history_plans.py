@@ -136,12 +136,12 @@ def test_sqlite_finds_who_left_in_the_last_hour_from_the_index(db, connection):
 def test_sqlite_reads_the_running_responses_from_the_index(db, connection):
     """The board reads every response running at the site on each draw: a site's years of
     ended incidents are not read to find them."""
-    from sitesys.incidents.floor import running_responses
+    from sitesys.incidents.floor import open_responses
 
     site, _regular = _floor_with_history(db)
     db.expire_all()
     with captured(connection) as statements:
-        assert running_responses(db, site.id) == []
+        assert open_responses(db, site.id) == []
     ((sql, params),) = [s for s in statements if "FROM incidents" in s[0]]
     plan = _plan(connection, sql, params)
     assert "SEARCH incidents USING INDEX ix_incidents_site_status_started_at" in plan, plan
