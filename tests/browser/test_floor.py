@@ -81,6 +81,14 @@ def test_a_board_that_gets_no_answer_says_it_is_not_updating(new_page, committed
     nav(nurse, "Board")
     warning = nurse.locator("#board [data-board-lost]")
     assert warning.is_hidden()
+    # Answered polls ("no change") move the time the board says it was checked.
+    checked = nurse.locator("[data-board-checked]")
+    first = checked.inner_text()
+    nurse.wait_for_function(
+        "([el, was]) => el.textContent !== was && /^Up to date at \\d\\d:\\d\\d:\\d\\d$/.test(el.textContent)",
+        arg=[checked.element_handle(), first],
+        timeout=10_000,
+    )
     nurse.route("**/board/partial*", lambda route: route.abort("internetdisconnected"))
     warning.wait_for(state="visible", timeout=10_000)
     assert re.match(

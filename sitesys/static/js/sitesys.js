@@ -20,11 +20,7 @@
     var xhr = event.detail.xhr;
     if (!xhr || xhr.status !== 204 || !event.detail.elt || event.detail.elt.id !== "board") { return; }
     var checked = event.detail.elt.querySelector("[data-board-checked]");
-    if (checked) {
-      var now = new Date();
-      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-      checked.textContent = "Up to date at " + pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds());
-    }
+    if (checked) { checked.textContent = "Up to date at " + clockText(new Date()); }
   });
 
   // A board whose polls go unanswered (the network dropped, the server is down) says so at its
