@@ -85,7 +85,8 @@ def test_a_board_that_gets_no_answer_says_it_is_not_updating(new_page, committed
     checked = nurse.locator("[data-board-checked]")
     first = checked.inner_text()
     nurse.wait_for_function(
-        "([el, was]) => el.textContent !== was && /^Up to date at \\d\\d:\\d\\d:\\d\\d$/.test(el.textContent)",
+        "([el, was]) => el.textContent !== was"
+        " && /^Up to date at \\d\\d:\\d\\d:\\d\\d$/.test(el.textContent)",
         arg=[checked.element_handle(), first],
         timeout=10_000,
     )
