@@ -15,7 +15,8 @@ from flask import Flask, jsonify
 from sqlalchemy import insert, select
 
 from sitesys.checkin.models import DrugChecked, Route, Visit, VisitStatus, is_open_visit
-from sitesys.db import make_engine, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import make_engine
 
 engine = make_engine(os.environ["DATABASE_URL"])
 # The same write-transaction mode SiteSys uses (BEGIN IMMEDIATE on SQLite).

@@ -37,7 +37,8 @@ from sitesys.checkin.lifecycle import move_to_aftercare
 from sitesys.checkin.models import DrugChecked, Route, Visit, VisitStatus
 from sitesys.checkin.services import CheckInRequest, check_in, free_booths
 from sitesys.clients.codes import code_digest
-from sitesys.db import get_database, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_database
 from sitesys.handovers.models import Handover
 from sitesys.handovers.services import start_handover
 from sitesys.handovers.setup import shift_now

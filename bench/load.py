@@ -33,7 +33,8 @@ from bench.server import Gunicorn
 from config import Config
 from sitesys import create_app
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus
-from sitesys.db import get_database, make_engine, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_database, make_engine
 from sitesys.history.clients import synthetic_code
 from sitesys.sites.models import Booth, BoothKind, BoothStatus
 

@@ -11,6 +11,7 @@ from config import PROJECT_ROOT, Config
 def create_app(config: Config | None = None) -> Flask:
     """Wire SiteSys together; never migrates, starts the scheduler or prompts."""
     from sitesys import cli, db, errors, http_headers, session_cookie, templating
+    from sitesys.audit import floor_rule
     from sitesys.audit.views import bp as audit_bp
     from sitesys.auth import guard
     from sitesys.auth.views import bp as auth_bp
@@ -62,6 +63,7 @@ def create_app(config: Config | None = None) -> Flask:
         )
 
     db.init_app(app, config.database_url)
+    floor_rule.install("log" if config.is_production else "raise")
     session_cookie.init_app(app)
     csrf.init_app(app)
     guard.init_app(app)

@@ -103,7 +103,7 @@ def create_user(
             if site is None:
                 raise click.ClickException(f"There is no site called {name!r}.")
             sites.append(site)
-        if not sites and Role(role) is not Role.ADMIN:
+        if not sites and Role(role).needs_site:
             raise click.ClickException("Give --site: only an admin can work without a site.")
         try:
             staff = create_staff(

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, flash, g, has_request_context, request
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from sitesys.refusals import Refused
 
 # Stable constraint names, so Alembic migrations (and SQLite batch mode) can name what they alter.
 NAMING_CONVENTION = {
@@ -27,11 +31,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
-
-
-def utcnow() -> datetime:
-    """The current time, UTC-aware: the only clock SiteSys stamps records with."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -51,7 +50,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if not isinstance(value, datetime):
             raise TypeError(f"UTCDateTime needs a datetime, not {type(value).__name__}")
         if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("UTCDateTime refuses a naive datetime; use sitesys.db.utcnow()")
+            raise ValueError("UTCDateTime refuses a naive datetime; use sitesys.clock.utcnow()")
         value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
@@ -81,6 +80,25 @@ class Base(DeclarativeBase):
             values_callable=lambda members: [member.value for member in members],
         ),
     }
+
+
+class Audited:
+    """A record the audit trail names by itself: its kind, its id and the site it belongs to.
+
+    `record_event(session, action, actor=..., record=visit)` takes all three from the record, so
+    no service spells them out (or forgets the site). A record with a `site_id` column needs only
+    its `audit_type`; one whose site is elsewhere (an observation's is its visit's) says where in
+    `audit_site_id`. A record whose changes show on the floor board sets `changes_floor`: the
+    board's freshness rests on every such change writing an audit event (audit/floor_rule.py).
+    """
+
+    audit_type: ClassVar[str]
+    changes_floor: ClassVar[bool] = False
+
+    @property
+    def audit_site_id(self) -> int | None:
+        site_id: int | None = getattr(self, "site_id")  # noqa: B009 (declared by each model)
+        return site_id
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -215,3 +233,44 @@ def add_once(session: Session, record: R, earlier: Callable[[], R | None]) -> R:
             raise
         return existing
     return record
+
+
+@dataclass
+class Outcome:
+    """What a `committing` block came to: saved, or refused (and why)."""
+
+    refusal: Refused | None = None
+    messages: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
+
+    def say(self, message: str, category: str = "success") -> None:
+        """A message to show once the work is committed (never when it is refused)."""
+        self.messages.append((message, category))
+
+
+@contextmanager
+def committing(session: Session, *, show_refusal: bool = True) -> Iterator[Outcome]:
+    """The one way a view saves its work: commit once at the end of the block, or, when a
+    service refuses (a `Refused`), roll everything back and show the refusal's message.
+
+    Messages given to `outcome.say` are shown only after the commit, so staff are never told
+    something was saved that was not. With `show_refusal=False` the view shows the refusal
+    itself (a form drawn again with the message beside the field). Anything other than a
+    refusal is a fault: it propagates, and the session is rolled back when it is closed.
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except Refused as refusal:
+        session.rollback()
+        outcome.refusal = refusal
+        outcome.messages.clear()
+        if show_refusal:
+            flash(str(refusal), refusal.category)
+        return
+    session.commit()
+    for message, category in outcome.messages:
+        flash(message, category)

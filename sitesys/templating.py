@@ -6,11 +6,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, request, url_for
-from flask_login import current_user
+from flask import Flask, g, request, url_for
 
-from sitesys.auth.roles import Role
-from sitesys.db import utcnow
+from sitesys.auth.permissions import can, can_open
+from sitesys.clock import utcnow
 
 DEFAULT_ZONE = ZoneInfo("Europe/London")
 
@@ -44,34 +43,24 @@ def url_with(**changes: Any) -> str:
     return url_for(request.endpoint or "home.index", **args)
 
 
-_ALL = tuple(Role)
-_FLOOR = (Role.FRONT_DESK, Role.NURSE, Role.MANAGER)
-_CLINICAL = (Role.NURSE, Role.MANAGER)
-
-#: The header navigation: (endpoint, label, roles). Entries whose feature is not installed are
-#: skipped, so a feature only has to register its blueprint.
-NAVIGATION: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
-    ("home.index", "Home", _ALL),
-    ("checkin.new", "Check in", (Role.FRONT_DESK, Role.NURSE, Role.MANAGER)),
-    ("board.index", "Board", _FLOOR),
-    ("incidents.index", "Incidents", _CLINICAL),
-    ("handovers.index", "Handover", _CLINICAL),
-    ("staff.index", "Staff", (Role.ADMIN,)),
-    ("sites.index", "Sites and booths", (Role.ADMIN,)),
-    ("audit.index", "Audit log", (Role.MANAGER, Role.ADMIN)),
+#: The header navigation: (endpoint, label), in the order staff use them. Each link shows to
+#: those who may open its view (the view's own capability, see auth/permissions.py); a feature
+#: not installed is skipped.
+NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("home.index", "Home"),
+    ("checkin.new", "Check in"),
+    ("board.index", "Board"),
+    ("incidents.index", "Incidents"),
+    ("handovers.index", "Handover"),
+    ("staff.index", "Staff"),
+    ("sites.index", "Sites and booths"),
+    ("audit.index", "Audit log"),
 )
 
 
 def _navigation() -> list[tuple[str, str]]:
-    """Links in the header for the signed-in role, in the order staff use them."""
-    if not current_user.is_authenticated:
-        return []
-    role = current_user.role
-    return [
-        (endpoint, label)
-        for endpoint, label, roles in NAVIGATION
-        if role in roles and endpoint in current_app.view_functions
-    ]
+    """Links in the header for the signed-in member of staff."""
+    return [(endpoint, label) for endpoint, label in NAVIGATION if can_open(endpoint)]
 
 
 def init_app(app: Flask) -> None:
@@ -79,7 +68,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["minutes_since"] = minutes_since
     app.jinja_env.globals["url_with"] = url_with
-    app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["can_open"] = can_open
 
     @app.context_processor
     def _inject() -> dict[str, Any]:

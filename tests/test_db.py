@@ -6,10 +6,12 @@ import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, text
+from flask import get_flashed_messages
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import StatementError
 
-from sitesys.db import get_database
+from sitesys.db import committing, get_database
+from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 from tests.factories import make_site
 
@@ -75,3 +77,42 @@ def test_foreign_keys_are_enforced(db):
     with pytest.raises(IntegrityError):
         db.flush()
     nested.rollback()
+
+
+def test_committing_keeps_the_work_and_then_shows_its_messages(app, db):
+    with app.test_request_context():
+        with committing(db) as outcome:
+            site = make_site(db, name="Kept")
+            outcome.say("Saved.")
+        assert not outcome.refused
+        assert get_flashed_messages(with_categories=True) == [("success", "Saved.")]
+    db.expire_all()
+    assert db.scalar(select(Site.name).where(Site.id == site.id)) == "Kept"
+
+
+def test_committing_rolls_a_refused_change_back_and_shows_only_the_refusal(app, db):
+    before = db.scalar(select(func.count()).select_from(Site))
+    with app.test_request_context():
+        with committing(db) as outcome:
+            make_site(db, name="Half saved")
+            outcome.say("Saved.")
+            raise Refused("That booth was just taken.")
+        assert outcome.refused and str(outcome.refusal) == "That booth was just taken."
+        assert get_flashed_messages(with_categories=True) == [
+            ("error", "That booth was just taken.")
+        ]
+    assert db.scalar(select(func.count()).select_from(Site)) == before
+
+
+def test_committing_lets_a_fault_through_without_committing(app, db):
+    before = db.scalar(select(func.count()).select_from(Site))
+
+    def fails_half_way() -> None:
+        with committing(db):
+            make_site(db)
+            _ = 1 / 0
+
+    with app.test_request_context(), pytest.raises(ZeroDivisionError):
+        fails_half_way()
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Site)) == before

@@ -9,7 +9,8 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
-from sitesys.db import Base, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import Base
 from sitesys.sites.models import Site
 
 

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import Staff
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
+from sitesys.db import Audited
 
 # Detail values are ids, states, counts and short codes. A long string is most likely free text
 # (a note, a narrative) and has no place in the audit row, so it is refused loudly in development.
@@ -38,18 +39,33 @@ def record_event(
     action: str,
     *,
     actor: Staff | None,
-    record_type: str | None = None,
-    record_id: object = None,
+    record: Audited | type[Audited] | None = None,
     site_id: int | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one audit event; flushed with the change it describes, never committed here."""
+    """Append one audit event about `record` (its type, id and site come from it); flushed with
+    the change it describes, never committed here.
+
+    A model class in place of a record names a kind of record and no one of them (an export of
+    the incident list). `site_id` names the site an event happened at when the record has none
+    (a sign-in, a staff account changed at a site).
+    """
+    record_type = record_id = None
+    if isinstance(record, type):
+        record_type = record.audit_type
+    elif record is not None:
+        if getattr(record, "id", None) is None:
+            session.flush()  # a record added in this change gets its id
+        record_type = record.audit_type
+        record_id = str(record.id)  # type: ignore[attr-defined]
+        if site_id is None:
+            site_id = record.audit_site_id
     event = AuditEvent(
         occurred_at=utcnow(),
         actor_id=actor.id if actor is not None else None,
         action=action,
         record_type=record_type,
-        record_id=None if record_id is None else str(record_id),
+        record_id=record_id,
         site_id=site_id,
         detail=_check_detail(dict(detail)),
     )

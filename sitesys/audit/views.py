@@ -11,9 +11,9 @@ from sqlalchemy.orm import joinedload
 
 from sitesys.audit.forms import AuditFilterForm
 from sitesys.audit.models import AuditEvent
-from sitesys.auth.guard import current_site, current_staff, roles_required
+from sitesys.auth.guard import current_site
 from sitesys.auth.models import Staff
-from sitesys.auth.roles import Role
+from sitesys.auth.permissions import Capability, can, requires
 from sitesys.db import get_session
 from sitesys.forms import choices
 from sitesys.pagination import paginate
@@ -29,10 +29,9 @@ def _local_midnight(day: datetime | object) -> datetime:
 
 
 @bp.get("/")
-@roles_required(Role.MANAGER, Role.ADMIN)
+@requires(Capability.READ_AUDIT_LOG)
 def index() -> ResponseReturnValue:
     db = get_session()
-    staff = current_staff()
     filters = AuditFilterForm(request.args)
     statement = (
         select(AuditEvent)
@@ -40,7 +39,7 @@ def index() -> ResponseReturnValue:
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )
     people = select(Staff).order_by(Staff.display_name).limit(500)
-    if staff.role is Role.ADMIN:
+    if can(Capability.READ_EVERY_SITE_AUDIT):
         sites = list(db.scalars(select(Site).order_by(Site.name).limit(500)))
         filters.site.choices = choices([("", "All sites")] + [(str(s.id), s.name) for s in sites])
     else:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, flash, g, redirect, request, url_for
+from flask import Flask, Response, flash, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
 from sitesys.auth.models import Staff, StaffSession
-from sitesys.auth.roles import Role
 from sitesys.auth.services import TOUCH_EVERY, resolve_session, touch_session
-from sitesys.db import get_database, get_session, utcnow, view_is_marked
+from sitesys.clock import utcnow
+from sitesys.db import get_database, get_session, view_is_marked
 from sitesys.extensions import login_manager
 from sitesys.sites.models import Site
 
@@ -42,22 +41,6 @@ def passive(view: F) -> F:
     """Mark a view whose requests (board polling) must not keep an idle session alive."""
     view.sitesys_passive = True  # type: ignore[attr-defined]
     return view
-
-
-def roles_required(*roles: Role) -> Callable[[F], F]:
-    """Refuse (403) anyone whose role is not listed; checked on the server for every request."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_staff().role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.sitesys_roles = roles  # type: ignore[attr-defined]
-        return cast(F, wrapped)
-
-    return decorator
 
 
 def current_staff() -> Staff:

@@ -8,12 +8,15 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.roles import Role
-from sitesys.db import Base, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import Audited, Base
 from sitesys.sites.models import Site, staff_sites
 
 
-class Staff(Base):
+class Staff(Audited, Base):
     """A member of staff who signs in to SiteSys."""
+
+    audit_type = "staff"
 
     __tablename__ = "staff"
 
@@ -47,9 +50,6 @@ class Staff(Base):
             raise RuntimeError("Staff.get_id() needs the login session token")
         return str(token)
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     def can_work_at(self, site_id: int) -> bool:
         return any(site.id == site_id for site in self.sites)
 
@@ -59,6 +59,11 @@ class Staff(Base):
         return next((site for site in self.sites if site.is_active), None) or next(
             iter(self.sites), None
         )
+
+    @property
+    def audit_site_id(self) -> int | None:
+        """An account belongs to no one site; events about it name the site they happened at."""
+        return None
 
 
 class StaffSession(Base):

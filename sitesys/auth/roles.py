@@ -1,4 +1,4 @@
-"""Staff roles: what each kind of worker may do."""
+"""Staff roles; what each may do is in auth/permissions.py."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ class Role(enum.StrEnum):
             "admin": "Admin",
         }[self.value]
 
-
-#: Roles that work the floor: see the board and move visits along.
-FLOOR_ROLES = (Role.FRONT_DESK, Role.NURSE, Role.MANAGER)
-#: Roles that may read and record clinical detail.
-CLINICAL_ROLES = (Role.NURSE, Role.MANAGER)
+    @property
+    def needs_site(self) -> bool:
+        """Whether the role works at a site (an account without one can do nothing); admins
+        set up every site and need none.
+        """
+        return self is not Role.ADMIN

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from sitesys.audit.services import record_event
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
 from sitesys.auth.passwords import hash_password, needs_rehash, verify_password
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.sites.models import Site, staff_sites
 
 MAX_FAILURES = 5
@@ -84,8 +84,7 @@ def _record_failure(
         session,
         "auth.sign_in_failed",
         actor=staff,
-        record_type="staff" if staff else None,
-        record_id=staff.id if staff else None,
+        record=staff,
         locked=locks_until is not None,
     )
     return locks_until
@@ -106,8 +105,7 @@ def authenticate(session: Session, username: str, password: str) -> Staff:
             session,
             "auth.sign_in_refused_locked",
             actor=staff,
-            record_type="staff" if staff else None,
-            record_id=staff.id if staff else None,
+            record=staff,
         )
         raise AccountLocked(locked)
     password_ok = verify_password(staff.password_hash if staff else None, password)
@@ -141,8 +139,7 @@ def start_session(session: Session, staff: Staff, site: Site | None = None) -> s
         session,
         "auth.signed_in",
         actor=staff,
-        record_type="staff",
-        record_id=staff.id,
+        record=staff,
         site_id=site.id if site else None,
     )
     session.flush()
@@ -218,8 +215,7 @@ def end_session(session: Session, staff_session: StaffSession, reason: str) -> N
             session,
             "auth.signed_out" if reason == "logout" else "auth.session_ended",
             actor=staff_session.staff,
-            record_type="staff",
-            record_id=staff_session.staff_id,
+            record=staff_session.staff,
             site_id=staff_session.site_id,
             reason=reason,
         )
@@ -249,8 +245,6 @@ def switch_site(session: Session, staff_session: StaffSession, site: Site) -> No
         session,
         "auth.site_switched",
         actor=staff_session.staff,
-        record_type="site",
-        record_id=site.id,
-        site_id=site.id,
+        record=site,
     )
     session.flush()

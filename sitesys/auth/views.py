@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from sitesys.auth.forms import LoginForm, LogoutForm, SwitchSiteForm
 from sitesys.auth.guard import current_staff, current_staff_session, safe_next
+from sitesys.auth.permissions import any_staff
 from sitesys.auth.services import (
     AccountLocked,
     SignInRefused,
@@ -20,7 +21,8 @@ from sitesys.auth.services import (
     start_session,
     switch_site,
 )
-from sitesys.db import get_session, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_session
 from sitesys.record_ids import record_id
 from sitesys.sites.models import Site
 
@@ -62,6 +64,7 @@ def login() -> ResponseReturnValue:
 
 
 @bp.post("/logout")
+@any_staff
 def logout() -> ResponseReturnValue:
     form = LogoutForm()
     if not form.validate_on_submit():
@@ -76,6 +79,7 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.post("/switch-site")
+@any_staff
 def switch() -> ResponseReturnValue:
     form = SwitchSiteForm()
     site_id = record_id(form.site_id.data)

@@ -20,13 +20,14 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from sitesys.auth.guard import current_site, current_staff, passive, roles_required
-from sitesys.auth.roles import FLOOR_ROLES
+from sitesys.auth.guard import current_site, current_staff, passive
+from sitesys.auth.permissions import Capability, requires
 from sitesys.board.drawn import CHECKED_SLOT, TOKEN_SLOT, DrawnBoard, boards_of
 from sitesys.board.freshness import fingerprint, make_stamp, still_current
 from sitesys.board.services import read_board
 from sitesys.checkin.models import Visit, VisitStatus
-from sitesys.db import get_session, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_session
 from sitesys.sites.forms import OutOfServiceForm
 from sitesys.sites.models import Booth, Site
 from sitesys.sites.services import SiteError, mark_clean, return_to_service, take_out_of_service
@@ -83,13 +84,13 @@ def _render(template: str) -> ResponseReturnValue:
 
 
 @bp.get("/")
-@roles_required(*FLOOR_ROLES)
+@requires(Capability.WORK_FLOOR)
 def index() -> ResponseReturnValue:
     return _render("board/index.html")
 
 
 @bp.get("/partial")
-@roles_required(*FLOOR_ROLES)
+@requires(Capability.WORK_FLOOR)
 @passive
 def partial() -> ResponseReturnValue:
     """The board alone, for polling: "no change" (204) when the tablet's board is current, and
@@ -100,7 +101,7 @@ def partial() -> ResponseReturnValue:
 
 
 @bp.get("/booths/<int:booth_id>")
-@roles_required(*FLOOR_ROLES)
+@requires(Capability.WORK_FLOOR)
 def booth(booth_id: int) -> ResponseReturnValue:
     found = get_booth_or_404(get_session(), booth_id, current_site())
     return _booth_page(found, OutOfServiceForm())
@@ -126,7 +127,7 @@ def _booth_page(found: Booth, form: OutOfServiceForm, status: int = 200) -> Resp
 
 
 @bp.post("/booths/<int:booth_id>/<action>")
-@roles_required(*FLOOR_ROLES)
+@requires(Capability.WORK_FLOOR)
 def booth_action(booth_id: int, action: str) -> ResponseReturnValue:
     db = get_session()
     found = get_booth_or_404(db, booth_id, current_site())

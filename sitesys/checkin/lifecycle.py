@@ -11,7 +11,7 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus, is_open_visit
 from sitesys.checkin.services import CheckInError, check_booth_suits, lock_free_booth
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.incidents.floor import open_incident_for_visit, place_in_sentence
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident
@@ -63,9 +63,7 @@ def move_to_booth(
         session,
         "visit.moved_to_booth",
         actor=actor,
-        record_type="visit",
-        record_id=visit.id,
-        site_id=visit.site_id,
+        record=visit,
         booth_id=booth.id,
     )
     session.flush()
@@ -84,9 +82,7 @@ def move_to_aftercare(
         session,
         "visit.moved_to_aftercare",
         actor=actor,
-        record_type="visit",
-        record_id=visit.id,
-        site_id=visit.site_id,
+        record=visit,
         booth_id=booth.id if booth else None,
     )
     session.flush()
@@ -112,9 +108,7 @@ def check_out(session: Session, actor: Staff, visit: Visit, expected: VisitStatu
         session,
         "visit.checked_out",
         actor=actor,
-        record_type="visit",
-        record_id=visit.id,
-        site_id=visit.site_id,
+        record=visit,
         from_status=from_status.value,
         booth_id=booth.id if booth else None,
     )
@@ -170,9 +164,7 @@ def close_forgotten_visits(session: Session, site: Site, now: datetime) -> int:
             session,
             "visit.left_without_checkout",
             actor=None,
-            record_type="visit",
-            record_id=visit.id,
-            site_id=site.id,
+            record=visit,
             from_status=from_status.value,
             booth_id=booth.id if booth else None,
         )

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column, relationsh
 
 from sitesys.auth.models import Staff
 from sitesys.clients.models import Client
-from sitesys.db import Base, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import Audited, Base
 from sitesys.sites.models import Booth, Site
 
 
@@ -90,8 +91,11 @@ def walk_in_tag(visit_id: uuid.UUID) -> str:
     return f"Walk-in {visit_id.hex[:4].upper()}"
 
 
-class Visit(Base):
+class Visit(Audited, Base):
     """One stay at the site. Every step is stamped by the server."""
+
+    audit_type = "visit"
+    changes_floor = True
 
     __tablename__ = "visits"
     __table_args__ = (

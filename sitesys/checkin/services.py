@@ -13,7 +13,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.auth.roles import Role
+from sitesys.auth.permissions import Capability, role_can
 from sitesys.checkin.models import (
     DrugChecked,
     Route,
@@ -26,12 +26,13 @@ from sitesys.checkin.models import (
 )
 from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
 from sitesys.clients.services import active_flags, find_client, register_client
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.incidents.floor import place_in_sentence
+from sitesys.refusals import Refused
 from sitesys.sites.models import Booth, BoothKind, BoothStatus, Site, SubstanceOption
 
 
-class CheckInError(ValueError):
+class CheckInError(Refused):
     """A check-in that cannot go ahead; the message is shown to the desk as it is."""
 
 
@@ -288,7 +289,7 @@ def _client_for(session: Session, actor: Staff, site: Site, request: CheckInRequ
     )
     if restriction is None:
         return _Arrival(client)
-    if not request.override_reason or actor.role is not Role.MANAGER:
+    if not request.override_reason or not role_can(actor.role, Capability.OVERRIDE_RESTRICTION):
         raise ClientRestricted(restriction)
     return _Arrival(client, overridden=True)
 
@@ -364,9 +365,7 @@ def check_in(
                 session,
                 "visit.checked_in",
                 actor=actor,
-                record_type="visit",
-                record_id=visit.id,
-                site_id=site.id,
+                record=visit,
                 booth_id=booth.id if booth else None,
                 walk_in=client is None,
                 new_client=arrival.is_new,
@@ -376,9 +375,7 @@ def check_in(
                     session,
                     "visit.restriction_overridden",
                     actor=actor,
-                    record_type="visit",
-                    record_id=visit.id,
-                    site_id=site.id,
+                    record=visit,
                 )
     except IntegrityError:
         # Another desk won a race: the same form twice, the same booth, or the same client.
@@ -427,9 +424,7 @@ def add_services(
             session,
             "visit.services_given",
             actor=actor,
-            record_type="visit",
-            record_id=visit.id,
-            site_id=visit.site_id,
+            record=visit,
             services=[s.value for s in added],
         )
     session.flush()

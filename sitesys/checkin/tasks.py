@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sitesys.checkin.lifecycle import close_forgotten_visits
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.sites.models import Site
 
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from sitesys.auth.guard import current_site, current_staff, roles_required
+from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.models import Staff
-from sitesys.auth.roles import CLINICAL_ROLES, FLOOR_ROLES, Role
+from sitesys.auth.permissions import Capability, can, requires
 from sitesys.checkin.forms import (
     WAITING_LIST,
     CheckInForm,
@@ -42,7 +42,8 @@ from sitesys.checkin.services import (
 from sitesys.clients.codes import code_digest, code_problem, normalise_code
 from sitesys.clients.models import AgeBand, Gender
 from sitesys.clients.services import ClientSummary, active_flags, summarise
-from sitesys.db import begin_writing, get_session, reads_first, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import begin_writing, get_session, reads_first
 from sitesys.forms import choices
 from sitesys.incidents.floor import may_start_response
 from sitesys.observations.chart import render_chart
@@ -52,8 +53,6 @@ from sitesys.record_ids import record_id
 from sitesys.sites.models import Booth, Site
 
 bp = Blueprint("checkin", __name__)
-
-CHECK_IN_ROLES = (Role.FRONT_DESK, Role.NURSE, Role.MANAGER)
 
 
 def _confirm_token(digest: str) -> str:
@@ -137,7 +136,7 @@ def _read_code(form: CheckInForm, site: Site) -> tuple[str | None, str | None]:
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
-@roles_required(*CHECK_IN_ROLES)
+@requires(Capability.CHECK_IN)
 @reads_first
 def new() -> ResponseReturnValue:
     db = get_session()
@@ -183,7 +182,7 @@ def new() -> ResponseReturnValue:
                     form.booth.data = None
                 if isinstance(error, FormAlreadyUsed):
                     form.submission_key.data = str(uuid.uuid4())
-                if isinstance(error, ClientRestricted) and staff.role is Role.MANAGER:
+                if isinstance(error, ClientRestricted) and can(Capability.OVERRIDE_RESTRICTION):
                     # Only a blank reason gets here for a manager: say so on the field.
                     form.override_reason.errors = [
                         "Write the reason for overriding the restriction."
@@ -219,14 +218,14 @@ def _render(
             site=site,
             summary=summary,
             error=error,
-            can_override=staff.role is Role.MANAGER,
+            can_override=can(Capability.OVERRIDE_RESTRICTION),
         ),
         status,
     )
 
 
 @bp.get("/visits/<uuid:visit_id>")
-@roles_required(*FLOOR_ROLES)
+@requires(Capability.WORK_FLOOR)
 def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     site = current_site()
@@ -245,7 +244,7 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
         move_form.booth.data = ""
     labels = substance_labels(db, site.id)  # hidden ones too: this visit may name one
     clinical = None
-    if current_staff().role in CLINICAL_ROLES:
+    if can(Capability.READ_CLINICAL):
         # Observations and scores are clinical detail: nurses and managers only.
         record = clinical_record(db, found)
         clinical = {
@@ -313,25 +312,25 @@ def _step(visit_id: uuid.UUID, action: str) -> ResponseReturnValue:
 
 
 @bp.post("/visits/<uuid:visit_id>/booth")
-@roles_required(*FLOOR_ROLES)
+@requires(Capability.WORK_FLOOR)
 def to_booth(visit_id: uuid.UUID) -> ResponseReturnValue:
     return _step(visit_id, "booth")
 
 
 @bp.post("/visits/<uuid:visit_id>/aftercare")
-@roles_required(*FLOOR_ROLES)
+@requires(Capability.WORK_FLOOR)
 def to_aftercare(visit_id: uuid.UUID) -> ResponseReturnValue:
     return _step(visit_id, "aftercare")
 
 
 @bp.post("/visits/<uuid:visit_id>/check-out")
-@roles_required(*FLOOR_ROLES)
+@requires(Capability.WORK_FLOOR)
 def checkout(visit_id: uuid.UUID) -> ResponseReturnValue:
     return _step(visit_id, "check-out")
 
 
 @bp.post("/visits/<uuid:visit_id>/services")
-@roles_required(*FLOOR_ROLES)
+@requires(Capability.WORK_FLOOR)
 def services(visit_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     found = get_visit_or_404(db, visit_id, current_site(), for_update=True)

@@ -10,7 +10,8 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
-from sitesys.db import Base, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import Audited, Base
 
 
 class AgeBand(enum.StrEnum):
@@ -50,8 +51,10 @@ class Gender(enum.StrEnum):
         }[self.value]
 
 
-class Client(Base):
+class Client(Audited, Base):
     """A person who uses the site, known by a keyed digest of their code and a display tag."""
+
+    audit_type = "client"
 
     __tablename__ = "clients"
     __table_args__ = (
@@ -91,10 +94,12 @@ class FlagKind(enum.StrEnum):
         }[self.value]
 
 
-class ClientFlag(Base):
+class ClientFlag(Audited, Base):
     """A safety flag staff must see at the desk and on the board; removed with a reason, never
     deleted.
     """
+
+    audit_type = "client_flag"
 
     __tablename__ = "client_flags"
 
@@ -127,3 +132,7 @@ class ClientFlag(Base):
         if self.ends_on is not None:
             text = f"{self.kind.label} until {self.ends_on.strftime('%-d %b %Y')}: {self.note}"
         return text
+
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.client.site_id

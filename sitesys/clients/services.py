@@ -14,12 +14,14 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.checkin.models import Visit, is_open_visit
 from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
-from sitesys.db import add_once, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import add_once
+from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 from sitesys.words import ANIMALS, COLOURS
 
 
-class ClientError(ValueError):
+class ClientError(Refused):
     """A client change that breaks a rule; the message is shown as it is."""
 
 
@@ -116,9 +118,7 @@ def register_client(
         session,
         "client.registered",
         actor=actor,
-        record_type="client",
-        record_id=client.id,
-        site_id=site.id,
+        record=client,
         age_band_given=age_band is not None,
         gender_given=gender is not None,
     )
@@ -162,9 +162,7 @@ def add_flag(
         session,
         "client.flag_added",
         actor=actor,
-        record_type="client_flag",
-        record_id=flag.id,
-        site_id=client.site_id,
+        record=flag,
         kind=kind.value,
     )
     return flag
@@ -184,9 +182,7 @@ def remove_flag(session: Session, actor: Staff, flag: ClientFlag, reason: str) -
         session,
         "client.flag_removed",
         actor=actor,
-        record_type="client_flag",
-        record_id=flag.id,
-        site_id=flag.client.site_id,
+        record=flag,
         kind=flag.kind.value,
     )
     session.flush()

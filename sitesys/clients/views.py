@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sitesys.auth.guard import current_site, current_staff, roles_required
-from sitesys.auth.roles import CLINICAL_ROLES
+from sitesys.auth.guard import current_site, current_staff
+from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.models import Visit
 from sitesys.clients.forms import FlagForm, RemoveFlagForm
 from sitesys.clients.models import Client, ClientFlag, FlagKind
@@ -60,14 +60,14 @@ def _page(client: Client, form: FlagForm, status: int = 200) -> ResponseReturnVa
 
 
 @bp.get("/<uuid:client_id>")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.READ_CLINICAL)
 def show(client_id: uuid.UUID) -> ResponseReturnValue:
     client = get_client_or_404(get_session(), client_id, current_site())
     return _page(client, FlagForm())
 
 
 @bp.post("/<uuid:client_id>/flags")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.FLAG_CLIENTS)
 def add(client_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     client = get_client_or_404(db, client_id, current_site())
@@ -93,7 +93,7 @@ def add(client_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/flags/<int:flag_id>/remove")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.FLAG_CLIENTS)
 def remove(flag_id: int) -> ResponseReturnValue:
     db = get_session()
     flag = db.get(ClientFlag, flag_id)

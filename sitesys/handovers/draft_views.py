@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from sitesys.auth.guard import current_site, current_staff, is_htmx, roles_required
-from sitesys.auth.roles import CLINICAL_ROLES
+from sitesys.auth.guard import current_site, current_staff, is_htmx
+from sitesys.auth.permissions import Capability, requires
 from sitesys.db import get_session
 from sitesys.handovers.forms import ActionForm, DraftForm, draft_form_for, draft_version
 from sitesys.handovers.loading import get_handover_or_404
@@ -133,13 +133,13 @@ def _save(handover_id: uuid.UUID, submitting: bool) -> ResponseReturnValue:
     return redirect(url_for("handovers.show", handover_id=handover.id))
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def draft(handover_id: uuid.UUID) -> ResponseReturnValue:
     """Save the draft: on every change when JavaScript is on, or with the Save draft button."""
     return _save(handover_id, submitting=False)
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def submit(handover_id: uuid.UUID) -> ResponseReturnValue:
     """Save what is on the screen, then freeze the handover if it is complete."""
     return _save(handover_id, submitting=True)

@@ -11,12 +11,15 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
-from sitesys.db import Base, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import Audited, Base
 from sitesys.handovers.shifts import ShiftDefinition
 
 
-class Shift(Base):
+class Shift(Audited, Base):
     """A named shift of a site, by local wall-clock times (may run past midnight)."""
+
+    audit_type = "shift"
 
     __tablename__ = "shifts"
 
@@ -33,8 +36,10 @@ class Shift(Base):
         return ShiftDefinition(self.name, self.starts_at_time, self.ends_at_time, self.id)
 
 
-class StockItem(Base):
+class StockItem(Audited, Base):
     """Something the shift lead counts at handover (naloxone doses, oxygen cylinders...)."""
+
+    audit_type = "stock_item"
 
     __tablename__ = "stock_items"
     __table_args__ = (UniqueConstraint("site_id", "name"),)
@@ -76,11 +81,13 @@ class IllnessSeverity(enum.StrEnum):
         return self.value.capitalize()
 
 
-class Handover(Base):
+class Handover(Audited, Base):
     """One shift's handover: a snapshot of the floor, stock, and the I-PASS narrative.
 
     Frozen once submitted; a correction is an addendum with a reason.
     """
+
+    audit_type = "handover"
 
     __tablename__ = "handovers"
     __table_args__ = (UniqueConstraint("site_id", "shift_key"),)
@@ -189,8 +196,10 @@ class HandoverAlertKind(enum.StrEnum):
     UNACKNOWLEDGED = "unacknowledged"
 
 
-class HandoverAlert(Base):
+class HandoverAlert(Audited, Base):
     """A handover reminder or flag raised by the scheduler, once per shift and kind."""
+
+    audit_type = "handover_alert"
 
     __tablename__ = "handover_alerts"
     __table_args__ = (UniqueConstraint("site_id", "shift_key", "kind"),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 from sitesys.audit.models import AuditEvent
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.db import add_once, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import add_once
 from sitesys.handovers.models import (
     Handover,
     HandoverAction,
@@ -27,12 +29,13 @@ from sitesys.handovers.models import (
 from sitesys.handovers.setup import shifts_ended_lately, shifts_running, stock_items
 from sitesys.handovers.shifts import ShiftOccurrence
 from sitesys.handovers.snapshot import ShiftWindow, take_snapshot
+from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 
 MAX_TEXT = 5000
 
 
-class HandoverError(ValueError):
+class HandoverError(Refused):
     """A handover step that breaks a rule; the message is shown as it is."""
 
 
@@ -63,16 +66,12 @@ class HandoverIncomplete(HandoverError):
         self.problems = problems
 
 
-def _audit(
-    session: Session, action: str, actor: Staff, handover: Handover, **detail: object
-) -> None:
+def _audit(session: Session, action: str, actor: Staff, handover: Handover, **detail: Any) -> None:
     record_event(
         session,
         action,
         actor=actor,
-        record_type="handover",
-        record_id=handover.id,
-        site_id=handover.site_id,
+        record=handover,
         **detail,
     )
 

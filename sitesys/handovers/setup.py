@@ -20,10 +20,11 @@ from sitesys.handovers.shifts import (
     running_shifts,
     shift_problems,
 )
+from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 
 
-class SetupError(ValueError):
+class SetupError(Refused):
     """A shift or stock change that breaks a rule; the message is shown as it is."""
 
 
@@ -89,9 +90,7 @@ def add_shift(
         session,
         "shift.added",
         actor=actor,
-        record_type="shift",
-        record_id=shift.id,
-        site_id=site.id,
+        record=shift,
     )
     return shift
 
@@ -103,9 +102,7 @@ def retire_shift(session: Session, actor: Staff, shift: Shift) -> None:
         session,
         "shift.retired",
         actor=actor,
-        record_type="shift",
-        record_id=shift.id,
-        site_id=shift.site_id,
+        record=shift,
     )
     session.flush()
 
@@ -148,9 +145,7 @@ def add_stock_item(session: Session, actor: Staff | None, site: Site, name: str)
         session,
         "stock_item.added",
         actor=actor,
-        record_type="stock_item",
-        record_id=item.id,
-        site_id=site.id,
+        record=item,
     )
     return item
 
@@ -161,9 +156,7 @@ def retire_stock_item(session: Session, actor: Staff, item: StockItem) -> None:
         session,
         "stock_item.retired",
         actor=actor,
-        record_type="stock_item",
-        record_id=item.id,
-        site_id=item.site_id,
+        record=item,
     )
     session.flush()
 

@@ -6,8 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from sitesys.auth.guard import current_staff, roles_required
-from sitesys.auth.roles import Role
+from sitesys.auth.guard import current_staff
+from sitesys.auth.permissions import Capability, requires
 from sitesys.db import get_session
 from sitesys.handovers.forms import ShiftForm, StockItemForm
 from sitesys.handovers.models import Shift, StockItem
@@ -31,7 +31,7 @@ def _site_or_404(session: Session, site_id: int) -> Site:
     return site
 
 
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_SITES)
 def setup(site_id: int) -> ResponseReturnValue:
     db = get_session()
     site = _site_or_404(db, site_id)
@@ -72,7 +72,7 @@ def setup(site_id: int) -> ResponseReturnValue:
     return page, status
 
 
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_SITES)
 def retire(kind: str, record_id: int) -> ResponseReturnValue:
     """Stop using a shift, or stop counting a stock item; history keeps their names."""
     db = get_session()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from sitesys.clock import local_instant
 
 MAX_SHIFTS = 12
 
@@ -72,38 +73,6 @@ class ShiftOccurrence:
     def key(self) -> str:
         """Stable identifier such as "2026-03-28/Night", for idempotent scheduled jobs."""
         return f"{self.local_date.isoformat()}/{self.definition.name}"
-
-
-def local_instant(local_date: date, wall: time, zone: ZoneInfo) -> datetime:
-    """UTC instant of a local wall time: skipped moves to the jump, repeated takes the first."""
-    if wall.tzinfo is not None:
-        raise ValueError("A wall time must not carry a zone; the site's zone is given separately.")
-    # fold=0 picks the first of two instants when the clocks go back and the wall time repeats.
-    naive = datetime.combine(local_date, wall).replace(fold=0)
-    candidate = naive.replace(tzinfo=zone).astimezone(UTC)
-    # A wall time that exists comes back unchanged; one in the spring gap does not.
-    if candidate.astimezone(zone).replace(tzinfo=None) == naive:
-        return candidate
-    return _end_of_gap(naive, zone)
-
-
-def _end_of_gap(naive: datetime, zone: ZoneInfo) -> datetime:
-    """The instant the clocks jump forward across the gap holding a wall time that never happens."""
-    # For a skipped wall time, fold=0 reads it with the offset before the jump and fold=1 with the
-    # offset after it; the two readings fall either side of the jump itself.
-    readings = (naive.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
-    earlier, later = sorted(readings)
-    after_jump = later.astimezone(zone).utcoffset()
-    # zoneinfo does not expose its transitions, so search for the jump; tzdata transitions fall on
-    # whole seconds, and a gap is at most a day, so this takes fewer than twenty steps.
-    low, high = math.floor(earlier.timestamp()), math.ceil(later.timestamp())
-    while high - low > 1:
-        middle = (low + high) // 2
-        if datetime.fromtimestamp(middle, zone).utcoffset() == after_jump:
-            high = middle
-        else:
-            low = middle
-    return datetime.fromtimestamp(high, UTC)
 
 
 def occurrence(definition: ShiftDefinition, local_date: date, zone: ZoneInfo) -> ShiftOccurrence:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind, HandoverStatus
 from sitesys.handovers.setup import LATE_START, site_shifts
 from sitesys.handovers.shifts import ShiftOccurrence, ended_shifts, running_shifts
@@ -55,9 +55,7 @@ def _raise(
         session,
         f"handover.{kind.value}_flagged",
         actor=None,
-        record_type="handover_alert",
-        record_id=alert.id,
-        site_id=site.id,
+        record=alert,
     )
     return True
 

@@ -12,9 +12,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from sitesys.auth.guard import current_site, current_staff, roles_required
-from sitesys.auth.roles import CLINICAL_ROLES
-from sitesys.db import get_session, utcnow
+from sitesys.auth.guard import current_site, current_staff
+from sitesys.auth.permissions import Capability, requires
+from sitesys.clock import utcnow
+from sitesys.db import get_session
 from sitesys.handovers import draft_views, setup_views
 from sitesys.handovers.forms import (
     AcknowledgeForm,
@@ -48,7 +49,7 @@ bp = Blueprint("handovers", __name__, url_prefix="/handovers")
 
 
 @bp.get("/")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def index() -> ResponseReturnValue:
     db = get_session()
     site = current_site()
@@ -91,7 +92,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/current")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def current() -> ResponseReturnValue:
     db = get_session()
     site = current_site()
@@ -106,7 +107,7 @@ def current() -> ResponseReturnValue:
 
 
 @bp.post("/start")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def start() -> ResponseReturnValue:
     """Start the handover of the shift the lead chose (by its key) among those offered now."""
     if not ConfirmForm().validate_on_submit():
@@ -133,7 +134,7 @@ def start() -> ResponseReturnValue:
 
 
 @bp.get("/<uuid:handover_id>")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def show(handover_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     handover = get_handover_or_404(db, handover_id, current_site())
@@ -160,7 +161,7 @@ def _frozen(handover: Handover, status: int = 200, **forms: object) -> ResponseR
 
 
 @bp.post("/<uuid:handover_id>/refresh")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def refresh(handover_id: uuid.UUID) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -179,7 +180,7 @@ def refresh(handover_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/<uuid:handover_id>/actions")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def actions(handover_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     handover = get_handover_or_404(db, handover_id, current_site())
@@ -206,7 +207,7 @@ def actions(handover_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/<uuid:handover_id>/actions/<int:action_id>/remove")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def remove(handover_id: uuid.UUID, action_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -224,7 +225,7 @@ def remove(handover_id: uuid.UUID, action_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<uuid:handover_id>/acknowledge")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def acknowledge(handover_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     handover = get_handover_or_404(db, handover_id, current_site())
@@ -243,7 +244,7 @@ def acknowledge(handover_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/<uuid:handover_id>/addenda")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def addenda(handover_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     handover = get_handover_or_404(db, handover_id, current_site())
@@ -269,7 +270,7 @@ def addenda(handover_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.get("/<uuid:handover_id>/print")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.HAND_OVER)
 def printable(handover_id: uuid.UUID) -> ResponseReturnValue:
     handover = get_handover_or_404(get_session(), handover_id, current_site())
     return render_template(

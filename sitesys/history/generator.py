@@ -29,7 +29,7 @@ from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import Visit, walk_in_tag
 from sitesys.clients.models import Client
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.handovers.setup import add_shift, site_shifts
 from sitesys.handovers.shifts import ShiftDefinition
 from sitesys.history import DEFAULT_SITE

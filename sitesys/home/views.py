@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from sitesys.auth.forms import SwitchSiteForm
 from sitesys.auth.guard import current_staff
-from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.auth.permissions import Capability, any_staff, can
 from sitesys.db import get_session
 from sitesys.handovers.models import HandoverAlertKind
 from sitesys.handovers.services import open_alerts, pending_handovers
@@ -17,14 +17,15 @@ bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
+@any_staff
 def index() -> ResponseReturnValue:
     staff = current_staff()
     site = g.get("site")
     waiting: dict[str, object] = {}
-    if site is not None and staff.role in CLINICAL_ROLES:
+    if site is not None and can(Capability.HAND_OVER):
         db = get_session()
         kinds: tuple[HandoverAlertKind, ...] = (HandoverAlertKind.NOT_STARTED,)
-        if staff.role is Role.MANAGER:
+        if can(Capability.OVERSEE_HANDOVERS):
             kinds = (HandoverAlertKind.NOT_STARTED, HandoverAlertKind.UNACKNOWLEDGED)
         waiting = {
             "handovers": pending_handovers(db, site, staff),

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
 from sitesys.checkin.models import Visit
-from sitesys.db import Base, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import Audited, Base
 from sitesys.incidents.kinds import (
     ActionKind,
     IncidentStatus,
@@ -36,8 +37,11 @@ incident_staff = Table(
 )
 
 
-class Incident(Base):
+class Incident(Audited, Base):
     """An emergency or adverse event at a site, with or without a client's visit."""
+
+    audit_type = "incident"
+    changes_floor = True
 
     __tablename__ = "incidents"
     __table_args__ = (

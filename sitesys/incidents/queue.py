@@ -217,7 +217,7 @@ def export_csv(
         session,
         "incidents.exported",
         actor=actor,
-        record_type="incident",
+        record=Incident,
         site_id=site.id,
         count=len(incidents),
         include_narratives=include_narratives,

@@ -6,11 +6,12 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload
 
-from sitesys.auth.guard import current_site, current_staff, roles_required
-from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.auth.guard import current_site, current_staff
+from sitesys.auth.permissions import Capability, can, requires
 from sitesys.checkin.models import Visit
 from sitesys.checkin.services import open_visits
-from sitesys.db import get_session, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_session
 from sitesys.incidents.floor import active_emergency_visit_ids, open_responses, recently_left
 from sitesys.incidents.forms import ExportForm, QueueFilterForm
 from sitesys.incidents.kinds import IncidentType, PhysicalHarm
@@ -45,12 +46,12 @@ def _filters(form: QueueFilterForm) -> QueueFilters:
     )
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.REPORT_INCIDENTS)
 def index() -> ResponseReturnValue:
     db = get_session()
     site = current_site()
     staff = current_staff()
-    is_manager = staff.role is Role.MANAGER
+    is_manager = can(Capability.REVIEW_INCIDENTS)
     now = utcnow()
     on_site = open_visits(
         db, site, joinedload(Visit.client), joinedload(Visit.booth), limit=ON_SITE_LIMIT
@@ -84,7 +85,7 @@ def index() -> ResponseReturnValue:
     return render_template("incidents/index.html", **context)
 
 
-@roles_required(Role.MANAGER)
+@requires(Capability.REVIEW_INCIDENTS)
 def export() -> ResponseReturnValue:
     """The filtered queue as a CSV download; narratives only when asked for. Audited."""
     db = get_session()

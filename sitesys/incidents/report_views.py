@@ -9,11 +9,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sitesys.auth.guard import current_site, current_staff, roles_required
+from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.models import Staff
-from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.auth.permissions import Capability, can, requires
 from sitesys.checkin.services import active_substance_codes, substance_labels
-from sitesys.db import get_session, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_session
 from sitesys.forms import choices
 from sitesys.incidents.forms import (
     AmendForm,
@@ -46,8 +47,9 @@ from sitesys.incidents.reports import (
     submit_report,
 )
 from sitesys.incidents.review import REVIEW_FIELDS, ReviewInput, review_version
-from sitesys.incidents.services import IncidentError, NotPermitted
+from sitesys.incidents.services import IncidentError
 from sitesys.record_ids import record_id
+from sitesys.refusals import NotAllowed
 from sitesys.sites.models import Site, staff_sites
 from sitesys.staff.forms import ConfirmForm
 
@@ -124,7 +126,7 @@ def _show_problems(form: ReportForm, error: ReportIncomplete) -> None:
         getattr(form, name).errors = [*getattr(form, name).errors, message]
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.REPORT_INCIDENTS)
 def report(incident_id: uuid.UUID) -> ResponseReturnValue:
     """Complete a draft report; save it as it stands, or submit it when it is complete."""
     db = get_session()
@@ -147,7 +149,7 @@ def report(incident_id: uuid.UUID) -> ResponseReturnValue:
                 submit_report(db, staff, incident, report_input(form))
             else:
                 save_draft(db, staff, incident, report_input(form))
-        except NotPermitted:
+        except NotAllowed:
             abort(403)
         except ReportIncomplete as incomplete:
             db.rollback()
@@ -178,7 +180,7 @@ def _render_report(form: ReportForm, incident: Incident) -> ResponseReturnValue:
     )
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.REPORT_INCIDENTS)
 def new_report() -> ResponseReturnValue:
     """The "Report incident" page: an incident without an emergency response on a visit."""
     db = get_session()
@@ -199,7 +201,7 @@ def new_report() -> ResponseReturnValue:
                 submission_key=form.submission_key.data,
                 submit=bool(form.submit.data),
             )
-        except NotPermitted:
+        except NotAllowed:
             abort(403)
         except ReportIncomplete as incomplete:
             db.rollback()
@@ -275,7 +277,7 @@ def render_show(
             "incidents/show.html",
             **_record(incident),
             can_amend=may_amend(staff, incident),
-            is_manager=staff.role is Role.MANAGER,
+            is_manager=can(Capability.REVIEW_INCIDENTS),
             confirm=ConfirmForm(),
             strike_form=StrikeForm(),
             review_form=review_form,
@@ -287,12 +289,12 @@ def render_show(
     )
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.REPORT_INCIDENTS)
 def show(incident_id: uuid.UUID) -> ResponseReturnValue:
     return render_show(get_incident_or_404(get_session(), incident_id, current_site()))
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.REPORT_INCIDENTS)
 def printable(incident_id: uuid.UUID) -> ResponseReturnValue:
     incident = get_incident_or_404(get_session(), incident_id, current_site())
     return render_template("incidents/print.html", **_record(incident), printed_at=utcnow())
@@ -313,7 +315,7 @@ def _typed_text(typed: AmendForm, now: AmendForm) -> list[tuple[str, str]]:
     ]
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.REPORT_INCIDENTS)
 def amend(incident_id: uuid.UUID) -> ResponseReturnValue:
     """Amend a submitted report: every changed field is kept with its old value and the reason."""
     db = get_session()
@@ -342,7 +344,7 @@ def amend(incident_id: uuid.UUID) -> ResponseReturnValue:
                 form.reason.data or "",
                 version=form.version.data or "",
             )
-        except NotPermitted:
+        except NotAllowed:
             abort(403)
         except ReportChanged as changed:
             db.rollback()

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.auth.permissions import Capability, ensure, role_can
 from sitesys.checkin.services import substance_labels
-from sitesys.db import add_once, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import add_once
 from sitesys.incidents.kinds import (
     IncidentStatus,
     IncidentType,
@@ -30,11 +31,10 @@ from sitesys.incidents.models import (
 from sitesys.incidents.services import (
     IncidentChanged,
     IncidentError,
-    NotPermitted,
     change_status,
     note_creation,
-    require_role,
 )
+from sitesys.refusals import NotAllowed
 from sitesys.sites.models import Site, staff_sites
 from sitesys.versions import version_of
 
@@ -221,16 +221,14 @@ def _require_draft(incident: Incident) -> None:
 
 def save_draft(session: Session, actor: Staff, incident: Incident, report: ReportInput) -> None:
     """Save a draft as it stands: nothing is required until the report is submitted."""
-    require_role(actor, CLINICAL_ROLES, "write incident reports")
+    ensure(actor, Capability.REPORT_INCIDENTS)
     _require_draft(incident)
     changed = _apply(session, incident, report)
     record_event(
         session,
         "incident.draft_saved",
         actor=actor,
-        record_type="incident",
-        record_id=incident.id,
-        site_id=incident.site_id,
+        record=incident,
         changed=changed,
     )
     session.flush()
@@ -240,7 +238,7 @@ def submit_report(session: Session, actor: Staff, incident: Incident, report: Re
     """Submit a draft to the managers. Rule: every required field is filled in (see
     `missing_fields`); from now on the report changes only by amendment.
     """
-    require_role(actor, CLINICAL_ROLES, "submit incident reports")
+    ensure(actor, Capability.REPORT_INCIDENTS, "submit incident reports")
     _require_draft(incident)
     problems = missing_fields(incident, report)
     if problems:
@@ -268,7 +266,7 @@ def file_report(
     """File an incident that had no emergency response on a visit (a fight at the door, a
     needlestick): a draft, or submitted at once when complete. One incident per form.
     """
-    require_role(actor, CLINICAL_ROLES, "report incidents")
+    ensure(actor, Capability.REPORT_INCIDENTS, "report incidents")
     existing = session.scalar(select(Incident).where(Incident.submission_key == submission_key))
     if existing is not None:
         if existing.site_id != site.id:
@@ -306,9 +304,7 @@ def file_report(
         session,
         "incident.reported",
         actor=actor,
-        record_type="incident",
-        record_id=incident.id,
-        site_id=site.id,
+        record=incident,
     )
     if submit:
         change_status(session, actor, incident, IncidentStatus.SUBMITTED)
@@ -320,9 +316,9 @@ def may_amend(actor: Staff, incident: Incident) -> bool:
     """After submission, only the reporter or a manager may amend, and only by amendment."""
     if incident.status not in IncidentStatus.after_submission():
         return False
-    if actor.role is Role.MANAGER:
+    if role_can(actor.role, Capability.REVIEW_INCIDENTS):
         return True
-    return actor.role is Role.NURSE and actor.id in (
+    return role_can(actor.role, Capability.REPORT_INCIDENTS) and actor.id in (
         incident.reported_by_id,
         incident.submitted_by_id,
     )
@@ -378,7 +374,7 @@ def amend_report(
     if incident.status not in IncidentStatus.after_submission():
         raise IncidentChanged("This report is not submitted yet; edit the draft instead.")
     if not may_amend(actor, incident):
-        raise NotPermitted("Only the reporter or a manager can amend a submitted report.")
+        raise NotAllowed("Only the reporter or a manager can amend a submitted report.")
     reason = reason.strip()
     if not reason:
         raise IncidentError("Give a reason for the amendment.")
@@ -412,9 +408,7 @@ def amend_report(
         session,
         "incident.amended",
         actor=actor,
-        record_type="incident",
-        record_id=incident.id,
-        site_id=incident.site_id,
+        record=incident,
         fields=changed,
     )
     session.flush()

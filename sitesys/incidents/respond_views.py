@@ -7,8 +7,8 @@ import uuid
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from sitesys.auth.guard import current_site, current_staff, roles_required
-from sitesys.auth.roles import CLINICAL_ROLES
+from sitesys.auth.guard import current_site, current_staff
+from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.db import get_session
 from sitesys.incidents.floor import client_and_whereabouts, open_incident_for_visit
@@ -29,12 +29,12 @@ from sitesys.incidents.services import (
     ActionInput,
     IncidentChanged,
     IncidentError,
-    NotPermitted,
     end_response,
     record_action,
     start_response,
     strike_action,
 )
+from sitesys.refusals import NotAllowed
 from sitesys.staff.forms import ConfirmForm
 from sitesys.templating import local_time
 
@@ -42,7 +42,7 @@ from sitesys.templating import local_time
 LOG_POLL_SECONDS = 5
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.START_RESPONSE)
 def start(visit_id: uuid.UUID) -> ResponseReturnValue:
     """Open an emergency on a visit (or join the one running) and go to the response screen."""
     db = get_session()
@@ -53,7 +53,7 @@ def start(visit_id: uuid.UUID) -> ResponseReturnValue:
         abort(400)
     try:
         result = start_response(db, current_staff(), visit)
-    except NotPermitted:
+    except NotAllowed:
         abort(403)
     except IncidentError as error:
         db.rollback()
@@ -74,7 +74,7 @@ def start(visit_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("incidents.respond", incident_id=result.incident.id))
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.START_RESPONSE)
 def for_visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     """The response running for a visit (the board's link), or the visit page if none runs."""
     db = get_session()
@@ -135,7 +135,7 @@ def _render_respond(
     )
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.RECORD_RESPONSE_ACTIONS)
 def respond(incident_id: uuid.UUID) -> ResponseReturnValue:
     incident = get_incident_or_404(get_session(), incident_id, current_site())
     if incident.status is not IncidentStatus.OPEN:
@@ -146,7 +146,7 @@ def respond(incident_id: uuid.UUID) -> ResponseReturnValue:
 
 # Not passive: a tablet showing a running emergency stays signed in while it polls; being
 # signed out in the middle of a resuscitation would cost time nobody has.
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.RECORD_RESPONSE_ACTIONS)
 def respond_log(incident_id: uuid.UUID) -> ResponseReturnValue:
     """The log and running totals alone, polled by the response screen."""
     incident = get_incident_or_404(get_session(), incident_id, current_site())
@@ -171,7 +171,7 @@ def _tap(form: ActionForm) -> ActionInput:
     )
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.RECORD_RESPONSE_ACTIONS)
 def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
@@ -186,7 +186,7 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
         return _render_respond(incident, form, 422)
     try:
         result = record_action(db, current_staff(), incident, _tap(form))
-    except NotPermitted:
+    except NotAllowed:
         abort(403)
     except IncidentChanged as error:
         # Ended on another tablet: straight to the record, with this one message.
@@ -206,7 +206,7 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("incidents.respond", incident_id=incident.id))
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.RECORD_RESPONSE_ACTIONS)
 def strike(incident_id: uuid.UUID, action_id: int) -> ResponseReturnValue:
     db = get_session()
     incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
@@ -222,7 +222,7 @@ def strike(incident_id: uuid.UUID, action_id: int) -> ResponseReturnValue:
         return redirect(back)
     try:
         strike_action(db, current_staff(), action, form.reason.data or "")
-    except NotPermitted:
+    except NotAllowed:
         abort(403)
     except IncidentError as error:
         db.rollback()
@@ -233,7 +233,7 @@ def strike(incident_id: uuid.UUID, action_id: int) -> ResponseReturnValue:
     return redirect(back)
 
 
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.RECORD_RESPONSE_ACTIONS)
 def end(incident_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
@@ -241,7 +241,7 @@ def end(incident_id: uuid.UUID) -> ResponseReturnValue:
         abort(400)
     try:
         end_response(db, current_staff(), incident)
-    except NotPermitted:
+    except NotAllowed:
         abort(403)
     except IncidentError as error:
         db.rollback()

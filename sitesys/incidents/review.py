@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.auth.roles import Role
-from sitesys.db import add_once, utcnow
+from sitesys.auth.permissions import Capability, ensure
+from sitesys.clock import utcnow
+from sitesys.db import add_once
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident, ReviewAction
 from sitesys.incidents.reports import site_staff
-from sitesys.incidents.services import IncidentChanged, IncidentError, change_status, require_role
+from sitesys.incidents.services import IncidentChanged, IncidentError, change_status
 from sitesys.versions import version_of
 
 MAX_REVIEW_TEXT = 5_000
@@ -40,9 +41,6 @@ class ReviewActionRefused(IncidentError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-
-
-MANAGER = (Role.MANAGER,)
 
 
 def _require_in_review(incident: Incident) -> None:
@@ -81,7 +79,7 @@ def record_review(
     has changed since, nothing is saved (`ReviewChanged`): the form holds all three texts, so
     a stale tab would silently overwrite the other's. The same form sent twice changes nothing.
     """
-    require_role(actor, MANAGER, "review incidents")
+    ensure(actor, Capability.REVIEW_INCIDENTS, "review incidents")
     _require_in_review(incident)
     values = {name: getattr(review, name).strip()[:MAX_REVIEW_TEXT] for name in REVIEW_FIELDS}
     stale = version != review_version(incident)
@@ -97,9 +95,7 @@ def record_review(
             session,
             "incident.review_recorded",
             actor=actor,
-            record_type="incident",
-            record_id=incident.id,
-            site_id=incident.site_id,
+            record=incident,
             changed=changed,
         )
     session.flush()
@@ -120,7 +116,7 @@ def add_review_action(
     or later. The same form sent again (a double tap, a resubmitted page) returns the action it
     added; two sent at the same instant are settled by the key's unique index.
     """
-    require_role(actor, MANAGER, "add review actions")
+    ensure(actor, Capability.REVIEW_INCIDENTS, "add review actions")
     added = _review_action_added_by(session, submission_key)
     if added is not None:
         return added
@@ -150,9 +146,7 @@ def add_review_action(
         session,
         "incident.review_action_added",
         actor=actor,
-        record_type="incident",
-        record_id=incident.id,
-        site_id=incident.site_id,
+        record=incident,
         review_action_id=action.id,
         owner_id=owner.id,
         due_on=due_on.isoformat(),
@@ -168,7 +162,7 @@ def complete_review_action(
     session: Session, actor: Staff, incident: Incident, action: ReviewAction
 ) -> None:
     """Mark a review action done (once), while the incident is in review."""
-    require_role(actor, MANAGER, "complete review actions")
+    ensure(actor, Capability.REVIEW_INCIDENTS, "complete review actions")
     _require_in_review(incident)
     if action.done_at is not None:
         raise IncidentChanged("That action is already done.")
@@ -178,9 +172,7 @@ def complete_review_action(
         session,
         "incident.review_action_done",
         actor=actor,
-        record_type="incident",
-        record_id=incident.id,
-        site_id=incident.site_id,
+        record=incident,
         review_action_id=action.id,
     )
     session.flush()
@@ -191,7 +183,7 @@ def close_incident(session: Session, actor: Staff, incident: Incident) -> None:
     review decided on is done (a closed incident offers no way to mark one done, and an action
     still to do is why the incident is not finished).
     """
-    require_role(actor, MANAGER, "close incidents")
+    ensure(actor, Capability.REVIEW_INCIDENTS, "close incidents")
     if incident.status is IncidentStatus.IN_REVIEW and not incident.findings.strip():
         raise IncidentError("Record the findings before closing the incident.")
     open_actions = [action for action in incident.review_actions if action.done_at is None]
@@ -206,7 +198,7 @@ def close_incident(session: Session, actor: Staff, incident: Incident) -> None:
 
 def reopen_incident(session: Session, actor: Staff, incident: Incident, reason: str) -> None:
     """Reopen a closed incident into review. Rule: a reason is given, and kept in its history."""
-    require_role(actor, MANAGER, "reopen incidents")
+    ensure(actor, Capability.REVIEW_INCIDENTS, "reopen incidents")
     if incident.status is not IncidentStatus.CLOSED:
         raise IncidentChanged("Only a closed incident can be reopened.")
     reason = reason.strip()

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 
-from sitesys.auth.guard import current_site, current_staff, roles_required
-from sitesys.auth.roles import Role
+from sitesys.auth.guard import current_site, current_staff
+from sitesys.auth.permissions import Capability, requires
 from sitesys.db import get_session
 from sitesys.forms import choices
 from sitesys.incidents.forms import ReopenForm, ReviewActionForm, ReviewForm
@@ -27,7 +27,8 @@ from sitesys.incidents.review import (
     reopen_incident,
     take_into_review,
 )
-from sitesys.incidents.services import IncidentError, NotPermitted
+from sitesys.incidents.services import IncidentError
+from sitesys.refusals import NotAllowed
 from sitesys.staff.forms import ConfirmForm
 
 
@@ -40,7 +41,7 @@ def _step(incident: Incident, step: Callable[[], object], message: str) -> Respo
     db = get_session()
     try:
         step()
-    except NotPermitted:
+    except NotAllowed:
         abort(403)
     except IncidentError as error:
         db.rollback()
@@ -51,7 +52,7 @@ def _step(incident: Incident, step: Callable[[], object], message: str) -> Respo
     return redirect(url_for("incidents.show", incident_id=incident.id))
 
 
-@roles_required(Role.MANAGER)
+@requires(Capability.REVIEW_INCIDENTS)
 def take(incident_id: uuid.UUID) -> ResponseReturnValue:
     incident = _locked(incident_id)
     if not ConfirmForm().validate_on_submit():
@@ -63,7 +64,7 @@ def take(incident_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@roles_required(Role.MANAGER)
+@requires(Capability.REVIEW_INCIDENTS)
 def save_review(incident_id: uuid.UUID) -> ResponseReturnValue:
     incident = _locked(incident_id)
     form = ReviewForm()
@@ -77,7 +78,7 @@ def save_review(incident_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     try:
         record_review(db, current_staff(), incident, review, version=form.version.data or "")
-    except NotPermitted:
+    except NotAllowed:
         abort(403)
     except ReviewChanged as changed:
         db.rollback()
@@ -92,7 +93,7 @@ def save_review(incident_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("incidents.show", incident_id=incident.id))
 
 
-@roles_required(Role.MANAGER)
+@requires(Capability.REVIEW_INCIDENTS)
 def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     incident = _locked(incident_id)
@@ -113,7 +114,7 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
             due_on=form.due_on.data,
             submission_key=form.submission_key.data,
         )
-    except NotPermitted:
+    except NotAllowed:
         abort(403)
     except ReviewActionRefused as refused:
         db.rollback()
@@ -129,7 +130,7 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("incidents.show", incident_id=incident.id))
 
 
-@roles_required(Role.MANAGER)
+@requires(Capability.REVIEW_INCIDENTS)
 def action_done(incident_id: uuid.UUID, review_action_id: int) -> ResponseReturnValue:
     incident = _locked(incident_id)
     action = get_review_action_or_404(get_session(), incident, review_action_id)
@@ -142,7 +143,7 @@ def action_done(incident_id: uuid.UUID, review_action_id: int) -> ResponseReturn
     )
 
 
-@roles_required(Role.MANAGER)
+@requires(Capability.REVIEW_INCIDENTS)
 def close(incident_id: uuid.UUID) -> ResponseReturnValue:
     incident = _locked(incident_id)
     if not ConfirmForm().validate_on_submit():
@@ -154,7 +155,7 @@ def close(incident_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@roles_required(Role.MANAGER)
+@requires(Capability.REVIEW_INCIDENTS)
 def reopen(incident_id: uuid.UUID) -> ResponseReturnValue:
     incident = _locked(incident_id)
     form = ReopenForm()

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.auth.roles import CLINICAL_ROLES, Role
+from sitesys.auth.permissions import Capability, ensure
 from sitesys.checkin.models import Visit
-from sitesys.db import add_once, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import add_once
 from sitesys.incidents.floor import may_start_response, open_incident_for_visit
 from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
 from sitesys.incidents.models import (
@@ -25,6 +26,7 @@ from sitesys.incidents.models import (
     IncidentStatusChange,
     IncidentSubstance,
 )
+from sitesys.refusals import Refused
 
 #: Bounds a dose or flow must fall in; outside them it is a slip of the finger, not a dose.
 NALOXONE_MG = (Decimal("0.01"), Decimal("10"))
@@ -38,7 +40,7 @@ def too_precise(value: Decimal, places: int) -> bool:
     return value != value.quantize(Decimal(1).scaleb(-places))
 
 
-class IncidentError(ValueError):
+class IncidentError(Refused):
     """A change that cannot be made; the message is shown to staff as it is."""
 
 
@@ -46,17 +48,13 @@ class IncidentChanged(IncidentError):
     """The incident is no longer in the state that allows this step: nothing was changed."""
 
 
-class NotPermitted(IncidentError):
-    """The signed-in role may not take this step (answered 403)."""
-
-
-# Every allowed step: (from, to) → who may take it. Anything else is refused.
-TRANSITIONS: dict[tuple[IncidentStatus, IncidentStatus], tuple[Role, ...]] = {
-    (IncidentStatus.OPEN, IncidentStatus.DRAFT): CLINICAL_ROLES,
-    (IncidentStatus.DRAFT, IncidentStatus.SUBMITTED): CLINICAL_ROLES,
-    (IncidentStatus.SUBMITTED, IncidentStatus.IN_REVIEW): (Role.MANAGER,),
-    (IncidentStatus.IN_REVIEW, IncidentStatus.CLOSED): (Role.MANAGER,),
-    (IncidentStatus.CLOSED, IncidentStatus.IN_REVIEW): (Role.MANAGER,),
+# Every allowed step: (from, to) → the capability it takes. Anything else is refused.
+TRANSITIONS: dict[tuple[IncidentStatus, IncidentStatus], Capability] = {
+    (IncidentStatus.OPEN, IncidentStatus.DRAFT): Capability.RECORD_RESPONSE_ACTIONS,
+    (IncidentStatus.DRAFT, IncidentStatus.SUBMITTED): Capability.REPORT_INCIDENTS,
+    (IncidentStatus.SUBMITTED, IncidentStatus.IN_REVIEW): Capability.REVIEW_INCIDENTS,
+    (IncidentStatus.IN_REVIEW, IncidentStatus.CLOSED): Capability.REVIEW_INCIDENTS,
+    (IncidentStatus.CLOSED, IncidentStatus.IN_REVIEW): Capability.REVIEW_INCIDENTS,
 }
 
 _AUDIT_ACTIONS = {
@@ -85,12 +83,6 @@ def _refusal(incident: Incident, to: IncidentStatus) -> str:
     return "Take the incident into review before closing it."
 
 
-def require_role(actor: Staff, roles: tuple[Role, ...], doing: str) -> None:
-    if actor.role not in roles:
-        who = "a manager" if roles == (Role.MANAGER,) else "a nurse or a manager"
-        raise NotPermitted(f"Only {who} can {doing}.")
-
-
 def change_status(
     session: Session,
     actor: Staff,
@@ -103,15 +95,16 @@ def change_status(
     closed → in review when reopened), if that step exists and the actor's role may take it.
     """
     step = (incident.status, to)
-    roles = TRANSITIONS.get(step)
-    if roles is None:
+    capability = TRANSITIONS.get(step)
+    if capability is None:
         raise IncidentChanged(_refusal(incident, to))
-    if actor.role not in roles:
-        raise NotPermitted(
-            "Only a manager can review, close or reopen an incident."
-            if roles == (Role.MANAGER,)
-            else "Only a nurse or a manager can do this."
-        )
+    ensure(
+        actor,
+        capability,
+        "review, close or reopen an incident"
+        if capability is Capability.REVIEW_INCIDENTS
+        else "do this",
+    )
     now = utcnow()
     incident.status = to
     if to is IncidentStatus.DRAFT:
@@ -140,9 +133,7 @@ def change_status(
         session,
         _AUDIT_ACTIONS[step],
         actor=actor,
-        record_type="incident",
-        record_id=incident.id,
-        site_id=incident.site_id,
+        record=incident,
         from_status=step[0].value,
         to_status=to.value,
     )
@@ -179,7 +170,7 @@ def start_response(session: Session, actor: Staff, visit: Visit) -> StartResult:
     start at the same instant; the client is on the floor or left within the hour
     (`may_start_response`). The visit's substances are carried over as a starting point.
     """
-    require_role(actor, CLINICAL_ROLES, "start an emergency response")
+    ensure(actor, Capability.START_RESPONSE)
     running = open_incident_for_visit(session, visit)
     if running is not None:
         return StartResult(running, already_running=True)
@@ -219,9 +210,7 @@ def start_response(session: Session, actor: Staff, visit: Visit) -> StartResult:
         session,
         "incident.response_started",
         actor=actor,
-        record_type="incident",
-        record_id=incident.id,
-        site_id=incident.site_id,
+        record=incident,
         visit_id=str(visit.id),
     )
     session.flush()
@@ -288,7 +277,7 @@ def record_action(
     is unique); the tapping member of staff joins the staff involved. The caller holds the
     incident's row lock, so taps from several tablets queue for an instant and all are kept.
     """
-    require_role(actor, CLINICAL_ROLES, "record response actions")
+    ensure(actor, Capability.RECORD_RESPONSE_ACTIONS)
     replayed = _replay_action(session, tap.submission_key)
     if replayed is not None:
         if replayed.incident_id != incident.id:
@@ -319,9 +308,7 @@ def record_action(
         session,
         "incident.action_recorded",
         actor=actor,
-        record_type="incident",
-        record_id=incident.id,
-        site_id=incident.site_id,
+        record=incident,
         action_id=action.id,
         kind=action.kind.value,
     )
@@ -333,7 +320,7 @@ def strike_action(session: Session, actor: Staff, action: IncidentAction, reason
     """Strike a wrong tap through. It stays in the log, marked, with who, when and why; only
     before the report is submitted (afterwards a correction is an amendment).
     """
-    require_role(actor, CLINICAL_ROLES, "strike an action through")
+    ensure(actor, Capability.RECORD_RESPONSE_ACTIONS, "strike an action through")
     incident = action.incident
     reason = reason.strip()
     if incident.status not in (IncidentStatus.OPEN, IncidentStatus.DRAFT):
@@ -351,9 +338,7 @@ def strike_action(session: Session, actor: Staff, action: IncidentAction, reason
         session,
         "incident.action_struck",
         actor=actor,
-        record_type="incident",
-        record_id=incident.id,
-        site_id=incident.site_id,
+        record=incident,
         action_id=action.id,
         kind=action.kind.value,
     )

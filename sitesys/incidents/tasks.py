@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.auth.roles import Role
+from sitesys.auth.permissions import Capability, role_can
 from sitesys.checkin.models import Visit
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident, IncidentReminder
 from sitesys.sites.models import Site
@@ -55,9 +55,7 @@ def remind_stale_reports(session: Session, site: Site, now: datetime) -> int:
             session,
             "incident.reminder_created",
             actor=None,
-            record_type="incident",
-            record_id=incident.id,
-            site_id=site.id,
+            record=incident,
             status=incident.status.value,
         )
         made += 1
@@ -84,7 +82,7 @@ def reminders_for(session: Session, staff: Staff, site: Site) -> list[Reminder]:
     """Reminders to show on someone's home page: their own reports, or, for a manager, every
     report of the site still unsubmitted. A report submitted since is no longer shown.
     """
-    if staff.role not in (Role.NURSE, Role.MANAGER):
+    if not role_can(staff.role, Capability.REPORT_INCIDENTS):
         return []
     statement = (
         select(IncidentReminder)
@@ -99,6 +97,6 @@ def reminders_for(session: Session, staff: Staff, site: Site) -> list[Reminder]:
         .order_by(Incident.started_at)
         .limit(HOME_LIMIT)
     )
-    if staff.role is Role.NURSE:
+    if not role_can(staff.role, Capability.REVIEW_INCIDENTS):
         statement = statement.where(Incident.reported_by_id == staff.id)
     return [Reminder(r.incident, r.created_at) for r in session.scalars(statement)]

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from sitesys.auth.guard import is_htmx
-from sitesys.auth.roles import Role
+from sitesys.auth.permissions import Capability, can
 from sitesys.checkin.models import Visit
 from sitesys.db import get_session
 from sitesys.incidents import queue_views, report_views, respond_views, review_views
@@ -67,7 +67,7 @@ def _awaiting_review() -> dict[str, Any]:
         not has_request_context()
         or is_htmx()
         or not current_user.is_authenticated
-        or current_user.role is not Role.MANAGER
+        or not can(Capability.REVIEW_INCIDENTS)
     ):
         return {}
     site = g.get("site")

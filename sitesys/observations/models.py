@@ -6,12 +6,14 @@ import enum
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
-from sitesys.db import Base, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import Audited, Base
 from sitesys.observations.scoring import (
     PARTIAL_NOT_RATED,
     Consciousness,
@@ -20,6 +22,9 @@ from sitesys.observations.scoring import (
     SpO2Scale,
     Vitals,
 )
+
+if TYPE_CHECKING:
+    from sitesys.checkin.models import Visit
 
 _BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -48,8 +53,11 @@ class Pupils(enum.StrEnum):
 QUICK_CHECK_TEXT = "Responsive, breathing normally"
 
 
-class Observation(Base):
+class Observation(Audited, Base):
     """One check of one client. Never edited or deleted: a mistake is struck through."""
+
+    audit_type = "observation"
+    changes_floor = True
 
     __tablename__ = "observations"
     __table_args__ = (
@@ -96,6 +104,8 @@ class Observation(Base):
 
     recorded_by: Mapped[Staff] = relationship(foreign_keys=[recorded_by_id])
     struck_by: Mapped[Staff | None] = relationship(foreign_keys=[struck_by_id])
+    #: Read for the site an audit event names; observations are loaded by visit, never through it.
+    visit: Mapped[Visit] = relationship(viewonly=True)
 
     @property
     def is_struck(self) -> bool:
@@ -149,15 +159,22 @@ class Observation(Base):
             rass=self.rass,
         )
 
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.visit.site_id
+
 
 _OPEN_ALERT = "closed_at IS NULL"
 
 
-class OverdueAlert(Base):
+class OverdueAlert(Audited, Base):
     """Raised when a client goes twice their interval unchecked; closed by the next check.
 
     Kept so managers can see how long overdue checks took to answer.
     """
+
+    audit_type = "overdue_alert"
+    changes_floor = True
 
     __tablename__ = "overdue_alerts"
     __table_args__ = (

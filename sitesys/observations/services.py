@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.checkin.models import Visit
-from sitesys.db import add_once, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import add_once
 from sitesys.observations.models import Observation, ObservationKind, OverdueAlert, Pupils
 from sitesys.observations.scoring import (
     Consciousness,
@@ -21,12 +22,13 @@ from sitesys.observations.scoring import (
     Vitals,
     assess,
 )
+from sitesys.refusals import Refused
 
 #: How far back a nurse may date an observation they recorded late.
 BACKDATE_LIMIT = timedelta(minutes=60)
 
 
-class ObservationError(ValueError):
+class ObservationError(Refused):
     """An observation that cannot be recorded; the message is shown to the nurse as it is."""
 
 
@@ -132,9 +134,7 @@ def record_quick_check(
         session,
         "observation.quick_check",
         actor=actor,
-        record_type="observation",
-        record_id=observation.id,
-        site_id=visit.site_id,
+        record=observation,
         visit_id=str(visit.id),
     )
     return observation
@@ -206,9 +206,7 @@ def record_observation(
         session,
         "observation.recorded",
         actor=actor,
-        record_type="observation",
-        record_id=observation.id,
-        site_id=visit.site_id,
+        record=observation,
         visit_id=str(visit.id),
         level=observation.level.value if observation.level else None,
         prompts_emergency=observation.prompts_emergency,
@@ -233,9 +231,7 @@ def strike_observation(
         session,
         "observation.struck",
         actor=actor,
-        record_type="observation",
-        record_id=observation.id,
-        site_id=session.scalar(select(Visit.site_id).where(Visit.id == observation.visit_id)),
+        record=observation,
         visit_id=str(observation.visit_id),
     )
     session.flush()
@@ -256,9 +252,7 @@ def set_spo2_scale(
         session,
         "visit.spo2_scale_set",
         actor=actor,
-        record_type="visit",
-        record_id=visit.id,
-        site_id=visit.site_id,
+        record=visit,
         scale=int(scale),
     )
     session.flush()

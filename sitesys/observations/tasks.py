@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sitesys.audit.services import record_event
 from sitesys.board.checks import check_interval, clock_start
 from sitesys.checkin.models import OPEN_STATUSES, Visit
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.observations.latest import latest_observations
 from sitesys.observations.models import OverdueAlert
 from sitesys.sites.models import Site
@@ -71,9 +71,7 @@ def raise_overdue_alerts(session: Session) -> int:
                 session,
                 "alert.overdue_raised",
                 actor=None,
-                record_type="overdue_alert",
-                record_id=alert.id,
-                site_id=site.id,
+                record=alert,
                 visit_id=str(visit.id),
             )
             raised += 1

@@ -10,11 +10,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sitesys.auth.guard import current_site, current_staff, roles_required, safe_next
-from sitesys.auth.roles import CLINICAL_ROLES
+from sitesys.auth.guard import current_site, current_staff, safe_next
+from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.models import Visit
-from sitesys.db import get_session, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_session
 from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.observations.forms import ObservationForm, QuickCheckForm, ScaleForm, StrikeForm
 from sitesys.observations.models import Observation, Pupils
@@ -99,7 +100,7 @@ def _announce(db: Session, visit: Visit, observation: Observation) -> None:
 
 
 @bp.route("/visits/<uuid:visit_id>/observations/new", methods=["GET", "POST"])
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.RECORD_OBSERVATIONS)
 def new(visit_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     site = current_site()
@@ -134,7 +135,7 @@ def new(visit_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/visits/<uuid:visit_id>/quick-check")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.RECORD_OBSERVATIONS)
 def quick_check(visit_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
@@ -158,7 +159,7 @@ def quick_check(visit_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/observations/<int:observation_id>/strike")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.RECORD_OBSERVATIONS)
 def strike(observation_id: int) -> ResponseReturnValue:
     db = get_session()
     site = current_site()
@@ -190,7 +191,7 @@ def strike(observation_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/visits/<uuid:visit_id>/observations")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.RECORD_OBSERVATIONS)
 def index(visit_id: uuid.UUID) -> ResponseReturnValue:
     """All of a visit's observations, a page at a time: the visit page shows the newest only."""
     db = get_session()
@@ -204,7 +205,7 @@ def index(visit_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/visits/<uuid:visit_id>/spo2-scale")
-@roles_required(*CLINICAL_ROLES)
+@requires(Capability.RECORD_OBSERVATIONS)
 def scale(visit_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sitesys.db import Base, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import Audited, Base
 
 if TYPE_CHECKING:
     from sitesys.auth.models import Staff
@@ -47,8 +48,10 @@ DEFAULT_SUBSTANCES = (
 )
 
 
-class Site(Base):
+class Site(Audited, Base):
     """A supervised consumption site, with the settings its staff work under."""
+
+    audit_type = "site"
 
     __tablename__ = "sites"
 
@@ -83,6 +86,10 @@ class Site(Base):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.id
+
 
 class BoothKind(enum.StrEnum):
     INJECTING = "injecting"
@@ -104,8 +111,11 @@ class BoothStatus(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class Booth(Base):
+class Booth(Audited, Base):
     """A consumption booth; it holds one person at a time."""
+
+    audit_type = "booth"
+    changes_floor = True
 
     __tablename__ = "booths"
     __table_args__ = (UniqueConstraint("site_id", "label"),)
@@ -125,8 +135,10 @@ class Booth(Base):
     site: Mapped[Site] = relationship(back_populates="booths")
 
 
-class SubstanceOption(Base):
+class SubstanceOption(Audited, Base):
     """One entry of a site's substance pick-list (substances change fast: nitazenes, say)."""
+
+    audit_type = "substance_option"
 
     __tablename__ = "substance_options"
     __table_args__ = (UniqueConstraint("site_id", "code"),)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.handovers.setup import add_default_stock_items
+from sitesys.refusals import Refused
 from sitesys.sites.models import (
     DEFAULT_CODE_HINT,
     DEFAULT_CODE_PATTERN,
@@ -24,7 +26,7 @@ from sitesys.sites.models import (
 from sitesys.versions import version_of
 
 
-class SiteError(ValueError):
+class SiteError(Refused):
     """A site or booth change that breaks a rule; the message is shown as it is."""
 
 
@@ -76,7 +78,10 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
         session.add(SubstanceOption(site_id=site.id, code=code, label=label, position=position))
     add_default_stock_items(session, site)
     record_event(
-        session, "site.created", actor=actor, record_type="site", record_id=site.id, site_id=site.id
+        session,
+        "site.created",
+        actor=actor,
+        record=site,
     )
     return site
 
@@ -102,7 +107,7 @@ def update_site(
         )
     _check_name_free(session, settings.name, site.id)
     changed = sorted(key for key, value in vars(settings).items() if getattr(site, key) != value)
-    values = {
+    values: dict[str, Any] = {
         f"{key}_{end}": _audit_value(value)
         for key in changed
         if key not in FREE_TEXT_SETTINGS
@@ -114,9 +119,7 @@ def update_site(
         session,
         "site.updated",
         actor=actor,
-        record_type="site",
-        record_id=site.id,
-        site_id=site.id,
+        record=site,
         changed=changed,
         **values,
     )
@@ -164,9 +167,7 @@ def add_booth(
         session,
         "booth.created",
         actor=actor,
-        record_type="booth",
-        record_id=booth.id,
-        site_id=site.id,
+        record=booth,
         kind=kind.value,
     )
     return booth
@@ -188,9 +189,7 @@ def update_booth(
         session,
         "booth.updated",
         actor=actor,
-        record_type="booth",
-        record_id=booth.id,
-        site_id=booth.site_id,
+        record=booth,
         kind=kind.value,
     )
     session.flush()
@@ -211,9 +210,7 @@ def take_out_of_service(session: Session, actor: Staff, booth: Booth, reason: st
         session,
         "booth.out_of_service",
         actor=actor,
-        record_type="booth",
-        record_id=booth.id,
-        site_id=booth.site_id,
+        record=booth,
     )
     session.flush()
 
@@ -228,9 +225,7 @@ def return_to_service(session: Session, actor: Staff, booth: Booth) -> None:
         session,
         "booth.back_in_service",
         actor=actor,
-        record_type="booth",
-        record_id=booth.id,
-        site_id=booth.site_id,
+        record=booth,
     )
     session.flush()
 
@@ -244,9 +239,7 @@ def mark_clean(session: Session, actor: Staff, booth: Booth) -> None:
         session,
         "booth.cleaned",
         actor=actor,
-        record_type="booth",
-        record_id=booth.id,
-        site_id=booth.site_id,
+        record=booth,
     )
     session.flush()
 
@@ -260,9 +253,7 @@ def set_retired(session: Session, actor: Staff, booth: Booth, retired: bool) -> 
         session,
         "booth.retired" if retired else "booth.restored",
         actor=actor,
-        record_type="booth",
-        record_id=booth.id,
-        site_id=booth.site_id,
+        record=booth,
     )
     session.flush()
 
@@ -288,9 +279,7 @@ def add_substance(session: Session, actor: Staff, site: Site, label: str) -> Sub
         session,
         "substance.added",
         actor=actor,
-        record_type="substance_option",
-        record_id=option.id,
-        site_id=site.id,
+        record=option,
         code=code,
     )
     return option
@@ -305,9 +294,7 @@ def set_substance_active(
         session,
         "substance.shown" if active else "substance.hidden",
         actor=actor,
-        record_type="substance_option",
-        record_id=option.id,
-        site_id=option.site_id,
+        record=option,
     )
     session.flush()
 

@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sitesys.auth.guard import current_staff, roles_required
-from sitesys.auth.roles import Role
+from sitesys.auth.guard import current_staff
+from sitesys.auth.permissions import Capability, requires
 from sitesys.db import get_session
 from sitesys.sites.forms import BoothForm, OutOfServiceForm, SiteForm, SubstanceForm
 from sitesys.sites.models import (
@@ -80,7 +80,7 @@ def _settings(form: SiteForm) -> SiteSettings:
 
 
 @bp.get("/")
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_SITES)
 def index() -> ResponseReturnValue:
     db = get_session()
     counts: dict[int, int] = dict(
@@ -95,7 +95,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_SITES)
 def new() -> ResponseReturnValue:
     form = SiteForm()
     if request.method == "GET":
@@ -115,7 +115,7 @@ def new() -> ResponseReturnValue:
 
 
 @bp.route("/<int:site_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_SITES)
 def edit(site_id: int) -> ResponseReturnValue:
     db = get_session()
     site = get_site_or_404(db, site_id)
@@ -143,7 +143,7 @@ def edit(site_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:site_id>/booths", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_SITES)
 def booths(site_id: int) -> ResponseReturnValue:
     db = get_session()
     site = get_site_or_404(db, site_id)
@@ -174,7 +174,7 @@ def booths(site_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/booths/<int:booth_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_SITES)
 def edit_booth(booth_id: int) -> ResponseReturnValue:
     db = get_session()
     booth = get_booth_or_404(db, booth_id)
@@ -203,7 +203,7 @@ def edit_booth(booth_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/booths/<int:booth_id>/<action>")
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_SITES)
 def booth_action(booth_id: int, action: str) -> ResponseReturnValue:
     db = get_session()
     booth = get_booth_or_404(db, booth_id)
@@ -245,7 +245,7 @@ def booth_action(booth_id: int, action: str) -> ResponseReturnValue:
 
 
 @bp.route("/<int:site_id>/substances", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_SITES)
 def substances(site_id: int) -> ResponseReturnValue:
     db = get_session()
     site = get_site_or_404(db, site_id)
@@ -269,7 +269,7 @@ def substances(site_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/substances/<int:option_id>/<action>")
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_SITES)
 def substance_action(option_id: int, action: str) -> ResponseReturnValue:
     db = get_session()
     option = db.get(SubstanceOption, option_id)

@@ -12,15 +12,17 @@ from sitesys.audit.models import AuditEvent
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.passwords import hash_password, password_problems
+from sitesys.auth.permissions import Capability, role_can
 from sitesys.auth.roles import Role
 from sitesys.auth.services import end_all_sessions, normalise_username
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
+from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 
 
-class StaffError(ValueError):
+class StaffError(Refused):
     """A staff change that breaks a rule; the message is shown to the admin."""
 
 
@@ -33,7 +35,7 @@ class NoSiteChosen(StaffError):
 
 
 def check_sites(role: Role, sites: list[Site]) -> None:
-    if not sites and role is not Role.ADMIN:
+    if not sites and role.needs_site:
         raise NoSiteChosen(
             f"Choose at least one site: a {role.label.lower()} without a site cannot use "
             "SiteSys. To stop someone working, deactivate the account instead."
@@ -82,8 +84,7 @@ def create_staff(
         session,
         "staff.created",
         actor=actor,
-        record_type="staff",
-        record_id=staff.id,
+        record=staff,
         role=role.value,
         site_ids=[site.id for site in sites],
     )
@@ -123,7 +124,7 @@ def update_staff(
     """Change name, role and sites; an admin cannot take away their own admin role, and
     nobody but an admin is left without a site.
     """
-    if staff.id == actor.id and role is not Role.ADMIN:
+    if staff.id == actor.id and not role_can(role, Capability.MANAGE_STAFF):
         raise StaffError("You cannot remove your own admin role.")
     if not display_name.strip():
         raise StaffError("Enter the name colleagues know them by.")
@@ -139,8 +140,7 @@ def update_staff(
         session,
         "staff.updated",
         actor=actor,
-        record_type="staff",
-        record_id=staff.id,
+        record=staff,
         role_from=old_role.value,
         role_to=role.value,
         site_ids=sorted(site.id for site in sites),
@@ -160,8 +160,7 @@ def deactivate_staff(session: Session, actor: Staff, staff: Staff) -> int:
         session,
         "staff.deactivated",
         actor=actor,
-        record_type="staff",
-        record_id=staff.id,
+        record=staff,
         sessions_ended=ended,
     )
     session.flush()
@@ -172,7 +171,7 @@ def reactivate_staff(session: Session, actor: Staff, staff: Staff) -> None:
     if staff.is_active:
         raise StaffError(f"{staff.display_name} is already active.")
     staff.is_active = True
-    record_event(session, "staff.reactivated", actor=actor, record_type="staff", record_id=staff.id)
+    record_event(session, "staff.reactivated", actor=actor, record=staff)
     session.flush()
 
 
@@ -184,6 +183,9 @@ def reset_password(session: Session, actor: Staff | None, staff: Staff, password
     staff.password_hash = hash_password(password)
     end_all_sessions(session, staff, "password_reset")
     record_event(
-        session, "staff.password_reset", actor=actor, record_type="staff", record_id=staff.id
+        session,
+        "staff.password_reset",
+        actor=actor,
+        record=staff,
     )
     session.flush()

@@ -9,8 +9,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from sitesys.auth.guard import current_staff, roles_required
+from sitesys.auth.guard import current_staff
 from sitesys.auth.models import Staff
+from sitesys.auth.permissions import Capability, requires
 from sitesys.auth.roles import Role
 from sitesys.db import get_session
 from sitesys.forms import choices
@@ -50,7 +51,7 @@ def _site_choices(session: Session) -> tuple[list[SelectChoice], dict[int, Site]
 
 
 @bp.get("/")
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_STAFF)
 def index() -> ResponseReturnValue:
     db = get_session()
     filters = StaffFilterForm(request.args)
@@ -69,7 +70,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_STAFF)
 def new() -> ResponseReturnValue:
     db = get_session()
     form = StaffForm()
@@ -122,7 +123,7 @@ def _already_added(staff: Staff) -> ResponseReturnValue:
 
 
 @bp.route("/<int:staff_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_STAFF)
 def edit(staff_id: int) -> ResponseReturnValue:
     db = get_session()
     staff = get_staff_or_404(db, staff_id)
@@ -177,19 +178,19 @@ def _confirmed_action(staff_id: int, action: str) -> ResponseReturnValue:
 
 
 @bp.post("/<int:staff_id>/deactivate")
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_STAFF)
 def deactivate(staff_id: int) -> ResponseReturnValue:
     return _confirmed_action(staff_id, "deactivate")
 
 
 @bp.post("/<int:staff_id>/reactivate")
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_STAFF)
 def reactivate(staff_id: int) -> ResponseReturnValue:
     return _confirmed_action(staff_id, "reactivate")
 
 
 @bp.post("/<int:staff_id>/reset-password")
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_STAFF)
 def password(staff_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -206,7 +207,7 @@ def password(staff_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/<int:staff_id>/new-password")
-@roles_required(Role.ADMIN)
+@requires(Capability.MANAGE_STAFF)
 def new_password(staff_id: int) -> ResponseReturnValue:
     staff = get_staff_or_404(get_session(), staff_id)
     waiting = cookie_session.pop(RESET_TO_SHOW, None)

@@ -6,7 +6,7 @@ import socket
 
 from sqlalchemy.orm import Session
 
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.system.models import SchedulerHeartbeat
 
 

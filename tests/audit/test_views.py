@@ -6,18 +6,14 @@ from sqlalchemy.exc import DBAPIError
 
 from sitesys.audit.services import AuditDetailError, record_event
 from sitesys.auth.roles import Role
-from tests.factories import make_site, make_staff, sign_in
+from tests.factories import make_booth, make_site, make_staff, sign_in
 
 
 def test_manager_sees_only_their_sites_trail(client, db):
     mine, theirs = make_site(db), make_site(db)
     manager = make_staff(db, Role.MANAGER, [mine])
-    record_event(
-        db, "booth.cleaned", actor=manager, record_type="booth", record_id=1, site_id=mine.id
-    )
-    record_event(
-        db, "booth.retired", actor=None, record_type="booth", record_id=2, site_id=theirs.id
-    )
+    record_event(db, "booth.cleaned", actor=manager, record=make_booth(db, mine))
+    record_event(db, "booth.retired", actor=None, record=make_booth(db, theirs))
     sign_in(client, db, manager)
     page = client.get(f"/audit/?site={theirs.id}").get_data(as_text=True)
     assert "<code>booth.cleaned</code>" in page and "<code>booth.retired</code>" not in page

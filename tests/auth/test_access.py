@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import StaffSession
 from sitesys.auth.roles import Role
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from tests.factories import make_site, make_staff, sign_in
 
 ADMIN_PAGES = ["/staff/", "/staff/new", "/sites/", "/sites/new"]

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sitesys.auth.models import StaffSession
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import Visit
-from sitesys.db import get_database, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_database
 from tests.checkin.helpers import check_in_form, floor
 from tests.factories import make_booth, make_site, make_staff, make_substances, sign_in
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, StaffSession
 from sitesys.auth.roles import Role
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from tests.factories import PASSWORD, make_site, make_staff
 
 

@@ -13,7 +13,7 @@ from sitesys.board.services import read_board
 from sitesys.checkin.models import VisitStatus
 from sitesys.clients.models import FlagKind
 from sitesys.clients.services import add_flag
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.observations.models import OverdueAlert
 from sitesys.observations.tasks import raise_overdue_alerts
 from sitesys.sites.models import BoothStatus

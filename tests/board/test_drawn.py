@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from sitesys.auth.roles import Role
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.sites.models import BoothStatus
 from tests.checkin.helpers import floor
 from tests.factories import make_client, make_staff, make_visit, sign_in
@@ -65,10 +65,7 @@ def test_a_change_is_drawn_at_once_and_the_clock_is_each_requests_own(app, clien
         # Every change to the floor is audited, so the next poll draws the board again.
         person = make_client(db, site, display_tag="Owl 8")
         visit = make_visit(db, site, nurse, booth=booths[0], client=person)
-        record_event(
-            db, "visit.checked_in", actor=nurse, record_type="visit", record_id=visit.id,
-            site_id=site.id,
-        )  # fmt: skip
+        record_event(db, "visit.checked_in", actor=nurse, record=visit)
         db.flush()
         after = _poll(other).get_data(as_text=True)
     local = start.astimezone(site.zone)

@@ -16,7 +16,7 @@ from sitesys.checkin.models import VisitStatus
 from sitesys.checkin.tasks import end_of_day
 from sitesys.clients.models import FlagKind
 from sitesys.clients.services import add_flag
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.incidents.services import end_response, start_response
 from sitesys.observations.scoring import Consciousness
 from sitesys.observations.services import (

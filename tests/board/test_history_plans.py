@@ -14,7 +14,7 @@ from sitesys.auth.roles import Role
 from sitesys.board.services import read_board
 from sitesys.checkin.models import VisitStatus
 from sitesys.clients.services import summarise
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from tests.factories import make_booth, make_client, make_site, make_staff, make_visit
 
 OPEN_LITERALS = "status IN ('waiting', 'in_booth', 'aftercare')"

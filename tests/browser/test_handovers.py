@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select, update
 
 from sitesys.auth.models import Staff
-from sitesys.db import get_database, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_database
 from sitesys.handovers.models import Shift
 from sitesys.handovers.services import Draft, save_draft, start_handover, submit_handover
 from sitesys.handovers.setup import add_shift, shift_before

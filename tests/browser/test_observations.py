@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from sitesys.auth.models import Staff
-from sitesys.db import get_database, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_database
 from sitesys.sites.models import Booth, Site
 from tests.browser.helpers import nav, seed, sign_in
 from tests.factories import make_client, make_visit

@@ -11,7 +11,7 @@ from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import Route, Visit, VisitStatus
 from sitesys.checkin.tasks import end_of_day
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.incidents.services import end_response, start_response
 from sitesys.sites.models import BoothKind, BoothStatus
 from tests.checkin.helpers import floor

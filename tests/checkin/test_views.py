@@ -11,7 +11,8 @@ from sitesys.checkin.models import Visit, VisitStatus
 from sitesys.clients.codes import code_digest
 from sitesys.clients.models import Client, FlagKind
 from sitesys.clients.services import add_flag
-from sitesys.db import Base, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import Base
 from sitesys.sites.models import BoothKind, BoothStatus
 from tests.checkin.helpers import check_in, check_in_form, confirmed, floor
 from tests.factories import make_booth, make_client, make_site, make_staff, make_visit, sign_in

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from sitesys.auth.models import Staff
-from sitesys.db import get_database, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_database
 from sitesys.handovers.models import Handover
 from sitesys.handovers.services import (
     Draft,

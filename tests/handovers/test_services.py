@@ -31,7 +31,7 @@ def floor(db):
     site_day = date(2026, 6, 10)
     probe = Site(name="probe", time_zone="Europe/London")
     with time_machine.travel(local(probe, site_day, 11), tick=False):
-        from sitesys.db import utcnow
+        from sitesys.clock import utcnow
 
         yield prepared_floor(db, utcnow())
 
@@ -142,7 +142,7 @@ def test_a_night_shift_across_the_clock_change_is_handed_over_with_its_real_leng
     add_shift(db, None, site, "Night", local(site, day, 20).time(), local(site, day, 8).time())
     nurse = make_staff(db, Role.NURSE, [site])
     with time_machine.travel(local(site, day, 23), tick=False):
-        from sitesys.db import utcnow
+        from sitesys.clock import utcnow
 
         shift = shift_now(db, site, utcnow())
         handover = start_handover(db, nurse, site, shift)

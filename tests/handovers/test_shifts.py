@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sitesys.clock import local_instant
 from sitesys.handovers.shifts import (
     ShiftDefinition,
     ShiftOccurrence,
     current_shift,
-    local_instant,
     next_shift,
     occurrence,
     previous_shift,

@@ -125,7 +125,7 @@ def test_the_manager_sees_the_flag_and_the_nurse_the_reminder_on_their_home_page
 
 @pytest.mark.committed
 def test_two_scheduler_processes_raise_one_flag(committed_app):
-    from sitesys.db import utcnow
+    from sitesys.clock import utcnow
 
     now = utcnow()
     with get_database(committed_app).new_session() as session:

@@ -25,7 +25,7 @@ def clock():
 
 @pytest.fixture
 def floor(db, clock):
-    from sitesys.db import utcnow
+    from sitesys.clock import utcnow
 
     return prepared_floor(db, utcnow())
 

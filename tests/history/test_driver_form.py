@@ -21,7 +21,7 @@ from sitesys.history.observations import (
 )
 from sitesys.history.writer import write_days
 from sitesys.observations.models import Observation
-from tests.factories import make_site, make_staff, make_visit
+from tests.factories import make_site, make_staff, make_visit, scene
 
 #: Every column but the identifier and the submission key, which differ by construction.
 COMPARED = (
@@ -102,6 +102,7 @@ def test_observations_from_the_vitals_table_are_stored_as_the_application_stores
                     **vitals.sets[number],
                 )
             )
+        scene(session)
         session.commit()
     with engine.connect() as connection:
         for n in range(len(chosen)):
@@ -157,6 +158,7 @@ def test_generated_visits_and_their_rows_are_stored_as_the_application_stores_th
             _copy(row, visit_id=copy_id, submission_key=f"copy-{n}")
             for n, row in enumerate(observations)
         )
+        scene(session)
         session.commit()
         generated_id = visit.id
     with engine.connect() as connection:

@@ -88,7 +88,7 @@ def test_generates_a_consistent_history_and_prints_what_it_made(committed_app):
 
 
 def func_today(site):
-    from sitesys.db import utcnow
+    from sitesys.clock import utcnow
 
     return utcnow().astimezone(site.zone).date()
 

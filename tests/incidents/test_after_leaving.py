@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.checkin.models import VisitStatus
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.incidents.models import Incident
 from sitesys.incidents.services import IncidentError, start_response
 from tests.factories import make_client, make_site, make_staff, make_visit, sign_in

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.incidents.floor import (
     active_emergency_visit_ids,
     awaiting_review_count,
@@ -54,12 +54,12 @@ from sitesys.incidents.review import (
 from sitesys.incidents.services import (
     IncidentChanged,
     IncidentError,
-    NotPermitted,
     end_response,
     record_action,
     start_response,
     strike_action,
 )
+from sitesys.refusals import NotAllowed
 from tests.factories import make_site, make_staff, make_visit
 from tests.incidents.helpers import complete_report, make_floor, naloxone, started, tap
 
@@ -115,7 +115,7 @@ def test_the_database_refuses_two_open_responses_on_one_visit(db):
 @pytest.mark.parametrize("role", [Role.FRONT_DESK, Role.ADMIN])
 def test_only_nurses_and_managers_start_responses(db, role):
     floor = make_floor(db)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotAllowed):
         start_response(db, floor.staff(role), floor.visit)
     assert db.scalar(select(func.count()).select_from(Incident)) == 0
 
@@ -346,7 +346,7 @@ def test_every_step_by_every_role(db, role, step):
         run(db, floor, incident, floor.staff(role))
         assert incident.status is target
     else:
-        with pytest.raises(NotPermitted):
+        with pytest.raises(NotAllowed):
             run(db, floor, incident, floor.staff(role))
         assert incident.status is status
 
@@ -524,9 +524,9 @@ def test_only_the_reporter_or_a_manager_amends(db):
     colleague = make_staff(db, Role.NURSE, [floor.site])
     report = complete_report([floor.nurse], narrative="Corrected: breathing 6 a minute.")
     version = report_version(incident)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotAllowed):
         amend_report(db, colleague, incident, report, "Typo", version=version)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotAllowed):
         amend_report(db, floor.desk, incident, report, "Typo", version=version)
     [amendment] = amend_report(
         db, floor.manager, incident, report, "Typo in the rate", version=version
@@ -701,7 +701,7 @@ def test_the_review_changes_only_while_in_review(db):
             version=review_version(incident),
         )
     take_into_review(db, floor.manager, incident)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotAllowed):
         record_review(
             db,
             floor.nurse,

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.incidents.models import IncidentReminder
 from sitesys.incidents.reports import submit_report
 from sitesys.incidents.services import end_response, start_response

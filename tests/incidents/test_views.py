@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import VisitStatus
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.incidents.kinds import (
     ActionKind,
     IncidentStatus,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from sitesys.auth.roles import Role
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.observations.chart import render_chart
 from sitesys.observations.scoring import Consciousness
 from sitesys.observations.services import (

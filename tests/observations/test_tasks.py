@@ -9,7 +9,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from sitesys.auth.roles import Role
-from sitesys.db import get_database, utcnow
+from sitesys.clock import utcnow
+from sitesys.db import get_database
 from sitesys.observations.models import OverdueAlert
 from sitesys.observations.scoring import Consciousness
 from sitesys.observations.services import ObservationInput, record_observation, record_quick_check

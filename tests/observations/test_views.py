@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
 from sitesys.board.services import read_board
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.observations.models import Observation, ObservationKind
 from sitesys.observations.record import VISIT_OBSERVATION_LIMIT
 from sitesys.observations.scoring import EscalationLevel

@@ -11,7 +11,7 @@ from sitesys.auth.models import Staff, StaffSession
 from sitesys.auth.passwords import verify_password
 from sitesys.auth.roles import Role
 from sitesys.auth.services import start_session
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from tests.factories import make_site, make_staff, sign_in
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import time_machine
 
-from sitesys.db import utcnow
+from sitesys.clock import utcnow
 from sitesys.scheduler import jobs, run_job
 
 

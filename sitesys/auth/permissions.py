@@ -1,0 +1,191 @@
+"""Who may do what, in one place: named capabilities, and the roles that hold each.
+
+Views declare the capability they need (`@requires(Capability.REVIEW_INCIDENTS)`), services
+check it again for the actor (`ensure(actor, Capability.START_RESPONSE)`), and the navigation
+and templates ask the same rules (`can("review_incidents")`, `can_open("board.index")`). A new
+role, or a changed rule, is one edit to `GRANTS`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from flask import abort, current_app
+from flask_login import current_user
+
+from sitesys.auth.roles import Role
+from sitesys.refusals import NotAllowed
+
+if TYPE_CHECKING:
+    from sitesys.auth.models import Staff
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Capability(enum.StrEnum):
+    """Something a member of staff may do; `doing` says it in a sentence ("... can <doing>")."""
+
+    #: Check a client in at the desk, and find a client by code.
+    CHECK_IN = "check_in"
+    #: See the board and the visit pages, move visits along, record services.
+    WORK_FLOOR = "work_floor"
+    #: Read clinical detail: observations, scores, notes, the client page.
+    READ_CLINICAL = "read_clinical"
+    #: Record and strike through observations, and set a client's SpO2 scale.
+    RECORD_OBSERVATIONS = "record_observations"
+    #: Start an emergency response from the board or a visit.
+    START_RESPONSE = "start_response"
+    #: Record (and strike through) actions in a running response, and end it.
+    RECORD_RESPONSE_ACTIONS = "record_response_actions"
+    #: See the incidents list, write, submit and amend incident reports.
+    REPORT_INCIDENTS = "report_incidents"
+    #: Take, review, close and reopen incidents; export the incident list.
+    REVIEW_INCIDENTS = "review_incidents"
+    #: Let a restricted client in, with a reason.
+    OVERRIDE_RESTRICTION = "override_restriction"
+    #: Add and remove a client's safety flags.
+    FLAG_CLIENTS = "flag_clients"
+    #: Write, submit and acknowledge shift handovers.
+    HAND_OVER = "hand_over"
+    #: See handovers flagged late or unacknowledged.
+    OVERSEE_HANDOVERS = "oversee_handovers"
+    #: Add staff accounts, change roles, reset passwords, deactivate.
+    MANAGE_STAFF = "manage_staff"
+    #: Set up sites, booths, the substance pick-list, shifts and stock items.
+    MANAGE_SITES = "manage_sites"
+    #: Read and filter the audit log.
+    READ_AUDIT_LOG = "read_audit_log"
+    #: Read the audit log of every site, not only the one signed in at.
+    READ_EVERY_SITE_AUDIT = "read_every_site_audit"
+
+    @property
+    def doing(self) -> str:
+        return _DOING[self]
+
+
+_DOING = {
+    Capability.CHECK_IN: "check clients in",
+    Capability.WORK_FLOOR: "work the floor",
+    Capability.READ_CLINICAL: "read clinical records",
+    Capability.RECORD_OBSERVATIONS: "record observations",
+    Capability.START_RESPONSE: "start an emergency response",
+    Capability.RECORD_RESPONSE_ACTIONS: "record response actions",
+    Capability.REPORT_INCIDENTS: "write incident reports",
+    Capability.REVIEW_INCIDENTS: "review incidents",
+    Capability.OVERRIDE_RESTRICTION: "override a service restriction",
+    Capability.FLAG_CLIENTS: "change a client's safety flags",
+    Capability.HAND_OVER: "hand over shifts",
+    Capability.OVERSEE_HANDOVERS: "oversee handovers",
+    Capability.MANAGE_STAFF: "manage staff accounts",
+    Capability.MANAGE_SITES: "set up sites",
+    Capability.READ_AUDIT_LOG: "read the audit log",
+    Capability.READ_EVERY_SITE_AUDIT: "read every site's audit log",
+}
+
+_FLOOR = frozenset({Role.FRONT_DESK, Role.NURSE, Role.MANAGER})
+_CLINICAL = frozenset({Role.NURSE, Role.MANAGER})
+_MANAGER = frozenset({Role.MANAGER})
+_ADMIN = frozenset({Role.ADMIN})
+
+#: The rules: which roles hold each capability.
+GRANTS: dict[Capability, frozenset[Role]] = {
+    Capability.CHECK_IN: _FLOOR,
+    Capability.WORK_FLOOR: _FLOOR,
+    Capability.READ_CLINICAL: _CLINICAL,
+    Capability.RECORD_OBSERVATIONS: _CLINICAL,
+    Capability.START_RESPONSE: _CLINICAL,
+    Capability.RECORD_RESPONSE_ACTIONS: _CLINICAL,
+    Capability.REPORT_INCIDENTS: _CLINICAL,
+    Capability.REVIEW_INCIDENTS: _MANAGER,
+    Capability.OVERRIDE_RESTRICTION: _MANAGER,
+    Capability.FLAG_CLIENTS: _CLINICAL,
+    Capability.HAND_OVER: _CLINICAL,
+    Capability.OVERSEE_HANDOVERS: _MANAGER,
+    Capability.MANAGE_STAFF: _ADMIN,
+    Capability.MANAGE_SITES: _ADMIN,
+    Capability.READ_AUDIT_LOG: frozenset({Role.MANAGER, Role.ADMIN}),
+    Capability.READ_EVERY_SITE_AUDIT: _ADMIN,
+}
+
+
+def holders(capability: Capability) -> frozenset[Role]:
+    """The roles that hold a capability."""
+    return GRANTS[capability]
+
+
+def role_can(role: Role, capability: Capability | str) -> bool:
+    return role in GRANTS[Capability(capability)]
+
+
+#: Who holds a role, as a sentence names them ("Only a nurse or a manager can ...").
+_ROLE_NOUNS = {
+    Role.FRONT_DESK: "front desk staff",
+    Role.NURSE: "a nurse",
+    Role.MANAGER: "a manager",
+    Role.ADMIN: "an admin",
+}
+
+
+def who_may(capability: Capability) -> str:
+    """The roles holding a capability in words: "a nurse or a manager"."""
+    nouns = [_ROLE_NOUNS[role] for role in Role if role in GRANTS[capability]]
+    if len(nouns) == 1:
+        return nouns[0]
+    return ", ".join(nouns[:-1]) + " or " + nouns[-1]
+
+
+def ensure(actor: Staff, capability: Capability, doing: str | None = None) -> None:
+    """A service's own check: refuse (NotAllowed) an actor whose role lacks the capability.
+
+    The message names who may: "Only a manager can close incidents." (`doing` in place of the
+    capability's own words when the step is narrower than it).
+    """
+    if not role_can(actor.role, capability):
+        raise NotAllowed(f"Only {who_may(capability)} can {doing or capability.doing}.")
+
+
+def can(capability: Capability | str) -> bool:
+    """Whether the signed-in member of staff holds a capability (False when nobody is)."""
+    if not current_user.is_authenticated:
+        return False
+    return role_can(current_user.role, capability)
+
+
+def requires(capability: Capability) -> Callable[[F], F]:
+    """A view only those holding `capability` may open; anyone else is refused (403).
+
+    The capability is kept on the view, so `can_open` (the navigation, links in templates) asks
+    the very rule the view enforces.
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not can(capability):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.sitesys_capability = capability  # type: ignore[attr-defined]
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def any_staff(view: F) -> F:
+    """A view every signed-in member of staff may open (home, sign out, switching site): said
+    on purpose, so that a view with no rule at all is caught by the tests.
+    """
+    view.sitesys_any_staff = True  # type: ignore[attr-defined]
+    return view
+
+
+def can_open(endpoint: str) -> bool:
+    """Whether the signed-in member of staff may open a view (False for one not installed)."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None or not current_user.is_authenticated:
+        return False
+    capability: Capability | None = getattr(view, "sitesys_capability", None)
+    return capability is None or can(capability)
