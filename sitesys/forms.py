@@ -7,7 +7,15 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectField, SelectMultipleField, ValidationError, widgets
+from wtforms import (
+    Field,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    ValidationError,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
 
 #: WTForms' own messages for input it cannot read, in the words staff see everywhere else.
@@ -54,6 +62,16 @@ class SiteSysForm(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> _HouseWording:
             return _HOUSE_WORDING
+
+
+class ConfirmForm(SiteSysForm):
+    """A bare form for a confirmed POST action (the CSRF token is the point)."""
+
+    submit = SubmitField("Confirm")
+
+
+#: A submission key (a UUID the form was drawn with): the same key sent twice is one record.
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
 def strip(value: str | None) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -14,6 +12,7 @@ from sitesys.audit.models import AuditEvent
 from sitesys.auth.guard import current_site
 from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, can, requires
+from sitesys.clock import day_bounds
 from sitesys.db import get_session
 from sitesys.forms import choices
 from sitesys.pagination import paginate
@@ -22,10 +21,6 @@ from sitesys.sites.models import Site, staff_sites
 from sitesys.templating import site_zone
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-
-
-def _local_midnight(day: datetime | object) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=site_zone())  # type: ignore[arg-type]
 
 
 @bp.get("/")
@@ -67,11 +62,13 @@ def index() -> ResponseReturnValue:
         statement = statement.where(AuditEvent.actor_id.is_(None))
     elif (actor_id := record_id(filters.actor.data)) is not None:
         statement = statement.where(AuditEvent.actor_id == actor_id)
-    if filters.date_from.data and not filters.date_from.errors:
-        statement = statement.where(
-            AuditEvent.occurred_at >= _local_midnight(filters.date_from.data)
-        )
-    if filters.date_to.data and not filters.date_to.errors:
-        end = _local_midnight(filters.date_to.data) + timedelta(days=1)
+    start, end = day_bounds(
+        None if filters.date_from.errors else filters.date_from.data,
+        None if filters.date_to.errors else filters.date_to.data,
+        site_zone(),
+    )
+    if start is not None:
+        statement = statement.where(AuditEvent.occurred_at >= start)
+    if end is not None:
         statement = statement.where(AuditEvent.occurred_at < end)
     return render_template("audit/index.html", page=paginate(db, statement), filters=filters)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from sitesys.board.checks import CheckState, check_interval, check_state, clock_start
 from sitesys.checkin.models import (
     OPEN_STATUSES,
     Visit,
@@ -18,8 +17,17 @@ from sitesys.checkin.models import (
 )
 from sitesys.checkin.services import open_visits, substance_labels
 from sitesys.clients.models import ClientFlag
+from sitesys.clock import day_start
 from sitesys.incidents.floor import open_responses
 from sitesys.incidents.models import Incident
+from sitesys.observations.checks import (
+    CheckState,
+    check_interval,
+    check_state,
+    clock_start,
+    due_at,
+    overdue_at,
+)
 from sitesys.observations.latest import latest_observations
 from sitesys.observations.models import Observation
 from sitesys.observations.scoring import EscalationLevel
@@ -112,7 +120,7 @@ def _changes_at(
     if since is not None:
         moments.append(since + timedelta(minutes=card.minutes + 1))
     if interval is not None:
-        moments += [base + interval, base + 2 * interval]
+        moments += [due_at(base, interval), overdue_at(base, interval)]
     return moments
 
 
@@ -170,7 +178,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
     today = local_now.date()
     # Midnight ends restrictions whose last day was today.
     moments = [
-        datetime.combine(today + timedelta(days=1), time(0), tzinfo=site.zone),
+        day_start(today + timedelta(days=1), site.zone),
         now + LONGEST_STABLE,
     ]
     cards: dict[VisitStatus, list[VisitCard]] = {status: [] for status in OPEN_STATUSES}

@@ -28,10 +28,10 @@ from sitesys.board.services import read_board
 from sitesys.checkin.models import Visit, VisitStatus
 from sitesys.clock import utcnow
 from sitesys.db import get_session
+from sitesys.forms import ConfirmForm
 from sitesys.sites.forms import OutOfServiceForm
 from sitesys.sites.models import Booth, Site
 from sitesys.sites.services import SiteError, mark_clean, return_to_service, take_out_of_service
-from sitesys.staff.forms import ConfirmForm
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 

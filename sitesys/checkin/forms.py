@@ -9,10 +9,16 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, StopVali
 
 from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitStatus
 from sitesys.clients.models import AgeBand, Gender
-from sitesys.forms import MultiCheckboxField, RadioChoiceField, SiteSysForm, choices, strip
+from sitesys.forms import (
+    UUID_PATTERN,
+    MultiCheckboxField,
+    RadioChoiceField,
+    SiteSysForm,
+    choices,
+    strip,
+)
 
 WAITING_LIST = "waiting"
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
 class TickAtLeastOne:

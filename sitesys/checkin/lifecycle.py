@@ -11,8 +11,9 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus, is_open_visit
 from sitesys.checkin.services import CheckInError, check_booth_suits, lock_free_booth
-from sitesys.clock import utcnow
-from sitesys.incidents.floor import open_incident_for_visit, place_in_sentence
+from sitesys.checkin.whereabouts import place_in_sentence
+from sitesys.clock import local_date, local_instant, utcnow
+from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident
 from sitesys.sites.models import Booth, BoothStatus, Site
@@ -121,13 +122,11 @@ CLOSE_AFTER_CLOSING = timedelta(hours=2)
 
 def last_closing(site: Site, now: datetime) -> datetime:
     """The site's most recent closing instant at or before `now`, in UTC."""
-    local_now = now.astimezone(site.zone)
-    closing = datetime.combine(local_now.date(), site.closing_time, tzinfo=site.zone)
-    if closing > local_now:
-        closing = datetime.combine(
-            local_now.date() - timedelta(days=1), site.closing_time, tzinfo=site.zone
-        )
-    return closing.astimezone(now.tzinfo)
+    today = local_date(now, site.zone)
+    closing = local_instant(today, site.closing_time, site.zone)
+    if closing > now:
+        closing = local_instant(today - timedelta(days=1), site.closing_time, site.zone)
+    return closing
 
 
 def close_forgotten_visits(session: Session, site: Site, now: datetime) -> int:

@@ -24,10 +24,10 @@ from sitesys.checkin.models import (
     VisitSubstance,
     is_open_visit,
 )
+from sitesys.checkin.whereabouts import place_in_sentence
 from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
 from sitesys.clients.services import active_flags, find_client, register_client
 from sitesys.clock import utcnow
-from sitesys.incidents.floor import place_in_sentence
 from sitesys.refusals import Refused
 from sitesys.sites.models import Booth, BoothKind, BoothStatus, Site, SubstanceOption
 

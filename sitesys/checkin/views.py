@@ -39,6 +39,7 @@ from sitesys.checkin.services import (
     free_booths,
     substance_labels,
 )
+from sitesys.checkin.whereabouts import client_and_whereabouts, whereabouts
 from sitesys.clients.codes import code_digest, code_problem, normalise_code
 from sitesys.clients.models import AgeBand, Gender
 from sitesys.clients.services import ClientSummary, active_flags, summarise
@@ -53,6 +54,10 @@ from sitesys.record_ids import record_id
 from sitesys.sites.models import Booth, Site
 
 bp = Blueprint("checkin", __name__)
+
+# Where the client is now, beside their tag: a walk-in's tag alone does not say which person.
+bp.add_app_template_filter(whereabouts, "whereabouts")
+bp.add_app_template_filter(client_and_whereabouts, "client_and_whereabouts")
 
 
 def _confirm_token(digest: str) -> str:

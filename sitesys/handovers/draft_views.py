@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from sitesys.auth.guard import current_site, current_staff, is_htmx
 from sitesys.auth.permissions import Capability, requires
 from sitesys.db import get_session
+from sitesys.forms import ConfirmForm
 from sitesys.handovers.forms import ActionForm, DraftForm, draft_form_for, draft_version
 from sitesys.handovers.loading import get_handover_or_404
 from sitesys.handovers.models import Handover, IllnessSeverity
@@ -26,7 +27,6 @@ from sitesys.handovers.services import (
     save_draft,
     submit_handover,
 )
-from sitesys.staff.forms import ConfirmForm
 
 #: Fields of the draft form that are not the lead's typing.
 _CONTROL_FIELDS = frozenset({"csrf_token", "version", "save"})

@@ -22,8 +22,8 @@ from wtforms.validators import (
     Regexp,
 )
 
-from sitesys.checkin.forms import UUID_PATTERN
 from sitesys.forms import (
+    UUID_PATTERN,
     RadioChoiceField,
     SiteSysForm,
     choices,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sitesys.auth.guard import current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.db import get_session
+from sitesys.forms import ConfirmForm
 from sitesys.handovers.forms import ShiftForm, StockItemForm
 from sitesys.handovers.models import Shift, StockItem
 from sitesys.handovers.setup import (
@@ -21,7 +22,6 @@ from sitesys.handovers.setup import (
     stock_items,
 )
 from sitesys.sites.models import Site
-from sitesys.staff.forms import ConfirmForm
 
 
 def _site_or_404(session: Session, site_id: int) -> Site:

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from sitesys.board.checks import CheckState
 from sitesys.board.services import VisitCard, read_board
 from sitesys.checkin.models import Visit
 from sitesys.handovers.shifts import ShiftOccurrence
 from sitesys.incidents.models import Incident
+from sitesys.observations.checks import CheckState
 from sitesys.observations.models import OverdueAlert
 from sitesys.sites.models import BoothStatus, Site
 

@@ -5,7 +5,6 @@ addenda and printing (the draft's saving is in draft_views.py, shift set-up in s
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,8 +13,9 @@ from sqlalchemy.orm import joinedload
 
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
-from sitesys.clock import utcnow
+from sitesys.clock import day_bounds, utcnow
 from sitesys.db import get_session
+from sitesys.forms import ConfirmForm
 from sitesys.handovers import draft_views, setup_views
 from sitesys.handovers.forms import (
     AcknowledgeForm,
@@ -43,7 +43,6 @@ from sitesys.handovers.services import (
 )
 from sitesys.handovers.setup import shift_after, site_shifts
 from sitesys.pagination import paginate
-from sitesys.staff.forms import ConfirmForm
 
 bp = Blueprint("handovers", __name__, url_prefix="/handovers")
 
@@ -61,11 +60,14 @@ def index() -> ResponseReturnValue:
         .options(joinedload(Handover.outgoing_lead), joinedload(Handover.acknowledged_by))
         .order_by(Handover.shift_starts_at.desc())
     )
-    if filters.date_from.data and not filters.date_from.errors:
-        start = datetime.combine(filters.date_from.data, time(0), tzinfo=site.zone)
+    start, end = day_bounds(
+        None if filters.date_from.errors else filters.date_from.data,
+        None if filters.date_to.errors else filters.date_to.data,
+        site.zone,
+    )
+    if start is not None:
         statement = statement.where(Handover.shift_starts_at >= start)
-    if filters.date_to.data and not filters.date_to.errors:
-        end = datetime.combine(filters.date_to.data, time(0), tzinfo=site.zone) + timedelta(days=1)
+    if end is not None:
         statement = statement.where(Handover.shift_starts_at < end)
     if filters.shift.data and not filters.shift.errors:
         # "late" finds the Late shift: shift names are unique at a site without regard to case.

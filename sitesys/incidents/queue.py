@@ -7,7 +7,7 @@ import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.checkin.models import Visit
 from sitesys.checkin.services import substance_labels
+from sitesys.clock import day_bounds
 from sitesys.incidents.kinds import (
     ActionKind,
     IncidentStatus,
@@ -67,10 +68,6 @@ def urgent_clause() -> ColumnElement[bool]:
     )
 
 
-def _local_midnight(day: date, site: Site) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=site.zone)
-
-
 def queue_statement(site: Site, filters: QueueFilters) -> Select[tuple[Incident]]:
     """The site's incidents matching the filters, urgent first, then the oldest first."""
     statement = (
@@ -87,10 +84,10 @@ def queue_statement(site: Site, filters: QueueFilters) -> Select[tuple[Incident]
         statement = statement.where(Incident.status.in_(NOT_CLOSED))
     elif filters.state != ALL:
         statement = statement.where(Incident.status == IncidentStatus(filters.state))
-    if filters.date_from is not None:
-        statement = statement.where(Incident.started_at >= _local_midnight(filters.date_from, site))
-    if filters.date_to is not None:
-        end = _local_midnight(filters.date_to + timedelta(days=1), site)
+    start, end = day_bounds(filters.date_from, filters.date_to, site.zone)
+    if start is not None:
+        statement = statement.where(Incident.started_at >= start)
+    if end is not None:
         statement = statement.where(Incident.started_at < end)
     if filters.type is not None:
         statement = statement.where(

@@ -12,6 +12,7 @@ from sitesys.checkin.models import Visit
 from sitesys.checkin.services import open_visits
 from sitesys.clock import utcnow
 from sitesys.db import get_session
+from sitesys.forms import ConfirmForm
 from sitesys.incidents.floor import active_emergency_visit_ids, open_responses, recently_left
 from sitesys.incidents.forms import ExportForm, QueueFilterForm
 from sitesys.incidents.kinds import IncidentType, PhysicalHarm
@@ -25,7 +26,6 @@ from sitesys.incidents.queue import (
     urgent_ids,
 )
 from sitesys.pagination import page_number, paginate
-from sitesys.staff.forms import ConfirmForm
 
 #: Clients on site offered for "Start emergency response" (a site holds far fewer).
 ON_SITE_LIMIT = 200

@@ -15,7 +15,7 @@ from sitesys.auth.permissions import Capability, can, requires
 from sitesys.checkin.services import active_substance_codes, substance_labels
 from sitesys.clock import utcnow
 from sitesys.db import get_session
-from sitesys.forms import choices
+from sitesys.forms import ConfirmForm, choices
 from sitesys.incidents.forms import (
     AmendForm,
     NewReportForm,
@@ -51,7 +51,6 @@ from sitesys.incidents.services import IncidentError
 from sitesys.record_ids import record_id
 from sitesys.refusals import NotAllowed
 from sitesys.sites.models import Site, staff_sites
-from sitesys.staff.forms import ConfirmForm
 
 #: The "Staff involved" list is bounded: a site has about 50 accounts.
 STAFF_LIMIT = 300

@@ -10,8 +10,10 @@ from flask.typing import ResponseReturnValue
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.loaders import get_visit_or_404
+from sitesys.checkin.whereabouts import client_and_whereabouts
 from sitesys.db import get_session
-from sitesys.incidents.floor import client_and_whereabouts, open_incident_for_visit
+from sitesys.forms import ConfirmForm
+from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.incidents.forms import (
     DEFAULT_NALOXONE_MG,
     DEFAULT_OXYGEN_L_PER_MIN,
@@ -35,7 +37,6 @@ from sitesys.incidents.services import (
     strike_action,
 )
 from sitesys.refusals import NotAllowed
-from sitesys.staff.forms import ConfirmForm
 from sitesys.templating import local_time
 
 #: How often a response screen fetches the log, so taps on other tablets show up.

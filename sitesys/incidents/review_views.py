@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.db import get_session
-from sitesys.forms import choices
+from sitesys.forms import ConfirmForm, choices
 from sitesys.incidents.forms import ReopenForm, ReviewActionForm, ReviewForm
 from sitesys.incidents.loading import get_incident_or_404, get_review_action_or_404
 from sitesys.incidents.models import Incident
@@ -29,7 +29,6 @@ from sitesys.incidents.review import (
 )
 from sitesys.incidents.services import IncidentError
 from sitesys.refusals import NotAllowed
-from sitesys.staff.forms import ConfirmForm
 
 
 def _locked(incident_id: uuid.UUID) -> Incident:

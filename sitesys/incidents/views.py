@@ -15,12 +15,7 @@ from sitesys.auth.permissions import Capability, can
 from sitesys.checkin.models import Visit
 from sitesys.db import get_session
 from sitesys.incidents import queue_views, report_views, respond_views, review_views
-from sitesys.incidents.floor import (
-    awaiting_review_count,
-    client_and_whereabouts,
-    open_incident_for_visit,
-    whereabouts,
-)
+from sitesys.incidents.floor import awaiting_review_count, open_incident_for_visit
 from sitesys.incidents.models import format_decimal
 
 log = logging.getLogger(__name__)
@@ -85,11 +80,6 @@ def _awaiting_review() -> dict[str, Any]:
 def decimal_filter(value: Decimal) -> str:
     """A dose or a flow as staff write it: 0.40 shows as 0.4."""
     return format_decimal(value)
-
-
-# Where the client is now, beside their tag: a walk-in's tag alone does not say which person.
-bp.add_app_template_filter(whereabouts, "whereabouts")
-bp.add_app_template_filter(client_and_whereabouts, "client_and_whereabouts")
 
 
 @bp.app_template_global("emergency_running_for")

@@ -24,8 +24,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from sitesys.checkin.forms import UUID_PATTERN
-from sitesys.forms import RadioChoiceField, SiteSysForm, choices, strip
+from sitesys.forms import UUID_PATTERN, RadioChoiceField, SiteSysForm, choices, strip
 from sitesys.observations.models import Pupils
 from sitesys.observations.scoring import RASS_LABELS, Consciousness, Poss, format_rass
 

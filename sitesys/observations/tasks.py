@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
-from sitesys.board.checks import check_interval, clock_start
 from sitesys.checkin.models import OPEN_STATUSES, Visit
 from sitesys.clock import utcnow
+from sitesys.observations.checks import check_interval, clock_start, overdue_at
 from sitesys.observations.latest import latest_observations
 from sitesys.observations.models import OverdueAlert
 from sitesys.sites.models import Site
@@ -51,7 +51,7 @@ def raise_overdue_alerts(session: Session) -> int:
             if interval is None:
                 continue
             since = clock_start(visit.checks_from, latest.last_checked_at.get(visit.id))
-            overdue_since = since + 2 * interval
+            overdue_since = overdue_at(since, interval)
             if now < overdue_since:
                 continue
             try:

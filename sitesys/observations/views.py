@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,7 +14,7 @@ from sitesys.auth.guard import current_site, current_staff, safe_next
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.models import Visit
-from sitesys.clock import utcnow
+from sitesys.clock import nearest_instant, utcnow
 from sitesys.db import get_session
 from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.observations.forms import ObservationForm, QuickCheckForm, ScaleForm, StrikeForm
@@ -47,15 +47,7 @@ def _observed_at(site: Site, wall: time | None) -> datetime | None:
     """
     if wall is None:
         return None
-    now = utcnow()
-    today = now.astimezone(site.zone).date()
-    # Compared in UTC: aware datetimes sharing a zone compare by their wall clocks, which is
-    # wrong across a change to or from summer time.
-    candidates = (
-        datetime.combine(today + timedelta(days=days), wall, tzinfo=site.zone).astimezone(UTC)
-        for days in (-1, 0, 1)
-    )
-    return min(candidates, key=lambda candidate: abs(candidate - now))
+    return nearest_instant(wall, site.zone, utcnow())
 
 
 def _reading(form: ObservationForm) -> ObservationInput:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sitesys.auth.guard import current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.db import get_session
+from sitesys.forms import ConfirmForm
 from sitesys.sites.forms import BoothForm, OutOfServiceForm, SiteForm, SubstanceForm
 from sitesys.sites.models import (
     Booth,
@@ -35,7 +36,6 @@ from sitesys.sites.services import (
     update_booth,
     update_site,
 )
-from sitesys.staff.forms import ConfirmForm
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
 

@@ -40,12 +40,6 @@ class EditStaffForm(StaffForm):
     username = None
 
 
-class ConfirmForm(SiteSysForm):
-    """A bare form for a confirmed POST action (the CSRF token is the point)."""
-
-    submit = SubmitField("Confirm")
-
-
 class StaffFilterForm(SiteSysForm):
     class Meta:
         csrf = False

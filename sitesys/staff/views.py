@@ -14,10 +14,10 @@ from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.auth.roles import Role
 from sitesys.db import get_session
-from sitesys.forms import choices
+from sitesys.forms import ConfirmForm, choices
 from sitesys.pagination import paginate
 from sitesys.sites.models import Site
-from sitesys.staff.forms import ConfirmForm, EditStaffForm, StaffFilterForm, StaffForm
+from sitesys.staff.forms import EditStaffForm, StaffFilterForm, StaffForm
 from sitesys.staff.services import (
     NoSiteChosen,
     StaffError,

@@ -50,6 +50,22 @@ def clock_start(checks_from: datetime, last_observed_at: datetime | None) -> dat
     return checks_from
 
 
+#: A check is overdue once this many intervals have passed unchecked (due after one).
+OVERDUE_INTERVALS = 2
+
+
+def due_at(clock_started: datetime, interval: timedelta) -> datetime:
+    """When the next check falls due."""
+    return clock_started + interval
+
+
+def overdue_at(clock_started: datetime, interval: timedelta) -> datetime:
+    """When an unchecked client becomes overdue: the board turns the tile and the job raises
+    its alert at this one moment.
+    """
+    return clock_started + OVERDUE_INTERVALS * interval
+
+
 def check_state(
     now: datetime,
     checks_from: datetime,
@@ -59,9 +75,9 @@ def check_state(
     """OK within the interval, due past it, overdue past twice it."""
     if interval is None:
         return CheckState.NONE
-    waited = now - clock_start(checks_from, last_observed_at)
-    if waited >= 2 * interval:
+    started = clock_start(checks_from, last_observed_at)
+    if now >= overdue_at(started, interval):
         return CheckState.OVERDUE
-    if waited >= interval:
+    if now >= due_at(started, interval):
         return CheckState.DUE
     return CheckState.OK
