@@ -28,14 +28,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bench.common import ROOT, BenchDatabase, BenchSite, Keys, median, mint_sessions, percentile
-from bench.history import build_scene, make_app
+from bench.history.clients import synthetic_code
+from bench.history_timing import build_scene, make_app
 from bench.server import Gunicorn
 from config import Config
 from sitesys import create_app
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus
 from sitesys.clock import utcnow
 from sitesys.db import get_database, make_engine
-from sitesys.history.clients import synthetic_code
 from sitesys.sites.models import Booth, BoothKind, BoothStatus
 
 FLOOR = {"tablet": 20, "desk": 1, "nurse": 4}

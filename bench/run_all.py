@@ -28,7 +28,7 @@ from bench.common import (
     set_up_site,
     write_results,
 )
-from bench.history import FULL_YEAR, generate, retime_history, run_history
+from bench.history_timing import FULL_YEAR, generate, retime_history, run_history
 
 PARTS = ("history", "load")
 

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from sitesys.auth.roles import Role
 from sitesys.db import get_database
-from sitesys.history.cli import generate_history_command
 from sitesys.sites.models import Site
 
 if TYPE_CHECKING:
@@ -160,4 +159,29 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(scheduler_command)
-    app.cli.add_command(generate_history_command)
+    history_command = _generate_history_command()
+    if history_command is not None:
+        app.cli.add_command(history_command)
+
+
+#: The packages whose absence means "not a source checkout", not a broken one.
+_BENCH_PACKAGES = frozenset({"bench", "bench.history", "bench.history.cli"})
+
+
+def _generate_history_command() -> click.Command | None:
+    """`generate-history` from `bench/`, or None where SiteSys is deployed without it.
+
+    Synthetic history is benchmark and demonstration tooling, so it lives in `bench/`, outside the
+    application: a deployment carries only `sitesys/`, and a site's server then has no command
+    that could write invented visits beside real ones (the generator refuses production too). In a
+    source checkout (development, the tests, `make bench`) `bench` is importable and the command
+    is there as before. Only the package's absence is taken quietly: an import that fails inside
+    it is a bug and is raised.
+    """
+    try:
+        from bench.history.cli import generate_history_command
+    except ModuleNotFoundError as missing:
+        if missing.name in _BENCH_PACKAGES:
+            return None
+        raise
+    return generate_history_command

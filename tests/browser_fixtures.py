@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = os.environ.get("SITESYS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,6 +26,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+#: How long a step or an `expect(...)` waits for the page before it fails. The machines the suite
+#: runs on are shared and slow at times: Playwright's default of 5 s for assertions is too short.
+WAIT_MS = 10_000
 
 
 def _chromium_available() -> bool:
@@ -30,15 +36,16 @@ def _chromium_available() -> bool:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     if not _chromium_available():
         if os.environ.get("SITESYS_REQUIRE_BROWSER") == "1":
             pytest.fail(
                 f"Chromium is required (SITESYS_REQUIRE_BROWSER=1) but {CHROMIUM} is missing"
             )
         pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -68,15 +75,15 @@ def live_server(committed_app: Flask) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def new_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[], Page]]:
     """Open a fresh tablet (browser context) on the live server; several may be opened."""
     contexts = []
 
-    def open_page() -> Any:
+    def open_page() -> Page:
         context = browser.new_context(
             base_url=live_server.url, viewport={"width": 1280, "height": 800}
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         return context.new_page()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import secrets
+import uuid
 from functools import cache
 from typing import Any
 
@@ -14,7 +16,17 @@ from sitesys.auth.models import Staff
 from sitesys.auth.passwords import hash_password
 from sitesys.auth.roles import Role
 from sitesys.auth.services import start_session
-from sitesys.sites.models import Booth, BoothKind, Site
+from sitesys.checkin.models import DrugChecked, Route, Visit, VisitStatus, VisitSubstance
+from sitesys.clients.models import Client
+from sitesys.clock import utcnow
+from sitesys.sites.models import (
+    DEFAULT_SUBSTANCES,
+    Booth,
+    BoothKind,
+    BoothStatus,
+    Site,
+    SubstanceOption,
+)
 
 PASSWORD = "amber heron river twelve"
 _numbers = itertools.count(1)
@@ -86,18 +98,12 @@ def sign_in(client: FlaskClient, session: Session, staff: Staff, site: Site | No
 
 def make_substances(session: Session, site: Site) -> None:
     """The default pick-list, as create_site gives a real site."""
-    from sitesys.sites.models import DEFAULT_SUBSTANCES, SubstanceOption
-
     for position, (code, label) in enumerate(DEFAULT_SUBSTANCES):
         session.add(SubstanceOption(site_id=site.id, code=code, label=label, position=position))
     session.flush()
 
 
-def make_client(session: Session, site: Site, **overrides: Any) -> Any:
-    import secrets
-
-    from sitesys.clients.models import Client
-
+def make_client(session: Session, site: Site, **overrides: Any) -> Client:
     number = next(_numbers)
     values: dict[str, Any] = {
         "site_id": site.id,
@@ -111,14 +117,8 @@ def make_client(session: Session, site: Site, **overrides: Any) -> Any:
     return client
 
 
-def make_visit(session: Session, site: Site, staff: Staff, **overrides: Any) -> Any:
+def make_visit(session: Session, site: Site, staff: Staff, **overrides: Any) -> Visit:
     """An open visit; pass status and booth for one in a booth (the booth is marked occupied)."""
-    import uuid
-
-    from sitesys.checkin.models import DrugChecked, Route, Visit, VisitStatus, VisitSubstance
-    from sitesys.clock import utcnow
-    from sitesys.sites.models import BoothStatus
-
     now = overrides.pop("at", None) or utcnow()
     booth = overrides.pop("booth", None)
     substances = overrides.pop("substances", ["heroin"])

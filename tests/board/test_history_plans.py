@@ -1,5 +1,5 @@
 """Years of history must not slow the board: its reads of open visits use the small partial
-indexes, never a walk through every visit of the site (found by bench/history.py).
+indexes, never a walk through every visit of the site (found by bench/history_timing.py).
 """
 
 from __future__ import annotations

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Flask
+from playwright.sync_api import Page, expect
 
 from sitesys.db import get_database
-from sitesys.demo import seed_demo
+from sitesys.demo import DemoAccount, seed_demo
 
 
-def seed(app: Any) -> dict[str, Any]:
+def seed(app: Flask) -> dict[str, DemoAccount]:
     with get_database(app).new_session() as session:
         accounts = {account.username: account for account in seed_demo(session)}
         session.commit()
     return accounts
 
 
-def sign_in(page: Any, accounts: dict[str, Any], username: str) -> None:
+def sign_in(page: Page, accounts: dict[str, DemoAccount], username: str) -> None:
     page.goto("/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(accounts[username].password)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Hello,").wait_for()
+    expect(page.get_by_role("heading", name="Hello,")).to_be_visible()
 
 
-def nav(page: Any, label: str) -> None:
+def nav(page: Page, label: str) -> None:
     """Follow a link of the main navigation and wait for the page it opens."""
     link = page.get_by_role("navigation", name="Main").get_by_role("link", name=label, exact=True)
     with page.expect_navigation():

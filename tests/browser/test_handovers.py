@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from urllib.parse import unquote
 
 import pytest
+import time_machine
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from sitesys.auth.models import Staff
 from sitesys.clock import utcnow
 from sitesys.db import get_database
-from sitesys.handovers.models import Shift
+from sitesys.handovers.models import IllnessSeverity, Shift
 from sitesys.handovers.services import Draft, save_draft, start_handover, submit_handover
 from sitesys.handovers.setup import add_shift, shift_before
 from sitesys.handovers.tasks import handover_reminders
@@ -36,8 +38,6 @@ def prepare(app):
         nurse = session.scalar(select(Staff).where(Staff.username == "demo.nurse"))
         session.execute(update(Shift).values(is_active=False))
         with_creation = now - timedelta(hours=5)
-        import time_machine
-
         with time_machine.travel(with_creation):
             add_shift(
                 session,
@@ -77,18 +77,12 @@ def prepare(app):
             Draft(
                 summary="Quiet",
                 stock={row.id: 5 for row in earlier.stock},
-                severities={p.id: p.severity or _stable() for p in earlier.people},
+                severities={p.id: p.severity or IllnessSeverity.STABLE for p in earlier.people},
             ),
         )
         submit_handover(session, manager, earlier)
         handover_reminders(session)
         session.commit()
-
-
-def _stable():
-    from sitesys.handovers.models import IllnessSeverity
-
-    return IllnessSeverity.STABLE
 
 
 def test_lead_hands_over_and_the_next_lead_acknowledges(new_page, committed_app):
@@ -101,43 +95,42 @@ def test_lead_hands_over_and_the_next_lead_acknowledges(new_page, committed_app)
     lead.get_by_role("link", name="Handover of the Now shift").click()
     lead.get_by_role("button", name="Start handover").click()
     snapshot = lead.get_by_role("region", name="Snapshot")
-    assert "Amber Heron 27" in snapshot.inner_text() and "Teal Otter 3" in snapshot.inner_text()
-    incidents = snapshot.get_by_role("heading", name="Incidents this shift")
-    assert incidents.is_visible()
-    assert "Response running · Amber Heron 27" in snapshot.inner_text()
-    assert "1 incident" in snapshot.inner_text()
+    expect(snapshot).to_contain_text("Amber Heron 27", use_inner_text=True)
+    expect(snapshot).to_contain_text("Teal Otter 3", use_inner_text=True)
+    expect(snapshot.get_by_role("heading", name="Incidents this shift")).to_be_visible()
+    expect(snapshot).to_contain_text("Response running · Amber Heron 27", use_inner_text=True)
+    expect(snapshot).to_contain_text("1 incident", use_inner_text=True)
     lead.get_by_role("group", name="Amber Heron 27").get_by_label("Watcher", exact=True).check()
     lead.get_by_role("group", name="Teal Otter 3").get_by_label("Stable", exact=True).check()
     lead.get_by_label("Naloxone doses").fill("6")
     lead.get_by_label("Oxygen cylinders").fill("2")
     lead.get_by_label("Summary").fill("Amber Heron 27 needed oxygen at 14:10; settled since.")
-    lead.get_by_text(re.compile("^Draft saved at")).wait_for()
+    expect(lead.get_by_text(re.compile("^Draft saved at"))).to_be_visible()
     lead.get_by_label("What").fill("Check Amber Heron 27 every 5 minutes")
     lead.get_by_label("Owner").fill("Incoming lead")
     lead.get_by_label("By when").fill("until they leave")
     lead.get_by_role("button", name="Add action").click()
-    lead.get_by_text("Action added.").wait_for()
-    assert lead.get_by_label("Summary").input_value().startswith("Amber Heron 27 needed oxygen")
+    expect(lead.get_by_text("Action added.")).to_be_visible()
+    expect(lead.get_by_label("Summary")).to_have_value(re.compile("^Amber Heron 27 needed oxygen"))
     lead.once("dialog", lambda dialog: dialog.accept())
     lead.get_by_role("button", name="Submit handover").click()
-    lead.get_by_text("Handover submitted.").wait_for()
-    assert lead.get_by_text("You gave this handover").is_visible()
+    expect(lead.get_by_text("Handover submitted.")).to_be_visible()
+    expect(lead.get_by_text("You gave this handover")).to_be_visible()
 
     incoming = new_page()
     sign_in(incoming, accounts, "demo.manager")
     flags = incoming.get_by_role("region", name="Handover alerts")
-    assert (
-        "The Before handover" in flags.inner_text() and "still unacknowledged" in flags.inner_text()
-    )
+    expect(flags).to_contain_text("The Before handover", use_inner_text=True)
+    expect(flags).to_contain_text("still unacknowledged", use_inner_text=True)
     incoming.get_by_role("link", name=re.compile("Read the Now handover from")).click()
-    assert "Check Amber Heron 27 every 5 minutes" in incoming.content()
+    expect(incoming.locator("body")).to_contain_text("Check Amber Heron 27 every 5 minutes")
     incoming.get_by_label("Read-back note").fill("Amber Heron 27 every 5 minutes until they leave")
     incoming.get_by_role("button", name="Acknowledge handover").click()
-    incoming.get_by_text("You acknowledged the Now handover.").wait_for()
+    expect(incoming.get_by_text("You acknowledged the Now handover.")).to_be_visible()
     nav(incoming, "Handover")
     history = incoming.get_by_role("table")
-    assert "Unacknowledged — flagged" in history.inner_text()
-    assert "Acknowledged" in history.inner_text()
+    expect(history).to_contain_text("Unacknowledged — flagged", use_inner_text=True)
+    expect(history).to_contain_text("Acknowledged", use_inner_text=True)
 
 
 def test_an_invalid_count_is_named_and_the_summary_beside_it_is_kept(new_page, committed_app):
@@ -155,10 +148,12 @@ def test_an_invalid_count_is_named_and_the_summary_beside_it_is_kept(new_page, c
         lambda r: r.url.endswith("/draft") and "needed oxygen" in unquote(r.request.post_data or "")
     ):
         lead.get_by_label("Summary").press_sequentially("Amber Heron 27 needed oxygen")
-    lead.get_by_text(re.compile("Everything else saved at")).wait_for()
-    assert "Not saved: Naloxone doses (Enter a count from 0 to 9999.)" in status.inner_text()
-    assert lead.get_by_text("Not saved: Enter a count from 0 to 9999.").is_visible()
+    expect(lead.get_by_text(re.compile("Everything else saved at"))).to_be_visible()
+    expect(status).to_contain_text(
+        "Not saved: Naloxone doses (Enter a count from 0 to 9999.)", use_inner_text=True
+    )
+    expect(lead.get_by_text("Not saved: Enter a count from 0 to 9999.")).to_be_visible()
     lead.reload()
-    assert lead.get_by_label("Summary").input_value() == "Amber Heron 27 needed oxygen"
-    assert lead.get_by_label("Naloxone doses").input_value() == ""
-    assert status.inner_text().startswith("Draft saved at")
+    expect(lead.get_by_label("Summary")).to_have_value("Amber Heron 27 needed oxygen")
+    expect(lead.get_by_label("Naloxone doses")).to_have_value("")
+    expect(status).to_have_text(re.compile("^Draft saved at"), use_inner_text=True)

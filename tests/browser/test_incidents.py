@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import nav, seed, sign_in
 
@@ -19,12 +20,12 @@ def check_in_walk_in(page, booth: str) -> None:
     page.get_by_role("group", name="Drug checked").get_by_label("No", exact=True).check()
     page.get_by_role("group", name="Booth").get_by_label(booth, exact=True).check()
     page.get_by_role("button", name="Check in", exact=True).click()
-    page.get_by_text(re.compile(r"^Checked in Walk-in")).wait_for()
+    expect(page.get_by_text(re.compile(r"^Checked in Walk-in"))).to_be_visible()
 
 
 def tap(page, button: str, recorded: str) -> None:
     page.get_by_role("button", name=button, exact=True).click()
-    page.get_by_text(f"Recorded: {recorded}.").wait_for()
+    expect(page.get_by_text(f"Recorded: {recorded}.")).to_be_visible()
 
 
 def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed_app):
@@ -42,25 +43,24 @@ def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed
         "U – Unresponsive"
     ).check()
     nurse.get_by_role("button", name="Save observation").click()
-    nurse.get_by_text(re.compile("Start emergency response now")).wait_for()
+    expect(nurse.get_by_text(re.compile("Start emergency response now"))).to_be_visible()
     nav(nurse, "Board")
     tile = nurse.locator("#board .tile-wrap").filter(has_text="Booth 3")
-    assert "tile-red" in tile.get_by_role("link").first.get_attribute("class")
+    expect(tile.get_by_role("link").first).to_contain_class("tile-red")
     tile.get_by_role("button", name="Start emergency response").click()
-    nurse.get_by_role(
-        "heading", name=re.compile("Emergency response · Walk-in \\w{4} · Booth 3")
-    ).wait_for()
-    clock = nurse.locator("[data-clock-since]")
-    nurse.wait_for_function(
-        "el => /^\\d+:\\d\\d$/.test(el.textContent)", arg=clock.element_handle()
-    )
+    expect(
+        nurse.get_by_role(
+            "heading", name=re.compile("Emergency response · Walk-in \\w{4} · Booth 3")
+        )
+    ).to_be_visible()
+    expect(nurse.locator("[data-clock-since]")).to_have_text(re.compile(r"^\d+:\d\d$"))
 
     # A manager's tablet on the same response sees the running totals beside its clock change.
     watcher = new_page()
     sign_in(watcher, accounts, "demo.manager")
     watcher.goto(nurse.url)
     watched = watcher.locator("#response-totals")
-    assert "0 mg in 0 doses" in watched.inner_text()
+    expect(watched).to_contain_text("0 mg in 0 doses", use_inner_text=True)
 
     tap(nurse, "Oxygen", "Oxygen 15 L/min")
     tap(nurse, "Naloxone", "Naloxone 0.4 mg intramuscular")
@@ -72,28 +72,31 @@ def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed
     sign_in(desk, accounts, "demo.desk")
     nav(desk, "Board")
     running = desk.locator("#board").get_by_role("link", name=re.compile("Booth 3 Walk-in"))
-    assert "tile-emergency" in running.get_attribute("class")
-    assert "Emergency response running" in running.text_content()
-    assert desk.get_by_role("button", name="Start emergency response").count() == 0
+    expect(running).to_contain_class("tile-emergency")
+    expect(running).to_contain_text("Emergency response running")
+    expect(desk.get_by_role("button", name="Start emergency response")).to_have_count(0)
 
     totals = nurse.locator("#response-totals")
-    assert "0.8 mg in 2 doses" in totals.inner_text()
-    assert re.search(r"called \d+ min ago", totals.inner_text())
-    watched.filter(has_text="0.8 mg in 2 doses").wait_for(timeout=15_000)
-    assert (
-        watcher.get_by_role("region", name="Response log")
-        .get_by_text("Naloxone 0.4 mg intramuscular")
-        .count()
-        == 2
-    )
+    expect(totals).to_contain_text("0.8 mg in 2 doses", use_inner_text=True)
+    expect(totals).to_contain_text(re.compile(r"called \d+ min ago"), use_inner_text=True)
+    expect(watched).to_contain_text("0.8 mg in 2 doses", timeout=15_000)
+    expect(
+        watcher.get_by_role("region", name="Response log").get_by_text(
+            "Naloxone 0.4 mg intramuscular"
+        )
+    ).to_have_count(2)
 
     nurse.once("dialog", lambda dialog: dialog.accept())
     nurse.get_by_role("button", name="End response").click()
-    nurse.get_by_text("Response ended. Complete the report while it is fresh.").wait_for()
+    expect(
+        nurse.get_by_text("Response ended. Complete the report while it is fresh.")
+    ).to_be_visible()
 
     # Submitting too early says what is missing; nothing is lost from the form.
     nurse.get_by_role("button", name="Submit report").click()
-    nurse.get_by_role("alert").get_by_text("Choose at least one type of incident.").wait_for()
+    expect(
+        nurse.get_by_role("alert").get_by_text("Choose at least one type of incident.")
+    ).to_be_visible()
     nurse.get_by_role("group", name="Type of incident").get_by_label("Opioid overdose").check()
     nurse.get_by_label("What happened").fill(
         "Found unresponsive in booth 3, pinpoint pupils, slow breathing. Oxygen, naloxone twice, "
@@ -103,9 +106,9 @@ def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed
     nurse.get_by_role("group", name="Physical harm").get_by_label("Moderate").check()
     nurse.get_by_role("group", name="Psychological harm").get_by_label("Low").check()
     staff = nurse.get_by_role("group", name="Staff involved")
-    assert staff.get_by_label("Nia (nurse)").is_checked()
+    expect(staff.get_by_label("Nia (nurse)")).to_be_checked()
     nurse.get_by_role("button", name="Submit report").click()
-    nurse.get_by_text("Report submitted to the managers. Thank you.").wait_for()
+    expect(nurse.get_by_text("Report submitted to the managers. Thank you.")).to_be_visible()
 
     # The manager sees it waiting, urgent, and reviews it.
     manager = new_page()
@@ -113,21 +116,22 @@ def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed
     incidents_link = manager.get_by_role("navigation", name="Main").get_by_role(
         "link", name=re.compile(r"^Incidents")
     )
-    assert incidents_link.get_by_title("Awaiting review").inner_text() == "1"
+    expect(incidents_link.get_by_title("Awaiting review")).to_have_text("1", use_inner_text=True)
     incidents_link.click()
     queue = manager.get_by_role("region", name="Incident queue")
     first_row = queue.get_by_role("row").nth(1)
-    assert "Urgent" in first_row.inner_text() and "Opioid overdose" in first_row.inner_text()
+    expect(first_row).to_contain_text("Urgent", use_inner_text=True)
+    expect(first_row).to_contain_text("Opioid overdose", use_inner_text=True)
     first_row.get_by_role("link").first.click()
     manager.get_by_role("button", name="Take into review").click()
-    manager.get_by_text("Taken into review. You are its reviewer.").wait_for()
+    expect(manager.get_by_text("Taken into review. You are its reviewer.")).to_be_visible()
     manager.get_by_label("Findings").fill("Naloxone within two minutes; ventilation kept up.")
     manager.get_by_label("Learning").fill("Fentanyl in the heroin: share the drug alert.")
     manager.get_by_role("button", name="Save review").click()
-    manager.get_by_text("Review saved.").wait_for()
+    expect(manager.get_by_text("Review saved.")).to_be_visible()
     manager.once("dialog", lambda dialog: dialog.accept())
     manager.get_by_role("button", name="Close incident").click()
-    manager.get_by_text("Incident closed.").wait_for()
+    expect(manager.get_by_text("Incident closed.")).to_be_visible()
 
     # A later amendment keeps the old value beside the new one.
     manager.get_by_role("link", name="Amend report").click()
@@ -136,11 +140,10 @@ def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed
         "Two doses of naloxone were a life-saving intervention"
     )
     manager.get_by_role("button", name="Save amendment").click()
-    manager.get_by_text("Amendment saved (physical harm).").wait_for()
-    amendments = manager.get_by_role("region", name="Amendments")
-    row = amendments.get_by_role("row").nth(1).inner_text()
-    assert "Physical harm" in row and "Moderate" in row and "Severe" in row
-    assert "life-saving intervention" in row
+    expect(manager.get_by_text("Amendment saved (physical harm).")).to_be_visible()
+    row = manager.get_by_role("region", name="Amendments").get_by_role("row").nth(1)
+    for shown in ("Physical harm", "Moderate", "Severe", "life-saving intervention"):
+        expect(row).to_contain_text(shown, use_inner_text=True)
 
 
 def test_someone_who_collapses_just_after_leaving_is_responded_to_and_on_every_board(
@@ -155,35 +158,42 @@ def test_someone_who_collapses_just_after_leaving_is_responded_to_and_on_every_b
     nurse.locator("#board").get_by_role("link", name=re.compile(f"Booth 3 {tag}")).click()
     nurse.once("dialog", lambda dialog: dialog.accept())
     nurse.get_by_role("button", name="Check out").click()
-    nurse.get_by_text(re.compile(f"{tag} checked out")).wait_for()
+    expect(nurse.get_by_text(re.compile(f"{tag} checked out"))).to_be_visible()
 
     # The front desk's board is open; the client is no longer on it.
     desk = new_page()
     sign_in(desk, accounts, "demo.desk")
     nav(desk, "Board")
-    assert desk.locator("#board").get_by_text(tag).count() == 0
+    expect(desk.locator("#board").get_by_text(tag)).to_have_count(0)
 
     # Minutes later they collapse outside: the nurse finds them under "Left in the last hour".
     nav(nurse, "Incidents")
     left = nurse.get_by_role("listitem").filter(has_text=tag)
-    assert "Left at" in left.inner_text()
+    expect(left).to_contain_text("Left at", use_inner_text=True)
     left.get_by_role("button", name="Start emergency response").click()
-    nurse.get_by_role("heading", name=re.compile(f"Emergency response · {tag}")).wait_for()
+    expect(
+        nurse.get_by_role("heading", name=re.compile(f"Emergency response · {tag}"))
+    ).to_be_visible()
 
     # Every board shows it above the booths, the desk's without reloading.
     off_floor = desk.get_by_role("region", name="Emergency responses off the floor")
-    off_floor.wait_for(timeout=15_000)
-    assert tag in off_floor.inner_text() and "Left the site at" in off_floor.inner_text()
-    assert off_floor.get_by_role("link").count() == 0
+    expect(off_floor).to_be_visible(timeout=15_000)
+    expect(off_floor).to_contain_text(tag, use_inner_text=True)
+    expect(off_floor).to_contain_text("Left the site at", use_inner_text=True)
+    expect(off_floor.get_by_role("link")).to_have_count(0)
     nav(nurse, "Board")
     nurse.get_by_role("region", name="Emergency responses off the floor").get_by_role(
         "link", name="Emergency response running — open it"
     ).click()
-    nurse.get_by_role("heading", name=re.compile(f"Emergency response · {tag}")).wait_for()
+    expect(
+        nurse.get_by_role("heading", name=re.compile(f"Emergency response · {tag}"))
+    ).to_be_visible()
     nurse.once("dialog", lambda dialog: dialog.accept())
     nurse.get_by_role("button", name="End response").click()
-    nurse.get_by_text("Response ended. Complete the report while it is fresh.").wait_for()
-    off_floor.wait_for(state="detached", timeout=15_000)
+    expect(
+        nurse.get_by_text("Response ended. Complete the report while it is fresh.")
+    ).to_be_visible()
+    expect(off_floor).not_to_be_attached(timeout=15_000)
 
 
 def test_the_manager_can_export_twice_without_reloading(new_page, committed_app):
@@ -215,7 +225,7 @@ def test_a_long_unbroken_note_wraps_instead_of_widening_the_response_screen(
     nurse.locator("#board .tile-wrap").filter(has_text="Booth 3").get_by_role(
         "button", name="Start emergency response"
     ).click()
-    nurse.get_by_role("heading", name=re.compile("Emergency response")).wait_for()
+    expect(nurse.get_by_role("heading", name=re.compile("Emergency response"))).to_be_visible()
     nurse.get_by_label("Note").fill("x" * 200)
     tap(nurse, "Note", "Note: " + "x" * 200)
     assert nurse.evaluate("document.documentElement.scrollWidth") <= 1024

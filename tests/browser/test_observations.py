@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from sitesys.auth.models import Staff
@@ -52,23 +53,18 @@ def test_nurse_records_and_the_board_raises_its_voice(new_page, committed_app):
     board = page.locator("#board")
 
     unchecked = board.get_by_role("link", name=re.compile("Booth 2 Teal Otter 3"))
-    assert "tile-amber" in unchecked.get_attribute("class")
-    assert "Check due" in unchecked.text_content()
-    page.wait_for_function(
-        "() => document.querySelector('#board a[href*=\"/visits/\"].tile-red') !== null",
-        timeout=20_000,
-    )
-    assert (
-        "Overdue"
-        in board.get_by_role("link", name=re.compile("Booth 2 Teal Otter 3")).text_content()
-    )
+    expect(unchecked).to_contain_class("tile-amber")
+    expect(unchecked).to_contain_text("Check due")
+    # Ten minutes after check-in the board, polling by itself, turns the tile red.
+    expect(unchecked).to_contain_class("tile-red", timeout=20_000)
+    expect(unchecked).to_contain_text("Overdue")
 
     board.get_by_role("link", name=re.compile("Booth 1 Amber Heron 27")).click()
-    page.get_by_role("heading", name=re.compile("Amber Heron 27")).wait_for()
+    expect(page.get_by_role("heading", name=re.compile("Amber Heron 27"))).to_be_visible()
     page.get_by_role("button", name="Quick check").click()
-    page.get_by_text(
-        re.compile("Quick check recorded at .*responsive, breathing normally")
-    ).wait_for()
+    expect(
+        page.get_by_text(re.compile("Quick check recorded at .*responsive, breathing normally"))
+    ).to_be_visible()
 
     page.get_by_role("link", name="Full observation").click()
     page.get_by_label("Respiratory rate").fill("7")
@@ -84,16 +80,14 @@ def test_nurse_records_and_the_board_raises_its_voice(new_page, committed_app):
     ).check()
     page.get_by_label("RASS").select_option(label="−4 Deep sedation")
     page.get_by_role("button", name="Save observation").click()
-    page.get_by_text("Observation saved: NEWS2 13 (High).").wait_for()
-    page.get_by_text(re.compile("Start emergency response now")).wait_for()
+    expect(page.get_by_text("Observation saved: NEWS2 13 (High).")).to_be_visible()
+    expect(page.get_by_text(re.compile("Start emergency response now"))).to_be_visible()
     chart = page.get_by_role("img", name="Respiratory rate, SpO2, pulse and NEWS2 over the visit")
-    assert chart.is_visible()
-    assert chart.locator("polyline").count() == 4
+    expect(chart).to_be_visible()
+    expect(chart.locator("polyline")).to_have_count(4)
 
     nav(page, "Board")
     tile = page.locator("#board").get_by_role("link", name=re.compile("Booth 1 Amber Heron 27"))
-    assert "tile-red" in tile.get_attribute("class")
-    assert (
-        "Start emergency response" in tile.text_content()
-        and "NEWS2 13 · High" in tile.text_content()
-    )
+    expect(tile).to_contain_class("tile-red")
+    expect(tile).to_contain_text("Start emergency response")
+    expect(tile).to_contain_text("NEWS2 13 · High")

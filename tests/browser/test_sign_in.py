@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from sitesys.db import get_database
-from sitesys.demo import seed_demo
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 
 @pytest.fixture
 def demo_accounts(committed_app):
-    with get_database(committed_app).new_session() as session:
-        accounts = {account.username: account for account in seed_demo(session)}
-        session.commit()
-    return accounts
+    return seed(committed_app)
 
 
 EXPECTED_NAV = {
@@ -30,20 +29,20 @@ EXPECTED_NAV = {
 def test_each_demo_account_signs_in_to_its_home_page(new_page, demo_accounts, username):
     page = new_page()
     page.goto("/")
-    assert page.url.endswith("/login")
+    expect(page).to_have_url(re.compile(r"/login$"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(demo_accounts[username].password)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Hello,").wait_for()
+    expect(page.get_by_role("heading", name="Hello,")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     shown, hidden = EXPECTED_NAV[username]
     for label in shown:
-        assert nav.get_by_role("link", name=label, exact=True).is_visible()
+        expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
     for label in hidden:
-        assert nav.get_by_role("link", name=label, exact=True).count() == 0
-    assert page.get_by_text("Demo Site").first.is_visible()
+        expect(nav.get_by_role("link", name=label, exact=True)).to_have_count(0)
+    expect(page.get_by_text("Demo Site").first).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
-    page.get_by_text("You have been signed out.").wait_for()
+    expect(page.get_by_text("You have been signed out.")).to_be_visible()
 
 
 def test_wrong_password_shows_a_plain_message(new_page, demo_accounts):
@@ -52,8 +51,8 @@ def test_wrong_password_shows_a_plain_message(new_page, demo_accounts):
     page.get_by_label("Username").fill("demo.nurse")
     page.get_by_label("Password").fill("not the right one at all")
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Username or password is wrong.").wait_for()
-    assert page.url.endswith("/login")
+    expect(page.get_by_text("Username or password is wrong.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/login$"))
 
 
 def test_admin_adds_a_colleague_and_sees_the_password_once(new_page, demo_accounts):
@@ -69,11 +68,13 @@ def test_admin_adds_a_colleague_and_sees_the_password_once(new_page, demo_accoun
     page.get_by_label("Role").select_option(label="Nurse")
     page.get_by_label("Demo Site").check()
     page.get_by_role("button", name="Save staff member").click()
-    password = page.get_by_test_id("new-password").inner_text()
+    shown_once = page.get_by_test_id("new-password")
+    expect(shown_once).to_be_visible()
+    password = shown_once.inner_text()
     assert len(password) > 12
     colleague = new_page()
     colleague.goto("/login")
     colleague.get_by_label("Username").fill("kit.jones")
     colleague.get_by_label("Password").fill(password)
     colleague.get_by_role("button", name="Sign in").click()
-    colleague.get_by_role("heading", name="Hello, Kit Jones").wait_for()
+    expect(colleague.get_by_role("heading", name="Hello, Kit Jones")).to_be_visible()

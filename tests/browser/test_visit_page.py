@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from sitesys.auth.models import Staff
@@ -38,7 +39,7 @@ def test_one_ticked_service_is_recorded(new_page, committed_app):
     services.get_by_label("Foil", exact=True).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Record services").click()
-    page.get_by_text("Recorded: Foil.").wait_for()
+    expect(page.get_by_text("Recorded: Foil.")).to_be_visible()
     with get_database(committed_app).new_session() as session:
         visit = session.get(Visit, visit_id)
         assert visit is not None

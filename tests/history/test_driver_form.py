@@ -8,10 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.orm import Session
 
-from sitesys.checkin.models import Visit, VisitService, VisitSubstance
-from sitesys.db import get_database
-from sitesys.history.bulk import DriverForm
-from sitesys.history.observations import (
+from bench.history.bulk import DriverForm
+from bench.history.observations import (
     OBSERVATIONS,
     QUICK,
     SHARED_COLUMNS,
@@ -19,7 +17,9 @@ from sitesys.history.observations import (
     STRIKES,
     VitalsTable,
 )
-from sitesys.history.writer import write_days
+from bench.history.writer import write_days
+from sitesys.checkin.models import Visit, VisitService, VisitSubstance
+from sitesys.db import get_database
 from sitesys.observations.models import Observation
 from tests.factories import make_site, make_staff, make_visit, scene
 

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bench.history.clients import synthetic_code, synthetic_tag
+from bench.history.generator import HistoryRequest, generate_history
 from config import Config
 from sitesys import create_app
 from sitesys.checkin.models import Visit, VisitStatus, VisitSubstance
@@ -15,8 +17,6 @@ from sitesys.clients.services import find_client
 from sitesys.db import get_database
 from sitesys.handovers.setup import site_shifts
 from sitesys.handovers.shifts import occurrence
-from sitesys.history.clients import synthetic_code, synthetic_tag
-from sitesys.history.generator import HistoryRequest, generate_history
 from sitesys.observations.models import Observation, ObservationKind
 from sitesys.observations.scoring import assess
 from sitesys.sites.models import DEFAULT_CODE_PATTERN, Booth, Site

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import func, inspect, select, table
 from sqlalchemy.orm import Session
 
+from bench.history.observations import VitalsTable
+from bench.history.writer import LOADING_PRAGMAS, HistoryFailed, _loading, write_days
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
 from sitesys.db import get_database
-from sitesys.history.observations import VitalsTable
-from sitesys.history.writer import LOADING_PRAGMAS, HistoryFailed, _loading, write_days
 
 
 def _staff_rows(day: date) -> dict[str, object]:

@@ -20,10 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, Engine, Table, func, select, text, update
 
-from sitesys.checkin.models import Visit
-from sitesys.clients.models import Client
-from sitesys.db import Base
-from sitesys.history.bulk import (
+from bench.history.bulk import (
     BulkInsert,
     Shape,
     ShapedRows,
@@ -31,6 +28,9 @@ from sitesys.history.bulk import (
     Templates,
     install_templates,
 )
+from sitesys.checkin.models import Visit
+from sitesys.clients.models import Client
+from sitesys.db import Base
 
 #: How long the writer waits for the next day before asking whether the generator still lives.
 POLL_SECONDS = 5.0

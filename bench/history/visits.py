@@ -14,14 +14,14 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from bench.history.bulk import Shape, Statement, table_of
+from bench.history.ids import ordered_uuid, ordered_uuid_text
 from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitStatus
 from sitesys.clients.models import Client
-from sitesys.history.bulk import Shape, Statement, table_of
-from sitesys.history.ids import ordered_uuid, ordered_uuid_text
 from sitesys.sites.models import BoothKind
 
 if TYPE_CHECKING:
-    from sitesys.history.generator import DayRecords, HistoryContext
+    from bench.history.generator import DayRecords, HistoryContext
 
 T = TypeVar("T")
 

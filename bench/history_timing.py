@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bench.common import ROOT, SITE_NAME, BenchDatabase, BenchSite, Keys, median, percentile
+from bench.history.clients import synthetic_code
 from config import Config
 from sitesys import create_app
 from sitesys.auth.models import Staff
@@ -42,7 +43,6 @@ from sitesys.db import get_database
 from sitesys.handovers.models import Handover
 from sitesys.handovers.services import start_handover
 from sitesys.handovers.setup import shift_now
-from sitesys.history.clients import synthetic_code
 from sitesys.observations.models import Observation
 from sitesys.observations.scoring import Consciousness, Poss
 from sitesys.observations.services import ObservationInput, record_observation, record_quick_check
@@ -253,7 +253,7 @@ def generate(database: BenchDatabase, keys: Keys, days: int, visits_per_day: int
         [
             sys.executable,
             "-m",
-            "bench.generate_cli",
+            "bench.history",
             "--days",
             str(days),
             "--visits-per-day",

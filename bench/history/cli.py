@@ -1,4 +1,6 @@
-"""`flask --app wsgi generate-history`: synthetic history for benchmarks and demos."""
+"""`flask --app wsgi generate-history`: synthetic history for benchmarks and demos (registered
+by `sitesys/cli.py` when this package is there; `python -m bench.history` runs it too).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from bench.history import DEFAULT_SITE
 from sitesys.db import get_database
-from sitesys.history import DEFAULT_SITE
 
 
 @click.command("generate-history")
@@ -28,7 +30,7 @@ def generate_history_command(
     site's earliest visit, so running it again extends it further into the past.
     """
     # Imported here: every web worker loads this module's command, never the generator.
-    from sitesys.history.generator import HistoryRefused, HistoryRequest, generate_history
+    from bench.history.generator import HistoryRefused, HistoryRequest, generate_history
 
     config = current_app.config["SITESYS"]
 

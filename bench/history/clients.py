@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bench.history.ids import ordered_uuid
 from sitesys.clients.codes import code_digest
 from sitesys.clients.models import AgeBand, Gender
-from sitesys.history.ids import ordered_uuid
 from sitesys.words import ANIMALS, COLOURS
 
 #: Share of the pool that is the core of regulars, and the share of visits they make.

@@ -1,5 +1,5 @@
-"""`python -m bench.generate_cli ARGS`: the real `flask --app wsgi generate-history ARGS`, run
-through Flask's own command-line entry point.
+"""`python -m bench.history ARGS`: the real `flask --app wsgi generate-history ARGS`, run through
+Flask's own command-line entry point.
 
 The benchmark runs it this way so that its process is not named like a development server: a
 `pkill -f "flask --app wsgi"` run by someone stopping theirs on a shared machine once ended a

@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sitesys.history.bulk import TEMPLATE, DriverForm, Shape, Statement, Templates
-from sitesys.history.ids import ordered_uuid_text
-from sitesys.history.visits import SyntheticVisit
+from bench.history.bulk import TEMPLATE, DriverForm, Shape, Statement, Templates
+from bench.history.ids import ordered_uuid_text
+from bench.history.visits import SyntheticVisit
 from sitesys.observations.models import ObservationKind, Pupils
 from sitesys.observations.scoring import Consciousness, Poss, SpO2Scale, Vitals, assess
 
 if TYPE_CHECKING:
-    from sitesys.history.generator import DayRecords, HistoryContext
+    from bench.history.generator import DayRecords, HistoryContext
 
 #: Nurses check a little before the interval runs out: between these fractions of it.
 CHECK_EARLY = (0.55, 1.0)

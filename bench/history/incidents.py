@@ -12,8 +12,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sitesys.history.bulk import table_of
-from sitesys.history.ids import ordered_uuid, ordered_uuid_text
+from bench.history.bulk import table_of
+from bench.history.ids import ordered_uuid, ordered_uuid_text
 from sitesys.incidents.kinds import (
     ActionKind,
     IncidentStatus,
@@ -32,8 +32,8 @@ from sitesys.incidents.models import (
 )
 
 if TYPE_CHECKING:
-    from sitesys.history.generator import DayRecords, HistoryContext
-    from sitesys.history.visits import SyntheticVisit
+    from bench.history.generator import DayRecords, HistoryContext
+    from bench.history.visits import SyntheticVisit
 
 #: Chance of an incident for a visit that deteriorated, and for one that did not: together about
 #: 5 per 1,000 visits when 3 % deteriorate.

@@ -10,6 +10,8 @@ import random
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from bench.history.bulk import table_of
+from bench.history.ids import ordered_uuid
 from sitesys.handovers.models import (
     Handover,
     HandoverPerson,
@@ -18,11 +20,9 @@ from sitesys.handovers.models import (
     IllnessSeverity,
 )
 from sitesys.handovers.shifts import occurrence
-from sitesys.history.bulk import table_of
-from sitesys.history.ids import ordered_uuid
 
 if TYPE_CHECKING:
-    from sitesys.history.generator import DayRecords, HistoryContext
+    from bench.history.generator import DayRecords, HistoryContext
 
 Row = dict[str, Any]
 STOCK = ("Naloxone doses", "Oxygen cylinders")

@@ -25,6 +25,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.orm import Session
 
+from bench.history import DEFAULT_SITE
+from bench.history.bulk import DriverForm, Shape
+from bench.history.clients import ClientPool
+from bench.history.handovers import generate_handovers
+from bench.history.incidents import generate_incidents
+from bench.history.observations import Intervals, VitalsTable, generate_observations
+from bench.history.visits import (
+    BoothFloor,
+    BoothSlot,
+    DaySchedule,
+    SyntheticVisit,
+    generate_visits,
+)
+from bench.history.writer import DayRows, finish, write_days
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import Visit, walk_in_tag
@@ -32,20 +46,6 @@ from sitesys.clients.models import Client
 from sitesys.clock import utcnow
 from sitesys.handovers.setup import add_shift, site_shifts
 from sitesys.handovers.shifts import ShiftDefinition
-from sitesys.history import DEFAULT_SITE
-from sitesys.history.bulk import DriverForm, Shape
-from sitesys.history.clients import ClientPool
-from sitesys.history.handovers import generate_handovers
-from sitesys.history.incidents import generate_incidents
-from sitesys.history.observations import Intervals, VitalsTable, generate_observations
-from sitesys.history.visits import (
-    BoothFloor,
-    BoothSlot,
-    DaySchedule,
-    SyntheticVisit,
-    generate_visits,
-)
-from sitesys.history.writer import DayRows, finish, write_days
 from sitesys.sites.models import Booth, BoothKind, Site, SubstanceOption, staff_sites
 from sitesys.sites.services import SiteSettings, add_booth, create_site
 
