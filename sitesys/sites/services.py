@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.handovers.setup import add_default_stock_items
+from sitesys.handovers.models import DEFAULT_STOCK_ITEMS, StockItem
 from sitesys.refusals import Refused
 from sitesys.sites.models import (
     DEFAULT_CODE_HINT,
@@ -69,7 +69,9 @@ def _check_name_free(session: Session, name: str, site_id: int | None) -> None:
 
 
 def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -> Site:
-    """Create a site with the default substance pick-list; names are unique."""
+    """Create a site with the default pick-lists (substances at the desk, stock counted at
+    handover); names are unique.
+    """
     _check_name_free(session, settings.name, None)
     site = Site(**vars(settings))
     session.add(site)
@@ -84,6 +86,13 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
         record=site,
     )
     return site
+
+
+def add_default_stock_items(session: Session, site: Site) -> None:
+    """The stock every new site counts at handover, until its admin adds or retires items."""
+    for position, name in enumerate(DEFAULT_STOCK_ITEMS):
+        session.add(StockItem(site_id=site.id, name=name, position=position))
+    session.flush()
 
 
 def settings_version(site: Site) -> str:
