@@ -1,4 +1,6 @@
-"""Site settings and booth management."""
+"""Setting sites up: their settings, booths and substance pick-list (a booth's state, cleaned or
+out of service, is changed in booths.py).
+"""
 
 from __future__ import annotations
 
@@ -200,69 +202,6 @@ def update_booth(
         actor=actor,
         record=booth,
         kind=kind.value,
-    )
-    session.flush()
-
-
-def take_out_of_service(session: Session, actor: Staff, booth: Booth, reason: str) -> None:
-    """Take a booth out of service; needs a reason, and nobody may be in it."""
-    reason = reason.strip()
-    if not reason:
-        raise SiteError("Give a reason for taking the booth out of service.")
-    if booth.status is BoothStatus.OCCUPIED:
-        raise SiteError(f"Booth {booth.label} is occupied; move the client first.")
-    if booth.status is BoothStatus.OUT_OF_SERVICE:
-        raise SiteError(f"Booth {booth.label} is already out of service.")
-    booth.status = BoothStatus.OUT_OF_SERVICE
-    booth.out_of_service_reason = reason[:200]
-    record_event(
-        session,
-        "booth.out_of_service",
-        actor=actor,
-        record=booth,
-    )
-    session.flush()
-
-
-def return_to_service(session: Session, actor: Staff, booth: Booth) -> None:
-    """Bring a booth back; it needs cleaning before the next client."""
-    if booth.status is not BoothStatus.OUT_OF_SERVICE:
-        raise SiteError(f"Booth {booth.label} is not out of service.")
-    booth.status = BoothStatus.NEEDS_CLEANING
-    booth.out_of_service_reason = None
-    record_event(
-        session,
-        "booth.back_in_service",
-        actor=actor,
-        record=booth,
-    )
-    session.flush()
-
-
-def mark_clean(session: Session, actor: Staff, booth: Booth) -> None:
-    """A booth that needs cleaning becomes free only when someone marks it clean."""
-    if booth.status is not BoothStatus.NEEDS_CLEANING:
-        raise SiteError(f"Booth {booth.label} does not need cleaning.")
-    booth.status = BoothStatus.FREE
-    record_event(
-        session,
-        "booth.cleaned",
-        actor=actor,
-        record=booth,
-    )
-    session.flush()
-
-
-def set_retired(session: Session, actor: Staff, booth: Booth, retired: bool) -> None:
-    """Retire a booth (kept for history, off the board) or bring it back."""
-    if retired and booth.status is BoothStatus.OCCUPIED:
-        raise SiteError(f"Booth {booth.label} is occupied; it cannot be retired now.")
-    booth.is_retired = retired
-    record_event(
-        session,
-        "booth.retired" if retired else "booth.restored",
-        actor=actor,
-        record=booth,
     )
     session.flush()
 
