@@ -4,6 +4,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -188,3 +189,26 @@ def test_another_sites_flag_is_not_found_and_stays(client, db):
         ).status_code
         == 404
     )
+
+
+def test_the_flag_services_themselves_refuse_front_desk_staff(db):
+    from sitesys.clients.services import remove_flag
+    from sitesys.refusals import NotAllowed
+
+    site = make_site(db)
+    person = make_client(db, site)
+    desk = make_staff(db, Role.FRONT_DESK, [site])
+    message = "Only a nurse or a manager can change a client's safety flags."
+    with pytest.raises(NotAllowed, match=message):
+        add_flag(db, desk, person, kind=FlagKind.ALLERGY, note="Latex", ends_on=None)
+    flag = add_flag(
+        db,
+        make_staff(db, Role.NURSE, [site]),
+        person,
+        kind=FlagKind.ALLERGY,
+        note="Latex",
+        ends_on=None,
+    )
+    with pytest.raises(NotAllowed, match=message):
+        remove_flag(db, desk, flag, "Wrong client")
+    assert flag.removed_at is None
