@@ -157,6 +157,8 @@ def test_expired_restriction_no_longer_blocks(client, app, db):
     known.flags[0].ends_on = utcnow().date().replace(year=2000)
     db.flush()
     assert check_in(client).status_code == 302
+    [visit] = visits(db)
+    assert visit.client_id == known.id and visit.restriction_override_reason is None
 
 
 def test_a_second_check_in_shows_the_open_visit(client, db):
@@ -282,6 +284,8 @@ def test_smoking_goes_to_a_smoking_booth(client, db):
     )
     assert visits(db) == []
     assert check_in(client, route="smoke", booth=str(smoking.id)).status_code == 302
+    [visit] = visits(db)
+    assert visit.booth_id == smoking.id and visit.status is VisitStatus.IN_BOOTH
 
 
 def test_injecting_is_refused_a_smoking_booth_in_a_plain_sentence(client, db):

@@ -285,6 +285,10 @@ def test_site_and_booth_names_that_differ_only_by_case_are_refused(client, db):
         f"/sites/booths/{booth.id}/edit", data={"label": "s1", "kind": "injecting", "position": "1"}
     )
     assert kept.status_code == 302
+    assert [b.label for b in db.scalars(select(Booth).where(Booth.site_id == other.id))] == ["s1"]
+    db.refresh(booth)
+    assert booth.label == "s1"
+    assert "Saved Booth s1." in client.get(f"/sites/{site.id}/booths").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("zone", ["localtime", "Factory", "GB", "Etc/GMT+5", "US/Eastern"])
