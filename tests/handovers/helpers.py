@@ -6,11 +6,12 @@ from typing import Any
 
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import VisitStatus
-from sitesys.handovers.setup import add_default_stock_items, add_shift, shift_now
+from sitesys.handovers.setup import add_shift, shift_now
 from sitesys.observations.models import OverdueAlert
 from sitesys.observations.scoring import Consciousness
 from sitesys.observations.services import ObservationInput, record_observation
 from sitesys.sites.models import BoothStatus
+from sitesys.sites.services import add_default_stock_items
 from tests.factories import (
     make_booth,
     make_client,

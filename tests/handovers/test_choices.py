@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from sitesys.auth.roles import Role
 from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind
-from sitesys.handovers.setup import add_default_stock_items, add_shift
+from sitesys.handovers.setup import add_shift
 from sitesys.handovers.shifts import ShiftDefinition, ended_shifts, running_shifts
 from sitesys.handovers.tasks import handover_reminders
+from sitesys.sites.services import add_default_stock_items
 from tests.factories import make_site, make_staff, sign_in
 from tests.handovers.helpers import local
 
