@@ -104,4 +104,13 @@ def incident_page(incident: Incident) -> str:
 # The route modules declare their views on `bp`, so they are imported once it exists.
 from sitesys.incidents.views import queue, report, respond, review  # noqa: E402
 
-__all__ = ["bp", "committing_or_403", "incident_page", "queue", "report", "respond", "review"]
+__all__ = [
+    "bp",
+    "committing_or_403",
+    "incident_page",
+    "queue",
+    "report",
+    "respond",
+    "review",
+    "turn_away",
+]

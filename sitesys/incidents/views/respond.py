@@ -188,7 +188,8 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
         else:
             outcome.say(f"Recorded: {recorded.action.summary}.")
     if outcome.refused:
-        # Ended on another tablet meanwhile: straight to the record, with this one message.
+        # Ended on another tablet meanwhile: straight to the record, with this one message (a
+        # refused value, while the response runs, goes back to the response screen).
         return redirect(incident_page(incident))
     return redirect(url_for("incidents.respond", incident_id=incident.id))
 
