@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -14,9 +14,7 @@ from sitesys.handovers.setup import add_default_stock_items, add_shift
 from sitesys.handovers.shifts import ShiftDefinition, ended_shifts, running_shifts
 from sitesys.handovers.tasks import handover_reminders
 from tests.factories import make_site, make_staff, sign_in
-from tests.handovers.helpers import local
-
-DAY = date(2026, 6, 10)
+from tests.handovers.helpers import DAY, local
 
 
 def late_and_twilight(db):

@@ -21,19 +21,8 @@ from sitesys.handovers.services import (
     submit_handover,
 )
 from sitesys.handovers.setup import add_shift, shift_now
-from sitesys.sites.models import Site
 from tests.factories import make_site, make_staff
-from tests.handovers.helpers import local, prepared_floor
-
-
-@pytest.fixture
-def floor(db):
-    site_day = date(2026, 6, 10)
-    probe = Site(name="probe", time_zone="Europe/London")
-    with time_machine.travel(local(probe, site_day, 11), tick=False):
-        from sitesys.clock import utcnow
-
-        yield prepared_floor(db, utcnow())
+from tests.handovers.helpers import local
 
 
 def test_the_snapshot_holds_the_floor_as_it_is(db, floor):

@@ -1,33 +1,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from sitesys.auth.roles import Role
 from sitesys.handovers.models import Handover, HandoverAddendum, HandoverStatus, Shift
 from tests.factories import make_site, make_staff, sign_in
-from tests.handovers.helpers import local, prepared_floor
-
-DAY = date(2026, 6, 10)
-
-
-@pytest.fixture
-def clock():
-    from sitesys.sites.models import Site
-
-    with time_machine.travel(local(Site(time_zone="Europe/London"), DAY, 11), tick=False) as moment:
-        yield moment
-
-
-@pytest.fixture
-def floor(db, clock):
-    from sitesys.clock import utcnow
-
-    return prepared_floor(db, utcnow())
 
 
 def started(client, db):
