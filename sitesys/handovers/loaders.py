@@ -35,14 +35,15 @@ def get_handover_or_404(
         )
     )
     if for_update:
-        statement = statement.with_for_update(of=Handover)
+        # Read afresh under the lock, not as this request may have loaded it before.
+        statement = statement.with_for_update(of=Handover).execution_options(populate_existing=True)
     handover = session.scalar(statement)
     if handover is None:
         abort(404)
     return handover
 
 
-def get_set_up_site_or_404(session: Session, site_id: int) -> Site:
+def get_site_to_set_up_or_404(session: Session, site_id: int) -> Site:
     """The site whose shifts and stock an admin sets up: any site, as admins work across them
     (and may have none of their own).
     """

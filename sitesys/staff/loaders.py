@@ -18,7 +18,8 @@ def get_staff_or_404(session: Session, staff_id: int, *, for_update: bool = Fals
     """
     statement = select(Staff).where(Staff.id == staff_id).options(selectinload(Staff.sites))
     if for_update:
-        statement = statement.with_for_update(of=Staff)
+        # Read afresh under the lock, not as this request may have loaded it before.
+        statement = statement.with_for_update(of=Staff).execution_options(populate_existing=True)
     staff = session.scalar(statement)
     if staff is None:
         abort(404)

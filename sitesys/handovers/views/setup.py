@@ -11,8 +11,8 @@ from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm
 from sitesys.handovers.forms import ShiftForm, StockItemForm
 from sitesys.handovers.loaders import (
-    get_set_up_site_or_404,
     get_shift_or_404,
+    get_site_to_set_up_or_404,
     get_stock_item_or_404,
 )
 from sitesys.handovers.setup import (
@@ -30,7 +30,7 @@ from sitesys.handovers.views import bp
 @requires(Capability.MANAGE_SITES)
 def setup(site_id: int) -> ResponseReturnValue:
     db = get_session()
-    site = get_set_up_site_or_404(db, site_id)
+    site = get_site_to_set_up_or_404(db, site_id)
     shift_form = ShiftForm(prefix="shift")
     item_form = StockItemForm(prefix="item")
     actor = current_staff()
