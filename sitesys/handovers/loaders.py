@@ -43,16 +43,6 @@ def get_handover_or_404(
     return handover
 
 
-def get_site_to_set_up_or_404(session: Session, site_id: int) -> Site:
-    """The site whose shifts and stock an admin sets up: any site, as admins work across them
-    (and may have none of their own).
-    """
-    site = session.get(Site, site_id)
-    if site is None:
-        abort(404)
-    return site
-
-
 def get_shift_or_404(session: Session, shift_id: int, *, for_update: bool = False) -> Shift:
     """A shift of any site (set-up is the admin's, across sites)."""
     shift = session.get(Shift, shift_id, with_for_update=for_update)

@@ -12,7 +12,6 @@ from sitesys.forms import ConfirmForm
 from sitesys.handovers.forms import ShiftForm, StockItemForm
 from sitesys.handovers.loaders import (
     get_shift_or_404,
-    get_site_to_set_up_or_404,
     get_stock_item_or_404,
 )
 from sitesys.handovers.setup import (
@@ -24,13 +23,14 @@ from sitesys.handovers.setup import (
     stock_items,
 )
 from sitesys.handovers.views import bp
+from sitesys.sites.loaders import get_site_or_404, sites_managed_by
 
 
 @bp.route("/setup/<int:site_id>", methods=["GET", "POST"])
 @requires(Capability.MANAGE_SITES)
 def setup(site_id: int) -> ResponseReturnValue:
     db = get_session()
-    site = get_site_to_set_up_or_404(db, site_id)
+    site = get_site_or_404(db, site_id, sites_managed_by(current_staff()))
     shift_form = ShiftForm(prefix="shift")
     item_form = StockItemForm(prefix="item")
     actor = current_staff()
