@@ -19,6 +19,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.checkin.views import bp as checkin_bp
     from sitesys.clients.views import bp as clients_bp
     from sitesys.extensions import csrf
+    from sitesys.fallback.views import bp as fallback_bp
     from sitesys.handovers.views import bp as handovers_bp
     from sitesys.home.views import bp as home_bp
     from sitesys.incidents.views import bp as incidents_bp
@@ -85,6 +86,7 @@ def create_app(config: Config | None = None) -> Flask:
         staff_bp,
         sites_bp,
         audit_bp,
+        fallback_bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

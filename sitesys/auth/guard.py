@@ -19,8 +19,15 @@ from sitesys.sites.models import Site
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Pages that must work while the database is down (the paper fallback sheets). They are served
+#: as to an anonymous visitor even to a signed-in tablet: loading the member of staff behind a
+#: session cookie is a database query, and the navigation and badges would ask for it.
+OFFLINE_ENDPOINTS = frozenset({"fallback.sheets"})
+
 #: The only endpoints reachable without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "system.healthz", "system.readyz", "static"})
+PUBLIC_ENDPOINTS = (
+    frozenset({"auth.login", "system.healthz", "system.readyz", "static"}) | OFFLINE_ENDPOINTS
+)
 
 SESSION_END_MESSAGES = {
     "idle_timeout": "You were signed out because the tablet was idle. Please sign in again.",
@@ -129,6 +136,11 @@ def send_to_login(message: str | None = None, category: str = "info") -> Respons
 
 
 def _require_login() -> Response | None:
+    if request.endpoint in OFFLINE_ENDPOINTS:
+        # Flask-Login keeps the request's user in g._login_user and loads it from the cookie
+        # only when that is unset: setting it here means nothing in this request loads it.
+        g._login_user = login_manager.anonymous_user()
+        return None
     if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if current_user.is_authenticated:
