@@ -168,18 +168,26 @@ class Level:
     totals: str
 
 
+def _complete_set_level(total: int, scores: Sequence[int]) -> EscalationLevel:
+    """The level of a complete set's total (a complete set is always rated)."""
+    level = _news2_level(total, scores, is_partial=False)
+    if level is None:
+        raise ValueError(f"a complete set totalling {total} was not rated")
+    return level
+
+
 def news2_levels() -> list[Level]:
     """The levels by total (with no single parameter scoring 3), low to high, and the level a
     single 3 gives on its own.
     """
-    found = bands(lambda total: _news2_level(total, [], False).rank, range(0, 21), _whole)
+    found = bands(lambda total: _complete_set_level(total, []).rank, range(0, 21), _whole)
     levels = [
         Level(level.label, band.text.replace("≤", f"0{EN_DASH}", 1))
         for band in found
         for level in EscalationLevel
         if level.rank == band.score
     ]
-    single = _news2_level(3, [3], False)
+    single = _complete_set_level(3, [3])
     levels.insert(1, Level(single.label, "any single parameter scoring 3"))
     return levels
 
