@@ -596,7 +596,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
-    print("The safety case holds: every control is proved by a test that passed in this run.")
+    if options.static:
+        print("The hazard log holds (the test runs were not read: `make safety` reads them).")
+    else:
+        print("The safety case holds: every control is proved by a test that passed in this run.")
     return 0
 
 
