@@ -300,8 +300,11 @@ def _defined_tests(path: Path) -> set[tuple[str, ...]]:
     return found
 
 
-def missing_test(node_id: str, root: Path = ROOT) -> str | None:
-    """Why a named test cannot be found in the source, or None when it exists."""
+def missing_test(node_id: str, root: Path | None = None) -> str | None:
+    """Why a named test cannot be found in the source (under `root`, the project by default),
+    or None when it exists.
+    """
+    root = root or ROOT
     node = NodeId.parse(node_id)
     if node is None:
         return f"{node_id!r} is not a pytest node id (tests/<file>.py::<test>)"
@@ -313,7 +316,7 @@ def missing_test(node_id: str, root: Path = ROOT) -> str | None:
     return None
 
 
-def check_log(hazards: Sequence[Hazard], root: Path = ROOT) -> list[str]:
+def check_log(hazards: Sequence[Hazard], root: Path | None = None) -> list[str]:
     """What is wrong with a log, read on its own: the rules every hazard must meet."""
     problems: list[str] = []
     seen: set[str] = set()
@@ -540,7 +543,7 @@ def check(
     log: Path = LOG,
     page: Path = PAGE,
     results: Path | None = RESULTS,
-    root: Path = ROOT,
+    root: Path | None = None,
 ) -> tuple[list[Hazard], dict[str, list[Case]], list[str]]:
     """Every check: the log, its rendered page, and (unless `results` is None) the runs."""
     hazards, problems = parse_log(log.read_text(encoding="utf-8"))
