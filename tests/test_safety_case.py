@@ -313,3 +313,18 @@ def test_the_repositorys_hazard_log_holds_and_its_page_is_current():
         "scheduler dead",
     ):
         assert hazard_named_in_issue_18 in titles
+
+
+def test_the_safety_case_report_lists_every_hazard_with_the_logs_ratings():
+    hazards, _ = parse_log(safety_case.LOG.read_text(encoding="utf-8"))
+    report = (safety_case.LOG.parent / "safety-case.md").read_text(encoding="utf-8")
+    listed = {
+        cells[0]: (int(cells[2]), int(cells[3]), cells[4].startswith("open"))
+        for line in report.splitlines()
+        if line.startswith("| HAZ-")
+        for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
+    }
+    assert listed == {
+        hazard.id: (hazard.initial.rating, hazard.residual.rating, hazard.is_open)
+        for hazard in hazards
+    }
