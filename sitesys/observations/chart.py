@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
@@ -25,6 +25,8 @@ RIGHT = 28
 MIN_SPACING = 28
 #: The room a time label ("10:32") takes on the axis; closer labels are left out.
 LABEL_WIDTH = 44
+#: The shortest time the chart spans, so that sets a minute apart do not look an hour apart.
+LEAST_SPAN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -56,20 +58,19 @@ def _points(observations: Sequence[Observation], series: Series) -> list[tuple[O
 
 
 def positions(times: Sequence[datetime], left: float, width: float) -> list[float]:
-    """Where each reading (oldest first) stands across the plot: in proportion to its time, but
-    at least MIN_SPACING from the one before (less only when the readings could not fit
-    otherwise: then evenly spaced), and never outside the plot.
+    """Where each reading (oldest first) stands across the plot: in proportion to its time on an
+    axis of at least LEAST_SPAN (readings closer in time sit together in the middle, not at
+    either end), at least MIN_SPACING from the one before (less only when the readings could
+    not fit otherwise: then evenly spaced), and never outside the plot.
     """
     count = len(times)
-    if count == 1:
-        return [left + width / 2]
     span = (times[-1] - times[0]).total_seconds()
-    spacing = min(MIN_SPACING, width / (count - 1))
+    axis = max(span, LEAST_SPAN.total_seconds())
+    # Where the axis starts, in seconds before the first reading.
+    lead = (axis - span) / 2
+    spacing = min(MIN_SPACING, width / (count - 1)) if count > 1 else 0.0
     right = left + width
-    placed = [
-        left + width * ((at - times[0]).total_seconds() / span if span else index / (count - 1))
-        for index, at in enumerate(times)
-    ]
+    placed = [left + width * (lead + (at - times[0]).total_seconds()) / axis for at in times]
     # Push each reading right of the one before, then pull them back within the plot from the
     # right: as `spacing` fits (count - 1) times into the width, both passes keep the order.
     for index in range(1, count):
@@ -77,7 +78,8 @@ def positions(times: Sequence[datetime], left: float, width: float) -> list[floa
     placed[-1] = min(placed[-1], right)
     for index in range(count - 2, -1, -1):
         placed[index] = min(placed[index], placed[index + 1] - spacing)
-    return placed
+    # Only rounding could take the first a hair's breadth left of the plot.
+    return [max(x, left) for x in placed]
 
 
 def time_labels(xs: Sequence[float], texts: Sequence[str]) -> list[tuple[float, str]]:
