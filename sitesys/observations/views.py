@@ -182,8 +182,8 @@ def quick_check(visit_id: uuid.UUID) -> ResponseReturnValue:
 @bp.get("/visits/<uuid:visit_id>/quick-check")
 @requires(Capability.RECORD_OBSERVATIONS)
 def full_set_question(visit_id: uuid.UUID) -> ResponseReturnValue:
-    """ "Record a full set instead?": asked, without script, when a quick check is tapped while
-    the latest full set raised a red flag or close watch.
+    """The question asked, without script, when a quick check is tapped while the latest full
+    set raised a red flag or close watch: "Record a full set instead?"
     """
     db = get_session()
     visit = get_visit_or_404(db, visit_id, current_site())

@@ -131,7 +131,7 @@ def test_readings_in_the_same_minute_stand_apart_under_one_time(db):
     xs, labels = chart_of(render_chart(recorded, ZoneInfo("UTC")))
     assert len(xs) == 4
     assert all(later - earlier >= MIN_SPACING for earlier, later in itertools.pairwise(xs))
-    assert LEFT <= xs[0] and xs[-1] <= WIDTH - RIGHT
+    assert xs[0] >= LEFT and xs[-1] <= WIDTH - RIGHT
     # The minute is written once, the later set's time too, and no two labels touch.
     assert [text for _x, text in labels] == ["10:32", "10:52"]
     assert all(b[0] - a[0] >= LABEL_WIDTH for a, b in itertools.pairwise(labels))
@@ -145,7 +145,7 @@ def test_many_readings_fit_the_chart_in_order_with_times_that_do_not_overlap():
     width = WIDTH - LEFT - RIGHT
     xs = positions(times, LEFT, width)
     assert xs == sorted(xs) and len(set(xs)) == 60
-    assert LEFT <= xs[0] and xs[-1] <= LEFT + width + 1e-9
+    assert xs[0] >= LEFT and xs[-1] <= LEFT + width + 1e-9
     spacing = min(b - a for a, b in itertools.pairwise(xs))
     assert spacing >= width / 59 - 1e-9
     labels = time_labels(xs, [f"{t:%H:%M}" for t in times])

@@ -48,7 +48,7 @@ def test_rass_poss_and_acvpu_are_radio_buttons_in_the_words_staff_are_trained_on
         for label in labels:
             assert label in group, label
     rass = page.split("<legend>RASS</legend>")[1].split("</fieldset>")[0]
-    # From +4 down to −5 as the scale is taught, then "Not assessed".
+    # From +4 down to -5 as the scale is taught, then "Not assessed".
     values = [part.split('"')[0] for part in rass.split('name="rass" type="radio" value="')[1:]]
     assert values == ["4", "3", "2", "1", "0", "-1", "-2", "-3", "-4", "-5", ""]
 

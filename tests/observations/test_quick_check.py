@@ -224,7 +224,7 @@ def test_the_question_leads_to_the_full_form_or_records_the_quick_check(client, 
     body = went_ahead.get_data(as_text=True)
     assert "responsive, breathing normally." in body
     assert "<strong>close watch</strong>" in body  # still on close watch
-    full_set, quick = checks(db)
+    _full_set, quick = checks(db)
     assert quick.kind is ObservationKind.QUICK_CHECK and quick.recorded_by_id == nurse.id
     [event] = quick_check_events(db)
     assert event.detail["full_set_advised"] is True and event.record_id == str(quick.id)
