@@ -1,7 +1,9 @@
+"""Scenes of the handover tests: a site's local time, and a floor in the middle of a shift."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sitesys.auth.roles import Role
@@ -20,6 +22,9 @@ from tests.factories import (
     make_substances,
     make_visit,
 )
+
+#: The day most handover tests happen on (a Wednesday in British Summer Time).
+DAY = date(2026, 6, 10)
 
 
 def local(site: Any, day: Any, hour: int, minute: int = 0) -> datetime:
