@@ -275,7 +275,7 @@ def test_the_command_fails_on_an_out_of_date_page_or_no_results_and_passes_once_
 
 
 def test_the_command_prints_the_hazard_to_test_table(project, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(safety_case, "ROOT", project)
+    monkeypatch.setattr(safety_case.log, "ROOT", project)
     source = project / "hazard-log.yaml"
     source.write_text(log())
     results = tmp_path / "results"

@@ -1,27 +1,10 @@
-"""The clinical safety case, checked: every hazard has a control, every control a test that ran.
-
-`docs/clinical-safety/hazard-log.yaml` is the hazard log (DCB0129). This module reads it, refuses
-a log with a defect in it, renders `hazard-log.md` from it, and reads the JUnit results that
-`make test` writes for each database run, so that a control whose test did not run, was skipped
-or failed is caught in the run that should have proved it. `make safety` runs it:
-
-    python -m tests.safety_case                 # check the log, its page and the last runs
-    python -m tests.safety_case --write         # render hazard-log.md again from the YAML
-    python -m tests.safety_case --static        # check the log and its page only (no runs)
-
-It fails (exit status 1) when a hazard has no control, a control in place names no test, a
-named test does not exist or did not pass in the runs that happened (skipped, failed, or
-deselected in every run), a hazard's residual risk is above acceptable without a recorded
-justification, or the committed page is out of date with the YAML.
-"""
+"""The hazard log: the DCB0129 matrix, the hazards read from the YAML, and the rules every
+hazard must meet on its own (a control, tests that exist, a justified residual risk)."""
 
 from __future__ import annotations
 
-import argparse
 import ast
 import re
-import sys
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +12,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOG = ROOT / "docs" / "clinical-safety" / "hazard-log.yaml"
 PAGE = LOG.with_suffix(".md")
 RESULTS = ROOT / ".test-results"
@@ -127,9 +110,6 @@ class Outcomes:
 
     def add(self, run: str, outcome: str, detail: str) -> None:
         self.by_run.setdefault(run, []).append((outcome, detail))
-
-
-# Reading the log ---------------------------------------------------------------------------
 
 
 def _text(value: Any) -> str:
@@ -245,9 +225,6 @@ def parse_log(source: str) -> tuple[list[Hazard], list[str]]:
     return hazards, problems
 
 
-# Checking the log on its own -----------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class NodeId:
     """A pytest node id split into what JUnit records: the file, class path and test name."""
@@ -355,256 +332,3 @@ def check_log(hazards: Sequence[Hazard], root: Path | None = None) -> list[str]:
                 if why is not None:
                     problems.append(f"{where}: {why}")
     return problems
-
-
-# Reading the runs ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Case:
-    classname: str
-    name: str
-    outcome: str  # passed, failed or skipped
-    detail: str
-
-
-def read_run(path: Path) -> list[Case]:
-    """The test cases of one JUnit XML file that pytest wrote (`--junitxml`)."""
-    # Our own test run's output, never input from outside.
-    tree = ElementTree.parse(path)  # noqa: S314
-    cases = []
-    for element in tree.iter("testcase"):
-        outcome, detail = "passed", ""
-        for child in element:
-            if child.tag in ("failure", "error"):
-                outcome, detail = "failed", child.get("message", "")
-            elif child.tag == "skipped":
-                outcome, detail = "skipped", child.get("message", "")
-        cases.append(
-            Case(element.get("classname", ""), element.get("name", ""), outcome, _text(detail))
-        )
-    return cases
-
-
-def read_runs(folder: Path) -> dict[str, list[Case]]:
-    """Every run recorded in a folder, named by its file (sqlite.xml is the "sqlite" run)."""
-    return {path.stem: read_run(path) for path in sorted(folder.glob("*.xml"))}
-
-
-def outcomes(test: str, runs: Mapping[str, Sequence[Case]]) -> Outcomes:
-    node = NodeId.parse(test)
-    found = Outcomes()
-    if node is None:
-        return found
-    for run, cases in runs.items():
-        for case in cases:
-            if node.matches(case.classname, case.name):
-                found.add(run, case.outcome, case.detail)
-    return found
-
-
-def run_problem(test: str, runs: Mapping[str, Sequence[Case]]) -> str | None:
-    """Why a named test does not count as proof in these runs, or None when it does.
-
-    It counts when it passed in at least one run and was neither skipped nor failed in any run
-    that collected it; a test deselected in every run (marked for a database that did not run)
-    proved nothing.
-    """
-    found = outcomes(test, runs)
-    if not found.by_run:
-        return f"{test} did not run in any of the runs ({', '.join(runs)}): deselected or left out"
-    for run, results in found.by_run.items():
-        for outcome, detail in results:
-            if outcome == "failed":
-                return f"{test} failed in the {run} run"
-            if outcome == "skipped":
-                return f"{test} was skipped in the {run} run: {detail or 'no reason given'}"
-    return None
-
-
-def check_runs(hazards: Sequence[Hazard], runs: Mapping[str, Sequence[Case]]) -> list[str]:
-    problems = []
-    for hazard in hazards:
-        for number, control in enumerate(hazard.controls, start=1):
-            for test in control.tests:
-                why = run_problem(test, runs)
-                if why is not None:
-                    problems.append(f"{hazard.id} control {number}: {why}")
-    return problems
-
-
-# Rendering -----------------------------------------------------------------------------------
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-def render_matrix() -> list[str]:
-    lines = [
-        "| likelihood \\ severity | " + " | ".join(SEVERITIES) + " |",
-        "| --- |" + " --- |" * len(SEVERITIES),
-    ]
-    for likelihood in reversed(LIKELIHOODS):
-        lines.append(
-            f"| **{likelihood}** | " + " | ".join(str(r) for r in MATRIX[likelihood]) + " |"
-        )
-    lines += ["", "| rating | meaning |", "| --- | --- |"]
-    lines += [f"| {rating} | {words} |" for rating, words in RATINGS.items()]
-    return lines
-
-
-def render_markdown(hazards: Sequence[Hazard]) -> str:
-    """The hazard log as a page people read: made from the YAML, never edited by hand."""
-    lines = [
-        "# SiteSys hazard log",
-        "",
-        "<!-- Generated from hazard-log.yaml by `make hazard-log` (python -m tests.safety_case "
-        "--write). Do not edit: change the YAML and render it again; `make safety` fails while "
-        "this page is out of date. -->",
-        "",
-        "The clinical safety case that this log supports is [safety-case.md](safety-case.md). "
-        "Risk is rated on the DCB0129 / DCB0160 matrix (severity × likelihood); a residual risk "
-        f"above {ACCEPTABLE} is accepted only with the justification recorded beside it.",
-        "",
-        *render_matrix(),
-        "",
-        "## Summary",
-        "",
-        "| id | hazard | initial risk | residual risk | status |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for hazard in hazards:
-        status = "**open**: controls still to be built" if hazard.is_open else "controlled"
-        lines.append(
-            f"| [{hazard.id}](#{hazard.id.lower()}) | {_cell(hazard.title)} | "
-            f"{hazard.initial.rating} | {hazard.residual.rating} | {status} |"
-        )
-    for hazard in hazards:
-        lines += ["", f"## {hazard.id}", "", f"**{hazard.title}**"]
-        if hazard.is_open:
-            lines += ["", "**Open:** a control is still to be built (see below)."]
-        lines += ["", f"- **What could happen:** {hazard.what}", "- **Causes:**"]
-        lines += [f"  - {cause}" for cause in hazard.causes]
-        lines += [
-            f"- **Harm:** {hazard.harm}",
-            f"- **Initial risk:** {hazard.initial}: {RATINGS[hazard.initial.rating]}",
-            "",
-            "### Controls",
-            "",
-        ]
-        for number, control in enumerate(hazard.controls, start=1):
-            if control.status == PLANNED:
-                lines.append(f"{number}. **Planned (issue {control.issue}).** {control.text}")
-            else:
-                lines.append(f"{number}. {control.text}")
-            lines += [f"   - proved by `{test}`" for test in control.tests]
-        lines += [
-            "",
-            f"- **Residual risk:** {hazard.residual}: {RATINGS[hazard.residual.rating]}",
-        ]
-        if hazard.justification:
-            lines.append(f"- **Justification:** {hazard.justification}")
-        lines.append("- **What remains for the site:**")
-        lines += [f"  - {step}" for step in hazard.site]
-    return "\n".join(lines) + "\n"
-
-
-def render_table(hazards: Sequence[Hazard], runs: Mapping[str, Sequence[Case]]) -> str:
-    """The hazard-to-test table `make safety` prints, with what each test came to."""
-    rows = [("hazard", "residual", "control", "test", "result")]
-    for hazard in hazards:
-        residual = f"{hazard.residual.rating}{' open' if hazard.is_open else ''}"
-        for number, control in enumerate(hazard.controls, start=1):
-            label = f"C{number}" + (
-                f" planned #{control.issue}" if control.status == PLANNED else ""
-            )
-            if not control.tests:
-                rows.append((hazard.id, residual, label, "(to be built)", ""))
-            for test in control.tests:
-                found = outcomes(test, runs).by_run
-                result = ", ".join(
-                    f"{run} {'/'.join(sorted({outcome for outcome, _ in found[run]}))}"
-                    for run in runs
-                    if run in found
-                )
-                rows.append((hazard.id, residual, label, test, result or "not run"))
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
-    return "\n".join(
-        "  ".join(value.ljust(widths[i]) if i < 4 else value for i, value in enumerate(row))
-        for row in rows
-    )
-
-
-# The command -------------------------------------------------------------------------------
-
-
-def check(
-    log: Path = LOG,
-    page: Path = PAGE,
-    results: Path | None = RESULTS,
-    root: Path | None = None,
-) -> tuple[list[Hazard], dict[str, list[Case]], list[str]]:
-    """Every check: the log, its rendered page, and (unless `results` is None) the runs."""
-    hazards, problems = parse_log(log.read_text(encoding="utf-8"))
-    problems += check_log(hazards, root)
-    if not page.is_file() or page.read_text(encoding="utf-8") != render_markdown(hazards):
-        problems.append(
-            f"{page.name} is out of date with {log.name}: run `make hazard-log` and commit it"
-        )
-    runs: dict[str, list[Case]] = {}
-    if results is not None:
-        runs = read_runs(results) if results.is_dir() else {}
-        if not runs:
-            problems.append(
-                f"no test results in {results}: `make test` writes them (one JUnit file per "
-                "database run) and then runs this check"
-            )
-        else:
-            problems += check_runs(hazards, runs)
-    return hazards, runs, problems
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.safety_case", description=__doc__)
-    parser.add_argument("--log", type=Path, default=LOG)
-    parser.add_argument("--results", type=Path, default=RESULTS)
-    parser.add_argument("--write", action="store_true", help="render hazard-log.md again")
-    parser.add_argument("--static", action="store_true", help="do not read the test runs")
-    options = parser.parse_args(argv)
-    page = options.log.with_suffix(".md")
-    try:
-        if options.write:
-            hazards, _ = parse_log(options.log.read_text(encoding="utf-8"))
-            page.write_text(render_markdown(hazards), encoding="utf-8")
-            print(f"Wrote {page}")
-        hazards, runs, problems = check(
-            options.log, page, None if options.static else options.results
-        )
-    except LogRefused as refusal:
-        print(f"Safety case refused: {refusal}", file=sys.stderr)
-        return 1
-    print(render_table(hazards, runs))
-    open_hazards = [hazard.id for hazard in hazards if hazard.is_open]
-    print(
-        f"\n{len(hazards)} hazards, "
-        f"{sum(len(h.controls) for h in hazards)} controls, "
-        f"{len({t for h in hazards for c in h.controls for t in c.tests})} tests named"
-        + (f", runs read: {', '.join(runs)}" if runs else "")
-    )
-    if open_hazards:
-        print(f"Open (controls still to be built, justified): {', '.join(open_hazards)}")
-    if problems:
-        print(f"\nThe safety case does not hold ({len(problems)} problems):", file=sys.stderr)
-        for problem in problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 1
-    if options.static:
-        print("The hazard log holds (the test runs were not read: `make safety` reads them).")
-    else:
-        print("The safety case holds: every control is proved by a test that passed in this run.")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
