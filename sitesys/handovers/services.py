@@ -358,21 +358,44 @@ def save_and_submit(
     return []
 
 
+class AlreadyAcknowledged(HandoverError):
+    """Another incoming lead acknowledged first (two tapped at once, or one from another tab):
+    nothing was saved, and the read-back note typed is handed back to be shown.
+    """
+
+    def __init__(self, handover: Handover, readback_note: str | None) -> None:
+        who = handover.acknowledged_by.display_name if handover.acknowledged_by else "another lead"
+        lost = "; your read-back note was not saved" if readback_note else ""
+        super().__init__(f"Already acknowledged by {who}{lost}.")
+        self.acknowledged_by = who
+        self.acknowledged_at = handover.acknowledged_at
+        self.readback_note = readback_note
+
+
 def acknowledge_handover(
     session: Session, actor: Staff, handover: Handover, readback_note: str | None
 ) -> None:
-    """The incoming lead acknowledges under their own login; never the outgoing lead."""
+    """The incoming lead acknowledges under their own login; never the outgoing lead.
+
+    Rule: a handover is acknowledged once. The caller holds the handover's row lock, so of two
+    leads tapping at once the second decides on the acknowledged handover and is refused with
+    `AlreadyAcknowledged` (who, when, and the note that was not saved). The same lead sending
+    the same acknowledgement again (a double tap) is answered as acknowledged, once.
+    """
+    note = (readback_note or "").strip()[:1000] or None
     if handover.status is HandoverStatus.DRAFT:
         raise HandoverError("This handover has not been submitted yet.")
     if handover.status is HandoverStatus.ACKNOWLEDGED:
-        raise HandoverError("This handover was already acknowledged.")
+        if handover.acknowledged_by_id == actor.id and handover.readback_note == note:
+            return
+        raise AlreadyAcknowledged(handover, note)
     if handover.outgoing_lead_id == actor.id:
         raise HandoverError("You gave this handover; the incoming lead must acknowledge it.")
     now = utcnow()
     handover.status = HandoverStatus.ACKNOWLEDGED
     handover.acknowledged_at = now
-    handover.acknowledged_by_id = actor.id
-    handover.readback_note = (readback_note or "").strip()[:1000] or None
+    handover.acknowledged_by = actor
+    handover.readback_note = note
     session.execute(
         update(HandoverAlert)
         .where(

@@ -11,6 +11,7 @@ from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
 from sitesys.handovers.models import HandoverAddendum, HandoverStatus, IllnessSeverity
 from sitesys.handovers.services import (
+    AlreadyAcknowledged,
     Draft,
     HandoverError,
     HandoverIncomplete,
@@ -144,8 +145,22 @@ def test_the_outgoing_lead_cannot_acknowledge_their_own_handover(db, floor):
         e.action for e in db.scalars(select(AuditEvent).where(AuditEvent.record_type == "handover"))
     ]
     assert actions[-2:] == ["handover.submitted", "handover.acknowledged"]
-    with pytest.raises(HandoverError, match="already acknowledged"):
-        acknowledge_handover(db, make_staff(db, Role.MANAGER, [site]), handover, None)
+    manager = make_staff(db, Role.MANAGER, [site])
+    with pytest.raises(
+        AlreadyAcknowledged, match=f"^Already acknowledged by {incoming.display_name}.$"
+    ):
+        acknowledge_handover(db, manager, handover, None)
+    with pytest.raises(AlreadyAcknowledged) as refused:
+        acknowledge_handover(db, manager, handover, "Night lead read it too")
+    assert str(refused.value) == (
+        f"Already acknowledged by {incoming.display_name}; your read-back note was not saved."
+    )
+    assert refused.value.readback_note == "Night lead read it too"
+    assert refused.value.acknowledged_at == handover.acknowledged_at
+    # The incoming lead's own double tap is answered as acknowledged, and audited once.
+    acknowledge_handover(db, incoming, handover, "Jade Wren 9 due a check at 11:05")
+    acknowledged = select(AuditEvent).where(AuditEvent.action == "handover.acknowledged")
+    assert len(db.scalars(acknowledged).all()) == 1
 
 
 @pytest.mark.parametrize(

@@ -419,3 +419,29 @@ def test_a_post_locks_the_handover_row_and_reading_it_does_not(client, db, floor
         "FROM handovers" in statement and "FOR UPDATE OF handovers" in statement
         for statement in acknowledging.statements
     )
+
+
+@pytest.mark.backend("postgresql")
+@pytest.mark.parametrize(
+    "step", ["draft", "submit", "refresh", "actions", "remove", "acknowledge", "addenda"]
+)
+def test_every_change_to_a_handover_takes_its_row_lock_before_reading_it(
+    client, db, floor, count_queries, step
+):
+    """Each view that changes a handover locks its row, then reads it (and what hangs from
+    it) under the lock: a change decides on the handover as it is, never as it was."""
+    sign_in(client, db, floor["nurse"])
+    handover = started(client, db)
+    client.post(f"/handovers/{handover.id}/actions", data={"what": "Check", "owner": "Lead"})
+    [action] = db.scalars(select(HandoverAction))
+    if step in ("acknowledge", "addenda"):
+        client.post(f"/handovers/{handover.id}/submit", data=draft_data(handover))
+        sign_in(client, db, make_staff(db, Role.NURSE, [floor["site"]]))
+    url = {
+        "remove": f"/handovers/{handover.id}/actions/{action.id}/remove",
+    }.get(step, f"/handovers/{handover.id}/{step}")
+    with count_queries() as changing:
+        client.post(url, data=draft_data(handover))
+    handover_reads = [s for s in changing.statements if "FROM handovers" in s]
+    assert "FOR UPDATE OF handovers" in handover_reads[0]
+    assert all("FOR UPDATE" not in s for s in handover_reads[1:])

@@ -17,6 +17,7 @@ from sitesys.handovers.forms import AcknowledgeForm, ActionForm, AddendumForm, d
 from sitesys.handovers.loaders import get_handover_or_404
 from sitesys.handovers.models import Handover
 from sitesys.handovers.services import (
+    AlreadyAcknowledged,
     acknowledge_handover,
     add_action,
     add_addendum,
@@ -50,6 +51,7 @@ def _frozen(handover: Handover, status: int = 200, **forms: object) -> ResponseR
             ack_form=forms.get("ack_form") or AcknowledgeForm(),
             addendum_form=addendum_form,
             can_acknowledge=handover.outgoing_lead_id != current_staff().id,
+            already=forms.get("already"),
         ),
         status,
     )
@@ -112,9 +114,14 @@ def acknowledge(handover_id: uuid.UUID) -> ResponseReturnValue:
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         return _frozen(handover, 422, ack_form=form)
-    with committing(db) as outcome:
+    with committing(db, show_refusal=False) as outcome:
         acknowledge_handover(db, current_staff(), handover, form.readback_note.data)
         outcome.say(f"You acknowledged the {handover.shift_name} handover.")
+    if isinstance(outcome.refusal, AlreadyAcknowledged):
+        # Another lead came first: said plainly, with the note typed here shown to copy.
+        return _frozen(handover, 409, already=outcome.refusal)
+    if outcome.refusal is not None:
+        flash(str(outcome.refusal), outcome.refusal.category)
     return redirect(url_for("handovers.show", handover_id=handover_id))
 
 
