@@ -2,8 +2,8 @@
 
 An editable part of a record (a draft report, a review, a handover draft) is saved from a form
 that carries `version_of` the part's values when the page opened. `save_version` is the rule
-every such save goes through; `unsaved` is what a refused page shows of the typing it did not
-save. docs/architecture.md, "One way to save an editable clinical record", says how to use it.
+every such save goes through; `typing_not_saved` is what a refused page shows of the typing it
+did not save. docs/architecture.md, "One way to save an editable clinical record", says how.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class Editable:
 class SavedElsewhere(Refused):
     """The part was changed (from another tab or device, or by someone else) after this form was
     opened, and this form would change it again: nothing was saved. The page shows the part as
-    it is now with the typing it did not save (`unsaved`), so that nothing written is lost.
+    it is now with the typing it did not save (`typing_not_saved`), so that nothing written is lost.
     """
 
     def __init__(self, editable: Editable, latest: RecordVersion | None) -> None:
@@ -128,7 +128,7 @@ def save_version(
     return version
 
 
-def unsaved(typed: Fields, now: Fields) -> list[tuple[str, str]]:
+def typing_not_saved(typed: Fields, now: Fields) -> list[tuple[str, str]]:
     """The fields of a refused form whose typing differs from the part as it is now: what the
     page shows beside the current part, to be written in again.
     """

@@ -17,6 +17,7 @@ from sitesys.handovers.services import (
     HandoverIncomplete,
     acknowledge_handover,
     add_addendum,
+    draft_version,
     save_and_submit,
     save_draft,
     start_handover,
@@ -106,7 +107,7 @@ def test_submitting_freezes_it_and_corrections_are_addenda(db, floor):
 def test_saving_then_submitting_keeps_the_typing_of_an_incomplete_handover(db, floor):
     nurse = floor["nurse"]
     handover = start_handover(db, nurse, floor["site"], floor["shift"])
-    loaded = handover.saved_at
+    loaded = draft_version(handover)
     problems = save_and_submit(
         db, nurse, handover, Draft(notes="Half written"), loaded, submit=True
     )
@@ -114,7 +115,7 @@ def test_saving_then_submitting_keeps_the_typing_of_an_incomplete_handover(db, f
     assert handover.status is HandoverStatus.DRAFT and handover.notes == "Half written"
     assert (
         save_and_submit(
-            db, nurse, handover, Draft(notes="Still half"), handover.saved_at, submit=False
+            db, nurse, handover, Draft(notes="Still half"), draft_version(handover), submit=False
         )
         == []
     )
@@ -124,7 +125,8 @@ def test_saving_then_submitting_keeps_the_typing_of_an_incomplete_handover(db, f
         severities={person.id: IllnessSeverity.STABLE for person in handover.people},
         stock={row.id: 2 for row in handover.stock},
     )
-    assert save_and_submit(db, nurse, handover, whole, handover.saved_at, submit=True) == []
+    opened = draft_version(handover)
+    assert save_and_submit(db, nurse, handover, whole, opened, submit=True) == []
     assert handover.status is HandoverStatus.SUBMITTED and handover.summary == "Busy morning"
 
 

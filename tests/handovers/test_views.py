@@ -15,6 +15,7 @@ from sitesys.handovers.models import (
     Shift,
     StockItem,
 )
+from sitesys.handovers.services import draft_version
 from tests.factories import make_site, make_staff, sign_in
 
 
@@ -25,7 +26,7 @@ def started(client, db):
 
 def draft_data(handover, **extra):
     data = {
-        "version": handover.saved_at.isoformat(),
+        "version": draft_version(handover),
         "summary": "Busy morning",
         "situation_awareness": "If Jade Wren 9 vomits, recovery position",
     }
@@ -70,7 +71,7 @@ def test_drafts_save_as_they_go(client, db, floor):
     response = client.post(
         f"/handovers/{handover.id}/draft",
         headers={"HX-Request": "true"},
-        data={"summary": "Half a thought", "version": handover.saved_at.isoformat()},
+        data={"summary": "Half a thought", "version": draft_version(handover)},
     )
     assert response.status_code == 200 and "Draft saved at" in response.get_data(as_text=True)
     db.refresh(handover)
@@ -82,7 +83,7 @@ def test_submission_refuses_an_incomplete_handover_but_keeps_the_text(client, db
     handover = started(client, db)
     response = client.post(
         f"/handovers/{handover.id}/submit",
-        data={"notes": "Kept", "version": handover.saved_at.isoformat()},
+        data={"notes": "Kept", "version": draft_version(handover)},
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -332,6 +333,7 @@ HANDOVER_PAGES = {
     "handovers.acknowledge": ("/handovers/<uuid:handover_id>/acknowledge", {"POST"}),
     "handovers.addenda": ("/handovers/<uuid:handover_id>/addenda", {"POST"}),
     "handovers.printable": ("/handovers/<uuid:handover_id>/print", {"GET"}),
+    "handovers.versions": ("/handovers/<uuid:handover_id>/versions", {"GET"}),
     "handovers.draft": ("/handovers/<uuid:handover_id>/draft", {"POST"}),
     "handovers.submit": ("/handovers/<uuid:handover_id>/submit", {"POST"}),
     "handovers.setup": ("/handovers/setup/<int:site_id>", {"GET", "POST"}),

@@ -56,7 +56,7 @@ from sitesys.record_ids import record_id
 from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 from sitesys.versions.queries import count_versions
-from sitesys.versions.services import SavedElsewhere, unsaved
+from sitesys.versions.services import SavedElsewhere, typing_not_saved
 
 
 def _prepare(form: ReportForm, session: Session, site: Site, incident: Incident | None) -> None:
@@ -163,7 +163,7 @@ def report(incident_id: uuid.UUID) -> ResponseReturnValue:
         # Another nurse saved the draft first: the draft as it is now, to make the change
         # again on, and this nurse's typing beside it so that none of it is lost.
         now = _report_form_as_now(db, site, incident)
-        shown = unsaved(
+        shown = typing_not_saved(
             report_fields(db, incident, requested(typed)),
             report_fields(db, incident, snapshot(incident)),
         )
