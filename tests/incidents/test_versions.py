@@ -60,7 +60,7 @@ def test_every_save_of_the_draft_is_kept_and_read_from_the_incident(client, db):
     assert ["Staff involved", "Nia Nurse"] in kept[0].fields
     assert kept[1].saved_at - kept[0].saved_at == timedelta(minutes=2)
 
-    assert f'href="{history_url}">Earlier versions of this draft (2)</a>' in draft_page
+    assert f'href="{history_url}">Versions of this draft (2)</a>' in draft_page
     assert f"Incident {incident.reference} · versions of the draft report" in page
     newest, oldest = page.index("Version 2"), page.index("Version 1")
     assert newest < oldest  # newest first
