@@ -199,24 +199,24 @@ def draft_wanted(handover: Handover, draft: Draft) -> dict[str, Any]:
 def draft_fields(handover: Handover, values: dict[str, Any]) -> Fields:
     """A draft's values as a reader sees them: kept with each version, shown when refused."""
     severities, counts = values["severities"], values["stock"]
+
+    def severity(person: HandoverPerson) -> str:
+        given = severities.get(str(person.id))
+        return IllnessSeverity(given).label if given else "—"
+
+    def count(row: HandoverStock) -> str:
+        counted = counts.get(str(row.id))
+        return "—" if counted is None else str(counted)
+
     return [
         ("Summary", values["summary"] or "—"),
         ("Situation awareness and contingencies", values["situation_awareness"] or "—"),
         ("Notes", values["notes"] or "—"),
         *(
-            (
-                f"Illness severity · {person.display_tag}",
-                IllnessSeverity(severity).label
-                if (severity := severities.get(str(person.id)))
-                else "—",
-            )
+            (f"Illness severity · {person.display_tag}", severity(person))
             for person in handover.people
         ),
-        *(
-            (f"Stock · {row.item}", "—" if count is None else str(count))
-            for row in handover.stock
-            for count in [counts.get(str(row.id))]
-        ),
+        *((f"Stock · {row.item}", count(row)) for row in handover.stock),
     ]
 
 
