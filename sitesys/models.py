@@ -28,6 +28,7 @@ from sitesys.incidents.models import (
 from sitesys.observations.models import Observation, OverdueAlert
 from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
 from sitesys.system.models import SchedulerHeartbeat
+from sitesys.versions.models import RecordVersion
 
 __all__ = [
     "AuditEvent",
@@ -50,6 +51,7 @@ __all__ = [
     "LoginFailure",
     "Observation",
     "OverdueAlert",
+    "RecordVersion",
     "ReviewAction",
     "SchedulerHeartbeat",
     "Shift",
