@@ -11,6 +11,8 @@ from config import PROJECT_ROOT, Config
 def create_app(config: Config | None = None) -> Flask:
     """Wire SiteSys together; never migrates, starts the scheduler or prompts."""
     from sitesys import cli, db, errors, http_headers, session_cookie, templating
+    from sitesys.alerts.views import bp as alerts_bp
+    from sitesys.alerts.views.public import bp as public_alerts_bp
     from sitesys.audit import floor_rule
     from sitesys.audit.views import bp as audit_bp
     from sitesys.auth import guard
@@ -18,8 +20,6 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.board.views import bp as board_bp
     from sitesys.checkin.views import bp as checkin_bp
     from sitesys.clients.views import bp as clients_bp
-    from sitesys.alerts.views import bp as alerts_bp
-    from sitesys.alerts.views.public import bp as public_alerts_bp
     from sitesys.drugchecks.views import bp as drugchecks_bp
     from sitesys.drugchecks.views.public import bp as results_bp
     from sitesys.extensions import csrf, limiter

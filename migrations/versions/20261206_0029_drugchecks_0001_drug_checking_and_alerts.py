@@ -113,6 +113,7 @@ def upgrade() -> None:
         ),
         sa.Column("custody_at", sitesys.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("custody_by_id", sa.Integer(), nullable=True),
+        sa.Column("custody_correction_reason", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ["custody_by_id"], ["staff.id"], name=op.f("fk_drug_samples_custody_by_id_staff")
         ),

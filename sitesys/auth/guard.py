@@ -20,8 +20,8 @@ from sitesys.sites.models import Site
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: The only endpoints reachable without signing in. The client-facing pages (a drug-check
-#: result by sample code, a site's drug alerts) show nothing of any site, visit or client and are
-#: rate-limited per address (see sitesys/drugchecks/views/public.py, sitesys/alerts/views/public.py).
+#: result by sample code, a site's drug alerts) show nothing of any site, visit or client and
+#: are rate-limited per address (drugchecks/views/public.py, alerts/views/public.py).
 PUBLIC_ENDPOINTS = frozenset(
     {
         "auth.login",

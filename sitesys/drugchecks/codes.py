@@ -1,9 +1,10 @@
 """Sample codes: what a client types to read their result, kept only as a keyed digest.
 
-A code is eight characters from an alphabet without the look-alikes (Crockford's, less 0 and 1: no 0/O, 1/I/L or U), printed in
-two groups of four ("K7QM-4RXP"). Eight characters from thirty give 30**8, about 6.6 * 10**11
-codes (39 bits): with the public page limited to a few tries a minute per address, guessing
-someone's code is hopeless, which is what lets a slip be the only key to its result.
+A code is eight characters from an alphabet without look-alikes (Crockford's, less 0 and 1: no
+0/O, 1/I/L or U), printed in two groups of four ("K7QM-4RXP"). Eight characters from thirty give
+30**8, about 6.6 * 10**11 codes (39 bits): with the public page limited to a few tries a minute
+per address, guessing someone's code is hopeless, which is what lets a slip be the only key to
+its result.
 
 Codes are made by the server with `secrets`, never by staff or clients, and never from a client
 code: a sample is tied to nobody unless the client asks for it to be tied to their visit. The

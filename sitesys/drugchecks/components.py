@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.auth.permissions import Capability, ensure
 from sitesys.drugchecks.models import ComponentOption, Finding
+from sitesys.drugchecks.samples import DrugCheckRefused
 from sitesys.sites.models import Site
 
 
@@ -112,3 +116,62 @@ def site_components(session: Session, site: Site) -> list[Component]:
 
 def common_component(code: str) -> Component | None:
     return _COMMON.get(code)
+
+
+def add_component(
+    session: Session, actor: Staff, site: Site, label: str, finding: Finding | None
+) -> ComponentOption:
+    """Add a component to the site's list (a new adulterant, say); its code is derived once."""
+    ensure(actor, Capability.CHECK_DRUGS)
+    label = label.strip()
+    code = component_code(label)
+    if not code:
+        raise DrugCheckRefused("Enter the component's name.")
+    known = {component.code: component for component in site_components(session, site)}
+    if code in known:
+        raise DrugCheckRefused(f"{known[code].label} is already on the list.")
+    option = ComponentOption(
+        site_id=site.id, code=code, label=label[:80], finding=finding, is_active=True
+    )
+    session.add(option)
+    session.flush()
+    record_event(
+        session,
+        "drug_component.added",
+        actor=actor,
+        record=option,
+        code=code,
+        finding=finding.value if finding else None,
+    )
+    return option
+
+
+def set_component_offered(
+    session: Session, actor: Staff, site: Site, code: str, offered: bool
+) -> Component:
+    """Offer a component at the bench again, or stop offering it; tests keep what they found."""
+    ensure(actor, Capability.CHECK_DRUGS)
+    known = {component.code: component for component in site_components(session, site)}
+    component = known.get(code)
+    if component is None:
+        raise DrugCheckRefused("That component is not on this site's list.")
+    option = session.scalar(
+        select(ComponentOption).where(
+            ComponentOption.site_id == site.id, ComponentOption.code == code
+        )
+    )
+    if option is None:
+        option = ComponentOption(
+            site_id=site.id, code=code, label=component.label, finding=component.finding
+        )
+        session.add(option)
+    option.is_active = offered
+    session.flush()
+    record_event(
+        session,
+        "drug_component.offered" if offered else "drug_component.hidden",
+        actor=actor,
+        record=option,
+        code=code,
+    )
+    return Component(code, component.label, component.finding, component.is_common, offered)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     ColumnElement,
@@ -26,12 +25,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
+from sitesys.checkin.models import Visit
 from sitesys.clock import utcnow
 from sitesys.db import Audited, Base
 from sitesys.sites.models import Site
-
-if TYPE_CHECKING:
-    from sitesys.checkin.models import Visit
 
 
 class SampleForm(enum.StrEnum):
@@ -221,6 +218,8 @@ class Sample(Audited, Base):
     custody: Mapped[Custody | None]
     custody_at: Mapped[datetime | None]
     custody_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    #: Why custody was corrected after it was first recorded (a mistaken tap), if it was.
+    custody_correction_reason: Mapped[str | None] = mapped_column(String(200))
 
     site: Mapped[Site] = relationship()
     received_by: Mapped[Staff] = relationship(foreign_keys=[received_by_id])
