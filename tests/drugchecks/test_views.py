@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from sitesys.audit.models import AuditEvent
+from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import DrugChecked
 from sitesys.clock import utcnow
@@ -291,3 +292,26 @@ def test_the_component_list_adds_and_hides(client, db, bench):
     assert "Medetomidine HCl" in page and "This site's" in page
     assert client.post("/drug-checks/components/caffeine/hide").status_code == 302
     assert "Offer Caffeine" in _text(client.get("/drug-checks/components"))
+
+
+def test_an_admin_can_give_the_drug_checker_role_and_its_home_offers_the_bench(client, db):
+    site = make_site(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    form = _text(client.get("/staff/new"))
+    assert '<option value="drug_checker">Drug checker</option>' in form
+    added = client.post(
+        "/staff/new",
+        data={
+            "username": "chas.bench",
+            "display_name": "Chas",
+            "role": "drug_checker",
+            "sites": [str(site.id)],
+        },
+    )
+    assert added.status_code == 302
+    checker = db.scalar(select(Staff).where(Staff.username == "chas.bench"))
+    assert checker is not None and checker.role is Role.DRUG_CHECKER
+    sign_in(client, db, checker)
+    home = _text(client.get("/"))
+    assert 'href="/drug-checks/"' in home and "Drug checker" in home
+    assert client.get("/board/").status_code == 403
