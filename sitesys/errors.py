@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from sitesys.auth.guard import current_staff_session, is_htmx, send_to_login
 from sitesys.auth.services import end_session
-from sitesys.db import get_session
+from sitesys.db import committing, get_session
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,8 @@ def _csrf_error(_error: CSRFError) -> Response:
     """A form older than the session (a tablet left overnight) ends the session, with a message."""
     if current_user.is_authenticated:
         db = get_session()
-        end_session(db, current_staff_session(), "form_expired")
-        db.commit()
+        with committing(db):
+            end_session(db, current_staff_session(), "form_expired")
         logout_user()
     session.clear()
     return send_to_login(

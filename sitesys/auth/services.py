@@ -14,6 +14,7 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
 from sitesys.auth.passwords import hash_password, needs_rehash, verify_password
 from sitesys.clock import utcnow
+from sitesys.refusals import Refused
 from sitesys.sites.models import Site, staff_sites
 
 MAX_FAILURES = 5
@@ -25,14 +26,22 @@ DEFAULT_ABSOLUTE_HOURS = 12
 TOUCH_EVERY = timedelta(seconds=60)
 
 
+# A refused sign-in is not a `Refused`: a refusal rolls the request back, and a failed sign-in's
+# record must be kept (the lockout counts it).
 class SignInRefused(Exception):
     """Wrong username or password: the same answer for both, on purpose."""
 
 
-class SiteClosed(Exception):
+class SiteClosed(Refused):
     """The site is marked closed: its overdue-check and handover jobs do not run, so nobody may
     start working there (its alerts would never come).
     """
+
+    def __init__(self, site: Site) -> None:
+        super().__init__(
+            f"{site.name} is closed, so you cannot switch to it. "
+            "Ask an admin to reopen it if it is in use."
+        )
 
 
 class AccountLocked(Exception):
@@ -238,7 +247,7 @@ def switch_site(session: Session, staff_session: StaffSession, site: Site) -> No
     if not staff_session.staff.can_work_at(site.id):
         raise PermissionError("not a site of this account")
     if not site.is_active:
-        raise SiteClosed(site.name)
+        raise SiteClosed(site)
     staff_session.site_id = site.id
     staff_session.site = site
     record_event(

@@ -7,24 +7,23 @@ import math
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from sitesys.auth.forms import LoginForm, LogoutForm, SwitchSiteForm
 from sitesys.auth.guard import current_staff, current_staff_session, safe_next
+from sitesys.auth.loaders import get_workplace_or_404
+from sitesys.auth.models import Staff
 from sitesys.auth.permissions import any_staff
 from sitesys.auth.services import (
     AccountLocked,
     SignInRefused,
-    SiteClosed,
     authenticate,
     end_session,
     start_session,
     switch_site,
 )
 from sitesys.clock import utcnow
-from sitesys.db import get_session
+from sitesys.db import committing, get_session
 from sitesys.record_ids import record_id
-from sitesys.sites.models import Site
 
 bp = Blueprint("auth", __name__)
 
@@ -40,26 +39,31 @@ def login() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         db = get_session()
-        try:
-            staff = authenticate(db, form.username.data or "", form.password.data or "")
-        except AccountLocked as locked:
-            minutes = max(1, math.ceil((locked.until - utcnow()).total_seconds() / 60))
-            error = (
-                "Too many failed sign-ins: this account is locked for "
-                f"{minutes} more minute{'s' if minutes != 1 else ''}."
-            )
-            status = 429
-        except SignInRefused:
-            error = WRONG_CREDENTIALS
-            status = 401
-        else:
-            # A fresh cookie and a fresh server session at every sign-in (no session fixation).
-            session.clear()
-            start_session(db, staff)
-            db.commit()
-            login_user(staff)
+        signed_in: Staff | None = None
+        # A refused sign-in is answered inside the block, so that its record is committed too:
+        # the lockout counts failures, and the audit trail shows them.
+        with committing(db):
+            try:
+                staff = authenticate(db, form.username.data or "", form.password.data or "")
+            except AccountLocked as locked:
+                minutes = max(1, math.ceil((locked.until - utcnow()).total_seconds() / 60))
+                error = (
+                    "Too many failed sign-ins: this account is locked for "
+                    f"{minutes} more minute{'s' if minutes != 1 else ''}."
+                )
+                status = 429
+            except SignInRefused:
+                error = WRONG_CREDENTIALS
+                status = 401
+            else:
+                # A fresh cookie and a fresh server session at every sign-in (no session
+                # fixation).
+                session.clear()
+                start_session(db, staff)
+                signed_in = staff
+        if signed_in is not None:
+            login_user(signed_in)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-        db.commit()
     return render_template("auth/login.html", form=form, error=error), status
 
 
@@ -70,10 +74,11 @@ def logout() -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     db = get_session()
-    end_session(db, current_staff_session(), "logout")
-    db.commit()
+    with committing(db):
+        end_session(db, current_staff_session(), "logout")
     logout_user()
     session.clear()
+    # Said once the cookie is cleared: clearing it would take the message with it.
     flash("You have been signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -86,18 +91,8 @@ def switch() -> ResponseReturnValue:
     if not form.validate_on_submit() or site_id is None:
         abort(400)
     db = get_session()
-    site = db.scalar(select(Site).where(Site.id == site_id))
-    if site is None or not current_staff().can_work_at(site.id):
-        abort(404)
-    try:
+    site = get_workplace_or_404(db, current_staff(), site_id)
+    with committing(db) as outcome:
         switch_site(db, current_staff_session(), site)
-    except SiteClosed:
-        flash(
-            f"{site.name} is closed, so you cannot switch to it. "
-            "Ask an admin to reopen it if it is in use.",
-            "error",
-        )
-        return redirect(url_for("home.index"))
-    db.commit()
-    flash(f"You are now working at {site.name}.", "success")
+        outcome.say(f"You are now working at {site.name}.")
     return redirect(url_for("home.index"))

@@ -217,3 +217,12 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
         stable_until=min(moment for moment in moments if moment > now),
         responses_off_floor=[r for r in running if r.visit_id not in on_floor],
     )
+
+
+def booth_occupant(session: Session, booth: Booth) -> Visit | None:
+    """The visit of whoever is in the booth now, with its client (the booth page links to it)."""
+    return session.scalar(
+        select(Visit)
+        .where(Visit.booth_id == booth.id, Visit.status == VisitStatus.IN_BOOTH)
+        .options(joinedload(Visit.client))
+    )

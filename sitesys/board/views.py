@@ -9,7 +9,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -17,36 +16,25 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
 
 from sitesys.auth.guard import current_site, current_staff, passive
 from sitesys.auth.permissions import Capability, requires
 from sitesys.board.drawn import CHECKED_SLOT, TOKEN_SLOT, DrawnBoard, boards_of
 from sitesys.board.freshness import fingerprint, make_stamp, still_current
-from sitesys.board.services import read_board
-from sitesys.checkin.models import Visit, VisitStatus
+from sitesys.board.services import booth_occupant, read_board
 from sitesys.clock import utcnow
-from sitesys.db import get_session
+from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm
+from sitesys.sites.booths import mark_clean, return_to_service, take_out_of_service
 from sitesys.sites.forms import OutOfServiceForm
+from sitesys.sites.loaders import get_booth_or_404
 from sitesys.sites.models import Booth, Site
-from sitesys.sites.services import SiteError, mark_clean, return_to_service, take_out_of_service
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
 #: How often tablets refresh the board partial (htmx polling).
 POLL_SECONDS = 3
 PARTIAL = "board/_board.html"
-
-
-def get_booth_or_404(session: Session, booth_id: int, site: Site) -> Booth:
-    booth = session.scalar(
-        select(Booth).where(Booth.id == booth_id, Booth.site_id == site.id).with_for_update()
-    )
-    if booth is None:
-        abort(404)
-    return booth
 
 
 def _draw(template: str, site: Site, digest: str, now: datetime, checked_at: str) -> DrawnBoard:
@@ -109,11 +97,7 @@ def booth(booth_id: int) -> ResponseReturnValue:
 
 def _booth_page(found: Booth, form: OutOfServiceForm, status: int = 200) -> ResponseReturnValue:
     """A booth's page: what can be done with it, and who is in it (a link to their visit)."""
-    occupant = get_session().scalar(
-        select(Visit)
-        .where(Visit.booth_id == found.id, Visit.status == VisitStatus.IN_BOOTH)
-        .options(joinedload(Visit.client))
-    )
+    occupant = booth_occupant(get_session(), found)
     return (
         render_template(
             "board/booth.html",
@@ -126,35 +110,43 @@ def _booth_page(found: Booth, form: OutOfServiceForm, status: int = 200) -> Resp
     )
 
 
-@bp.post("/booths/<int:booth_id>/<action>")
+def _booth_to_change(booth_id: int) -> Booth:
+    """The booth a floor action changes, locked; the action's confirmation checked (400)."""
+    booth = get_booth_or_404(get_session(), booth_id, current_site(), for_update=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return booth
+
+
+@bp.post("/booths/<int:booth_id>/clean")
 @requires(Capability.WORK_FLOOR)
-def booth_action(booth_id: int, action: str) -> ResponseReturnValue:
+def clean_booth(booth_id: int) -> ResponseReturnValue:
     db = get_session()
-    found = get_booth_or_404(db, booth_id, current_site())
-    staff = current_staff()
-    try:
-        if action == "out-of-service":
-            form = OutOfServiceForm()
-            if not form.validate_on_submit():
-                # The reason's own message (missing or too long), with what was typed kept.
-                return _booth_page(found, form, 422)
-            take_out_of_service(db, staff, found, form.reason.data or "")
-            message = f"Booth {found.label} is out of service."
-        elif action in ("clean", "back-in-service"):
-            if not ConfirmForm().validate_on_submit():
-                abort(400)
-            if action == "clean":
-                mark_clean(db, staff, found)
-                message = f"Booth {found.label} is clean and free."
-            else:
-                return_to_service(db, staff, found)
-                message = f"Booth {found.label} is back in service; it needs cleaning."
-        else:
-            abort(404)
-    except SiteError as error:
-        db.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("board.index"))
-    db.commit()
-    flash(message, "success")
+    booth = _booth_to_change(booth_id)
+    with committing(db) as outcome:
+        outcome.say(mark_clean(db, current_staff(), booth))
+    return redirect(url_for("board.index"))
+
+
+@bp.post("/booths/<int:booth_id>/back-in-service")
+@requires(Capability.WORK_FLOOR)
+def booth_back_in_service(booth_id: int) -> ResponseReturnValue:
+    db = get_session()
+    booth = _booth_to_change(booth_id)
+    with committing(db) as outcome:
+        outcome.say(return_to_service(db, current_staff(), booth))
+    return redirect(url_for("board.index"))
+
+
+@bp.post("/booths/<int:booth_id>/out-of-service")
+@requires(Capability.WORK_FLOOR)
+def booth_out_of_service(booth_id: int) -> ResponseReturnValue:
+    db = get_session()
+    booth = get_booth_or_404(db, booth_id, current_site(), for_update=True)
+    form = OutOfServiceForm()
+    if not form.validate_on_submit():
+        # The reason's own message (missing or too long), with what was typed kept.
+        return _booth_page(booth, form, 422)
+    with committing(db) as outcome:
+        outcome.say(take_out_of_service(db, current_staff(), booth, form.reason.data or ""))
     return redirect(url_for("board.index"))

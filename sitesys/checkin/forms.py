@@ -110,7 +110,11 @@ class VisitStepForm(SiteSysForm):
 
 
 class MoveToBoothForm(VisitStepForm):
-    booth = SelectField("Booth", validators=[InputRequired("Choose a free booth.")])
+    # The booth sent is not checked against the free booths listed: one taken (or needing
+    # cleaning) since the page was drawn is refused by move_to_booth, which says why.
+    booth = SelectField(
+        "Booth", validate_choice=False, validators=[InputRequired("Choose a free booth.")]
+    )
     submit = SubmitField("Move to booth")
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
+from sitesys.auth.permissions import Capability, ensure
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus, is_open_visit
 from sitesys.checkin.services import CheckInError, check_booth_suits, lock_free_booth
 from sitesys.checkin.whereabouts import place_in_sentence
 from sitesys.clock import local_date, local_instant, utcnow
-from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident
 from sitesys.sites.models import Booth, BoothStatus, Site
@@ -21,6 +22,16 @@ from sitesys.sites.models import Booth, BoothStatus, Site
 
 class VisitChanged(CheckInError):
     """The visit is no longer where the screen showed it: nothing is changed."""
+
+
+def _response_running(
+    visit_id: uuid.UUID | InstrumentedAttribute[uuid.UUID],
+) -> ColumnElement[bool]:
+    """An emergency response is running for the visit: an open incident names it. Asked of the
+    incidents model (the shared vocabulary), not of the incidents feature, which sits above
+    check-in.
+    """
+    return exists().where(Incident.visit_id == visit_id, Incident.status == IncidentStatus.OPEN)
 
 
 def _expect(visit: Visit, expected: VisitStatus | None, allowed: tuple[VisitStatus, ...]) -> None:
@@ -47,9 +58,18 @@ def _release_booth(visit: Visit) -> Booth | None:
 
 
 def move_to_booth(
-    session: Session, actor: Staff, visit: Visit, booth_id: int, expected: VisitStatus | None
+    session: Session,
+    actor: Staff,
+    visit: Visit,
+    booth_id: int | None,
+    expected: VisitStatus | None,
 ) -> Booth:
-    """Move a waiting client into a free booth of the site (of a suitable kind)."""
+    """Move a waiting client into a free booth of the site (of a suitable kind); `booth_id` is
+    None when the form named no booth that could be one.
+    """
+    ensure(actor, Capability.WORK_FLOOR, "move clients into booths")
+    if booth_id is None:
+        raise CheckInError("Choose a free booth.")
     _expect(visit, expected, (VisitStatus.WAITING,))
     booth = lock_free_booth(session, visit.site, booth_id)
     check_booth_suits(session, booth, visit.route)
@@ -75,6 +95,7 @@ def move_to_aftercare(
     session: Session, actor: Staff, visit: Visit, expected: VisitStatus | None
 ) -> None:
     """Move a client from their booth to aftercare; the booth then needs cleaning."""
+    ensure(actor, Capability.WORK_FLOOR, "move clients to aftercare")
     _expect(visit, expected, (VisitStatus.IN_BOOTH, VisitStatus.WAITING))
     booth = _release_booth(visit)
     visit.status = VisitStatus.AFTERCARE
@@ -95,8 +116,9 @@ def check_out(session: Session, actor: Staff, visit: Visit, expected: VisitStatu
     Refused while an emergency response is running for the visit: the response ends first, so
     it never drops off the board with the client still in someone's care.
     """
+    ensure(actor, Capability.WORK_FLOOR, "check clients out")
     _expect(visit, expected, OPEN_STATUSES)
-    if open_incident_for_visit(session, visit) is not None:
+    if session.scalar(select(_response_running(visit.id))):
         raise CheckInError(
             f"An emergency response is running for {visit.display_tag}: end the response "
             "before checking them out. Nothing was changed."
@@ -147,9 +169,7 @@ def close_forgotten_visits(session: Session, site: Site, now: datetime) -> int:
                 Visit.site_id == site.id,
                 is_open_visit(),
                 Visit.checked_in_at < closing,
-                ~exists().where(
-                    Incident.visit_id == Visit.id, Incident.status == IncidentStatus.OPEN
-                ),
+                ~_response_running(Visit.id),
             )
             .with_for_update()
         )

@@ -13,7 +13,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.auth.permissions import Capability, role_can
+from sitesys.auth.permissions import Capability, ensure, role_can
 from sitesys.checkin.models import (
     DrugChecked,
     Route,
@@ -69,6 +69,10 @@ class BoothUnsuitable(CheckInError):
 
 
 class ClientAlreadyIn(CheckInError):
+    """The client is on the floor already: the desk is taken to their visit."""
+
+    category = "warning"
+
     def __init__(self, visit: Visit) -> None:
         super().__init__(f"{visit.display_tag} is already checked in ({place_in_sentence(visit)}).")
         self.visit = visit
@@ -92,6 +96,15 @@ class ClientRestricted(CheckInError):
             f"Check-in is blocked: {flag.summary}. A manager can override it with a reason."
         )
         self.flag = flag
+
+
+class OverrideReasonNeeded(ClientRestricted):
+    """A restricted client checked in by someone who may override the restriction, but with no
+    reason given: the reason is what the override rests on.
+    """
+
+    #: What the reason's field says.
+    field_message = "Write the reason for overriding the restriction."
 
 
 @dataclass
@@ -171,6 +184,20 @@ def free_booths(session: Session, site: Site) -> list[Booth]:
     )
 
 
+def booth_named(session: Session, site: Site, booth_id: int | None) -> Booth | None:
+    """The booth a submitted form names, when it is one of the site's in use, free or not: one
+    taken since the form was drawn is then answered "just taken", not "not a choice". Only that
+    booth is read, not every booth of the site.
+    """
+    if booth_id is None:
+        return None
+    return session.scalar(
+        select(Booth).where(
+            Booth.id == booth_id, Booth.site_id == site.id, Booth.is_retired.is_(False)
+        )
+    )
+
+
 #: What someone using by each route will do, to end "choose ... for someone who will ...".
 _WILL = {
     Route.INJECT: "inject",
@@ -202,6 +229,15 @@ def booths_suiting(session: Session, site: Site, route: Route, booths: list[Boot
     if not _site_has_kind(session, site.id, wanted):
         return list(booths)
     return [booth for booth in booths if booth.kind is wanted]
+
+
+def suggested_booth(session: Session, site: Site, visit: Visit, free: list[Booth]) -> Booth | None:
+    """The free booth to offer first to a waiting client: the first that suits their route.
+    None when none does, so that a hurried tap cannot send a smoker to an injecting booth (or
+    the reverse).
+    """
+    suiting = booths_suiting(session, site, visit.route, free)
+    return suiting[0] if suiting else None
 
 
 def check_booth_suits(session: Session, booth: Booth, route: Route) -> None:
@@ -289,8 +325,10 @@ def _client_for(session: Session, actor: Staff, site: Site, request: CheckInRequ
     )
     if restriction is None:
         return _Arrival(client)
-    if not request.override_reason or not role_can(actor.role, Capability.OVERRIDE_RESTRICTION):
+    if not role_can(actor.role, Capability.OVERRIDE_RESTRICTION):
         raise ClientRestricted(restriction)
+    if not request.override_reason:
+        raise OverrideReasonNeeded(restriction)
     return _Arrival(client, overridden=True)
 
 
@@ -315,6 +353,7 @@ def check_in(
     paths looks for the visit that form made before saying anything else. A first submission,
     nearly every one, costs no lookup.
     """
+    ensure(actor, Capability.CHECK_IN)
     if labels is None:
         labels = active_substance_codes(session, site)
     unknown = [code for code in request.substances if code not in labels]
@@ -410,6 +449,7 @@ def add_services(
     """Record services given during a visit, only while it is open; one already recorded is not
     recorded twice.
     """
+    ensure(actor, Capability.WORK_FLOOR, "record services given")
     if not visit.status.is_open:
         raise VisitClosed(visit)
     have = {given.service for given in visit.services}

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from sitesys.auth.guard import current_site, current_staff
-from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, can, requires
+from sitesys.checkin.desk import DeskKeys, Lookup, look_up
 from sitesys.checkin.forms import (
     WAITING_LIST,
     CheckInForm,
@@ -22,35 +19,36 @@ from sitesys.checkin.forms import (
     ServicesForm,
     VisitStepForm,
 )
-from sitesys.checkin.lifecycle import VisitChanged, check_out, move_to_aftercare, move_to_booth
+from sitesys.checkin.lifecycle import check_out, move_to_aftercare, move_to_booth
 from sitesys.checkin.loaders import get_visit_or_404
-from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitStatus
+from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, Visit, VisitStatus
 from sitesys.checkin.services import (
     BoothNotFree,
-    CheckInError,
     CheckInRequest,
+    CheckInResult,
     ClientAlreadyIn,
-    ClientRestricted,
     FormAlreadyUsed,
+    OverrideReasonNeeded,
     active_substance_codes,
     add_services,
-    booths_suiting,
+    booth_named,
     check_in,
     free_booths,
     substance_labels,
+    suggested_booth,
 )
 from sitesys.checkin.whereabouts import client_and_whereabouts, whereabouts
-from sitesys.clients.codes import code_digest, code_problem, normalise_code
 from sitesys.clients.models import AgeBand, Gender
-from sitesys.clients.services import ClientSummary, active_flags, summarise
+from sitesys.clients.services import ClientSummary, active_flags
 from sitesys.clock import utcnow
-from sitesys.db import begin_writing, get_session, reads_first
+from sitesys.db import begin_writing, committing, get_session, reads_first
 from sitesys.forms import choices
 from sitesys.incidents.floor import may_start_response
 from sitesys.observations.chart import render_chart
 from sitesys.observations.forms import QuickCheckForm, ScaleForm, StrikeForm
 from sitesys.observations.record import clinical_record
 from sitesys.record_ids import record_id
+from sitesys.refusals import Refused
 from sitesys.sites.models import Booth, Site
 
 bp = Blueprint("checkin", __name__)
@@ -58,12 +56,6 @@ bp = Blueprint("checkin", __name__)
 # Where the client is now, beside their tag: a walk-in's tag alone does not say which person.
 bp.add_app_template_filter(whereabouts, "whereabouts")
 bp.add_app_template_filter(client_and_whereabouts, "client_and_whereabouts")
-
-
-def _confirm_token(digest: str) -> str:
-    """Proof that the desk was shown this client's details (reveals nothing about the code)."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"confirm-client:{digest}".encode(), hashlib.sha256).hexdigest()
 
 
 def _booth_label(booth: Booth) -> str:
@@ -76,34 +68,87 @@ def _booth_choices(booths: list[Booth]) -> list[SelectChoice]:
     )
 
 
-def _prepare(
-    form: CheckInForm, session: Session, site: Site, *, accepting: bool = False
-) -> dict[str, str]:
-    """Fill the form's choices: the free booths to show, or, when accepting a submission, the
-    booth it names if that is one of the site's, free or not, so that one taken meanwhile is
-    answered "just taken", not "not a choice". Returns the pick-list it offered (code to label).
+def _desk_keys() -> DeskKeys:
+    config = current_app.config
+    return DeskKeys(
+        client_code=config["SITESYS_CLIENT_CODE_KEY"], confirmation=config["SECRET_KEY"]
+    )
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@requires(Capability.CHECK_IN)
+@reads_first
+def new() -> ResponseReturnValue:
+    """The desk: "Find client" looks the code up and saves nothing; "Check in" saves."""
+    db = get_session()
+    site = current_site()
+    form = CheckInForm()
+    labels = _accept_choices(form, db, site)
+    if request.method == "GET":
+        # "Check someone in to booth 3" on the booth page chooses that booth.
+        if request.args.get("booth", "").isdigit():
+            form.booth.data = request.args["booth"]
+        return _render(form, site)
+    lookup = look_up(db, site, _desk_keys(), code=form.client_code.data, walk_in=form.walk_in.data)
+    if form.find.data:
+        return _show_client(form, site, lookup)
+    return _check_in(form, site, lookup, labels)
+
+
+def _accept_choices(form: CheckInForm, session: Session, site: Site) -> dict[str, str]:
+    """The choices a submission is checked against: the site's pick-list, and the booth the
+    form names when it is one of the site's, free or not (one taken meanwhile is then answered
+    "just taken", not "not a choice"). The desk is shown only the free booths (`_render`).
+    Returns the pick-list, code to label.
     """
     labels = active_substance_codes(session, site)
     form.substances.choices = choices(labels.items())
-    if accepting:
-        chosen = record_id(form.booth.data)
-        booths = []
-        if chosen is not None:
-            booths = list(
-                session.scalars(
-                    select(Booth).where(
-                        Booth.id == chosen,
-                        Booth.site_id == site.id,
-                        Booth.is_retired.is_(False),
-                    )
-                )
-            )
-    else:
-        booths = free_booths(session, site)
-    form.booth.choices = _booth_choices(booths)
+    named = booth_named(session, site, record_id(form.booth.data))
+    form.booth.choices = _booth_choices([named] if named is not None else [])
     if not form.submission_key.data:
         form.submission_key.data = str(uuid.uuid4())
     return labels
+
+
+def _show_client(form: CheckInForm, site: Site, lookup: Lookup) -> ResponseReturnValue:
+    """After "Find client": who the code names (or why it cannot be used), and the proof the
+    form carries to "Check in". Nothing is saved.
+    """
+    form.client_code.errors = [lookup.problem] if lookup.problem else []
+    if lookup.confirmation is not None:
+        form.confirmed.data = lookup.confirmation
+    return _render(form, site, lookup.summary)
+
+
+def _check_in(
+    form: CheckInForm, site: Site, lookup: Lookup, labels: dict[str, str]
+) -> ResponseReturnValue:
+    """After "Check in": the check-in saved, or the form again with what stopped it."""
+    valid = form.validate()
+    if lookup.problem:
+        form.client_code.errors = [*form.client_code.errors, lookup.problem]
+        valid = False
+    if not valid:
+        return _render(form, site, lookup.summary)
+    if not lookup.confirmed_by(form.confirmed.data):
+        form.confirmed.data = lookup.confirmation
+        flash("Check the client's details below, then press Check in again.", "warning")
+        return _render(form, site, lookup.summary)
+    db = get_session()
+    # Everything above only read; the check-in's writes (and on SQLite its lock) begin here, and
+    # the service reads afresh what another desk could have changed meanwhile.
+    begin_writing(db)
+    with committing(db, show_refusal=False) as outcome:
+        result = check_in(db, current_staff(), site, _request(form, lookup.digest), labels=labels)
+        outcome.say(*_checked_in(result))
+    refusal = outcome.refusal
+    if refusal is None:
+        return redirect(url_for("checkin.new"))
+    if isinstance(refusal, ClientAlreadyIn):
+        flash(str(refusal), refusal.category)
+        return redirect(url_for("checkin.visit", visit_id=refusal.visit.id))
+    _ready_for_another_go(form, refusal)
+    return _render(form, site, lookup.summary, error=str(refusal), status=409)
 
 
 def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
@@ -122,94 +167,30 @@ def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
     )
 
 
-WALK_IN_WITH_CODE = "Clear the client code or untick Anonymous walk-in."
+def _checked_in(result: CheckInResult) -> tuple[str, str]:
+    """What the desk is told once the check-in is saved (or was already, by a double tap)."""
+    visit = result.visit
+    where = f"Booth {visit.booth.label}" if visit.booth else "the waiting list"
+    if result.replayed:
+        return f"Already checked in: {visit.display_tag}, {where}.", "info"
+    new_client = " (new client)" if result.new_client else ""
+    return f"Checked in {visit.display_tag}{new_client}: {where}.", "success"
 
 
-def _read_code(form: CheckInForm, site: Site) -> tuple[str | None, str | None]:
-    """The client's code digest, or why the code cannot be used; (None, None) for a walk-in.
-
-    A code typed with "Anonymous walk-in" ticked is refused, not dropped: the desk meant one or
-    the other, and guessing would either lose a client's visit or record a walk-in by name.
-    """
-    normalised = normalise_code(form.client_code.data or "")
-    if form.walk_in.data:
-        return None, WALK_IN_WITH_CODE if normalised else None
-    problem = code_problem(normalised, site.code_pattern)
-    if problem is not None:
-        return None, problem
-    return code_digest(normalised, current_app.config["SITESYS_CLIENT_CODE_KEY"]), None
-
-
-@bp.route("/checkin", methods=["GET", "POST"])
-@requires(Capability.CHECK_IN)
-@reads_first
-def new() -> ResponseReturnValue:
-    db = get_session()
-    site = current_site()
-    staff = current_staff()
-    form = CheckInForm()
-    labels = _prepare(form, db, site, accepting=request.method == "POST")
-    if request.method == "GET" and request.args.get("booth", "").isdigit():
-        form.booth.data = request.args["booth"]
-    summary: ClientSummary | None = None
-    digest: str | None = None
-    if request.method == "POST":
-        digest, code_error = _read_code(form, site)
-        if digest is not None:
-            summary = summarise(db, site, digest)
-        if form.find.data:
-            # Looking a client up changes nothing; the desk then confirms with "Check in".
-            form.client_code.errors = [code_error] if code_error else []
-            if digest:
-                form.confirmed.data = _confirm_token(digest)
-            return _render(form, site, staff, summary)
-        valid = form.validate()
-        if code_error:
-            form.client_code.errors = [*form.client_code.errors, code_error]
-            valid = False
-        if valid and digest and form.confirmed.data != _confirm_token(digest):
-            form.confirmed.data = _confirm_token(digest)
-            flash("Check the client's details below, then press Check in again.", "warning")
-            return _render(form, site, staff, summary)
-        if valid:
-            # Everything above only read; the check-in's writes (and on SQLite its lock) begin
-            # here, and the service reads afresh what another desk could have changed meanwhile.
-            begin_writing(db)
-            try:
-                result = check_in(db, staff, site, _request(form, digest), labels=labels)
-            except ClientAlreadyIn as already:
-                db.rollback()
-                flash(str(already), "warning")
-                return redirect(url_for("checkin.visit", visit_id=already.visit.id))
-            except CheckInError as error:
-                db.rollback()
-                if isinstance(error, BoothNotFree):
-                    form.booth.data = None
-                if isinstance(error, FormAlreadyUsed):
-                    form.submission_key.data = str(uuid.uuid4())
-                if isinstance(error, ClientRestricted) and can(Capability.OVERRIDE_RESTRICTION):
-                    # Only a blank reason gets here for a manager: say so on the field.
-                    form.override_reason.errors = [
-                        "Write the reason for overriding the restriction."
-                    ]
-                return _render(form, site, staff, summary, error=str(error), status=409)
-            db.commit()
-            visit = result.visit
-            where = f"Booth {visit.booth.label}" if visit.booth else "the waiting list"
-            if result.replayed:
-                flash(f"Already checked in: {visit.display_tag}, {where}.", "info")
-            else:
-                new = " (new client)" if result.new_client else ""
-                flash(f"Checked in {visit.display_tag}{new}: {where}.", "success")
-            return redirect(url_for("checkin.new"))
-    return _render(form, site, staff, summary)
+def _ready_for_another_go(form: CheckInForm, refusal: Refused) -> None:
+    """The refused form, as the desk needs it to try again."""
+    if isinstance(refusal, BoothNotFree):
+        form.booth.data = None  # that booth cannot be used now: choose another
+    if isinstance(refusal, FormAlreadyUsed):
+        form.submission_key.data = str(uuid.uuid4())  # this client's check-in is a new one
+    if isinstance(refusal, OverrideReasonNeeded):
+        form.override_reason.errors = [refusal.field_message]
 
 
 def _render(
     form: CheckInForm,
     site: Site,
-    staff: Staff,
-    summary: ClientSummary | None,
+    summary: ClientSummary | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
@@ -235,18 +216,7 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     site = current_site()
     found = get_visit_or_404(db, visit_id, site)
-    move_form = MoveToBoothForm()
-    booths = free_booths(db, site)
-    move_form.booth.choices = choices((str(b.id), _booth_label(b)) for b in booths)
-    # Offer first a booth that suits the visit's route; with none free, offer nothing chosen,
-    # so that a hurried tap cannot send a smoker to an injecting booth (or the reverse).
-    waiting = found.status is VisitStatus.WAITING and bool(booths)
-    suiting = booths_suiting(db, site, found.route, booths) if waiting else []
-    if suiting:
-        move_form.booth.data = str(suiting[0].id)
-    elif waiting:
-        move_form.booth.choices.insert(0, SelectChoice("", "Choose a booth"))
-        move_form.booth.data = ""
+    move_form = _move_form(db, site, found)
     labels = substance_labels(db, site.id)  # hidden ones too: this visit may name one
     clinical = None
     if can(Capability.READ_CLINICAL):
@@ -273,88 +243,100 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-def _step(visit_id: uuid.UUID, action: str) -> ResponseReturnValue:
-    db = get_session()
-    site = current_site()
-    found = get_visit_or_404(db, visit_id, site, for_update=True)
-    form = MoveToBoothForm() if action == "booth" else VisitStepForm()
-    if action == "booth":
-        form.booth.choices = choices((str(b.id), _booth_label(b)) for b in free_booths(db, site))
-        form.booth.pre_validate = lambda _form: None  # a taken booth gets its own message below
-    if not form.validate_on_submit():
-        booth_errors = form.booth.errors if isinstance(form, MoveToBoothForm) else []
-        flash(
-            f"{booth_errors[0]} Nothing was changed."
-            if booth_errors and not form.expected_status.errors
-            else "That form was incomplete or out of date; nothing was changed.",
-            "error",
-        )
-        return redirect(url_for("checkin.visit", visit_id=found.id))
-    expected = VisitStatus(form.expected_status.data)
-    staff = current_staff()
-    try:
-        if action == "booth":
-            booth_id = record_id(form.booth.data)
-            if booth_id is None:
-                raise CheckInError("Choose a free booth.")
-            booth = move_to_booth(db, staff, found, booth_id, expected)
-            message = f"{found.display_tag} is in Booth {booth.label}."
-        elif action == "aftercare":
-            move_to_aftercare(db, staff, found, expected)
-            message = f"{found.display_tag} moved to aftercare."
+def _move_form(session: Session, site: Site, visit: Visit) -> MoveToBoothForm:
+    """The free booths to move a waiting client to, one that suits their route chosen first;
+    with none suiting, nothing chosen ("Choose a booth").
+    """
+    form = MoveToBoothForm()
+    free = free_booths(session, site)
+    form.booth.choices = choices((str(b.id), _booth_label(b)) for b in free)
+    if visit.status is VisitStatus.WAITING and free:
+        suggested = suggested_booth(session, site, visit, free)
+        if suggested is not None:
+            form.booth.data = str(suggested.id)
         else:
-            check_out(db, staff, found, expected)
-            message = f"{found.display_tag} checked out."
-    except (CheckInError, VisitChanged) as error:
-        db.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("checkin.visit", visit_id=visit_id))
-    db.commit()
-    flash(message, "success")
-    if action == "check-out":
-        return redirect(url_for("board.index"))
-    return redirect(url_for("checkin.visit", visit_id=found.id))
+            form.booth.choices.insert(0, SelectChoice("", "Choose a booth"))
+            form.booth.data = ""
+    return form
+
+
+#: A step sent from a page with a field missing or a status that is not one.
+STEP_FORM_BROKEN = "That form was incomplete or out of date; nothing was changed."
 
 
 @bp.post("/visits/<uuid:visit_id>/booth")
 @requires(Capability.WORK_FLOOR)
 def to_booth(visit_id: uuid.UUID) -> ResponseReturnValue:
-    return _step(visit_id, "booth")
+    db = get_session()
+    visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
+    form = MoveToBoothForm()
+    if not form.validate_on_submit():
+        missing_booth = form.booth.errors and not form.expected_status.errors
+        flash(
+            f"{form.booth.errors[0]} Nothing was changed." if missing_booth else STEP_FORM_BROKEN,
+            "error",
+        )
+        return redirect(url_for("checkin.visit", visit_id=visit_id))
+    with committing(db) as outcome:
+        booth = move_to_booth(
+            db,
+            current_staff(),
+            visit,
+            record_id(form.booth.data),
+            VisitStatus(form.expected_status.data),
+        )
+        outcome.say(f"{visit.display_tag} is in Booth {booth.label}.")
+    return redirect(url_for("checkin.visit", visit_id=visit_id))
 
 
 @bp.post("/visits/<uuid:visit_id>/aftercare")
 @requires(Capability.WORK_FLOOR)
 def to_aftercare(visit_id: uuid.UUID) -> ResponseReturnValue:
-    return _step(visit_id, "aftercare")
+    db = get_session()
+    visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
+    form = VisitStepForm()
+    if not form.validate_on_submit():
+        flash(STEP_FORM_BROKEN, "error")
+        return redirect(url_for("checkin.visit", visit_id=visit_id))
+    with committing(db) as outcome:
+        move_to_aftercare(db, current_staff(), visit, VisitStatus(form.expected_status.data))
+        outcome.say(f"{visit.display_tag} moved to aftercare.")
+    return redirect(url_for("checkin.visit", visit_id=visit_id))
 
 
 @bp.post("/visits/<uuid:visit_id>/check-out")
 @requires(Capability.WORK_FLOOR)
 def checkout(visit_id: uuid.UUID) -> ResponseReturnValue:
-    return _step(visit_id, "check-out")
+    db = get_session()
+    visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
+    form = VisitStepForm()
+    if not form.validate_on_submit():
+        flash(STEP_FORM_BROKEN, "error")
+        return redirect(url_for("checkin.visit", visit_id=visit_id))
+    with committing(db) as outcome:
+        check_out(db, current_staff(), visit, VisitStatus(form.expected_status.data))
+        outcome.say(f"{visit.display_tag} checked out.")
+    if outcome.refused:
+        return redirect(url_for("checkin.visit", visit_id=visit_id))
+    return redirect(url_for("board.index"))
 
 
 @bp.post("/visits/<uuid:visit_id>/services")
 @requires(Capability.WORK_FLOOR)
 def services(visit_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
-    found = get_visit_or_404(db, visit_id, current_site(), for_update=True)
+    visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     form = ServicesForm()
     if not form.validate_on_submit():
         flash("Tick at least one service.", "error")
-        return redirect(url_for("checkin.visit", visit_id=found.id))
-    db.refresh(found, ["services"])
-    try:
+        return redirect(url_for("checkin.visit", visit_id=visit_id))
+    db.refresh(visit, ["services"])
+    with committing(db) as outcome:
         added = add_services(
-            db, current_staff(), found, [ServiceGiven(s) for s in form.services.data]
+            db, current_staff(), visit, [ServiceGiven(s) for s in form.services.data]
         )
-    except CheckInError as error:
-        db.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("checkin.visit", visit_id=found.id))
-    db.commit()
-    if added:
-        flash("Recorded: " + ", ".join(s.label for s in added) + ".", "success")
-    else:
-        flash("Those services were already recorded.", "info")
-    return redirect(url_for("checkin.visit", visit_id=found.id))
+        if added:
+            outcome.say("Recorded: " + ", ".join(s.label for s in added) + ".")
+        else:
+            outcome.say("Those services were already recorded.", "info")
+    return redirect(url_for("checkin.visit", visit_id=visit_id))

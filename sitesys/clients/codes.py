@@ -1,4 +1,7 @@
-"""Client codes: normalised, checked against the site's recipe, and kept only as a keyed digest."""
+"""Client codes: normalised, checked against the site's recipe, and kept only as a keyed digest.
+
+What a site's pattern may say is the site set-up's rule (sites/code_pattern.py).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import hmac
 import re
 import unicodedata
 
-MAX_CODE_LENGTH = 40
+from sitesys.sites.code_pattern import MAX_CODE_LENGTH
 
 
 def normalise_code(raw: str) -> str:
@@ -39,56 +42,3 @@ def code_digest(normalised: str, key: str) -> str:
     The key is not the Flask secret key, so rotating session secrets never orphans clients.
     """
     return hmac.new(key.encode(), normalised.encode(), hashlib.sha256).hexdigest()
-
-
-#: One part of a code recipe: a capital letter, digit or hyphen, a class such as [A-Z] or [0-9],
-#: \d, or "." (any character), with an optional count: {4}, {2,3} or ? (may be left out).
-_PART = re.compile(
-    r"(\[(?:[A-Z0-9](?:-[A-Z0-9])?)+\]|\\d|\.|[A-Z0-9-])(\{(\d{1,2})(?:,(\d{1,2}))?\}|\?)?"
-)
-#: How many ways a recipe may allow a code to be read (the product of each part's choice of
-#: length). Matching tries each at most once, so this bounds the desk's lookup whatever is typed.
-MAX_READINGS = 1000
-
-
-def pattern_problem(pattern: str) -> str | None:
-    """Why an admin's code pattern cannot be used, or None.
-
-    Patterns are a small, safe part of regular expressions: parts with fixed or bounded counts,
-    no groups, alternatives or open-ended repeats (+, *). An open-ended or nested repeat can take
-    the desk's lookup minutes on an unlucky code, and lower-case letters never match a code,
-    which is upper-cased before it is checked.
-    """
-    try:
-        re.compile(pattern)
-    except re.error as error:
-        return f"That pattern is not a valid regular expression ({error.msg})."
-    if re.fullmatch(pattern, "") is not None:
-        return "The pattern must not accept an empty code."
-    body = pattern.removeprefix("^").removesuffix("$")
-    if re.search(r"[a-z]", body.replace("\\d", "")):
-        return (
-            "Codes are upper-cased before they are checked: write letters as capitals, "
-            "for example [A-Z] rather than [a-z]."
-        )
-    readings, position = 1, 0
-    while position < len(body):
-        part = _PART.match(body, position)
-        if part is None:
-            return (
-                "Use only capital letters, digits, classes such as [A-Z] or [0-9], \\d, and "
-                "counts such as {4}, {2,3} or ?; groups, alternatives, + and * are not allowed."
-            )
-        least, most = part.group(3), part.group(4)
-        if part.group(2) == "?":
-            readings *= 2
-        elif most is not None:
-            if int(most) < int(least) or int(most) > MAX_CODE_LENGTH:
-                return (
-                    f"A count such as {{2,3}} must go from low to high, at most {MAX_CODE_LENGTH}."
-                )
-            readings *= int(most) - int(least) + 1
-        position = part.end()
-    if readings > MAX_READINGS:
-        return "That pattern allows too many ways to read a code; use fixed counts such as {4}."
-    return None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
+from sitesys.auth.permissions import Capability, ensure
 from sitesys.checkin.models import Visit, is_open_visit
 from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
 from sitesys.clock import utcnow
@@ -137,6 +138,7 @@ def add_flag(
     """Add a safety flag; a service restriction needs a reason and an end date that is today or
     later in the site's calendar (one already over would block nobody and mislead the record).
     """
+    ensure(actor, Capability.FLAG_CLIENTS)
     note = note.strip()
     if not note:
         raise ClientError("Write a short note: what staff need to know.")
@@ -170,6 +172,7 @@ def add_flag(
 
 def remove_flag(session: Session, actor: Staff, flag: ClientFlag, reason: str) -> None:
     """Remove a flag with a reason; it stays visible in the client's history."""
+    ensure(actor, Capability.FLAG_CLIENTS)
     reason = reason.strip()
     if not reason:
         raise ClientError("Give a reason for removing the flag.")

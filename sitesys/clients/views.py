@@ -4,32 +4,24 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.models import Visit
 from sitesys.clients.forms import FlagForm, RemoveFlagForm
-from sitesys.clients.models import Client, ClientFlag, FlagKind
-from sitesys.clients.services import ClientError, add_flag, remove_flag, site_today
-from sitesys.db import get_session
+from sitesys.clients.loaders import get_client_or_404, get_flag_or_404
+from sitesys.clients.models import Client, FlagKind
+from sitesys.clients.services import add_flag, remove_flag, site_today
+from sitesys.db import committing, get_session
 from sitesys.pagination import paginate
-from sitesys.sites.models import Site
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
 #: Visits a page of the client page lists, newest first.
 VISITS_PER_PAGE = 20
-
-
-def get_client_or_404(session: Session, client_id: uuid.UUID, site: Site) -> Client:
-    client = session.scalar(select(Client).where(Client.id == client_id, Client.site_id == site.id))
-    if client is None:
-        abort(404)
-    return client
 
 
 def _page(client: Client, form: FlagForm, status: int = 200) -> ResponseReturnValue:
@@ -73,7 +65,7 @@ def add(client_id: uuid.UUID) -> ResponseReturnValue:
     client = get_client_or_404(db, client_id, current_site())
     form = FlagForm()
     if form.validate_on_submit():
-        try:
+        with committing(db, show_refusal=False) as outcome:
             add_flag(
                 db,
                 current_staff(),
@@ -82,13 +74,10 @@ def add(client_id: uuid.UUID) -> ResponseReturnValue:
                 note=form.note.data or "",
                 ends_on=form.ends_on.data,
             )
-        except ClientError as error:
-            db.rollback()
-            form.ends_on.errors = [str(error)]
-        else:
-            db.commit()
-            flash(f"Flag added to {client.display_tag}.", "success")
-            return redirect(url_for("clients.show", client_id=client.id))
+            outcome.say(f"Flag added to {client.display_tag}.")
+        if not outcome.refused:
+            return redirect(url_for("clients.show", client_id=client_id))
+        form.ends_on.errors = [str(outcome.refusal)]
     return _page(client, form, 422)
 
 
@@ -96,19 +85,13 @@ def add(client_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Capability.FLAG_CLIENTS)
 def remove(flag_id: int) -> ResponseReturnValue:
     db = get_session()
-    flag = db.get(ClientFlag, flag_id)
-    if flag is None or flag.client.site_id != current_site().id:
-        abort(404)
+    flag = get_flag_or_404(db, flag_id, current_site(), for_update=True)
+    client_id = flag.client_id
     form = RemoveFlagForm()
     if not form.validate_on_submit():
         flash("Give a reason for removing the flag.", "error")
-        return redirect(url_for("clients.show", client_id=flag.client_id))
-    try:
+        return redirect(url_for("clients.show", client_id=client_id))
+    with committing(db) as outcome:
         remove_flag(db, current_staff(), flag, form.reason.data or "")
-    except ClientError as error:
-        db.rollback()
-        flash(str(error), "error")
-    else:
-        db.commit()
-        flash("Flag removed; it stays in the history.", "success")
-    return redirect(url_for("clients.show", client_id=flag.client_id))
+        outcome.say("Flag removed; it stays in the history.")
+    return redirect(url_for("clients.show", client_id=client_id))

@@ -15,6 +15,7 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.clock import utcnow
 from sitesys.db import add_once
+from sitesys.handovers.choices import find_handover
 from sitesys.handovers.models import (
     Handover,
     HandoverAction,
@@ -26,7 +27,7 @@ from sitesys.handovers.models import (
     HandoverStock,
     IllnessSeverity,
 )
-from sitesys.handovers.setup import shifts_ended_lately, shifts_running, stock_items
+from sitesys.handovers.setup import stock_items
 from sitesys.handovers.shifts import ShiftOccurrence
 from sitesys.handovers.snapshot import ShiftWindow, take_snapshot
 from sitesys.refusals import Refused
@@ -88,29 +89,6 @@ def _sync_people(handover: Handover) -> None:
         )
         for position, client in enumerate(handover.snapshot.get("clients", []))
     ]
-
-
-def find_handover(session: Session, site: Site, shift: ShiftOccurrence) -> Handover | None:
-    return session.scalar(
-        select(Handover).where(Handover.site_id == site.id, Handover.shift_key == shift.key)
-    )
-
-
-def handover_choices(
-    session: Session, site: Site, now: datetime
-) -> list[tuple[ShiftOccurrence, Handover | None]]:
-    """The shifts a lead may hand over now, each with its handover if one was started: every
-    shift running now (shifts may overlap, and each has its own handover), then every shift that
-    ended less than LATE_START ago whose handover was not started or not yet submitted.
-    """
-    choices: list[tuple[ShiftOccurrence, Handover | None]] = [
-        (shift, find_handover(session, site, shift)) for shift in shifts_running(session, site, now)
-    ]
-    for shift in shifts_ended_lately(session, site, now):
-        handover = find_handover(session, site, shift)
-        if handover is None or not handover.is_frozen:
-            choices.append((shift, handover))
-    return choices
 
 
 def start_handover(session: Session, actor: Staff, site: Site, shift: ShiftOccurrence) -> Handover:
@@ -357,6 +335,29 @@ def submit_handover(session: Session, actor: Staff, handover: Handover) -> None:
     session.flush()
 
 
+def save_and_submit(
+    session: Session,
+    actor: Staff,
+    handover: Handover,
+    draft: Draft,
+    loaded_version: datetime,
+    *,
+    submit: bool,
+) -> list[str]:
+    """Save the lead's typing, then submit the handover if asked. What was typed is kept even
+    when the handover is not complete enough to submit: only the submission is refused, and
+    what is missing is returned (nothing when it was submitted, or not asked to be).
+    """
+    save_draft(session, actor, handover, draft, loaded_version)
+    if not submit:
+        return []
+    try:
+        submit_handover(session, actor, handover)
+    except HandoverIncomplete as incomplete:
+        return incomplete.problems
+    return []
+
+
 def acknowledge_handover(
     session: Session, actor: Staff, handover: Handover, readback_note: str | None
 ) -> None:
@@ -431,37 +432,4 @@ def add_addendum(
 def _addendum_by_key(session: Session, submission_key: str) -> HandoverAddendum | None:
     return session.scalar(
         select(HandoverAddendum).where(HandoverAddendum.submission_key == submission_key)
-    )
-
-
-def pending_handovers(session: Session, site: Site, staff: Staff) -> list[Handover]:
-    """Submitted handovers waiting for an incoming lead other than the one who gave them."""
-    return list(
-        session.scalars(
-            select(Handover)
-            .where(
-                Handover.site_id == site.id,
-                Handover.status == HandoverStatus.SUBMITTED,
-                Handover.outgoing_lead_id != staff.id,
-            )
-            .order_by(Handover.shift_ends_at.desc())
-            .limit(10)
-        )
-    )
-
-
-def open_alerts(
-    session: Session, site: Site, kinds: tuple[HandoverAlertKind, ...]
-) -> list[HandoverAlert]:
-    return list(
-        session.scalars(
-            select(HandoverAlert)
-            .where(
-                HandoverAlert.site_id == site.id,
-                HandoverAlert.kind.in_(kinds),
-                HandoverAlert.cleared_at.is_(None),
-            )
-            .order_by(HandoverAlert.raised_at.desc())
-            .limit(20)
-        )
     )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.handovers.models import DEFAULT_STOCK_ITEMS, Shift, StockItem
+from sitesys.handovers.models import Shift, StockItem
 from sitesys.handovers.shifts import (
     ShiftDefinition,
     ShiftOccurrence,
@@ -158,10 +158,4 @@ def retire_stock_item(session: Session, actor: Staff, item: StockItem) -> None:
         actor=actor,
         record=item,
     )
-    session.flush()
-
-
-def add_default_stock_items(session: Session, site: Site) -> None:
-    for position, name in enumerate(DEFAULT_STOCK_ITEMS):
-        session.add(StockItem(site_id=site.id, name=name, position=position))
     session.flush()

@@ -9,8 +9,7 @@ from sitesys.auth.forms import SwitchSiteForm
 from sitesys.auth.guard import current_staff
 from sitesys.auth.permissions import Capability, any_staff, can
 from sitesys.db import get_session
-from sitesys.handovers.models import HandoverAlertKind
-from sitesys.handovers.services import open_alerts, pending_handovers
+from sitesys.handovers.queries import alerts_for, pending_handovers
 from sitesys.incidents.tasks import reminders_for
 
 bp = Blueprint("home", __name__)
@@ -24,12 +23,9 @@ def index() -> ResponseReturnValue:
     waiting: dict[str, object] = {}
     if site is not None and can(Capability.HAND_OVER):
         db = get_session()
-        kinds: tuple[HandoverAlertKind, ...] = (HandoverAlertKind.NOT_STARTED,)
-        if can(Capability.OVERSEE_HANDOVERS):
-            kinds = (HandoverAlertKind.NOT_STARTED, HandoverAlertKind.UNACKNOWLEDGED)
         waiting = {
             "handovers": pending_handovers(db, site, staff),
-            "handover_alerts": open_alerts(db, site, kinds),
+            "handover_alerts": alerts_for(db, site, staff),
         }
     return render_template(
         "home/index.html",

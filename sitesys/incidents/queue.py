@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
+from sitesys.auth.permissions import Capability, ensure
 from sitesys.checkin.models import Visit
 from sitesys.checkin.services import substance_labels
 from sitesys.clock import day_bounds
@@ -166,8 +167,9 @@ def export_csv(
 
     No client is named (the display tag is left out) and no free text goes out unless the
     manager asks for the narratives; every cell that looks like a formula is neutralised.
-    The export itself is audited.
+    The export itself is audited. Rule: only those who review incidents export them.
     """
+    ensure(actor, Capability.REVIEW_INCIDENTS, "export the incident list")
     statement = queue_statement(site, filters).options(selectinload(Incident.substances))
     incidents = list(session.scalars(statement.limit(EXPORT_LIMIT)))
     ids = [incident.id for incident in incidents]

@@ -34,7 +34,7 @@ from sitesys.incidents.services import (
     change_status,
     note_creation,
 )
-from sitesys.refusals import NotAllowed
+from sitesys.refusals import NotAllowed, Refused
 from sitesys.sites.models import Site, staff_sites
 from sitesys.versions import version_of
 
@@ -59,6 +59,33 @@ class ReportChanged(IncidentChanged):
             "This report was changed by someone else since you opened it; nothing was saved. "
             "Here it is as it is now — make your change again."
         )
+
+
+class ResponseStillRunning(IncidentChanged):
+    """The report is written once the response has ended (the clock still runs)."""
+
+    category = "warning"
+
+    def __init__(self) -> None:
+        super().__init__("The response is still running: end it before writing the report.")
+
+
+class ReportSubmitted(IncidentChanged):
+    """The report was submitted: from now on it changes only by amendment."""
+
+    category = "info"
+
+    def __init__(self) -> None:
+        super().__init__("This report has been submitted; changes are made by amendment.")
+
+
+class ReportNotSubmitted(IncidentChanged):
+    """Only a submitted report is amended; before that, the draft is edited."""
+
+    category = "info"
+
+    def __init__(self) -> None:
+        super().__init__("This report is not submitted yet; edit the draft instead.")
 
 
 class ReportIncomplete(IncidentError):
@@ -210,13 +237,21 @@ def describe(session: Session, incident: Incident, name: str) -> str:
     return value.label if value is not None else "—"
 
 
-def _require_draft(incident: Incident) -> None:
+def draft_refusal(incident: Incident) -> IncidentChanged | None:
+    """Rule: a report is written as a draft once the response has ended, until it is
+    submitted. Why this one cannot be (for the report page to say so), or None.
+    """
     if incident.status is IncidentStatus.OPEN:
-        raise IncidentChanged("The response is still running: end it before writing the report.")
+        return ResponseStillRunning()
     if incident.status is not IncidentStatus.DRAFT:
-        raise IncidentChanged(
-            "This report has already been submitted; change it with an amendment."
-        )
+        return ReportSubmitted()
+    return None
+
+
+def _require_draft(incident: Incident) -> None:
+    refusal = draft_refusal(incident)
+    if refusal is not None:
+        raise refusal
 
 
 def save_draft(session: Session, actor: Staff, incident: Incident, report: ReportInput) -> None:
@@ -314,14 +349,23 @@ def file_report(
 
 def may_amend(actor: Staff, incident: Incident) -> bool:
     """After submission, only the reporter or a manager may amend, and only by amendment."""
+    return amend_refusal(actor, incident) is None
+
+
+def amend_refusal(actor: Staff, incident: Incident) -> Refused | None:
+    """Rule: a report is amended once submitted (a draft is edited instead), by whoever
+    reported or submitted it, or by a manager. Why this actor cannot amend it, or None.
+    """
     if incident.status not in IncidentStatus.after_submission():
-        return False
+        return ReportNotSubmitted()
     if role_can(actor.role, Capability.REVIEW_INCIDENTS):
-        return True
-    return role_can(actor.role, Capability.REPORT_INCIDENTS) and actor.id in (
+        return None
+    if role_can(actor.role, Capability.REPORT_INCIDENTS) and actor.id in (
         incident.reported_by_id,
         incident.submitted_by_id,
-    )
+    ):
+        return None
+    return NotAllowed("Only the reporter or a manager can amend a submitted report.")
 
 
 @dataclass
@@ -371,10 +415,9 @@ def amend_report(
     stale one would silently revert the other person's amendment. The same form sent twice
     makes one set of amendments.
     """
-    if incident.status not in IncidentStatus.after_submission():
-        raise IncidentChanged("This report is not submitted yet; edit the draft instead.")
-    if not may_amend(actor, incident):
-        raise NotAllowed("Only the reporter or a manager can amend a submitted report.")
+    refusal = amend_refusal(actor, incident)
+    if refusal is not None:
+        raise refusal
     reason = reason.strip()
     if not reason:
         raise IncidentError("Give a reason for the amendment.")

@@ -48,6 +48,14 @@ class IncidentChanged(IncidentError):
     """The incident is no longer in the state that allows this step: nothing was changed."""
 
 
+class ResponseEnded(IncidentChanged):
+    """The response had ended (perhaps on another tablet) before this step: nothing was
+    recorded. Shown as a warning: the step was right when it was tapped.
+    """
+
+    category = "warning"
+
+
 # Every allowed step: (from, to) → the capability it takes. Anything else is refused.
 TRANSITIONS: dict[tuple[IncidentStatus, IncidentStatus], Capability] = {
     (IncidentStatus.OPEN, IncidentStatus.DRAFT): Capability.RECORD_RESPONSE_ACTIONS,
@@ -66,21 +74,26 @@ _AUDIT_ACTIONS = {
 }
 
 
-def _refusal(incident: Incident, to: IncidentStatus) -> str:
+def _refusal(incident: Incident, to: IncidentStatus) -> IncidentChanged:
+    """Why the incident cannot move to `to` from where it is."""
     status = incident.status
     if to is IncidentStatus.DRAFT:
-        return "The response has already ended."
+        return ResponseEnded("The response has already ended.")
     if to is IncidentStatus.SUBMITTED:
         if status is IncidentStatus.OPEN:
-            return "The response is still running: end it before submitting the report."
-        return "This report has already been submitted; change it with an amendment."
+            return IncidentChanged(
+                "The response is still running: end it before submitting the report."
+            )
+        return IncidentChanged(
+            "This report has already been submitted; change it with an amendment."
+        )
     if to is IncidentStatus.IN_REVIEW:
         if status is IncidentStatus.IN_REVIEW:
-            return "This incident is already in review."
-        return "Only a submitted report can be taken into review."
+            return IncidentChanged("This incident is already in review.")
+        return IncidentChanged("Only a submitted report can be taken into review.")
     if status is IncidentStatus.CLOSED:
-        return "This incident is already closed."
-    return "Take the incident into review before closing it."
+        return IncidentChanged("This incident is already closed.")
+    return IncidentChanged("Take the incident into review before closing it.")
 
 
 def change_status(
@@ -97,7 +110,7 @@ def change_status(
     step = (incident.status, to)
     capability = TRANSITIONS.get(step)
     if capability is None:
-        raise IncidentChanged(_refusal(incident, to))
+        raise _refusal(incident, to)
     ensure(
         actor,
         capability,
@@ -268,14 +281,26 @@ def _check_values(tap: ActionInput) -> ActionInput:
     return ActionInput(tap.kind, tap.submission_key, note=note)
 
 
+def tap_refusal(incident: Incident) -> ResponseEnded | None:
+    """Rule: an action is recorded only while the response runs; once it has ended, what was
+    done goes in the report. The refusal, or None while the response runs.
+    """
+    if incident.status is IncidentStatus.OPEN:
+        return None
+    return ResponseEnded(
+        "The response had already ended, so this was not recorded: add it to the report."
+    )
+
+
 def record_action(
     session: Session, actor: Staff, incident: Incident, tap: ActionInput
 ) -> ActionResult:
     """Append one action to a running response, stamped with the server's time.
 
-    Rules: only while the response runs; a tap sent twice is recorded once (its submission key
-    is unique); the tapping member of staff joins the staff involved. The caller holds the
-    incident's row lock, so taps from several tablets queue for an instant and all are kept.
+    Rules: only while the response runs (`tap_refusal`); a tap sent twice is recorded once (its
+    submission key is unique, and a resent tap is answered as recorded even after the end); the
+    tapping member of staff joins the staff involved. The caller holds the incident's row lock,
+    so taps from several tablets queue for an instant and all are kept.
     """
     ensure(actor, Capability.RECORD_RESPONSE_ACTIONS)
     replayed = _replay_action(session, tap.submission_key)
@@ -283,10 +308,9 @@ def record_action(
         if replayed.incident_id != incident.id:
             raise IncidentError("That form belongs to another incident; reload the page.")
         return ActionResult(replayed, replayed=True)
-    if incident.status is not IncidentStatus.OPEN:
-        raise IncidentChanged(
-            "The response had already ended, so this was not recorded: add it to the report."
-        )
+    refusal = tap_refusal(incident)
+    if refusal is not None:
+        raise refusal
     tap = _check_values(tap)
     action = IncidentAction(
         incident_id=incident.id,
@@ -346,5 +370,7 @@ def strike_action(session: Session, actor: Staff, action: IncidentAction, reason
 
 
 def end_response(session: Session, actor: Staff, incident: Incident) -> None:
-    """Stop the clock: the response becomes a draft report."""
+    """Stop the clock: the response becomes a draft report. Ended twice (two tablets), the
+    second is refused (`ResponseEnded`) and changes nothing.
+    """
     change_status(session, actor, incident, IncidentStatus.DRAFT)

@@ -4,11 +4,12 @@ of their reporter and of the site's managers.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from sitesys.audit.services import record_event
@@ -16,6 +17,7 @@ from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, role_can
 from sitesys.checkin.models import Visit
 from sitesys.clock import utcnow
+from sitesys.db import add_once
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident, IncidentReminder
 from sitesys.sites.models import Site
@@ -45,11 +47,9 @@ def remind_stale_reports(session: Session, site: Site, now: datetime) -> int:
     )
     made = 0
     for incident in stale:
-        try:
-            with session.begin_nested():
-                session.add(IncidentReminder(incident_id=incident.id, created_at=now))
-                session.flush()
-        except IntegrityError:
+        reminder = IncidentReminder(incident_id=incident.id, created_at=now)
+        stored = add_once(session, reminder, partial(_reminder_of, session, incident.id))
+        if stored is not reminder:
             continue  # another scheduler got there first: one reminder is enough
         record_event(
             session,
@@ -61,6 +61,12 @@ def remind_stale_reports(session: Session, site: Site, now: datetime) -> int:
         made += 1
     session.flush()
     return made
+
+
+def _reminder_of(session: Session, incident_id: uuid.UUID) -> IncidentReminder | None:
+    return session.scalar(
+        select(IncidentReminder).where(IncidentReminder.incident_id == incident_id)
+    )
 
 
 def remind_unsubmitted_reports(session: Session) -> int:

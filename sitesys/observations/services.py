@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
+from sitesys.auth.permissions import Capability, ensure
 from sitesys.checkin.models import Visit
 from sitesys.clock import utcnow
 from sitesys.db import add_once
@@ -54,8 +55,10 @@ class ObservationInput:
     note: str | None = None
 
 
-def _observed_at(visit: Visit, observed_at: datetime | None, reason: str | None) -> datetime:
-    """The server's time, or an earlier time within the hour, after check-in, with a reason."""
+def _recorded_at(visit: Visit, observed_at: datetime | None, reason: str | None) -> datetime:
+    """When an observation is recorded as taken: now, or the earlier time a nurse gave (within
+    the hour, during the visit, with a reason).
+    """
     now = utcnow()
     if observed_at is None:
         if not visit.status.is_open:
@@ -114,10 +117,11 @@ def record_quick_check(
     session: Session, actor: Staff, visit: Visit, submission_key: str
 ) -> Observation:
     """One tap: the client is responsive and breathing normally, now."""
+    ensure(actor, Capability.RECORD_OBSERVATIONS)
     replayed = _replay(session, submission_key)
     if replayed is not None:
         return replayed
-    now = _observed_at(visit, None, None)
+    now = _recorded_at(visit, None, None)
     observation = _save(
         session,
         Observation(
@@ -151,12 +155,14 @@ def record_observation(
     backdate_reason: str | None = None,
 ) -> Observation:
     """Record a full set, scored by NEWS2 on the visit's SpO2 scale, with red flags and close
-    watch worked out at once and kept with the record.
+    watch worked out at once and kept with the record. `observed_at` is the instant a nurse
+    recording late gave (a typed time becomes one through `clock.nearest_instant`).
     """
+    ensure(actor, Capability.RECORD_OBSERVATIONS)
     replayed = _replay(session, submission_key)
     if replayed is not None:
         return replayed
-    when = _observed_at(visit, observed_at, backdate_reason)
+    when = _recorded_at(visit, observed_at, backdate_reason)
     scale = SpO2Scale(visit.spo2_scale)
     vitals = Vitals(
         respiratory_rate=reading.respiratory_rate,
@@ -219,6 +225,7 @@ def strike_observation(
     session: Session, actor: Staff, observation: Observation, reason: str
 ) -> None:
     """Strike a mistaken observation through; it stays visible with the reason."""
+    ensure(actor, Capability.RECORD_OBSERVATIONS, "strike an observation through")
     reason = reason.strip()
     if not reason:
         raise ObservationError("Give a reason for striking the observation through.")
@@ -241,6 +248,7 @@ def set_spo2_scale(
     session: Session, actor: Staff, visit: Visit, scale: SpO2Scale, reason: str
 ) -> None:
     """Scale 2 only by a clinician's decision, with a reason; back to scale 1 also needs one."""
+    ensure(actor, Capability.RECORD_OBSERVATIONS, "change the SpO2 scale")
     reason = reason.strip()
     if not reason:
         raise ObservationError("Give a reason for changing the SpO2 scale.")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from functools import partial
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.checkin.models import OPEN_STATUSES, Visit
 from sitesys.clock import utcnow
+from sitesys.db import add_once
 from sitesys.observations.checks import check_interval, clock_start, overdue_at
 from sitesys.observations.latest import latest_observations
 from sitesys.observations.models import OverdueAlert
@@ -24,29 +26,26 @@ CHECKED_PHASES = OPEN_STATUSES
 def raise_overdue_alerts(session: Session) -> int:
     """Raise one alert per visit past twice its interval unchecked; close alerts of visits that
     left. Selects only what is due and not yet raised, so a second run (or a second scheduler)
-    raises nothing more; the partial unique index settles a true race.
+    raises nothing more; the partial unique index settles a true race (`add_once`).
     """
     now = utcnow()
     raised = 0
     for site in session.scalars(select(Site).where(Site.is_active.is_(True)).order_by(Site.id)):
         visits = list(
             session.scalars(
-                select(Visit).where(Visit.site_id == site.id, Visit.status.in_(CHECKED_PHASES))
+                select(Visit).where(
+                    Visit.site_id == site.id,
+                    Visit.status.in_(CHECKED_PHASES),
+                    ~exists().where(
+                        OverdueAlert.visit_id == Visit.id, OverdueAlert.closed_at.is_(None)
+                    ),
+                )
             )
         )
         if not visits:
             continue
         latest = latest_observations(session, [visit.id for visit in visits])
-        already = set(
-            session.scalars(
-                select(OverdueAlert.visit_id).where(
-                    OverdueAlert.site_id == site.id, OverdueAlert.closed_at.is_(None)
-                )
-            )
-        )
         for visit in visits:
-            if visit.id in already:
-                continue
             interval = check_interval(site, visit.status, latest.close_watch(visit.id))
             if interval is None:
                 continue
@@ -54,17 +53,11 @@ def raise_overdue_alerts(session: Session) -> int:
             overdue_since = overdue_at(since, interval)
             if now < overdue_since:
                 continue
-            try:
-                with session.begin_nested():
-                    alert = OverdueAlert(
-                        site_id=site.id,
-                        visit_id=visit.id,
-                        overdue_since=overdue_since,
-                        raised_at=now,
-                    )
-                    session.add(alert)
-                    session.flush()
-            except IntegrityError:
+            alert = OverdueAlert(
+                site_id=site.id, visit_id=visit.id, overdue_since=overdue_since, raised_at=now
+            )
+            stored = add_once(session, alert, partial(_open_alert, session, visit.id))
+            if stored is not alert:
                 log.info("overdue alert for a visit was raised elsewhere")
                 continue
             record_event(
@@ -79,7 +72,17 @@ def raise_overdue_alerts(session: Session) -> int:
     return raised
 
 
+def _open_alert(session: Session, visit_id: uuid.UUID) -> OverdueAlert | None:
+    """The visit's open alert: the one another scheduler raised at the same moment."""
+    return session.scalar(
+        select(OverdueAlert).where(
+            OverdueAlert.visit_id == visit_id, OverdueAlert.closed_at.is_(None)
+        )
+    )
+
+
 def _close_alerts_of_ended_visits(session: Session) -> None:
+    """Close the alerts of visits that ended unchecked: nobody is checked after leaving."""
     ended = select(Visit.id).where(Visit.status.not_in(CHECKED_PHASES))
     session.execute(
         update(OverdueAlert)

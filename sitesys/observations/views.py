@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sitesys.auth.guard import current_site, current_staff, safe_next
@@ -15,14 +13,14 @@ from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.models import Visit
 from sitesys.clock import nearest_instant, utcnow
-from sitesys.db import get_session
+from sitesys.db import Outcome, committing, get_session
 from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.observations.forms import ObservationForm, QuickCheckForm, ScaleForm, StrikeForm
+from sitesys.observations.loaders import get_observation_or_404
 from sitesys.observations.models import Observation, Pupils
 from sitesys.observations.record import observation_page
 from sitesys.observations.scoring import Consciousness, Poss, SpO2Scale, format_rass
 from sitesys.observations.services import (
-    ObservationError,
     ObservationInput,
     VisitHasLeft,
     record_observation,
@@ -30,24 +28,11 @@ from sitesys.observations.services import (
     set_spo2_scale,
     strike_observation,
 )
-from sitesys.sites.models import Site
 
 bp = Blueprint("observations", __name__)
 
 # RASS as the form and the reasons write it: a true minus sign, and a plus for agitation.
 bp.add_app_template_filter(format_rass, "rass")
-
-
-def _observed_at(site: Site, wall: time | None) -> datetime | None:
-    """A wall-clock time typed at the site, as the instant with that time nearest to now.
-
-    At 00:05, "23:50" is yesterday's; at 12:00, "12:05" is five minutes ahead (and refused as
-    in the future) rather than yesterday's (and refused as too long ago); at 23:58, "00:02" is
-    tomorrow's, also in the future. The service then judges the instant.
-    """
-    if wall is None:
-        return None
-    return nearest_instant(wall, site.zone, utcnow())
 
 
 def _reading(form: ObservationForm) -> ObservationInput:
@@ -71,115 +56,103 @@ def _back_to(visit: Visit) -> str:
     return safe_next(request.args.get("next")) or url_for("checkin.visit", visit_id=visit.id)
 
 
-def _announce(db: Session, visit: Visit, observation: Observation) -> None:
+def _announce(outcome: Outcome, db: Session, visit: Visit, observation: Observation) -> None:
+    """Say what was saved: the score, and what to do about it when it asks for an emergency."""
     if observation.news2_partial:
-        flash(f"Observation saved: {observation.score_summary}.", "success")
+        outcome.say(f"Observation saved: {observation.score_summary}.")
     elif observation.news2_total is not None:
-        flash(
-            f"Observation saved: NEWS2 {observation.news2_total} ({observation.level_label}).",
-            "success",
+        outcome.say(
+            f"Observation saved: NEWS2 {observation.news2_total} ({observation.level_label})."
         )
     else:
-        flash("Observation saved.", "success")
+        outcome.say("Observation saved.")
     if observation.prompts_emergency:
         reasons = "; ".join(observation.reason_list or ["NEWS2 high"])
         if open_incident_for_visit(db, visit) is not None:
             # Telling the team to start what they are already doing sends them to the start
             # button in the middle of the response; say it is running and why it still matters.
-            flash(f"Emergency response running: {reasons}", "warning")
+            outcome.say(f"Emergency response running: {reasons}", "warning")
         else:
-            flash(f"Start emergency response now: {reasons}", "error")
+            outcome.say(f"Start emergency response now: {reasons}", "error")
 
 
 @bp.route("/visits/<uuid:visit_id>/observations/new", methods=["GET", "POST"])
 @requires(Capability.RECORD_OBSERVATIONS)
 def new(visit_id: uuid.UUID) -> ResponseReturnValue:
+    """The full set: NEWS2 scored at once, red flags and close watch with it."""
     db = get_session()
     site = current_site()
     visit = get_visit_or_404(db, visit_id, site, for_update=request.method == "POST")
     form = ObservationForm()
     if not form.submission_key.data:
         form.submission_key.data = str(uuid.uuid4())
-    error = None
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        observed_at = _observed_at(site, form.observed_at.data)
-        try:
-            observation = record_observation(
-                db,
-                current_staff(),
-                visit,
-                _reading(form),
-                form.submission_key.data,
-                observed_at=observed_at,
-                backdate_reason=form.backdate_reason.data,
-            )
-        except (ObservationError, ValueError) as refused:
-            db.rollback()
-            error = str(refused)
-            if isinstance(refused, VisitHasLeft):
-                status = 409
-        else:
-            db.commit()
-            _announce(db, visit, observation)
-            return redirect(_back_to(visit))
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return _render_new(form, visit, status=status)
+    # A nurse recording late types a time of day; it is the nearest instant with that time.
+    typed = form.observed_at.data
+    observed_at = None if typed is None else nearest_instant(typed, site.zone, utcnow())
+    with committing(db, show_refusal=False) as outcome:
+        observation = record_observation(
+            db,
+            current_staff(),
+            visit,
+            _reading(form),
+            form.submission_key.data,
+            observed_at=observed_at,
+            backdate_reason=form.backdate_reason.data,
+        )
+        _announce(outcome, db, visit, observation)
+    if outcome.refusal is not None:
+        # The client left meanwhile: a conflict with the visit's state, not bad input.
+        status = 409 if isinstance(outcome.refusal, VisitHasLeft) else 422
+        return _render_new(form, visit, error=str(outcome.refusal), status=status)
+    return redirect(_back_to(visit))
+
+
+def _render_new(
+    form: ObservationForm, visit: Visit, *, error: str | None = None, status: int
+) -> ResponseReturnValue:
     return render_template("observations/new.html", form=form, visit=visit, error=error), status
 
 
 @bp.post("/visits/<uuid:visit_id>/quick-check")
 @requires(Capability.RECORD_OBSERVATIONS)
 def quick_check(visit_id: uuid.UUID) -> ResponseReturnValue:
+    """One tap: responsive and breathing normally, now."""
     db = get_session()
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     form = QuickCheckForm()
     if not form.validate_on_submit():
         flash("That button was out of date; tap Quick check again.", "error")
         return redirect(_back_to(visit))
-    try:
+    with committing(db) as outcome:
         observation = record_quick_check(db, current_staff(), visit, form.submission_key.data)
-    except ObservationError as refused:
-        db.rollback()
-        flash(str(refused), "error")
-        return redirect(_back_to(visit))
-    db.commit()
-    flash(
-        f"Quick check recorded at {observation.recorded_at.astimezone(visit.site.zone):%H:%M}: "
-        "responsive, breathing normally.",
-        "success",
-    )
+        outcome.say(
+            f"Quick check recorded at {observation.recorded_at.astimezone(visit.site.zone):%H:%M}"
+            ": responsive, breathing normally."
+        )
     return redirect(_back_to(visit))
 
 
 @bp.post("/observations/<int:observation_id>/strike")
 @requires(Capability.RECORD_OBSERVATIONS)
 def strike(observation_id: int) -> ResponseReturnValue:
+    """Strike a mistaken observation through; it stays on the record with the reason."""
     db = get_session()
-    site = current_site()
-    observation = db.scalar(
-        select(Observation)
-        .join(Visit, Visit.id == Observation.visit_id)
-        .where(Observation.id == observation_id, Visit.site_id == site.id)
-        .with_for_update(of=Observation)
+    observation = get_observation_or_404(db, observation_id, current_site(), for_update=True)
+    back = safe_next(request.args.get("next")) or url_for(
+        "checkin.visit", visit_id=observation.visit_id
     )
-    if observation is None:
-        abort(404)
     form = StrikeForm()
     if not form.validate_on_submit():
         # The reason's own message (missing or too long); a stale form has none of its own.
         flash(next(iter(form.reason.errors), "The form was out of date; try again."), "error")
-    else:
-        try:
-            strike_observation(db, current_staff(), observation, form.reason.data or "")
-        except ObservationError as refused:
-            db.rollback()
-            flash(str(refused), "error")
-        else:
-            db.commit()
-            flash("Observation struck through; it stays on the record with your reason.", "success")
-    return redirect(
-        safe_next(request.args.get("next"))
-        or url_for("checkin.visit", visit_id=observation.visit_id)
-    )
+        return redirect(back)
+    with committing(db) as outcome:
+        strike_observation(db, current_staff(), observation, form.reason.data or "")
+        outcome.say("Observation struck through; it stays on the record with your reason.")
+    return redirect(back)
 
 
 @bp.get("/visits/<uuid:visit_id>/observations")
@@ -199,20 +172,15 @@ def index(visit_id: uuid.UUID) -> ResponseReturnValue:
 @bp.post("/visits/<uuid:visit_id>/spo2-scale")
 @requires(Capability.RECORD_OBSERVATIONS)
 def scale(visit_id: uuid.UUID) -> ResponseReturnValue:
+    """Set the SpO2 scale the visit's observations are scored on, with the clinical reason."""
     db = get_session()
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     form = ScaleForm()
     if not form.validate_on_submit():
         flash("Choose a scale and give the clinical reason.", "error")
         return redirect(url_for("checkin.visit", visit_id=visit.id))
-    try:
-        set_spo2_scale(
-            db, current_staff(), visit, SpO2Scale(int(form.scale.data)), form.reason.data or ""
-        )
-    except ObservationError as refused:
-        db.rollback()
-        flash(str(refused), "error")
-    else:
-        db.commit()
-        flash(f"SpO2 scale {form.scale.data} is used for this visit from now on.", "success")
+    chosen = SpO2Scale(int(form.scale.data))
+    with committing(db) as outcome:
+        set_spo2_scale(db, current_staff(), visit, chosen, form.reason.data or "")
+        outcome.say(f"SpO2 scale {int(chosen)} is used for this visit from now on.")
     return redirect(url_for("checkin.visit", visit_id=visit.id))

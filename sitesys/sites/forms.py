@@ -21,8 +21,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from sitesys.clients.codes import pattern_problem
 from sitesys.forms import PlainSelectField, SiteSysForm, choices, strip
+from sitesys.sites.code_pattern import pattern_problem
 from sitesys.sites.models import BoothKind
 
 BOOTH_KIND_CHOICES = choices((kind.value, kind.label) for kind in BoothKind)

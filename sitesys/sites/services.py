@@ -1,4 +1,6 @@
-"""Site settings and booth management."""
+"""Setting sites up: their settings, booths and substance pick-list (a booth's state, cleaned or
+out of service, is changed in booths.py).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.handovers.setup import add_default_stock_items
+from sitesys.handovers.models import DEFAULT_STOCK_ITEMS, StockItem
 from sitesys.refusals import Refused
 from sitesys.sites.models import (
     DEFAULT_CODE_HINT,
@@ -72,7 +74,9 @@ def _check_name_free(session: Session, name: str, site_id: int | None) -> None:
 
 
 def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -> Site:
-    """Create a site with the default substance pick-list; names are unique."""
+    """Create a site with the default pick-lists (substances at the desk, stock counted at
+    handover); names are unique.
+    """
     _check_name_free(session, settings.name, None)
     site = Site(**vars(settings))
     session.add(site)
@@ -87,6 +91,13 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
         record=site,
     )
     return site
+
+
+def add_default_stock_items(session: Session, site: Site) -> None:
+    """The stock every new site counts at handover, until its admin adds or retires items."""
+    for position, name in enumerate(DEFAULT_STOCK_ITEMS):
+        session.add(StockItem(site_id=site.id, name=name, position=position))
+    session.flush()
 
 
 def settings_version(site: Site) -> str:
@@ -194,69 +205,6 @@ def update_booth(
         actor=actor,
         record=booth,
         kind=kind.value,
-    )
-    session.flush()
-
-
-def take_out_of_service(session: Session, actor: Staff, booth: Booth, reason: str) -> None:
-    """Take a booth out of service; needs a reason, and nobody may be in it."""
-    reason = reason.strip()
-    if not reason:
-        raise SiteError("Give a reason for taking the booth out of service.")
-    if booth.status is BoothStatus.OCCUPIED:
-        raise SiteError(f"Booth {booth.label} is occupied; move the client first.")
-    if booth.status is BoothStatus.OUT_OF_SERVICE:
-        raise SiteError(f"Booth {booth.label} is already out of service.")
-    booth.status = BoothStatus.OUT_OF_SERVICE
-    booth.out_of_service_reason = reason[:200]
-    record_event(
-        session,
-        "booth.out_of_service",
-        actor=actor,
-        record=booth,
-    )
-    session.flush()
-
-
-def return_to_service(session: Session, actor: Staff, booth: Booth) -> None:
-    """Bring a booth back; it needs cleaning before the next client."""
-    if booth.status is not BoothStatus.OUT_OF_SERVICE:
-        raise SiteError(f"Booth {booth.label} is not out of service.")
-    booth.status = BoothStatus.NEEDS_CLEANING
-    booth.out_of_service_reason = None
-    record_event(
-        session,
-        "booth.back_in_service",
-        actor=actor,
-        record=booth,
-    )
-    session.flush()
-
-
-def mark_clean(session: Session, actor: Staff, booth: Booth) -> None:
-    """A booth that needs cleaning becomes free only when someone marks it clean."""
-    if booth.status is not BoothStatus.NEEDS_CLEANING:
-        raise SiteError(f"Booth {booth.label} does not need cleaning.")
-    booth.status = BoothStatus.FREE
-    record_event(
-        session,
-        "booth.cleaned",
-        actor=actor,
-        record=booth,
-    )
-    session.flush()
-
-
-def set_retired(session: Session, actor: Staff, booth: Booth, retired: bool) -> None:
-    """Retire a booth (kept for history, off the board) or bring it back."""
-    if retired and booth.status is BoothStatus.OCCUPIED:
-        raise SiteError(f"Booth {booth.label} is occupied; it cannot be retired now.")
-    booth.is_retired = retired
-    record_event(
-        session,
-        "booth.retired" if retired else "booth.restored",
-        actor=actor,
-        record=booth,
     )
     session.flush()
 

@@ -5,53 +5,35 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from sitesys.auth.guard import current_staff
 from sitesys.auth.permissions import Capability, requires
-from sitesys.db import get_session
+from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm
+from sitesys.sites.booths import mark_clean, return_to_service, set_retired, take_out_of_service
 from sitesys.sites.forms import BoothForm, OutOfServiceForm, SiteForm, SubstanceForm
-from sitesys.sites.models import (
-    Booth,
-    BoothKind,
-    Site,
-    SubstanceOption,
+from sitesys.sites.loaders import (
+    get_booth_or_404,
+    get_site_or_404,
+    get_substance_or_404,
+    sites_managed_by,
 )
+from sitesys.sites.models import Booth, BoothKind, Site, SubstanceOption
 from sitesys.sites.services import (
     BoothKindLocked,
     SettingsChanged,
-    SiteError,
     SiteSettings,
     add_booth,
     add_substance,
     create_site,
-    mark_clean,
-    return_to_service,
-    set_retired,
     set_substance_active,
     settings_version,
     site_substances,
-    take_out_of_service,
     update_booth,
     update_site,
 )
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
-
-
-def get_site_or_404(session: Session, site_id: int) -> Site:
-    site = session.get(Site, site_id)
-    if site is None:
-        abort(404)
-    return site
-
-
-def get_booth_or_404(session: Session, booth_id: int) -> Booth:
-    booth = session.get(Booth, booth_id)
-    if booth is None:
-        abort(404)
-    return booth
 
 
 #: What a new site starts with (the form is filled with it, and an empty field falls back to it).
@@ -110,14 +92,12 @@ def new() -> ResponseReturnValue:
             getattr(form, name).data = getattr(NEW_SITE, name)
     if form.validate_on_submit():
         db = get_session()
-        try:
+        with committing(db, show_refusal=False) as outcome:
             site = create_site(db, current_staff(), _settings(form))
-        except SiteError as error:
-            form.name.errors = [str(error)]
-        else:
-            db.commit()
-            flash(f"Created {site.name}. Add its booths next.", "success")
+            outcome.say(f"Created {site.name}. Add its booths next.")
+        if not outcome.refused:
             return redirect(url_for("sites.booths", site_id=site.id))
+        form.name.errors = [str(outcome.refusal)]
     return render_template("sites/form.html", form=form, site=None)
 
 
@@ -125,27 +105,26 @@ def new() -> ResponseReturnValue:
 @requires(Capability.MANAGE_SITES)
 def edit(site_id: int) -> ResponseReturnValue:
     db = get_session()
-    site = get_site_or_404(db, site_id)
+    posted = request.method == "POST"
+    site = get_site_or_404(db, site_id, sites_managed_by(current_staff()), for_update=posted)
     form = SiteForm(obj=site)
-    if request.method == "GET":
+    if not posted:
         form.version.data = settings_version(site)
     if form.validate_on_submit():
-        try:
+        with committing(db, show_refusal=False) as outcome:
             update_site(
                 db, current_staff(), site, _settings(form), opened_version=form.version.data or ""
             )
-        except SettingsChanged as error:
+            outcome.say(f"Saved {site.name}.")
+        if not outcome.refused:
+            return redirect(url_for("sites.index"))
+        if isinstance(outcome.refusal, SettingsChanged):
             # Show the settings as they are now, to be changed again from there.
-            flash(str(error), "error")
+            flash(str(outcome.refusal), outcome.refusal.category)
             form = SiteForm(formdata=None, obj=site)
             form.version.data = settings_version(site)
             return render_template("sites/form.html", form=form, site=site), 409
-        except SiteError as error:
-            form.name.errors = [str(error)]
-        else:
-            db.commit()
-            flash(f"Saved {site.name}.", "success")
-            return redirect(url_for("sites.index"))
+        form.name.errors = [str(outcome.refusal)]
     return render_template("sites/form.html", form=form, site=site)
 
 
@@ -153,10 +132,10 @@ def edit(site_id: int) -> ResponseReturnValue:
 @requires(Capability.MANAGE_SITES)
 def booths(site_id: int) -> ResponseReturnValue:
     db = get_session()
-    site = get_site_or_404(db, site_id)
+    site = get_site_or_404(db, site_id, sites_managed_by(current_staff()))
     form = BoothForm()
     if form.validate_on_submit():
-        try:
+        with committing(db, show_refusal=False) as outcome:
             booth = add_booth(
                 db,
                 current_staff(),
@@ -165,12 +144,10 @@ def booths(site_id: int) -> ResponseReturnValue:
                 kind=BoothKind(form.kind.data),
                 position=form.position.data or 0,
             )
-        except SiteError as error:
-            form.label.errors = [str(error)]
-        else:
-            db.commit()
-            flash(f"Added Booth {booth.label}.", "success")
-            return redirect(url_for("sites.booths", site_id=site.id))
+            outcome.say(f"Added Booth {booth.label}.")
+        if not outcome.refused:
+            return redirect(url_for("sites.booths", site_id=site_id))
+        form.label.errors = [str(outcome.refusal)]
     return render_template(
         "sites/booths.html",
         site=site,
@@ -184,12 +161,13 @@ def booths(site_id: int) -> ResponseReturnValue:
 @requires(Capability.MANAGE_SITES)
 def edit_booth(booth_id: int) -> ResponseReturnValue:
     db = get_session()
-    booth = get_booth_or_404(db, booth_id)
+    posted = request.method == "POST"
+    booth = get_booth_or_404(db, booth_id, sites_managed_by(current_staff()), for_update=posted)
     form = BoothForm(obj=booth)
-    if request.method == "GET":
+    if not posted:
         form.kind.data = booth.kind.value
     if form.validate_on_submit():
-        try:
+        with committing(db, show_refusal=False) as outcome:
             update_booth(
                 db,
                 current_staff(),
@@ -198,74 +176,106 @@ def edit_booth(booth_id: int) -> ResponseReturnValue:
                 kind=BoothKind(form.kind.data),
                 position=form.position.data or 0,
             )
-        except BoothKindLocked as error:
-            form.kind.errors = [str(error)]
-        except SiteError as error:
-            form.label.errors = [str(error)]
-        else:
-            db.commit()
-            flash(f"Saved Booth {booth.label}.", "success")
+            outcome.say(f"Saved Booth {booth.label}.")
+        if not outcome.refused:
             return redirect(url_for("sites.booths", site_id=booth.site_id))
+        problem = form.kind if isinstance(outcome.refusal, BoothKindLocked) else form.label
+        problem.errors = [str(outcome.refusal)]
     return render_template("sites/booth_form.html", form=form, booth=booth)
 
 
-@bp.post("/booths/<int:booth_id>/<action>")
+def _booth_to_change(booth_id: int) -> Booth:
+    """The booth a set-up action changes, locked; the action's confirmation checked (400)."""
+    booth = get_booth_or_404(
+        get_session(), booth_id, sites_managed_by(current_staff()), for_update=True
+    )
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return booth
+
+
+def _back_to_booths(site_id: int) -> ResponseReturnValue:
+    return redirect(url_for("sites.booths", site_id=site_id))
+
+
+@bp.post("/booths/<int:booth_id>/out-of-service")
 @requires(Capability.MANAGE_SITES)
-def booth_action(booth_id: int, action: str) -> ResponseReturnValue:
+def booth_out_of_service(booth_id: int) -> ResponseReturnValue:
     db = get_session()
-    booth = get_booth_or_404(db, booth_id)
-    actor = current_staff()
-    try:
-        if action == "out-of-service":
-            form = OutOfServiceForm(prefix="oos")
-            if not form.validate_on_submit():
-                raise SiteError(
-                    "Give a reason for taking the booth out of service."
-                    if form.csrf_token.errors == []
-                    else "The form had expired; try again."
-                )
-            take_out_of_service(db, actor, booth, form.reason.data or "")
-            message = f"Booth {booth.label} is out of service."
-        else:
-            if not ConfirmForm().validate_on_submit():
-                abort(400)
-            if action == "back-in-service":
-                return_to_service(db, actor, booth)
-                message = f"Booth {booth.label} is back in service and needs cleaning."
-            elif action == "clean":
-                mark_clean(db, actor, booth)
-                message = f"Booth {booth.label} is clean and free."
-            elif action in ("retire", "restore"):
-                set_retired(db, actor, booth, action == "retire")
-                message = (
-                    f"Booth {booth.label} is {'retired' if action == 'retire' else 'restored'}."
-                )
-            else:
-                abort(404)
-    except SiteError as error:
-        db.rollback()
-        flash(str(error), "error")
-    else:
-        db.commit()
-        flash(message, "success")
-    return redirect(url_for("sites.booths", site_id=booth.site_id))
+    booth = get_booth_or_404(db, booth_id, sites_managed_by(current_staff()), for_update=True)
+    site_id = booth.site_id
+    form = OutOfServiceForm(prefix="oos")
+    if not form.validate_on_submit():
+        expired = bool(form.csrf_token.errors)
+        flash(
+            "The form had expired; try again."
+            if expired
+            else "Give a reason for taking the booth out of service.",
+            "error",
+        )
+        return _back_to_booths(site_id)
+    with committing(db) as outcome:
+        outcome.say(take_out_of_service(db, current_staff(), booth, form.reason.data or ""))
+    return _back_to_booths(site_id)
+
+
+@bp.post("/booths/<int:booth_id>/back-in-service")
+@requires(Capability.MANAGE_SITES)
+def booth_back_in_service(booth_id: int) -> ResponseReturnValue:
+    db = get_session()
+    booth = _booth_to_change(booth_id)
+    site_id = booth.site_id
+    with committing(db) as outcome:
+        outcome.say(return_to_service(db, current_staff(), booth))
+    return _back_to_booths(site_id)
+
+
+@bp.post("/booths/<int:booth_id>/clean")
+@requires(Capability.MANAGE_SITES)
+def clean_booth(booth_id: int) -> ResponseReturnValue:
+    db = get_session()
+    booth = _booth_to_change(booth_id)
+    site_id = booth.site_id
+    with committing(db) as outcome:
+        outcome.say(mark_clean(db, current_staff(), booth))
+    return _back_to_booths(site_id)
+
+
+@bp.post("/booths/<int:booth_id>/retire")
+@requires(Capability.MANAGE_SITES)
+def retire_booth(booth_id: int) -> ResponseReturnValue:
+    db = get_session()
+    booth = _booth_to_change(booth_id)
+    site_id = booth.site_id
+    with committing(db) as outcome:
+        outcome.say(set_retired(db, current_staff(), booth, retired=True))
+    return _back_to_booths(site_id)
+
+
+@bp.post("/booths/<int:booth_id>/restore")
+@requires(Capability.MANAGE_SITES)
+def restore_booth(booth_id: int) -> ResponseReturnValue:
+    db = get_session()
+    booth = _booth_to_change(booth_id)
+    site_id = booth.site_id
+    with committing(db) as outcome:
+        outcome.say(set_retired(db, current_staff(), booth, retired=False))
+    return _back_to_booths(site_id)
 
 
 @bp.route("/<int:site_id>/substances", methods=["GET", "POST"])
 @requires(Capability.MANAGE_SITES)
 def substances(site_id: int) -> ResponseReturnValue:
     db = get_session()
-    site = get_site_or_404(db, site_id)
+    site = get_site_or_404(db, site_id, sites_managed_by(current_staff()))
     form = SubstanceForm()
     if form.validate_on_submit():
-        try:
+        with committing(db, show_refusal=False) as outcome:
             option = add_substance(db, current_staff(), site, form.label.data or "")
-        except SiteError as error:
-            form.label.errors = [str(error)]
-        else:
-            db.commit()
-            flash(f"Added {option.label} to the pick-list.", "success")
-            return redirect(url_for("sites.substances", site_id=site.id))
+            outcome.say(f"Added {option.label} to the pick-list.")
+        if not outcome.refused:
+            return redirect(url_for("sites.substances", site_id=site_id))
+        form.label.errors = [str(outcome.refusal)]
     return render_template(
         "sites/substances.html",
         site=site,
@@ -275,16 +285,33 @@ def substances(site_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/substances/<int:option_id>/<action>")
-@requires(Capability.MANAGE_SITES)
-def substance_action(option_id: int, action: str) -> ResponseReturnValue:
-    db = get_session()
-    option = db.get(SubstanceOption, option_id)
-    if option is None or action not in ("show", "hide"):
-        abort(404)
+def _substance_to_change(option_id: int) -> SubstanceOption:
+    """The pick-list entry an action changes, locked; the action's confirmation checked (400)."""
+    option = get_substance_or_404(
+        get_session(), option_id, sites_managed_by(current_staff()), for_update=True
+    )
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    set_substance_active(db, current_staff(), option, action == "show")
-    db.commit()
-    flash(f"{option.label} is {'shown' if action == 'show' else 'hidden'} at the desk.", "success")
+    return option
+
+
+@bp.post("/substances/<int:option_id>/show")
+@requires(Capability.MANAGE_SITES)
+def show_substance(option_id: int) -> ResponseReturnValue:
+    db = get_session()
+    option = _substance_to_change(option_id)
+    with committing(db) as outcome:
+        set_substance_active(db, current_staff(), option, active=True)
+        outcome.say(f"{option.label} is shown at the desk.")
+    return redirect(url_for("sites.substances", site_id=option.site_id))
+
+
+@bp.post("/substances/<int:option_id>/hide")
+@requires(Capability.MANAGE_SITES)
+def hide_substance(option_id: int) -> ResponseReturnValue:
+    db = get_session()
+    option = _substance_to_change(option_id)
+    with committing(db) as outcome:
+        set_substance_active(db, current_staff(), option, active=False)
+        outcome.say(f"{option.label} is hidden at the desk.")
     return redirect(url_for("sites.substances", site_id=option.site_id))

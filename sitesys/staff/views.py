@@ -5,22 +5,23 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from sitesys.auth.guard import current_staff
 from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.auth.roles import Role
-from sitesys.db import get_session
+from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm, choices
 from sitesys.pagination import paginate
 from sitesys.sites.models import Site
 from sitesys.staff.forms import EditStaffForm, StaffFilterForm, StaffForm
+from sitesys.staff.loaders import get_staff_or_404
+from sitesys.staff.queries import ACTIVE, ALL, INACTIVE, StaffFilters, staff_statement
 from sitesys.staff.services import (
     NoSiteChosen,
-    StaffError,
     UsernameTaken,
     create_staff,
     deactivate_staff,
@@ -38,35 +39,28 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 RESET_TO_SHOW = "staff_reset_to_show"
 
 
-def get_staff_or_404(session: Session, staff_id: int) -> Staff:
-    staff = session.get(Staff, staff_id)
-    if staff is None:
-        abort(404)
-    return staff
-
-
 def _site_choices(session: Session) -> tuple[list[SelectChoice], dict[int, Site]]:
     sites = list(session.scalars(select(Site).order_by(Site.name).limit(500)))
     return choices((site.id, site.name) for site in sites), {site.id: site for site in sites}
 
 
+def _filters(form: StaffFilterForm) -> StaffFilters:
+    """The list's filters as the form gives them; a role or status not offered is ignored."""
+    form.validate()
+    role, status = form.role.data, form.status.data
+    return StaffFilters(
+        text=form.q.data,
+        role=Role(role) if role in {member.value for member in Role} else None,
+        status=status if status in (ACTIVE, INACTIVE, ALL) else ACTIVE,
+    )
+
+
 @bp.get("/")
 @requires(Capability.MANAGE_STAFF)
 def index() -> ResponseReturnValue:
-    db = get_session()
     filters = StaffFilterForm(request.args)
-    filters.validate()
-    statement = select(Staff).options(selectinload(Staff.sites)).order_by(Staff.username)
-    if filters.q.data:
-        pattern = f"%{filters.q.data.lower()}%"
-        statement = statement.where(
-            or_(Staff.username.like(pattern), Staff.display_name.ilike(pattern))
-        )
-    if filters.role.data in {role.value for role in Role}:
-        statement = statement.where(Staff.role == Role(filters.role.data))
-    if filters.status.data != "all":
-        statement = statement.where(Staff.is_active.is_(filters.status.data != "inactive"))
-    return render_template("staff/index.html", page=paginate(db, statement), filters=filters)
+    page = paginate(get_session(), staff_statement(_filters(filters)))
+    return render_template("staff/index.html", page=page, filters=filters)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -75,37 +69,33 @@ def new() -> ResponseReturnValue:
     db = get_session()
     form = StaffForm()
     form.sites.choices, sites = _site_choices(db)
-    if form.validate_on_submit():
-        password = generate_password()
-        try:
-            staff = create_staff(
-                db,
-                current_staff(),
-                username=form.username.data or "",
-                display_name=form.display_name.data or "",
-                role=Role(form.role.data),
-                sites=[sites[site_id] for site_id in form.sites.data or [] if site_id in sites],
-                password=password,
-            )
-        except NoSiteChosen as error:
-            form.sites.errors = [str(error)]
-        except UsernameTaken as error:
-            db.rollback()
-            twin = just_added_by(db, current_staff(), form.username.data or "")
-            if twin is not None:
-                return _already_added(twin)
-            form.username.errors = [str(error)]
-        except StaffError as error:
-            form.username.errors = [str(error)]
-        else:
-            db.commit()
-            # As after a reset: a page of its own, so that a reload cannot add the account again.
-            cookie_session[RESET_TO_SHOW] = {
-                "staff_id": staff.id,
-                "password": password,
-                "created": True,
-            }
-            return redirect(url_for("staff.new_password", staff_id=staff.id))
+    if not form.validate_on_submit():
+        return render_template("staff/form.html", form=form, staff=None)
+    password = generate_password()
+    with committing(db, show_refusal=False) as outcome:
+        staff = create_staff(
+            db,
+            current_staff(),
+            username=form.username.data or "",
+            display_name=form.display_name.data or "",
+            role=Role(form.role.data),
+            sites=[sites[site_id] for site_id in form.sites.data or [] if site_id in sites],
+            password=password,
+        )
+    refusal = outcome.refusal
+    if refusal is None:
+        # As after a reset: a page of its own, so that a reload cannot add the account again.
+        cookie_session[RESET_TO_SHOW] = {
+            "staff_id": staff.id,
+            "password": password,
+            "created": True,
+        }
+        return redirect(url_for("staff.new_password", staff_id=staff.id))
+    if isinstance(refusal, UsernameTaken):
+        twin = just_added_by(db, current_staff(), form.username.data or "")
+        if twin is not None:
+            return _already_added(twin)
+    (form.sites if isinstance(refusal, NoSiteChosen) else form.username).errors = [str(refusal)]
     return render_template("staff/form.html", form=form, staff=None)
 
 
@@ -126,7 +116,7 @@ def _already_added(staff: Staff) -> ResponseReturnValue:
 @requires(Capability.MANAGE_STAFF)
 def edit(staff_id: int) -> ResponseReturnValue:
     db = get_session()
-    staff = get_staff_or_404(db, staff_id)
+    staff = get_staff_or_404(db, staff_id, for_update=request.method == "POST")
     form = EditStaffForm(obj=None if request.method == "POST" else staff)
     form.sites.choices, sites = _site_choices(db)
     if request.method == "GET":
@@ -136,7 +126,7 @@ def edit(staff_id: int) -> ResponseReturnValue:
         form.role.data = staff.role.value
         form.sites.data = [site.id for site in staff.sites]
     if form.validate_on_submit():
-        try:
+        with committing(db, show_refusal=False) as outcome:
             update_staff(
                 db,
                 current_staff(),
@@ -145,48 +135,43 @@ def edit(staff_id: int) -> ResponseReturnValue:
                 role=Role(form.role.data),
                 sites=[sites[site_id] for site_id in form.sites.data or [] if site_id in sites],
             )
-        except NoSiteChosen as error:
-            form.sites.errors = [str(error)]
-        except StaffError as error:
-            form.role.errors = [str(error)]
-        else:
-            db.commit()
-            flash(f"Saved {staff.display_name}.", "success")
+            outcome.say(f"Saved {staff.display_name}.")
+        refusal = outcome.refusal
+        if refusal is None:
             return redirect(url_for("staff.index"))
+        (form.sites if isinstance(refusal, NoSiteChosen) else form.role).errors = [str(refusal)]
     return render_template("staff/form.html", form=form, staff=staff, confirm=ConfirmForm())
-
-
-def _confirmed_action(staff_id: int, action: str) -> ResponseReturnValue:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    db = get_session()
-    staff = get_staff_or_404(db, staff_id)
-    try:
-        if action == "deactivate":
-            ended = deactivate_staff(db, current_staff(), staff)
-            sessions = "1 open session" if ended == 1 else f"{ended} open sessions"
-            message = f"{staff.display_name} is deactivated; {sessions} ended."
-        else:
-            reactivate_staff(db, current_staff(), staff)
-            message = f"{staff.display_name} is active again."
-    except StaffError as error:
-        flash(str(error), "error")
-        return redirect(url_for("staff.edit", staff_id=staff.id))
-    db.commit()
-    flash(message, "success")
-    return redirect(url_for("staff.index"))
 
 
 @bp.post("/<int:staff_id>/deactivate")
 @requires(Capability.MANAGE_STAFF)
 def deactivate(staff_id: int) -> ResponseReturnValue:
-    return _confirmed_action(staff_id, "deactivate")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    staff = get_staff_or_404(db, staff_id, for_update=True)
+    with committing(db) as outcome:
+        ended = deactivate_staff(db, current_staff(), staff)
+        sessions = "1 open session" if ended == 1 else f"{ended} open sessions"
+        outcome.say(f"{staff.display_name} is deactivated; {sessions} ended.")
+    if outcome.refused:
+        return redirect(url_for("staff.edit", staff_id=staff_id))
+    return redirect(url_for("staff.index"))
 
 
 @bp.post("/<int:staff_id>/reactivate")
 @requires(Capability.MANAGE_STAFF)
 def reactivate(staff_id: int) -> ResponseReturnValue:
-    return _confirmed_action(staff_id, "reactivate")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    staff = get_staff_or_404(db, staff_id, for_update=True)
+    with committing(db) as outcome:
+        reactivate_staff(db, current_staff(), staff)
+        outcome.say(f"{staff.display_name} is active again.")
+    if outcome.refused:
+        return redirect(url_for("staff.edit", staff_id=staff_id))
+    return redirect(url_for("staff.index"))
 
 
 @bp.post("/<int:staff_id>/reset-password")
@@ -195,10 +180,12 @@ def password(staff_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     db = get_session()
-    staff = get_staff_or_404(db, staff_id)
+    staff = get_staff_or_404(db, staff_id, for_update=True)
     new_password = generate_password()
-    reset_password(db, current_staff(), staff, new_password)
-    db.commit()
+    with committing(db) as outcome:
+        reset_password(db, current_staff(), staff, new_password)
+    if outcome.refused:
+        return redirect(url_for("staff.edit", staff_id=staff_id))
     # POST-redirect-GET, so that reloading the page cannot send the reset again. The password
     # waits for that one page in the session cookie, which is encrypted (sitesys.session_cookie)
     # and never in a URL, and is taken out as it is shown.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import StaffSession
 from sitesys.auth.roles import Role
-from sitesys.auth.services import start_session
+from sitesys.auth.services import SiteClosed, start_session, switch_site
+from sitesys.refusals import Refused
 from tests.factories import make_site, make_staff, sign_in
 
 
@@ -53,3 +55,18 @@ def test_a_session_at_a_site_closed_mid_shift_keeps_working_and_is_warned(client
     board = client.get("/board/")
     assert board.status_code == 200
     assert "Harbour Street is marked closed" in board.get_data(as_text=True)
+
+
+def test_switching_to_a_closed_site_is_a_refusal_naming_the_site(db):
+    open_site = make_site(db, name="Alpha")
+    closed = make_site(db, name="Beta", is_active=False)
+    nurse = make_staff(db, Role.NURSE, [open_site, closed])
+    start_session(db, nurse, open_site)
+    staff_session = db.scalar(select(StaffSession).where(StaffSession.staff_id == nurse.id))
+    with pytest.raises(SiteClosed) as refused:
+        switch_site(db, staff_session, closed)
+    assert str(refused.value) == (
+        "Beta is closed, so you cannot switch to it. Ask an admin to reopen it if it is in use."
+    )
+    assert isinstance(refused.value, Refused) and refused.value.category == "error"
+    assert staff_session.site_id == open_site.id

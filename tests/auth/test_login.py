@@ -84,6 +84,8 @@ def test_lock_expires_after_ten_minutes(client, db):
         assert sign_in_form(client, "nia", PASSWORD).status_code == 429
         clock.shift(timedelta(seconds=20))
         assert sign_in_form(client, "nia", PASSWORD).status_code == 302
+    assert db.scalar(select(func.count()).select_from(StaffSession)) == 1
+    assert len(events(db, "auth.signed_in")) == 1
 
 
 def test_one_locked_account_does_not_lock_colleagues_on_the_same_tablet(client, db):
@@ -92,6 +94,8 @@ def test_one_locked_account_does_not_lock_colleagues_on_the_same_tablet(client, 
     for _ in range(5):
         sign_in_form(client, "nia", "wrong password here")
     assert sign_in_form(client, "sam", PASSWORD).status_code == 302
+    [signed_in] = db.scalars(select(StaffSession))
+    assert signed_in.staff.username == "sam" and signed_in.ended_at is None
 
 
 def test_unknown_usernames_lock_too_so_lockout_reveals_nothing(client, db):

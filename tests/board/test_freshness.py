@@ -25,7 +25,7 @@ from sitesys.observations.services import (
     record_quick_check,
     strike_observation,
 )
-from sitesys.sites.services import mark_clean, take_out_of_service
+from sitesys.sites.booths import mark_clean, take_out_of_service
 from tests.checkin.helpers import floor
 from tests.factories import make_client, make_visit
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from sitesys.clients.codes import code_digest, code_problem, normalise_code, pattern_problem
+from sitesys.clients.codes import code_digest, code_problem, normalise_code
+from sitesys.sites.code_pattern import pattern_problem
 
 PATTERN = "[A-Z]{4}[0-9]{2}"
 

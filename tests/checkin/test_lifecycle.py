@@ -364,3 +364,57 @@ def test_check_out_is_refused_while_an_emergency_response_runs(client, db):
     assert "checked out." in response.get_data(as_text=True)
     db.refresh(visit)
     assert visit.status is VisitStatus.LEFT
+
+
+def test_the_visit_steps_themselves_refuse_a_role_without_floor_duties(db):
+    """The views refuse an admin (403); the services say no as well, whoever calls them."""
+    from sitesys.checkin.lifecycle import check_out, move_to_aftercare, move_to_booth
+    from sitesys.checkin.models import ServiceGiven
+    from sitesys.checkin.services import add_services
+    from sitesys.refusals import NotAllowed
+
+    site = make_site(db)
+    booth, free = make_booth(db, site, label="1"), make_booth(db, site, label="2")
+    desk = make_staff(db, Role.FRONT_DESK, [site])
+    admin = make_staff(db, Role.ADMIN, [site])
+    in_booth = make_visit(db, site, desk, booth=booth)
+    waiting = make_visit(db, site, desk)
+    only = "Only front desk staff, a nurse or a manager can"
+    with pytest.raises(NotAllowed, match=f"{only} move clients to aftercare."):
+        move_to_aftercare(db, admin, in_booth, VisitStatus.IN_BOOTH)
+    with pytest.raises(NotAllowed, match=f"{only} check clients out."):
+        check_out(db, admin, in_booth, VisitStatus.IN_BOOTH)
+    with pytest.raises(NotAllowed, match=f"{only} move clients into booths."):
+        move_to_booth(db, admin, waiting, free.id, VisitStatus.WAITING)
+    with pytest.raises(NotAllowed, match=f"{only} record services given."):
+        add_services(db, admin, waiting, [ServiceGiven("foil")])
+    assert in_booth.status is VisitStatus.IN_BOOTH and waiting.status is VisitStatus.WAITING
+    assert waiting.services == []
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action.like("visit.%"))) is None
+
+
+def test_a_step_sent_without_the_status_the_screen_showed_changes_nothing(client, db):
+    site, booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk, booth=booths[0])
+    for action in ("aftercare", "check-out", "booth"):
+        response = client.post(f"/visits/{visit.id}/{action}", data={}, follow_redirects=True)
+        assert "That form was incomplete or out of date; nothing was changed." in (
+            response.get_data(as_text=True)
+        )
+    db.refresh(visit)
+    assert visit.status is VisitStatus.IN_BOOTH
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action.like("visit.%"))) is None
+
+
+def test_check_out_goes_to_the_board_and_a_refused_one_back_to_the_visit(client, db):
+    site, booths, desk = floor(db, client)
+    visit = make_visit(db, site, desk, booth=booths[0])
+    stale = client.post(f"/visits/{visit.id}/check-out", data={"expected_status": "waiting"})
+    assert stale.headers["Location"] == f"/visits/{visit.id}"
+    done = client.post(f"/visits/{visit.id}/check-out", data={"expected_status": "in_booth"})
+    assert done.headers["Location"] == "/board/"
+    assert f"{visit.display_tag} checked out." in client.get("/board/").get_data(as_text=True)
+    db.refresh(visit)
+    assert visit.status is VisitStatus.LEFT
+    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "visit.checked_out"))
+    assert len(events.all()) == 1

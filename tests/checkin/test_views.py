@@ -157,6 +157,8 @@ def test_expired_restriction_no_longer_blocks(client, app, db):
     known.flags[0].ends_on = utcnow().date().replace(year=2000)
     db.flush()
     assert check_in(client).status_code == 302
+    [visit] = visits(db)
+    assert visit.client_id == known.id and visit.restriction_override_reason is None
 
 
 def test_a_second_check_in_shows_the_open_visit(client, db):
@@ -282,6 +284,8 @@ def test_smoking_goes_to_a_smoking_booth(client, db):
     )
     assert visits(db) == []
     assert check_in(client, route="smoke", booth=str(smoking.id)).status_code == 302
+    [visit] = visits(db)
+    assert visit.booth_id == smoking.id and visit.status is VisitStatus.IN_BOOTH
 
 
 def test_injecting_is_refused_a_smoking_booth_in_a_plain_sentence(client, db):
@@ -454,3 +458,40 @@ def test_a_bad_code_on_find_client_does_not_speak_of_saving(client, db):
     checked = client.post("/checkin", data={**check_in_form(client_code="a" * 41), "submit": "1"})
     assert "Nothing was saved yet. Please check:" in checked.get_data(as_text=True)
     assert visits(db) == []
+
+
+def test_the_check_in_service_itself_refuses_a_role_without_desk_duties(db):
+    from sitesys.checkin.models import DrugChecked, Route
+    from sitesys.checkin.services import CheckInRequest
+    from sitesys.checkin.services import check_in as check_in_service
+    from sitesys.refusals import NotAllowed
+    from tests.factories import make_substances
+
+    site = make_site(db)
+    make_substances(db, site)
+    admin = make_staff(db, Role.ADMIN, [site])
+    request = CheckInRequest(
+        submission_key="9b2f7c1e-0d4a-4c4e-9a51-7d0f5d1c2b3a",
+        route=Route.INJECT,
+        drug_checked=DrugChecked.NO,
+        substances=["heroin"],
+    )
+    with pytest.raises(NotAllowed, match="Only front desk staff, a nurse or a manager can check"):
+        check_in_service(db, admin, site, request)
+    assert visits(db) == []
+
+
+def test_a_client_already_in_is_a_warning_on_their_visit_and_a_double_tap_a_note(client, db):
+    floor(db, client)
+    form = confirmed(client, check_in_form())
+    client.post("/checkin", data=form)
+    [visit] = visits(db)
+    page = client.get("/checkin").get_data(as_text=True)
+    assert f'<li class="flash flash-success">Checked in {visit.display_tag} (new client)' in page
+    client.post("/checkin", data=form)
+    page = client.get("/checkin").get_data(as_text=True)
+    assert f'<li class="flash flash-info">Already checked in: {visit.display_tag}' in page
+    again = check_in(client)
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert f'<li class="flash flash-warning">{visit.display_tag} is already checked in' in page
+    assert visits(db) == [visit]

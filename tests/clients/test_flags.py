@@ -4,6 +4,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -140,3 +141,74 @@ def test_every_visit_of_a_client_can_be_reached_a_page_at_a_time(client, db):
 
 def visit_links(page):
     return [uuid.UUID(found) for found in re.findall(r'href="/visits/([0-9a-f-]{36})"', page)]
+
+
+def test_adding_and_removing_a_flag_say_so_and_a_second_removal_is_refused(client, db):
+    site = make_site(db)
+    person = make_client(db, site, display_tag="Sage Lark 4")
+    sign_in(client, db, make_staff(db, Role.NURSE, [site]))
+    added = client.post(
+        f"/clients/{person.id}/flags",
+        data={"kind": "allergy", "note": "Latex"},
+        follow_redirects=True,
+    )
+    assert "Flag added to Sage Lark 4." in added.get_data(as_text=True)
+    flag = db.scalar(select(ClientFlag))
+    assert flag is not None and flag.note == "Latex"
+    url = f"/clients/flags/{flag.id}/remove"
+    removed = client.post(url, data={"reason": "Wrong client"}, follow_redirects=True)
+    assert "Flag removed; it stays in the history." in removed.get_data(as_text=True)
+    again = client.post(url, data={"reason": "Tapped twice"}, follow_redirects=True)
+    assert "That flag was already removed." in again.get_data(as_text=True)
+    db.refresh(flag)
+    assert flag.removal_reason == "Wrong client"
+    removals = db.scalars(select(AuditEvent).where(AuditEvent.action == "client.flag_removed"))
+    assert len(removals.all()) == 1
+
+
+def test_another_sites_flag_is_not_found_and_stays(client, db):
+    site = make_site(db)
+    sign_in(client, db, make_staff(db, Role.NURSE, [site]))
+    other = make_site(db)
+    theirs = add_flag(
+        db,
+        make_staff(db, Role.NURSE, [other]),
+        make_client(db, other),
+        kind=FlagKind.ALLERGY,
+        note="Latex",
+        ends_on=None,
+    )
+    response = client.post(f"/clients/flags/{theirs.id}/remove", data={"reason": "Not ours"})
+    assert response.status_code == 404
+    db.refresh(theirs)
+    assert theirs.removed_at is None
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "client.flag_removed")) is None
+    assert (
+        client.post(
+            f"/clients/{theirs.client_id}/flags", data={"kind": "allergy", "note": "x"}
+        ).status_code
+        == 404
+    )
+
+
+def test_the_flag_services_themselves_refuse_front_desk_staff(db):
+    from sitesys.clients.services import remove_flag
+    from sitesys.refusals import NotAllowed
+
+    site = make_site(db)
+    person = make_client(db, site)
+    desk = make_staff(db, Role.FRONT_DESK, [site])
+    message = "Only a nurse or a manager can change a client's safety flags."
+    with pytest.raises(NotAllowed, match=message):
+        add_flag(db, desk, person, kind=FlagKind.ALLERGY, note="Latex", ends_on=None)
+    flag = add_flag(
+        db,
+        make_staff(db, Role.NURSE, [site]),
+        person,
+        kind=FlagKind.ALLERGY,
+        note="Latex",
+        ends_on=None,
+    )
+    with pytest.raises(NotAllowed, match=message):
+        remove_flag(db, desk, flag, "Wrong client")
+    assert flag.removed_at is None

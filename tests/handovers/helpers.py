@@ -1,16 +1,19 @@
+"""Scenes of the handover tests: a site's local time, and a floor in the middle of a shift."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import VisitStatus
-from sitesys.handovers.setup import add_default_stock_items, add_shift, shift_now
+from sitesys.handovers.setup import add_shift, shift_now
 from sitesys.observations.models import OverdueAlert
 from sitesys.observations.scoring import Consciousness
 from sitesys.observations.services import ObservationInput, record_observation
 from sitesys.sites.models import BoothStatus
+from sitesys.sites.services import add_default_stock_items
 from tests.factories import (
     make_booth,
     make_client,
@@ -19,6 +22,9 @@ from tests.factories import (
     make_substances,
     make_visit,
 )
+
+#: The day most handover tests happen on (a Wednesday in British Summer Time).
+DAY = date(2026, 6, 10)
 
 
 def local(site: Any, day: Any, hour: int, minute: int = 0) -> datetime:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
 from sitesys.auth.roles import Role
+from sitesys.handovers.choices import NoShiftToHandOver, choose_shift
 from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind
-from sitesys.handovers.setup import add_default_stock_items, add_shift
+from sitesys.handovers.setup import add_shift
 from sitesys.handovers.shifts import ShiftDefinition, ended_shifts, running_shifts
 from sitesys.handovers.tasks import handover_reminders
+from sitesys.refusals import Refused
+from sitesys.sites.services import add_default_stock_items
 from tests.factories import make_site, make_staff, sign_in
-from tests.handovers.helpers import local
-
-DAY = date(2026, 6, 10)
+from tests.handovers.helpers import DAY, local
 
 
 def late_and_twilight(db):
@@ -113,3 +115,41 @@ def test_the_reminder_fires_for_each_overlapping_shift(db):
         .order_by(HandoverAlert.raised_at)
     ).all()
     assert reminders == ["2026-06-10/Late", "2026-06-10/Twilight"]
+
+
+def chosen(db, site, hour, key):
+    with time_machine.travel(local(site, DAY, hour), tick=False):
+        from sitesys.clock import utcnow
+
+        return choose_shift(db, site, utcnow(), key)
+
+
+def test_the_shift_chosen_is_the_one_offered_under_its_key(db):
+    site = late_and_twilight(db)
+    assert chosen(db, site, 19, "2026-06-10/Twilight").key == "2026-06-10/Twilight"
+    assert chosen(db, site, 19, "2026-06-10/Late").key == "2026-06-10/Late"
+    # A form drawn before leads could choose sends no key: the one shift there is.
+    assert chosen(db, site, 16, "").key == "2026-06-10/Late"
+
+
+NO_SHIFT = "There is no shift running now, so there is nothing to hand over."
+GONE = "That shift can no longer be handed over here; choose one of these."
+SEVERAL = "Several shifts can be handed over now; choose which one."
+
+
+@pytest.mark.parametrize(
+    ("hour", "key", "message"),
+    [
+        (10, "", NO_SHIFT),
+        (10, "2026-06-10/Late", NO_SHIFT),
+        (19, "2026-06-09/Late", GONE),
+        (16, "2026-06-10/Twilight", GONE),
+        (19, "", SEVERAL),
+    ],
+)
+def test_a_shift_not_offered_or_not_named_is_refused_in_words(db, hour, key, message):
+    site = late_and_twilight(db)
+    with pytest.raises(NoShiftToHandOver) as refused:
+        chosen(db, site, hour, key)
+    assert str(refused.value) == message
+    assert isinstance(refused.value, Refused)

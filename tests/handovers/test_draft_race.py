@@ -9,14 +9,9 @@ from sqlalchemy import select
 from sitesys.auth.models import Staff
 from sitesys.clock import utcnow
 from sitesys.db import get_database
+from sitesys.handovers.choices import handover_choices
 from sitesys.handovers.models import Handover
-from sitesys.handovers.services import (
-    Draft,
-    DraftConflict,
-    handover_choices,
-    save_draft,
-    start_handover,
-)
+from sitesys.handovers.services import Draft, DraftConflict, save_draft, start_handover
 from tests.handovers.helpers import prepared_floor
 
 pytestmark = [pytest.mark.committed, pytest.mark.backend("postgresql")]

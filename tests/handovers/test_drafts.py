@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from sitesys.handovers.models import Handover, HandoverStatus
-from sitesys.sites.models import Site
 from tests.factories import sign_in
-from tests.handovers.helpers import local, prepared_floor
 
-DAY = date(2026, 6, 10)
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(local(Site(time_zone="Europe/London"), DAY, 11), tick=False) as moment:
-        yield moment
-
-
-@pytest.fixture
-def floor(db, clock):
-    from sitesys.clock import utcnow
-
-    return prepared_floor(db, utcnow())
 
 
 @pytest.fixture

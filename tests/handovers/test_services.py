@@ -16,24 +16,14 @@ from sitesys.handovers.services import (
     HandoverIncomplete,
     acknowledge_handover,
     add_addendum,
+    save_and_submit,
     save_draft,
     start_handover,
     submit_handover,
 )
 from sitesys.handovers.setup import add_shift, shift_now
-from sitesys.sites.models import Site
 from tests.factories import make_site, make_staff
-from tests.handovers.helpers import local, prepared_floor
-
-
-@pytest.fixture
-def floor(db):
-    site_day = date(2026, 6, 10)
-    probe = Site(name="probe", time_zone="Europe/London")
-    with time_machine.travel(local(probe, site_day, 11), tick=False):
-        from sitesys.clock import utcnow
-
-        yield prepared_floor(db, utcnow())
+from tests.handovers.helpers import local
 
 
 def test_the_snapshot_holds_the_floor_as_it_is(db, floor):
@@ -110,6 +100,31 @@ def test_submitting_freezes_it_and_corrections_are_addenda(db, floor):
     assert db.scalar(select(func.count()).select_from(HandoverAddendum)) == 1
     added = db.scalars(select(AuditEvent).where(AuditEvent.action == "handover.addendum_added"))
     assert len(added.all()) == 1
+
+
+def test_saving_then_submitting_keeps_the_typing_of_an_incomplete_handover(db, floor):
+    nurse = floor["nurse"]
+    handover = start_handover(db, nurse, floor["site"], floor["shift"])
+    loaded = handover.saved_at
+    problems = save_and_submit(
+        db, nurse, handover, Draft(notes="Half written"), loaded, submit=True
+    )
+    assert "Write the summary." in problems and any("Naloxone doses" in p for p in problems)
+    assert handover.status is HandoverStatus.DRAFT and handover.notes == "Half written"
+    assert (
+        save_and_submit(
+            db, nurse, handover, Draft(notes="Still half"), handover.saved_at, submit=False
+        )
+        == []
+    )
+    assert handover.status is HandoverStatus.DRAFT and handover.notes == "Still half"
+    whole = Draft(
+        summary="Busy morning",
+        severities={person.id: IllnessSeverity.STABLE for person in handover.people},
+        stock={row.id: 2 for row in handover.stock},
+    )
+    assert save_and_submit(db, nurse, handover, whole, handover.saved_at, submit=True) == []
+    assert handover.status is HandoverStatus.SUBMITTED and handover.summary == "Busy morning"
 
 
 def test_the_outgoing_lead_cannot_acknowledge_their_own_handover(db, floor):

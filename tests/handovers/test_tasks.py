@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 import time_machine
@@ -21,9 +21,7 @@ from sitesys.handovers.setup import add_shift, shift_now
 from sitesys.handovers.tasks import handover_reminders
 from sitesys.scheduler import jobs, run_job
 from tests.factories import make_site, make_staff
-from tests.handovers.helpers import local
-
-DAY = date(2026, 6, 10)
+from tests.handovers.helpers import DAY, local
 
 
 def site_with_early_shift(db):

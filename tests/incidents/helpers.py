@@ -12,6 +12,7 @@ from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
 from sitesys.incidents.kinds import (
     ActionKind,
+    IncidentStatus,
     IncidentType,
     NaloxoneRoute,
     Outcome,
@@ -19,8 +20,15 @@ from sitesys.incidents.kinds import (
     PsychologicalHarm,
 )
 from sitesys.incidents.models import Incident
-from sitesys.incidents.reports import ReportInput
-from sitesys.incidents.services import ActionInput, start_response
+from sitesys.incidents.reports import ReportInput, submit_report
+from sitesys.incidents.review import (
+    ReviewInput,
+    close_incident,
+    record_review,
+    review_version,
+    take_into_review,
+)
+from sitesys.incidents.services import ActionInput, end_response, start_response
 from sitesys.sites.models import Site
 from tests.factories import (
     make_booth,
@@ -109,3 +117,28 @@ def report_form(staff: list[Staff], **overrides: Any) -> dict[str, Any]:
 
 def started(db: Session, floor: Floor) -> Incident:
     return start_response(db, floor.nurse, floor.visit).incident
+
+
+def bring_to(db: Session, floor: Floor, status: IncidentStatus) -> Incident:
+    """An incident in the given state, reached the way staff reach it."""
+    incident = started(db, floor)
+    if status is IncidentStatus.OPEN:
+        return incident
+    end_response(db, floor.nurse, incident)
+    if status is IncidentStatus.DRAFT:
+        return incident
+    submit_report(db, floor.nurse, incident, complete_report([floor.nurse]))
+    if status is IncidentStatus.SUBMITTED:
+        return incident
+    take_into_review(db, floor.manager, incident)
+    record_review(
+        db,
+        floor.manager,
+        incident,
+        ReviewInput(findings="Response within a minute."),
+        version=review_version(incident),
+    )
+    if status is IncidentStatus.IN_REVIEW:
+        return incident
+    close_incident(db, floor.manager, incident)
+    return incident

@@ -29,13 +29,19 @@ from sitesys.incidents.models import (
     IncidentAction,
     IncidentAmendment,
 )
-from sitesys.incidents.queue import urgent_ids
+from sitesys.incidents.queue import QueueFilters, export_csv, urgent_ids
 from sitesys.incidents.reports import (
     ReportChanged,
     ReportIncomplete,
     ReportInput,
+    ReportNotSubmitted,
+    ReportSubmitted,
+    ResponseStillRunning,
+    amend_refusal,
     amend_report,
+    draft_refusal,
     file_report,
+    may_amend,
     report_version,
     save_draft,
     submit_report,
@@ -54,14 +60,23 @@ from sitesys.incidents.review import (
 from sitesys.incidents.services import (
     IncidentChanged,
     IncidentError,
+    ResponseEnded,
     end_response,
     record_action,
     start_response,
     strike_action,
+    tap_refusal,
 )
 from sitesys.refusals import NotAllowed
 from tests.factories import make_site, make_staff, make_visit
-from tests.incidents.helpers import complete_report, make_floor, naloxone, started, tap
+from tests.incidents.helpers import (
+    bring_to,
+    complete_report,
+    make_floor,
+    naloxone,
+    started,
+    tap,
+)
 
 
 def events(db, action):
@@ -259,31 +274,6 @@ def test_a_draft_may_still_strike_but_a_submitted_report_may_not(db):
 # -- The state machine --------------------------------------------------------------------------
 
 
-def bring_to(db, floor, status):
-    """An incident in the given state, reached the way staff reach it."""
-    incident = started(db, floor)
-    if status is IncidentStatus.OPEN:
-        return incident
-    end_response(db, floor.nurse, incident)
-    if status is IncidentStatus.DRAFT:
-        return incident
-    submit_report(db, floor.nurse, incident, complete_report([floor.nurse]))
-    if status is IncidentStatus.SUBMITTED:
-        return incident
-    take_into_review(db, floor.manager, incident)
-    record_review(
-        db,
-        floor.manager,
-        incident,
-        ReviewInput(findings="Response within a minute."),
-        version=review_version(incident),
-    )
-    if status is IncidentStatus.IN_REVIEW:
-        return incident
-    close_incident(db, floor.manager, incident)
-    return incident
-
-
 STEPS = {
     "end response": (lambda db, f, i, who: end_response(db, who, i), IncidentStatus.DRAFT),
     "submit": (
@@ -448,7 +438,7 @@ def test_after_submission_the_draft_cannot_be_edited(db):
     floor = make_floor(db)
     incident = bring_to(db, floor, IncidentStatus.SUBMITTED)
     assert incident.submitted_by_id == floor.nurse.id and incident.submitted_at is not None
-    with pytest.raises(IncidentChanged, match="change it with an amendment"):
+    with pytest.raises(IncidentChanged, match="changes are made by amendment"):
         save_draft(db, floor.nurse, incident, ReportInput(narrative="Rewritten"))
     assert incident.narrative.startswith("Found unresponsive")
 
@@ -782,3 +772,171 @@ def test_awaiting_review_counts_submitted_reports_of_the_site(db):
     other = make_floor(db)
     bring_to(db, other, IncidentStatus.IN_REVIEW)
     assert awaiting_review_count(db, other.site.id) == 0
+
+
+# -- The rules a page asks before it shows a form -----------------------------------------------
+
+
+def test_taps_are_taken_only_while_the_response_runs_and_a_late_one_is_a_warning(db):
+    floor = make_floor(db)
+    incident = started(db, floor)
+    assert tap_refusal(incident) is None
+    end_response(db, floor.nurse, incident)
+    refusal = tap_refusal(incident)
+    assert isinstance(refusal, ResponseEnded) and refusal.category == "warning"
+    with pytest.raises(ResponseEnded, match="so this was not recorded: add it to the report"):
+        record_action(db, floor.nurse, incident, tap(ActionKind.EMS_CALLED))
+    with pytest.raises(ResponseEnded, match=r"The response has already ended\."):
+        end_response(db, floor.manager, incident)
+    assert len(events(db, "incident.response_ended")) == 1
+    assert events(db, "incident.action_recorded") == []
+
+
+@pytest.mark.parametrize(
+    ("status", "refusal", "category"),
+    [
+        (IncidentStatus.OPEN, ResponseStillRunning, "warning"),
+        (IncidentStatus.DRAFT, None, None),
+        (IncidentStatus.SUBMITTED, ReportSubmitted, "info"),
+        (IncidentStatus.IN_REVIEW, ReportSubmitted, "info"),
+        (IncidentStatus.CLOSED, ReportSubmitted, "info"),
+    ],
+)
+def test_a_report_is_written_as_a_draft_only_between_the_end_and_submission(
+    db, status, refusal, category
+):
+    floor = make_floor(db)
+    incident = bring_to(db, floor, status)
+    found = draft_refusal(incident)
+    if refusal is None:
+        assert found is None
+        save_draft(db, floor.nurse, incident, ReportInput(narrative="Half written"))
+        assert incident.narrative == "Half written"
+        return
+    assert isinstance(found, refusal) and found.category == category
+    narrative = incident.narrative
+    with pytest.raises(refusal):
+        save_draft(db, floor.nurse, incident, ReportInput(narrative="Rewritten"))
+    assert incident.narrative == narrative
+
+
+def test_who_may_amend_a_report_and_when(db):
+    floor = make_floor(db)
+    colleague = make_staff(db, Role.NURSE, [floor.site])
+    draft = bring_to(db, floor, IncidentStatus.DRAFT)
+    assert isinstance(amend_refusal(floor.nurse, draft), ReportNotSubmitted)
+    assert not may_amend(floor.manager, draft)
+    incident = bring_to(db, floor, IncidentStatus.SUBMITTED)
+    assert amend_refusal(floor.nurse, incident) is None and may_amend(floor.nurse, incident)
+    assert amend_refusal(floor.manager, incident) is None and may_amend(floor.manager, incident)
+    refused = amend_refusal(colleague, incident)
+    assert isinstance(refused, NotAllowed)
+    assert str(refused) == "Only the reporter or a manager can amend a submitted report."
+    assert not may_amend(colleague, incident) and not may_amend(floor.desk, incident)
+    with pytest.raises(NotAllowed):
+        amend_report(
+            db,
+            colleague,
+            incident,
+            complete_report([floor.nurse], physical_harm=PhysicalHarm.SEVERE),
+            "Checking",
+            version=report_version(incident),
+        )
+    assert db.scalar(select(func.count()).select_from(IncidentAmendment)) == 0
+
+
+def test_only_those_who_review_export_the_incident_list(db):
+    floor = make_floor(db)
+    bring_to(db, floor, IncidentStatus.SUBMITTED)
+    with pytest.raises(NotAllowed, match=r"Only a manager can export the incident list\."):
+        export_csv(db, floor.nurse, floor.site, QueueFilters(), include_narratives=True)
+    assert events(db, "incidents.exported") == []
+    _text, count = export_csv(
+        db, floor.manager, floor.site, QueueFilters(), include_narratives=False
+    )
+    assert count == 1 and len(events(db, "incidents.exported")) == 1
+
+
+# -- Every change to an incident is audited, so every board sees it ------------------------------
+
+
+def test_every_step_of_an_incident_commits_under_the_floor_rule(db):
+    """Each step is committed on its own: the floor rule refuses a commit that changed an
+    incident (shown on the board) without an audit event beside it.
+    """
+    floor = make_floor(db)
+    nurse, manager = floor.nurse, floor.manager
+    incident = started(db, floor)
+    db.commit()
+    wrong = record_action(db, nurse, incident, naloxone("4")).action
+    db.commit()
+    strike_action(db, nurse, wrong, "Tapped twice")
+    db.commit()
+    end_response(db, nurse, incident)
+    db.commit()
+    save_draft(db, nurse, incident, ReportInput(narrative="Half written"))
+    db.commit()
+    submit_report(db, nurse, incident, complete_report([nurse]))
+    db.commit()
+    amend_report(
+        db,
+        nurse,
+        incident,
+        complete_report([nurse], physical_harm=PhysicalHarm.SEVERE),
+        "Needed a life-saving intervention",
+        version=report_version(incident),
+    )
+    db.commit()
+    take_into_review(db, manager, incident)
+    db.commit()
+    record_review(
+        db, manager, incident, ReviewInput(findings="Fine"), version=review_version(incident)
+    )
+    db.commit()
+    action = add_review_action(
+        db,
+        manager,
+        incident,
+        description="Restock naloxone",
+        owner_id=nurse.id,
+        due_on=utcnow().date() + timedelta(days=7),
+        submission_key=str(uuid.uuid4()),
+    )
+    db.commit()
+    complete_review_action(db, manager, incident, action)
+    db.commit()
+    close_incident(db, manager, incident)
+    db.commit()
+    reopen_incident(db, manager, incident, "Coroner asked for more detail")
+    db.commit()
+    file_report(
+        db,
+        nurse,
+        floor.site,
+        complete_report([nurse], outcome=None),
+        submission_key=str(uuid.uuid4()),
+        submit=True,
+    )
+    db.commit()
+    recorded = db.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.record_type == "incident")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert recorded == [
+        "incident.response_started",
+        "incident.action_recorded",
+        "incident.action_struck",
+        "incident.response_ended",
+        "incident.draft_saved",
+        "incident.submitted",
+        "incident.amended",
+        "incident.review_started",
+        "incident.review_recorded",
+        "incident.review_action_added",
+        "incident.review_action_done",
+        "incident.closed",
+        "incident.reopened",
+        "incident.reported",
+        "incident.submitted",
+    ]

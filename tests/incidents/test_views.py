@@ -210,6 +210,8 @@ def test_the_start_button_partial_starts_or_rejoins(app, client, db):
     sign_in(client, db, floor.nurse)
     none_yet = client.get(f"/incidents/visits/{floor.visit.id}")
     assert none_yet.headers["Location"] == f"/visits/{floor.visit.id}"
+    visit_page = text(client.get(none_yet.headers["Location"]))
+    assert "No emergency response is running for Amber Heron 27 in Booth 4." in visit_page
     page = text(client.get("/incidents/"))
     assert f'action="/incidents/start/{floor.visit.id}"' in page
     assert "Start emergency response</button>" in page
@@ -393,12 +395,15 @@ def test_ending_the_response_stops_the_clock_and_opens_the_report(client, db):
     db.refresh(incident)
     assert incident.status is IncidentStatus.DRAFT and incident.response_ended_at is not None
     late = client.post(f"/incidents/{incident.id}/actions", data=action_form("stimulation"))
-    assert late.status_code == 302
+    assert late.headers["Location"] == f"/incidents/{incident.id}"
+    assert "so this was not recorded: add it to the report." in text(client.get(late.location))
     assert db.scalar(select(func.count()).select_from(IncidentAction)) == 0
     again = client.post(f"/incidents/{incident.id}/end", follow_redirects=True)
     assert "The response has already ended." in text(again)
     respond = client.get(f"/incidents/{incident.id}/respond")
     assert respond.headers["Location"] == f"/incidents/{incident.id}"
+    record = text(client.get(respond.headers["Location"]))
+    assert "The response has ended; this is the incident&#39;s record." in record
 
 
 # -- The report ---------------------------------------------------------------------------------
@@ -574,6 +579,7 @@ def _amending_meanwhile(client, app, db):
     moderate = {**form, "physical_harm": "moderate", "reason": "Bruising found later"}
     saved = manager.post(url, data={**moderate, "version": opened_version(manager, url)})
     assert saved.status_code == 302
+    assert [a.field for a in db.scalars(select(IncidentAmendment))] == ["physical_harm"]
     return floor, incident, url, form, nurse_opened
 
 
@@ -919,7 +925,7 @@ def test_your_submitted_reports_are_those_you_reported_or_submitted_newest_first
 
 
 def test_your_submitted_reports_page_back_to_the_oldest(client, db):
-    from sitesys.incidents.queue_views import MINE_PER_PAGE
+    from sitesys.incidents.views.queue import MINE_PER_PAGE
 
     floor = make_floor(db)
     colleague = make_staff(db, Role.NURSE, [floor.site], display_name="Cai Colleague")
@@ -976,7 +982,7 @@ def test_pages_read_in_a_fixed_number_of_queries_however_many_rows(client, db, c
 def test_the_vitals_shortcut_leads_to_the_same_visits_observation_form(app):
     from flask import url_for
 
-    from sitesys.incidents.respond_views import vitals_url_for
+    from sitesys.incidents.views.respond import vitals_url_for
 
     incident = Incident(id=uuid.uuid4(), visit_id=uuid.uuid4())
     with app.test_request_context():

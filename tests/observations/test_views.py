@@ -23,6 +23,11 @@ def observations(db):
     return list(db.scalars(select(Observation).order_by(Observation.id)))
 
 
+def flashed(page, category, message):
+    """The message as the page shows it, in its category's colours."""
+    return f'<li class="flash flash-{category}">{message}</li>' in page.get_data(as_text=True)
+
+
 def test_full_observation_form_has_the_trained_labels(client, db):
     _site, visit, _nurse = nurse_with_visit(db, client)
     page = client.get(f"/visits/{visit.id}/observations/new").get_data(as_text=True)
@@ -201,11 +206,23 @@ def test_scale_2_needs_a_reason_and_changes_the_score(client, db):
         f"/visits/{visit.id}/spo2-scale", data={"scale": "2", "reason": ""}, follow_redirects=True
     )
     assert "give the clinical reason" in refused.get_data(as_text=True)
-    client.post(
-        f"/visits/{visit.id}/spo2-scale", data={"scale": "2", "reason": "COPD, known CO2 retainer"}
+    scaled = client.post(
+        f"/visits/{visit.id}/spo2-scale",
+        data={"scale": "2", "reason": "COPD, known CO2 retainer"},
+        follow_redirects=True,
     )
+    assert "SpO2 scale 2 is used for this visit from now on." in scaled.get_data(as_text=True)
     db.refresh(visit)
-    assert visit.spo2_scale == 2
+    assert visit.spo2_scale == 2 and visit.spo2_scale_reason == "COPD, known CO2 retainer"
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "visit.spo2_scale_set"))
+    assert event.record_id == str(visit.id) and event.detail["scale"] == 2
+    again = client.post(
+        f"/visits/{visit.id}/spo2-scale",
+        data={"scale": "2", "reason": "Checking"},
+        follow_redirects=True,
+    )
+    assert flashed(again, "error", "The visit is already on SpO2 scale 2.")
+    assert visit.spo2_scale_reason == "COPD, known CO2 retainer"
     client.post(f"/visits/{visit.id}/observations/new", data=full(spo2="88"))
     [obs] = observations(db)
     assert obs.spo2_scale == 2 and obs.news2_total == 0 and not obs.prompts_emergency
@@ -496,3 +513,31 @@ def test_only_this_sites_nurses_and_managers_see_the_observations_page(client, d
     assert client.get(f"/visits/{visit.id}/observations").status_code == 403
     sign_in(client, db, make_staff(db, Role.NURSE, [make_site(db)]))
     assert client.get(f"/visits/{visit.id}/observations").status_code == 404
+
+
+def test_a_quick_check_after_the_client_left_is_refused_and_says_why(client, db):
+    _site, visit, _nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/check-out", data={"expected_status": "in_booth"})
+    reply = client.post(
+        f"/visits/{visit.id}/quick-check",
+        data={"submission_key": str(uuid.uuid4())},
+        follow_redirects=True,
+    )
+    message = f"{visit.display_tag} has left. Record an earlier time (before they left) with a"
+    assert f'<li class="flash flash-error">{message}' in reply.get_data(as_text=True)
+    assert observations(db) == []
+    assert not db.scalar(select(AuditEvent).where(AuditEvent.action == "observation.quick_check"))
+
+
+def test_a_struck_observation_says_so_and_is_audited(client, db):
+    _site, visit, nurse = nurse_with_visit(db, client)
+    client.post(f"/visits/{visit.id}/observations/new", data=full(pulse="70"))
+    [obs] = observations(db)
+    reply = client.post(
+        f"/observations/{obs.id}/strike", data={"reason": "Wrong client"}, follow_redirects=True
+    )
+    message = "Observation struck through; it stays on the record with your reason."
+    assert flashed(reply, "success", message)
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "observation.struck"))
+    assert event.actor_id == nurse.id and event.record_id == str(obs.id)
+    assert "Wrong client" not in str(event.detail)

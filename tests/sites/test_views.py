@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
+from sitesys.handovers.models import StockItem
 from sitesys.sites.models import Booth, BoothKind, BoothStatus, Site, SubstanceOption
 from tests.factories import make_booth, make_site, make_staff, sign_in
 
@@ -41,6 +42,18 @@ def test_admin_creates_a_site_with_its_settings(client, db):
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "site.created"))
     codes = db.scalars(select(SubstanceOption.code).where(SubstanceOption.site_id == site.id))
     assert {"ketamine", "nitazenes", "unknown"} <= set(codes)
+
+
+def test_a_new_site_counts_the_default_stock_at_handover(client, db):
+    """The site's set-up gives a new site its default pick-lists, the stock list included."""
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    client.post("/sites/new", data=SITE_FORM)
+    site = db.scalar(select(Site).where(Site.name == "Harbour Street"))
+    assert site is not None
+    stock = db.scalars(
+        select(StockItem.name).where(StockItem.site_id == site.id).order_by(StockItem.position)
+    )
+    assert list(stock) == ["Naloxone doses", "Oxygen cylinders"]
 
 
 def test_the_incident_report_reminder_limit_is_a_site_setting(client, db):
@@ -275,6 +288,10 @@ def test_site_and_booth_names_that_differ_only_by_case_are_refused(client, db):
         f"/sites/booths/{booth.id}/edit", data={"label": "s1", "kind": "injecting", "position": "1"}
     )
     assert kept.status_code == 302
+    assert [b.label for b in db.scalars(select(Booth).where(Booth.site_id == other.id))] == ["s1"]
+    db.refresh(booth)
+    assert booth.label == "s1"
+    assert "Saved Booth s1." in client.get(f"/sites/{site.id}/booths").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("zone", ["localtime", "Factory", "GB", "Etc/GMT+5", "US/Eastern"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -96,6 +97,7 @@ def test_a_username_taken_by_someone_else_or_long_ago_is_still_refused(client, d
     sign_in(client, db, first_admin)
     with time_machine.travel(utcnow(), tick=False) as clock:
         assert _add_sam(client, site).status_code == 302
+        assert db.scalar(select(Staff).where(Staff.username == "sam.lee")) is not None
         other = app.test_client()
         sign_in(other, db, make_staff(db, Role.ADMIN))
         assert "The username sam.lee is already taken." in _add_sam(other, site).get_data(
@@ -135,6 +137,7 @@ def test_changing_a_role_ends_the_accounts_sessions(client, db):
         data={"display_name": "Renamed", "role": "manager", "sites": [site.id]},
     )
     assert response.status_code == 302
+    assert "Saved Renamed." in client.get(response.location).get_data(as_text=True)
     db.refresh(nurse)
     assert nurse.role is Role.MANAGER and nurse.display_name == "Renamed"
     sessions = db.scalars(select(StaffSession).where(StaffSession.staff_id == nurse.id))
@@ -167,7 +170,8 @@ def test_deactivate_and_reactivate_are_audited(client, db):
     )
     db.refresh(nurse)
     assert not nurse.is_active
-    client.post(f"/staff/{nurse.id}/reactivate")
+    again = client.post(f"/staff/{nurse.id}/reactivate", follow_redirects=True)
+    assert f"{nurse.display_name} is active again." in again.get_data(as_text=True)
     db.refresh(nurse)
     assert nurse.is_active
     assert len(audit(db, "staff.deactivated")) == len(audit(db, "staff.reactivated")) == 1
@@ -334,3 +338,50 @@ def test_a_tampered_role_is_refused_in_plain_words_and_changes_nothing(client, d
     assert nurse.role is Role.NURSE and audit(db, "staff.updated") == []
     listed = client.get("/staff/?role=superuser").get_data(as_text=True)
     assert "Not a valid choice" not in listed
+
+
+def test_a_refused_staff_change_leaves_nothing_half_saved(client, db):
+    """A refused change is rolled back whole: the account, its sites, its sessions and the
+    audit trail stay as they were, the page shows what is saved rather than what was typed,
+    and no "Saved" message is shown."""
+    first, second = make_site(db), make_site(db)
+    admin = make_staff(db, Role.ADMIN, [first], display_name="Ada Admin")
+    sign_in(client, db, admin)
+    demoted = client.post(
+        f"/staff/{admin.id}/edit",
+        data={"display_name": "Typed Name", "role": "nurse", "sites": [second.id]},
+    )
+    body = demoted.get_data(as_text=True)
+    assert demoted.status_code == 200
+    assert "You cannot remove your own admin role." in body
+    assert "<h1>Edit Ada Admin</h1>" in body and "Saved" not in body
+    deactivated = client.post(f"/staff/{admin.id}/deactivate", follow_redirects=True)
+    page = deactivated.get_data(as_text=True)
+    assert deactivated.request.path == f"/staff/{admin.id}/edit"
+    assert "You cannot deactivate your own account." in page and "is deactivated" not in page
+    db.refresh(admin)
+    assert admin.display_name == "Ada Admin" and admin.role is Role.ADMIN and admin.is_active
+    assert [site.id for site in admin.sites] == [first.id]
+    sessions = list(db.scalars(select(StaffSession).where(StaffSession.staff_id == admin.id)))
+    assert sessions and all(s.ended_at is None for s in sessions)
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action.startswith("staff."))) is None
+
+
+@pytest.mark.backend("postgresql")
+def test_a_change_to_an_account_locks_its_row_and_reading_it_does_not(client, db, count_queries):
+    """Two admins changing one account at once take turns; the page alone locks nothing."""
+    site = make_site(db)
+    nurse = make_staff(db, Role.NURSE, [site], display_name="Sam Lee")
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    with count_queries() as reading:
+        assert client.get(f"/staff/{nurse.id}/edit").status_code == 200
+    with count_queries() as changing:
+        client.post(
+            f"/staff/{nurse.id}/edit",
+            data={"display_name": "Sam Lee", "role": "nurse", "sites": [site.id]},
+        )
+    assert not any("FOR UPDATE" in statement for statement in reading.statements)
+    assert any(
+        "FROM staff" in statement and "FOR UPDATE OF staff" in statement
+        for statement in changing.statements
+    )

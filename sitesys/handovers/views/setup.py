@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import Session
 
 from sitesys.auth.guard import current_staff
 from sitesys.auth.permissions import Capability, requires
-from sitesys.db import get_session
+from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm
 from sitesys.handovers.forms import ShiftForm, StockItemForm
-from sitesys.handovers.models import Shift, StockItem
+from sitesys.handovers.loaders import (
+    get_shift_or_404,
+    get_stock_item_or_404,
+)
 from sitesys.handovers.setup import (
-    SetupError,
     add_shift,
     add_stock_item,
     retire_shift,
@@ -21,25 +22,20 @@ from sitesys.handovers.setup import (
     site_shifts,
     stock_items,
 )
-from sitesys.sites.models import Site
+from sitesys.handovers.views import bp
+from sitesys.sites.loaders import get_site_or_404, sites_managed_by
 
 
-def _site_or_404(session: Session, site_id: int) -> Site:
-    site = session.get(Site, site_id)
-    if site is None:
-        abort(404)
-    return site
-
-
+@bp.route("/setup/<int:site_id>", methods=["GET", "POST"])
 @requires(Capability.MANAGE_SITES)
 def setup(site_id: int) -> ResponseReturnValue:
     db = get_session()
-    site = _site_or_404(db, site_id)
+    site = get_site_or_404(db, site_id, sites_managed_by(current_staff()))
     shift_form = ShiftForm(prefix="shift")
     item_form = StockItemForm(prefix="item")
     actor = current_staff()
-    try:
-        if shift_form.submit.data and shift_form.validate_on_submit():
+    if shift_form.submit.data and shift_form.validate_on_submit():
+        with committing(db, show_refusal=False) as outcome:
             add_shift(
                 db,
                 actor,
@@ -48,17 +44,17 @@ def setup(site_id: int) -> ResponseReturnValue:
                 shift_form.start.data,
                 shift_form.end.data,
             )
-            db.commit()
-            flash(f"Added the {shift_form.name.data} shift.", "success")
+            outcome.say(f"Added the {shift_form.name.data} shift.")
+        if not outcome.refused:
             return redirect(url_for("handovers.setup", site_id=site.id))
-        if item_form.submit.data and item_form.validate_on_submit():
+        shift_form.name.errors = [str(outcome.refusal)]
+    elif item_form.submit.data and item_form.validate_on_submit():
+        with committing(db, show_refusal=False) as outcome:
             add_stock_item(db, actor, site, item_form.name.data or "")
-            db.commit()
-            flash(f"{item_form.name.data} is counted at handover from now on.", "success")
+            outcome.say(f"{item_form.name.data} is counted at handover from now on.")
+        if not outcome.refused:
             return redirect(url_for("handovers.setup", site_id=site.id))
-    except SetupError as refused:
-        db.rollback()
-        (shift_form.name if shift_form.submit.data else item_form.name).errors = [str(refused)]
+        item_form.name.errors = [str(outcome.refusal)]
     status = 422 if request.method == "POST" else 200
     page = render_template(
         "handovers/setup.html",
@@ -72,25 +68,23 @@ def setup(site_id: int) -> ResponseReturnValue:
     return page, status
 
 
+@bp.post("/setup/<any(shifts, items):kind>/<int:record_id>/retire")
 @requires(Capability.MANAGE_SITES)
 def retire(kind: str, record_id: int) -> ResponseReturnValue:
     """Stop using a shift, or stop counting a stock item; history keeps their names."""
     db = get_session()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    site_id: int
     if kind == "shifts":
-        shift = db.get(Shift, record_id)
-        if shift is None:
-            abort(404)
-        retire_shift(db, current_staff(), shift)
-        message, site_id = f"The {shift.name} shift is no longer used.", shift.site_id
+        shift = get_shift_or_404(db, record_id, for_update=True)
+        with committing(db) as outcome:
+            retire_shift(db, current_staff(), shift)
+            outcome.say(f"The {shift.name} shift is no longer used.")
+        site_id = shift.site_id
     else:
-        item = db.get(StockItem, record_id)
-        if item is None:
-            abort(404)
-        retire_stock_item(db, current_staff(), item)
-        message, site_id = f"{item.name} is no longer counted.", item.site_id
-    db.commit()
-    flash(message, "success")
+        item = get_stock_item_or_404(db, record_id, for_update=True)
+        with committing(db) as outcome:
+            retire_stock_item(db, current_staff(), item)
+            outcome.say(f"{item.name} is no longer counted.")
+        site_id = item.site_id
     return redirect(url_for("handovers.setup", site_id=site_id))

@@ -21,28 +21,24 @@ from sitesys.incidents.forms import (
     StrikeForm,
 )
 from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
-from sitesys.incidents.loading import (
-    get_action_or_404,
-    get_incident_or_404,
-    with_actions,
-)
+from sitesys.incidents.loaders import get_action_or_404, get_incident_or_404, with_actions
 from sitesys.incidents.models import Incident
 from sitesys.incidents.services import (
     ActionInput,
-    IncidentChanged,
-    IncidentError,
     end_response,
     record_action,
     start_response,
     strike_action,
+    tap_refusal,
 )
-from sitesys.refusals import NotAllowed
+from sitesys.incidents.views import bp, committing_or_403, incident_page, turn_away
 from sitesys.templating import local_time
 
 #: How often a response screen fetches the log, so taps on other tablets show up.
 LOG_POLL_SECONDS = 5
 
 
+@bp.post("/start/<uuid:visit_id>")
 @requires(Capability.START_RESPONSE)
 def start(visit_id: uuid.UUID) -> ResponseReturnValue:
     """Open an emergency on a visit (or join the one running) and go to the response screen."""
@@ -52,29 +48,25 @@ def start(visit_id: uuid.UUID) -> ResponseReturnValue:
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        result = start_response(db, current_staff(), visit)
-    except NotAllowed:
-        abort(403)
-    except IncidentError as error:
-        db.rollback()
-        flash(str(error), "error")
+    with committing_or_403(db) as outcome:
+        started = start_response(db, current_staff(), visit)
+        if started.already_running:
+            who = client_and_whereabouts(visit)
+            outcome.say(f"An emergency response is already running for {who}.", "warning")
+        elif not visit.status.is_open:
+            # Right for someone who collapsed outside; wrong if the tap came from a board that
+            # had not yet shown them leaving and the emergency is whoever is in that booth now.
+            outcome.say(
+                f"{visit.display_tag} left the site at {local_time(visit.left_at)}. If the "
+                "emergency is someone on the floor now, start it from their tile on the board.",
+                "warning",
+            )
+    if outcome.refused:
         return redirect(url_for("incidents.index"))
-    db.commit()
-    if result.already_running:
-        who = client_and_whereabouts(visit)
-        flash(f"An emergency response is already running for {who}.", "warning")
-    elif not visit.status.is_open:
-        # Right for someone who collapsed outside; wrong if the tap came from a board that had
-        # not yet shown them leaving and the emergency is whoever is in that booth now.
-        flash(
-            f"{visit.display_tag} left the site at {local_time(visit.left_at)}. If the emergency "
-            "is someone on the floor now, start it from their tile on the board.",
-            "warning",
-        )
-    return redirect(url_for("incidents.respond", incident_id=result.incident.id))
+    return redirect(url_for("incidents.respond", incident_id=started.incident.id))
 
 
+@bp.get("/visits/<uuid:visit_id>")
 @requires(Capability.START_RESPONSE)
 def for_visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     """The response running for a visit (the board's link), or the visit page if none runs."""
@@ -136,8 +128,10 @@ def _render_respond(
     )
 
 
+@bp.get("/<uuid:incident_id>/respond")
 @requires(Capability.RECORD_RESPONSE_ACTIONS)
 def respond(incident_id: uuid.UUID) -> ResponseReturnValue:
+    """The response screen: big buttons, the clock and the log, while the response runs."""
     incident = get_incident_or_404(get_session(), incident_id, current_site())
     if incident.status is not IncidentStatus.OPEN:
         flash("The response has ended; this is the incident's record.", "info")
@@ -147,6 +141,7 @@ def respond(incident_id: uuid.UUID) -> ResponseReturnValue:
 
 # Not passive: a tablet showing a running emergency stays signed in while it polls; being
 # signed out in the middle of a resuscitation would cost time nobody has.
+@bp.get("/<uuid:incident_id>/respond/log")
 @requires(Capability.RECORD_RESPONSE_ACTIONS)
 def respond_log(incident_id: uuid.UUID) -> ResponseReturnValue:
     """The log and running totals alone, polled by the response screen."""
@@ -172,82 +167,62 @@ def _tap(form: ActionForm) -> ActionInput:
     )
 
 
+@bp.post("/<uuid:incident_id>/actions")
 @requires(Capability.RECORD_RESPONSE_ACTIONS)
 def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
+    """One tap: recorded with the server's time, once however often it is sent."""
     db = get_session()
     incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
     form = ActionForm()
     if not form.validate_on_submit():
-        if incident.status is not IncidentStatus.OPEN:
-            flash(
-                "The response had already ended, so this was not recorded: add it to the report.",
-                "warning",
-            )
-            return redirect(url_for("incidents.show", incident_id=incident.id))
+        # A value refused after the response ended (on another tablet) is not worth fixing:
+        # say it was not recorded, and where it goes instead.
+        refusal = tap_refusal(incident)
+        if refusal is not None:
+            return turn_away(refusal, url_for("incidents.show", incident_id=incident.id))
         return _render_respond(incident, form, 422)
-    try:
-        result = record_action(db, current_staff(), incident, _tap(form))
-    except NotAllowed:
-        abort(403)
-    except IncidentChanged as error:
-        # Ended on another tablet: straight to the record, with this one message.
-        db.rollback()
-        flash(str(error), "warning")
-        return redirect(url_for("incidents.show", incident_id=incident_id))
-    except IncidentError as error:
-        db.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("incidents.respond", incident_id=incident_id))
-    db.commit()
-    action = result.action
-    if result.replayed:
-        flash(f"Already recorded: {action.summary}.", "info")
-    else:
-        flash(f"Recorded: {action.summary}.", "success")
+    with committing_or_403(db) as outcome:
+        recorded = record_action(db, current_staff(), incident, _tap(form))
+        if recorded.replayed:
+            outcome.say(f"Already recorded: {recorded.action.summary}.", "info")
+        else:
+            outcome.say(f"Recorded: {recorded.action.summary}.")
+    if outcome.refused:
+        # Ended on another tablet meanwhile: straight to the record, with this one message (a
+        # refused value, while the response runs, goes back to the response screen).
+        return redirect(incident_page(incident))
     return redirect(url_for("incidents.respond", incident_id=incident.id))
 
 
+@bp.post("/<uuid:incident_id>/actions/<int:action_id>/strike")
 @requires(Capability.RECORD_RESPONSE_ACTIONS)
 def strike(incident_id: uuid.UUID, action_id: int) -> ResponseReturnValue:
+    """Strike a wrong tap through, with a reason; it stays in the log."""
     db = get_session()
     incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
-    action = get_action_or_404(db, incident, action_id)
-    back = (
-        url_for("incidents.respond", incident_id=incident.id)
-        if incident.status is IncidentStatus.OPEN
-        else url_for("incidents.show", incident_id=incident.id)
-    )
+    action = get_action_or_404(db, action_id, incident)
+    back = incident_page(incident)
     form = StrikeForm()
     if not form.validate_on_submit():
         flash(form.reason.errors[0] if form.reason.errors else "Reload the page.", "error")
         return redirect(back)
-    try:
+    with committing_or_403(db) as outcome:
         strike_action(db, current_staff(), action, form.reason.data or "")
-    except NotAllowed:
-        abort(403)
-    except IncidentError as error:
-        db.rollback()
-        flash(str(error), "error")
-        return redirect(back)
-    db.commit()
-    flash(f"Struck through: {action.summary}. It stays in the log.", "success")
+        outcome.say(f"Struck through: {action.summary}. It stays in the log.")
     return redirect(back)
 
 
+@bp.post("/<uuid:incident_id>/end")
 @requires(Capability.RECORD_RESPONSE_ACTIONS)
 def end(incident_id: uuid.UUID) -> ResponseReturnValue:
+    """Stop the clock and go on to the report."""
     db = get_session()
     incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with committing_or_403(db) as outcome:
         end_response(db, current_staff(), incident)
-    except NotAllowed:
-        abort(403)
-    except IncidentError as error:
-        db.rollback()
-        flash(str(error), "warning")
+        outcome.say("Response ended. Complete the report while it is fresh.")
+    if outcome.refused:
         return redirect(url_for("incidents.show", incident_id=incident.id))
-    db.commit()
-    flash("Response ended. Complete the report while it is fresh.", "success")
     return redirect(url_for("incidents.report", incident_id=incident.id))

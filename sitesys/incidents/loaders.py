@@ -1,4 +1,4 @@
-"""Load-and-authorise: a record of another site does not exist here (404)."""
+"""Loading incidents for a request: of the current site, or they do not exist here (404)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,21 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from sitesys.auth.models import Staff
 from sitesys.checkin.models import Visit
 from sitesys.incidents.models import Incident, IncidentAction, ReviewAction
-from sitesys.sites.models import Site
+from sitesys.sites.models import Site, staff_sites
+
+#: The "Staff involved" and review-action owner lists are bounded: a site has about 50 accounts.
+STAFF_LIMIT = 300
 
 
 def get_incident_or_404(
     session: Session, incident_id: uuid.UUID, site: Site, *, for_update: bool = False
 ) -> Incident:
-    """An incident of the current site. With `for_update`, its row is locked until commit, so
-    steps on one incident from several tablets take turns (and none is lost).
+    """An incident of this site; another site's is answered exactly like a missing one. With
+    `for_update` (a POST), its row is locked until commit, so steps on one incident from
+    several tablets take turns (and none is lost).
     """
     statement = (
         select(Incident)
@@ -38,7 +43,8 @@ def get_incident_or_404(
     return incident
 
 
-def get_action_or_404(session: Session, incident: Incident, action_id: int) -> IncidentAction:
+def get_action_or_404(session: Session, action_id: int, incident: Incident) -> IncidentAction:
+    """A tap in this incident's log (the incident, loaded for the site, holds the lock)."""
     action = session.scalar(
         select(IncidentAction).where(
             IncidentAction.id == action_id, IncidentAction.incident_id == incident.id
@@ -50,8 +56,9 @@ def get_action_or_404(session: Session, incident: Incident, action_id: int) -> I
 
 
 def get_review_action_or_404(
-    session: Session, incident: Incident, review_action_id: int
+    session: Session, review_action_id: int, incident: Incident
 ) -> ReviewAction:
+    """An action this incident's review decided on (the incident holds the lock)."""
     action = session.scalar(
         select(ReviewAction).where(
             ReviewAction.id == review_action_id, ReviewAction.incident_id == incident.id
@@ -74,3 +81,20 @@ def with_actions(session: Session, incident: Incident) -> Incident:
         )
     ).all()
     return incident
+
+
+def site_staff_choices(session: Session, site: Site, also: list[Staff]) -> list[Staff]:
+    """Active staff of the site by name, for "Staff involved" and a review action's owner;
+    then anyone in `also` (already named on the incident) even if moved or deactivated since.
+    """
+    people = list(
+        session.scalars(
+            select(Staff)
+            .join(staff_sites, staff_sites.c.staff_id == Staff.id)
+            .where(staff_sites.c.site_id == site.id, Staff.is_active.is_(True))
+            .order_by(Staff.display_name)
+            .limit(STAFF_LIMIT)
+        )
+    )
+    known = {person.id for person in people}
+    return people + [person for person in also if person.id not in known]

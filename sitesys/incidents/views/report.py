@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sitesys.auth.guard import current_site, current_staff
-from sitesys.auth.models import Staff
-from sitesys.auth.permissions import Capability, can, requires
+from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.services import active_substance_codes, substance_labels
 from sitesys.clock import utcnow
 from sitesys.db import get_session
@@ -32,14 +30,16 @@ from sitesys.incidents.kinds import (
     PhysicalHarm,
     PsychologicalHarm,
 )
-from sitesys.incidents.loading import get_incident_or_404, with_actions
+from sitesys.incidents.loaders import get_incident_or_404, site_staff_choices, with_actions
 from sitesys.incidents.models import Incident
 from sitesys.incidents.reports import (
     FIELD_LABELS,
     ReportChanged,
     ReportIncomplete,
     ReportInput,
+    amend_refusal,
     amend_report,
+    draft_refusal,
     file_report,
     may_amend,
     report_version,
@@ -47,28 +47,10 @@ from sitesys.incidents.reports import (
     submit_report,
 )
 from sitesys.incidents.review import REVIEW_FIELDS, ReviewInput, review_version
-from sitesys.incidents.services import IncidentError
+from sitesys.incidents.views import bp, committing_or_403, incident_page, turn_away
 from sitesys.record_ids import record_id
-from sitesys.refusals import NotAllowed
-from sitesys.sites.models import Site, staff_sites
-
-#: The "Staff involved" list is bounded: a site has about 50 accounts.
-STAFF_LIMIT = 300
-
-
-def site_staff_choices(session: Session, site: Site, also: list[Staff]) -> list[Staff]:
-    """Active staff of the site, and anyone already named on the incident."""
-    people = list(
-        session.scalars(
-            select(Staff)
-            .join(staff_sites, staff_sites.c.staff_id == Staff.id)
-            .where(staff_sites.c.site_id == site.id, Staff.is_active.is_(True))
-            .order_by(Staff.display_name)
-            .limit(STAFF_LIMIT)
-        )
-    )
-    known = {person.id for person in people}
-    return people + [person for person in also if person.id not in known]
+from sitesys.refusals import Refused
+from sitesys.sites.models import Site
 
 
 def _prepare(form: ReportForm, session: Session, site: Site, incident: Incident | None) -> None:
@@ -84,6 +66,14 @@ def _prepare(form: ReportForm, session: Session, site: Site, incident: Incident 
     named = list(incident.staff_involved) if incident else []
     form.staff_involved.choices = choices(
         (str(person.id), person.display_name) for person in site_staff_choices(session, site, named)
+    )
+
+
+def offer_owners(form: ReviewActionForm, session: Session, site: Site) -> None:
+    """Offer the site's active staff as a review action's owner."""
+    form.owner.choices = choices(
+        [("", "Choose the owner")]
+        + [(str(p.id), p.display_name) for p in site_staff_choices(session, site, [])]
     )
 
 
@@ -125,45 +115,45 @@ def _show_problems(form: ReportForm, error: ReportIncomplete) -> None:
         getattr(form, name).errors = [*getattr(form, name).errors, message]
 
 
+def _show_refusal(form: ReportForm, refusal: Refused) -> None:
+    """A report refused: what is missing beside each field, anything else above the form."""
+    if isinstance(refusal, ReportIncomplete):
+        _show_problems(form, refusal)
+    else:
+        flash(str(refusal), refusal.category)
+
+
+@bp.route("/<uuid:incident_id>/report", methods=["GET", "POST"])
 @requires(Capability.REPORT_INCIDENTS)
 def report(incident_id: uuid.UUID) -> ResponseReturnValue:
     """Complete a draft report; save it as it stands, or submit it when it is complete."""
     db = get_session()
     site = current_site()
     incident = get_incident_or_404(db, incident_id, site, for_update=request.method == "POST")
-    if incident.status is IncidentStatus.OPEN:
-        flash("The response is still running: end it before writing the report.", "warning")
-        return redirect(url_for("incidents.respond", incident_id=incident.id))
-    if incident.status is not IncidentStatus.DRAFT:
-        flash("This report has been submitted; changes are made by amendment.", "info")
-        return redirect(url_for("incidents.show", incident_id=incident.id))
+    refusal = draft_refusal(incident)
+    if refusal is not None:
+        return turn_away(refusal, incident_page(incident))
     form = ReportForm()
     _prepare(form, db, site, incident)
     if request.method == "GET":
         _fill(form, incident)
-    elif form.validate_on_submit():
-        staff = current_staff()
-        try:
-            if form.submit.data:
-                submit_report(db, staff, incident, report_input(form))
-            else:
-                save_draft(db, staff, incident, report_input(form))
-        except NotAllowed:
-            abort(403)
-        except ReportIncomplete as incomplete:
-            db.rollback()
-            _show_problems(form, incomplete)
-        except IncidentError as error:
-            db.rollback()
-            flash(str(error), "error")
+        return _render_report(form, incident)
+    if not form.validate_on_submit():
+        return _render_report(form, incident)
+    staff = current_staff()
+    submitting = bool(form.submit.data)
+    with committing_or_403(db, show_refusal=False) as outcome:
+        if submitting:
+            submit_report(db, staff, incident, report_input(form))
+            outcome.say("Report submitted to the managers. Thank you.")
         else:
-            db.commit()
-            if form.submit.data:
-                flash("Report submitted to the managers. Thank you.", "success")
-                return redirect(url_for("incidents.show", incident_id=incident.id))
-            flash("Draft saved. Submit it when it is complete.", "success")
-            return redirect(url_for("incidents.report", incident_id=incident.id))
-    return _render_report(form, incident)
+            save_draft(db, staff, incident, report_input(form))
+            outcome.say("Draft saved. Submit it when it is complete.")
+    if outcome.refusal is not None:
+        _show_refusal(form, outcome.refusal)
+        return _render_report(form, incident)
+    page = "incidents.show" if submitting else "incidents.report"
+    return redirect(url_for(page, incident_id=incident.id))
 
 
 def _render_report(form: ReportForm, incident: Incident) -> ResponseReturnValue:
@@ -179,6 +169,7 @@ def _render_report(form: ReportForm, incident: Incident) -> ResponseReturnValue:
     )
 
 
+@bp.route("/new", methods=["GET", "POST"])
 @requires(Capability.REPORT_INCIDENTS)
 def new_report() -> ResponseReturnValue:
     """The "Report incident" page: an incident without an emergency response on a visit."""
@@ -190,36 +181,33 @@ def new_report() -> ResponseReturnValue:
     if request.method == "GET":
         form.submission_key.data = str(uuid.uuid4())
         form.staff_involved.data = [str(staff.id)]
-    elif form.validate_on_submit():
-        try:
-            filed = file_report(
-                db,
-                staff,
-                site,
-                report_input(form),
-                submission_key=form.submission_key.data,
-                submit=bool(form.submit.data),
-            )
-        except NotAllowed:
-            abort(403)
-        except ReportIncomplete as incomplete:
-            db.rollback()
-            _show_problems(form, incomplete)
-        except IncidentError as error:
-            db.rollback()
-            flash(str(error), "error")
+        return _render_new_report(form)
+    if not form.validate_on_submit():
+        return _render_new_report(form)
+    with committing_or_403(db, show_refusal=False) as outcome:
+        filed = file_report(
+            db,
+            staff,
+            site,
+            report_input(form),
+            submission_key=form.submission_key.data,
+            submit=bool(form.submit.data),
+        )
+        if filed.replayed:
+            outcome.say("That report had already been saved.", "info")
+        elif filed.incident.status is IncidentStatus.SUBMITTED:
+            outcome.say("Report submitted to the managers. Thank you.")
         else:
-            db.commit()
-            incident = filed.incident
-            if filed.replayed:
-                flash("That report had already been saved.", "info")
-            elif incident.status is IncidentStatus.SUBMITTED:
-                flash("Report submitted to the managers. Thank you.", "success")
-            else:
-                flash("Draft saved. Submit it when it is complete.", "success")
-            if incident.status is IncidentStatus.DRAFT:
-                return redirect(url_for("incidents.report", incident_id=incident.id))
-            return redirect(url_for("incidents.show", incident_id=incident.id))
+            outcome.say("Draft saved. Submit it when it is complete.")
+    if outcome.refusal is not None:
+        _show_refusal(form, outcome.refusal)
+        return _render_new_report(form)
+    incident = filed.incident
+    page = "incidents.report" if incident.status is IncidentStatus.DRAFT else "incidents.show"
+    return redirect(url_for(page, incident_id=incident.id))
+
+
+def _render_new_report(form: NewReportForm) -> ResponseReturnValue:
     status = 422 if any(field.errors for field in form) else 200
     return render_template("incidents/new.html", form=form), status
 
@@ -248,13 +236,9 @@ def render_show(
     """
     db = get_session()
     site = current_site()
-    staff = current_staff()
     if review_action_form is None:
         review_action_form = ReviewActionForm(formdata=None, submission_key=str(uuid.uuid4()))
-    review_action_form.owner.choices = choices(
-        [("", "Choose the owner")]
-        + [(str(p.id), p.display_name) for p in site_staff_choices(db, site, [])]
-    )
+        offer_owners(review_action_form, db, site)
     if review_form is None:
         review_form = ReviewForm(
             formdata=None,
@@ -275,8 +259,7 @@ def render_show(
         render_template(
             "incidents/show.html",
             **_record(incident),
-            can_amend=may_amend(staff, incident),
-            is_manager=can(Capability.REVIEW_INCIDENTS),
+            can_amend=may_amend(current_staff(), incident),
             confirm=ConfirmForm(),
             strike_form=StrikeForm(),
             review_form=review_form,
@@ -288,13 +271,17 @@ def render_show(
     )
 
 
+@bp.get("/<uuid:incident_id>")
 @requires(Capability.REPORT_INCIDENTS)
 def show(incident_id: uuid.UUID) -> ResponseReturnValue:
+    """The incident's record, with the review for those who review."""
     return render_show(get_incident_or_404(get_session(), incident_id, current_site()))
 
 
+@bp.get("/<uuid:incident_id>/print")
 @requires(Capability.REPORT_INCIDENTS)
 def printable(incident_id: uuid.UUID) -> ResponseReturnValue:
+    """The record on paper: no buttons, no forms."""
     incident = get_incident_or_404(get_session(), incident_id, current_site())
     return render_template("incidents/print.html", **_record(incident), printed_at=utcnow())
 
@@ -314,6 +301,7 @@ def _typed_text(typed: AmendForm, now: AmendForm) -> list[tuple[str, str]]:
     ]
 
 
+@bp.route("/<uuid:incident_id>/amend", methods=["GET", "POST"])
 @requires(Capability.REPORT_INCIDENTS)
 def amend(incident_id: uuid.UUID) -> ResponseReturnValue:
     """Amend a submitted report: every changed field is kept with its old value and the reason."""
@@ -321,56 +309,62 @@ def amend(incident_id: uuid.UUID) -> ResponseReturnValue:
     site = current_site()
     incident = get_incident_or_404(db, incident_id, site, for_update=request.method == "POST")
     staff = current_staff()
-    if incident.status not in IncidentStatus.after_submission():
-        flash("This report is not submitted yet; edit the draft instead.", "info")
-        return redirect(url_for("incidents.show", incident_id=incident.id))
-    if not may_amend(staff, incident):
-        abort(403)
+    refusal = amend_refusal(staff, incident)
+    if refusal is not None:
+        return turn_away(refusal, url_for("incidents.show", incident_id=incident.id))
     form = AmendForm()
     _prepare(form, db, site, incident)
-    error = None
-    unsaved: list[tuple[str, str]] = []
     if request.method == "GET":
         _fill(form, incident)
         form.version.data = report_version(incident)
-    elif form.validate_on_submit():
-        try:
-            amended = amend_report(
-                db,
-                staff,
-                incident,
-                report_input(form),
-                form.reason.data or "",
-                version=form.version.data or "",
-            )
-        except NotAllowed:
-            abort(403)
-        except ReportChanged as changed:
-            db.rollback()
-            # The report as it is now, to make the change again on; the reason is kept, and
-            # the text typed is shown beside it so that nothing written is lost.
-            typed = form
-            form = _amend_form_as_now(db, site, incident, reason=form.reason.data)
-            unsaved = _typed_text(typed, form)
-            error = str(changed)
-        except ReportIncomplete as incomplete:
-            db.rollback()
-            _show_problems(form, incomplete)
-        except IncidentError as refused:
-            db.rollback()
-            form.reason.errors = [*form.reason.errors, str(refused)]
+        return _render_amend(form, incident)
+    if not form.validate_on_submit():
+        return _render_amend(form, incident)
+    with committing_or_403(db, show_refusal=False) as outcome:
+        amended = amend_report(
+            db,
+            staff,
+            incident,
+            report_input(form),
+            form.reason.data or "",
+            version=form.version.data or "",
+        )
+        if amended.replayed:
+            outcome.say("That amendment had already been saved.", "info")
         else:
-            db.commit()
-            if amended.replayed:
-                flash("That amendment had already been saved.", "info")
-            else:
-                names = ", ".join(FIELD_LABELS[a.field].lower() for a in amended.amendments)
-                flash(f"Amendment saved ({names}). The old values stay on the record.", "success")
-            return redirect(url_for("incidents.show", incident_id=incident.id))
+            names = ", ".join(FIELD_LABELS[a.field].lower() for a in amended.amendments)
+            outcome.say(f"Amendment saved ({names}). The old values stay on the record.")
+    refused = outcome.refusal
+    if refused is None:
+        return redirect(url_for("incidents.show", incident_id=incident.id))
+    if isinstance(refused, ReportChanged):
+        # The report as it is now, to make the change again on; the reason is kept, and the
+        # text typed is shown beside it so that nothing written is lost.
+        now = _amend_form_as_now(db, site, incident, reason=form.reason.data)
+        return _render_amend(now, incident, error=str(refused), unsaved=_typed_text(form, now))
+    if isinstance(refused, ReportIncomplete):
+        _show_problems(form, refused)
+    else:
+        form.reason.errors = [*form.reason.errors, str(refused)]
+    return _render_amend(form, incident)
+
+
+def _render_amend(
+    form: AmendForm,
+    incident: Incident,
+    *,
+    error: str | None = None,
+    unsaved: list[tuple[str, str]] | None = None,
+) -> ResponseReturnValue:
+    """The amendment form; 409 when another amendment came first, 422 for refused input."""
     status = 409 if error else 422 if any(field.errors for field in form) else 200
     return (
         render_template(
-            "incidents/amend.html", form=form, incident=incident, error=error, unsaved=unsaved
+            "incidents/amend.html",
+            form=form,
+            incident=incident,
+            error=error,
+            unsaved=unsaved or [],
         ),
         status,
     )

@@ -1,7 +1,4 @@
-"""The handover draft page: composing it, saving as the lead types, and submitting it.
-
-Registered on the handovers blueprint by views.py.
-"""
+"""The handover draft page: composing it, saving as the lead types, and submitting it."""
 
 from __future__ import annotations
 
@@ -14,19 +11,13 @@ from flask.typing import ResponseReturnValue
 
 from sitesys.auth.guard import current_site, current_staff, is_htmx
 from sitesys.auth.permissions import Capability, requires
-from sitesys.db import get_session
+from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm
 from sitesys.handovers.forms import ActionForm, DraftForm, draft_form_for, draft_version
-from sitesys.handovers.loading import get_handover_or_404
+from sitesys.handovers.loaders import get_handover_or_404
 from sitesys.handovers.models import Handover, IllnessSeverity
-from sitesys.handovers.services import (
-    Draft,
-    DraftConflict,
-    HandoverFrozen,
-    HandoverIncomplete,
-    save_draft,
-    submit_handover,
-)
+from sitesys.handovers.services import Draft, DraftConflict, HandoverFrozen, save_and_submit
+from sitesys.handovers.views import bp
 
 #: Fields of the draft form that are not the lead's typing.
 _CONTROL_FIELDS = frozenset({"csrf_token", "version", "save"})
@@ -93,52 +84,57 @@ _STALE = datetime.min.replace(tzinfo=UTC)
 def _save(handover_id: uuid.UUID, submitting: bool) -> ResponseReturnValue:
     """Save the valid part of the draft; then, if asked and nothing was refused, submit it."""
     db = get_session()
-    handover = get_handover_or_404(db, handover_id, current_site())
+    handover = get_handover_or_404(db, handover_id, current_site(), for_update=True)
     form = draft_form_for(handover)
     form.validate()
     unsaved = _unsaved(form)
-    staff = current_staff()
-    try:
-        save_draft(db, staff, handover, _draft(form, handover), form.loaded_version() or _STALE)
-        if submitting and not unsaved:
-            submit_handover(db, staff, handover)
-    except HandoverFrozen as frozen:
-        db.rollback()
+    with committing(db, show_refusal=False) as outcome:
+        problems = save_and_submit(
+            db,
+            current_staff(),
+            handover,
+            _draft(form, handover),
+            form.loaded_version() or _STALE,
+            submit=submitting and not unsaved,
+        )
+        if not (is_htmx() or unsaved or problems):
+            outcome.say(
+                "Handover submitted. The incoming lead acknowledges it under their own login."
+                if submitting
+                else "Draft saved."
+            )
+    refusal = outcome.refusal
+    if isinstance(refusal, DraftConflict):
         if is_htmx():
-            return _save_status(frozen=True, submitted_at=frozen.submitted_at)
-        flash(str(frozen), "error")
+            return _save_status(conflict=refusal.saved_at)
+        return compose(handover, form, 409, conflict=refusal.saved_at)
+    if isinstance(refusal, HandoverFrozen):
+        if is_htmx():
+            return _save_status(frozen=True, submitted_at=refusal.submitted_at)
+        flash(str(refusal), refusal.category)
         return redirect(url_for("handovers.show", handover_id=handover_id))
-    except DraftConflict as conflict:
-        db.rollback()
-        if is_htmx():
-            return _save_status(conflict=conflict.saved_at)
-        return compose(handover, form, 409, conflict=conflict.saved_at)
-    except HandoverIncomplete as incomplete:
-        db.commit()  # what was typed is kept; only the submission is refused
-        form.version.data = draft_version(handover)
-        return compose(handover, form, 422, incomplete.problems)
-    db.commit()
+    if refusal is not None:
+        # No other refusal is expected of a save; shown as any refusal is.
+        flash(str(refusal), refusal.category)
+        return redirect(url_for("handovers.show", handover_id=handover_id))
     form.version.data = draft_version(handover)  # the next save from this page builds on this one
+    if problems:
+        return compose(handover, form, 422, problems)
     if is_htmx():
         return _save_status(handover=handover, form=form, unsaved=unsaved)
     if unsaved:
         return compose(handover, form, 422, unsaved=unsaved)
-    if submitting:
-        flash(
-            "Handover submitted. The incoming lead acknowledges it under their own login.",
-            "success",
-        )
-    else:
-        flash("Draft saved.", "success")
     return redirect(url_for("handovers.show", handover_id=handover.id))
 
 
+@bp.post("/<uuid:handover_id>/draft")
 @requires(Capability.HAND_OVER)
 def draft(handover_id: uuid.UUID) -> ResponseReturnValue:
     """Save the draft: on every change when JavaScript is on, or with the Save draft button."""
     return _save(handover_id, submitting=False)
 
 
+@bp.post("/<uuid:handover_id>/submit")
 @requires(Capability.HAND_OVER)
 def submit(handover_id: uuid.UUID) -> ResponseReturnValue:
     """Save what is on the screen, then freeze the handover if it is complete."""

@@ -1,4 +1,6 @@
-"""The incidents page: responses running, drafts, clients on site, and the managers' queue."""
+"""The incidents page: responses running, drafts, clients on site, and the managers' queue
+with its CSV export.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from sitesys.incidents.queue import (
     unsubmitted_reports,
     urgent_ids,
 )
+from sitesys.incidents.views import bp, committing_or_403
 from sitesys.pagination import page_number, paginate
 
 #: Clients on site offered for "Start emergency response" (a site holds far fewer).
@@ -46,12 +49,14 @@ def _filters(form: QueueFilterForm) -> QueueFilters:
     )
 
 
+@bp.get("/")
 @requires(Capability.REPORT_INCIDENTS)
 def index() -> ResponseReturnValue:
+    """Everyone's page for responses and reports; those who review also get the queue."""
     db = get_session()
     site = current_site()
     staff = current_staff()
-    is_manager = can(Capability.REVIEW_INCIDENTS)
+    reviewing = can(Capability.REVIEW_INCIDENTS)
     now = utcnow()
     on_site = open_visits(
         db, site, joinedload(Visit.client), joinedload(Visit.booth), limit=ON_SITE_LIMIT
@@ -59,15 +64,14 @@ def index() -> ResponseReturnValue:
     left = recently_left(db, site.id, now, limit=ON_SITE_LIMIT)
     context: dict[str, object] = {
         "responses": open_responses(db, site.id),
-        "drafts": unsubmitted_reports(db, site, None if is_manager else staff),
+        "drafts": unsubmitted_reports(db, site, None if reviewing else staff),
         "on_site": on_site,
         "recently_left": left,
         "running": active_emergency_visit_ids(db, site.id, [v.id for v in on_site + left]),
         "confirm": ConfirmForm(),
-        "is_manager": is_manager,
         "now": now,
     }
-    if is_manager:
+    if reviewing:
         filters = QueueFilterForm(request.args)
         page = paginate(db, queue_statement(site, _filters(filters)))
         context.update(
@@ -85,6 +89,7 @@ def index() -> ResponseReturnValue:
     return render_template("incidents/index.html", **context)
 
 
+@bp.post("/export")
 @requires(Capability.REVIEW_INCIDENTS)
 def export() -> ResponseReturnValue:
     """The filtered queue as a CSV download; narratives only when asked for. Audited."""
@@ -94,14 +99,16 @@ def export() -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("Check the filters: " + "; ".join(e for f in form for e in f.errors), "error")
         return redirect(url_for("incidents.index"))
-    text, _count = export_csv(
-        db,
-        current_staff(),
-        site,
-        _filters(form),
-        include_narratives=bool(form.include_narratives.data),
-    )
-    db.commit()
+    with committing_or_403(db) as outcome:
+        text, _count = export_csv(
+            db,
+            current_staff(),
+            site,
+            _filters(form),
+            include_narratives=bool(form.include_narratives.data),
+        )
+    if outcome.refused:
+        return redirect(url_for("incidents.index"))
     stamp = utcnow().astimezone(site.zone).strftime("%Y%m%d-%H%M")
     return Response(
         text,

@@ -1,11 +1,12 @@
-"""The client-code recipe an admin may set: a safe part of regular expressions."""
+"""The client-code pattern an admin may set: a safe part of regular expressions."""
 
 from __future__ import annotations
 
 import pytest
 
 from sitesys.auth.roles import Role
-from sitesys.clients.codes import code_problem, pattern_problem
+from sitesys.clients.codes import code_problem
+from sitesys.sites.code_pattern import pattern_problem
 from sitesys.sites.models import Site
 from tests.factories import make_staff, sign_in
 from tests.sites.test_views import SITE_FORM
