@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -300,6 +302,16 @@ def matching_alerts(
     )
     alerts = session.scalars(_covering(site.id).where(DrugAlert.active_at(now), about))
     return sorted(alerts, key=lambda alert: (alert.severity.rank, -alert.starts_at.timestamp()))
+
+
+def shown_proof(alerts: Sequence[DrugAlert], key: str) -> str:
+    """Proof, carried by the check-in form, that the desk was shown exactly these alerts: a new
+    alert published meanwhile is shown before the check-in is saved. Empty when there are none.
+    """
+    if not alerts:
+        return ""
+    ids = ",".join(sorted(str(alert.id) for alert in alerts))
+    return hmac.new(key.encode(), f"alerts-shown:{ids}".encode(), hashlib.sha256).hexdigest()
 
 
 def record_alerts_shown(
