@@ -48,8 +48,10 @@ def _staff_page() -> bool:
 
 @bp.app_context_processor
 def _banner() -> dict[str, Any]:
-    """The site's active alerts for the banner, each marked read or not by this person."""
-    if not _staff_page():
+    """The site's active alerts for the banner, each marked read or not by this person (not on
+    the sign-in step, which shows them in full).
+    """
+    if not _staff_page() or request.endpoint == "alerts.to_acknowledge":
         return {}
     try:
         return {"drug_alert_banner": banner_alerts(get_session(), current_staff(), g.site)}
