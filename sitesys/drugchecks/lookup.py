@@ -52,7 +52,10 @@ _NO_CODE = "0" * 64
 def look_up(session: Session, typed: str, code_key: str, now: datetime) -> PublicResult:
     """The result a typed code opens, as the public page may show it."""
     code = normalise_sample_code(typed)
-    digest = sample_code_digest(code, code_key) if is_sample_code(code) else _NO_CODE
+    # The digest is worked out whatever was typed, so a malformed code costs what a real one does.
+    digest = sample_code_digest(code, code_key)
+    if not is_sample_code(code):
+        digest = _NO_CODE
     row = session.execute(
         select(
             Sample.outcome,
