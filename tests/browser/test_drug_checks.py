@@ -79,9 +79,7 @@ def test_a_checked_sample_becomes_an_alert_everyone_sees_and_the_client_reads(
         "Fentanyl was found with the ketamine."
     )
     result.get_by_label("Advice given").fill("Do not use alone. Use a tiny amount first.")
-    result.get_by_role("group", name="The client's decision").get_by_label(
-        "Will use less"
-    ).check()
+    result.get_by_role("group", name="The client's decision").get_by_label("Will use less").check()
     result.get_by_role("button", name="Save result").click()
     expect(bench.get_by_text("Result saved.")).to_be_visible()
     sample_url = bench.url
