@@ -105,6 +105,11 @@ def new() -> ResponseReturnValue:
             )
         if outcome.refusal is None:
             sample = received.sample
+            waiting = cookie_session.get(SLIP_TO_SHOW)
+            slip_waiting = isinstance(waiting, dict) and waiting.get("sample_id") == str(sample.id)
+            if received.code is None and slip_waiting:
+                # A double tap: the first tap's slip is still waiting to be shown.
+                return redirect(url_for("drugchecks.slip", sample_id=sample.id))
             if received.code is None:
                 flash(
                     f"Sample {sample.reference} was recorded by the first tap; its slip was shown "
