@@ -119,7 +119,8 @@ def _attach(staff_session: StaffSession, token: str, at_site: bool) -> Staff:
 
 def safe_next(target: str | None) -> str | None:
     """Only same-site relative paths may be returned to after sign-in."""
-    if not target:
+    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site.
+    if not target or "\\" in target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
@@ -18,7 +18,15 @@ WIDTH = 640
 PANEL_HEIGHT = 96
 GAP = 22
 LEFT = 185
-RIGHT = 16
+#: Room right of the plot for half a time label centred on the last reading.
+RIGHT = 28
+#: The least room between two readings across the chart: sets taken in the same minute (or
+#: seconds apart) would otherwise lie on one another.
+MIN_SPACING = 28
+#: The room a time label ("10:32") takes on the axis; closer labels are left out.
+LABEL_WIDTH = 44
+#: The shortest time the chart spans, so that sets a minute apart do not look an hour apart.
+LEAST_SPAN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -40,31 +48,70 @@ SERIES = (
 )
 
 
-def _points(observations: Sequence[Observation], series: Series) -> list[tuple[datetime, float]]:
+def _points(observations: Sequence[Observation], series: Series) -> list[tuple[Observation, float]]:
     points = []
     for observation in observations:
         value = series.value(observation)
         if value is not None:
-            points.append((observation.recorded_at, float(value)))
+            points.append((observation, float(value)))
     return points
+
+
+def positions(times: Sequence[datetime], left: float, width: float) -> list[float]:
+    """Where each reading (oldest first) stands across the plot: in proportion to its time on an
+    axis of at least LEAST_SPAN (readings closer in time sit together in the middle, not at
+    either end), at least MIN_SPACING from the one before (less only when the readings could
+    not fit otherwise: then evenly spaced), and never outside the plot.
+    """
+    count = len(times)
+    span = (times[-1] - times[0]).total_seconds()
+    axis = max(span, LEAST_SPAN.total_seconds())
+    # Where the axis starts, in seconds before the first reading.
+    lead = (axis - span) / 2
+    spacing = min(MIN_SPACING, width / (count - 1)) if count > 1 else 0.0
+    right = left + width
+    placed = [left + width * (lead + (at - times[0]).total_seconds()) / axis for at in times]
+    # Push each reading right of the one before, then pull them back within the plot from the
+    # right: as `spacing` fits (count - 1) times into the width, both passes keep the order.
+    for index in range(1, count):
+        placed[index] = max(placed[index], placed[index - 1] + spacing)
+    placed[-1] = min(placed[-1], right)
+    for index in range(count - 2, -1, -1):
+        placed[index] = min(placed[index], placed[index + 1] - spacing)
+    # Only rounding could take the first a hair's breadth left of the plot.
+    return [max(x, left) for x in placed]
+
+
+def time_labels(xs: Sequence[float], texts: Sequence[str]) -> list[tuple[float, str]]:
+    """The times written under the chart: the first reading's, then each new minute that has
+    room beside the last one written; the latest reading's is always written (in place of the
+    one before it when they would touch).
+    """
+    written: list[tuple[float, str]] = []
+    for x, text in zip(xs, texts, strict=True):
+        if written and (text == written[-1][1] or x - written[-1][0] < LABEL_WIDTH):
+            continue
+        written.append((x, text))
+    last = (xs[-1], texts[-1])
+    if written[-1] != last and texts[-1] != written[-1][1]:
+        if len(written) > 1 and last[0] - written[-1][0] < LABEL_WIDTH:
+            written.pop()
+        if last[0] - written[-1][0] >= LABEL_WIDTH:
+            written.append(last)
+    return written
 
 
 def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup | None:
     """Respiratory rate, SpO2, pulse and NEWS2 over the visit; None when nothing was measured."""
     scored = sorted(
         (o for o in observations if o.kind is ObservationKind.FULL and o.struck_at is None),
-        key=lambda o: o.recorded_at,
+        key=lambda o: (o.recorded_at, o.id),
     )
     if not scored:
         return None
-    start, end = scored[0].recorded_at, scored[-1].recorded_at
-    span = max((end - start).total_seconds(), 1.0)
     plot_width = WIDTH - LEFT - RIGHT
-
-    def x(at: datetime) -> float:
-        if start == end:
-            return LEFT + plot_width / 2
-        return LEFT + plot_width * (at - start).total_seconds() / span
+    xs = positions([o.recorded_at for o in scored], LEFT, plot_width)
+    x_of = dict(zip(scored, xs, strict=True))
 
     height = len(SERIES) * (PANEL_HEIGHT + GAP) + 20
     parts = [
@@ -101,13 +148,16 @@ def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup 
             f"{low:g}</text>"
         )
         if points:
-            coordinates = " ".join(f"{x(at):.1f},{y(value):.1f}" for at, value in points)
+            coordinates = " ".join(
+                f"{x_of[observation]:.1f},{y(value):.1f}" for observation, value in points
+            )
             parts.append(f'<polyline class="series" points="{coordinates}"></polyline>')
-            for at, value in points:
-                label = f"{series.title} {value:g}{series.unit} at {at.astimezone(zone):%H:%M}"
+            for observation, value in points:
+                at = observation.recorded_at.astimezone(zone)
+                label = f"{series.title} {value:g}{series.unit} at {at:%H:%M}"
                 parts.append(
-                    f'<circle class="point" cx="{x(at):.1f}" cy="{y(value):.1f}" r="4">'
-                    f"<title>{escape(label)}</title></circle>"
+                    f'<circle class="point" cx="{x_of[observation]:.1f}" '
+                    f'cy="{y(value):.1f}" r="4"><title>{escape(label)}</title></circle>'
                 )
         else:
             parts.append(
@@ -115,13 +165,20 @@ def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup 
                 "Not measured</text>"
             )
         parts.append("</g>")
+    # The time axis: a tick under each set, and its time where there is room to read it.
+    last_panel_bottom = (len(SERIES) - 1) * (PANEL_HEIGHT + GAP) + 8 + PANEL_HEIGHT
     bottom = len(SERIES) * (PANEL_HEIGHT + GAP) + 4
-    parts.append(
-        f'<text class="axis" x="{LEFT}" y="{bottom}">{start.astimezone(zone):%H:%M}</text>'
-    )
-    parts.append(
-        f'<text class="axis" x="{WIDTH - RIGHT}" y="{bottom}" text-anchor="end">'
-        f"{end.astimezone(zone):%H:%M}</text>"
-    )
+    parts.append('<g class="time-axis">')
+    for x in xs:
+        parts.append(
+            f'<line class="tick" x1="{x:.1f}" y1="{last_panel_bottom}" x2="{x:.1f}" '
+            f'y2="{last_panel_bottom + 5}"></line>'
+        )
+    times = [f"{o.recorded_at.astimezone(zone):%H:%M}" for o in scored]
+    for x, text in time_labels(xs, times):
+        parts.append(
+            f'<text class="axis" x="{x:.1f}" y="{bottom}" text-anchor="middle">{text}</text>'
+        )
+    parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above

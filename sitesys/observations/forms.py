@@ -9,7 +9,6 @@ from wtforms import (
     DecimalField,
     HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -99,16 +98,19 @@ class ObservationForm(SiteSysForm):
         optional=True,
         invalid_choice="Choose a POSS level from the list.",
     )
-    rass = SelectField(
+    # Large buttons rather than a drop-down, from +4 down to -5 as the scale is taught, with
+    # "Not assessed" (as the drop-down had) so a mistaken tap can be taken back.
+    rass = RadioChoiceField(
         "RASS",
         choices=choices(
-            [("", "Not assessed")]
-            + [
+            [
                 (str(score), f"{format_rass(score)} {RASS_LABELS[score]}")
                 for score in sorted(RASS_LABELS, reverse=True)
             ]
+            + [("", "Not assessed")]
         ),
-        validators=[Optional()],
+        optional=True,
+        invalid_choice="Choose a RASS level from the list.",
     )
     pupils = RadioChoiceField(
         "Pupils",
@@ -139,6 +141,8 @@ class ObservationForm(SiteSysForm):
 
 class QuickCheckForm(SiteSysForm):
     submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the page.")])
+    #: "yes" once the nurse, asked to record a full set instead, chose the quick check.
+    despite_advice = HiddenField()
     submit = SubmitField("Quick check")
 
 

@@ -29,6 +29,13 @@ class LatestObservations:
         latest = self.latest_full.get(visit_id)
         return bool(latest and latest.needs_close_watch)
 
+    def calls_for_full_set(self, visit_id: uuid.UUID) -> bool:
+        """Whether the visit's score comes from a set with a red flag or a close-watch reason,
+        so that its next check should be a full set (the board offers no one-tap quick check).
+        """
+        latest = self.latest_full.get(visit_id)
+        return bool(latest and latest.calls_for_full_set)
+
 
 #: Vitals fields a later set must measure again before it can show a worry has passed (air or
 #: oxygen is always recorded, so it is not among them).

@@ -146,6 +146,16 @@ class Observation(Audited, Base):
     def reason_list(self) -> list[str]:
         return self.reasons.split("; ") if self.reasons else []
 
+    @property
+    def calls_for_full_set(self) -> bool:
+        """A set that raised a red flag or a close-watch reason: until a calmer full set has
+        measured again what worried, the next check should be a full set, not a quick check
+        (which says only "responsive, breathing normally" and never ends close watch).
+        """
+        return self.kind is ObservationKind.FULL and bool(
+            self.prompts_emergency or self.needs_close_watch
+        )
+
     def vitals(self) -> Vitals:
         return Vitals(
             respiratory_rate=self.respiratory_rate,

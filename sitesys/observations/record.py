@@ -4,14 +4,18 @@ overdue alert, and the latest score.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from sitesys.checkin.models import Visit
 from sitesys.observations.latest import score_of
-from sitesys.observations.models import Observation, OverdueAlert
+from sitesys.observations.models import Observation, ObservationKind, OverdueAlert
+from sitesys.observations.scoring import format_rass
 
 #: A visit rarely has more than a few dozen checks; a page shows at most this many, and says
 #: so when there are more (the rest are a page away: the record is never cut short silently).
@@ -102,6 +106,14 @@ class ClinicalRecord:
         """The observation the score comes from, as on the board."""
         return score_of(self.observations)
 
+    @property
+    def calls_for_full_set(self) -> bool:
+        """The score comes from a set with a red flag or close watch: a full set is the next
+        check to offer first (a quick check is asked about, see services.FullSetAdvised).
+        """
+        latest = self.latest_full
+        return bool(latest and latest.calls_for_full_set)
+
 
 def clinical_record(session: Session, visit: Visit) -> ClinicalRecord:
     observations = visit_observations(session, visit)
@@ -110,3 +122,55 @@ def clinical_record(session: Session, visit: Visit) -> ClinicalRecord:
     if total >= VISIT_OBSERVATION_LIMIT:
         total = count_visit_observations(session, visit)
     return ClinicalRecord(observations, open_alert_for(session, visit), total)
+
+
+@dataclass(frozen=True)
+class LastReading:
+    """A reading as the visit last had it: "14" at 10:32 (shown beside its field)."""
+
+    text: str
+    recorded_at: datetime
+
+
+def _said(value: Any) -> str:
+    return str(value)
+
+
+#: Each field of the full form, and how its last value reads beside it: the words and codes of
+#: the form itself (ACVPU and POSS by their letter or number, RASS signed with a true minus).
+_READINGS: dict[str, Callable[[Any], str]] = {
+    "respiratory_rate": _said,
+    "spo2": _said,
+    "on_oxygen": lambda on: "on oxygen" if on else "on air",
+    "pulse": _said,
+    "systolic_bp": _said,
+    "temperature": _said,
+    "consciousness": lambda level: str(level.value),
+    "poss": lambda level: str(level.value),
+    "rass": format_rass,
+    "pupils": lambda pupils: str(pupils.label).lower(),
+    "vomiting": lambda vomiting: "yes" if vomiting else "no",
+}
+
+
+def last_readings(session: Session, visit: Visit) -> dict[str, LastReading]:
+    """For each field of the full form, the visit's latest value and when it was taken, from
+    full sets not struck through (a quick check measures nothing). A field never measured in
+    this visit is left out.
+    """
+    columns = [getattr(Observation, name) for name in _READINGS]
+    rows = session.execute(
+        select(Observation.recorded_at, *columns)
+        .where(
+            Observation.visit_id == visit.id,
+            Observation.kind == ObservationKind.FULL,
+            Observation.struck_at.is_(None),
+        )
+        .order_by(Observation.recorded_at.desc(), Observation.id.desc())
+    )
+    found: dict[str, LastReading] = {}
+    for recorded_at, *values in rows:
+        for (name, say), value in zip(_READINGS.items(), values, strict=True):
+            if name not in found and value is not None:
+                found[name] = LastReading(say(value), recorded_at)
+    return found

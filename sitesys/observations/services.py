@@ -15,6 +15,7 @@ from sitesys.auth.permissions import Capability, ensure
 from sitesys.checkin.models import Visit
 from sitesys.clock import utcnow
 from sitesys.db import add_once
+from sitesys.observations.latest import latest_observations
 from sitesys.observations.models import Observation, ObservationKind, OverdueAlert, Pupils
 from sitesys.observations.scoring import (
     Consciousness,
@@ -35,6 +36,43 @@ class ObservationError(Refused):
 
 class VisitHasLeft(ObservationError):
     """The client left (the desk checked them out meanwhile): the visit changed, not the input."""
+
+
+class FullSetAdvised(ObservationError):
+    """A quick check asked for while the visit's latest full set raised a red flag or a
+    close-watch reason: the nurse is asked to record a full set instead, and may still go
+    ahead with the quick check (which leaves close watch as it is).
+    """
+
+    category = "warning"
+
+    def __init__(self, visit: Visit, worrying: Observation) -> None:
+        super().__init__(full_set_reason(visit, worrying))
+        self.worrying = worrying
+
+
+def full_set_reason(visit: Visit, worrying: Observation) -> str:
+    """Why the next check should be a full set, in the words of the set that worried."""
+    reasons = "; ".join(worrying.reason_list) or f"NEWS2 {worrying.level_label.lower()}"
+    if worrying.needs_close_watch:
+        said = f"{visit.display_tag} is on close watch: {reasons}."
+    else:
+        said = f"{visit.display_tag}'s last full set raised a red flag: {reasons}."
+    return (
+        f"{said} A quick check does not end it; only a full set that measures these again "
+        "and finds them calmer does."
+    )
+
+
+def full_set_advice(session: Session, visit: Visit) -> Observation | None:
+    """The full set an open visit's score comes from when it raised a red flag or close watch
+    (so the next check should be a full set), or None. The same choice as the board's: a quick
+    check, or a partial set that did not measure again what worried, never ends it.
+    """
+    if not visit.status.is_open:
+        return None
+    latest = latest_observations(session, [visit.id]).latest_full.get(visit.id)
+    return latest if latest is not None and latest.calls_for_full_set else None
 
 
 @dataclass
@@ -114,14 +152,28 @@ def _close_alert(session: Session, observation: Observation) -> None:
 
 
 def record_quick_check(
-    session: Session, actor: Staff, visit: Visit, submission_key: str
+    session: Session,
+    actor: Staff,
+    visit: Visit,
+    submission_key: str,
+    *,
+    despite_advice: bool = False,
 ) -> Observation:
-    """One tap: the client is responsive and breathing normally, now."""
+    """One tap: the client is responsive and breathing normally, now.
+
+    While the latest full set calls for a full set (a red flag or close watch), a quick check
+    is refused with `FullSetAdvised` unless the nurse, asked "Record a full set instead?",
+    chose to go ahead (`despite_advice`). Either way a quick check never ends close watch:
+    the score still comes from the full set that worried (see latest.py).
+    """
     ensure(actor, Capability.RECORD_OBSERVATIONS)
     replayed = _replay(session, submission_key)
     if replayed is not None:
         return replayed
     now = _recorded_at(visit, None, None)
+    advice = full_set_advice(session, visit)
+    if advice is not None and not despite_advice:
+        raise FullSetAdvised(visit, advice)
     observation = _save(
         session,
         Observation(
@@ -140,6 +192,8 @@ def record_quick_check(
         actor=actor,
         record=observation,
         visit_id=str(visit.id),
+        # Kept so a review can see a quick check taken in place of the full set advised.
+        full_set_advised=advice is not None,
     )
     return observation
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from sitesys.auth.guard import current_site, current_staff, safe_next
+from sitesys.auth.guard import current_site, current_staff, is_htmx, safe_next
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.models import Visit
@@ -18,11 +18,14 @@ from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.observations.forms import ObservationForm, QuickCheckForm, ScaleForm, StrikeForm
 from sitesys.observations.loaders import get_observation_or_404
 from sitesys.observations.models import Observation, Pupils
-from sitesys.observations.record import observation_page
+from sitesys.observations.record import last_readings, observation_page
 from sitesys.observations.scoring import Consciousness, Poss, SpO2Scale, format_rass
 from sitesys.observations.services import (
+    FullSetAdvised,
     ObservationInput,
     VisitHasLeft,
+    full_set_advice,
+    full_set_reason,
     record_observation,
     record_quick_check,
     set_spo2_scale,
@@ -52,8 +55,26 @@ def _reading(form: ObservationForm) -> ObservationInput:
     )
 
 
+def _next() -> str | None:
+    """Where the nurse came from (the board, say), from the action's query string or the form;
+    only a path on this site, never another site a crafted link names.
+    """
+    return safe_next(request.values.get("next"))
+
+
 def _back_to(visit: Visit) -> str:
-    return safe_next(request.args.get("next")) or url_for("checkin.visit", visit_id=visit.id)
+    return _next() or url_for("checkin.visit", visit_id=visit.id)
+
+
+def _go(target: str) -> ResponseReturnValue:
+    """Redirect; a button that posted through htmx (a board tile) is sent on by a full page
+    change, so the page it goes to is never swapped into the tile.
+    """
+    if is_htmx():
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
 
 
 def _announce(outcome: Outcome, db: Session, visit: Visit, observation: Observation) -> None:
@@ -113,26 +134,71 @@ def new(visit_id: uuid.UUID) -> ResponseReturnValue:
 def _render_new(
     form: ObservationForm, visit: Visit, *, error: str | None = None, status: int
 ) -> ResponseReturnValue:
-    return render_template("observations/new.html", form=form, visit=visit, error=error), status
+    return (
+        render_template(
+            "observations/new.html",
+            form=form,
+            visit=visit,
+            error=error,
+            last=last_readings(get_session(), visit),
+            back=_back_to(visit),
+        ),
+        status,
+    )
 
 
 @bp.post("/visits/<uuid:visit_id>/quick-check")
 @requires(Capability.RECORD_OBSERVATIONS)
 def quick_check(visit_id: uuid.UUID) -> ResponseReturnValue:
-    """One tap: responsive and breathing normally, now."""
+    """One tap: responsive and breathing normally, now. From the visit page or a board tile
+    (which sends `next`); while a full set is advised, the nurse is asked first.
+    """
     db = get_session()
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     form = QuickCheckForm()
     if not form.validate_on_submit():
         flash("That button was out of date; tap Quick check again.", "error")
-        return redirect(_back_to(visit))
-    with committing(db) as outcome:
-        observation = record_quick_check(db, current_staff(), visit, form.submission_key.data)
+        return _go(_back_to(visit))
+    with committing(db, show_refusal=False) as outcome:
+        observation = record_quick_check(
+            db,
+            current_staff(),
+            visit,
+            form.submission_key.data,
+            despite_advice=form.despite_advice.data == "yes",
+        )
         outcome.say(
             f"Quick check recorded at {observation.recorded_at.astimezone(visit.site.zone):%H:%M}"
             ": responsive, breathing normally."
         )
-    return redirect(_back_to(visit))
+    if isinstance(outcome.refusal, FullSetAdvised):
+        # Nothing recorded: the question page offers the full set first.
+        return _go(url_for("observations.full_set_question", visit_id=visit.id, next=_next()))
+    if outcome.refusal is not None:
+        flash(str(outcome.refusal), outcome.refusal.category)
+    return _go(_back_to(visit))
+
+
+@bp.get("/visits/<uuid:visit_id>/quick-check")
+@requires(Capability.RECORD_OBSERVATIONS)
+def full_set_question(visit_id: uuid.UUID) -> ResponseReturnValue:
+    """The question asked, without script, when a quick check is tapped while the latest full
+    set raised a red flag or close watch: "Record a full set instead?"
+    """
+    db = get_session()
+    visit = get_visit_or_404(db, visit_id, current_site())
+    worrying = full_set_advice(db, visit)
+    if worrying is None:
+        # Nothing to ask any more (a calmer full set came meanwhile, or the client left).
+        return redirect(url_for("checkin.visit", visit_id=visit.id))
+    return render_template(
+        "observations/full_set_question.html",
+        visit=visit,
+        reason=full_set_reason(visit, worrying),
+        form=QuickCheckForm(submission_key=str(uuid.uuid4()), despite_advice="yes"),
+        next=_next(),
+        back=_back_to(visit),
+    )
 
 
 @bp.post("/observations/<int:observation_id>/strike")

@@ -78,7 +78,7 @@ def test_nurse_records_and_the_board_raises_its_voice(new_page, committed_app):
     page.get_by_role("group", name="Sedation (POSS)").get_by_label(
         "4 – Somnolent, minimal or no response"
     ).check()
-    page.get_by_label("RASS").select_option(label="−4 Deep sedation")
+    page.get_by_role("group", name="RASS").get_by_label("−4 Deep sedation").check()
     page.get_by_role("button", name="Save observation").click()
     expect(page.get_by_text("Observation saved: NEWS2 13 (High).")).to_be_visible()
     expect(page.get_by_text(re.compile("Start emergency response now"))).to_be_visible()

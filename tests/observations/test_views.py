@@ -38,11 +38,10 @@ def test_full_observation_form_has_the_trained_labels(client, db):
         "Pulse",
         "Systolic blood pressure",
         "Temperature",
-        "RASS",
         "Note",
     ):
         assert f">{label}</label>" in page or f"> {label}</label>" in page, label
-    for legend in ("Consciousness (ACVPU)", "Sedation (POSS)", "Pupils", "Vomiting"):
+    for legend in ("Consciousness (ACVPU)", "Sedation (POSS)", "RASS", "Pupils", "Vomiting"):
         assert f"<legend>{legend}</legend>" in page, legend
     assert ">Save observation</button>" in page
 
@@ -119,7 +118,7 @@ def test_consciousness_is_required(client, db):
         ("temperature", "36.55", "Enter the temperature to one decimal place, e.g. 36.8."),
         ("temperature", "NaN", "Enter the temperature as a number, e.g. 36.8."),
         ("poss", "7", "Choose a POSS level from the list."),
-        ("rass", "+9", "Choose one of the options given."),
+        ("rass", "+9", "Choose a RASS level from the list."),
     ],
 )
 def test_physiological_limits_get_a_plain_message_per_field(client, db, field, value, message):
@@ -237,7 +236,11 @@ def test_worrying_sedation_shortens_the_interval_until_a_calmer_observation(clie
         clock.shift(timedelta(minutes=2))
         card = read_board(db, site, utcnow()).tiles[0].card
         assert card.close_watch and card.check.value == "due"
-        client.post(f"/visits/{visit.id}/quick-check", data={"submission_key": str(uuid.uuid4())})
+        # Asked "Record a full set instead?", the nurse goes ahead with the quick check.
+        client.post(
+            f"/visits/{visit.id}/quick-check",
+            data={"submission_key": str(uuid.uuid4()), "despite_advice": "yes"},
+        )
         clock.shift(timedelta(minutes=2))
         assert (
             read_board(db, site, utcnow()).tiles[0].card.check.value == "due"
