@@ -1,9 +1,26 @@
 """Imports every model, so metadata is complete for Alembic and for mapper configuration."""
 
+from sitesys.alerts.models import (
+    Acknowledgement,
+    AlertShown,
+    AlertSubstance,
+    DrugAlert,
+    alert_sites,
+)
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client, ClientFlag
+from sitesys.drugchecks.models import (
+    ComponentOption,
+    CustodyAlert,
+    ResultAmendment,
+    Sample,
+    SampleFinding,
+    SampleTest,
+    SampleVisit,
+    SpectrumComponent,
+)
 from sitesys.handovers.models import (
     Handover,
     HandoverAction,
@@ -31,10 +48,16 @@ from sitesys.system.models import SchedulerHeartbeat
 from sitesys.versions.models import RecordVersion
 
 __all__ = [
+    "Acknowledgement",
+    "AlertShown",
+    "AlertSubstance",
     "AuditEvent",
     "Booth",
     "Client",
     "ClientFlag",
+    "ComponentOption",
+    "CustodyAlert",
+    "DrugAlert",
     "Handover",
     "HandoverAction",
     "HandoverAddendum",
@@ -52,10 +75,16 @@ __all__ = [
     "Observation",
     "OverdueAlert",
     "RecordVersion",
+    "ResultAmendment",
     "ReviewAction",
+    "Sample",
+    "SampleFinding",
+    "SampleTest",
+    "SampleVisit",
     "SchedulerHeartbeat",
     "Shift",
     "Site",
+    "SpectrumComponent",
     "Staff",
     "StaffSession",
     "StockItem",
@@ -63,6 +92,7 @@ __all__ = [
     "Visit",
     "VisitService",
     "VisitSubstance",
+    "alert_sites",
     "incident_staff",
     "staff_sites",
 ]

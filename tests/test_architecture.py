@@ -11,7 +11,17 @@ PACKAGE = Path(sitesys.__file__).parent
 
 #: Core features may import one another; floor features import only those below them.
 CORE = {"auth", "audit", "sites", "staff", "system", "versions"}
-FLOOR_ORDER = ["clients", "checkin", "observations", "incidents", "board", "handovers", "home"]
+FLOOR_ORDER = [
+    "clients",
+    "checkin",
+    "observations",
+    "incidents",
+    "board",
+    "handovers",
+    "home",
+    "drugchecks",
+    "alerts",
+]
 
 
 def _rank(feature: str) -> int:

@@ -19,8 +19,20 @@ from sitesys.sites.models import Site
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: The only endpoints reachable without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "system.healthz", "system.readyz", "static"})
+#: The only endpoints reachable without signing in. The client-facing pages (a drug-check
+#: result by sample code, a site's drug alerts) show nothing of any site, visit or client and
+#: are rate-limited per address (drugchecks/views/public.py, alerts/views/public.py).
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "system.healthz",
+        "system.readyz",
+        "static",
+        "results.lookup",
+        "public_alerts.about",
+        "public_alerts.site",
+    }
+)
 
 SESSION_END_MESSAGES = {
     "idle_timeout": "You were signed out because the tablet was idle. Please sign in again.",
