@@ -43,11 +43,21 @@ class Config:
     max_form_parts: int = 1000
     #: Number of reverse proxies in front of SiteSys that set X-Forwarded-* (0: none trusted).
     trusted_proxies: int = 0
+    #: Redis shared by every worker and host (SITESYS_REDIS_URL), where the rate limits count;
+    #: None: each worker counts in its own memory (the embedded default).
+    redis_url: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def rate_limit_storage(self) -> str:
+        """Where Flask-Limiter counts requests: Redis when configured, else this worker's memory
+        (a limit then applies per worker, so a few times more tries get through behind several).
+        """
+        return self.redis_url or "memory://"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -94,9 +104,13 @@ class Config:
         proxies = env_vars.get("SITESYS_TRUSTED_PROXIES", "0").strip() or "0"
         if not proxies.isdigit() or int(proxies) > 5:
             raise ConfigError("SITESYS_TRUSTED_PROXIES must be a small whole number (0 to 5).")
+        redis_url = env_vars.get("SITESYS_REDIS_URL", "").strip() or None
+        if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("SITESYS_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
         return cls(
             env=env,
             trusted_proxies=int(proxies),
+            redis_url=redis_url,
             secret_key=secret_key,
             client_code_key=client_code_key,
             database_url=database_url,

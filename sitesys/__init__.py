@@ -11,6 +11,8 @@ from config import PROJECT_ROOT, Config
 def create_app(config: Config | None = None) -> Flask:
     """Wire SiteSys together; never migrates, starts the scheduler or prompts."""
     from sitesys import cli, db, errors, http_headers, session_cookie, templating
+    from sitesys.alerts.views import bp as alerts_bp
+    from sitesys.alerts.views.public import bp as public_alerts_bp
     from sitesys.audit import floor_rule
     from sitesys.audit.views import bp as audit_bp
     from sitesys.auth import guard
@@ -18,7 +20,9 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.board.views import bp as board_bp
     from sitesys.checkin.views import bp as checkin_bp
     from sitesys.clients.views import bp as clients_bp
-    from sitesys.extensions import csrf
+    from sitesys.drugchecks.views import bp as drugchecks_bp
+    from sitesys.drugchecks.views.public import bp as results_bp
+    from sitesys.extensions import csrf, limiter
     from sitesys.fallback.views import bp as fallback_bp
     from sitesys.handovers.views import bp as handovers_bp
     from sitesys.home.views import bp as home_bp
@@ -34,6 +38,16 @@ def create_app(config: Config | None = None) -> Flask:
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(
+        RATELIMIT_STORAGE_URI=config.rate_limit_storage,
+        # Counts are kept under SiteSys's own prefix on a Redis that may serve other programs.
+        RATELIMIT_KEY_PREFIX="sitesys",
+        RATELIMIT_HEADERS_ENABLED=True,
+        # Should Redis be unreachable, a page is still answered (counted in memory meanwhile)
+        # rather than failing as an error page.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
     )
     app.config.update(
         SITESYS=config,
@@ -67,6 +81,7 @@ def create_app(config: Config | None = None) -> Flask:
     floor_rule.install("log" if config.is_production else "raise")
     session_cookie.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     guard.init_app(app)
     http_headers.init_app(app)
     errors.init_app(app)
@@ -86,6 +101,10 @@ def create_app(config: Config | None = None) -> Flask:
         staff_bp,
         sites_bp,
         audit_bp,
+        drugchecks_bp,
+        results_bp,
+        alerts_bp,
+        public_alerts_bp,
         fallback_bp,
     ):
         app.register_blueprint(blueprint)

@@ -22,6 +22,7 @@ DEMO_ACCOUNTS = (
     ("demo.nurse", "Nia (nurse)", Role.NURSE),
     ("demo.manager", "Max (manager)", Role.MANAGER),
     ("demo.admin", "Ada (admin)", Role.ADMIN),
+    ("demo.checker", "Chas (drug checker)", Role.DRUG_CHECKER),
 )
 
 

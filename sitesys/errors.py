@@ -22,6 +22,7 @@ TITLES = {
     404: "Not found",
     405: "That action is not allowed here",
     413: "That was too large to accept",
+    429: "Too many tries",
     500: "Something went wrong",
     503: "SiteSys cannot reach its database",
 }
@@ -31,6 +32,7 @@ MESSAGES = {
     404: "The page or record does not exist, or is not at your site.",
     405: "Nothing was changed.",
     413: "Nothing was saved. Shorten the text and try again.",
+    429: "There were too many tries from this connection. Wait a few minutes, then try again.",
     500: "Nothing was saved. Try again; if it keeps happening, tell your manager.",
     503: "Nothing was saved. Try again in a minute; if it lasts, use the paper fallback.",
 }

@@ -1,9 +1,26 @@
 """Imports every model, so metadata is complete for Alembic and for mapper configuration."""
 
+from sitesys.alerts.models import (
+    Acknowledgement,
+    AlertShown,
+    AlertSubstance,
+    DrugAlert,
+    alert_sites,
+)
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client, ClientFlag
+from sitesys.drugchecks.models import (
+    ComponentOption,
+    CustodyAlert,
+    ResultAmendment,
+    Sample,
+    SampleFinding,
+    SampleTest,
+    SampleVisit,
+    SpectrumComponent,
+)
 from sitesys.handovers.models import (
     Handover,
     HandoverAction,
@@ -28,12 +45,19 @@ from sitesys.incidents.models import (
 from sitesys.observations.models import Observation, OverdueAlert
 from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
 from sitesys.system.models import SchedulerHeartbeat
+from sitesys.versions.models import RecordVersion
 
 __all__ = [
+    "Acknowledgement",
+    "AlertShown",
+    "AlertSubstance",
     "AuditEvent",
     "Booth",
     "Client",
     "ClientFlag",
+    "ComponentOption",
+    "CustodyAlert",
+    "DrugAlert",
     "Handover",
     "HandoverAction",
     "HandoverAddendum",
@@ -50,10 +74,17 @@ __all__ = [
     "LoginFailure",
     "Observation",
     "OverdueAlert",
+    "RecordVersion",
+    "ResultAmendment",
     "ReviewAction",
+    "Sample",
+    "SampleFinding",
+    "SampleTest",
+    "SampleVisit",
     "SchedulerHeartbeat",
     "Shift",
     "Site",
+    "SpectrumComponent",
     "Staff",
     "StaffSession",
     "StockItem",
@@ -61,6 +92,7 @@ __all__ = [
     "Visit",
     "VisitService",
     "VisitSubstance",
+    "alert_sites",
     "incident_staff",
     "staff_sites",
 ]

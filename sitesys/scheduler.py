@@ -22,8 +22,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sitesys.alerts.tasks import end_expired_alerts
 from sitesys.checkin.tasks import end_of_day
 from sitesys.db import get_database
+from sitesys.drugchecks.tasks import raise_custody_alerts
 from sitesys.handovers.tasks import handover_reminders
 from sitesys.incidents.tasks import remind_unsubmitted_reports
 from sitesys.observations.tasks import raise_overdue_alerts
@@ -49,6 +51,8 @@ def jobs() -> list[Job]:
         Job("overdue_alerts", raise_overdue_alerts, IntervalTrigger(seconds=30)),
         Job("handover_reminders", handover_reminders, IntervalTrigger(minutes=1)),
         Job("incident_reminders", remind_unsubmitted_reports, IntervalTrigger(minutes=10)),
+        Job("custody_alerts", raise_custody_alerts, IntervalTrigger(minutes=1)),
+        Job("drug_alert_expiry", end_expired_alerts, IntervalTrigger(minutes=1)),
     ]
 
 

@@ -52,6 +52,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("board.index", "Board"),
     ("incidents.index", "Incidents"),
     ("handovers.index", "Handover"),
+    ("drugchecks.index", "Drug checks"),
+    ("alerts.index", "Drug alerts"),
     ("staff.index", "Staff"),
     ("sites.index", "Sites and booths"),
     ("audit.index", "Audit log"),

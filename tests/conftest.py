@@ -17,6 +17,7 @@ import pytest
 from alembic import command
 from flask import Flask, request_finished
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, make_url
@@ -29,6 +30,11 @@ from sitesys.db import get_database
 from sitesys.migrations_config import alembic_config
 
 pytest_plugins = ["tests.browser_fixtures"]
+
+# Property tests check rules, not speed: on a shared 2-core machine (and in CI) an example may
+# take longer than Hypothesis's 200 ms default, which would fail a correct rule.
+settings.register_profile("sitesys", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("sitesys")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

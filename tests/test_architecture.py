@@ -10,7 +10,7 @@ import sitesys
 PACKAGE = Path(sitesys.__file__).parent
 
 #: Core features may import one another; floor features import only those below them.
-CORE = {"auth", "audit", "sites", "staff", "system"}
+CORE = {"auth", "audit", "sites", "staff", "system", "versions"}
 FLOOR_ORDER = [
     "clients",
     "checkin",
@@ -19,6 +19,8 @@ FLOOR_ORDER = [
     "board",
     "handovers",
     "home",
+    "drugchecks",
+    "alerts",
     "fallback",
 ]
 

@@ -24,9 +24,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: session cookie is a database query, and the navigation and badges would ask for it.
 OFFLINE_ENDPOINTS = frozenset({"fallback.sheets"})
 
-#: The only endpoints reachable without signing in.
+#: The only endpoints reachable without signing in. The client-facing pages (a drug-check
+#: result by sample code, a site's drug alerts) show nothing of any site, visit or client and
+#: are rate-limited per address (drugchecks/views/public.py, alerts/views/public.py).
 PUBLIC_ENDPOINTS = (
-    frozenset({"auth.login", "system.healthz", "system.readyz", "static"}) | OFFLINE_ENDPOINTS
+    frozenset(
+        {
+            "auth.login",
+            "system.healthz",
+            "system.readyz",
+            "static",
+            "results.lookup",
+            "public_alerts.about",
+            "public_alerts.site",
+        }
+    )
+    | OFFLINE_ENDPOINTS
 )
 
 SESSION_END_MESSAGES = {

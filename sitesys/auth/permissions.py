@@ -60,6 +60,14 @@ class Capability(enum.StrEnum):
     READ_AUDIT_LOG = "read_audit_log"
     #: Read the audit log of every site, not only the one signed in at.
     READ_EVERY_SITE_AUDIT = "read_every_site_audit"
+    #: Record drug-check samples, their tests, results and custody; keep the component list.
+    CHECK_DRUGS = "check_drugs"
+    #: Tie a checked sample to a client's visit (at the desk, on the visit page, at the bench).
+    LINK_SAMPLES = "link_samples"
+    #: Publish, renew and withdraw drug alerts, and see who has not acknowledged them.
+    PUBLISH_ALERTS = "publish_alerts"
+    #: Read the drug alerts of one's sites and acknowledge them (everyone who works a site).
+    ACKNOWLEDGE_ALERTS = "acknowledge_alerts"
 
     @property
     def doing(self) -> str:
@@ -83,12 +91,19 @@ _DOING = {
     Capability.MANAGE_SITES: "set up sites",
     Capability.READ_AUDIT_LOG: "read the audit log",
     Capability.READ_EVERY_SITE_AUDIT: "read every site's audit log",
+    Capability.CHECK_DRUGS: "record drug checks",
+    Capability.LINK_SAMPLES: "tie a checked sample to a visit",
+    Capability.PUBLISH_ALERTS: "publish drug alerts",
+    Capability.ACKNOWLEDGE_ALERTS: "acknowledge drug alerts",
 }
 
 _FLOOR = frozenset({Role.FRONT_DESK, Role.NURSE, Role.MANAGER})
 _CLINICAL = frozenset({Role.NURSE, Role.MANAGER})
 _MANAGER = frozenset({Role.MANAGER})
 _ADMIN = frozenset({Role.ADMIN})
+_DRUG_CHECKING = frozenset({Role.NURSE, Role.MANAGER, Role.DRUG_CHECKER})
+#: Everyone who works at a site (admins set sites up and work at none).
+_SITE_STAFF = frozenset({Role.FRONT_DESK, Role.NURSE, Role.MANAGER, Role.DRUG_CHECKER})
 
 #: The rules: which roles hold each capability.
 GRANTS: dict[Capability, frozenset[Role]] = {
@@ -108,6 +123,10 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_SITES: _ADMIN,
     Capability.READ_AUDIT_LOG: frozenset({Role.MANAGER, Role.ADMIN}),
     Capability.READ_EVERY_SITE_AUDIT: _ADMIN,
+    Capability.CHECK_DRUGS: _DRUG_CHECKING,
+    Capability.LINK_SAMPLES: _SITE_STAFF,
+    Capability.PUBLISH_ALERTS: _MANAGER,
+    Capability.ACKNOWLEDGE_ALERTS: _SITE_STAFF,
 }
 
 
@@ -126,6 +145,7 @@ _ROLE_NOUNS = {
     Role.NURSE: "a nurse",
     Role.MANAGER: "a manager",
     Role.ADMIN: "an admin",
+    Role.DRUG_CHECKER: "a drug checker",
 }
 
 

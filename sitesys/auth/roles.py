@@ -10,6 +10,7 @@ class Role(enum.StrEnum):
     NURSE = "nurse"
     MANAGER = "manager"
     ADMIN = "admin"
+    DRUG_CHECKER = "drug_checker"
 
     @property
     def label(self) -> str:
@@ -18,6 +19,7 @@ class Role(enum.StrEnum):
             "nurse": "Nurse",
             "manager": "Manager",
             "admin": "Admin",
+            "drug_checker": "Drug checker",
         }[self.value]
 
     @property

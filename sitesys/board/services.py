@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from sitesys.board.supply import Supply, read_supply
 from sitesys.checkin.models import (
     OPEN_STATUSES,
     Visit,
@@ -96,6 +97,8 @@ class Board:
     #: Emergency responses running for someone no longer on the floor (collapsed just outside
     #: after checking out): every board shows them until the response ends.
     responses_off_floor: list[Incident] = field(default_factory=list)
+    #: Active drug alerts and samples still on the bench past the custody limit (supply.py).
+    supply: Supply = field(default_factory=Supply)
 
     @property
     def free_count(self) -> int:
@@ -181,6 +184,8 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
         day_start(today + timedelta(days=1), site.zone),
         now + LONGEST_STABLE,
     ]
+    supply = read_supply(session, site, now)
+    moments += supply.moments
     cards: dict[VisitStatus, list[VisitCard]] = {status: [] for status in OPEN_STATUSES}
     by_booth: dict[int, VisitCard] = {}
     for visit in visits:
@@ -216,6 +221,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
         aftercare=cards[VisitStatus.AFTERCARE],
         stable_until=min(moment for moment in moments if moment > now),
         responses_off_floor=[r for r in running if r.visit_id not in on_floor],
+        supply=supply,
     )
 
 

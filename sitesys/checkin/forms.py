@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional, Regexp, StopValidation
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 
 from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitStatus
 from sitesys.clients.models import AgeBand, Gender
@@ -90,6 +97,15 @@ class CheckInForm(SiteSysForm):
         validators=[Optional()],
         invalid_choice="Choose services from the list.",
     )
+    #: Samples already checked today for this client's earlier visit (filled in by the view).
+    samples = MultiCheckboxField(
+        "Samples checked today",
+        choices=[],
+        validators=[Optional()],
+        invalid_choice="Choose from the samples checked today for this client.",
+    )
+    #: Proof that the desk was shown the drug alerts about the substances named (alerts app).
+    alerts_shown = HiddenField()
     override_reason = StringField(
         "Reason for overriding the restriction",
         validators=[Optional(), Length(max=200)],
@@ -99,6 +115,10 @@ class CheckInForm(SiteSysForm):
     confirmed = HiddenField()
     find = SubmitField("Find client")
     submit = SubmitField("Check in")
+
+    def validate_samples(self, field: MultiCheckboxField) -> None:
+        if field.data and self.drug_checked.data != DrugChecked.YES.value:
+            raise ValidationError("A sample checked today is ticked: choose Drug checked: Yes.")
 
 
 class VisitStepForm(SiteSysForm):

@@ -9,6 +9,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
+from sitesys.alerts.services import (
+    alerts_shown_at,
+    matching_alerts,
+    record_alerts_shown,
+    shown_proof,
+)
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, can, requires
 from sitesys.checkin.desk import DeskKeys, Lookup, look_up
@@ -42,6 +48,14 @@ from sitesys.clients.models import AgeBand, Gender
 from sitesys.clients.services import ClientSummary, active_flags
 from sitesys.clock import utcnow
 from sitesys.db import begin_writing, committing, get_session, reads_first
+from sitesys.drugchecks.forms import VisitSampleForm
+from sitesys.drugchecks.models import Sample
+from sitesys.drugchecks.samples import (
+    link_sample,
+    samples_of_visit,
+    samples_to_link,
+    todays_samples_of_client,
+)
 from sitesys.forms import choices
 from sitesys.incidents.floor import may_start_response
 from sitesys.observations.chart import render_chart
@@ -50,6 +64,7 @@ from sitesys.observations.record import clinical_record
 from sitesys.record_ids import record_id
 from sitesys.refusals import Refused
 from sitesys.sites.models import Booth, Site
+from sitesys.templating import local_time
 
 bp = Blueprint("checkin", __name__)
 
@@ -90,9 +105,34 @@ def new() -> ResponseReturnValue:
             form.booth.data = request.args["booth"]
         return _render(form, site)
     lookup = look_up(db, site, _desk_keys(), code=form.client_code.data, walk_in=form.walk_in.data)
+    samples = _offer_samples(form, db, site, lookup, labels)
     if form.find.data:
         return _show_client(form, site, lookup)
-    return _check_in(form, site, lookup, labels)
+    return _check_in(form, site, lookup, labels, samples)
+
+
+def _offer_samples(
+    form: CheckInForm, session: Session, site: Site, lookup: Lookup, labels: dict[str, str]
+) -> dict[str, Sample]:
+    """The samples checked today for this client's earlier visit, offered as "Drug checked"
+    (a walk-in or a new client has none). Returns them by id, as the form names them.
+    """
+    client = lookup.summary.client if lookup.summary is not None else None
+    if client is None:
+        return {}
+    offered = {
+        str(sample.id): sample for sample in todays_samples_of_client(session, site, client.id)
+    }
+    form.samples.choices = choices(
+        (
+            key,
+            f"{sample.reference} · {local_time(sample.received_at)} · "
+            f"{labels.get(sample.expected_substance, sample.expected_substance)} · "
+            f"{sample.outcome.label if sample.outcome else 'no result yet'}",
+        )
+        for key, sample in offered.items()
+    )
+    return offered
 
 
 def _accept_choices(form: CheckInForm, session: Session, site: Site) -> dict[str, str]:
@@ -121,7 +161,11 @@ def _show_client(form: CheckInForm, site: Site, lookup: Lookup) -> ResponseRetur
 
 
 def _check_in(
-    form: CheckInForm, site: Site, lookup: Lookup, labels: dict[str, str]
+    form: CheckInForm,
+    site: Site,
+    lookup: Lookup,
+    labels: dict[str, str],
+    samples: dict[str, Sample],
 ) -> ResponseReturnValue:
     """After "Check in": the check-in saved, or the form again with what stopped it."""
     valid = form.validate()
@@ -135,12 +179,25 @@ def _check_in(
         flash("Check the client's details below, then press Check in again.", "warning")
         return _render(form, site, lookup.summary)
     db = get_session()
+    # The drug alerts about what the client named are shown to the desk before the check-in is
+    # saved, so that the client can be warned; the visit then records that they were.
+    alerts = matching_alerts(db, site, form.substances.data or [])
+    if alerts and form.alerts_shown.data != shown_proof(alerts, _desk_keys().confirmation):
+        flash("Warn the client about the drug alert below, then press Check in again.", "warning")
+        return _render(form, site, lookup.summary)
     # Everything above only read; the check-in's writes (and on SQLite its lock) begin here, and
     # the service reads afresh what another desk could have changed meanwhile.
     begin_writing(db)
+    staff = current_staff()
     with committing(db, show_refusal=False) as outcome:
-        result = check_in(db, current_staff(), site, _request(form, lookup.digest), labels=labels)
+        result = check_in(db, staff, site, _request(form, lookup.digest), labels=labels)
+        if not result.replayed:
+            record_alerts_shown(db, staff, result.visit, alerts)
+            for key in form.samples.data or []:
+                link_sample(db, staff, samples[key], result.visit)
         outcome.say(*_checked_in(result))
+        if alerts and not result.replayed:
+            outcome.say("Alert shown: " + "; ".join(alert.title for alert in alerts) + ".", "info")
     refusal = outcome.refusal
     if refusal is None:
         return redirect(url_for("checkin.new"))
@@ -194,9 +251,14 @@ def _render(
     error: str | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
+    db = get_session()
     # Whatever was accepted, the form offers only the booths free now.
-    form.booth.choices = _booth_choices(free_booths(get_session(), site))
+    form.booth.choices = _booth_choices(free_booths(db, site))
     status = status if status != 200 or not any(f.errors for f in form) else 422
+    # The alerts about the substances ticked are drawn with the form: the desk has been shown
+    # them, and the form carries the proof to "Check in".
+    alerts = matching_alerts(db, site, form.substances.data or []) if form.substances.data else []
+    form.alerts_shown.data = shown_proof(alerts, _desk_keys().confirmation)
     return (
         render_template(
             "checkin/new.html",
@@ -205,6 +267,7 @@ def _render(
             summary=summary,
             error=error,
             can_override=can(Capability.OVERRIDE_RESTRICTION),
+            alerts=alerts,
         ),
         status,
     )
@@ -229,6 +292,13 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
             "strike_form": StrikeForm(),
             "scale_form": ScaleForm(),
         }
+    sample_form = VisitSampleForm()
+    if can(Capability.LINK_SAMPLES):
+        # The day's samples not yet tied to this visit, by the reference on their bag.
+        sample_form.sample.choices = choices(
+            (str(sample.id), f"{sample.reference} · {local_time(sample.received_at)}")
+            for sample in samples_to_link(db, site, found)
+        )
     return render_template(
         "checkin/visit.html",
         visit=found,
@@ -240,6 +310,9 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
         clinical=clinical,
         # On the floor, or left within the hour: someone may collapse just outside.
         may_respond=may_start_response(found, utcnow()),
+        samples=samples_of_visit(db, found),
+        sample_form=sample_form,
+        alerts_shown=alerts_shown_at(db, found),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from wtforms import (
@@ -32,6 +31,7 @@ from sitesys.forms import (
     strip,
 )
 from sitesys.handovers.models import Handover, IllnessSeverity
+from sitesys.handovers.services import draft_version
 
 TEXT_LIMIT = 5000
 SEVERITY_CHOICES = choices((s.value, s.label) for s in IllnessSeverity)
@@ -53,22 +53,17 @@ class DraftForm(SiteSysForm):
         description="If this happens, then do that.",
     )
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=TEXT_LIMIT)], filters=[strip])
-    #: The version (saved_at) of the draft this form was loaded with; a save from an older
-    #: version is refused, so that one tab cannot write over what another tab saved.
+    #: The version of the draft this form was loaded with (services.draft_version); a save
+    #: from an older version that would change the draft is refused, so that one tab cannot
+    #: write over what another tab saved. A form without one is treated as out of date.
     version = HiddenField()
     save = SubmitField("Save draft")
 
-    def loaded_version(self) -> datetime | None:
-        """The version the form was loaded with, or None when it is missing or garbled."""
-        try:
-            loaded = datetime.fromisoformat(self.version.data or "")
-        except ValueError:
-            return None
-        return loaded if loaded.tzinfo is not None else None
 
-
-def draft_form_for(handover: Handover, **kwargs: Any) -> DraftForm:
-    """The draft form of one handover, with a severity choice per person and a count per item."""
+def draft_form_for(handover: Handover, *, as_saved: bool = False, **kwargs: Any) -> DraftForm:
+    """The draft form of one handover, with a severity choice per person and a count per item:
+    filled with the draft as saved on a GET (or with `as_saved`), with what was sent on a POST.
+    """
 
     class HandoverDraftForm(DraftForm):
         pass
@@ -94,8 +89,8 @@ def draft_form_for(handover: Handover, **kwargs: Any) -> DraftForm:
                 render_kw={"inputmode": "numeric"},
             ),
         )
-    form = HandoverDraftForm(**kwargs)
-    if not form.is_submitted():
+    form = HandoverDraftForm(**({"formdata": None} if as_saved else {}), **kwargs)
+    if as_saved or not form.is_submitted():
         for person in handover.people:
             getattr(form, f"severity_{person.id}").data = (
                 person.severity.value if person.severity else None
@@ -107,10 +102,6 @@ def draft_form_for(handover: Handover, **kwargs: Any) -> DraftForm:
         form.notes.data = handover.notes
         form.version.data = draft_version(handover)
     return form
-
-
-def draft_version(handover: Handover) -> str:
-    return handover.saved_at.isoformat()
 
 
 class ActionForm(SiteSysForm):

@@ -22,9 +22,16 @@ def get_handover_or_404(
     once (two incoming leads acknowledging, a draft saved from two tablets) take turns and each
     sees what the other did.
     """
+    mine = (Handover.id == handover_id, Handover.site_id == site.id)
+    # The lock first, on its own: PostgreSQL re-reads a locked row that changed while it
+    # waited, but not the rows joined to it (who acknowledged it would be read as it was
+    # before). Everything below is then read after the lock, as it is now.
+    locking = select(Handover.id).where(*mine).with_for_update(of=Handover)
+    if for_update and session.scalar(locking) is None:
+        abort(404)
     statement = (
         select(Handover)
-        .where(Handover.id == handover_id, Handover.site_id == site.id)
+        .where(*mine)
         .options(
             selectinload(Handover.people),
             selectinload(Handover.stock),
@@ -36,7 +43,7 @@ def get_handover_or_404(
     )
     if for_update:
         # Read afresh under the lock, not as this request may have loaded it before.
-        statement = statement.with_for_update(of=Handover).execution_options(populate_existing=True)
+        statement = statement.execution_options(populate_existing=True)
     handover = session.scalar(statement)
     if handover is None:
         abort(404)

@@ -32,6 +32,8 @@ from sitesys.handovers.shifts import ShiftOccurrence
 from sitesys.handovers.snapshot import ShiftWindow, take_snapshot
 from sitesys.refusals import Refused
 from sitesys.sites.models import Site
+from sitesys.versions import version_of
+from sitesys.versions.services import Editable, Fields, save_version
 
 MAX_TEXT = 5000
 
@@ -48,17 +50,6 @@ class HandoverFrozen(HandoverError):
             "This handover was submitted and can no longer change; add an addendum instead."
         )
         self.submitted_at = handover.submitted_at
-
-
-class DraftConflict(HandoverError):
-    """The draft was saved from another tab or device after this form was loaded."""
-
-    def __init__(self, saved_at: datetime) -> None:
-        super().__init__(
-            "This draft was saved from another tab or device after you opened it; reload to see "
-            "those changes. Your last typing was not saved."
-        )
-        self.saved_at = saved_at
 
 
 class HandoverIncomplete(HandoverError):
@@ -165,96 +156,117 @@ class Draft:
     stock: dict[int, int | None] = field(default_factory=dict)
 
 
+#: The lead's part of the handover while it is drafted: each save that changes it is kept.
+DRAFT = Editable("draft", "handover draft")
+
+
+def draft_values(handover: Handover) -> dict[str, Any]:
+    """The draft's values, comparable as a whole: what its form's version is a digest of."""
+    return {
+        "summary": handover.summary,
+        "situation_awareness": handover.situation_awareness,
+        "notes": handover.notes,
+        "severities": {
+            str(person.id): person.severity.value if person.severity else None
+            for person in handover.people
+        },
+        "stock": {str(row.id): row.count for row in handover.stock},
+    }
+
+
+def draft_version(handover: Handover) -> str:
+    """The version a draft form carries (versions.version_of its values)."""
+    return version_of(draft_values(handover))
+
+
+def draft_wanted(handover: Handover, draft: Draft) -> dict[str, Any]:
+    """What the draft would hold if `draft` were saved, in `draft_values`' terms. A severity or
+    count the form did not send (one that failed its check) keeps its saved value.
+    """
+    values = draft_values(handover)
+    values["summary"] = _clean(draft.summary)
+    values["situation_awareness"] = _clean(draft.situation_awareness)
+    values["notes"] = _clean(draft.notes)
+    for person_id, severity in draft.severities.items():
+        if str(person_id) in values["severities"]:
+            values["severities"][str(person_id)] = severity.value if severity else None
+    for row_id, count in draft.stock.items():
+        if str(row_id) in values["stock"]:
+            values["stock"][str(row_id)] = count
+    return values
+
+
+def draft_fields(handover: Handover, values: dict[str, Any]) -> Fields:
+    """A draft's values as a reader sees them: kept with each version, shown when refused."""
+    severities, counts = values["severities"], values["stock"]
+
+    def severity(person: HandoverPerson) -> str:
+        given = severities.get(str(person.id))
+        return IllnessSeverity(given).label if given else "—"
+
+    def count(row: HandoverStock) -> str:
+        counted = counts.get(str(row.id))
+        return "—" if counted is None else str(counted)
+
+    return [
+        ("Summary", values["summary"] or "—"),
+        ("Situation awareness and contingencies", values["situation_awareness"] or "—"),
+        ("Notes", values["notes"] or "—"),
+        *(
+            (f"Illness severity · {person.display_tag}", severity(person))
+            for person in handover.people
+        ),
+        *((f"Stock · {row.item}", count(row)) for row in handover.stock),
+    ]
+
+
 def save_draft(
     session: Session,
     actor: Staff,
     handover: Handover,
     draft: Draft,
-    loaded_version: datetime | None = None,
+    opened: str | None = None,
 ) -> None:
     """Save what the lead has typed so far; nothing is required until submission.
 
-    A form says which version of the draft it was loaded with (`loaded_version`, the draft's
-    `saved_at`). If the draft was saved since, from another tab or tablet, the save is refused
-    with DraftConflict: a form loaded earlier still holds the older text of every field, and
-    writing it would silently erase what was typed elsewhere.
+    Rule: the one way an editable clinical record is saved (versions.save_version). `opened` is
+    the `draft_version` the form was loaded with. If the draft was changed since, from another
+    tab or tablet, a form that would change it again is refused (`SavedElsewhere`): it still
+    holds the older text of every field, and writing it would silently erase what was typed
+    elsewhere. A form that only repeats what is saved (an autosave of the same typing that got
+    there first) goes on. Each save that changes the draft is kept as a version.
     """
     _draft_only(handover)
-    saved_at = _next_version(handover)
-    if loaded_version is not None:
-        version = _version_to_write(handover, draft, loaded_version)
-        if not _claim(session, handover, version, saved_at):
-            # Saved meanwhile (an autosave still on its way when Submit was tapped, or another
-            # tablet): read it again, and go on only if this form would lose nothing of it.
-            for row in (handover, *handover.people, *handover.stock):
-                session.refresh(row)
-            _draft_only(handover)
-            saved_at = _next_version(handover)
-            version = _version_to_write(handover, draft, loaded_version)
-            if not _claim(session, handover, version, saved_at):
-                raise DraftConflict(handover.saved_at)
-    handover.summary = _clean(draft.summary)
-    handover.situation_awareness = _clean(draft.situation_awareness)
-    handover.notes = _clean(draft.notes)
-    for person in handover.people:
-        if person.id in draft.severities:
-            person.severity = draft.severities[person.id]
-    for row in handover.stock:
-        if row.id in draft.stock:
-            row.count = draft.stock[row.id]
-    handover.saved_at = saved_at
-    _audit_draft_save(session, actor, handover, saved_at)
+    wanted = draft_wanted(handover, draft)
+
+    def write() -> Fields:
+        handover.summary = wanted["summary"]
+        handover.situation_awareness = wanted["situation_awareness"]
+        handover.notes = wanted["notes"]
+        for person in handover.people:
+            severity = wanted["severities"][str(person.id)]
+            person.severity = IllnessSeverity(severity) if severity else None
+        for row in handover.stock:
+            row.count = wanted["stock"][str(row.id)]
+        handover.saved_at = utcnow()
+        _audit_draft_save(session, actor, handover, handover.saved_at)
+        return draft_fields(handover, wanted)
+
+    save_version(
+        session,
+        actor,
+        handover,
+        DRAFT,
+        opened=opened,
+        now=draft_values(handover),
+        wanted=wanted,
+        write=write,
+    )
     session.flush()
-
-
-def _next_version(handover: Handover) -> datetime:
-    """Strictly increasing, so that every save makes a new version even within one clock tick."""
-    return max(utcnow(), handover.saved_at + timedelta(microseconds=1))
-
-
-def _version_to_write(handover: Handover, draft: Draft, loaded_version: datetime) -> datetime:
-    """The version this save builds on: the one its form was loaded with, or the draft as saved
-    now when that already holds everything the form would write (an autosave of the same typing
-    got there first). Otherwise the form is stale and writing it would erase newer typing.
-    """
-    if handover.saved_at == loaded_version or _holds(handover, draft):
-        return handover.saved_at
-    raise DraftConflict(handover.saved_at)
-
-
-def _holds(handover: Handover, draft: Draft) -> bool:
-    """True when saving `draft` would change nothing the handover holds now."""
-    texts = (draft.summary, draft.situation_awareness, draft.notes)
-    saved = (handover.summary, handover.situation_awareness, handover.notes)
-    if tuple(_clean(text) for text in texts) != saved:
-        return False
-    severities = {person.id: person.severity for person in handover.people}
-    counts = {row.id: row.count for row in handover.stock}
-    return all(
-        person_id in severities and severities[person_id] == severity
-        for person_id, severity in draft.severities.items()
-    ) and all(row_id in counts and counts[row_id] == count for row_id, count in draft.stock.items())
 
 
 def _clean(text: str | None) -> str | None:
     return (text or "").strip()[:MAX_TEXT] or None
-
-
-def _claim(session: Session, handover: Handover, version: datetime, saved_at: datetime) -> bool:
-    """Compare and set in one statement: of two saves racing from the same version, the database
-    lets exactly one through (the other waits for the row, then matches nothing).
-    """
-    claimed = session.execute(
-        update(Handover)
-        .where(
-            Handover.id == handover.id,
-            Handover.saved_at == version,
-            Handover.status == HandoverStatus.DRAFT,
-        )
-        .values(saved_at=saved_at)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
 
 
 #: Autosave runs every few seconds of typing. The audit keeps who worked on a draft and roughly
@@ -340,7 +352,7 @@ def save_and_submit(
     actor: Staff,
     handover: Handover,
     draft: Draft,
-    loaded_version: datetime,
+    opened: str | None,
     *,
     submit: bool,
 ) -> list[str]:
@@ -348,7 +360,7 @@ def save_and_submit(
     when the handover is not complete enough to submit: only the submission is refused, and
     what is missing is returned (nothing when it was submitted, or not asked to be).
     """
-    save_draft(session, actor, handover, draft, loaded_version)
+    save_draft(session, actor, handover, draft, opened)
     if not submit:
         return []
     try:
@@ -358,21 +370,44 @@ def save_and_submit(
     return []
 
 
+class AlreadyAcknowledged(HandoverError):
+    """Another incoming lead acknowledged first (two tapped at once, or one from another tab):
+    nothing was saved, and the read-back note typed is handed back to be shown.
+    """
+
+    def __init__(self, handover: Handover, readback_note: str | None) -> None:
+        who = handover.acknowledged_by.display_name if handover.acknowledged_by else "another lead"
+        lost = "; your read-back note was not saved" if readback_note else ""
+        super().__init__(f"Already acknowledged by {who}{lost}.")
+        self.acknowledged_by = who
+        self.acknowledged_at = handover.acknowledged_at
+        self.readback_note = readback_note
+
+
 def acknowledge_handover(
     session: Session, actor: Staff, handover: Handover, readback_note: str | None
 ) -> None:
-    """The incoming lead acknowledges under their own login; never the outgoing lead."""
+    """The incoming lead acknowledges under their own login; never the outgoing lead.
+
+    Rule: a handover is acknowledged once. The caller holds the handover's row lock, so of two
+    leads tapping at once the second decides on the acknowledged handover and is refused with
+    `AlreadyAcknowledged` (who, when, and the note that was not saved). The same lead sending
+    the same acknowledgement again (a double tap) is answered as acknowledged, once.
+    """
+    note = (readback_note or "").strip()[:1000] or None
     if handover.status is HandoverStatus.DRAFT:
         raise HandoverError("This handover has not been submitted yet.")
     if handover.status is HandoverStatus.ACKNOWLEDGED:
-        raise HandoverError("This handover was already acknowledged.")
+        if handover.acknowledged_by_id == actor.id and handover.readback_note == note:
+            return
+        raise AlreadyAcknowledged(handover, note)
     if handover.outgoing_lead_id == actor.id:
         raise HandoverError("You gave this handover; the incoming lead must acknowledge it.")
     now = utcnow()
     handover.status = HandoverStatus.ACKNOWLEDGED
     handover.acknowledged_at = now
-    handover.acknowledged_by_id = actor.id
-    handover.readback_note = (readback_note or "").strip()[:1000] or None
+    handover.acknowledged_by = actor
+    handover.readback_note = note
     session.execute(
         update(HandoverAlert)
         .where(

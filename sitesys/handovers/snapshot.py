@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from sitesys.alerts.models import DrugAlert, alert_sites
 from sitesys.board.services import VisitCard, read_board
+from sitesys.board.supply import CustodyWarning
 from sitesys.checkin.models import Visit
+from sitesys.drugchecks.models import CustodyAlert
 from sitesys.handovers.shifts import ShiftOccurrence
 from sitesys.incidents.models import Incident
 from sitesys.observations.checks import CheckState
@@ -88,6 +91,71 @@ def _incidents(
     ]
 
 
+def _drug_alerts(
+    session: Session, site: Site, shift: ShiftWindow, now: datetime
+) -> list[dict[str, Any]]:
+    """Drug alerts of the site active at any time in the shift so far, most severe first."""
+    alerts = session.scalars(
+        select(DrugAlert)
+        .join(alert_sites, alert_sites.c.alert_id == DrugAlert.id)
+        .where(
+            alert_sites.c.site_id == site.id,
+            DrugAlert.starts_at <= now,
+            DrugAlert.ends_at > shift.starts_at,
+            or_(DrugAlert.withdrawn_at.is_(None), DrugAlert.withdrawn_at > shift.starts_at),
+        )
+        .limit(100)
+    )
+    return [
+        {
+            "alert_id": str(alert.id),
+            "title": alert.title,
+            "severity": alert.severity.label,
+            "sold_as": alert.sold_as,
+            "state": alert.state_at(now),
+            "until_local": alert.finished_at.astimezone(site.zone).strftime("%d %b %H:%M"),
+        }
+        for alert in sorted(alerts, key=lambda a: (a.severity.rank, -a.starts_at.timestamp()))
+    ]
+
+
+def _custody(
+    session: Session, site: Site, shift: ShiftWindow, board_custody: list[CustodyWarning]
+) -> list[dict[str, Any]]:
+    """Samples still on the bench past the custody limit now, and those whose custody alert was
+    raised in the shift and has since been settled.
+    """
+    zone = site.zone
+    listed: dict[str, dict[str, Any]] = {}
+    for warning in board_custody:
+        sample = warning.sample
+        listed[str(sample.id)] = {
+            "sample_id": str(sample.id),
+            "reference": sample.reference,
+            "result_local": warning.due_at.astimezone(zone).strftime("%H:%M")
+            if sample.result_at is None
+            else sample.result_at.astimezone(zone).strftime("%H:%M"),
+            "settled": None,
+        }
+    raised = session.scalars(
+        select(CustodyAlert)
+        .where(CustodyAlert.site_id == site.id, CustodyAlert.raised_at >= shift.starts_at)
+        .options(joinedload(CustodyAlert.sample))
+        .limit(100)
+    )
+    for alert in raised:
+        sample = alert.sample
+        if str(sample.id) in listed or sample.custody is None or sample.custody_at is None:
+            continue
+        listed[str(sample.id)] = {
+            "sample_id": str(sample.id),
+            "reference": sample.reference,
+            "result_local": (sample.result_at or alert.due_at).astimezone(zone).strftime("%H:%M"),
+            "settled": f"{sample.custody.label} at {sample.custody_at.astimezone(zone):%H:%M}",
+        }
+    return list(listed.values())
+
+
 def take_snapshot(
     session: Session, site: Site, shift: ShiftWindow, now: datetime
 ) -> dict[str, Any]:
@@ -134,6 +202,8 @@ def take_snapshot(
             if tile.booth.status is BoothStatus.OUT_OF_SERVICE
         ],
         "incidents": incidents,
+        "drug_alerts": _drug_alerts(session, site, shift, now),
+        "custody": _custody(session, site, shift, board.supply.custody),
         "counts": {
             "visits": int(visits_in_shift or 0),
             "incidents": len(incidents),

@@ -220,6 +220,9 @@ class ReportForm(SiteSysForm):
         validators=[Optional()],
         invalid_choice="Choose staff of this site.",
     )
+    #: The report's version when the form was opened (see reports.report_version); a form
+    #: without one is treated as out of date.
+    version = HiddenField(validators=[Optional()])
     save = SubmitField("Save draft")
     submit = SubmitField("Submit report")
 
@@ -231,9 +234,6 @@ class NewReportForm(ReportForm):
 
 
 class AmendForm(ReportForm):
-    #: The report's version when the form was opened (see reports.report_version); a form
-    #: without one is treated as out of date.
-    version = HiddenField(validators=[Optional()])
     reason = StringField(
         "Reason for the amendment",
         validators=[

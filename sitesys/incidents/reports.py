@@ -37,6 +37,7 @@ from sitesys.incidents.services import (
 from sitesys.refusals import NotAllowed, Refused
 from sitesys.sites.models import Site, staff_sites
 from sitesys.versions import version_of
+from sitesys.versions.services import Editable, Fields, save_version
 
 MAX_NARRATIVE = 10_000
 #: Report fields in the order the form shows them, with the words used on amendments.
@@ -49,6 +50,11 @@ FIELD_LABELS = {
     "psychological_harm": "Psychological harm",
     "staff_involved": "Staff involved",
 }
+
+
+#: The report while it is drafted: each save that changes it is kept as a version. Once it is
+#: submitted it changes only by amendment, which keeps its old values itself.
+DRAFT_REPORT = Editable("report", "draft report")
 
 
 class ReportChanged(IncidentChanged):
@@ -211,8 +217,35 @@ def requested(report: ReportInput) -> dict[str, Any]:
     }
 
 
+def report_fields(session: Session, incident: Incident, values: dict[str, Any]) -> Fields:
+    """A report's values (in `snapshot`'s terms) as a reader sees them, field by field: kept
+    with each version of the draft, and shown when a save is refused.
+    """
+    labels = substance_labels(session, incident.site_id)
+    wanted = set(values["staff_involved"])
+    known = {person.id: person for person in incident.staff_involved if person.id in wanted}
+    missing = wanted - known.keys()
+    if missing:
+        known |= {p.id: p for p in session.scalars(select(Staff).where(Staff.id.in_(missing)))}
+    staff = sorted(known.values(), key=lambda person: person.display_name)
+
+    def label(enum: type[Outcome | PhysicalHarm | PsychologicalHarm], value: str | None) -> str:
+        return enum(value).label if value else "—"
+
+    shown = {
+        "types": ", ".join(IncidentType(value).label for value in values["types"]),
+        "substances": ", ".join(labels.get(code, code) for code in values["substances"]),
+        "narrative": values["narrative"],
+        "outcome": label(Outcome, values["outcome"]),
+        "physical_harm": label(PhysicalHarm, values["physical_harm"]),
+        "psychological_harm": label(PsychologicalHarm, values["psychological_harm"]),
+        "staff_involved": ", ".join(person.display_name for person in staff),
+    }
+    return [(FIELD_LABELS[name], shown[name] or "—") for name in FIELD_LABELS]
+
+
 def report_version(incident: Incident) -> str:
-    """A digest of the report's amendable values, carried by the amendment form.
+    """A digest of the report's values, carried by the draft and the amendment forms.
 
     The values themselves, not a count of amendments: whatever changes the report, the form
     opened before it no longer matches; and a form whose values are all still current can
@@ -254,11 +287,50 @@ def _require_draft(incident: Incident) -> None:
         raise refusal
 
 
-def save_draft(session: Session, actor: Staff, incident: Incident, report: ReportInput) -> None:
-    """Save a draft as it stands: nothing is required until the report is submitted."""
+def _save_report(
+    session: Session, actor: Staff, incident: Incident, report: ReportInput, opened: str | None
+) -> list[str]:
+    """Write the draft's values the one way an editable clinical record is saved
+    (versions.save_version): refused when the draft changed since its form was opened, kept as
+    a version when it changes. Returns the names of the fields that changed.
+    """
+    changed: list[str] = []
+
+    def write() -> Fields:
+        changed.extend(_apply(session, incident, report))
+        return report_fields(session, incident, snapshot(incident))
+
+    save_version(
+        session,
+        actor,
+        incident,
+        DRAFT_REPORT,
+        opened=opened,
+        now=snapshot(incident),
+        wanted=requested(report),
+        write=write,
+    )
+    return changed
+
+
+def save_draft(
+    session: Session,
+    actor: Staff,
+    incident: Incident,
+    report: ReportInput,
+    *,
+    opened: str | None = None,
+) -> None:
+    """Save a draft as it stands: nothing is required until the report is submitted.
+
+    Rule: `opened` is the `report_version` the form was opened with. Two nurses working on one
+    draft cannot overwrite each other: a form opened before the other's save is refused
+    (versions.SavedElsewhere) unless it would change nothing. Each save that changes the draft
+    is kept as a version.
+    """
     ensure(actor, Capability.REPORT_INCIDENTS)
     _require_draft(incident)
-    changed = _apply(session, incident, report)
+    changed = _save_report(session, actor, incident, report, opened)
     record_event(
         session,
         "incident.draft_saved",
@@ -269,16 +341,25 @@ def save_draft(session: Session, actor: Staff, incident: Incident, report: Repor
     session.flush()
 
 
-def submit_report(session: Session, actor: Staff, incident: Incident, report: ReportInput) -> None:
-    """Submit a draft to the managers. Rule: every required field is filled in (see
-    `missing_fields`); from now on the report changes only by amendment.
+def submit_report(
+    session: Session,
+    actor: Staff,
+    incident: Incident,
+    report: ReportInput,
+    *,
+    opened: str | None = None,
+) -> None:
+    """Submit a draft to the managers. Rules: every required field is filled in (see
+    `missing_fields`); the form's values are saved as a draft is (`save_draft`), so a form
+    opened before someone else's save is refused; from now on the report changes only by
+    amendment.
     """
     ensure(actor, Capability.REPORT_INCIDENTS, "submit incident reports")
     _require_draft(incident)
     problems = missing_fields(incident, report)
     if problems:
         raise ReportIncomplete(problems)
-    _apply(session, incident, report)
+    _save_report(session, actor, incident, report, opened)
     change_status(session, actor, incident, IncidentStatus.SUBMITTED)
 
 
@@ -334,7 +415,7 @@ def file_report(
     if stored is not incident:
         return FiledReport(stored, replayed=True)
     note_creation(session, actor, incident)
-    _apply(session, incident, report)
+    _save_report(session, actor, incident, report, None)
     record_event(
         session,
         "incident.reported",

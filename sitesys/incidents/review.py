@@ -20,19 +20,19 @@ from sitesys.incidents.models import Incident, ReviewAction
 from sitesys.incidents.reports import site_staff
 from sitesys.incidents.services import IncidentChanged, IncidentError, change_status
 from sitesys.versions import version_of
+from sitesys.versions.services import Editable, Fields, save_version
 
 MAX_REVIEW_TEXT = 5_000
 REVIEW_FIELDS = ("findings", "contributing_factors", "learning")
 
 
-class ReviewChanged(IncidentChanged):
-    """The review was saved by someone else after this form was opened: nothing was saved."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "The review was changed by someone else since you opened it; nothing was saved. "
-            "Here it is as it is now, with your text below it — make your change again."
-        )
+REVIEW_LABELS = {
+    "findings": "Findings",
+    "contributing_factors": "Contributing factors",
+    "learning": "Learning",
+}
+#: The review's three texts: each save that changes them is kept as a version.
+REVIEW = Editable("review", "review")
 
 
 class ReviewActionRefused(IncidentError):
@@ -65,9 +65,23 @@ class ReviewInput:
     learning: str = ""
 
 
+def review_values(incident: Incident) -> dict[str, str]:
+    return {name: getattr(incident, name) for name in REVIEW_FIELDS}
+
+
+def review_wanted(review: ReviewInput) -> dict[str, str]:
+    """What the review would read if this input were saved, in `review_values`' terms."""
+    return {name: getattr(review, name).strip()[:MAX_REVIEW_TEXT] for name in REVIEW_FIELDS}
+
+
+def review_fields(values: dict[str, str]) -> Fields:
+    """The review's texts as a reader sees them: kept with each version."""
+    return [(REVIEW_LABELS[name], values[name] or "—") for name in REVIEW_FIELDS]
+
+
 def review_version(incident: Incident) -> str:
     """A digest of the review's text, carried by the review form (as reports.report_version)."""
-    return version_of([getattr(incident, name) for name in REVIEW_FIELDS])
+    return version_of(review_values(incident))
 
 
 def record_review(
@@ -75,21 +89,32 @@ def record_review(
 ) -> list[str]:
     """Save the review's findings, contributing factors and learning (managers, in review).
 
-    Rule: `version` is the review's `review_version` when the form was opened. If the review
-    has changed since, nothing is saved (`ReviewChanged`): the form holds all three texts, so
-    a stale tab would silently overwrite the other's. The same form sent twice changes nothing.
+    Rule: the one way an editable clinical record is saved (versions.save_version). `version`
+    is the review's `review_version` when the form was opened; if the review has changed since,
+    nothing is saved (`SavedElsewhere`): the form holds all three texts, so a stale tab would
+    silently overwrite the other's. The same form sent twice changes nothing. Each save that
+    changes the review is kept as a version.
     """
     ensure(actor, Capability.REVIEW_INCIDENTS, "review incidents")
     _require_in_review(incident)
-    values = {name: getattr(review, name).strip()[:MAX_REVIEW_TEXT] for name in REVIEW_FIELDS}
-    stale = version != review_version(incident)
-    if stale and any(getattr(incident, name) != value for name, value in values.items()):
-        raise ReviewChanged()
-    changed = []
-    for name, value in values.items():
-        if getattr(incident, name) != value:
-            setattr(incident, name, value)
-            changed.append(name)
+    now, values = review_values(incident), review_wanted(review)
+    changed = [name for name in REVIEW_FIELDS if now[name] != values[name]]
+
+    def write() -> Fields:
+        for name in changed:
+            setattr(incident, name, values[name])
+        return review_fields(values)
+
+    save_version(
+        session,
+        actor,
+        incident,
+        REVIEW,
+        opened=version,
+        now=now,
+        wanted=values,
+        write=write,
+    )
     if changed:
         record_event(
             session,

@@ -130,14 +130,46 @@ def _within_check_in_minute(visit: Visit, observed_at: datetime) -> bool:
     return observed_at == visit.checked_in_at.replace(second=0, microsecond=0)
 
 
-def _replay(session: Session, submission_key: str) -> Observation | None:
-    return session.scalar(select(Observation).where(Observation.submission_key == submission_key))
+class FormAlreadyUsed(ObservationError):
+    """The form's submission key already saved an observation for another visit, or another
+    kind of check (a page used again for the next client): nothing is saved.
+    """
+
+    def __init__(self, earlier: Observation, visit: Visit) -> None:
+        there, here = earlier.visit.display_tag, visit.display_tag
+        if earlier.kind is ObservationKind.QUICK_CHECK:
+            super().__init__(
+                f"This button had already recorded a check for {there}, so nothing was "
+                f"recorded for {here}. Tap Quick check again."
+            )
+        else:
+            super().__init__(
+                f"This form had already saved an observation for {there}, so nothing was saved "
+                f"for {here}. Check the readings below and save again."
+            )
 
 
-def _save(session: Session, observation: Observation) -> Observation:
-    key = observation.submission_key
+def _replay(
+    session: Session, submission_key: str, visit: Visit, kind: ObservationKind
+) -> Observation | None:
+    """The observation this very form saved (a double tap, a resubmission), if it saved one.
+
+    A key is bound to the visit and the kind of check it was issued for: a key that saved
+    something else is not a resubmission of this form, and is refused (FormAlreadyUsed) rather
+    than answered "saved" with another client's reading.
+    """
+    earlier = session.scalar(
+        select(Observation).where(Observation.submission_key == submission_key)
+    )
+    if earlier is not None and (earlier.visit_id != visit.id or earlier.kind is not kind):
+        raise FormAlreadyUsed(earlier, visit)
+    return earlier
+
+
+def _save(session: Session, observation: Observation, visit: Visit) -> Observation:
+    key, kind = observation.submission_key, observation.kind
     # The same form arriving twice at once: the first one stands.
-    stored = add_once(session, observation, lambda: _replay(session, key))
+    stored = add_once(session, observation, lambda: _replay(session, key, visit, kind))
     if stored is observation:
         _close_alert(session, observation)
     return stored
@@ -167,7 +199,7 @@ def record_quick_check(
     the score still comes from the full set that worried (see latest.py).
     """
     ensure(actor, Capability.RECORD_OBSERVATIONS)
-    replayed = _replay(session, submission_key)
+    replayed = _replay(session, submission_key, visit, ObservationKind.QUICK_CHECK)
     if replayed is not None:
         return replayed
     now = _recorded_at(visit, None, None)
@@ -185,6 +217,7 @@ def record_quick_check(
             submission_key=submission_key,
             spo2_scale=visit.spo2_scale,
         ),
+        visit,
     )
     record_event(
         session,
@@ -213,7 +246,7 @@ def record_observation(
     recording late gave (a typed time becomes one through `clock.nearest_instant`).
     """
     ensure(actor, Capability.RECORD_OBSERVATIONS)
-    replayed = _replay(session, submission_key)
+    replayed = _replay(session, submission_key, visit, ObservationKind.FULL)
     if replayed is not None:
         return replayed
     when = _recorded_at(visit, observed_at, backdate_reason)
@@ -261,6 +294,7 @@ def record_observation(
             reasons="; ".join(assessment.reasons)[:300] or None,
             submission_key=submission_key,
         ),
+        visit,
     )
     record_event(
         session,

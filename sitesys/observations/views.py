@@ -21,6 +21,7 @@ from sitesys.observations.models import Observation, Pupils
 from sitesys.observations.record import last_readings, observation_page
 from sitesys.observations.scoring import Consciousness, Poss, SpO2Scale, format_rass
 from sitesys.observations.services import (
+    FormAlreadyUsed,
     FullSetAdvised,
     ObservationInput,
     VisitHasLeft,
@@ -125,9 +126,11 @@ def new(visit_id: uuid.UUID) -> ResponseReturnValue:
         )
         _announce(outcome, db, visit, observation)
     if outcome.refusal is not None:
-        # The client left meanwhile: a conflict with the visit's state, not bad input.
-        status = 409 if isinstance(outcome.refusal, VisitHasLeft) else 422
-        return _render_new(form, visit, error=str(outcome.refusal), status=status)
+        if isinstance(outcome.refusal, FormAlreadyUsed):
+            form.submission_key.data = str(uuid.uuid4())  # this client's reading is a new one
+        # The client left meanwhile, or the form was used before: a conflict, not bad input.
+        conflict = isinstance(outcome.refusal, VisitHasLeft | FormAlreadyUsed)
+        return _render_new(form, visit, error=str(outcome.refusal), status=409 if conflict else 422)
     return redirect(_back_to(visit))
 
 

@@ -113,6 +113,24 @@ class SiteForm(SiteSysForm):
         72,
         "Remind the reporter and the managers about a report still unsubmitted after this long.",
     )
+    custody_alert_minutes = _minutes(
+        "Sample custody limit (minutes)",
+        5,
+        240,
+        "A checked sample neither handed back nor disposed of this long after its result is "
+        "flagged on the board and in the handover.",
+    )
+    result_days = _minutes(
+        "Days a result can be read by its code",
+        1,
+        90,
+        "Clients read their drug-check result with the code on their slip for this many days.",
+    )
+    public_alerts_enabled = BooleanField(
+        "Show active drug alerts on the site's public page",
+        default=True,
+        description="Clients reach it from the QR code on an alert's poster; no sign-in needed.",
+    )
     code_hint = TextAreaField(
         "Client code recipe",
         validators=[DataRequired("Describe how clients make their code."), Length(max=300)],

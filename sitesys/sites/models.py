@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -48,6 +49,13 @@ DEFAULT_SUBSTANCES = (
 )
 
 
+def new_public_id() -> str:
+    """A site's name in public links: 72 random bits, so it says nothing of the site, and the
+    sites cannot be listed or counted by trying names in turn.
+    """
+    return secrets.token_urlsafe(9)
+
+
 class Site(Audited, Base):
     """A supervised consumption site, with the settings its staff work under."""
 
@@ -75,6 +83,15 @@ class Site(Audited, Base):
     code_hint: Mapped[str] = mapped_column(String(300), default=DEFAULT_CODE_HINT)
     #: Regular expression a normalised client code must match in full.
     code_pattern: Mapped[str] = mapped_column(String(200), default=DEFAULT_CODE_PATTERN)
+    #: A drug-check sample neither handed back nor disposed of this long after its result raises
+    #: a custody alert on the board and in the handover.
+    custody_alert_minutes: Mapped[int] = mapped_column(default=30)
+    #: How many days a drug-check result can be read by its sample code on the public page.
+    result_days: Mapped[int] = mapped_column(default=30)
+    #: Whether the site's active drug alerts are on its public page (its posters link there).
+    public_alerts_enabled: Mapped[bool] = mapped_column(default=True)
+    #: The site's opaque name in public links (/alerts/<public_id>), never shown as its name.
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     booths: Mapped[list[Booth]] = relationship(

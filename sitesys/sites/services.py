@@ -57,6 +57,9 @@ class SiteSettings:
     code_hint: str = DEFAULT_CODE_HINT
     code_pattern: str = DEFAULT_CODE_PATTERN
     handover_ack_minutes: int = 30
+    custody_alert_minutes: int = 30
+    result_days: int = 30
+    public_alerts_enabled: bool = True
 
 
 def _check_name_free(session: Session, name: str, site_id: int | None) -> None:

@@ -50,6 +50,8 @@ PREFILLED = (
     "close_watch_minutes",
     "handover_ack_minutes",
     "draft_reminder_hours",
+    "custody_alert_minutes",
+    "result_days",
 )
 
 
@@ -58,7 +60,12 @@ def _settings(form: SiteForm) -> SiteSettings:
         name: getattr(form, name).data or getattr(NEW_SITE, name)
         for name in ("time_zone", *PREFILLED)
     }
-    return SiteSettings(name=form.name.data or "", is_active=bool(form.is_active.data), **given)
+    return SiteSettings(
+        name=form.name.data or "",
+        is_active=bool(form.is_active.data),
+        public_alerts_enabled=bool(form.public_alerts_enabled.data),
+        **given,
+    )
 
 
 @bp.get("/")

@@ -38,10 +38,26 @@ def test_a_service_refuses_a_role_without_the_capability_in_words_naming_who_may
 @pytest.mark.parametrize(
     ("role", "links"),
     [
-        (Role.FRONT_DESK, ["Home", "Check in", "Board"]),
-        (Role.NURSE, ["Home", "Check in", "Board", "Incidents", "Handover"]),
-        (Role.MANAGER, ["Home", "Check in", "Board", "Incidents", "Handover", "Audit log"]),
+        (Role.FRONT_DESK, ["Home", "Check in", "Board", "Drug alerts"]),
+        (
+            Role.NURSE,
+            ["Home", "Check in", "Board", "Incidents", "Handover", "Drug checks", "Drug alerts"],
+        ),
+        (
+            Role.MANAGER,
+            [
+                "Home",
+                "Check in",
+                "Board",
+                "Incidents",
+                "Handover",
+                "Drug checks",
+                "Drug alerts",
+                "Audit log",
+            ],
+        ),
         (Role.ADMIN, ["Home", "Staff", "Sites and booths", "Audit log"]),
+        (Role.DRUG_CHECKER, ["Home", "Drug checks", "Drug alerts"]),
     ],
 )
 def test_the_navigation_offers_exactly_the_views_the_role_may_open(client, db, role, links):
@@ -51,6 +67,7 @@ def test_the_navigation_offers_exactly_the_views_the_role_may_open(client, db, r
     nav = page[page.index("<nav") : page.index("</nav>")]
     shown = [label for label in links if f">{label}</a>" in nav]
     assert shown == links
-    for endpoint_label in {"Check in", "Board", "Incidents", "Handover", "Staff", "Audit log"}:
+    labels = {"Check in", "Board", "Incidents", "Handover", "Staff", "Audit log"}
+    for endpoint_label in labels | {"Drug checks", "Drug alerts"}:
         if endpoint_label not in links:
             assert f">{endpoint_label}</a>" not in nav

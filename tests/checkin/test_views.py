@@ -416,16 +416,17 @@ def test_the_form_offers_only_free_booths_even_after_a_lookup(client, db):
 def test_a_walk_in_check_in_reads_and_writes_in_a_fixed_number_of_statements(
     client, db, count_queries
 ):
-    """The desk's busiest request: the sign-in check and the pick-list, then the visit, its
-    substance and the audit event. The waiting list needs no booth read, and a first submission
-    no look for an earlier one (its unique key would refuse a second)."""
+    """The desk's busiest request: the sign-in check, the pick-list and the drug alerts about
+    what the client named, then the visit, its substance and the audit event. The waiting list
+    needs no booth read, and a first submission no look for an earlier one (its unique key would
+    refuse a second)."""
     floor(db, client)
     form = {**check_in_form(client_code=None, walk_in="y"), "submit": "1"}
     client.get("/checkin")
     with count_queries() as counter:
         response = client.post("/checkin", data=form)
     assert response.status_code == 302
-    assert counter.count == 5, "\n".join(counter.statements)
+    assert counter.count == 6, "\n".join(counter.statements)
 
 
 def test_a_check_in_into_a_booth_reads_only_that_booth(client, db, count_queries):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from sitesys.handovers.models import Handover, HandoverStatus
+from sitesys.handovers.services import draft_version
 from tests.factories import sign_in
 
 HTMX = {"HX-Request": "true"}
@@ -94,7 +95,7 @@ def test_the_save_button_keeps_the_valid_fields_and_marks_the_invalid_one(client
     response = client.post(
         f"/handovers/{handover.id}/draft",
         data=typed(
-            handover, handover.saved_at.isoformat(), notes="Fire door sticks", **{naloxone: "lots"}
+            handover, draft_version(handover), notes="Fire door sticks", **{naloxone: "lots"}
         ),
     )
     page = response.get_data(as_text=True)
@@ -105,12 +106,12 @@ def test_the_save_button_keeps_the_valid_fields_and_marks_the_invalid_one(client
     db.refresh(handover)
     assert handover.notes == "Fire door sticks"
     # The page carries the new version, so the next save from it is not taken for a stale one.
-    assert version_on(page) == handover.saved_at.isoformat()
+    assert version_on(page) == draft_version(handover)
 
 
 def test_submitting_refuses_an_invalid_count_with_the_field_marked(client, db, handover):
     naloxone = stock_field(handover, "Naloxone doses")
-    data = typed(handover, handover.saved_at.isoformat(), summary="Quiet", **{naloxone: "-3"})
+    data = typed(handover, draft_version(handover), summary="Quiet", **{naloxone: "-3"})
     for person in handover.people:
         data[f"severity_{person.id}"] = "stable"
     for row in handover.stock:
@@ -174,7 +175,7 @@ def test_a_stale_tab_cannot_erase_what_another_tab_saved(client, db, handover):
 
 
 def test_a_stale_save_button_shows_the_typing_and_saves_nothing(client, db, handover):
-    stale = handover.saved_at.isoformat()
+    stale = draft_version(handover)
     client.post(
         f"/handovers/{handover.id}/draft", headers=HTMX, data=typed(handover, stale, summary="A")
     )
@@ -196,7 +197,7 @@ def test_submit_tapped_while_the_autosave_of_the_same_typing_lands_first_submits
     (it was refused as "saved elsewhere"); a form holding different text still is refused."""
     from tests.handovers.test_views import draft_data
 
-    loaded = handover.saved_at.isoformat()
+    loaded = draft_version(handover)
     complete = draft_data(handover, version=loaded)
     autosaved = client.post(f"/handovers/{handover.id}/draft", headers=HTMX, data=complete)
     assert "Draft saved at" in autosaved.get_data(as_text=True)
@@ -210,7 +211,7 @@ def test_submit_tapped_while_the_autosave_of_the_same_typing_lands_first_submits
 def test_a_stale_form_differing_in_one_count_is_still_refused(client, db, handover):
     from tests.handovers.test_views import draft_data
 
-    loaded = handover.saved_at.isoformat()
+    loaded = draft_version(handover)
     client.post(
         f"/handovers/{handover.id}/draft", headers=HTMX, data=draft_data(handover, version=loaded)
     )

@@ -11,11 +11,13 @@ from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
 from sitesys.handovers.models import HandoverAddendum, HandoverStatus, IllnessSeverity
 from sitesys.handovers.services import (
+    AlreadyAcknowledged,
     Draft,
     HandoverError,
     HandoverIncomplete,
     acknowledge_handover,
     add_addendum,
+    draft_version,
     save_and_submit,
     save_draft,
     start_handover,
@@ -105,7 +107,7 @@ def test_submitting_freezes_it_and_corrections_are_addenda(db, floor):
 def test_saving_then_submitting_keeps_the_typing_of_an_incomplete_handover(db, floor):
     nurse = floor["nurse"]
     handover = start_handover(db, nurse, floor["site"], floor["shift"])
-    loaded = handover.saved_at
+    loaded = draft_version(handover)
     problems = save_and_submit(
         db, nurse, handover, Draft(notes="Half written"), loaded, submit=True
     )
@@ -113,7 +115,7 @@ def test_saving_then_submitting_keeps_the_typing_of_an_incomplete_handover(db, f
     assert handover.status is HandoverStatus.DRAFT and handover.notes == "Half written"
     assert (
         save_and_submit(
-            db, nurse, handover, Draft(notes="Still half"), handover.saved_at, submit=False
+            db, nurse, handover, Draft(notes="Still half"), draft_version(handover), submit=False
         )
         == []
     )
@@ -123,7 +125,8 @@ def test_saving_then_submitting_keeps_the_typing_of_an_incomplete_handover(db, f
         severities={person.id: IllnessSeverity.STABLE for person in handover.people},
         stock={row.id: 2 for row in handover.stock},
     )
-    assert save_and_submit(db, nurse, handover, whole, handover.saved_at, submit=True) == []
+    opened = draft_version(handover)
+    assert save_and_submit(db, nurse, handover, whole, opened, submit=True) == []
     assert handover.status is HandoverStatus.SUBMITTED and handover.summary == "Busy morning"
 
 
@@ -144,8 +147,22 @@ def test_the_outgoing_lead_cannot_acknowledge_their_own_handover(db, floor):
         e.action for e in db.scalars(select(AuditEvent).where(AuditEvent.record_type == "handover"))
     ]
     assert actions[-2:] == ["handover.submitted", "handover.acknowledged"]
-    with pytest.raises(HandoverError, match="already acknowledged"):
-        acknowledge_handover(db, make_staff(db, Role.MANAGER, [site]), handover, None)
+    manager = make_staff(db, Role.MANAGER, [site])
+    with pytest.raises(
+        AlreadyAcknowledged, match=f"^Already acknowledged by {incoming.display_name}.$"
+    ):
+        acknowledge_handover(db, manager, handover, None)
+    with pytest.raises(AlreadyAcknowledged) as refused:
+        acknowledge_handover(db, manager, handover, "Night lead read it too")
+    assert str(refused.value) == (
+        f"Already acknowledged by {incoming.display_name}; your read-back note was not saved."
+    )
+    assert refused.value.readback_note == "Night lead read it too"
+    assert refused.value.acknowledged_at == handover.acknowledged_at
+    # The incoming lead's own double tap is answered as acknowledged, and audited once.
+    acknowledge_handover(db, incoming, handover, "Jade Wren 9 due a check at 11:05")
+    acknowledged = select(AuditEvent).where(AuditEvent.action == "handover.acknowledged")
+    assert len(db.scalars(acknowledged).all()) == 1
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from sitesys.handovers.models import (
     Shift,
     StockItem,
 )
+from sitesys.handovers.services import draft_version
 from tests.factories import make_site, make_staff, sign_in
 
 
@@ -25,7 +26,7 @@ def started(client, db):
 
 def draft_data(handover, **extra):
     data = {
-        "version": handover.saved_at.isoformat(),
+        "version": draft_version(handover),
         "summary": "Busy morning",
         "situation_awareness": "If Jade Wren 9 vomits, recovery position",
     }
@@ -70,7 +71,7 @@ def test_drafts_save_as_they_go(client, db, floor):
     response = client.post(
         f"/handovers/{handover.id}/draft",
         headers={"HX-Request": "true"},
-        data={"summary": "Half a thought", "version": handover.saved_at.isoformat()},
+        data={"summary": "Half a thought", "version": draft_version(handover)},
     )
     assert response.status_code == 200 and "Draft saved at" in response.get_data(as_text=True)
     db.refresh(handover)
@@ -82,7 +83,7 @@ def test_submission_refuses_an_incomplete_handover_but_keeps_the_text(client, db
     handover = started(client, db)
     response = client.post(
         f"/handovers/{handover.id}/submit",
-        data={"notes": "Kept", "version": handover.saved_at.isoformat()},
+        data={"notes": "Kept", "version": draft_version(handover)},
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -332,6 +333,7 @@ HANDOVER_PAGES = {
     "handovers.acknowledge": ("/handovers/<uuid:handover_id>/acknowledge", {"POST"}),
     "handovers.addenda": ("/handovers/<uuid:handover_id>/addenda", {"POST"}),
     "handovers.printable": ("/handovers/<uuid:handover_id>/print", {"GET"}),
+    "handovers.versions": ("/handovers/<uuid:handover_id>/versions", {"GET"}),
     "handovers.draft": ("/handovers/<uuid:handover_id>/draft", {"POST"}),
     "handovers.submit": ("/handovers/<uuid:handover_id>/submit", {"POST"}),
     "handovers.setup": ("/handovers/setup/<int:site_id>", {"GET", "POST"}),
@@ -419,3 +421,29 @@ def test_a_post_locks_the_handover_row_and_reading_it_does_not(client, db, floor
         "FROM handovers" in statement and "FOR UPDATE OF handovers" in statement
         for statement in acknowledging.statements
     )
+
+
+@pytest.mark.backend("postgresql")
+@pytest.mark.parametrize(
+    "step", ["draft", "submit", "refresh", "actions", "remove", "acknowledge", "addenda"]
+)
+def test_every_change_to_a_handover_takes_its_row_lock_before_reading_it(
+    client, db, floor, count_queries, step
+):
+    """Each view that changes a handover locks its row, then reads it (and what hangs from
+    it) under the lock: a change decides on the handover as it is, never as it was."""
+    sign_in(client, db, floor["nurse"])
+    handover = started(client, db)
+    client.post(f"/handovers/{handover.id}/actions", data={"what": "Check", "owner": "Lead"})
+    [action] = db.scalars(select(HandoverAction))
+    if step in ("acknowledge", "addenda"):
+        client.post(f"/handovers/{handover.id}/submit", data=draft_data(handover))
+        sign_in(client, db, make_staff(db, Role.NURSE, [floor["site"]]))
+    url = {
+        "remove": f"/handovers/{handover.id}/actions/{action.id}/remove",
+    }.get(step, f"/handovers/{handover.id}/{step}")
+    with count_queries() as changing:
+        client.post(url, data=draft_data(handover))
+    handover_reads = [s for s in changing.statements if "FROM handovers" in s]
+    assert "FOR UPDATE OF handovers" in handover_reads[0]
+    assert all("FOR UPDATE" not in s for s in handover_reads[1:])

@@ -48,6 +48,7 @@ class Floor:
     desk: Staff
     admin: Staff
     visit: Any
+    checker: Staff
 
     def staff(self, role: Role) -> Staff:
         return {
@@ -55,6 +56,7 @@ class Floor:
             Role.MANAGER: self.manager,
             Role.FRONT_DESK: self.desk,
             Role.ADMIN: self.admin,
+            Role.DRUG_CHECKER: self.checker,
         }[role]
 
 
@@ -70,7 +72,8 @@ def make_floor(db: Session, **site_overrides: Any) -> Floor:
     visit = make_visit(
         db, site, desk, booth=booth, client=person, substances=["heroin", "fentanyl"]
     )
-    return Floor(site, nurse, manager, desk, admin, visit)
+    checker = make_staff(db, Role.DRUG_CHECKER, [site])
+    return Floor(site, nurse, manager, desk, admin, visit, checker)
 
 
 def tap(kind: ActionKind, **values: Any) -> ActionInput:

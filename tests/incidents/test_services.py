@@ -47,7 +47,6 @@ from sitesys.incidents.reports import (
     submit_report,
 )
 from sitesys.incidents.review import (
-    ReviewChanged,
     ReviewInput,
     add_review_action,
     close_incident,
@@ -68,6 +67,7 @@ from sitesys.incidents.services import (
     tap_refusal,
 )
 from sitesys.refusals import NotAllowed
+from sitesys.versions.services import SavedElsewhere
 from tests.factories import make_site, make_staff, make_visit
 from tests.incidents.helpers import (
     bring_to,
@@ -713,7 +713,7 @@ def test_a_review_from_a_tab_opened_before_the_last_save_is_refused(db):
         ReviewInput(findings="Response within a minute.", learning="Share the alert."),
         version=opened,
     )
-    with pytest.raises(ReviewChanged, match="changed by someone else since you opened it"):
+    with pytest.raises(SavedElsewhere, match="changed by someone else since you opened it"):
         record_review(
             db, floor.manager, incident, ReviewInput(findings="Overwritten?"), version=opened
         )

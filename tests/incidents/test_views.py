@@ -39,9 +39,14 @@ def action_form(kind, key=None, **values):
 VERSION = re.compile(r'name="version" type="hidden" value="([0-9a-f]*)"')
 
 
+def version_on(page):
+    """The version a page's form carries (the hidden field a browser sends back)."""
+    return VERSION.search(page)[1]
+
+
 def opened_version(client, url):
-    """The version a form carries when opened (the hidden field a browser sends back)."""
-    return VERSION.search(text(client.get(url)))[1]
+    """The version a form carries when opened."""
+    return version_on(text(client.get(url)))
 
 
 def events(db, action):
@@ -66,6 +71,7 @@ def incident_urls(app, incident, action_id=1, review_action_id=1):
         "visit_id": incident.visit_id,
         "action_id": action_id,
         "review_action_id": review_action_id,
+        "part": "report",
     }
     with app.test_request_context():
         from flask import url_for
@@ -433,7 +439,7 @@ def test_a_draft_saves_with_fields_missing(client, db):
     assert re.search(nurse_box + rf' value="{floor.nurse.id}">', page)
     response = client.post(
         f"/incidents/{incident.id}/report",
-        data={"narrative": "Half written", "save": "1"},
+        data={"narrative": "Half written", "save": "1", "version": version_on(page)},
         follow_redirects=True,
     )
     assert "Draft saved. Submit it when it is complete." in text(response)
@@ -468,8 +474,9 @@ def test_a_complete_report_is_submitted_and_then_frozen(client, db):
     sign_in(client, db, floor.nurse)
     incident = started(db, floor)
     end_response(db, floor.nurse, incident)
-    form = {**report_form([floor.nurse]), "submit": "1"}
-    response = client.post(f"/incidents/{incident.id}/report", data=form, follow_redirects=True)
+    url = f"/incidents/{incident.id}/report"
+    form = {**report_form([floor.nurse]), "submit": "1", "version": opened_version(client, url)}
+    response = client.post(url, data=form, follow_redirects=True)
     assert "Report submitted to the managers. Thank you." in text(response)
     db.refresh(incident)
     assert incident.status is IncidentStatus.SUBMITTED

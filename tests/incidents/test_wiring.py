@@ -45,9 +45,11 @@ ROUTES = {
     ),
     ("incidents.close", f"{_I}/close", ("POST",)),
     ("incidents.reopen", f"{_I}/reopen", ("POST",)),
+    ("incidents.versions", f"{_I}/versions/<any(report, review):part>", ("GET",)),
 }
 ROUTE_MODULES = {
-    f"sitesys.incidents.views.{name}" for name in ("queue", "report", "respond", "review")
+    f"sitesys.incidents.views.{name}"
+    for name in ("queue", "report", "respond", "review", "versions")
 }
 
 

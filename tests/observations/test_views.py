@@ -489,8 +489,9 @@ def test_the_observations_pages_read_in_a_constant_number_of_queries(
     db.expire_all()
     with count_queries() as counter:
         assert client.get(f"/visits/{visit.id}/observations").status_code == 200
-    # Sign-in, the visit, the count and the page (with every name in it), whatever the count.
-    assert counter.count <= 6
+    # Sign-in, the visit, the count and the page (with every name in it), and the drug-alert
+    # banner, whatever the count.
+    assert counter.count <= 7
 
 
 def test_striking_through_from_the_observations_page_comes_back_to_it(client, db):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -13,11 +13,22 @@ from sitesys.auth.guard import current_site, current_staff, is_htmx
 from sitesys.auth.permissions import Capability, requires
 from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm
-from sitesys.handovers.forms import ActionForm, DraftForm, draft_form_for, draft_version
+from sitesys.handovers.forms import ActionForm, DraftForm, draft_form_for
 from sitesys.handovers.loaders import get_handover_or_404
 from sitesys.handovers.models import Handover, IllnessSeverity
-from sitesys.handovers.services import Draft, DraftConflict, HandoverFrozen, save_and_submit
+from sitesys.handovers.services import (
+    DRAFT,
+    Draft,
+    HandoverFrozen,
+    draft_fields,
+    draft_values,
+    draft_version,
+    draft_wanted,
+    save_and_submit,
+)
 from sitesys.handovers.views import bp
+from sitesys.versions.queries import count_versions
+from sitesys.versions.services import SavedElsewhere, typing_not_saved
 
 #: Fields of the draft form that are not the lead's typing.
 _CONTROL_FIELDS = frozenset({"csrf_token", "version", "save"})
@@ -77,8 +88,12 @@ def _save_status(**context: object) -> ResponseReturnValue:
     return render_template("handovers/_save_status.html", **context)
 
 
-#: A form without a readable version is treated as loaded before any save: it is refused.
-_STALE = datetime.min.replace(tzinfo=UTC)
+@dataclass(frozen=True)
+class Conflict:
+    """A save refused because the draft was changed after this page was loaded: when, by whom."""
+
+    saved_at: datetime
+    saved_by: str | None
 
 
 def _save(handover_id: uuid.UUID, submitting: bool) -> ResponseReturnValue:
@@ -94,7 +109,7 @@ def _save(handover_id: uuid.UUID, submitting: bool) -> ResponseReturnValue:
             current_staff(),
             handover,
             _draft(form, handover),
-            form.loaded_version() or _STALE,
+            form.version.data or "",
             submit=submitting and not unsaved,
         )
         if not (is_htmx() or unsaved or problems):
@@ -104,10 +119,21 @@ def _save(handover_id: uuid.UUID, submitting: bool) -> ResponseReturnValue:
                 else "Draft saved."
             )
     refusal = outcome.refusal
-    if isinstance(refusal, DraftConflict):
+    if isinstance(refusal, SavedElsewhere):
+        conflict = Conflict(refusal.saved_at or handover.saved_at, refusal.saved_by)
         if is_htmx():
-            return _save_status(conflict=refusal.saved_at)
-        return compose(handover, form, 409, conflict=refusal.saved_at)
+            # The typing stays in the fields on the screen; the status line says it was not
+            # saved and why.
+            return _save_status(conflict=conflict)
+        # The draft as it is now, to make the change again on, and this page's typing beside
+        # it so that none of it is lost.
+        typed = typing_not_saved(
+            draft_fields(handover, draft_wanted(handover, _draft(form, handover))),
+            draft_fields(handover, draft_values(handover)),
+        )
+        return compose(
+            handover, draft_form_for(handover, as_saved=True), 409, conflict=conflict, typed=typed
+        )
     if isinstance(refusal, HandoverFrozen):
         if is_htmx():
             return _save_status(frozen=True, submitted_at=refusal.submitted_at)
@@ -147,7 +173,8 @@ def compose(
     status: int = 200,
     problems: list[str] | None = None,
     unsaved: list[Unsaved] | None = None,
-    conflict: datetime | None = None,
+    conflict: Conflict | None = None,
+    typed: list[tuple[str, str]] | None = None,
 ) -> ResponseReturnValue:
     return (
         render_template(
@@ -159,6 +186,8 @@ def compose(
             problems=problems or [],
             unsaved=unsaved or [],
             conflict=conflict,
+            typed=typed or [],
+            versions=count_versions(get_session(), handover, DRAFT),
         ),
         status,
     )

@@ -1,5 +1,6 @@
 """One handover: its page, its snapshot taken again, its actions, the incoming lead's
-acknowledgement, addenda below a submitted handover, and the printable copy.
+acknowledgement, addenda below a submitted handover, the printable copy, and the versions of
+its draft.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from sitesys.handovers.forms import AcknowledgeForm, ActionForm, AddendumForm, d
 from sitesys.handovers.loaders import get_handover_or_404
 from sitesys.handovers.models import Handover
 from sitesys.handovers.services import (
+    DRAFT,
+    AlreadyAcknowledged,
     acknowledge_handover,
     add_action,
     add_addendum,
@@ -26,6 +29,8 @@ from sitesys.handovers.services import (
 )
 from sitesys.handovers.views import bp
 from sitesys.handovers.views.draft import compose
+from sitesys.pagination import page_number
+from sitesys.versions.queries import count_versions, version_history
 
 
 @bp.get("/<uuid:handover_id>")
@@ -50,6 +55,8 @@ def _frozen(handover: Handover, status: int = 200, **forms: object) -> ResponseR
             ack_form=forms.get("ack_form") or AcknowledgeForm(),
             addendum_form=addendum_form,
             can_acknowledge=handover.outgoing_lead_id != current_staff().id,
+            already=forms.get("already"),
+            versions=count_versions(get_session(), handover, DRAFT),
         ),
         status,
     )
@@ -112,9 +119,14 @@ def acknowledge(handover_id: uuid.UUID) -> ResponseReturnValue:
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         return _frozen(handover, 422, ack_form=form)
-    with committing(db) as outcome:
+    with committing(db, show_refusal=False) as outcome:
         acknowledge_handover(db, current_staff(), handover, form.readback_note.data)
         outcome.say(f"You acknowledged the {handover.shift_name} handover.")
+    if isinstance(outcome.refusal, AlreadyAcknowledged):
+        # Another lead came first: said plainly, with the note typed here shown to copy.
+        return _frozen(handover, 409, already=outcome.refusal)
+    if outcome.refusal is not None:
+        flash(str(outcome.refusal), outcome.refusal.category)
     return redirect(url_for("handovers.show", handover_id=handover_id))
 
 
@@ -145,4 +157,19 @@ def printable(handover_id: uuid.UUID) -> ResponseReturnValue:
     handover = get_handover_or_404(get_session(), handover_id, current_site())
     return render_template(
         "handovers/print.html", handover=handover, problems=submission_problems(handover)
+    )
+
+
+@bp.get("/<uuid:handover_id>/versions")
+@requires(Capability.HAND_OVER)
+def versions(handover_id: uuid.UUID) -> ResponseReturnValue:
+    """Every saved version of the lead's draft, for whoever may read the handover."""
+    db = get_session()
+    handover = get_handover_or_404(db, handover_id, current_site())
+    return render_template(
+        "versions/history.html",
+        history=version_history(db, handover, DRAFT, page_number()),
+        editable=DRAFT,
+        title=f"Handover of the {handover.shift_name} shift · versions of the draft",
+        back=url_for("handovers.show", handover_id=handover.id),
     )

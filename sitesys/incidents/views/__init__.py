@@ -1,8 +1,8 @@
 """The incidents blueprint: what every page needs from it, and the steps its views share.
 
 The routes are declared in the modules imported at the end: `queue` (the incidents page and
-its export), `report` (write, read, print and amend a report), `respond` (the response screen)
-and `review` (the managers' review).
+its export), `report` (write, read, print and amend a report), `respond` (the response screen),
+`review` (the managers' review) and `versions` (the saved versions of the draft and the review).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def incident_page(incident: Incident) -> str:
 
 
 # The route modules declare their views on `bp`, so they are imported once it exists.
-from sitesys.incidents.views import queue, report, respond, review  # noqa: E402
+from sitesys.incidents.views import queue, report, respond, review, versions  # noqa: E402
 
 __all__ = [
     "bp",
@@ -113,4 +113,5 @@ __all__ = [
     "respond",
     "review",
     "turn_away",
+    "versions",
 ]

@@ -33,6 +33,7 @@ from sitesys.incidents.kinds import (
 from sitesys.incidents.loaders import get_incident_or_404, site_staff_choices, with_actions
 from sitesys.incidents.models import Incident
 from sitesys.incidents.reports import (
+    DRAFT_REPORT,
     FIELD_LABELS,
     ReportChanged,
     ReportIncomplete,
@@ -42,15 +43,20 @@ from sitesys.incidents.reports import (
     draft_refusal,
     file_report,
     may_amend,
+    report_fields,
     report_version,
+    requested,
     save_draft,
+    snapshot,
     submit_report,
 )
-from sitesys.incidents.review import REVIEW_FIELDS, ReviewInput, review_version
+from sitesys.incidents.review import REVIEW, REVIEW_FIELDS, ReviewInput, review_version
 from sitesys.incidents.views import bp, committing_or_403, incident_page, turn_away
 from sitesys.record_ids import record_id
 from sitesys.refusals import Refused
 from sitesys.sites.models import Site
+from sitesys.versions.queries import count_versions
+from sitesys.versions.services import SavedElsewhere, typing_not_saved
 
 
 def _prepare(form: ReportForm, session: Session, site: Site, incident: Incident | None) -> None:
@@ -137,33 +143,65 @@ def report(incident_id: uuid.UUID) -> ResponseReturnValue:
     _prepare(form, db, site, incident)
     if request.method == "GET":
         _fill(form, incident)
+        form.version.data = report_version(incident)
         return _render_report(form, incident)
     if not form.validate_on_submit():
         return _render_report(form, incident)
     staff = current_staff()
     submitting = bool(form.submit.data)
+    typed = report_input(form)
+    opened = form.version.data or ""
     with committing_or_403(db, show_refusal=False) as outcome:
         if submitting:
-            submit_report(db, staff, incident, report_input(form))
+            submit_report(db, staff, incident, typed, opened=opened)
             outcome.say("Report submitted to the managers. Thank you.")
         else:
-            save_draft(db, staff, incident, report_input(form))
+            save_draft(db, staff, incident, typed, opened=opened)
             outcome.say("Draft saved. Submit it when it is complete.")
-    if outcome.refusal is not None:
-        _show_refusal(form, outcome.refusal)
+    refused = outcome.refusal
+    if isinstance(refused, SavedElsewhere):
+        # Another nurse saved the draft first: the draft as it is now, to make the change
+        # again on, and this nurse's typing beside it so that none of it is lost.
+        now = _report_form_as_now(db, site, incident)
+        shown = typing_not_saved(
+            report_fields(db, incident, requested(typed)),
+            report_fields(db, incident, snapshot(incident)),
+        )
+        return _render_report(now, incident, refusal=refused, typed=shown)
+    if refused is not None:
+        _show_refusal(form, refused)
         return _render_report(form, incident)
     page = "incidents.show" if submitting else "incidents.report"
     return redirect(url_for(page, incident_id=incident.id))
 
 
-def _render_report(form: ReportForm, incident: Incident) -> ResponseReturnValue:
-    status = 422 if any(field.errors for field in form) else 200
+def _report_form_as_now(session: Session, site: Site, incident: Incident) -> ReportForm:
+    form = ReportForm(formdata=None)
+    _prepare(form, session, site, incident)
+    _fill(form, incident)
+    form.version.data = report_version(incident)
+    return form
+
+
+def _render_report(
+    form: ReportForm,
+    incident: Incident,
+    *,
+    refusal: SavedElsewhere | None = None,
+    typed: list[tuple[str, str]] | None = None,
+) -> ResponseReturnValue:
+    """The draft report; 409 when another save came first, 422 for refused input."""
+    status = 409 if refusal else 422 if any(field.errors for field in form) else 200
+    db = get_session()
     return (
         render_template(
             "incidents/report.html",
             form=form,
-            incident=with_actions(get_session(), incident),
-            labels=substance_labels(get_session(), incident.site_id),
+            incident=with_actions(db, incident),
+            labels=substance_labels(db, incident.site_id),
+            refusal=refusal,
+            typed=typed or [],
+            versions=count_versions(db, incident, DRAFT_REPORT),
         ),
         status,
     )
@@ -259,6 +297,10 @@ def render_show(
         render_template(
             "incidents/show.html",
             **_record(incident),
+            versions={
+                "report": count_versions(db, incident, DRAFT_REPORT),
+                "review": count_versions(db, incident, REVIEW),
+            },
             can_amend=may_amend(current_staff(), incident),
             confirm=ConfirmForm(),
             strike_form=StrikeForm(),

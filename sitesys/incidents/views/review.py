@@ -15,7 +15,6 @@ from sitesys.incidents.forms import ReopenForm, ReviewActionForm, ReviewForm
 from sitesys.incidents.loaders import get_incident_or_404, get_review_action_or_404
 from sitesys.incidents.review import (
     ReviewActionRefused,
-    ReviewChanged,
     ReviewInput,
     add_review_action,
     close_incident,
@@ -26,6 +25,7 @@ from sitesys.incidents.review import (
 )
 from sitesys.incidents.views import bp, committing_or_403
 from sitesys.incidents.views.report import offer_owners, render_show
+from sitesys.versions.services import SavedElsewhere
 
 
 @bp.post("/<uuid:incident_id>/review/take")
@@ -59,7 +59,7 @@ def save_review(incident_id: uuid.UUID) -> ResponseReturnValue:
     with committing_or_403(db) as outcome:
         record_review(db, current_staff(), incident, review, version=form.version.data or "")
         outcome.say("Review saved.")
-    if isinstance(outcome.refusal, ReviewChanged):
+    if isinstance(outcome.refusal, SavedElsewhere):
         # Another tab saved first: the review as it is now, with this tab's text beside it.
         return render_show(incident, unsaved_review=review, status=409)
     return redirect(url_for("incidents.show", incident_id=incident.id))

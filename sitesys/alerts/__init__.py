@@ -1,0 +1,1 @@
+"""Drug alerts: publishing, acknowledgement, the banner, posters, the public page and expiry."""

@@ -1,0 +1,1 @@
+"""Drug checking: samples, their tests and results, custody, and the result look-up by code."""
