@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint bench clean
+.PHONY: run test safety hazard-log lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,14 +27,27 @@ run: $(VENV)/.runtime
 	$(FLASK) scheduler & scheduler=$$!; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## test: every test on SQLite, then on PostgreSQL when SITESYS_TEST_POSTGRES_URL is set
+## test: every test on SQLite, then on PostgreSQL when SITESYS_TEST_POSTGRES_URL is set, then the
+## safety case (make safety) against the results of the runs that happened
+RESULTS := .test-results
 test: $(VENV)/.dev
-	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
+	rm -rf $(RESULTS)
+	$(BIN)/pytest --db=sqlite --junitxml=$(RESULTS)/sqlite.xml $(PYTEST_ARGS)
 	@if [ -n "$$SITESYS_TEST_POSTGRES_URL" ]; then \
-		$(BIN)/pytest --db=postgresql $(PYTEST_ARGS); \
+		$(BIN)/pytest --db=postgresql --junitxml=$(RESULTS)/postgresql.xml $(PYTEST_ARGS); \
 	else \
 		echo "SITESYS_TEST_POSTGRES_URL is not set: PostgreSQL run skipped."; \
 	fi
+	$(MAKE) --no-print-directory safety
+
+## safety: the clinical safety case holds: every hazard has a control, every control a test that
+## passed in the last make test (docs/clinical-safety/); prints the hazard-to-test table
+safety: $(VENV)/.dev
+	$(BIN)/python -m tests.safety_case --results $(RESULTS)
+
+## hazard-log: render docs/clinical-safety/hazard-log.md again from hazard-log.yaml
+hazard-log: $(VENV)/.dev
+	$(BIN)/python -m tests.safety_case --write --static
 
 ## lint: ruff check, ruff format --check, mypy (strict) on sitesys/
 lint: $(VENV)/.dev
@@ -47,4 +60,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.run_all
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(RESULTS)

@@ -23,6 +23,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.drugchecks.views import bp as drugchecks_bp
     from sitesys.drugchecks.views.public import bp as results_bp
     from sitesys.extensions import csrf, limiter
+    from sitesys.fallback.views import bp as fallback_bp
     from sitesys.handovers.views import bp as handovers_bp
     from sitesys.home.views import bp as home_bp
     from sitesys.incidents.views import bp as incidents_bp
@@ -104,6 +105,7 @@ def create_app(config: Config | None = None) -> Flask:
         results_bp,
         alerts_bp,
         public_alerts_bp,
+        fallback_bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

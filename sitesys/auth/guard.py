@@ -19,19 +19,27 @@ from sitesys.sites.models import Site
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Pages that must work while the database is down (the paper fallback sheets). They are served
+#: as to an anonymous visitor even to a signed-in tablet: loading the member of staff behind a
+#: session cookie is a database query, and the navigation and badges would ask for it.
+OFFLINE_ENDPOINTS = frozenset({"fallback.sheets"})
+
 #: The only endpoints reachable without signing in. The client-facing pages (a drug-check
 #: result by sample code, a site's drug alerts) show nothing of any site, visit or client and
 #: are rate-limited per address (drugchecks/views/public.py, alerts/views/public.py).
-PUBLIC_ENDPOINTS = frozenset(
-    {
-        "auth.login",
-        "system.healthz",
-        "system.readyz",
-        "static",
-        "results.lookup",
-        "public_alerts.about",
-        "public_alerts.site",
-    }
+PUBLIC_ENDPOINTS = (
+    frozenset(
+        {
+            "auth.login",
+            "system.healthz",
+            "system.readyz",
+            "static",
+            "results.lookup",
+            "public_alerts.about",
+            "public_alerts.site",
+        }
+    )
+    | OFFLINE_ENDPOINTS
 )
 
 SESSION_END_MESSAGES = {
@@ -142,6 +150,11 @@ def send_to_login(message: str | None = None, category: str = "info") -> Respons
 
 
 def _require_login() -> Response | None:
+    if request.endpoint in OFFLINE_ENDPOINTS:
+        # Flask-Login keeps the request's user in g._login_user and loads it from the cookie
+        # only when that is unset: setting it here means nothing in this request loads it.
+        g._login_user = login_manager.anonymous_user()
+        return None
     if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if current_user.is_authenticated:
