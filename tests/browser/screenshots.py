@@ -1,4 +1,4 @@
-"""Take the README's screenshots again: `make screenshots` (or `python -m tests.browser.screenshots`).
+"""Take the README's screenshots again: `make screenshots`.
 
 SiteSys is served from a throwaway SQLite database with the demo accounts; the desk checks a
 client in, a nurse opens the board and starts an emergency response, and each screen is saved
@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from config import Config
 from sitesys import create_app
 from sitesys.migrations_config import alembic_config
-from tests.browser.helpers import nav, seed, sign_in
+from tests.browser.helpers import fill_check_in, nav, seed, sign_in
 from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, LiveServer
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -60,20 +60,15 @@ def take(steps: Callable[[Page, Page], None] | None = None) -> None:
             sign_in(desk, accounts, "demo.desk")
             sign_in(nurse, accounts, "demo.nurse")
             for code, booth in (("jo ma 07", "Booth 1"), ("al be 12", "Booth 3")):
-                nav(desk, "Check in")
-                desk.get_by_label("Client code").fill(code)
-                desk.get_by_role("button", name="Find client").click()
-                desk.get_by_role("group", name="Substances").get_by_label("Ketamine").check()
-                desk.get_by_role("group", name="Route").get_by_label("Snort", exact=True).check()
-                desk.get_by_role("group", name="Drug checked").get_by_label("No", exact=True).check()
-                desk.get_by_role("group", name="Booth").get_by_label(booth, exact=True).check()
+                fill_check_in(desk, code, "Ketamine", "Snort", booth)
                 if code.startswith("al"):
                     shoot(desk, "check-in")
                 desk.get_by_role("button", name="Check in", exact=True).click()
             nav(nurse, "Board")
             expect(nurse.locator("#board").get_by_text("Booth 3")).to_be_visible()
             shoot(nurse, "board")
-            nurse.locator("#board").get_by_role("button", name="Start emergency response").first.click()
+            start = nurse.locator("#board").get_by_role("button", name="Start emergency response")
+            start.first.click()
             expect(nurse.get_by_role("heading", name="Emergency response")).to_be_visible()
             shoot(nurse, "emergency-response")
             browser.close()

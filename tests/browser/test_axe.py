@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 from bench.history.generator import HistoryRequest, generate_history
 from sitesys.db import get_database
 from sitesys.demo import DEMO_SITE
-from tests.browser.helpers import nav, seed, sign_in
+from tests.browser.helpers import check_in, nav, seed, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
@@ -96,18 +96,6 @@ def fill_the_site(app: Flask) -> None:
     )
 
 
-def check_in_someone(page: Page) -> None:
-    nav(page, "Check in")
-    page.get_by_label("Client code").fill("ax te 01")
-    page.get_by_role("button", name="Find client").click()
-    page.get_by_role("group", name="Substances").get_by_label("Ketamine").check()
-    page.get_by_role("group", name="Route").get_by_label("Snort", exact=True).check()
-    page.get_by_role("group", name="Drug checked").get_by_label("No", exact=True).check()
-    page.get_by_role("group", name="Booth").get_by_label("Booth 1", exact=True).check()
-    page.get_by_role("button", name="Check in", exact=True).click()
-    expect(page.get_by_text(re.compile(r"^Checked in "))).to_be_visible()
-
-
 def test_every_page_every_role_reaches_has_no_wcag_violations(new_page, committed_app, live_server):
     accounts = seed(committed_app)
     fill_the_site(committed_app)
@@ -116,7 +104,7 @@ def test_every_page_every_role_reaches_has_no_wcag_violations(new_page, committe
     visited = 0
     desk = new_page()
     sign_in(desk, accounts, "demo.desk")
-    check_in_someone(desk)
+    check_in(desk, "ax te 01", "Ketamine", "Snort", "Booth 1")
     for username in ROLES:
         page = new_page()
         sign_in(page, accounts, username)
