@@ -13,7 +13,9 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys import cli, db, errors, http_headers, session_cookie, templating
     from sitesys.alerts.views import bp as alerts_bp
     from sitesys.alerts.views.public import bp as public_alerts_bp
+    from sitesys.audit import chain as audit_chain
     from sitesys.audit import floor_rule
+    from sitesys.audit import origin as audit_origin
     from sitesys.audit.views import bp as audit_bp
     from sitesys.auth import guard
     from sitesys.auth.views import bp as auth_bp
@@ -79,6 +81,8 @@ def create_app(config: Config | None = None) -> Flask:
 
     db.init_app(app, config.database_url)
     floor_rule.install("log" if config.is_production else "raise")
+    audit_chain.install()
+    audit_origin.init_app()
     session_cookie.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
