@@ -15,6 +15,7 @@ from sitesys.alerts.services import (
     record_alerts_shown,
     shown_proof,
 )
+from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, can, requires
 from sitesys.checkin.desk import DeskKeys, Lookup, look_up
@@ -44,7 +45,7 @@ from sitesys.checkin.services import (
     suggested_booth,
 )
 from sitesys.checkin.whereabouts import client_and_whereabouts, whereabouts
-from sitesys.clients.models import AgeBand, Gender
+from sitesys.clients.models import AgeBand, Client, Gender
 from sitesys.clients.services import ClientSummary, active_flags
 from sitesys.clock import utcnow
 from sitesys.db import begin_writing, committing, get_session, reads_first
@@ -105,10 +106,24 @@ def new() -> ResponseReturnValue:
             form.booth.data = request.args["booth"]
         return _render(form, site)
     lookup = look_up(db, site, _desk_keys(), code=form.client_code.data, walk_in=form.walk_in.data)
+    _audit_look_up(site, lookup)
     samples = _offer_samples(form, db, site, lookup, labels)
     if form.find.data:
         return _show_client(form, site, lookup)
     return _check_in(form, site, lookup, labels, samples)
+
+
+def _audit_look_up(site: Site, lookup: Lookup) -> None:
+    """Every look-up of a client's code is audited: who looked, and whether it named a client
+    (never the code).
+    """
+    if lookup.summary is None:
+        return  # a walk-in, or a code refused before any look-up
+    client = lookup.summary.client
+    if client is not None:
+        audit_read("client.code_looked_up", client, found=True)
+    else:
+        audit_read("client.code_looked_up", Client, site_id=site.id, found=False)
 
 
 def _offer_samples(
@@ -279,6 +294,7 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     site = current_site()
     found = get_visit_or_404(db, visit_id, site)
+    audit_read("visit.page_read", found)
     move_form = _move_form(db, site, found)
     labels = substance_labels(db, site.id)  # hidden ones too: this visit may name one
     clinical = None
