@@ -59,6 +59,25 @@ def db_current() -> None:
     command.current(_alembic(), verbose=False)
 
 
+@db_cli.command("grant-runtime")
+@click.argument("role")
+def db_grant_runtime(role: str) -> None:
+    """Give the runtime ROLE (PostgreSQL) its rows and nothing more; run as the owner after
+    every upgrade. It cannot then run DDL, TRUNCATE, delete audit events or disable triggers.
+    """
+    from sitesys.system.db_roles import RoleRefused, grant_runtime
+
+    engine = get_database().engine
+    if engine.dialect.name != "postgresql":
+        raise click.ClickException("Database roles are PostgreSQL's; SQLite has none.")
+    try:
+        with engine.begin() as connection:
+            grant_runtime(connection, role)
+    except RoleRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    click.echo(f"{role} may read and write rows, and nothing more.")
+
+
 @db_cli.command("check")
 def db_check() -> None:
     """Fail when the models differ from the migrations' head."""

@@ -7,10 +7,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sitesys.audit import chain
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import Staff
 from sitesys.clock import utcnow
 from sitesys.db import Audited
+
+# Whatever session writes an event (a request's, a job's, a command's, a test's) seals it into
+# its site's chain when it commits.
+chain.install()
 
 # Detail values are ids, states, counts and short codes. A long string is most likely free text
 # (a note, a narrative) and has no place in the audit row, so it is refused loudly in development.
