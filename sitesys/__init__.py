@@ -55,6 +55,7 @@ def create_app(config: Config | None = None) -> Flask:
         SITESYS=config,
         SECRET_KEY=config.secret_key,
         SITESYS_CLIENT_CODE_KEY=config.client_code_key,
+        SITESYS_CLIENT_CODE_OLD_KEYS=config.client_code_old_keys,
         TESTING=config.env == "test",
         MAX_CONTENT_LENGTH=config.max_content_length,
         MAX_FORM_MEMORY_SIZE=config.max_form_memory_size,

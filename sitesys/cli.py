@@ -197,9 +197,63 @@ def audit_verify() -> None:
             click.echo(f"  {chain}: {position} event(s), last hash {digest}")
 
 
+client_keys_cli = AppGroup("client-keys", help="Client-code keys: rotation and retirement.")
+
+
+def _code_keys() -> tuple[str, tuple[str, ...]]:
+    config = current_app.config
+    return config["SITESYS_CLIENT_CODE_KEY"], tuple(config["SITESYS_CLIENT_CODE_OLD_KEYS"])
+
+
+@client_keys_cli.command("status")
+def client_keys_status() -> None:
+    """How many clients are still under each client-code key."""
+    from sitesys.clients.keys import key_status
+
+    current, old_keys = _code_keys()
+    with get_database().new_session(write=False) as session:
+        rows = key_status(session, current, old_keys)
+    click.echo(f"{'key':<14} {'state':<16} clients")
+    for row in rows:
+        click.echo(f"{row.key_id or '(none)':<14} {row.state:<16} {row.clients}")
+    click.echo(
+        "Old keys find returning clients and move them to the current key at their next visit; "
+        "clients under a retired or unconfigured key look new."
+    )
+
+
+@client_keys_cli.command("retire")
+@click.argument("key_id")
+@click.option("--yes", is_flag=True, help="Retire without asking to confirm.")
+def client_keys_retire(key_id: str, yes: bool) -> None:
+    """Retire the old key KEY_ID (from `status`): the clients still under it then look new."""
+    from sqlalchemy import func
+
+    from sitesys.clients.keys import KeyRefused, retire_key
+    from sitesys.clients.models import Client
+
+    current, old_keys = _code_keys()
+    with get_database().new_session(write=True) as session:
+        left = session.scalar(
+            select(func.count()).select_from(Client).where(Client.code_key_id == key_id)
+        )
+        if not yes:
+            click.confirm(
+                f"{left} client(s) are still under key {key_id} and will look new. Retire it?",
+                abort=True,
+            )
+        try:
+            left = retire_key(session, None, key_id, current, old_keys)
+        except KeyRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+        session.commit()
+    click.echo(f"Key {key_id} retired: {left} client(s) under it now look new at the desk.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(client_keys_cli)
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(scheduler_command)

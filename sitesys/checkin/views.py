@@ -45,6 +45,8 @@ from sitesys.checkin.services import (
     suggested_booth,
 )
 from sitesys.checkin.whereabouts import client_and_whereabouts, whereabouts
+from sitesys.clients.codes import code_key_id
+from sitesys.clients.keys import rekey_client, usable_old_keys
 from sitesys.clients.models import AgeBand, Client, Gender
 from sitesys.clients.services import ClientSummary, active_flags
 from sitesys.clock import utcnow
@@ -87,8 +89,14 @@ def _booth_choices(booths: list[Booth]) -> list[SelectChoice]:
 def _desk_keys() -> DeskKeys:
     config = current_app.config
     return DeskKeys(
-        client_code=config["SITESYS_CLIENT_CODE_KEY"], confirmation=config["SECRET_KEY"]
+        client_code=config["SITESYS_CLIENT_CODE_KEY"],
+        confirmation=config["SECRET_KEY"],
+        old_client_codes=usable_old_keys(get_session(), config["SITESYS_CLIENT_CODE_OLD_KEYS"]),
     )
+
+
+def _current_key_id() -> str:
+    return code_key_id(current_app.config["SITESYS_CLIENT_CODE_KEY"])
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
@@ -115,12 +123,16 @@ def new() -> ResponseReturnValue:
 
 def _audit_look_up(site: Site, lookup: Lookup) -> None:
     """Every look-up of a client's code is audited: who looked, and whether it named a client
-    (never the code).
+    (never the code). A client found under an old key is re-digested under the current one.
     """
-    if lookup.summary is None:
+    if lookup.summary is None or lookup.digest is None:
         return  # a walk-in, or a code refused before any look-up
     client = lookup.summary.client
     if client is not None:
+        db = get_session()
+        begin_writing(db)
+        with committing(db):
+            rekey_client(db, current_staff(), client, lookup.digest, _current_key_id())
         audit_read("client.code_looked_up", client, found=True)
     else:
         audit_read("client.code_looked_up", Client, site_id=site.id, found=False)
@@ -226,6 +238,7 @@ def _check_in(
 def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
     booth = form.booth.data
     return CheckInRequest(
+        code_key_id=_current_key_id() if digest is not None else None,
         submission_key=form.submission_key.data,
         route=Route(form.route.data),
         drug_checked=DrugChecked(form.drug_checked.data),
