@@ -13,7 +13,9 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys import cli, db, errors, http_headers, session_cookie, templating
     from sitesys.alerts.views import bp as alerts_bp
     from sitesys.alerts.views.public import bp as public_alerts_bp
+    from sitesys.audit import chain as audit_chain
     from sitesys.audit import floor_rule
+    from sitesys.audit import origin as audit_origin
     from sitesys.audit.views import bp as audit_bp
     from sitesys.auth import guard
     from sitesys.auth.views import bp as auth_bp
@@ -53,6 +55,7 @@ def create_app(config: Config | None = None) -> Flask:
         SITESYS=config,
         SECRET_KEY=config.secret_key,
         SITESYS_CLIENT_CODE_KEY=config.client_code_key,
+        SITESYS_CLIENT_CODE_OLD_KEYS=config.client_code_old_keys,
         TESTING=config.env == "test",
         MAX_CONTENT_LENGTH=config.max_content_length,
         MAX_FORM_MEMORY_SIZE=config.max_form_memory_size,
@@ -79,6 +82,8 @@ def create_app(config: Config | None = None) -> Flask:
 
     db.init_app(app, config.database_url)
     floor_rule.install("log" if config.is_production else "raise")
+    audit_chain.install()
+    audit_origin.init_app()
     session_cookie.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
