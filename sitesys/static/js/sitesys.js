@@ -105,6 +105,13 @@
     });
   }
 
+  // A form sent by htmx (a tap on the response screen) is answered in place: ready again once
+  // its answer is in, so the next tap is taken.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form instanceof HTMLFormElement && form.dataset.submitted === "1") { enableForm(form); }
+  });
+
   // Coming back to a page from the browser's history re-enables its forms.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitted]").forEach(enableForm);
