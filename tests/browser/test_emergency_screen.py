@@ -4,6 +4,7 @@ a tap that leaves the page where it is."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -145,3 +146,24 @@ def test_without_javascript_a_tap_is_recorded_and_the_screen_comes_back(
         assert found["y"] + found["height"] <= 1024
     finally:
         context.close()
+
+
+def test_the_minutes_since_the_last_dose_run_and_prompt_another(new_page, committed_app):
+    accounts = seed(committed_app)
+    incident_id = running_response(committed_app)
+    page = new_page()
+    page.set_viewport_size({"width": 768, "height": 1024})
+    sign_in(page, accounts, "demo.nurse")
+    page.clock.install()
+    page.goto(f"/incidents/{incident_id}/respond")
+    since = page.locator("#naloxone-since")
+    expect(since).to_have_text("no dose yet")
+    page.get_by_role("button", name="Naloxone", exact=True).click()
+    expect(since).to_contain_text(re.compile(r"^0:0\d min"))
+    prompt = since.get_by_text("Consider another dose")
+    expect(prompt).to_be_hidden()
+    page.clock.fast_forward("03:01")
+    expect(prompt).to_be_visible()
+    expect(since).to_contain_text(re.compile(r"^3:0\d min"))
+    found = box(prompt)
+    assert found["y"] + found["height"] <= 1024

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
+import pytest
+import time_machine
 from sqlalchemy import func, select
 
+from sitesys.audit.models import AuditEvent
+from sitesys.auth.roles import Role
+from sitesys.clock import utcnow
 from sitesys.incidents.kinds import ActionKind
 from sitesys.incidents.models import IncidentAction
-from sitesys.incidents.services import end_response
-from tests.factories import sign_in
-from tests.incidents.helpers import make_floor, started
+from sitesys.incidents.services import end_response, record_action, strike_action
+from tests.factories import make_site, make_staff, sign_in
+from tests.incidents.helpers import make_floor, naloxone, started
 
 HX = {"HX-Request": "true"}
 
@@ -88,3 +94,66 @@ def test_a_tap_sent_with_htmx_after_the_end_goes_to_the_record(client, db):
     record = text(client.get(answer.headers["HX-Redirect"]))
     assert "The response had already ended, so this was not recorded" in record
     assert db.scalar(select(func.count()).select_from(IncidentAction)) == 0
+
+
+# -- Minutes since the last naloxone dose -------------------------------------------------------
+
+
+def since_last_dose(page):
+    return page.split('id="naloxone-since">')[1].split("</dd>")[0]
+
+
+@pytest.mark.parametrize("minutes", [2, 3])
+def test_the_screen_prompts_another_dose_the_sites_minutes_after_the_last(client, db, minutes):
+    floor = make_floor(db, naloxone_prompt_minutes=minutes)
+    sign_in(client, db, floor.nurse)
+    incident = started(db, floor)
+    url = f"/incidents/{incident.id}/respond"
+    assert since_last_dose(text(client.get(url))) == "no dose yet"
+    given = utcnow()
+    with time_machine.travel(given, tick=False):
+        record_action(db, floor.nurse, incident, naloxone())
+        db.commit()
+    with time_machine.travel(given + timedelta(minutes=minutes, seconds=-1), tick=False):
+        shown = since_last_dose(text(client.get(url)))
+    assert f"{minutes - 1}:00</span> min" in shown
+    assert "Consider another dose" in shown and " hidden>Consider another dose" in shown
+    with time_machine.travel(given + timedelta(minutes=minutes), tick=False):
+        shown = since_last_dose(text(client.get(f"/incidents/{incident.id}/respond/log")))
+    assert f"{minutes}:00</span> min" in shown
+    assert ">Consider another dose" in shown and " hidden>" not in shown
+    # A second dose starts the count again; a struck-through dose does not count.
+    with time_machine.travel(given + timedelta(minutes=minutes, seconds=30), tick=False):
+        second = record_action(db, floor.nurse, incident, naloxone()).action
+        db.commit()
+        assert " hidden>Consider another dose" in since_last_dose(text(client.get(url)))
+        strike_action(db, floor.nurse, second, "Tapped twice")
+        db.commit()
+        assert " hidden>" not in since_last_dose(text(client.get(url)))
+
+
+@pytest.mark.parametrize("minutes", ["1", "4"])
+def test_the_naloxone_prompt_is_two_or_three_minutes(client, db, minutes):
+    site = make_site(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN, [site]))
+    page = text(client.get(f"/sites/{site.id}/edit"))
+    form = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', page))
+    form["naloxone_prompt_minutes"] = minutes
+    refused = text(client.post(f"/sites/{site.id}/edit", data=form))
+    assert "Enter a whole number from 2 to 3." in refused
+    db.refresh(site)
+    assert site.naloxone_prompt_minutes == 3
+
+
+def test_an_admin_sets_the_naloxone_prompt_to_two_minutes(client, db):
+    site = make_site(db)
+    sign_in(client, db, make_staff(db, Role.ADMIN, [site]))
+    page = text(client.get(f"/sites/{site.id}/edit"))
+    form = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', page))
+    form["naloxone_prompt_minutes"] = "2"
+    assert client.post(f"/sites/{site.id}/edit", data=form).status_code == 302
+    db.refresh(site)
+    assert site.naloxone_prompt_minutes == 2
+    changed = db.scalar(select(AuditEvent).where(AuditEvent.action == "site.updated"))
+    assert changed is not None
+    assert changed.detail["naloxone_prompt_minutes_to"] == 2

@@ -134,6 +134,11 @@
       var rest = seconds % 60;
       element.textContent = minutes + ":" + (rest < 10 ? "0" : "") + rest;
     });
+    // A prompt due at a time (<strong data-shows-at="ISO time" hidden>) shows itself then.
+    document.querySelectorAll("[data-shows-at][hidden]").forEach(function (element) {
+      var at = Date.parse(element.getAttribute("data-shows-at"));
+      if (!isNaN(at) && now >= at) { element.hidden = false; }
+    });
   }
   setInterval(tickClocks, 1000);
   document.addEventListener("DOMContentLoaded", tickClocks);
