@@ -167,3 +167,19 @@ def test_the_minutes_since_the_last_dose_run_and_prompt_another(new_page, commit
     expect(since).to_contain_text(re.compile(r"^3:0\d min"))
     found = box(prompt)
     assert found["y"] + found["height"] <= 1024
+
+
+def test_vitals_recorded_from_the_response_screen_come_back_to_its_log(new_page, committed_app):
+    accounts = seed(committed_app)
+    incident_id = running_response(committed_app)
+    page = new_page()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    sign_in(page, accounts, "demo.nurse")
+    page.goto(f"/incidents/{incident_id}/respond")
+    page.get_by_role("link", name="Record vitals").click()
+    page.get_by_label("Respiratory rate").fill("6")
+    page.get_by_role("group", name="Consciousness (ACVPU)").get_by_label("U – Unresponsive").check()
+    page.get_by_role("button", name="Save observation").click()
+    expect(page).to_have_url(re.compile(f"/incidents/{incident_id}/respond$"))
+    log = page.get_by_role("region", name="Response log")
+    expect(log.get_by_text(re.compile(r"^Vitals: .*RR 6/min.*Unresponsive"))).to_be_visible()

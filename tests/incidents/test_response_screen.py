@@ -16,8 +16,10 @@ from sitesys.clock import utcnow
 from sitesys.incidents.kinds import ActionKind
 from sitesys.incidents.models import IncidentAction
 from sitesys.incidents.services import end_response, record_action, strike_action
+from sitesys.observations.scoring import Consciousness
+from sitesys.observations.services import ObservationInput, record_observation
 from tests.factories import make_site, make_staff, sign_in
-from tests.incidents.helpers import make_floor, naloxone, started
+from tests.incidents.helpers import make_floor, naloxone, started, tap
 
 HX = {"HX-Request": "true"}
 
@@ -157,3 +159,60 @@ def test_an_admin_sets_the_naloxone_prompt_to_two_minutes(client, db):
     changed = db.scalar(select(AuditEvent).where(AuditEvent.action == "site.updated"))
     assert changed is not None
     assert changed.detail["naloxone_prompt_minutes_to"] == 2
+
+
+# -- Vitals in the log --------------------------------------------------------------------------
+
+
+def vitals(db, floor, **readings):
+    values = {"consciousness": Consciousness.UNRESPONSIVE, **readings}
+    return record_observation(
+        db, floor.nurse, floor.visit, ObservationInput(**values), str(uuid.uuid4())
+    )
+
+
+def log_of(page):
+    return page.split('aria-label="Response log"')[1].split("</section>")[0]
+
+
+def test_vitals_recorded_during_the_response_are_in_its_log_and_the_incidents_record(client, db):
+    floor = make_floor(db)
+    sign_in(client, db, floor.nurse)
+    began = utcnow()
+    with time_machine.travel(began - timedelta(minutes=10), tick=False):
+        vitals(db, floor, respiratory_rate=14, consciousness=Consciousness.ALERT)
+    with time_machine.travel(began, tick=False):
+        incident = started(db, floor)
+    with time_machine.travel(began + timedelta(minutes=1), tick=False):
+        record_action(db, floor.nurse, incident, naloxone())
+    with time_machine.travel(began + timedelta(minutes=2), tick=False):
+        vitals(db, floor, respiratory_rate=6, spo2=84, pulse=58, on_oxygen=True)
+    with time_machine.travel(began + timedelta(minutes=3), tick=False):
+        record_action(db, floor.nurse, incident, tap(ActionKind.CLIENT_RESPONSIVE))
+    db.commit()
+
+    screen = text(client.get(f"/incidents/{incident.id}/respond"))
+    back = re.search(r'href="([^"]*/observations/new[^"]*)">Record vitals<', screen)
+    assert back is not None and back[1].endswith(
+        f"next=/incidents/{incident.id}/respond"
+    )  # and comes back here
+    log = log_of(screen)
+    given, seen, responsive = (
+        log.index("Naloxone 0.4 mg intramuscular"),
+        log.index("Vitals: "),
+        log.index("Client responsive"),
+    )
+    assert given < seen < responsive
+    assert "RR 6/min · SpO2 84% on oxygen · Pulse 58 · Unresponsive" in log
+    assert "RR 14/min" not in log  # before the response: the visit's record, not the response's
+    assert "Vitals: " in log_of(text(client.get(f"/incidents/{incident.id}/respond/log")))
+
+    with time_machine.travel(began + timedelta(minutes=4), tick=False):
+        end_response(db, floor.nurse, incident)
+    with time_machine.travel(began + timedelta(minutes=20), tick=False):
+        vitals(db, floor, respiratory_rate=16, consciousness=Consciousness.ALERT)
+    db.commit()
+    record = log_of(text(client.get(f"/incidents/{incident.id}")))
+    assert record.count("Vitals: ") == 1 and "RR 6/min" in record and "RR 16/min" not in record
+    printable = log_of(text(client.get(f"/incidents/{incident.id}/print")))
+    assert "RR 6/min" in printable
