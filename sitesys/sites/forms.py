@@ -113,6 +113,12 @@ class SiteForm(SiteSysForm):
         72,
         "Remind the reporter and the managers about a report still unsubmitted after this long.",
     )
+    naloxone_prompt_minutes = _minutes(
+        "Prompt another naloxone dose after (minutes)",
+        2,
+        3,
+        'The response screen says "Consider another dose" this long after a naloxone dose.',
+    )
     custody_alert_minutes = _minutes(
         "Sample custody limit (minutes)",
         5,

@@ -79,6 +79,8 @@ class Site(Audited, Base):
     handover_ack_minutes: Mapped[int] = mapped_column(default=30)
     #: An incident report still unsubmitted this long after it began is flagged on home pages.
     draft_reminder_hours: Mapped[int] = mapped_column(default=12)
+    #: The response screen prompts "Consider another dose" this long after a naloxone dose (2 or 3).
+    naloxone_prompt_minutes: Mapped[int] = mapped_column(default=3)
     #: The self-generated client code recipe, shown at the desk.
     code_hint: Mapped[str] = mapped_column(String(300), default=DEFAULT_CODE_HINT)
     #: Regular expression a normalised client code must match in full.

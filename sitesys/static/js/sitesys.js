@@ -105,6 +105,13 @@
     });
   }
 
+  // A form sent by htmx (a tap on the response screen) is answered in place: ready again once
+  // its answer is in, so the next tap is taken.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form instanceof HTMLFormElement && form.dataset.submitted === "1") { enableForm(form); }
+  });
+
   // Coming back to a page from the browser's history re-enables its forms.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitted]").forEach(enableForm);
@@ -126,6 +133,11 @@
       var minutes = Math.floor(seconds / 60);
       var rest = seconds % 60;
       element.textContent = minutes + ":" + (rest < 10 ? "0" : "") + rest;
+    });
+    // A prompt due at a time (<strong data-shows-at="ISO time" hidden>) shows itself then.
+    document.querySelectorAll("[data-shows-at][hidden]").forEach(function (element) {
+      var at = Date.parse(element.getAttribute("data-shows-at"));
+      if (!isNaN(at) && now >= at) { element.hidden = false; }
     });
   }
   setInterval(tickClocks, 1000);
