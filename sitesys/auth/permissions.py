@@ -38,6 +38,8 @@ class Capability(enum.StrEnum):
     RECORD_OBSERVATIONS = "record_observations"
     #: Start an emergency response from the board or a visit.
     START_RESPONSE = "start_response"
+    #: Raise the alarm from a board tile: it starts the response record, and nurses take over.
+    RAISE_ALARM = "raise_alarm"
     #: Record (and strike through) actions in a running response, and end it.
     RECORD_RESPONSE_ACTIONS = "record_response_actions"
     #: See the incidents list, write, submit and amend incident reports.
@@ -80,6 +82,7 @@ _DOING = {
     Capability.READ_CLINICAL: "read clinical records",
     Capability.RECORD_OBSERVATIONS: "record observations",
     Capability.START_RESPONSE: "start an emergency response",
+    Capability.RAISE_ALARM: "raise the alarm",
     Capability.RECORD_RESPONSE_ACTIONS: "record response actions",
     Capability.REPORT_INCIDENTS: "write incident reports",
     Capability.REVIEW_INCIDENTS: "review incidents",
@@ -112,6 +115,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.READ_CLINICAL: _CLINICAL,
     Capability.RECORD_OBSERVATIONS: _CLINICAL,
     Capability.START_RESPONSE: _CLINICAL,
+    Capability.RAISE_ALARM: _FLOOR,
     Capability.RECORD_RESPONSE_ACTIONS: _CLINICAL,
     Capability.REPORT_INCIDENTS: _CLINICAL,
     Capability.REVIEW_INCIDENTS: _MANAGER,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from flask import (
@@ -19,12 +20,22 @@ from flask_wtf.csrf import generate_csrf
 
 from sitesys.auth.guard import current_site, current_staff, passive
 from sitesys.auth.permissions import Capability, requires
-from sitesys.board.drawn import CHECKED_SLOT, TOKEN_SLOT, DrawnBoard, boards_of
+from sitesys.board.drawn import (
+    CHECKED_SLOT,
+    KEY_SLOT,
+    TOKEN_SLOT,
+    DrawnBoard,
+    boards_of,
+    fill_keys,
+)
 from sitesys.board.freshness import fingerprint, make_stamp, still_current
 from sitesys.board.services import booth_occupant, read_board
+from sitesys.checkin.loaders import get_visit_or_404
+from sitesys.checkin.whereabouts import client_and_whereabouts
 from sitesys.clock import utcnow
 from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm
+from sitesys.incidents.services import start_response
 from sitesys.sites.booths import mark_clean, return_to_service, take_out_of_service
 from sitesys.sites.forms import OutOfServiceForm
 from sitesys.sites.loaders import get_booth_or_404
@@ -37,8 +48,18 @@ POLL_SECONDS = 3
 PARTIAL = "board/_board.html"
 
 
-def _draw(template: str, site: Site, digest: str, now: datetime, checked_at: str) -> DrawnBoard:
-    """Read the board and render it, remembering until when it stays right."""
+def _draw(
+    template: str,
+    site: Site,
+    digest: str,
+    now: datetime,
+    checked_at: str,
+    *,
+    display: bool = False,
+) -> DrawnBoard:
+    """Read the board and render it, remembering until when it stays right. `display`: for a
+    wall-board display (no actions, no links into records, no free-text notes).
+    """
     board = read_board(get_session(), site, now)
     html = render_template(
         template,
@@ -47,6 +68,8 @@ def _draw(template: str, site: Site, digest: str, now: datetime, checked_at: str
         checked_at=checked_at,
         poll_seconds=POLL_SECONDS,
         confirm=ConfirmForm(),
+        display=display,
+        submission_slot=KEY_SLOT,
     )
     return DrawnBoard(html, board.stable_until)
 
@@ -58,7 +81,7 @@ def _render(template: str) -> ResponseReturnValue:
     digest = fingerprint(get_session(), site.id)
     checked_at = now.astimezone(site.zone).strftime("%H:%M:%S")
     if template != PARTIAL:
-        return _draw(template, site, digest, now, checked_at).html
+        return fill_keys(_draw(template, site, digest, now, checked_at).html)
     if still_current(request.headers.get("X-Board-Stamp"), site.id, digest, now):
         return Response(status=204)
     boards = boards_of(current_app)
@@ -86,6 +109,30 @@ def partial() -> ResponseReturnValue:
     tablet signed in.
     """
     return _render(PARTIAL)
+
+
+@bp.post("/visits/<uuid:visit_id>/alarm")
+@requires(Capability.RAISE_ALARM)
+def raise_alarm(visit_id: uuid.UUID) -> ResponseReturnValue:
+    """The desk's "Raise the alarm": it starts the response record; every board turns the tile
+    red and sounds, and nurses take the response over.
+    """
+    db = get_session()
+    # Locked as the nurse's start locks it (a check-out waits, then is refused).
+    visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with committing(db) as outcome:
+        started = start_response(db, current_staff(), visit, alarm=True)
+        who = client_and_whereabouts(visit)
+        if started.already_running:
+            outcome.say(f"An emergency response is already running for {who}.", "warning")
+        else:
+            outcome.say(
+                f"Alarm raised for {who}. Every board shows it in red; nurses take over.",
+                "warning",
+            )
+    return redirect(url_for("board.index"))
 
 
 @bp.get("/booths/<int:booth_id>")

@@ -176,14 +176,18 @@ class StartResult:
     already_running: bool = False
 
 
-def start_response(session: Session, actor: Staff, visit: Visit) -> StartResult:
+def start_response(
+    session: Session, actor: Staff, visit: Visit, *, alarm: bool = False
+) -> StartResult:
     """Open an emergency response on a visit, or return the one already running for it.
 
     Rules: one open emergency per visit, settled by a partial unique index when two tablets
     start at the same instant; the client is on the floor or left within the hour
     (`may_start_response`). The visit's substances are carried over as a starting point.
+    `alarm`: raised from a board tile by any member of floor staff (the front desk's "Raise
+    the alarm"); the record starts the same way and nurses take it over.
     """
-    ensure(actor, Capability.START_RESPONSE)
+    ensure(actor, Capability.RAISE_ALARM if alarm else Capability.START_RESPONSE)
     running = open_incident_for_visit(session, visit)
     if running is not None:
         return StartResult(running, already_running=True)
@@ -225,6 +229,7 @@ def start_response(session: Session, actor: Staff, visit: Visit) -> StartResult:
         actor=actor,
         record=incident,
         visit_id=str(visit.id),
+        **({"alarm": True} if alarm else {}),
     )
     session.flush()
     return StartResult(incident)
