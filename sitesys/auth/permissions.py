@@ -58,6 +58,8 @@ class Capability(enum.StrEnum):
     MANAGE_STAFF = "manage_staff"
     #: Set up sites, booths, the substance pick-list, shifts and stock items.
     MANAGE_SITES = "manage_sites"
+    #: Register wall-board displays, pair them and revoke them.
+    MANAGE_DISPLAYS = "manage_displays"
     #: Read and filter the audit log.
     READ_AUDIT_LOG = "read_audit_log"
     #: Read the audit log of every site, not only the one signed in at.
@@ -92,6 +94,7 @@ _DOING = {
     Capability.OVERSEE_HANDOVERS: "oversee handovers",
     Capability.MANAGE_STAFF: "manage staff accounts",
     Capability.MANAGE_SITES: "set up sites",
+    Capability.MANAGE_DISPLAYS: "manage wall-board displays",
     Capability.READ_AUDIT_LOG: "read the audit log",
     Capability.READ_EVERY_SITE_AUDIT: "read every site's audit log",
     Capability.CHECK_DRUGS: "record drug checks",
@@ -125,6 +128,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.OVERSEE_HANDOVERS: _MANAGER,
     Capability.MANAGE_STAFF: _ADMIN,
     Capability.MANAGE_SITES: _ADMIN,
+    Capability.MANAGE_DISPLAYS: _ADMIN,
     Capability.READ_AUDIT_LOG: frozenset({Role.MANAGER, Role.ADMIN}),
     Capability.READ_EVERY_SITE_AUDIT: _ADMIN,
     Capability.CHECK_DRUGS: _DRUG_CHECKING,

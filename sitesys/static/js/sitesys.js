@@ -50,6 +50,7 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.elt || event.detail.elt.id !== "board") { return; }
     boardAskedAt = null;
+    if (boardSignedOut) { showBoardLost(false); return; }
     var xhr = event.detail.xhr;
     var answered = event.detail.successful && xhr && (xhr.status === 200 || xhr.status === 204);
     if (answered) { boardAnsweredAt = new Date(); }
@@ -58,6 +59,35 @@
   setInterval(function () {
     if (boardAskedAt && Date.now() - boardAskedAt.getTime() > BOARD_WAIT_MS) { showBoardLost(true); }
   }, 1000);
+
+  // A staff board whose session ended (idle, time limit, signed out elsewhere) is answered 401:
+  // it does not follow the answer to the sign-in form but says so in a full-width banner with a
+  // "Sign in" button, and stops polling. A wall-board display (data-display) follows it to its
+  // pairing page instead.
+  var SESSION_ENDED_TEXT = {
+    idle_timeout: "You were signed out because the tablet was idle.",
+    absolute_timeout: "Your session reached its time limit.",
+    logout: "You have been signed out."
+  };
+  var boardSignedOut = false;
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var elt = event.detail.elt;
+    var xhr = event.detail.xhr;
+    if (!elt || elt.id !== "board" || !xhr || xhr.status !== 401 || elt.hasAttribute("data-display")) { return; }
+    var banner = document.querySelector("[data-session-ended]");
+    if (!banner) { return; }
+    event.preventDefault();
+    boardSignedOut = true;
+    boardAskedAt = null;
+    var reason = xhr.getResponseHeader("X-Session-Ended") || "";
+    var text = banner.querySelector("[data-session-ended-text]");
+    if (text) { text.textContent = SESSION_ENDED_TEXT[reason] || "You have been signed out."; }
+    banner.hidden = false;
+    showBoardLost(false);
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (boardSignedOut && event.detail.elt && event.detail.elt.id === "board") { event.preventDefault(); }
+  });
 
   // The board (and a running response's log) refreshes itself, but never while someone is
   // typing or choosing inside it.

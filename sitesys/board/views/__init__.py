@@ -10,6 +10,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -67,6 +68,7 @@ def _draw(
         stamp=make_stamp(site.id, digest, board.stable_until),
         checked_at=checked_at,
         poll_seconds=POLL_SECONDS,
+        poll_url=url_for("display.partial" if display else "board.partial"),
         confirm=ConfirmForm(),
         display=display,
         submission_slot=KEY_SLOT,
@@ -74,41 +76,68 @@ def _draw(
     return DrawnBoard(html, board.stable_until)
 
 
-def _render(template: str) -> ResponseReturnValue:
-    site = current_site()
+def board_page(template: str, site: Site, *, display: bool = False, **context: object) -> str:
+    """The whole page holding a board (a staff member's, or a display's)."""
+    now = utcnow()
+    digest = fingerprint(get_session(), site.id)
+    checked_at = now.astimezone(site.zone).strftime("%H:%M:%S")
+    board = read_board(get_session(), site, now)
+    return fill_keys(
+        render_template(
+            template,
+            board=board,
+            stamp=make_stamp(site.id, digest, board.stable_until),
+            checked_at=checked_at,
+            poll_seconds=POLL_SECONDS,
+            poll_url=url_for("display.partial" if display else "board.partial"),
+            confirm=ConfirmForm(),
+            display=display,
+            submission_slot=KEY_SLOT,
+            **context,
+        )
+    )
+
+
+def board_partial(site: Site, viewer: str, *, display: bool = False) -> ResponseReturnValue:
+    """The board alone, for polling: "no change" (204) when the tablet's board is current, and
+    a board another tablet of the site (with the same `viewer`: a role, or "display") just had
+    drawn when it still is.
+    """
     now = utcnow()
     # Taken before the board is read: a change landing in between only costs one more redraw.
     digest = fingerprint(get_session(), site.id)
     checked_at = now.astimezone(site.zone).strftime("%H:%M:%S")
-    if template != PARTIAL:
-        return fill_keys(_draw(template, site, digest, now, checked_at).html)
     if still_current(request.headers.get("X-Board-Stamp"), site.id, digest, now):
         return Response(status=204)
     boards = boards_of(current_app)
-    role = current_staff().role.value
-    drawn = boards.get(site.id, role, digest, now)
+    drawn = boards.get(site.id, viewer, digest, now)
     if drawn is None:
-        fresh = _draw(PARTIAL, site, digest, now, CHECKED_SLOT)
+        fresh = _draw(PARTIAL, site, digest, now, CHECKED_SLOT, display=display)
         drawn = DrawnBoard(fresh.html.replace(generate_csrf(), TOKEN_SLOT), fresh.stable_until)
-        boards.put(site.id, role, digest, drawn)
+        boards.put(site.id, viewer, digest, drawn)
     return drawn.for_request(generate_csrf(), checked_at)
+
+
+@bp.after_app_request
+def say_why_the_session_ended(response: Response) -> Response:
+    """A board poll refused for want of a session says why (the board's banner words it)."""
+    if request.endpoint == "board.partial" and response.status_code == 401:
+        response.headers["X-Session-Ended"] = g.get("session_end_reason") or "signed_out"
+    return response
 
 
 @bp.get("/")
 @requires(Capability.WORK_FLOOR)
 def index() -> ResponseReturnValue:
-    return _render("board/index.html")
+    return board_page("board/index.html", current_site())
 
 
 @bp.get("/partial")
 @requires(Capability.WORK_FLOOR)
 @passive
 def partial() -> ResponseReturnValue:
-    """The board alone, for polling: "no change" (204) when the tablet's board is current, and
-    a board another tablet of the site just had drawn when it still is. It does not keep an idle
-    tablet signed in.
-    """
-    return _render(PARTIAL)
+    """The board alone, for polling. It does not keep an idle tablet signed in."""
+    return board_partial(current_site(), current_staff().role.value)
 
 
 @bp.post("/visits/<uuid:visit_id>/alarm")
@@ -197,3 +226,7 @@ def booth_out_of_service(booth_id: int) -> ResponseReturnValue:
     with committing(db) as outcome:
         outcome.say(take_out_of_service(db, current_staff(), booth, form.reason.data or ""))
     return redirect(url_for("board.index"))
+
+
+# The wall-board displays' own pages and their admin page.
+from sitesys.board.views import displays as displays  # noqa: E402
