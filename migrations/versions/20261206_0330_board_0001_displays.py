@@ -1,4 +1,5 @@
-"""Wall-board displays: registered by an admin, paired by a one-time code, revoked at once.
+"""Wall-board displays: registered by an admin, paired by a one-time code, revoked at once; and
+the site setting letting trained front desk staff log naloxone and rescue breaths (off).
 
 Revision ID: board_0001
 Revises: drugchecks_0001
@@ -46,8 +47,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_digest", name=op.f("uq_displays_token_digest")),
     )
     op.create_index(op.f("ix_displays_site_id"), "displays", ["site_id"], unique=False)
+    with op.batch_alter_table("sites") as batch:
+        batch.add_column(
+            sa.Column(
+                "desk_rescue_actions", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sites") as batch:
+        batch.drop_column("desk_rescue_actions")
     op.drop_index(op.f("ix_displays_site_id"), table_name="displays")
     op.drop_table("displays")

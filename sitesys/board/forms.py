@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import HiddenField, StringField
+from wtforms.validators import AnyOf, InputRequired, Length, Regexp
 
-from sitesys.forms import PlainSelectField, SiteSysForm, strip
+from sitesys.forms import UUID_PATTERN, PlainSelectField, SiteSysForm, strip
 
 
 class RegisterDisplayForm(SiteSysForm):
@@ -32,3 +32,10 @@ class PairDisplayForm(SiteSysForm):
         ],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
+
+
+class RescueActionForm(SiteSysForm):
+    """Naloxone or rescue breaths, from the front desk's tile (where the site allows it)."""
+
+    kind = HiddenField(validators=[AnyOf(["naloxone", "rescue_breaths"])])
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the page.")])

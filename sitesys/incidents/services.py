@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.auth.permissions import Capability, ensure
+from sitesys.auth.permissions import Capability, ensure, role_can
 from sitesys.checkin.models import Visit
 from sitesys.clock import utcnow
 from sitesys.db import add_once
@@ -247,6 +247,30 @@ class ActionInput:
     note: str | None = None
 
 
+#: What trained non-clinical staff may log in a response, where their site allows it.
+RESCUE_ACTIONS = frozenset({ActionKind.NALOXONE, ActionKind.RESCUE_BREATHS})
+
+
+def desk_may_record(actor: Staff, incident: Incident, kind: ActionKind) -> bool:
+    """A non-clinical member of floor staff may log naloxone and rescue breaths only where the
+    site's setting (off by default) allows trained staff to.
+    """
+    return (
+        kind in RESCUE_ACTIONS
+        and incident.site.desk_rescue_actions
+        and role_can(actor.role, Capability.RAISE_ALARM)
+    )
+
+
+def ensure_may_record(actor: Staff, incident: Incident, kind: ActionKind) -> None:
+    """Clinical roles record every action; others only what `desk_may_record` allows."""
+    if not role_can(actor.role, Capability.RECORD_RESPONSE_ACTIONS) and desk_may_record(
+        actor, incident, kind
+    ):
+        return
+    ensure(actor, Capability.RECORD_RESPONSE_ACTIONS)
+
+
 @dataclass
 class ActionResult:
     action: IncidentAction
@@ -307,7 +331,7 @@ def record_action(
     tapping member of staff joins the staff involved. The caller holds the incident's row lock,
     so taps from several tablets queue for an instant and all are kept.
     """
-    ensure(actor, Capability.RECORD_RESPONSE_ACTIONS)
+    ensure_may_record(actor, incident, tap.kind)
     replayed = _replay_action(session, tap.submission_key)
     if replayed is not None:
         if replayed.incident_id != incident.id:

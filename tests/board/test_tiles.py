@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import time_machine
 from sqlalchemy import select
@@ -174,3 +175,73 @@ def test_no_quick_check_on_a_tile_on_close_watch_or_in_emergency(client, db):
     card = read_board(db, site, utcnow()).tiles[0].card
     assert card is not None and card.close_watch and card.tone != "emergency"
     assert "Quick check" not in _tile(_poll(client), "Fox 3")
+
+
+def _alarm(app, db, site, visit):
+    desk_staff = make_staff(db, Role.FRONT_DESK, [site])
+    desk = app.test_client()
+    sign_in(desk, db, desk_staff)
+    assert desk.post(f"/board/visits/{visit.id}/alarm").status_code == 302
+    return desk, desk_staff
+
+
+def test_the_desk_logs_no_clinical_action_unless_the_site_allows_it(client, app, db):
+    from sitesys.incidents.models import IncidentAction
+
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    assert site.desk_rescue_actions is False  # off by default
+    visit = make_visit(db, site, nurse, booth=booths[0], client=make_client(db, site))
+    desk, _desk_staff = _alarm(app, db, site, visit)
+    tile = _tile(desk.get("/board/").get_data(as_text=True), visit.display_tag)
+    assert "Naloxone given" not in tile and "Rescue breaths given" not in tile
+    reply = desk.post(
+        f"/board/visits/{visit.id}/rescue",
+        data={"kind": "naloxone", "submission_key": str(uuid.uuid4())},
+    )
+    assert reply.status_code == 302
+    assert "Only a nurse or a manager can record response actions." in desk.get("/board/").get_data(
+        as_text=True
+    )
+    assert db.scalars(select(IncidentAction)).all() == []
+
+
+def test_where_the_site_allows_it_the_desk_logs_naloxone_and_rescue_breaths_as_itself(
+    client, app, db
+):
+    from sitesys.incidents.kinds import ActionKind, NaloxoneRoute
+    from sitesys.incidents.models import IncidentAction
+
+    site, booths, nurse = floor(db, client, Role.NURSE)
+    site.desk_rescue_actions = True
+    visit = make_visit(db, site, nurse, booth=booths[0], client=make_client(db, site))
+    desk, desk_staff = _alarm(app, db, site, visit)
+    tile = _tile(desk.get("/board/").get_data(as_text=True), visit.display_tag)
+    assert "Naloxone given: 0.4 mg IM</button>" in tile and "Rescue breaths given</button>" in tile
+    keys = KEY.findall(tile)
+    assert len(keys) == 2 and keys[0] != keys[1]
+    for kind, key in zip(("naloxone", "rescue_breaths"), keys, strict=True):
+        reply = desk.post(
+            f"/board/visits/{visit.id}/rescue", data={"kind": kind, "submission_key": key}
+        )
+        assert reply.status_code == 302
+    # A resent tap is recorded once.
+    desk.post(
+        f"/board/visits/{visit.id}/rescue", data={"kind": "naloxone", "submission_key": keys[0]}
+    )
+    # Anything else stays with clinical roles, even here.
+    desk.post(
+        f"/board/visits/{visit.id}/rescue",
+        data={"kind": "oxygen", "submission_key": str(uuid.uuid4())},
+    )
+    naloxone, breaths = db.scalars(select(IncidentAction).order_by(IncidentAction.id)).all()
+    assert naloxone.kind is ActionKind.NALOXONE and naloxone.recorded_by_id == desk_staff.id
+    assert naloxone.dose_mg == Decimal("0.4")
+    assert naloxone.naloxone_route is NaloxoneRoute.INTRAMUSCULAR
+    assert breaths.kind is ActionKind.RESCUE_BREATHS and breaths.recorded_by_id == desk_staff.id
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "incident.action_recorded")
+    ).all()
+    assert [event.actor_id for event in events] == [desk_staff.id, desk_staff.id]
+    # The nurses' response screen shows who did it.
+    response = client.get(f"/incidents/{naloxone.incident_id}/respond").get_data(as_text=True)
+    assert desk_staff.display_name in response

@@ -10,6 +10,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -29,6 +30,7 @@ from sitesys.board.drawn import (
     boards_of,
     fill_keys,
 )
+from sitesys.board.forms import RescueActionForm
 from sitesys.board.freshness import fingerprint, make_stamp, still_current
 from sitesys.board.services import booth_occupant, read_board
 from sitesys.checkin.loaders import get_visit_or_404
@@ -36,7 +38,11 @@ from sitesys.checkin.whereabouts import client_and_whereabouts
 from sitesys.clock import utcnow
 from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm
-from sitesys.incidents.services import start_response
+from sitesys.incidents.floor import open_incident_for_visit
+from sitesys.incidents.forms import DEFAULT_NALOXONE_MG
+from sitesys.incidents.kinds import ActionKind, NaloxoneRoute
+from sitesys.incidents.loaders import get_incident_or_404
+from sitesys.incidents.services import ActionInput, record_action, start_response
 from sitesys.sites.booths import mark_clean, return_to_service, take_out_of_service
 from sitesys.sites.forms import OutOfServiceForm
 from sitesys.sites.loaders import get_booth_or_404
@@ -161,6 +167,36 @@ def raise_alarm(visit_id: uuid.UUID) -> ResponseReturnValue:
                 f"Alarm raised for {who}. Every board shows it in red; nurses take over.",
                 "warning",
             )
+    return redirect(url_for("board.index"))
+
+
+@bp.post("/visits/<uuid:visit_id>/rescue")
+@requires(Capability.RAISE_ALARM)
+def rescue_action(visit_id: uuid.UUID) -> ResponseReturnValue:
+    """Naloxone or rescue breaths logged from the desk's tile in a running response, where the
+    site lets trained front desk staff log them (the service refuses it otherwise).
+    """
+    db = get_session()
+    visit = get_visit_or_404(db, visit_id, current_site())
+    form = RescueActionForm()
+    running = open_incident_for_visit(db, visit)
+    if not form.validate_on_submit() or running is None:
+        flash("Nothing was recorded: the response has ended or the board was out of date.", "error")
+        return redirect(url_for("board.index"))
+    incident = get_incident_or_404(db, running.id, current_site(), for_update=True)
+    kind = ActionKind(form.kind.data)
+    tap = ActionInput(kind=kind, submission_key=form.submission_key.data or "")
+    if kind is ActionKind.NALOXONE:
+        tap = ActionInput(
+            kind=kind,
+            submission_key=tap.submission_key,
+            dose_mg=DEFAULT_NALOXONE_MG,
+            naloxone_route=NaloxoneRoute.INTRAMUSCULAR,
+        )
+    with committing(db) as outcome:
+        recorded = record_action(db, current_staff(), incident, tap)
+        said = "Already recorded" if recorded.replayed else "Recorded"
+        outcome.say(f"{said}: {recorded.action.summary}, by you. Nurses see it in the log.")
     return redirect(url_for("board.index"))
 
 
