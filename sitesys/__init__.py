@@ -20,6 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.auth import guard
     from sitesys.auth.views import bp as auth_bp
     from sitesys.board.views import bp as board_bp
+    from sitesys.board.views.displays import display_bp
     from sitesys.checkin.views import bp as checkin_bp
     from sitesys.clients.views import bp as clients_bp
     from sitesys.drugchecks.views import bp as drugchecks_bp
@@ -100,6 +101,7 @@ def create_app(config: Config | None = None) -> Flask:
         checkin_bp,
         observations_bp,
         board_bp,
+        display_bp,
         incidents_bp,
         clients_bp,
         handovers_bp,

@@ -9,6 +9,7 @@ from sitesys.alerts.models import (
 )
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
+from sitesys.board.models import Display
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client, ClientFlag
 from sitesys.drugchecks.models import (
@@ -57,6 +58,7 @@ __all__ = [
     "ClientFlag",
     "ComponentOption",
     "CustodyAlert",
+    "Display",
     "DrugAlert",
     "Handover",
     "HandoverAction",

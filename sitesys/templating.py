@@ -56,6 +56,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("alerts.index", "Drug alerts"),
     ("staff.index", "Staff"),
     ("sites.index", "Sites and booths"),
+    ("board.displays", "Displays"),
     ("audit.index", "Audit log"),
 )
 

@@ -132,6 +132,12 @@ class SiteForm(SiteSysForm):
         90,
         "Clients read their drug-check result with the code on their slip for this many days.",
     )
+    desk_rescue_actions = BooleanField(
+        "Trained front desk staff may log naloxone and rescue breaths",
+        default=False,
+        description="From their board tile, while a response runs; every action records who "
+        "did it. Everything else in a response stays with nurses and managers.",
+    )
     public_alerts_enabled = BooleanField(
         "Show active drug alerts on the site's public page",
         default=True,

@@ -94,6 +94,9 @@ class Site(Audited, Base):
     public_alerts_enabled: Mapped[bool] = mapped_column(default=True)
     #: The site's opaque name in public links (/alerts/<public_id>), never shown as its name.
     public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    #: Whether trained non-clinical staff (the front desk) may log naloxone and rescue breaths in
+    #: a running response from their board tile. Off unless the site turns it on.
+    desk_rescue_actions: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     booths: Mapped[list[Booth]] = relationship(

@@ -61,6 +61,7 @@ class SiteSettings:
     result_days: int = 30
     public_alerts_enabled: bool = True
     naloxone_prompt_minutes: int = 3
+    desk_rescue_actions: bool = False
 
 
 def _check_name_free(session: Session, name: str, site_id: int | None) -> None:

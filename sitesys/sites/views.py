@@ -65,6 +65,7 @@ def _settings(form: SiteForm) -> SiteSettings:
         name=form.name.data or "",
         is_active=bool(form.is_active.data),
         public_alerts_enabled=bool(form.public_alerts_enabled.data),
+        desk_rescue_actions=bool(form.desk_rescue_actions.data),
         **given,
     )
 
