@@ -18,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.auth import guard
     from sitesys.auth.views import bp as auth_bp
     from sitesys.board.views import bp as board_bp
+    from sitesys.care.views import bp as care_bp
     from sitesys.checkin.views import bp as checkin_bp
     from sitesys.clients.views import bp as clients_bp
     from sitesys.drugchecks.views import bp as drugchecks_bp
@@ -106,6 +107,7 @@ def create_app(config: Config | None = None) -> Flask:
         alerts_bp,
         public_alerts_bp,
         fallback_bp,
+        care_bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -9,6 +9,7 @@ from sitesys.alerts.models import (
 )
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
+from sitesys.care.models import Referral, ReferralService, ReferralStep
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client, ClientFlag
 from sitesys.drugchecks.models import (
@@ -75,6 +76,9 @@ __all__ = [
     "Observation",
     "OverdueAlert",
     "RecordVersion",
+    "Referral",
+    "ReferralService",
+    "ReferralStep",
     "ResultAmendment",
     "ReviewAction",
     "Sample",

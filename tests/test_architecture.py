@@ -21,6 +21,7 @@ FLOOR_ORDER = [
     "home",
     "drugchecks",
     "alerts",
+    "care",
     "fallback",
 ]
 

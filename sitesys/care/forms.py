@@ -1,0 +1,100 @@
+"""Forms of referrals, the bladder screen and education."""
+
+from __future__ import annotations
+
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from sitesys.care.models import ReferralState, ReferralType, Urgency
+from sitesys.care.referrals import START_STATES
+from sitesys.forms import (
+    UUID_PATTERN,
+    PlainSelectField,
+    RadioChoiceField,
+    SiteSysForm,
+    choices,
+    strip,
+)
+
+#: The directory's "not listed" choice: the service's name is typed instead.
+NOT_LISTED = ""
+
+
+class ReferralForm(SiteSysForm):
+    type = RadioChoiceField(
+        "Referral to",
+        choices=choices((t.value, t.label) for t in ReferralType),
+        validators=[InputRequired("Choose what kind of service.")],
+        invalid_choice="Choose one of the kinds of service listed.",
+    )
+    service = PlainSelectField(
+        "Service from the directory",
+        validators=[Optional()],
+        invalid_choice="Choose a service from this site's directory.",
+    )
+    service_name = StringField(
+        "Or the service's name",
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
+    )
+    urgency = RadioChoiceField(
+        "Urgency",
+        choices=choices((u.value, u.label) for u in Urgency),
+        default=Urgency.ROUTINE.value,
+        validators=[InputRequired("Choose how urgent it is.")],
+        invalid_choice="Choose routine, soon or urgent.",
+    )
+    state = RadioChoiceField(
+        "How far it got",
+        choices=choices((s.value, s.label) for s in START_STATES),
+        default=ReferralState.OFFERED.value,
+        validators=[InputRequired("Say whether it was offered, accepted, declined or made.")],
+        invalid_choice="Choose offered, accepted, declined or made.",
+    )
+    visit_id = HiddenField(validators=[Optional(), Regexp(UUID_PATTERN)])
+    client_id = HiddenField(validators=[Optional(), Regexp(UUID_PATTERN)])
+    incident_id = HiddenField(validators=[Optional(), Regexp(UUID_PATTERN)])
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the form.")])
+    submit = SubmitField("Record referral")
+
+
+class ReferralStepForm(SiteSysForm):
+    """A referral's next step, with the state the page showed (a stale page changes nothing)."""
+
+    state = HiddenField(
+        validators=[InputRequired(), Regexp(f"^({'|'.join(s.value for s in ReferralState)})$")]
+    )
+    expected = HiddenField(
+        validators=[InputRequired(), Regexp(f"^({'|'.join(s.value for s in ReferralState)})$")]
+    )
+
+
+class StrikeReferralForm(SiteSysForm):
+    reason = StringField(
+        "Reason for striking through",
+        validators=[InputRequired("Give a reason."), Length(max=200)],
+        filters=[strip],
+    )
+    submit = SubmitField("Strike through")
+
+
+class ReferralServiceForm(SiteSysForm):
+    name = StringField(
+        "Name",
+        validators=[InputRequired("Give the service's name."), Length(max=120)],
+        filters=[strip],
+    )
+    type = PlainSelectField(
+        "Kind of service",
+        choices=choices((t.value, t.label) for t in ReferralType),
+        validators=[InputRequired("Choose the kind of service.")],
+    )
+    how_to_refer = StringField(
+        "How to refer", validators=[Optional(), Length(max=300)], filters=[strip]
+    )
+    opening_hours = StringField(
+        "Opening hours", validators=[Optional(), Length(max=120)], filters=[strip]
+    )
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)], filters=[strip])
+    notes = StringField("Notes", validators=[Optional(), Length(max=500)], filters=[strip])
+    submit = SubmitField("Add service")
