@@ -286,12 +286,8 @@ def test_a_mental_health_crisis_report_offers_a_crisis_team_referral(client, db)
     response = client.get(
         f"/referrals/new?incident={incident.id}&type=crisis_team&urgency=urgent"
     ).get_data(as_text=True)
-    assert re.search(
-        r'<input checked id="type-\d+" name="type"[^>]*value="crisis_team"', response
-    )
-    assert re.search(
-        r'<input checked id="urgency-\d+" name="urgency"[^>]*value="urgent"', response
-    )
+    assert re.search(r'<input checked id="type-\d+" name="type"[^>]*value="crisis_team"', response)
+    assert re.search(r'<input checked id="urgency-\d+" name="urgency"[^>]*value="urgent"', response)
     posted = client.post(
         "/referrals/new",
         data=_form(type="crisis_team", urgency="urgent", incident_id=str(incident.id)),
