@@ -9,7 +9,7 @@ from sitesys.alerts.models import (
 )
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
-from sitesys.care.models import Referral, ReferralService, ReferralStep
+from sitesys.care.models import BladderScreen, Referral, ReferralService, ReferralStep
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client, ClientFlag
 from sitesys.drugchecks.models import (
@@ -53,6 +53,7 @@ __all__ = [
     "AlertShown",
     "AlertSubstance",
     "AuditEvent",
+    "BladderScreen",
     "Booth",
     "Client",
     "ClientFlag",

@@ -5,10 +5,12 @@ from __future__ import annotations
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
+from sitesys.care.bladder import Symptom, UseFrequency
 from sitesys.care.models import ReferralState, ReferralType, Urgency
 from sitesys.care.referrals import START_STATES
 from sitesys.forms import (
     UUID_PATTERN,
+    MultiCheckboxField,
     PlainSelectField,
     RadioChoiceField,
     SiteSysForm,
@@ -98,3 +100,26 @@ class ReferralServiceForm(SiteSysForm):
     phone = StringField("Phone", validators=[Optional(), Length(max=40)], filters=[strip])
     notes = StringField("Notes", validators=[Optional(), Length(max=500)], filters=[strip])
     submit = SubmitField("Add service")
+
+
+class BladderScreenForm(SiteSysForm):
+    symptoms = MultiCheckboxField(
+        "Symptoms the client has now",
+        choices=choices((s.value, s.question) for s in Symptom),
+        validators=[Optional()],
+        invalid_choice="Choose from the questions listed.",
+    )
+    use_frequency = RadioChoiceField(
+        "How often do you use ketamine?",
+        choices=choices((f.value, f.label) for f in UseFrequency),
+        validators=[Optional()],
+        optional=True,
+        invalid_choice="Choose daily, several times a week, weekly or less.",
+    )
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the form.")])
+    submit = SubmitField("Record screen")
+    skip = SubmitField("Skip the screen")
+
+
+class StrikeScreenForm(StrikeReferralForm):
+    pass

@@ -8,7 +8,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from sitesys.care.models import Referral, ReferralService, ReferralStep
+from sitesys.care.models import BladderScreen, Referral, ReferralService, ReferralStep
 from sitesys.sites.models import Site
 
 
@@ -60,3 +60,18 @@ def get_referral_service_or_404(
     if service is None:
         abort(404)
     return service
+
+
+def get_bladder_screen_or_404(
+    session: Session, screen_id: uuid.UUID, site: Site, *, for_update: bool = False
+) -> BladderScreen:
+    """A bladder screen of this site."""
+    statement = select(BladderScreen).where(
+        BladderScreen.id == screen_id, BladderScreen.site_id == site.id
+    )
+    if for_update:
+        statement = statement.with_for_update()
+    screen = session.scalar(statement)
+    if screen is None:
+        abort(404)
+    return screen

@@ -17,6 +17,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
+from sitesys.care.bladder import ScreenResult, Symptom, UseFrequency
 from sitesys.checkin.models import Visit
 from sitesys.clients.models import Client
 from sitesys.clock import utcnow
@@ -237,3 +238,58 @@ class ReferralStep(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
 
     recorded_by: Mapped[Staff] = relationship()
+
+
+class BladderScreen(Audited, Base):
+    """A ketamine bladder symptom screen asked on a visit (care/bladder.py holds its rules), or
+    the record that it was skipped. One standing screen per visit; one recorded in error is
+    struck through with a reason and may then be asked again.
+    """
+
+    audit_type = "bladder_screen"
+
+    __tablename__ = "care_bladder_screens"
+    __table_args__ = (
+        Index(
+            "uq_care_bladder_screens_visit_standing",
+            "visit_id",
+            unique=True,
+            sqlite_where=text("struck_at IS NULL"),
+            postgresql_where=text("struck_at IS NULL"),
+        ),
+        Index("ix_care_bladder_screens_client_recorded", "client_id", "recorded_at"),
+        Index("ix_care_bladder_screens_site_recorded", "site_id", "recorded_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    visit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("visits.id"))
+    #: None for an anonymous walk-in (asked at each visit: there is no history to go by).
+    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clients.id"))
+    result: Mapped[ScreenResult]
+    use_frequency: Mapped[UseFrequency | None]
+    frequency: Mapped[bool] = mapped_column(default=False)
+    urgency: Mapped[bool] = mapped_column(default=False)
+    nocturia: Mapped[bool] = mapped_column(default=False)
+    painful_urination: Mapped[bool] = mapped_column(default=False)
+    lower_belly_pain: Mapped[bool] = mapped_column(default=False)
+    blood_in_urine: Mapped[bool] = mapped_column(default=False)
+    leaking: Mapped[bool] = mapped_column(default=False)
+    side_or_back_pain: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    submission_key: Mapped[str] = mapped_column(String(36), unique=True)
+    struck_at: Mapped[datetime | None]
+    struck_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    strike_reason: Mapped[str | None] = mapped_column(String(200))
+
+    recorded_by: Mapped[Staff] = relationship(foreign_keys=[recorded_by_id])
+    struck_by: Mapped[Staff | None] = relationship(foreign_keys=[struck_by_id])
+
+    @property
+    def symptoms(self) -> list[Symptom]:
+        return [symptom for symptom in Symptom if getattr(self, symptom.value)]
+
+    @property
+    def is_struck(self) -> bool:
+        return self.struck_at is not None

@@ -126,6 +126,12 @@ class SiteForm(SiteSysForm):
         90,
         "Clients read their drug-check result with the code on their slip for this many days.",
     )
+    bladder_screen_days = _minutes(
+        "Days between ketamine bladder screens",
+        1,
+        365,
+        "A client who uses ketamine is offered the bladder symptom screen at most this often.",
+    )
     public_alerts_enabled = BooleanField(
         "Show active drug alerts on the site's public page",
         default=True,

@@ -19,6 +19,7 @@ from sitesys.care.referrals import (
     referrals_of_incident,
     referrals_of_visit,
 )
+from sitesys.care.screens import ScreenStatus, screen_status
 from sitesys.care.views import bp
 from sitesys.checkin.models import Visit
 from sitesys.clients.models import Client
@@ -41,6 +42,20 @@ def care_referrals_of_visit(visit: Visit) -> dict[str, Any]:
         "follow_ups": care_follow_ups(visit.client) if visit.client is not None else [],
         "strike_form": StrikeReferralForm(),
     }
+
+
+@bp.app_template_global("care_bladder")
+def care_bladder(visit: Visit) -> ScreenStatus | None:
+    """On the visit page: whether the bladder screen is offered, or the one recorded."""
+    if not can(Capability.SCREEN_CLIENTS):
+        return None
+    return screen_status(get_session(), current_site(), visit)
+
+
+@bp.app_template_global("care_new_key")
+def care_new_key() -> str:
+    """A fresh submission key for a one-tap form drawn on another feature's page."""
+    return str(uuid.uuid4())
 
 
 @bp.app_template_global("care_referrals_of_client")
