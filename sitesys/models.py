@@ -9,7 +9,14 @@ from sitesys.alerts.models import (
 )
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
-from sitesys.care.models import BladderScreen, Referral, ReferralService, ReferralStep
+from sitesys.care.models import (
+    BladderScreen,
+    EducationGiven,
+    EducationTopic,
+    Referral,
+    ReferralService,
+    ReferralStep,
+)
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client, ClientFlag
 from sitesys.drugchecks.models import (
@@ -60,6 +67,8 @@ __all__ = [
     "ComponentOption",
     "CustodyAlert",
     "DrugAlert",
+    "EducationGiven",
+    "EducationTopic",
     "Handover",
     "HandoverAction",
     "HandoverAddendum",

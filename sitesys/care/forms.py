@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
@@ -123,3 +125,39 @@ class BladderScreenForm(SiteSysForm):
 
 class StrikeScreenForm(StrikeReferralForm):
     pass
+
+
+class EducationForm(SiteSysForm):
+    """Topics covered, each with the minutes spent when given (`minutes-<topic id>`)."""
+
+    topics = MultiCheckboxField(
+        "Topics covered",
+        validators=[Optional()],
+        invalid_choice="Choose topics from this site's list.",
+    )
+    submit = SubmitField("Record education")
+
+    def given(self, formdata: Mapping[str, str]) -> dict[int, int | None] | None:
+        """Topic id to minutes (None when not given); None, with the field's error, when a
+        minutes box holds something other than a whole number.
+        """
+        given: dict[int, int | None] = {}
+        for value in self.topics.data or []:
+            raw = (formdata.get(f"minutes-{value}") or "").strip()
+            if raw and not raw.isdigit():
+                self.topics.errors = ["Minutes spent: enter a whole number, or leave it blank."]
+                return None
+            given[int(value)] = int(raw) if raw else None
+        if not given:
+            self.topics.errors = ["Tick at least one topic."]
+            return None
+        return given
+
+
+class TopicForm(SiteSysForm):
+    label = StringField(
+        "New topic",
+        validators=[InputRequired("Give the topic's name."), Length(max=80)],
+        filters=[strip],
+    )
+    submit = SubmitField("Add topic")

@@ -8,7 +8,14 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from sitesys.care.models import BladderScreen, Referral, ReferralService, ReferralStep
+from sitesys.care.models import (
+    BladderScreen,
+    EducationGiven,
+    EducationTopic,
+    Referral,
+    ReferralService,
+    ReferralStep,
+)
 from sitesys.sites.models import Site
 
 
@@ -75,3 +82,33 @@ def get_bladder_screen_or_404(
     if screen is None:
         abort(404)
     return screen
+
+
+def get_education_given_or_404(
+    session: Session, row_id: int, site: Site, *, for_update: bool = False
+) -> EducationGiven:
+    """A topic recorded on a visit of this site."""
+    statement = select(EducationGiven).where(
+        EducationGiven.id == row_id, EducationGiven.site_id == site.id
+    )
+    if for_update:
+        statement = statement.with_for_update()
+    row = session.scalar(statement)
+    if row is None:
+        abort(404)
+    return row
+
+
+def get_education_topic_or_404(
+    session: Session, topic_id: int, site: Site, *, for_update: bool = False
+) -> EducationTopic:
+    """A topic of this site's list."""
+    statement = select(EducationTopic).where(
+        EducationTopic.id == topic_id, EducationTopic.site_id == site.id
+    )
+    if for_update:
+        statement = statement.with_for_update()
+    topic = session.scalar(statement)
+    if topic is None:
+        abort(404)
+    return topic

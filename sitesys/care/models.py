@@ -293,3 +293,77 @@ class BladderScreen(Audited, Base):
     @property
     def is_struck(self) -> bool:
         return self.struck_at is not None
+
+
+#: The education topics every new site starts with (code, label), in the order staff see them.
+#: The codes are stable (reports count them); sites add their own and may hide these.
+DEFAULT_TOPICS = (
+    ("ketamine_bladder", "Ketamine risks and the bladder"),
+    ("tolerance_overdose", "Tolerance and overdose risk"),
+    ("mixing_depressants", "Mixing depressants"),
+    ("safer_snorting", "Safer snorting"),
+    ("safer_injecting", "Safer injecting and vein care"),
+    ("safer_smoking", "Safer smoking"),
+    ("wound_care", "Wound care"),
+    ("naloxone_training", "Naloxone training"),
+    ("drug_checking", "Drug checking"),
+)
+
+#: The topic reports count as naloxone training given (a naloxone kit given is a supply).
+NALOXONE_TRAINING = "naloxone_training"
+
+
+class EducationTopic(Audited, Base):
+    """One entry of a site's list of education topics."""
+
+    audit_type = "education_topic"
+
+    __tablename__ = "care_education_topics"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class EducationGiven(Audited, Base):
+    """A topic covered with a client on a visit, with the minutes spent when given. A topic is
+    recorded once per visit (two taps, or two tablets, give one); one recorded in error is struck
+    through with a reason.
+    """
+
+    audit_type = "education_given"
+
+    __tablename__ = "care_education_given"
+    __table_args__ = (
+        Index(
+            "uq_care_education_given_visit_topic",
+            "visit_id",
+            "topic_id",
+            unique=True,
+            sqlite_where=text("struck_at IS NULL"),
+            postgresql_where=text("struck_at IS NULL"),
+        ),
+        Index("ix_care_education_given_site_recorded", "site_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    visit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("visits.id"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("care_education_topics.id"))
+    minutes: Mapped[int | None]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    struck_at: Mapped[datetime | None]
+    struck_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    strike_reason: Mapped[str | None] = mapped_column(String(200))
+
+    topic: Mapped[EducationTopic] = relationship()
+    recorded_by: Mapped[Staff] = relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def is_struck(self) -> bool:
+        return self.struck_at is not None

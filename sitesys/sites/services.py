@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
+from sitesys.care.models import DEFAULT_TOPICS, EducationTopic
 from sitesys.handovers.models import DEFAULT_STOCK_ITEMS, StockItem
 from sitesys.refusals import Refused
 from sitesys.sites.models import (
@@ -85,6 +86,8 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
     for position, (code, label) in enumerate(DEFAULT_SUBSTANCES):
         session.add(SubstanceOption(site_id=site.id, code=code, label=label, position=position))
     add_default_stock_items(session, site)
+    for position, (code, label) in enumerate(DEFAULT_TOPICS):
+        session.add(EducationTopic(site_id=site.id, code=code, label=label, position=position))
     record_event(
         session,
         "site.created",

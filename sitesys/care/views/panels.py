@@ -10,6 +10,7 @@ from typing import Any
 
 from sitesys.auth.guard import current_site
 from sitesys.auth.permissions import Capability, can
+from sitesys.care.education import education_of_visit, topics
 from sitesys.care.forms import StrikeReferralForm
 from sitesys.care.models import Referral
 from sitesys.care.referrals import (
@@ -50,6 +51,19 @@ def care_bladder(visit: Visit) -> ScreenStatus | None:
     if not can(Capability.SCREEN_CLIENTS):
         return None
     return screen_status(get_session(), current_site(), visit)
+
+
+@bp.app_template_global("care_education")
+def care_education(visit: Visit) -> dict[str, Any]:
+    """On the visit page: the site's topics to tick, and what was covered this visit."""
+    if not can(Capability.REFER):
+        return {"topics": [], "given": [], "strike_form": None}
+    db = get_session()
+    return {
+        "topics": topics(db, current_site()),
+        "given": education_of_visit(db, visit),
+        "strike_form": StrikeReferralForm(),
+    }
 
 
 @bp.app_template_global("care_new_key")
