@@ -32,6 +32,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.record_ids import RecordIdConverter
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
+    from sitesys.supplies.views import bp as supplies_bp
     from sitesys.system.views import bp as system_bp
 
     config = config or Config.from_env()
@@ -108,6 +109,7 @@ def create_app(config: Config | None = None) -> Flask:
         public_alerts_bp,
         fallback_bp,
         care_bp,
+        supplies_bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

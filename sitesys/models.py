@@ -52,6 +52,7 @@ from sitesys.incidents.models import (
 )
 from sitesys.observations.models import Observation, OverdueAlert
 from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
+from sitesys.supplies.models import SupplyItem, VisitSupply
 from sitesys.system.models import SchedulerHeartbeat
 from sitesys.versions.models import RecordVersion
 
@@ -103,9 +104,11 @@ __all__ = [
     "StaffSession",
     "StockItem",
     "SubstanceOption",
+    "SupplyItem",
     "Visit",
     "VisitService",
     "VisitSubstance",
+    "VisitSupply",
     "alert_sites",
     "incident_staff",
     "staff_sites",

@@ -26,6 +26,7 @@ from sitesys.sites.models import (
     Site,
     SubstanceOption,
 )
+from sitesys.supplies.models import DEFAULT_SUPPLIES, SupplyItem
 from sitesys.versions import version_of
 
 
@@ -88,6 +89,10 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
     add_default_stock_items(session, site)
     for position, (code, label) in enumerate(DEFAULT_TOPICS):
         session.add(EducationTopic(site_id=site.id, code=code, label=label, position=position))
+    for position, (code, label, unit) in enumerate(DEFAULT_SUPPLIES):
+        session.add(
+            SupplyItem(site_id=site.id, code=code, label=label, unit=unit, position=position)
+        )
     record_event(
         session,
         "site.created",
