@@ -21,6 +21,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.auth.views import bp as auth_bp
     from sitesys.board.views import bp as board_bp
     from sitesys.board.views.displays import display_bp
+    from sitesys.care.views import bp as care_bp
     from sitesys.checkin.views import bp as checkin_bp
     from sitesys.clients.views import bp as clients_bp
     from sitesys.drugchecks.views import bp as drugchecks_bp
@@ -34,6 +35,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.record_ids import RecordIdConverter
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
+    from sitesys.supplies.views import bp as supplies_bp
     from sitesys.system.views import bp as system_bp
 
     config = config or Config.from_env()
@@ -113,6 +115,8 @@ def create_app(config: Config | None = None) -> Flask:
         alerts_bp,
         public_alerts_bp,
         fallback_bp,
+        care_bp,
+        supplies_bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -67,6 +67,7 @@ from sitesys.observations.record import clinical_record
 from sitesys.record_ids import record_id
 from sitesys.refusals import Refused
 from sitesys.sites.models import Booth, Site
+from sitesys.supplies.services import give_ticked_supplies
 from sitesys.templating import local_time
 
 bp = Blueprint("checkin", __name__)
@@ -222,6 +223,8 @@ def _check_in(
             record_alerts_shown(db, staff, result.visit, alerts)
             for key in form.samples.data or []:
                 link_sample(db, staff, samples[key], result.visit)
+            # Kits ticked at the desk are given as a quantity of one (supplies/).
+            give_ticked_supplies(db, staff, site, result.visit)
         outcome.say(*_checked_in(result))
         if alerts and not result.replayed:
             outcome.say("Alert shown: " + "; ".join(alert.title for alert in alerts) + ".", "info")

@@ -138,6 +138,12 @@ class SiteForm(SiteSysForm):
         description="From their board tile, while a response runs; every action records who "
         "did it. Everything else in a response stays with nurses and managers.",
     )
+    bladder_screen_days = _minutes(
+        "Days between ketamine bladder screens",
+        1,
+        365,
+        "A client who uses ketamine is offered the bladder symptom screen at most this often.",
+    )
     public_alerts_enabled = BooleanField(
         "Show active drug alerts on the site's public page",
         default=True,

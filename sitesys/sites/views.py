@@ -53,6 +53,7 @@ PREFILLED = (
     "custody_alert_minutes",
     "result_days",
     "naloxone_prompt_minutes",
+    "bladder_screen_days",
 )
 
 

@@ -26,6 +26,7 @@ SITE_FORM = {
     "custody_alert_minutes": "30",
     "result_days": "30",
     "naloxone_prompt_minutes": "3",
+    "bladder_screen_days": "28",
     "public_alerts_enabled": "y",
     "is_active": "y",
     "code_hint": "Two letters of your first name, two of your mother's, day of birth.",
