@@ -22,6 +22,7 @@ FLOOR_ORDER = [
     "drugchecks",
     "alerts",
     "fallback",
+    "reports",
 ]
 
 
