@@ -56,6 +56,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("alerts.index", "Drug alerts"),
     ("staff.index", "Staff"),
     ("sites.index", "Sites and booths"),
+    ("reports.index", "Reports"),
     ("audit.index", "Audit log"),
 )
 

@@ -68,6 +68,8 @@ class Capability(enum.StrEnum):
     PUBLISH_ALERTS = "publish_alerts"
     #: Read the drug alerts of one's sites and acknowledge them (everyone who works a site).
     ACKNOWLEDGE_ALERTS = "acknowledge_alerts"
+    #: See the reports of one's sites (every site's for an admin) and export them.
+    READ_REPORTS = "read_reports"
 
     @property
     def doing(self) -> str:
@@ -95,6 +97,7 @@ _DOING = {
     Capability.LINK_SAMPLES: "tie a checked sample to a visit",
     Capability.PUBLISH_ALERTS: "publish drug alerts",
     Capability.ACKNOWLEDGE_ALERTS: "acknowledge drug alerts",
+    Capability.READ_REPORTS: "read reports",
 }
 
 _FLOOR = frozenset({Role.FRONT_DESK, Role.NURSE, Role.MANAGER})
@@ -127,6 +130,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.LINK_SAMPLES: _SITE_STAFF,
     Capability.PUBLISH_ALERTS: _MANAGER,
     Capability.ACKNOWLEDGE_ALERTS: _SITE_STAFF,
+    Capability.READ_REPORTS: frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 

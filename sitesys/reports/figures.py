@@ -443,3 +443,56 @@ def figure(tally: Tally, key: str, row: str = "") -> Value:
 
 def period_days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One month of the twelve-month trend (a few counts, read straight from the tables)."""
+
+    first: date
+    visits: int
+    overdoses: int
+    incidents: int
+
+
+def monthly_trend(
+    session: Session, sites: Sequence[Site], months: Sequence[tuple[date, date]]
+) -> list[MonthFigures]:
+    """Visits, overdoses and incidents of the sites in each month, each site in its own days."""
+    found = []
+    for first, last in months:
+        visits = overdoses = incidents = 0
+        for site in sites:
+            start = day_start(first, site.zone)
+            end = day_start(last + timedelta(days=1), site.zone)
+            visits += int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Visit)
+                    .where(
+                        Visit.site_id == site.id,
+                        Visit.checked_in_at >= start,
+                        Visit.checked_in_at < end,
+                    )
+                )
+                or 0
+            )
+            in_period = (
+                Incident.site_id == site.id,
+                Incident.started_at >= start,
+                Incident.started_at < end,
+            )
+            incidents += int(
+                session.scalar(select(func.count()).select_from(Incident).where(*in_period)) or 0
+            )
+            overdoses += int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(IncidentTypeEntry)
+                    .join(Incident, Incident.id == IncidentTypeEntry.incident_id)
+                    .where(*in_period, IncidentTypeEntry.type == IncidentType.OPIOID_OVERDOSE)
+                )
+                or 0
+            )
+        found.append(MonthFigures(first, visits, overdoses, incidents))
+    return found

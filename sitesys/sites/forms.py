@@ -126,6 +126,13 @@ class SiteForm(SiteSysForm):
         90,
         "Clients read their drug-check result with the code on their slip for this many days.",
     )
+    suppression_threshold = _minutes(
+        "Smallest count published",
+        3,
+        50,
+        'Reports for publication show smaller counts as "<10" (for 10), and withhold what '
+        "would let them be worked out.",
+    )
     public_alerts_enabled = BooleanField(
         "Show active drug alerts on the site's public page",
         default=True,

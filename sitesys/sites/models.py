@@ -90,6 +90,8 @@ class Site(Audited, Base):
     result_days: Mapped[int] = mapped_column(default=30)
     #: Whether the site's active drug alerts are on its public page (its posters link there).
     public_alerts_enabled: Mapped[bool] = mapped_column(default=True)
+    #: Reports meant for publication show counts below this as "<10" (small-cell suppression).
+    suppression_threshold: Mapped[int] = mapped_column(default=10)
     #: The site's opaque name in public links (/alerts/<public_id>), never shown as its name.
     public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

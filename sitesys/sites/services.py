@@ -60,6 +60,7 @@ class SiteSettings:
     custody_alert_minutes: int = 30
     result_days: int = 30
     public_alerts_enabled: bool = True
+    suppression_threshold: int = 10
 
 
 def _check_name_free(session: Session, name: str, site_id: int | None) -> None:

@@ -52,6 +52,7 @@ PREFILLED = (
     "draft_reminder_hours",
     "custody_alert_minutes",
     "result_days",
+    "suppression_threshold",
 )
 
 

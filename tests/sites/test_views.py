@@ -25,6 +25,7 @@ SITE_FORM = {
     "draft_reminder_hours": "12",
     "custody_alert_minutes": "30",
     "result_days": "30",
+    "suppression_threshold": "10",
     "public_alerts_enabled": "y",
     "is_active": "y",
     "code_hint": "Two letters of your first name, two of your mother's, day of birth.",
