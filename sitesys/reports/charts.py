@@ -28,9 +28,10 @@ _STYLE = Style(
     foreground_subtle="#505050",
     colors=("#1d4f91", "#b03a2e", "#2e7d32"),
     font_family="system-ui, sans-serif",
-    title_font_size=16,
-    label_font_size=12,
-    major_label_font_size=12,
+    title_font_size=18,
+    label_font_size=14,
+    major_label_font_size=14,
+    legend_font_size=14,
 )
 
 #: Published figures by (site, key, row): (text, withheld); None for the internal view.
@@ -73,22 +74,26 @@ def _bars(
         points = [point for point in points if point[2] not in ("0", "")]
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
     chart = kind(
-        style=_STYLE, js=[], show_legend=False, width=800, height=320 if not horizontal else 60
-        + 28 * max(1, len(points)), x_label_rotation=0 if horizontal else 60,
-        show_minor_x_labels=False, print_values=False,
+        style=_STYLE, js=[], show_legend=False, width=600, height=300 if not horizontal else 80
+        + 30 * max(1, len(points)), x_label_rotation=0,
+        show_minor_x_labels=False, print_values=False, truncate_label=-1,
     )  # fmt: skip
+    top = int(max((value or 0 for _, value, _ in points), default=0))
+    step = max(1, -(-top // 5))
+    chart.y_labels = list(range(0, top + step + 1, step))
     chart.title = title
     labels = [row for row, _, _ in points]
     if not horizontal:
-        chart.x_labels = [label[-2:] for label in labels]
+        chart.x_labels = [str(int(label[-2:])) for label in labels]
         chart.x_labels_major = chart.x_labels[::7]
     else:
         chart.x_labels = labels
     chart.add(noun.capitalize(), [value for _, value, _ in points])
     counted = [(row, value) for row, value, _ in points if value]
     if counted:
-        top, most = max(counted, key=lambda item: item[1])
-        summary = f"{title}: the most was {top} ({int(most)} {noun})."
+        leader, most = max(counted, key=lambda item: item[1])
+        unit = noun if int(most) != 1 else noun.removesuffix("s")
+        summary = f"{title}: the most was {leader} ({int(most)} {unit})."
     else:
         summary = f"{title}: none in this period."
     return Chart(key, title, summary, _svg(chart), [["", noun.capitalize()]]
@@ -114,7 +119,8 @@ def heat_map(report: Report, published: Published) -> Chart:
     (day, hour), (value, _) = busiest
     summary = (
         f"The busiest hour was {WEEKDAYS[day]} {hour:02d}:00 to {hour:02d}:59 "
-        f"({int(value)} visits)." if value else "No visits in this period."
+        f"({int(value)} visit{'s' if value != 1 else ''})." if value
+        else "No visits in this period."
     )  # fmt: skip
     table = [["", *[f"{hour:02d}" for hour in range(24)]]]
     table += [[WEEKDAYS[day], *[text for _, text in cells[day]]] for day in range(7)]
@@ -143,8 +149,8 @@ def trend_chart(months: list[tuple[str, int, int, int]], threshold: int | None =
         return f"<{threshold}" if drawn(count) is None else str(count)
 
     chart = pygal.Line(
-        style=_STYLE, js=[], width=800, height=320, x_label_rotation=0, legend_at_bottom=True,
-        secondary_range=None,
+        style=_STYLE, js=[], width=600, height=320, x_label_rotation=30, legend_at_bottom=True,
+        truncate_label=-1,
     )  # fmt: skip
     chart.title = "Twelve-month trend"
     chart.x_labels = [label for label, *_ in months]

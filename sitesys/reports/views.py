@@ -39,6 +39,8 @@ def _report() -> tuple[Report, ReportForm, list[str]]:
         working_at = g.get("site")
         form.site.data = str(working_at.id) if working_at in sites else ALL_SITES
     period, problems = form.chosen_period(today)
+    if not form.month.data or problems:
+        form.month.data = period.first.strftime("%Y-%m")
     try:
         chosen = chosen_sites(db, reader, form.chosen_site())
     except NotYourSite:
