@@ -10,14 +10,21 @@ A publication's charts draw only what it publishes: a withheld figure is drawn a
 from __future__ import annotations
 
 import base64
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pygal
 from pygal.style import Style
 
-from sitesys.reports.figures import WEEKDAYS, hour_label
 from sitesys.reports.report import Report
+from sitesys.reports.visits import WEEKDAYS, hour_label
+
+# pygal adds an import hook for its map plugins (pygal.maps.*) that has no find_spec, so every
+# later import it is asked about warns (an error under the tests). No map is used: take it out.
+sys.meta_path[:] = [
+    finder for finder in sys.meta_path if not isinstance(finder, pygal.PluginImportFixer)
+]
 
 #: Colours with at least 3:1 contrast on white (docs: style.md), and print-safe.
 _STYLE = Style(

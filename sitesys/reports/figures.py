@@ -9,9 +9,8 @@ shows. Counts only leave here: no client code, tag or free text.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -19,20 +18,22 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from sitesys.alerts.reports import alerts_issued
-from sitesys.checkin.models import Route, ServiceGiven, Visit, VisitService, VisitSubstance
+from sitesys.checkin.models import Route, ServiceGiven, Visit
 from sitesys.clients.models import AgeBand, Client, Gender
-from sitesys.clock import day_start, utcnow
+from sitesys.clock import day_start
 from sitesys.drugchecks.models import ClientDecision, Finding
 from sitesys.drugchecks.reports import drug_checking_figures
 from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind
 from sitesys.incidents.kinds import ActionKind, IncidentType, Outcome, PhysicalHarm
 from sitesys.incidents.models import Incident, IncidentAction, IncidentTypeEntry
 from sitesys.observations.models import OverdueAlert
+from sitesys.reports.daily import daily_visits
 from sitesys.reports.indicators import INDICATORS, Measure, indicator
-from sitesys.sites.models import Booth, Site, SubstanceOption
+from sitesys.reports.tally import Tally, _seconds
+from sitesys.reports.visits import SUBSTANCE_CODES, hour_label
+from sitesys.sites.models import Site, SubstanceOption
 
 NOT_RECORDED = "Not recorded"
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 #: The incident types counted as drug-related emergencies (docs/indicators.md).
 DRUG_RELATED = frozenset(
@@ -57,10 +58,6 @@ def visit_kind(visit: Visit | None = None) -> str:
     return getattr(visit, "kind", CONSUMPTION) or CONSUMPTION
 
 
-def hour_label(weekday: int, hour: int) -> str:
-    return f"{WEEKDAYS[weekday]} {hour:02d}"
-
-
 #: The fixed rows of each breakdown (substances and days depend on the site and period).
 FIXED_ROWS: dict[str, list[str]] = {
     "clients_by_age": [band.label for band in AgeBand] + [NOT_RECORDED],
@@ -76,49 +73,11 @@ FIXED_ROWS: dict[str, list[str]] = {
 }
 
 
-@dataclass
-class Tally:
-    """What one site (or several, added) did over a period, before it becomes figures."""
-
-    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
-    #: The rows of each breakdown, in order (the fixed ones, then substances and days seen).
-    rows: dict[str, list[str]] = field(default_factory=dict)
-    #: Minutes of each timed case: "naloxone", "overdue_answer", "booth_wait".
-    minutes: dict[str, list[float]] = field(default_factory=dict)
-    naloxone_mg: Decimal = Decimal(0)
-    booth_minutes_used: float = 0.0
-    booth_minutes_open: float = 0.0
-
-    def add(self, key: str, row: str = "", count: int = 1) -> None:
-        self.counts[(key, row)] += count
-
-    def __add__(self, other: Tally) -> Tally:
-        rows = {key: list(values) for key, values in self.rows.items()}
-        for key, names in other.rows.items():
-            known = rows.setdefault(key, [])
-            known += [name for name in names if name not in known]
-        minutes = {key: list(cases) for key, cases in self.minutes.items()}
-        for key, cases in other.minutes.items():
-            minutes.setdefault(key, []).extend(cases)
-        return Tally(
-            counts=self.counts + other.counts,
-            rows=rows,
-            minutes=minutes,
-            naloxone_mg=self.naloxone_mg + other.naloxone_mg,
-            booth_minutes_used=self.booth_minutes_used + other.booth_minutes_used,
-            booth_minutes_open=self.booth_minutes_open + other.booth_minutes_open,
-        )
-
-
 def total(tallies: Iterable[Tally]) -> Tally:
     combined = Tally(rows={key: list(rows) for key, rows in FIXED_ROWS.items()})
     for tally in tallies:
         combined = combined + tally
     return combined
-
-
-def _minutes(later: datetime, earlier: datetime) -> float:
-    return (later - earlier).total_seconds() / 60
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -145,9 +104,9 @@ def site_tally(session: Session, site: Site, first: date, last: date) -> Tally:
     """Everything one site did from local day `first` to `last`, both included."""
     start, end = day_start(first, site.zone), day_start(last + timedelta(days=1), site.zone)
     tally = Tally(rows={key: list(rows) for key, rows in FIXED_ROWS.items()})
-    _visits(session, site, start, end, tally)
+    tally = tally + daily_visits(session, site, first, last)
+    name_substances(session, site, tally)
     _clients(session, site, start, end, tally)
-    _substances_and_services(session, site, start, end, tally)
     _incidents(session, site, start, end, tally)
     _floor(session, site, start, end, tally)
     _drug_checking(session, site, first, last, tally)
@@ -156,47 +115,27 @@ def site_tally(session: Session, site: Site, first: date, last: date) -> Tally:
     return tally
 
 
-def _visits(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
-    rows = session.execute(
-        select(
-            Visit.client_id,
-            Visit.route,
-            Visit.checked_in_at,
-            Visit.booth_entered_at,
-            Visit.aftercare_at,
-            Visit.left_at,
-        ).where(Visit.site_id == site.id, Visit.checked_in_at >= start, Visit.checked_in_at < end)
-    ).all()
-    zone = site.zone
-    now = min(utcnow(), end)
-    days: dict[date, tuple[datetime, datetime]] = {}
-    booths = int(
-        session.scalar(
-            select(func.count())
-            .select_from(Booth)
-            .where(Booth.site_id == site.id, Booth.is_retired.is_(False))
-        )
-        or 0
+def name_substances(session: Session, site: Site, tally: Tally) -> None:
+    """Turn the substances counted by code into the pick-list's labels, in its order (a code no
+    longer on the list keeps its code).
+    """
+    labels: dict[str, str] = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(SubstanceOption.code, SubstanceOption.label)
+            .where(SubstanceOption.site_id == site.id)
+            .order_by(SubstanceOption.position, SubstanceOption.label)
+        ).all()
     )
-    for client_id, route, checked_in_at, entered, aftercare, left in rows:
-        tally.add("visits_total")
-        tally.add("visits_consumption")
-        if client_id is None:
-            tally.add("visits_walk_in")
-        tally.add("visits_by_route", Route(route).label)
-        local = checked_in_at.astimezone(zone)
-        tally.add("visits_by_day", local.date().isoformat())
-        tally.add("visits_by_hour", hour_label(local.weekday(), local.hour))
-        ended = left or now
-        if entered is not None:
-            tally.add("booth_visits")
-            tally.minutes.setdefault("booth_wait", []).append(_minutes(entered, checked_in_at))
-            out = aftercare or left or now
-            tally.booth_minutes_used += max(0.0, _minutes(out, entered))
-        opened, closed = days.get(local.date(), (checked_in_at, ended))
-        days[local.date()] = (min(opened, checked_in_at), max(closed, ended))
-    tally.booth_minutes_open = booths * sum(_minutes(b, a) for a, b in days.values())
-    tally.counts[("visits_services_only", "")] += 0
+    rows = list(labels.values())
+    for (key, code), count in list(tally.counts.items()):
+        if key != SUBSTANCE_CODES:
+            continue
+        label = labels.get(code, code)
+        if label not in rows:
+            rows.append(label)
+        tally.add("visits_by_substance", label, count)
+        del tally.counts[(key, code)]
+    tally.rows["visits_by_substance"] = rows
 
 
 def _clients(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
@@ -220,40 +159,6 @@ def _clients(session: Session, site: Site, start: datetime, end: datetime, tally
         tally.add("clients_by_gender", Gender(gender).label if gender else NOT_RECORDED)
     for key in ("clients_unique", "clients_new", "clients_returning"):
         tally.counts[(key, "")] += 0
-
-
-def _substances_and_services(
-    session: Session, site: Site, start: datetime, end: datetime, tally: Tally
-) -> None:
-    in_period = (Visit.site_id == site.id, Visit.checked_in_at >= start, Visit.checked_in_at < end)
-    labels: dict[str, str] = dict(
-        session.execute(  # type: ignore[arg-type]
-            select(SubstanceOption.code, SubstanceOption.label)
-            .where(SubstanceOption.site_id == site.id)
-            .order_by(SubstanceOption.position, SubstanceOption.label)
-        ).all()
-    )
-    rows = [label for code, label in labels.items()]
-    counted = session.execute(
-        select(VisitSubstance.code, func.count())
-        .join(Visit, Visit.id == VisitSubstance.visit_id)
-        .where(*in_period)
-        .group_by(VisitSubstance.code)
-    ).all()
-    for code, count in counted:
-        label = labels.get(code, code)
-        if label not in rows:
-            rows.append(label)
-        tally.add("visits_by_substance", label, int(count))
-    tally.rows["visits_by_substance"] = rows
-    services = session.execute(
-        select(VisitService.service, func.count())
-        .join(Visit, Visit.id == VisitService.visit_id)
-        .where(*in_period)
-        .group_by(VisitService.service)
-    ).all()
-    for service, count in services:
-        tally.add("services_given", ServiceGiven(service).label, int(count))
 
 
 def _incidents(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
@@ -308,7 +213,7 @@ def _incidents(session: Session, site: Site, start: datetime, end: datetime, tal
             tally.add("naloxone_doses", count=len(naloxone))
             tally.naloxone_mg += sum((dose or Decimal(0) for _, dose in naloxone), Decimal(0))
             first = min(at for at, _ in naloxone)
-            tally.minutes.setdefault("naloxone", []).append(_minutes(first, started_at))
+            tally.seconds.setdefault("naloxone", []).append(_seconds(first, started_at))
         kinds_done = {kind for kind, _, _ in done}
         if ActionKind.OXYGEN in kinds_done:
             tally.add("oxygen")
@@ -342,8 +247,8 @@ def _floor(session: Session, site: Site, start: datetime, end: datetime, tally: 
         tally.add("overdue_alerts")
         if closed_at is not None and observation_id is not None:
             tally.add("overdue_answered")
-            tally.minutes.setdefault("overdue_answer", []).append(
-                max(0.0, _minutes(closed_at, overdue_since))
+            tally.seconds.setdefault("overdue_answer", []).append(
+                max(0, _seconds(closed_at, overdue_since))
             )
 
 
@@ -422,13 +327,13 @@ def values(tally: Tally) -> dict[tuple[str, str], Value]:
             figures[key] = round(of * 1000 / per, 1) if per else None
         elif item.measure is Measure.MINUTES:
             sample, share = _TIMED[item.key]
-            cases = tally.minutes.get(sample, [])
+            cases = tally.seconds.get(sample, [])
             found = median(cases) if share == 0.5 else percentile(cases, share)
-            figures[key] = None if found is None else round(found, 1)
+            figures[key] = None if found is None else round(found / 60, 1)
         elif item.measure is Measure.PERCENT:
             figures[key] = (
-                round(100 * tally.booth_minutes_used / tally.booth_minutes_open, 1)
-                if tally.booth_minutes_open
+                round(100 * tally.booth_seconds_used / tally.booth_seconds_open, 1)
+                if tally.booth_seconds_open
                 else None
             )
         elif item.measure is Measure.AMOUNT:

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from sitesys.reports.figures import Tally, Value, site_tally, total, values
+from sitesys.reports.figures import Value, site_tally, total, values
 from sitesys.reports.indicators import INDICATORS, Indicator, Measure, indicator
 from sitesys.reports.periods import Period
 from sitesys.reports.suppression import DEFAULT_THRESHOLD, Mark, Table, suppress
+from sitesys.reports.tally import Tally
 from sitesys.sites.models import Site
 
 TOTAL = "Total"

@@ -13,11 +13,12 @@ from sitesys.forms import choices
 from sitesys.reports.access import NotYourSite, chosen_sites, reportable_sites
 from sitesys.reports.charts import Chart, report_charts, trend_chart
 from sitesys.reports.exports import Audience, export_csv, published, record_print, shown
-from sitesys.reports.figures import WEEKDAYS, monthly_trend
+from sitesys.reports.figures import monthly_trend
 from sitesys.reports.forms import ALL_SITES, ExportForm, ReportForm
 from sitesys.reports.indicators import INDICATORS, Section
 from sitesys.reports.periods import months_to
 from sitesys.reports.report import Report, build_report
+from sitesys.reports.visits import WEEKDAYS
 from sitesys.templating import site_zone
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
