@@ -33,6 +33,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.incidents.views import bp as incidents_bp
     from sitesys.observations.views import bp as observations_bp
     from sitesys.record_ids import RecordIdConverter
+    from sitesys.reports.views import bp as reports_bp
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
     from sitesys.supplies.views import bp as supplies_bp
@@ -117,6 +118,7 @@ def create_app(config: Config | None = None) -> Flask:
         fallback_bp,
         care_bp,
         supplies_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -58,6 +58,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("staff.index", "Staff"),
     ("sites.index", "Sites and booths"),
     ("board.displays", "Displays"),
+    ("reports.index", "Reports"),
     ("audit.index", "Audit log"),
 )
 

@@ -78,6 +78,8 @@ class Capability(enum.StrEnum):
     SCREEN_CLIENTS = "screen_clients"
     #: Keep the site's referral directory and education topics (care/).
     MANAGE_CARE_LISTS = "manage_care_lists"
+    #: See the reports of one's sites (every site's for an admin) and export them.
+    READ_REPORTS = "read_reports"
 
     @property
     def doing(self) -> str:
@@ -110,6 +112,7 @@ _DOING = {
     Capability.REFER: "record referrals and education",
     Capability.SCREEN_CLIENTS: "record clinical screens",
     Capability.MANAGE_CARE_LISTS: "keep the referral directory and education topics",
+    Capability.READ_REPORTS: "read reports",
 }
 
 _FLOOR = frozenset({Role.FRONT_DESK, Role.NURSE, Role.MANAGER})
@@ -147,6 +150,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.REFER: _FLOOR,
     Capability.SCREEN_CLIENTS: _CLINICAL,
     Capability.MANAGE_CARE_LISTS: _MANAGER,
+    Capability.READ_REPORTS: frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 

@@ -144,6 +144,13 @@ class SiteForm(SiteSysForm):
         365,
         "A client who uses ketamine is offered the bladder symptom screen at most this often.",
     )
+    suppression_threshold = _minutes(
+        "Smallest count published",
+        3,
+        50,
+        'Reports for publication show smaller counts as "<10" (for 10), and withhold what '
+        "would let them be worked out.",
+    )
     public_alerts_enabled = BooleanField(
         "Show active drug alerts on the site's public page",
         default=True,

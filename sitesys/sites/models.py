@@ -94,6 +94,8 @@ class Site(Audited, Base):
     public_alerts_enabled: Mapped[bool] = mapped_column(default=True)
     #: The ketamine bladder screen is asked of a client at most once in this many days (care/).
     bladder_screen_days: Mapped[int] = mapped_column(default=28)
+    #: Reports meant for publication show counts below this as "<10" (small-cell suppression).
+    suppression_threshold: Mapped[int] = mapped_column(default=10)
     #: The site's opaque name in public links (/alerts/<public_id>), never shown as its name.
     public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
     #: Whether trained non-clinical staff (the front desk) may log naloxone and rescue breaths in

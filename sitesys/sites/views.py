@@ -54,6 +54,7 @@ PREFILLED = (
     "result_days",
     "naloxone_prompt_minutes",
     "bladder_screen_days",
+    "suppression_threshold",
 )
 
 

@@ -27,6 +27,7 @@ SITE_FORM = {
     "result_days": "30",
     "naloxone_prompt_minutes": "3",
     "bladder_screen_days": "28",
+    "suppression_threshold": "10",
     "public_alerts_enabled": "y",
     "is_active": "y",
     "code_hint": "Two letters of your first name, two of your mother's, day of birth.",
