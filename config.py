@@ -29,6 +29,15 @@ def _dev_key(name: str) -> str:
     return path.read_text().strip()
 
 
+def _valid_limit(value: str) -> bool:
+    from limits import parse_many
+
+    try:
+        return bool(parse_many(value))
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything create_app needs; built by from_env() or by tests."""
@@ -46,6 +55,11 @@ class Config:
     #: Redis shared by every worker and host (SITESYS_REDIS_URL), where the rate limits count;
     #: None: each worker counts in its own memory (the embedded default).
     redis_url: str | None = None
+    #: Per-address limits (Flask-Limiter syntax) on sign-in attempts and on client-code look-ups
+    #: at the desk (SITESYS_SIGN_IN_LIMIT, SITESYS_CLIENT_LOOKUP_LIMIT). Every tablet of a site
+    #: shares one address, so they are generous: they stop a flood, not a busy shift.
+    sign_in_limit: str = "30 per minute;300 per hour"
+    client_lookup_limit: str = "120 per minute"
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -107,8 +121,20 @@ class Config:
         redis_url = env_vars.get("SITESYS_REDIS_URL", "").strip() or None
         if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("SITESYS_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
+        sign_in_limit = env_vars.get("SITESYS_SIGN_IN_LIMIT", "").strip() or cls.sign_in_limit
+        lookup_limit = (
+            env_vars.get("SITESYS_CLIENT_LOOKUP_LIMIT", "").strip() or cls.client_lookup_limit
+        )
+        for variable, value in (
+            ("SITESYS_SIGN_IN_LIMIT", sign_in_limit),
+            ("SITESYS_CLIENT_LOOKUP_LIMIT", lookup_limit),
+        ):
+            if not _valid_limit(value):
+                raise ConfigError(f"{variable} must be a limit such as '30 per minute'.")
         return cls(
             env=env,
+            sign_in_limit=sign_in_limit,
+            client_lookup_limit=lookup_limit,
             trusted_proxies=int(proxies),
             redis_url=redis_url,
             secret_key=secret_key,
