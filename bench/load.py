@@ -122,6 +122,7 @@ def run_load(
         "DATABASE_URL": database.url,
         # Every simulated tablet is 127.0.0.1: the per-address limits would stop the load.
         "SITESYS_SIGN_IN_LIMIT": "100000 per minute",
+        "SITESYS_SIGN_IN_LIMIT_ALL": "100000 per minute",
         "SITESYS_CLIENT_LOOKUP_LIMIT": "100000 per minute",
     }
     app = create_app(

@@ -28,6 +28,7 @@ from sitesys.auth.tasks import remove_old_sign_in_failures
 from sitesys.clock import utcnow
 from sitesys.db import get_database
 from sitesys.scheduler import jobs
+from tests.conftest import build_app
 from tests.factories import PASSWORD, make_site, make_staff, make_substances, sign_in
 
 
@@ -91,7 +92,7 @@ def test_the_password_is_checked_with_no_transaction_open(committed_app, monkeyp
 def test_sign_in_is_limited_per_address_and_another_address_is_not_held_up(
     app, client, db, monkeypatch
 ):
-    assert app.config["SITESYS"].sign_in_limit == "30 per minute;300 per hour"
+    assert app.config["SITESYS"].sign_in_limit == "10 per minute;200 per hour"
     # The same rule at 3 a minute, so that the test makes three argon2 checks, not thirty.
     monkeypatch.setitem(
         app.config, "SITESYS", dataclasses.replace(app.config["SITESYS"], sign_in_limit="3/minute")
@@ -111,7 +112,7 @@ def test_sign_in_is_limited_per_address_and_another_address_is_not_held_up(
         "/login", data={"username": "nia", "password": PASSWORD}, environ_base=flood
     )
     assert refused.status_code == 429
-    assert "Too many tries" in refused.get_data(as_text=True)
+    assert "Too many sign-in attempts" in refused.get_data(as_text=True)
     # Refused before any check: no failure recorded for it, no session.
     assert db.scalar(select(func.count()).select_from(LoginFailure)) == 3
     desk = client.post(
@@ -139,9 +140,20 @@ def test_client_code_look_ups_are_limited_per_address(app, client, db, monkeypat
     assert client.get("/checkin").status_code == 200
 
 
+@pytest.fixture
+def many_checks_app(committed_database):
+    """A committed app that checks any number of passwords at once, as several workers or hosts
+    together do (each worker alone checks one at a time, config.py)."""
+    app = build_app(committed_database.fresh_url(), SITESYS_PASSWORD_CHECKS_AT_ONCE=64)
+    yield app
+    committed_database.empty(app)
+    get_database(app).engine.dispose()
+
+
 @pytest.mark.committed
-def test_parallel_wrong_passwords_make_exactly_five_checks(committed_app, monkeypatch):
+def test_parallel_wrong_passwords_make_exactly_five_checks(many_checks_app, monkeypatch):
     """Finding 5: 30 attempts at once (each from its own address, as a botnet's would be)."""
+    committed_app = many_checks_app
     with get_database(committed_app).new_session() as session:
         make_staff(session, Role.NURSE, [make_site(session)], username="nia")
         session.commit()
@@ -222,3 +234,44 @@ def test_the_limits_are_read_from_the_environment_and_checked():
     assert config.client_lookup_limit == "120 per minute"
     with pytest.raises(ConfigError, match="SITESYS_CLIENT_LOOKUP_LIMIT"):
         Config.from_env({"SITESYS_ENV": "test", "SITESYS_CLIENT_LOOKUP_LIMIT": "lots"})
+
+
+@pytest.mark.committed
+def test_a_worker_checks_one_password_at_a_time_and_says_so(committed_app, monkeypatch):
+    """The argon2 work takes every core for a moment: a second sign-in arriving while one is
+    checked is asked to try again (503, nothing checked or recorded) rather than holding a
+    worker thread that the desk needs."""
+    with get_database(committed_app).new_session() as session:
+        make_staff(session, Role.NURSE, [make_site(session)], username="nia")
+        session.commit()
+    checking = threading.Event()
+    release = threading.Event()
+
+    class Slow(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+            checking.set()
+            release.wait(timeout=30)
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(passwords, "_hasher", Slow())
+    first: list[int] = []
+    thread = threading.Thread(
+        target=lambda: first.append(
+            committed_app.test_client()
+            .post("/login", data={"username": "nia", "password": PASSWORD})
+            .status_code
+        )
+    )
+    thread.start()
+    assert checking.wait(timeout=30)
+    second = committed_app.test_client().post(
+        "/login", data={"username": "nia", "password": PASSWORD}
+    )
+    release.set()
+    thread.join(timeout=30)
+    assert second.status_code == 503
+    assert "Wait a few seconds, then sign in again." in second.get_data(as_text=True)
+    assert first == [302]
+    with get_database(committed_app).new_session() as session:
+        assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0
+        assert session.scalar(select(func.count()).select_from(StaffSession)) == 1
