@@ -54,6 +54,7 @@ def create_app(config: Config | None = None) -> Flask:
         # rather than failing as an error page.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,
+        SITESYS_PASSWORD_CHECKS_AT_ONCE=config.password_checks_at_once,
     )
     app.config.update(
         SITESYS=config,

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sitesys.alerts.tasks import end_expired_alerts
+from sitesys.auth.tasks import remove_old_sign_in_failures
 from sitesys.checkin.tasks import end_of_day
 from sitesys.db import get_database
 from sitesys.drugchecks.tasks import raise_custody_alerts
@@ -55,6 +56,7 @@ def jobs() -> list[Job]:
         Job("custody_alerts", raise_custody_alerts, IntervalTrigger(minutes=1)),
         Job("drug_alert_expiry", end_expired_alerts, IntervalTrigger(minutes=1)),
         Job("report_figures", keep_daily_figures, IntervalTrigger(minutes=30)),
+        Job("sign_in_failure_retention", remove_old_sign_in_failures, IntervalTrigger(hours=6)),
     ]
 
 

@@ -59,6 +59,7 @@ from sitesys.drugchecks.samples import (
     samples_to_link,
     todays_samples_of_client,
 )
+from sitesys.extensions import limiter
 from sitesys.forms import choices
 from sitesys.incidents.floor import may_start_response
 from sitesys.observations.chart import render_chart
@@ -100,7 +101,15 @@ def _current_key_id() -> str:
     return code_key_id(current_app.config["SITESYS_CLIENT_CODE_KEY"])
 
 
+def client_lookup_limit() -> str:
+    """Client-code look-ups per address (config.py): a desk never comes near it; a script
+    trying codes does.
+    """
+    return str(current_app.config["SITESYS"].client_lookup_limit)
+
+
 @bp.route("/checkin", methods=["GET", "POST"])
+@limiter.limit(client_lookup_limit, methods=["POST"])
 @requires(Capability.CHECK_IN)
 @reads_first
 def new() -> ResponseReturnValue:
