@@ -8,7 +8,7 @@ import itertools
 import threading
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import MetaData, Table, insert, inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
 from sitesys.audit.chain import GENESIS, hash_of, verify
@@ -193,9 +193,16 @@ def test_the_migration_seals_the_events_written_before_the_chain(throwaway):
     command.upgrade(config, "drugchecks_0001")
     engine = make_engine(url)
     with engine.begin() as connection:
-        # The sites table is as the head has it: its Python defaults fill the other columns.
+        # The sites table as it was at that revision: the head's columns that exist by then,
+        # with their Python defaults filling those not given.
+        existing = {column["name"] for column in inspect(connection).get_columns("sites")}
+        sites_then = Table(
+            "sites",
+            MetaData(),
+            *(column._copy() for column in Site.__table__.columns if column.name in existing),
+        )
         site_id = connection.execute(
-            insert(Site.__table__).values(name="Old", time_zone="UTC")
+            insert(sites_then).values(name="Old", time_zone="UTC")
         ).inserted_primary_key[0]
         for number, (site, moment) in enumerate(
             [
