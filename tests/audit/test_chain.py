@@ -8,7 +8,7 @@ import itertools
 import threading
 
 import pytest
-from sqlalchemy import MetaData, Table, insert, inspect, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from sitesys.audit.chain import GENESIS, hash_of, verify
@@ -16,8 +16,7 @@ from sitesys.audit.models import AuditEvent
 from sitesys.audit.services import record_event
 from sitesys.auth.roles import Role
 from sitesys.db import get_database
-from sitesys.sites.models import Site
-from tests.factories import make_site, make_staff
+from tests.factories import insert_site_row, make_site, make_staff
 
 
 def _events(db, site=None):
@@ -193,17 +192,7 @@ def test_the_migration_seals_the_events_written_before_the_chain(throwaway):
     command.upgrade(config, "drugchecks_0001")
     engine = make_engine(url)
     with engine.begin() as connection:
-        # The sites table as it was at that revision: the head's columns that exist by then,
-        # with their Python defaults filling those not given.
-        existing = {column["name"] for column in inspect(connection).get_columns("sites")}
-        sites_then = Table(
-            "sites",
-            MetaData(),
-            *(column._copy() for column in Site.__table__.columns if column.name in existing),
-        )
-        site_id = connection.execute(
-            insert(sites_then).values(name="Old", time_zone="UTC")
-        ).inserted_primary_key[0]
+        site_id = insert_site_row(connection, name="Old", time_zone="UTC")
         for number, (site, moment) in enumerate(
             [
                 (site_id, "2026-01-02 10:00:00.000001"),

@@ -278,6 +278,11 @@
   }
 
   function checkIdle() {
+    // A board that found its session over says so in its own full-width banner: one message.
+    if (document.querySelector("[data-session-ended]:not([hidden])")) {
+      if (idleDialog.open) { idleDialog.close(); }
+      return;
+    }
     var left = lastUsed + Number(idleDialog.getAttribute("data-idle-seconds")) * 1000 - Date.now();
     if (left <= 0) {
       showIdle(true);
