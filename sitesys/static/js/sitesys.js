@@ -38,8 +38,10 @@
     var banner = document.querySelector("#board [data-board-lost]");
     if (!banner) { return; }
     if (lost) {
-      banner.textContent = "Not updating: no answer since " + clockText(boardAnsweredAt) +
+      var words = "Not updating: no answer since " + clockText(boardAnsweredAt) +
         ". The board may be out of date. Check the tablet's connection.";
+      // Written once per outage: a screen reader repeats an alert each time it is rewritten.
+      if (banner.textContent !== words) { banner.textContent = words; }
     }
     banner.hidden = !lost;
   }
