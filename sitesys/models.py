@@ -52,7 +52,7 @@ from sitesys.incidents.models import (
 )
 from sitesys.observations.models import Observation, OverdueAlert
 from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
-from sitesys.supplies.models import SupplyItem, VisitSupply
+from sitesys.supplies.models import StockBatch, StockMovement, SupplyItem, VisitSupply
 from sitesys.system.models import SchedulerHeartbeat
 from sitesys.versions.models import RecordVersion
 
@@ -102,7 +102,9 @@ __all__ = [
     "SpectrumComponent",
     "Staff",
     "StaffSession",
+    "StockBatch",
     "StockItem",
+    "StockMovement",
     "SubstanceOption",
     "SupplyItem",
     "Visit",

@@ -74,6 +74,8 @@ class Capability(enum.StrEnum):
     SCREEN_CLIENTS = "screen_clients"
     #: Keep the site's referral directory and education topics (care/).
     MANAGE_CARE_LISTS = "manage_care_lists"
+    #: Record stock received, disposed of and counted, and set reorder levels (supplies/).
+    KEEP_STOCK = "keep_stock"
 
     @property
     def doing(self) -> str:
@@ -104,6 +106,7 @@ _DOING = {
     Capability.REFER: "record referrals and education",
     Capability.SCREEN_CLIENTS: "record clinical screens",
     Capability.MANAGE_CARE_LISTS: "keep the referral directory and education topics",
+    Capability.KEEP_STOCK: "keep the stock",
 }
 
 _FLOOR = frozenset({Role.FRONT_DESK, Role.NURSE, Role.MANAGER})
@@ -139,6 +142,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.REFER: _FLOOR,
     Capability.SCREEN_CLIENTS: _CLINICAL,
     Capability.MANAGE_CARE_LISTS: _MANAGER,
+    Capability.KEEP_STOCK: _CLINICAL,
 }
 
 

@@ -24,6 +24,7 @@ from sitesys.supplies.models import (
     SupplyItem,
     VisitSupply,
 )
+from sitesys.supplies.stock import given_out
 
 
 class SuppliesRefused(Refused):
@@ -138,6 +139,7 @@ def set_quantities(
             row.changed_at = now
             row.changed_by_id = actor.id
         changes.append(Change(items[item_id], before, quantity))
+        given_out(session, actor, visit, items[item_id], quantity - before)
     if changes:
         record_event(
             session,
