@@ -32,6 +32,13 @@ DEFAULT_SUPPLIES = (
     ("water", "Water", "bottle"),
 )
 
+#: The emergency stock the site counts but does not hand out (code, label, unit): used in
+#: responses, counted at handover under the same names (handovers.models.DEFAULT_STOCK_ITEMS).
+EMERGENCY_STOCK = (
+    ("naloxone_doses", "Naloxone doses", "dose"),
+    ("oxygen_cylinders", "Oxygen cylinders", "cylinder"),
+)
+
 #: A naloxone kit ticked before quantities (or at the desk), whose kind was not recorded: kept
 #: apart from the two kinds rather than guessed. Hidden from the visit page.
 NALOXONE_UNSPECIFIED = ("naloxone_kit", "Naloxone kit (kind not recorded)", "kit")
@@ -64,6 +71,8 @@ class SupplyItem(Audited, Base):
     unit: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Handed out on visits (the visit page's steppers); emergency stock is not.
+    on_visits: Mapped[bool] = mapped_column(default=True)
     #: How many the site holds, as its stock ledger says (stock.py keeps it; never set directly).
     on_hand: Mapped[int] = mapped_column(default=0)
     #: Below this many, the handover and the manager's home page warn (None: never).
@@ -155,6 +164,8 @@ class StockMovement(Audited, Base):
     #: Why stock was disposed of (short, chosen by staff); None otherwise.
     reason: Mapped[str | None] = mapped_column(String(120))
     visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visits.id"))
+    #: The response-log entry (a naloxone dose) this line follows, for stock used in responses.
+    incident_action_id: Mapped[int | None] = mapped_column(ForeignKey("incident_actions.id"))
     #: One per submitted form (received, disposed, counted): a double tap records one line.
     submission_key: Mapped[str | None] = mapped_column(String(36), unique=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

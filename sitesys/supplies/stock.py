@@ -8,6 +8,7 @@ counted; a stock-take reads the count under the item's row lock.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,7 +34,7 @@ class StockRefused(Refused):
     """A stock change that cannot be recorded; the message is shown as it is."""
 
 
-def _apply(session: Session, item: SupplyItem, change: int) -> int:
+def apply_change(session: Session, item: SupplyItem, change: int) -> int:
     """Add `change` to the item's count in the database itself; returns the count after."""
     after = session.execute(
         update(SupplyItem)
@@ -72,7 +73,7 @@ def _line(
     change: int,
     **values: object,
 ) -> StockMovement:
-    after = _apply(session, item, change)
+    after = apply_change(session, item, change)
     if change < 0:
         _take_from_batches(session, item, -change)
     line = StockMovement(
@@ -177,7 +178,7 @@ def dispose(
         if quantity > batch.remaining:
             raise StockRefused(f"Batch {batch.batch} has only {batch.remaining} left.")
         batch.remaining -= quantity
-        after = _apply(session, item, -quantity)
+        after = apply_change(session, item, -quantity)
         line = StockMovement(
             site_id=item.site_id,
             item_id=item.id,
@@ -333,3 +334,32 @@ def stock_warnings(session: Session, site: Site) -> list[StockWarning]:
             )
         )
     return warnings
+
+
+def stock_take_from_handover(
+    session: Session, actor: Staff, site: Site, counts: list[tuple[int, str, int | None]]
+) -> int:
+    """A submitted handover's stock counts (row id, item name, count): each that differs from
+    the ledger's count of the item of that name is a stock-take. Returns how many corrected.
+    Keyed by the handover row, so a handover is counted once however often this runs.
+    """
+    items = {
+        item.label: item
+        for item in session.scalars(select(SupplyItem).where(SupplyItem.site_id == site.id))
+    }
+    corrected = 0
+    for row_id, name, counted in counts:
+        item = items.get(name)
+        if item is None or counted is None:
+            continue
+        session.refresh(item, ["on_hand"])
+        if item.on_hand == counted:
+            continue
+        key = str(uuid.uuid5(_HANDOVER_COUNTS, f"{site.id}:{row_id}"))
+        count(session, actor, item, counted, submission_key=key)
+        corrected += 1
+    return corrected
+
+
+#: The namespace of the stock-takes made by handovers (their keys are made from the row's id).
+_HANDOVER_COUNTS = uuid.UUID("6f1c3c1e-3d0b-4f43-9a59-2b8b2a4c1d11")

@@ -40,7 +40,7 @@ def supplies_panel(visit: Visit) -> dict[str, Any] | None:
         return None
     db = get_session()
     given = {row.item_id: row for row in supplies_of_visit(db, visit)}
-    items = catalogue(db, current_site())
+    items = catalogue(db, current_site(), on_visits=True)
     shown_ids = {item.id for item in items}
     return {
         "items": [(item, given[item.id].quantity if item.id in given else 0) for item in items],
