@@ -9,6 +9,7 @@ from sitesys.alerts.models import (
 )
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
+from sitesys.board.models import Display
 from sitesys.care.models import (
     BladderScreen,
     EducationGiven,
@@ -67,6 +68,7 @@ __all__ = [
     "ClientFlag",
     "ComponentOption",
     "CustodyAlert",
+    "Display",
     "DrugAlert",
     "EducationGiven",
     "EducationTopic",

@@ -58,6 +58,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("supplies.stock", "Stock"),
     ("staff.index", "Staff"),
     ("sites.index", "Sites and booths"),
+    ("board.displays", "Displays"),
+    ("reports.index", "Reports"),
     ("audit.index", "Audit log"),
 )
 

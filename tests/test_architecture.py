@@ -24,6 +24,7 @@ FLOOR_ORDER = [
     "care",
     "supplies",
     "fallback",
+    "reports",
 ]
 
 

@@ -2,7 +2,7 @@
 and their steps, each step once per referral.
 
 Revision ID: care_0001
-Revises: drugchecks_0001
+Revises: board_0001
 Create Date: 2026-12-06 03:18:43.349088
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import sitesys.db
 
 revision = "care_0001"
-down_revision = "drugchecks_0001"
+down_revision = "board_0001"
 branch_labels = None
 depends_on = None
 

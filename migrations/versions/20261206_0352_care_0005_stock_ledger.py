@@ -3,7 +3,7 @@ expiry, and the ledger lines (received, given out, used in responses, disposed o
 Existing items start at a count of 0 until their first stock-take.
 
 Revision ID: care_0005
-Revises: care_0004
+Revises: reports_0002
 Create Date: 2026-12-06 03:52:05.573207
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import sitesys.db
 
 revision = "care_0005"
-down_revision = "care_0004"
+down_revision = "reports_0002"
 branch_labels = None
 depends_on = None
 

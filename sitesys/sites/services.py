@@ -62,7 +62,10 @@ class SiteSettings:
     custody_alert_minutes: int = 30
     result_days: int = 30
     public_alerts_enabled: bool = True
+    naloxone_prompt_minutes: int = 3
+    desk_rescue_actions: bool = False
     bladder_screen_days: int = 28
+    suppression_threshold: int = 10
 
 
 def _check_name_free(session: Session, name: str, site_id: int | None) -> None:

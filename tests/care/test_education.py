@@ -21,7 +21,7 @@ from sitesys.db import make_engine
 from sitesys.migrations_config import alembic_config
 from sitesys.refusals import NotAllowed
 from sitesys.sites.services import SiteSettings, create_site
-from tests.factories import make_visit, sign_in
+from tests.factories import insert_site_row, make_visit, sign_in
 from tests.incidents.helpers import make_floor
 
 ISSUE_TOPICS = [
@@ -144,17 +144,7 @@ def test_the_migration_gives_existing_sites_the_topics(throwaway):
     command.upgrade(config, "care_0002")
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO sites (name, time_zone, is_active, closing_time, "
-                "idle_timeout_minutes, absolute_timeout_hours, booth_check_minutes, "
-                "aftercare_check_minutes, close_watch_minutes, handover_ack_minutes, "
-                "draft_reminder_hours, code_hint, code_pattern, custody_alert_minutes, "
-                "result_days, public_alerts_enabled, public_id, created_at, bladder_screen_days) "
-                "VALUES ('Old site', 'Europe/London', true, '22:00:00', 15, 12, 5, 15, 2, 30, 12, "
-                "'hint', '[A-Z]{4}', 30, 30, true, 'abc', '2026-01-01 00:00:00+00:00', 28)"
-            )
-        )
+        insert_site_row(connection, public_id="abc")
     command.upgrade(config, "care_0003")
     with engine.connect() as connection:
         labels = connection.scalars(

@@ -25,7 +25,7 @@ from sitesys.supplies.services import (
     set_quantities,
     supplies_of_visit,
 )
-from tests.factories import make_visit, scene, sign_in
+from tests.factories import insert_site_row, make_visit, scene, sign_in
 from tests.incidents.helpers import make_floor
 
 
@@ -153,14 +153,6 @@ STAFF_ROW = (
     "INSERT INTO staff (id, username, display_name, role, is_active, password_hash, created_at) "
     "VALUES (1, 'nia', 'Nia Nurse', 'nurse', true, 'x', '2026-01-01 00:00:00+00:00')"
 )
-SITE_ROW = (
-    "INSERT INTO sites (id, name, time_zone, is_active, closing_time, idle_timeout_minutes, "
-    "absolute_timeout_hours, booth_check_minutes, aftercare_check_minutes, close_watch_minutes, "
-    "handover_ack_minutes, draft_reminder_hours, code_hint, code_pattern, custody_alert_minutes, "
-    "result_days, public_alerts_enabled, public_id, created_at, bladder_screen_days) "
-    "VALUES (1, 'Old site', 'Europe/London', true, '22:00:00', 15, 12, 5, 15, 2, 30, 12, 'hint', "
-    "'[A-Z]{4}', 30, 30, true, 'abc', '2026-01-01 00:00:00+00:00', 28)"
-)
 VISIT_ROW = (
     "INSERT INTO visits (id, site_id, status, route, drug_checked, checked_in_at, "
     "checked_in_by_id, submission_key, spo2_scale) VALUES (:id, 1, 'left', 'inject', 'no', "
@@ -181,7 +173,7 @@ def test_the_migration_carries_old_ticks_as_quantity_one_and_steps_down_and_up(t
     uuid_value = (lambda u: u.hex) if engine.dialect.name == "sqlite" else (lambda u: u)
     with engine.begin() as connection:
         connection.execute(text(STAFF_ROW))
-        connection.execute(text(SITE_ROW))
+        insert_site_row(connection, id=1, public_id="abc")
         for visit in (one, two):
             connection.execute(text(VISIT_ROW), {"id": uuid_value(visit), "key": str(visit)})
         for visit, service in (
