@@ -52,13 +52,15 @@ from sitesys.incidents.models import (
     incident_staff,
 )
 from sitesys.observations.models import Observation, OverdueAlert
+from sitesys.reports.models import AggregatedDay, DailyFigure
 from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
-from sitesys.supplies.models import SupplyItem, VisitSupply
+from sitesys.supplies.models import StockBatch, StockMovement, SupplyItem, VisitSupply
 from sitesys.system.models import SchedulerHeartbeat
 from sitesys.versions.models import RecordVersion
 
 __all__ = [
     "Acknowledgement",
+    "AggregatedDay",
     "AlertShown",
     "AlertSubstance",
     "AuditEvent",
@@ -68,6 +70,7 @@ __all__ = [
     "ClientFlag",
     "ComponentOption",
     "CustodyAlert",
+    "DailyFigure",
     "Display",
     "DrugAlert",
     "EducationGiven",
@@ -104,7 +107,9 @@ __all__ = [
     "SpectrumComponent",
     "Staff",
     "StaffSession",
+    "StockBatch",
     "StockItem",
+    "StockMovement",
     "SubstanceOption",
     "SupplyItem",
     "Visit",

@@ -55,6 +55,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("drugchecks.index", "Drug checks"),
     ("alerts.index", "Drug alerts"),
     ("care.worklist_page", "Referrals"),
+    ("supplies.stock", "Stock"),
     ("staff.index", "Staff"),
     ("sites.index", "Sites and booths"),
     ("board.displays", "Displays"),

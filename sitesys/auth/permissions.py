@@ -78,6 +78,8 @@ class Capability(enum.StrEnum):
     SCREEN_CLIENTS = "screen_clients"
     #: Keep the site's referral directory and education topics (care/).
     MANAGE_CARE_LISTS = "manage_care_lists"
+    #: Record stock received, disposed of and counted, and set reorder levels (supplies/).
+    KEEP_STOCK = "keep_stock"
     #: See the reports of one's sites (every site's for an admin) and export them.
     READ_REPORTS = "read_reports"
 
@@ -112,6 +114,7 @@ _DOING = {
     Capability.REFER: "record referrals and education",
     Capability.SCREEN_CLIENTS: "record clinical screens",
     Capability.MANAGE_CARE_LISTS: "keep the referral directory and education topics",
+    Capability.KEEP_STOCK: "keep the stock",
     Capability.READ_REPORTS: "read reports",
 }
 
@@ -150,6 +153,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.REFER: _FLOOR,
     Capability.SCREEN_CLIENTS: _CLINICAL,
     Capability.MANAGE_CARE_LISTS: _MANAGER,
+    Capability.KEEP_STOCK: _CLINICAL,
     Capability.READ_REPORTS: frozenset({Role.MANAGER, Role.ADMIN}),
 }
 

@@ -26,7 +26,7 @@ from sitesys.sites.models import (
     Site,
     SubstanceOption,
 )
-from sitesys.supplies.models import DEFAULT_SUPPLIES, SupplyItem
+from sitesys.supplies.models import DEFAULT_SUPPLIES, EMERGENCY_STOCK, SupplyItem
 from sitesys.versions import version_of
 
 
@@ -95,6 +95,17 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
     for position, (code, label, unit) in enumerate(DEFAULT_SUPPLIES):
         session.add(
             SupplyItem(site_id=site.id, code=code, label=label, unit=unit, position=position)
+        )
+    for position, (code, label, unit) in enumerate(EMERGENCY_STOCK, start=50):
+        session.add(
+            SupplyItem(
+                site_id=site.id,
+                code=code,
+                label=label,
+                unit=unit,
+                position=position,
+                on_visits=False,
+            )
         )
     record_event(
         session,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sitesys.forms import SiteSysForm
+from wtforms import DateField, HiddenField, IntegerField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from sitesys.forms import UUID_PATTERN, PlainSelectField, SiteSysForm, strip
 
 
 class SuppliesForm(SiteSysForm):
@@ -28,3 +31,53 @@ class SuppliesForm(SiteSysForm):
                 return None
             wanted[item_id], shown[item_id] = int(raw), int(was)
         return wanted, shown
+
+
+def _key() -> HiddenField:
+    return HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the form.")])
+
+
+class ReceiveForm(SiteSysForm):
+    item = PlainSelectField("Item", validators=[InputRequired("Choose the item.")])
+    quantity = IntegerField(
+        "Quantity", validators=[InputRequired("Enter how many."), NumberRange(1, 10_000)]
+    )
+    batch = StringField(
+        "Batch number",
+        validators=[InputRequired("Give the batch number."), Length(max=40)],
+        filters=[strip],
+    )
+    expires_on = DateField("Expiry date", validators=[Optional()])
+    submission_key = _key()
+    submit = SubmitField("Record delivery")
+
+
+class DisposeForm(SiteSysForm):
+    item = PlainSelectField("Item", validators=[InputRequired("Choose the item.")])
+    batch = PlainSelectField("Batch", validators=[Optional()])
+    quantity = IntegerField(
+        "Quantity", validators=[InputRequired("Enter how many."), NumberRange(1, 10_000)]
+    )
+    reason = StringField(
+        "Reason",
+        validators=[InputRequired("Give the reason."), Length(max=120)],
+        filters=[strip],
+        description="Expired, damaged, recalled…",
+    )
+    submission_key = _key()
+    submit = SubmitField("Record disposal")
+
+
+class CountForm(SiteSysForm):
+    item = PlainSelectField("Item", validators=[InputRequired("Choose the item.")])
+    counted = IntegerField(
+        "Number counted",
+        validators=[InputRequired("Enter the number counted."), NumberRange(0, 100_000)],
+    )
+    submission_key = _key()
+    submit = SubmitField("Record stock-take")
+
+
+class ReorderForm(SiteSysForm):
+    level = IntegerField("Reorder level", validators=[Optional(), NumberRange(0, 10_000)])
+    submit = SubmitField("Set")

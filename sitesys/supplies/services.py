@@ -18,12 +18,14 @@ from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 from sitesys.supplies.models import (
     DEFAULT_SUPPLIES,
+    EMERGENCY_STOCK,
     MOST_PER_VISIT,
     NALOXONE_UNSPECIFIED,
     TICKED_SUPPLIES,
     SupplyItem,
     VisitSupply,
 )
+from sitesys.supplies.stock import given_out
 
 
 class SuppliesRefused(Refused):
@@ -42,10 +44,15 @@ class SuppliesChanged(SuppliesRefused):
         )
 
 
-def catalogue(session: Session, site: Site, *, active_only: bool = True) -> list[SupplyItem]:
+def catalogue(
+    session: Session, site: Site, *, active_only: bool = True, on_visits: bool = False
+) -> list[SupplyItem]:
+    """The site's items (the active ones; with `on_visits`, only those handed out on visits)."""
     statement = select(SupplyItem).where(SupplyItem.site_id == site.id)
     if active_only:
         statement = statement.where(SupplyItem.is_active.is_(True))
+    if on_visits:
+        statement = statement.where(SupplyItem.on_visits.is_(True))
     return list(session.scalars(statement.order_by(SupplyItem.position, SupplyItem.label)))
 
 
@@ -54,6 +61,17 @@ def add_default_supplies(session: Session, site: Site) -> None:
     for position, (code, label, unit) in enumerate(DEFAULT_SUPPLIES):
         session.add(
             SupplyItem(site_id=site.id, code=code, label=label, unit=unit, position=position)
+        )
+    for position, (code, label, unit) in enumerate(EMERGENCY_STOCK, start=50):
+        session.add(
+            SupplyItem(
+                site_id=site.id,
+                code=code,
+                label=label,
+                unit=unit,
+                position=position,
+                on_visits=False,
+            )
         )
     session.flush()
 
@@ -107,7 +125,7 @@ def set_quantities(
             f"{visit.display_tag} has left; supplies can only be recorded during a visit."
         )
     items = {item.id: item for item in catalogue(session, site, active_only=False)}
-    if any(item_id not in items for item_id in wanted):
+    if any(item_id not in items or not items[item_id].on_visits for item_id in wanted):
         raise SuppliesRefused("Choose supplies from this site's list.")
     if any(not 0 <= quantity <= MOST_PER_VISIT for quantity in wanted.values()):
         raise SuppliesRefused(f"Quantities are whole numbers from 0 to {MOST_PER_VISIT}.")
@@ -138,6 +156,7 @@ def set_quantities(
             row.changed_at = now
             row.changed_by_id = actor.id
         changes.append(Change(items[item_id], before, quantity))
+        given_out(session, actor, visit, items[item_id], quantity - before)
     if changes:
         record_event(
             session,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -9,7 +11,8 @@ from sqlalchemy import select
 from sitesys.auth.models import Staff
 from sitesys.db import get_database
 from sitesys.sites.models import Site
-from sitesys.supplies.models import VisitSupply
+from sitesys.supplies.models import SupplyItem, VisitSupply
+from sitesys.supplies.stock import receive
 from tests.browser.helpers import seed, sign_in
 from tests.factories import make_client, make_visit
 
@@ -27,10 +30,16 @@ def waiting_visit(app):
         return visit.id
 
 
-def test_supplies_are_given_with_the_steppers(new_page, committed_app):
-    """The visit page's − / + steppers (they replaced the service ticks) record quantities."""
+def test_supplies_are_given_with_the_steppers_and_reduce_the_stock(new_page, committed_app):
+    """The visit page's − / + steppers (they replaced the service ticks) record quantities, and
+    what is given comes off the stock."""
     accounts = seed(committed_app)
     visit_id = waiting_visit(committed_app)
+    with get_database(committed_app).new_session() as session:
+        nurse = session.scalar(select(Staff).where(Staff.username == "demo.nurse"))
+        foil = session.scalar(select(SupplyItem).where(SupplyItem.code == "foil"))
+        receive(session, nurse, foil, 10, batch="F-1", expires_on=None, submission_key=str(uuid4()))
+        session.commit()
     page = new_page()
     sign_in(page, accounts, "demo.desk")
     page.goto(f"/visits/{visit_id}")
@@ -47,3 +56,4 @@ def test_supplies_are_given_with_the_steppers(new_page, committed_app):
     with get_database(committed_app).new_session() as session:
         rows = session.scalars(select(VisitSupply).where(VisitSupply.visit_id == visit_id)).all()
         assert [(row.item.code, row.quantity) for row in rows] == [("foil", 2)]
+        assert session.scalar(select(SupplyItem.on_hand).where(SupplyItem.code == "foil")) == 8
