@@ -127,6 +127,8 @@ def test_the_desk_raises_the_alarm_and_nurses_take_over(app, client, db):
     nurse_tile = _tile(_poll(client), "Teal Otter 3")
     assert "Emergency response running · Alarm raised by the front desk" in nurse_tile
     assert "Emergency response running — open it" in nurse_tile
+    respond = client.get(f"/incidents/{incident.id}/respond").get_data(as_text=True)
+    assert "<strong>Alarm raised by the front desk</strong> (" + desk_staff.display_name in respond
     # A second tap (another desk tablet) joins the running alarm: still one record.
     again = desk.post(f"/board/visits/{visit.id}/alarm")
     assert again.status_code == 302
