@@ -2,7 +2,7 @@
 the site setting letting trained front desk staff log naloxone and rescue breaths (off).
 
 Revision ID: board_0001
-Revises: drugchecks_0001
+Revises: emergency_0001
 Create Date: 2026-12-06 03:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import sitesys.db
 
 revision = "board_0001"
-down_revision = "drugchecks_0001"
+down_revision = "emergency_0001"
 branch_labels = None
 depends_on = None
 

@@ -72,6 +72,14 @@ class Capability(enum.StrEnum):
     PUBLISH_ALERTS = "publish_alerts"
     #: Read the drug alerts of one's sites and acknowledge them (everyone who works a site).
     ACKNOWLEDGE_ALERTS = "acknowledge_alerts"
+    #: Offer and record referrals, education given, and their follow-ups (care/).
+    REFER = "refer"
+    #: Ask and record clinical screens such as the ketamine bladder screen (care/).
+    SCREEN_CLIENTS = "screen_clients"
+    #: Keep the site's referral directory and education topics (care/).
+    MANAGE_CARE_LISTS = "manage_care_lists"
+    #: See the reports of one's sites (every site's for an admin) and export them.
+    READ_REPORTS = "read_reports"
 
     @property
     def doing(self) -> str:
@@ -101,6 +109,10 @@ _DOING = {
     Capability.LINK_SAMPLES: "tie a checked sample to a visit",
     Capability.PUBLISH_ALERTS: "publish drug alerts",
     Capability.ACKNOWLEDGE_ALERTS: "acknowledge drug alerts",
+    Capability.REFER: "record referrals and education",
+    Capability.SCREEN_CLIENTS: "record clinical screens",
+    Capability.MANAGE_CARE_LISTS: "keep the referral directory and education topics",
+    Capability.READ_REPORTS: "read reports",
 }
 
 _FLOOR = frozenset({Role.FRONT_DESK, Role.NURSE, Role.MANAGER})
@@ -135,6 +147,10 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.LINK_SAMPLES: _SITE_STAFF,
     Capability.PUBLISH_ALERTS: _MANAGER,
     Capability.ACKNOWLEDGE_ALERTS: _SITE_STAFF,
+    Capability.REFER: _FLOOR,
+    Capability.SCREEN_CLIENTS: _CLINICAL,
+    Capability.MANAGE_CARE_LISTS: _MANAGER,
+    Capability.READ_REPORTS: frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 

@@ -52,6 +52,9 @@ PREFILLED = (
     "draft_reminder_hours",
     "custody_alert_minutes",
     "result_days",
+    "naloxone_prompt_minutes",
+    "bladder_screen_days",
+    "suppression_threshold",
 )
 
 

@@ -38,8 +38,10 @@
     var banner = document.querySelector("#board [data-board-lost]");
     if (!banner) { return; }
     if (lost) {
-      banner.textContent = "Not updating: no answer since " + clockText(boardAnsweredAt) +
+      var words = "Not updating: no answer since " + clockText(boardAnsweredAt) +
         ". The board may be out of date. Check the tablet's connection.";
+      // Written once per outage: a screen reader repeats an alert each time it is rewritten.
+      if (banner.textContent !== words) { banner.textContent = words; }
     }
     banner.hidden = !lost;
   }
@@ -222,6 +224,13 @@
     });
   }
 
+  // A form sent by htmx (a tap on the response screen) is answered in place: ready again once
+  // its answer is in, so the next tap is taken.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form instanceof HTMLFormElement && form.dataset.submitted === "1") { enableForm(form); }
+  });
+
   // Coming back to a page from the browser's history re-enables its forms.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitted]").forEach(enableForm);
@@ -243,6 +252,11 @@
       var minutes = Math.floor(seconds / 60);
       var rest = seconds % 60;
       element.textContent = minutes + ":" + (rest < 10 ? "0" : "") + rest;
+    });
+    // A prompt due at a time (<strong data-shows-at="ISO time" hidden>) shows itself then.
+    document.querySelectorAll("[data-shows-at][hidden]").forEach(function (element) {
+      var at = Date.parse(element.getAttribute("data-shows-at"));
+      if (!isNaN(at) && now >= at) { element.hidden = false; }
     });
   }
   setInterval(tickClocks, 1000);
@@ -266,6 +280,11 @@
   }
 
   function checkIdle() {
+    // A board that found its session over says so in its own full-width banner: one message.
+    if (document.querySelector("[data-session-ended]:not([hidden])")) {
+      if (idleDialog.open) { idleDialog.close(); }
+      return;
+    }
     var left = lastUsed + Number(idleDialog.getAttribute("data-idle-seconds")) * 1000 - Date.now();
     if (left <= 0 && document.querySelector("[data-session-ended]")) {
       // A board says it in its own full-width banner at its next poll, the board still in view.
