@@ -197,11 +197,11 @@ def test_a_running_emergency_shows_on_every_board_and_the_button_only_to_clinici
         "7e1b5bb6-9a0e-4f6b-8a43-0d7b1b0e2a11",
     )
     page = client.get("/board/partial").get_data(as_text=True)
-    assert "tile-emergency" in page and ">Start emergency response</button>" in page
+    assert "tile-emergency" in page and ">Start emergency response<span" in page
     desk = app.test_client()
     sign_in(desk, db, make_staff(db, Role.FRONT_DESK, [site]))
     desk_page = desk.get("/board/partial").get_data(as_text=True)
-    assert "Start emergency response</button>" not in desk_page
+    assert "Start emergency response<span" not in desk_page
     start_response(db, nurse, red)
     for board in (client.get("/board/partial"), desk.get("/board/partial")):
         body = board.get_data(as_text=True)
@@ -259,7 +259,7 @@ def test_a_partial_set_that_misses_what_worried_does_not_clear_a_red_flag(client
     assert card.tone == "emergency" and card.prompts_emergency and card.close_watch
     assert card.latest is not None and card.latest.respiratory_rate == 6
     page = client.get("/board/partial").get_data(as_text=True)
-    assert "tile-emergency" in page and ">Start emergency response</button>" in page
+    assert "tile-emergency" in page and ">Start emergency response<span" in page
     # The visit page agrees with the board.
     visit_page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "<strong>Start emergency response.</strong>" in visit_page
@@ -282,7 +282,7 @@ def test_a_worrying_observation_of_someone_waiting_shows_on_their_tile(client, d
         visit = make_visit(db, site, nurse)
         _observe(db, nurse, visit, consciousness=Consciousness.UNRESPONSIVE, respiratory_rate=5)
         page = client.get("/board/partial").get_data(as_text=True)
-        assert "tile-emergency" in page and ">Start emergency response</button>" in page
+        assert "tile-emergency" in page and ">Start emergency response<span" in page
         assert "close watch" in page
         clock.shift(timedelta(minutes=4))
         assert _card(db, site, visit).check.value == "overdue"
@@ -334,7 +334,7 @@ def test_every_tile_lets_a_nurse_start_an_emergency_in_one_tap(client, app, db):
     page = client.get("/board/partial").get_data(as_text=True)
     for visit in (calm, waiting):
         assert f'action="/incidents/start/{visit.id}"' in page
-    assert 'class="button-danger-quiet">Start emergency response</button>' in page
+    assert 'class="button-danger-quiet">Start emergency response<span' in page
     assert 'class="button-danger button-big">Start emergency response' not in page
     desk = app.test_client()
     sign_in(desk, db, make_staff(db, Role.FRONT_DESK, [site]))

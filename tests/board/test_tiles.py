@@ -107,7 +107,7 @@ def test_the_desk_raises_the_alarm_and_nurses_take_over(app, client, db):
     sign_in(desk, db, desk_staff)
     tile = _tile(_poll(desk), "Teal Otter 3")
     # A calm tile offers the desk the alarm (plain), never the nurses' start.
-    assert 'class="button-danger-quiet">Raise the alarm</button>' in tile
+    assert 'class="button-danger-quiet">Raise the alarm<span' in tile
     assert "/incidents/start/" not in tile
     reply = desk.post(f"/board/visits/{visit.id}/alarm")
     assert reply.status_code == 302 and reply.headers["Location"] == "/board/"
@@ -123,10 +123,12 @@ def test_the_desk_raises_the_alarm_and_nurses_take_over(app, client, db):
     board = desk.get("/board/").get_data(as_text=True)
     assert "Alarm raised for Teal Otter 3" in board
     desk_tile = _tile(board, "Teal Otter 3")
-    assert "tile-emergency" in desk_tile and "Raise the alarm</button>" not in desk_tile
+    assert "tile-emergency" in desk_tile and "Raise the alarm<span" not in desk_tile
     nurse_tile = _tile(_poll(client), "Teal Otter 3")
     assert "Emergency response running · Alarm raised by the front desk" in nurse_tile
     assert "Emergency response running — open it" in nurse_tile
+    respond = client.get(f"/incidents/{incident.id}/respond").get_data(as_text=True)
+    assert "<strong>Alarm raised by the front desk</strong> (" + desk_staff.display_name in respond
     # A second tap (another desk tablet) joins the running alarm: still one record.
     again = desk.post(f"/board/visits/{visit.id}/alarm")
     assert again.status_code == 302

@@ -63,6 +63,7 @@ def _draw(
     checked_at: str,
     *,
     display: bool = False,
+    **context: object,
 ) -> DrawnBoard:
     """Read the board and render it, remembering until when it stays right. `display`: for a
     wall-board display (no actions, no links into records, no free-text notes).
@@ -78,6 +79,7 @@ def _draw(
         confirm=ConfirmForm(),
         display=display,
         submission_slot=KEY_SLOT,
+        **context,
     )
     return DrawnBoard(html, board.stable_until)
 
@@ -87,21 +89,8 @@ def board_page(template: str, site: Site, *, display: bool = False, **context: o
     now = utcnow()
     digest = fingerprint(get_session(), site.id)
     checked_at = now.astimezone(site.zone).strftime("%H:%M:%S")
-    board = read_board(get_session(), site, now)
-    return fill_keys(
-        render_template(
-            template,
-            board=board,
-            stamp=make_stamp(site.id, digest, board.stable_until),
-            checked_at=checked_at,
-            poll_seconds=POLL_SECONDS,
-            poll_url=url_for("display.partial" if display else "board.partial"),
-            confirm=ConfirmForm(),
-            display=display,
-            submission_slot=KEY_SLOT,
-            **context,
-        )
-    )
+    drawn = _draw(template, site, digest, now, checked_at, display=display, **context)
+    return fill_keys(drawn.html)
 
 
 def board_partial(site: Site, viewer: str, *, display: bool = False) -> ResponseReturnValue:

@@ -286,6 +286,11 @@
       return;
     }
     var left = lastUsed + Number(idleDialog.getAttribute("data-idle-seconds")) * 1000 - Date.now();
+    if (left <= 0 && document.querySelector("[data-session-ended]")) {
+      // A board says it in its own full-width banner at its next poll, the board still in view.
+      if (idleDialog.open) { idleDialog.close(); }
+      return;
+    }
     if (left <= 0) {
       showIdle(true);
     } else if (left <= IDLE_WARN_MS) {
