@@ -29,6 +29,7 @@ from sitesys.drugchecks.tasks import raise_custody_alerts
 from sitesys.handovers.tasks import handover_reminders
 from sitesys.incidents.tasks import remind_unsubmitted_reports
 from sitesys.observations.tasks import raise_overdue_alerts
+from sitesys.system.retention import apply_retention
 from sitesys.system.tasks import beat
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def jobs() -> list[Job]:
         Job("incident_reminders", remind_unsubmitted_reports, IntervalTrigger(minutes=10)),
         Job("custody_alerts", raise_custody_alerts, IntervalTrigger(minutes=1)),
         Job("drug_alert_expiry", end_expired_alerts, IntervalTrigger(minutes=1)),
+        Job("retention", apply_retention, IntervalTrigger(hours=24)),
     ]
 
 

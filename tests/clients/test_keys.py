@@ -110,9 +110,7 @@ def test_retiring_an_old_key_is_an_admins_choice_and_says_who_then_looks_new(
 
 
 def test_the_current_key_cannot_be_retired(app, client, db, rotated):
-    result = app.test_cli_runner().invoke(
-        args=["client-keys", "retire", code_key_id(NEW), "--yes"]
-    )
+    result = app.test_cli_runner().invoke(args=["client-keys", "retire", code_key_id(NEW), "--yes"])
     assert result.exit_code == 1
     assert "That is the current key" in result.output
 
