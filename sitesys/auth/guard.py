@@ -37,6 +37,8 @@ PUBLIC_ENDPOINTS = (
             "results.lookup",
             "public_alerts.about",
             "public_alerts.site",
+            "privacy.notice",
+            "privacy.site",
         }
     )
     | OFFLINE_ENDPOINTS

@@ -61,6 +61,8 @@ def new_public_id() -> str:
 #: code digest at least a year (their safety flags must outlast a gap between visits).
 MIN_NOTES_YEARS = 8
 MIN_CLIENTS_YEARS = 1
+DEFAULT_NOTES_YEARS = 8
+DEFAULT_CLIENTS_YEARS = 3
 
 
 class Site(Audited, Base):
@@ -101,9 +103,13 @@ class Site(Audited, Base):
     public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Free-text notes and narratives older than this are redacted (system/retention.py).
-    retain_notes_years: Mapped[int] = mapped_column(default=8, server_default="8")
+    retain_notes_years: Mapped[int] = mapped_column(
+        default=DEFAULT_NOTES_YEARS, server_default=str(DEFAULT_NOTES_YEARS)
+    )
     #: A client with no visit for this long is removed with their digest; visits stay anonymous.
-    retain_clients_years: Mapped[int] = mapped_column(default=3, server_default="3")
+    retain_clients_years: Mapped[int] = mapped_column(
+        default=DEFAULT_CLIENTS_YEARS, server_default=str(DEFAULT_CLIENTS_YEARS)
+    )
     #: Who runs the site and how to reach them, and the legal basis, for the /privacy page.
     privacy_contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
     privacy_legal_basis: Mapped[str] = mapped_column(String(500), default="", server_default="")
