@@ -20,6 +20,8 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.auth import guard
     from sitesys.auth.views import bp as auth_bp
     from sitesys.board.views import bp as board_bp
+    from sitesys.board.views.displays import display_bp
+    from sitesys.care.views import bp as care_bp
     from sitesys.checkin.views import bp as checkin_bp
     from sitesys.clients.views import bp as clients_bp
     from sitesys.drugchecks.views import bp as drugchecks_bp
@@ -31,8 +33,10 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.incidents.views import bp as incidents_bp
     from sitesys.observations.views import bp as observations_bp
     from sitesys.record_ids import RecordIdConverter
+    from sitesys.reports.views import bp as reports_bp
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
+    from sitesys.supplies.views import bp as supplies_bp
     from sitesys.system.privacy import bp as privacy_bp
     from sitesys.system.views import bp as system_bp
 
@@ -51,6 +55,7 @@ def create_app(config: Config | None = None) -> Flask:
         # rather than failing as an error page.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,
+        SITESYS_PASSWORD_CHECKS_AT_ONCE=config.password_checks_at_once,
     )
     app.config.update(
         SITESYS=config,
@@ -102,6 +107,7 @@ def create_app(config: Config | None = None) -> Flask:
         checkin_bp,
         observations_bp,
         board_bp,
+        display_bp,
         incidents_bp,
         clients_bp,
         handovers_bp,
@@ -113,6 +119,9 @@ def create_app(config: Config | None = None) -> Flask:
         alerts_bp,
         public_alerts_bp,
         fallback_bp,
+        care_bp,
+        supplies_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

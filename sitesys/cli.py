@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from sitesys.auth.roles import Role
 from sitesys.db import get_database
+from sitesys.reports.commands import reports_cli
 from sitesys.sites.models import Site
 
 if TYPE_CHECKING:
@@ -257,6 +258,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(reports_cli)
     history_command = _generate_history_command()
     if history_command is not None:
         app.cli.add_command(history_command)

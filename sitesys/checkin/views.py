@@ -59,6 +59,7 @@ from sitesys.drugchecks.samples import (
     samples_to_link,
     todays_samples_of_client,
 )
+from sitesys.extensions import limiter
 from sitesys.forms import choices
 from sitesys.incidents.floor import may_start_response
 from sitesys.observations.chart import render_chart
@@ -67,6 +68,7 @@ from sitesys.observations.record import clinical_record
 from sitesys.record_ids import record_id
 from sitesys.refusals import Refused
 from sitesys.sites.models import Booth, Site
+from sitesys.supplies.services import give_ticked_supplies
 from sitesys.templating import local_time
 
 bp = Blueprint("checkin", __name__)
@@ -99,7 +101,15 @@ def _current_key_id() -> str:
     return code_key_id(current_app.config["SITESYS_CLIENT_CODE_KEY"])
 
 
+def client_lookup_limit() -> str:
+    """Client-code look-ups per address (config.py): a desk never comes near it; a script
+    trying codes does.
+    """
+    return str(current_app.config["SITESYS"].client_lookup_limit)
+
+
 @bp.route("/checkin", methods=["GET", "POST"])
+@limiter.limit(client_lookup_limit, methods=["POST"])
 @requires(Capability.CHECK_IN)
 @reads_first
 def new() -> ResponseReturnValue:
@@ -222,6 +232,8 @@ def _check_in(
             record_alerts_shown(db, staff, result.visit, alerts)
             for key in form.samples.data or []:
                 link_sample(db, staff, samples[key], result.visit)
+            # Kits ticked at the desk are given as a quantity of one (supplies/).
+            give_ticked_supplies(db, staff, site, result.visit)
         outcome.say(*_checked_in(result))
         if alerts and not result.replayed:
             outcome.say("Alert shown: " + "; ".join(alert.title for alert in alerts) + ".", "info")

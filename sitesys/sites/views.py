@@ -54,6 +54,9 @@ PREFILLED = (
     "result_days",
     "retain_notes_years",
     "retain_clients_years",
+    "naloxone_prompt_minutes",
+    "bladder_screen_days",
+    "suppression_threshold",
 )
 
 
@@ -66,6 +69,7 @@ def _settings(form: SiteForm) -> SiteSettings:
         name=form.name.data or "",
         is_active=bool(form.is_active.data),
         public_alerts_enabled=bool(form.public_alerts_enabled.data),
+        desk_rescue_actions=bool(form.desk_rescue_actions.data),
         **given,
     )
 

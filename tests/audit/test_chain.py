@@ -8,7 +8,7 @@ import itertools
 import threading
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from sitesys.audit.chain import GENESIS, hash_of, verify
@@ -16,8 +16,7 @@ from sitesys.audit.models import AuditEvent
 from sitesys.audit.services import record_event
 from sitesys.auth.roles import Role
 from sitesys.db import get_database
-from sitesys.sites.models import Site
-from tests.factories import make_site, make_staff
+from tests.factories import insert_site_row, make_site, make_staff
 
 
 def _events(db, site=None):
@@ -193,11 +192,7 @@ def test_the_migration_seals_the_events_written_before_the_chain(throwaway):
     command.upgrade(config, "drugchecks_0001")
     engine = make_engine(url)
     with engine.begin() as connection:
-        site_id = connection.execute(
-            insert(_table_as_it_is(connection, "sites")).values(
-                _model_defaults(connection, Site, name="Old", time_zone="UTC")
-            )
-        ).inserted_primary_key[0]
+        site_id = insert_site_row(connection, name="Old", time_zone="UTC")
         for number, (site, moment) in enumerate(
             [
                 (site_id, "2026-01-02 10:00:00.000001"),
@@ -227,20 +222,3 @@ def test_the_migration_seals_the_events_written_before_the_chain(throwaway):
         ]
         assert numbers == [2, 0, 3]  # in the order they were written
     engine.dispose()
-
-
-def _table_as_it_is(connection, name):
-    from sqlalchemy import MetaData, Table
-
-    return Table(name, MetaData(), autoload_with=connection)
-
-
-def _model_defaults(connection, model, **given):
-    """The model's Python defaults for the columns the table has at this revision."""
-    values = dict(given)
-    for column in _table_as_it_is(connection, model.__tablename__).c:
-        default = model.__table__.c[column.name].default
-        if column.name in values or column.primary_key or default is None:
-            continue
-        values[column.name] = default.arg(None) if callable(default.arg) else default.arg
-    return values

@@ -312,7 +312,8 @@ def test_board_tile_turns_red_with_the_prompt_after_a_high_score(client, db):
     site, visit, nurse = nurse_with_visit(db, client)
     client.post(f"/visits/{visit.id}/observations/new", data=full(**HIGH))
     page = client.get("/board/partial").get_data(as_text=True)
-    assert "tile-red" in page and "Start emergency response" in page and "NEWS2 13 · High" in page
+    assert "tile-emergency" in page and "Start emergency response" in page
+    assert "NEWS2 13 · High" in page
     make_visit(db, site, nurse, status=visit.status.WAITING)
 
 
