@@ -37,6 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
     from sitesys.supplies.views import bp as supplies_bp
+    from sitesys.system.privacy import bp as privacy_bp
     from sitesys.system.views import bp as system_bp
 
     config = config or Config.from_env()
@@ -100,6 +101,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.url_map.converters["int"] = RecordIdConverter
     for blueprint in (
         system_bp,
+        privacy_bp,
         auth_bp,
         home_bp,
         checkin_bp,

@@ -32,6 +32,7 @@ from sitesys.incidents.tasks import remind_unsubmitted_reports
 from sitesys.observations.tasks import raise_overdue_alerts
 from sitesys.reports.tasks import keep_daily_figures
 from sitesys.supplies.tasks import record_response_use
+from sitesys.system.retention import apply_retention
 from sitesys.system.tasks import beat
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ def jobs() -> list[Job]:
         Job("custody_alerts", raise_custody_alerts, IntervalTrigger(minutes=1)),
         Job("drug_alert_expiry", end_expired_alerts, IntervalTrigger(minutes=1)),
         Job("stock_used_in_responses", record_response_use, IntervalTrigger(minutes=1)),
+        Job("retention", apply_retention, IntervalTrigger(hours=24)),
         Job("report_figures", keep_daily_figures, IntervalTrigger(minutes=30)),
         Job("sign_in_failure_retention", remove_old_sign_in_failures, IntervalTrigger(hours=6)),
     ]

@@ -37,6 +37,8 @@ PUBLIC_ENDPOINTS = (
             "results.lookup",
             "public_alerts.about",
             "public_alerts.site",
+            "privacy.notice",
+            "privacy.site",
             # Wall-board displays check their own display token (board/views/displays.py).
             "display.show",
             "display.pair",

@@ -18,12 +18,13 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
+    Optional,
     ValidationError,
 )
 
 from sitesys.forms import PlainSelectField, SiteSysForm, choices, strip
 from sitesys.sites.code_pattern import pattern_problem
-from sitesys.sites.models import BoothKind
+from sitesys.sites.models import MIN_CLIENTS_YEARS, MIN_NOTES_YEARS, BoothKind
 
 BOOTH_KIND_CHOICES = choices((kind.value, kind.label) for kind in BoothKind)
 
@@ -170,6 +171,47 @@ class SiteForm(SiteSysForm):
         "such as [A-Z] or [0-9] and counts such as {4} or {2,3}; e.g. [A-Z]{4}[0-9]{2}.",
     )
     is_active = BooleanField("Site is open for use", default=True)
+    # Left out of a form, a retention setting stays as it is (a new site takes the default).
+    retain_notes_years = IntegerField(
+        "Keep notes and narratives (years)",
+        validators=[
+            Optional(),
+            NumberRange(
+                MIN_NOTES_YEARS,
+                100,
+                f"Notes are kept at least {MIN_NOTES_YEARS} years (the legal minimum) and at "
+                "most 100.",
+            ),
+        ],
+        description=f"Free text older than this is removed; the record stays. At least "
+        f"{MIN_NOTES_YEARS} years, the legal minimum.",
+    )
+    retain_clients_years = IntegerField(
+        "Keep a client's code after their last visit (years)",
+        validators=[
+            Optional(),
+            NumberRange(
+                MIN_CLIENTS_YEARS,
+                20,
+                f"A client's code is kept from {MIN_CLIENTS_YEARS} to 20 years after their "
+                "last visit.",
+            ),
+        ],
+        description="A client not seen for this long is removed with their code's digest; "
+        "their visits stay, anonymous.",
+    )
+    privacy_contact = TextAreaField(
+        "Operator and contact for the privacy notice",
+        validators=[Length(max=300)],
+        filters=[strip],
+        description="Who runs the site and how clients reach them; shown on /privacy.",
+    )
+    privacy_legal_basis = TextAreaField(
+        "Legal basis for the privacy notice",
+        validators=[Length(max=500)],
+        filters=[strip],
+        description="Why the law allows the site to keep these records; shown on /privacy.",
+    )
     #: The settings_version the edit form was opened with (unused by the new-site form).
     version = HiddenField()
     submit = SubmitField("Save site")

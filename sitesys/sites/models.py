@@ -56,6 +56,15 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(9)
 
 
+#: The shortest retention the law allows (README: Retention): clinical free text is kept at
+#: least 8 years (Records Management Code of Practice 2023, adult health records), a client's
+#: code digest at least a year (their safety flags must outlast a gap between visits).
+MIN_NOTES_YEARS = 8
+MIN_CLIENTS_YEARS = 1
+DEFAULT_NOTES_YEARS = 8
+DEFAULT_CLIENTS_YEARS = 3
+
+
 class Site(Audited, Base):
     """A supervised consumption site, with the settings its staff work under."""
 
@@ -102,6 +111,17 @@ class Site(Audited, Base):
     #: a running response from their board tile. Off unless the site turns it on.
     desk_rescue_actions: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Free-text notes and narratives older than this are redacted (system/retention.py).
+    retain_notes_years: Mapped[int] = mapped_column(
+        default=DEFAULT_NOTES_YEARS, server_default=str(DEFAULT_NOTES_YEARS)
+    )
+    #: A client with no visit for this long is removed with their digest; visits stay anonymous.
+    retain_clients_years: Mapped[int] = mapped_column(
+        default=DEFAULT_CLIENTS_YEARS, server_default=str(DEFAULT_CLIENTS_YEARS)
+    )
+    #: Who runs the site and how to reach them, and the legal basis, for the /privacy page.
+    privacy_contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    privacy_legal_basis: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     booths: Mapped[list[Booth]] = relationship(
         back_populates="site", order_by="Booth.position, Booth.label"

@@ -20,6 +20,8 @@ from sitesys.sites.models import (
     DEFAULT_CODE_HINT,
     DEFAULT_CODE_PATTERN,
     DEFAULT_SUBSTANCES,
+    MIN_CLIENTS_YEARS,
+    MIN_NOTES_YEARS,
     Booth,
     BoothKind,
     BoothStatus,
@@ -62,6 +64,10 @@ class SiteSettings:
     custody_alert_minutes: int = 30
     result_days: int = 30
     public_alerts_enabled: bool = True
+    retain_notes_years: int = 8
+    retain_clients_years: int = 3
+    privacy_contact: str = ""
+    privacy_legal_basis: str = ""
     naloxone_prompt_minutes: int = 3
     desk_rescue_actions: bool = False
     bladder_screen_days: int = 28
@@ -84,6 +90,7 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
     handover); names are unique.
     """
     _check_name_free(session, settings.name, None)
+    _check_retention(settings)
     site = Site(**vars(settings))
     session.add(site)
     session.flush()
@@ -143,6 +150,7 @@ def update_site(
             "nothing was saved. Here they are now."
         )
     _check_name_free(session, settings.name, site.id)
+    _check_retention(settings)
     changed = sorted(key for key, value in vars(settings).items() if getattr(site, key) != value)
     values: dict[str, Any] = {
         f"{key}_{end}": _audit_value(value)
@@ -165,7 +173,19 @@ def update_site(
 
 #: Settings named in site.updated but whose values are not recorded: free text (the audit detail
 #: holds no free text) that is shown on the settings page anyway.
-FREE_TEXT_SETTINGS = frozenset({"name", "code_hint", "code_pattern"})
+FREE_TEXT_SETTINGS = frozenset(
+    {"name", "code_hint", "code_pattern", "privacy_contact", "privacy_legal_basis"}
+)
+
+
+def _check_retention(settings: SiteSettings) -> None:
+    """Retention shorter than the law allows is refused, whatever sent it."""
+    if settings.retain_notes_years < MIN_NOTES_YEARS:
+        raise SiteError(
+            f"Notes and narratives are kept at least {MIN_NOTES_YEARS} years: the legal minimum."
+        )
+    if settings.retain_clients_years < MIN_CLIENTS_YEARS:
+        raise SiteError(f"A client's code is kept at least {MIN_CLIENTS_YEARS} year.")
 
 
 def _audit_value(value: object) -> str | int | bool:

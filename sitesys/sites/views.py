@@ -52,6 +52,8 @@ PREFILLED = (
     "draft_reminder_hours",
     "custody_alert_minutes",
     "result_days",
+    "retain_notes_years",
+    "retain_clients_years",
     "naloxone_prompt_minutes",
     "bladder_screen_days",
     "suppression_threshold",
@@ -61,7 +63,7 @@ PREFILLED = (
 def _settings(form: SiteForm) -> SiteSettings:
     given = {
         name: getattr(form, name).data or getattr(NEW_SITE, name)
-        for name in ("time_zone", *PREFILLED)
+        for name in ("time_zone", *PREFILLED, "privacy_contact", "privacy_legal_basis")
     }
     return SiteSettings(
         name=form.name.data or "",
