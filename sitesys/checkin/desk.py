@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
+from sitesys.checkin.models import Route, Visit
 from sitesys.clients.codes import code_digest, code_problem, normalise_code
 from sitesys.clients.services import ClientSummary, summarise
 from sitesys.sites.models import Site
@@ -82,3 +85,37 @@ def look_up(
 def _confirmation(digest: str, key: str) -> str:
     """Proof that the desk was shown this client's details (reveals nothing about the code)."""
     return hmac.new(key.encode(), f"confirm-client:{digest}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class LastChoices:
+    """What a returning client chose at their last visit, offered again at the desk."""
+
+    #: Pick-list codes still on the site's list, in the list's order.
+    substances: list[str]
+    route: Route
+
+
+def last_choices(
+    session: Session, summary: ClientSummary | None, offered: Mapping[str, str]
+) -> LastChoices | None:
+    """A returning client's substances and route of their last visit, for the desk to preselect
+    (the desk can change them). A substance since taken off the site's list is left out; None for
+    a new client, a walk-in, or a last visit whose substances are all off the list.
+    """
+    if summary is None or summary.client is None or summary.visit_count == 0:
+        return None
+    last = session.scalar(
+        select(Visit)
+        .where(Visit.client_id == summary.client.id)
+        .order_by(Visit.checked_in_at.desc(), Visit.id.desc())
+        .options(selectinload(Visit.substances))
+        .limit(1)
+    )
+    if last is None:
+        return None
+    named = {substance.code for substance in last.substances}
+    substances = [code for code in offered if code in named]
+    if not substances:
+        return None
+    return LastChoices(substances, last.route)

@@ -231,6 +231,25 @@ def booths_suiting(session: Session, site: Site, route: Route, booths: list[Boot
     return [booth for booth in booths if booth.kind is wanted]
 
 
+def routes_by_booth(session: Session, site: Site, booths: list[Booth]) -> dict[int, list[Route]]:
+    """For each of `booths`, the routes check_booth_suits accepts it for: the desk offers only the
+    booths that suit the route chosen.
+    """
+    kinds = set(
+        session.scalars(
+            select(Booth.kind).where(Booth.site_id == site.id, Booth.is_retired.is_(False))
+        )
+    )
+    return {
+        booth.id: [
+            route
+            for route in Route
+            if booth.kind is wanted_kind(route) or wanted_kind(route) not in kinds
+        ]
+        for booth in booths
+    }
+
+
 def suggested_booth(session: Session, site: Site, visit: Visit, free: list[Booth]) -> Booth | None:
     """The free booth to offer first to a waiting client: the first that suits their route.
     None when none does, so that a hurried tap cannot send a smoker to an injecting booth (or

@@ -17,7 +17,7 @@ from sitesys.alerts.services import (
 )
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, can, requires
-from sitesys.checkin.desk import DeskKeys, Lookup, look_up
+from sitesys.checkin.desk import DeskKeys, Lookup, last_choices, look_up
 from sitesys.checkin.forms import (
     WAITING_LIST,
     CheckInForm,
@@ -40,6 +40,7 @@ from sitesys.checkin.services import (
     booth_named,
     check_in,
     free_booths,
+    routes_by_booth,
     substance_labels,
     suggested_booth,
 )
@@ -107,7 +108,7 @@ def new() -> ResponseReturnValue:
     lookup = look_up(db, site, _desk_keys(), code=form.client_code.data, walk_in=form.walk_in.data)
     samples = _offer_samples(form, db, site, lookup, labels)
     if form.find.data:
-        return _show_client(form, site, lookup)
+        return _show_client(form, db, site, lookup, labels)
     return _check_in(form, site, lookup, labels, samples)
 
 
@@ -150,14 +151,22 @@ def _accept_choices(form: CheckInForm, session: Session, site: Site) -> dict[str
     return labels
 
 
-def _show_client(form: CheckInForm, site: Site, lookup: Lookup) -> ResponseReturnValue:
+def _show_client(
+    form: CheckInForm, session: Session, site: Site, lookup: Lookup, labels: dict[str, str]
+) -> ResponseReturnValue:
     """After "Find client": who the code names (or why it cannot be used), and the proof the
-    form carries to "Check in". Nothing is saved.
+    form carries to "Check in". A returning client's substances and route of their last visit
+    are ticked, unless the desk has already chosen some. Nothing is saved.
     """
     form.client_code.errors = [lookup.problem] if lookup.problem else []
     if lookup.confirmation is not None:
         form.confirmed.data = lookup.confirmation
-    return _render(form, site, lookup.summary)
+    last = last_choices(session, lookup.summary, labels)
+    preselected = last is not None and not form.substances.data and not form.route.data
+    if last is not None and preselected:
+        form.substances.data = last.substances
+        form.route.data = last.route.value
+    return _render(form, site, lookup.summary, preselected=preselected)
 
 
 def _check_in(
@@ -250,10 +259,18 @@ def _render(
     summary: ClientSummary | None = None,
     error: str | None = None,
     status: int = 200,
+    *,
+    preselected: bool = False,
 ) -> ResponseReturnValue:
     db = get_session()
-    # Whatever was accepted, the form offers only the booths free now.
-    form.booth.choices = _booth_choices(free_booths(db, site))
+    # Whatever was accepted, the form offers only the booths free now, each marked with the
+    # routes it suits so that the page shows those that suit the route chosen.
+    free = free_booths(db, site)
+    form.booth.choices = _booth_choices(free)
+    booth_routes = {
+        str(booth_id): [route.value for route in routes]
+        for booth_id, routes in routes_by_booth(db, site, free).items()
+    }
     status = status if status != 200 or not any(f.errors for f in form) else 422
     # The alerts about the substances ticked are drawn with the form: the desk has been shown
     # them, and the form carries the proof to "Check in".
@@ -268,6 +285,8 @@ def _render(
             error=error,
             can_override=can(Capability.OVERRIDE_RESTRICTION),
             alerts=alerts,
+            booth_routes=booth_routes,
+            preselected=preselected,
         ),
         status,
     )
