@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from sitesys.checkin.models import Route, Visit
 from sitesys.clients.codes import code_digest, code_problem, normalise_code
+from sitesys.clients.letters import fold_letters
 from sitesys.clients.services import ClientSummary, summarise
 from sitesys.sites.models import Site
 
@@ -50,6 +51,11 @@ class Lookup:
     summary: ClientSummary | None = None
     #: The proof the form carries to "Check in" once the desk has seen the client.
     confirmation: str | None = None
+    #: The code as it is saved, when that differs from what was typed (accents made plain).
+    read_as: str | None = None
+    #: The digest of the code as typed, with its accents, when a client registered before codes
+    #: were made plain is known by it (clients/letters.py); they are saved anew at check-in.
+    earlier_digest: str | None = None
 
     def confirmed_by(self, proof: str | None) -> bool:
         """Whether the form's proof shows the desk was shown this client (a walk-in, who has no
@@ -68,17 +74,28 @@ def look_up(
     A code typed with "Anonymous walk-in" ticked is refused, not dropped; a blank code with it
     ticked is a walk-in. Looking up changes nothing.
     """
-    normalised = normalise_code(code or "")
+    typed = normalise_code(code or "")
     if walk_in:
-        return Lookup(problem=WALK_IN_WITH_CODE if normalised else None)
-    problem = code_problem(normalised, site.code_pattern)
+        return Lookup(problem=WALK_IN_WITH_CODE if typed else None)
+    plain = fold_letters(typed)
+    read_as = plain if plain != typed else None
+    problem = code_problem(plain, site.code_pattern)
     if problem is not None:
-        return Lookup(problem=problem)
-    digest = code_digest(normalised, keys.client_code)
+        return Lookup(problem=problem, read_as=read_as)
+    digest = code_digest(plain, keys.client_code)
+    summary = summarise(session, site, digest)
+    earlier_digest = None
+    if summary.client is None and read_as is not None:
+        # Registered before codes were made plain: known by the code with its accents.
+        earlier = summarise(session, site, code_digest(typed, keys.client_code))
+        if earlier.client is not None:
+            summary, earlier_digest = earlier, earlier.client.code_digest
     return Lookup(
         digest=digest,
-        summary=summarise(session, site, digest),
+        summary=summary,
         confirmation=_confirmation(digest, keys.confirmation),
+        read_as=read_as,
+        earlier_digest=earlier_digest,
     )
 
 

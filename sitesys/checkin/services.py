@@ -26,7 +26,12 @@ from sitesys.checkin.models import (
 )
 from sitesys.checkin.whereabouts import place_in_sentence
 from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
-from sitesys.clients.services import active_flags, find_client, register_client
+from sitesys.clients.services import (
+    active_flags,
+    find_client,
+    read_code_anew,
+    register_client,
+)
 from sitesys.clock import utcnow
 from sitesys.refusals import Refused
 from sitesys.sites.models import Booth, BoothKind, BoothStatus, Site, SubstanceOption
@@ -121,6 +126,9 @@ class CheckInRequest:
     age_band: AgeBand | None = None
     gender: Gender | None = None
     override_reason: str | None = None
+    #: The digest of the code as typed with its accents, for a client registered under it
+    #: before codes were made plain (clients/letters.py): found by it and saved anew.
+    earlier_digest: str | None = None
 
 
 @dataclass
@@ -326,6 +334,10 @@ def _client_for(session: Session, actor: Staff, site: Site, request: CheckInRequ
     if request.code_digest is None:
         return _Arrival(None)
     client = find_client(session, site, request.code_digest)
+    if client is None and request.earlier_digest is not None:
+        client = find_client(session, site, request.earlier_digest)
+        if client is not None:
+            read_code_anew(session, actor, client, request.code_digest)
     if client is None:
         client = register_client(
             session,

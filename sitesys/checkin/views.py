@@ -166,7 +166,7 @@ def _show_client(
     if last is not None and preselected:
         form.substances.data = last.substances
         form.route.data = last.route.value
-    return _render(form, site, lookup.summary, preselected=preselected)
+    return _render(form, site, lookup.summary, code_read_as=lookup.read_as, preselected=preselected)
 
 
 def _check_in(
@@ -182,24 +182,26 @@ def _check_in(
         form.client_code.errors = [*form.client_code.errors, lookup.problem]
         valid = False
     if not valid:
-        return _render(form, site, lookup.summary)
+        return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
     if not lookup.confirmed_by(form.confirmed.data):
         form.confirmed.data = lookup.confirmation
         flash("Check the client's details below, then press Check in again.", "warning")
-        return _render(form, site, lookup.summary)
+        return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
     db = get_session()
     # The drug alerts about what the client named are shown to the desk before the check-in is
     # saved, so that the client can be warned; the visit then records that they were.
     alerts = matching_alerts(db, site, form.substances.data or [])
     if alerts and form.alerts_shown.data != shown_proof(alerts, _desk_keys().confirmation):
         flash("Warn the client about the drug alert below, then press Check in again.", "warning")
-        return _render(form, site, lookup.summary)
+        return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
     # Everything above only read; the check-in's writes (and on SQLite its lock) begin here, and
     # the service reads afresh what another desk could have changed meanwhile.
     begin_writing(db)
     staff = current_staff()
     with committing(db, show_refusal=False) as outcome:
-        result = check_in(db, staff, site, _request(form, lookup.digest), labels=labels)
+        result = check_in(
+            db, staff, site, _request(form, lookup.digest, lookup.earlier_digest), labels=labels
+        )
         if not result.replayed:
             record_alerts_shown(db, staff, result.visit, alerts)
             for key in form.samples.data or []:
@@ -214,10 +216,14 @@ def _check_in(
         flash(str(refusal), refusal.category)
         return redirect(url_for("checkin.visit", visit_id=refusal.visit.id))
     _ready_for_another_go(form, refusal)
-    return _render(form, site, lookup.summary, error=str(refusal), status=409)
+    return _render(
+        form, site, lookup.summary, code_read_as=lookup.read_as, error=str(refusal), status=409
+    )
 
 
-def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
+def _request(
+    form: CheckInForm, digest: str | None, earlier_digest: str | None = None
+) -> CheckInRequest:
     booth = form.booth.data
     return CheckInRequest(
         submission_key=form.submission_key.data,
@@ -230,6 +236,7 @@ def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
         age_band=AgeBand(form.age_band.data) if form.age_band.data else None,
         gender=Gender(form.gender.data) if form.gender.data else None,
         override_reason=form.override_reason.data or None,
+        earlier_digest=earlier_digest,
     )
 
 
@@ -261,6 +268,7 @@ def _render(
     status: int = 200,
     *,
     preselected: bool = False,
+    code_read_as: str | None = None,
 ) -> ResponseReturnValue:
     db = get_session()
     # Whatever was accepted, the form offers only the booths free now, each marked with the
@@ -287,6 +295,7 @@ def _render(
             alerts=alerts,
             booth_routes=booth_routes,
             preselected=preselected,
+            code_read_as=code_read_as,
         ),
         status,
     )
