@@ -25,6 +25,7 @@ from sitesys.checkin.forms import (
     ServicesForm,
     VisitStepForm,
 )
+from sitesys.checkin.history import recent_events
 from sitesys.checkin.lifecycle import check_out, move_to_aftercare, move_to_booth
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, Visit, VisitStatus
@@ -284,6 +285,12 @@ def _render(
     # them, and the form carries the proof to "Check in".
     alerts = matching_alerts(db, site, form.substances.data or []) if form.substances.data else []
     form.alerts_shown.data = shown_proof(alerts, _desk_keys().confirmation)
+    # The emergencies of the last 30 days, beside the flags: what the desk must know today.
+    events = (
+        recent_events(db, summary.client.id, utcnow(), site.zone)
+        if summary is not None and summary.client is not None
+        else []
+    )
     return (
         render_template(
             "checkin/new.html",
@@ -296,6 +303,7 @@ def _render(
             booth_routes=booth_routes,
             preselected=preselected,
             code_read_as=code_read_as,
+            events=events,
         ),
         status,
     )
