@@ -22,13 +22,29 @@ from sitesys.checkin.forms import (
     WAITING_LIST,
     CheckInForm,
     MoveToBoothForm,
+    OverrideDecisionForm,
     ServicesForm,
     VisitStepForm,
 )
 from sitesys.checkin.history import recent_events
 from sitesys.checkin.lifecycle import check_out, move_to_aftercare, move_to_booth
-from sitesys.checkin.loaders import get_visit_or_404
-from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, Visit, VisitStatus
+from sitesys.checkin.loaders import get_override_request_or_404, get_visit_or_404
+from sitesys.checkin.models import (
+    DrugChecked,
+    OverrideStatus,
+    Route,
+    ServiceGiven,
+    Visit,
+    VisitStatus,
+)
+from sitesys.checkin.overrides import (
+    count_waiting,
+    decide_override,
+    latest_for_client,
+    recently_decided,
+    request_override,
+    waiting_requests,
+)
 from sitesys.checkin.services import (
     BoothNotFree,
     CheckInRequest,
@@ -110,6 +126,8 @@ def new() -> ResponseReturnValue:
     samples = _offer_samples(form, db, site, lookup, labels)
     if form.find.data:
         return _show_client(form, db, site, lookup, labels)
+    if form.ask_override.data:
+        return _ask_override(form, db, site, lookup)
     return _check_in(form, site, lookup, labels, samples)
 
 
@@ -170,6 +188,24 @@ def _show_client(
     return _render(form, site, lookup.summary, code_read_as=lookup.read_as, preselected=preselected)
 
 
+def _ask_override(
+    form: CheckInForm, session: Session, site: Site, lookup: Lookup
+) -> ResponseReturnValue:
+    """Ask a manager to override: the request goes to every manager signed in at the site, and
+    the desk's page follows it (`override_status`). The rest of the form is kept as it was.
+    """
+    client = lookup.summary.client if lookup.summary is not None else None
+    if client is None or not lookup.confirmed_by(form.confirmed.data):
+        return _show_client(form, session, site, lookup, {})
+    begin_writing(session)
+    with committing(session) as outcome:
+        request = request_override(session, current_staff(), site, client)
+        outcome.say("Asked the managers on site: this page shows their answer.", "info")
+    if not outcome.refused:
+        form.override_request.data = str(request.id)
+    return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
+
+
 def _check_in(
     form: CheckInForm,
     site: Site,
@@ -227,6 +263,7 @@ def _request(
 ) -> CheckInRequest:
     booth = form.booth.data
     return CheckInRequest(
+        override_request_id=_uuid_or_none(form.override_request.data),
         submission_key=form.submission_key.data,
         route=Route(form.route.data),
         drug_checked=DrugChecked(form.drug_checked.data),
@@ -239,6 +276,13 @@ def _request(
         override_reason=form.override_reason.data or None,
         earlier_digest=earlier_digest,
     )
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 def _checked_in(result: CheckInResult) -> tuple[str, str]:
@@ -285,6 +329,13 @@ def _render(
     # them, and the form carries the proof to "Check in".
     alerts = matching_alerts(db, site, form.substances.data or []) if form.substances.data else []
     form.alerts_shown.data = shown_proof(alerts, _desk_keys().confirmation)
+    # A restricted client's override request, asked here or from another desk.
+    override = None
+    if summary is not None and summary.client is not None and summary.restriction is not None:
+        override = latest_for_client(
+            db, site, summary.client, _uuid_or_none(form.override_request.data)
+        )
+        form.override_request.data = str(override.id) if override is not None else ""
     # The emergencies of the last 30 days, beside the flags: what the desk must know today.
     events = (
         recent_events(db, summary.client.id, utcnow(), site.zone)
@@ -304,6 +355,7 @@ def _render(
             preselected=preselected,
             code_read_as=code_read_as,
             events=events,
+            override=override,
         ),
         status,
     )
@@ -449,3 +501,60 @@ def services(visit_id: uuid.UUID) -> ResponseReturnValue:
         else:
             outcome.say("Those services were already recorded.", "info")
     return redirect(url_for("checkin.visit", visit_id=visit_id))
+
+
+@bp.get("/checkin/overrides/<uuid:request_id>")
+@requires(Capability.CHECK_IN)
+def override_status(request_id: uuid.UUID) -> ResponseReturnValue:
+    """The desk's view of its override request, polled by the check-in page until answered."""
+    request = get_override_request_or_404(get_session(), request_id, current_site())
+    return render_template("checkin/_override_status.html", override=request)
+
+
+@bp.get("/overrides")
+@requires(Capability.OVERRIDE_RESTRICTION)
+def overrides() -> ResponseReturnValue:
+    """The managers' queue: the desk's requests waiting for an answer, and the day's answers."""
+    db = get_session()
+    site = current_site()
+    return render_template(
+        "checkin/overrides.html",
+        waiting=waiting_requests(db, site),
+        decided=recently_decided(db, site),
+        form=OverrideDecisionForm(),
+    )
+
+
+@bp.get("/overrides/waiting")
+@requires(Capability.OVERRIDE_RESTRICTION)
+def overrides_waiting() -> ResponseReturnValue:
+    """The small indicator every manager's page polls: how many requests wait."""
+    return render_template(
+        "checkin/_override_indicator.html", waiting=count_waiting(get_session(), current_site())
+    )
+
+
+@bp.post("/overrides/<uuid:request_id>")
+@requires(Capability.OVERRIDE_RESTRICTION)
+def decide(request_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    request_row = get_override_request_or_404(db, request_id, current_site(), for_update=True)
+    form = OverrideDecisionForm()
+    if not form.validate_on_submit() or not (form.approve.data or form.refuse.data):
+        flash(
+            f"Write the reason, then approve or refuse. Nothing was changed. "
+            f"({request_row.client.display_tag})",
+            "error",
+        )
+        return redirect(url_for("checkin.overrides"))
+    with committing(db) as outcome:
+        decide_override(
+            db,
+            current_staff(),
+            request_row,
+            approve=bool(form.approve.data),
+            reason=form.reason.data or "",
+        )
+        verb = "approved" if request_row.status is OverrideStatus.APPROVED else "refused"
+        outcome.say(f"Override for {request_row.client.display_tag} {verb}: the desk can see it.")
+    return redirect(url_for("checkin.overrides"))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sitesys.auth.models import Staff
 from sitesys.checkin.models import Route, VisitStatus
 from sitesys.clients.codes import code_digest, normalise_code
+from sitesys.clients.models import Client, ClientFlag, FlagKind
 from sitesys.clock import utcnow
 from sitesys.db import get_database
 from sitesys.demo import DEMO_SITE
@@ -135,3 +136,53 @@ def test_the_booths_offered_follow_the_route_chosen(browser, live_server, commit
     assert button and button["y"] + button["height"] <= PORTRAIT["height"]
     assert re.search("Snort", route.inner_text())
     context.close()
+
+
+def test_a_manager_elsewhere_approves_an_override_and_the_desk_sees_it_by_itself(
+    browser, live_server, committed_app
+):
+    accounts = seed(committed_app)
+    a_regular(committed_app, "ANBO03", Route.INJECT, ["heroin"])
+    with get_database(committed_app).new_session() as session:
+        manager = session.scalars(select(Staff).where(Staff.username == "demo.manager")).one()
+        client = session.scalars(select(Client)).one()
+        session.add(
+            ClientFlag(
+                client_id=client.id,
+                kind=FlagKind.SERVICE_RESTRICTION,
+                note="Threatened staff",
+                ends_on=utcnow().date() + timedelta(days=7),
+                created_by_id=manager.id,
+            )
+        )
+        session.commit()
+    desk_context = browser.new_context(base_url=live_server.url, viewport=PORTRAIT)
+    manager_context = browser.new_context(base_url=live_server.url, viewport=PORTRAIT)
+    desk, boss = desk_context.new_page(), manager_context.new_page()
+    sign_in(desk, accounts, "demo.desk")
+    sign_in(boss, accounts, "demo.manager")
+    desk.goto("/checkin")
+    desk.get_by_label("Client code").fill("ANBO03")
+    desk.get_by_role("button", name="Find client").click()
+    expect(desk.get_by_text("Service restriction until")).to_be_visible()
+    desk.get_by_role("button", name="Ask a manager to override").click()
+    status = desk.locator("#override-status")
+    expect(status).to_contain_text("Waiting for a manager to answer")
+
+    # The manager's page shows the request by itself, wherever they are.
+    indicator = boss.get_by_role("link", name=re.compile("1 restriction override request waiting"))
+    expect(indicator).to_be_visible(timeout=15_000)
+    indicator.click()
+    boss.get_by_label("Reason (the desk sees it)").fill("Calm today, agreed with the team")
+    boss.get_by_role("button", name="Approve").click()
+    expect(boss.get_by_text(re.compile("approved: the desk can see it"))).to_be_visible()
+
+    # The desk's page follows without a reload; the desk checks the client in.
+    expect(status).to_contain_text("Override approved by Max (manager)", timeout=10_000)
+    expect(status).to_contain_text("Calm today, agreed with the team")
+    desk.get_by_role("group", name="Drug checked").get_by_label("No", exact=True).check()
+    desk.get_by_role("group", name="Booth").get_by_label("Booth 3", exact=True).check()
+    desk.get_by_role("button", name="Check in", exact=True).click()
+    expect(desk.get_by_text(re.compile(r"^Checked in .+: Booth 3\.$"))).to_be_visible()
+    desk_context.close()
+    manager_context.close()
