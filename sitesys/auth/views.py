@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
@@ -13,6 +23,7 @@ from sitesys.auth.guard import current_staff, current_staff_session, safe_next
 from sitesys.auth.loaders import get_workplace_or_404
 from sitesys.auth.models import Staff
 from sitesys.auth.permissions import any_staff
+from sitesys.auth.roles import LANDING_ENDPOINTS
 from sitesys.auth.services import (
     AccountLocked,
     SignInRefused,
@@ -63,8 +74,20 @@ def login() -> ResponseReturnValue:
                 signed_in = staff
         if signed_in is not None:
             login_user(signed_in)
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect(safe_next(request.args.get("next")) or _landing(signed_in))
     return render_template("auth/login.html", form=form, error=error), status
+
+
+def _landing(staff: Staff) -> str:
+    """The page a role starts on (auth/roles.py: LANDING_ENDPOINTS); the home page for a role
+    with none, or for someone with no site to work at yet (the home page tells them why).
+    """
+    endpoint = LANDING_ENDPOINTS.get(staff.role)
+    if endpoint is None or endpoint not in current_app.view_functions:
+        return url_for("home.index")
+    if staff.role.needs_site and not staff.sites:
+        return url_for("home.index")
+    return url_for(endpoint)
 
 
 @bp.post("/logout")
