@@ -37,6 +37,8 @@ class DeskKeys:
     client_code: str
     #: The app's secret key: signs the proof that the desk was shown a client.
     confirmation: str
+    #: Earlier client-code keys, kept for look-up only after a rotation (not the retired ones).
+    old_client_codes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -83,13 +85,22 @@ def look_up(
     if problem is not None:
         return Lookup(problem=problem, read_as=read_as)
     digest = code_digest(plain, keys.client_code)
-    summary = summarise(session, site, digest)
-    earlier_digest = None
-    if summary.client is None and read_as is not None:
-        # Registered before codes were made plain: known by the code with its accents.
-        earlier = summarise(session, site, code_digest(typed, keys.client_code))
-        if earlier.client is not None:
-            summary, earlier_digest = earlier, earlier.client.code_digest
+    # After a key rotation, the same code under the old keys kept for look-up; and a client
+    # registered before codes were made plain is known by the code with its accents.
+    readings = (plain,) if read_as is None else (plain, typed)
+    earlier = tuple(
+        found
+        for reading in readings
+        for found in (
+            *(code_digest(reading, key) for key in keys.old_client_codes),
+            *((code_digest(typed, keys.client_code),) if reading == typed else ()),
+        )
+    )
+    summary = summarise(session, site, digest, earlier)
+    found = summary.client
+    earlier_digest = (
+        found.code_digest if found is not None and found.code_digest != digest else None
+    )
     return Lookup(
         digest=digest,
         summary=summary,

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.history import incidents_of_visits, what_happened
@@ -62,6 +63,7 @@ def _page(client: Client, form: FlagForm, status: int = 200) -> ResponseReturnVa
 @requires(Capability.READ_CLINICAL)
 def show(client_id: uuid.UUID) -> ResponseReturnValue:
     client = get_client_or_404(get_session(), client_id, current_site())
+    audit_read("client.page_read", client)
     return _page(client, FlagForm())
 
 

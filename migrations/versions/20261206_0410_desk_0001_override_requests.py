@@ -2,7 +2,7 @@
 reason, and an approval lets one check-in through.
 
 Revision ID: desk_0001
-Revises: drugchecks_0001
+Revises: reports_0002
 Create Date: 2026-12-06 03:34:30
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import sitesys.db
 
 revision = "desk_0001"
-down_revision = "drugchecks_0001"
+down_revision = "reports_0002"
 branch_labels = None
 depends_on = None
 
