@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     Field,
     RadioField,
     SelectField,
@@ -153,3 +155,52 @@ def not_before_date_from(form: Any, field: Field) -> None:
     start = getattr(form, "date_from", None)
     if field.data and start is not None and start.data and field.data < start.data:
         raise ValidationError("The end date is before the start date.")
+
+
+#: How a date is typed at a site in the UK: day, month, year.
+DATE_TYPED = "dd/mm/yyyy"
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4}|\d{2})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+class DayMonthYearField(DateField):
+    """A date typed and shown day/month/year (06/12/2026), whatever language the tablet is set
+    up in: a browser's own date input follows the device, and a tablet set up in US English
+    would ask for month/day first. The ISO form (2026-12-06) is read too.
+    """
+
+    widget = widgets.TextInput()
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        render_kw = {
+            "placeholder": DATE_TYPED,
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            **(kwargs.pop("render_kw", None) or {}),
+        }
+        super().__init__(label, validators, format="%d/%m/%Y", render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = str(valuelist[0]).strip() if valuelist else ""
+        if not text:
+            self.data = None
+            return
+        self.data = None
+        if iso := _ISO_DATE.fullmatch(text):
+            year, month, day = (int(part) for part in iso.groups())
+        elif typed := _DAY_MONTH_YEAR.fullmatch(text):
+            day, month, year = (int(part) for part in typed.groups())
+            year = year + 2000 if year < 100 else year
+        else:
+            raise ValueError("Enter the date as day/month/year, for example 06/12/2026.")
+        try:
+            self.data = date(year, month, day)
+        except ValueError:
+            raise ValueError(
+                "That date is not on the calendar: check the day and the month."
+            ) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, HiddenField, StringField, SubmitField, TextAreaField, TimeField
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from sitesys.alerts.models import Severity
@@ -11,6 +11,7 @@ from sitesys.checkin.forms import TickAtLeastOne
 from sitesys.drugchecks.models import SampleForm
 from sitesys.forms import (
     UUID_PATTERN,
+    DayMonthYearField,
     MultiCheckboxField,
     PlainSelectField,
     RadioChoiceField,
@@ -76,11 +77,11 @@ class AlertForm(SiteSysForm):
         validators=[TickAtLeastOne("Tick the sites it covers.")],
         invalid_choice="Choose from your own sites.",
     )
-    starts_on = DateField(
+    starts_on = DayMonthYearField(
         "Starts on", validators=[InputRequired("Enter the day it starts."), on_the_calendar]
     )
     starts_time = TimeField("at", validators=[InputRequired("Enter the time it starts.")])
-    ends_on = DateField(
+    ends_on = DayMonthYearField(
         "Ends on",
         validators=[InputRequired("Enter the day it ends."), on_the_calendar],
         description="At most 30 days after it starts; it can be renewed.",
@@ -104,7 +105,7 @@ class WithdrawForm(SiteSysForm):
 
 
 class RenewForm(SiteSysForm):
-    ends_on = DateField(
+    ends_on = DayMonthYearField(
         "New end", validators=[InputRequired("Enter the day it now ends."), on_the_calendar]
     )
     ends_time = TimeField("at", validators=[InputRequired("Enter the time it now ends.")])

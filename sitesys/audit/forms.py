@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import Length, Optional, Regexp
 
 from sitesys.forms import (
+    DayMonthYearField,
     PlainSelectField,
     SiteSysForm,
     not_before_date_from,
@@ -39,8 +40,10 @@ class AuditFilterForm(SiteSysForm):
         validators=[Optional(), Length(max=40), Regexp(r"^[a-z_]*$", message="Letters only.")],
         filters=[strip],
     )
-    date_from = DateField("From date", validators=[Optional(), on_the_calendar])
-    date_to = DateField("To date", validators=[Optional(), on_the_calendar, not_before_date_from])
+    date_from = DayMonthYearField("From date", validators=[Optional(), on_the_calendar])
+    date_to = DayMonthYearField(
+        "To date", validators=[Optional(), on_the_calendar, not_before_date_from]
+    )
     site = PlainSelectField(
         "Site", coerce=str, validators=[Optional()], invalid_choice="Choose a site from the list."
     )

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from sitesys.audit.forms import AuditFilterForm
+from sitesys.audit.names import detail_words, record_names, record_words
 from sitesys.audit.queries import (
     TrailFilters,
     readable_site,
@@ -60,4 +61,14 @@ def index() -> ResponseReturnValue:
         + [(str(person.id), person.display_name) for person in trail_people(db, limit)]
     )
     statement = trail_statement(limit, _filters(form), site_zone())
-    return render_template("audit/index.html", page=paginate(db, statement), filters=form)
+    page = paginate(db, statement)
+    # What a person knows the records by, looked up for this page only.
+    names = record_names(db, page.items)
+    return render_template(
+        "audit/index.html",
+        page=page,
+        filters=form,
+        names=names,
+        record_words=record_words,
+        detail_words=detail_words,
+    )

@@ -28,3 +28,13 @@ class Role(enum.StrEnum):
         set up every site and need none.
         """
         return self is not Role.ADMIN
+
+
+#: Where each role lands after signing in: the desk at Check in, nurses at the Board, managers at
+#: their queue of incidents to review. The home page stays in the navigation for anyone who
+#: prefers to start there; the admin and the drug checker start on it.
+LANDING_ENDPOINTS = {
+    Role.FRONT_DESK: "checkin.new",
+    Role.NURSE: "board.index",
+    Role.MANAGER: "incidents.index",
+}

@@ -29,6 +29,7 @@ from sitesys.auth.guard import current_staff, current_staff_session, safe_next
 from sitesys.auth.loaders import get_workplace_or_404
 from sitesys.auth.models import Staff
 from sitesys.auth.permissions import any_staff
+from sitesys.auth.roles import LANDING_ENDPOINTS
 from sitesys.auth.services import (
     AccountLocked,
     SignInRefused,
@@ -170,8 +171,20 @@ def login() -> ResponseReturnValue:
                 session.clear()
                 complete_sign_in(db, staff)
             login_user(staff)
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect(safe_next(request.args.get("next")) or _landing(staff))
     return render_template("auth/login.html", form=form, error=error), status
+
+
+def _landing(staff: Staff) -> str:
+    """The page a role starts on (auth/roles.py: LANDING_ENDPOINTS); the home page for a role
+    with none, or for someone with no site to work at yet (the home page tells them why).
+    """
+    endpoint = LANDING_ENDPOINTS.get(staff.role)
+    if endpoint is None or endpoint not in current_app.view_functions:
+        return url_for("home.index")
+    if staff.role.needs_site and not staff.sites:
+        return url_for("home.index")
+    return url_for(endpoint)
 
 
 @bp.post("/logout")

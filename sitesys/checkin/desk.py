@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
+from sitesys.checkin.models import Route, Visit
 from sitesys.clients.codes import code_digest, code_problem, normalise_code
+from sitesys.clients.letters import fold_letters
 from sitesys.clients.services import ClientSummary, summarise
 from sitesys.sites.models import Site
 
@@ -49,6 +53,11 @@ class Lookup:
     summary: ClientSummary | None = None
     #: The proof the form carries to "Check in" once the desk has seen the client.
     confirmation: str | None = None
+    #: The code as it is saved, when that differs from what was typed (accents made plain).
+    read_as: str | None = None
+    #: The digest of the code as typed, with its accents, when a client registered before codes
+    #: were made plain is known by it (clients/letters.py); they are saved anew at check-in.
+    earlier_digest: str | None = None
 
     def confirmed_by(self, proof: str | None) -> bool:
         """Whether the form's proof shows the desk was shown this client (a walk-in, who has no
@@ -67,21 +76,74 @@ def look_up(
     A code typed with "Anonymous walk-in" ticked is refused, not dropped; a blank code with it
     ticked is a walk-in. Looking up changes nothing.
     """
-    normalised = normalise_code(code or "")
+    typed = normalise_code(code or "")
     if walk_in:
-        return Lookup(problem=WALK_IN_WITH_CODE if normalised else None)
-    problem = code_problem(normalised, site.code_pattern)
+        return Lookup(problem=WALK_IN_WITH_CODE if typed else None)
+    plain = fold_letters(typed)
+    read_as = plain if plain != typed else None
+    problem = code_problem(plain, site.code_pattern)
     if problem is not None:
-        return Lookup(problem=problem)
-    digest = code_digest(normalised, keys.client_code)
-    earlier = tuple(code_digest(normalised, key) for key in keys.old_client_codes)
+        return Lookup(problem=problem, read_as=read_as)
+    digest = code_digest(plain, keys.client_code)
+    # After a key rotation, the same code under the old keys kept for look-up; and a client
+    # registered before codes were made plain is known by the code with its accents.
+    readings = (plain,) if read_as is None else (plain, typed)
+    earlier = tuple(
+        found
+        for reading in readings
+        for found in (
+            *(code_digest(reading, key) for key in keys.old_client_codes),
+            *((code_digest(typed, keys.client_code),) if reading == typed else ()),
+        )
+    )
+    summary = summarise(session, site, digest, earlier)
+    found = summary.client
+    earlier_digest = (
+        found.code_digest if found is not None and found.code_digest != digest else None
+    )
     return Lookup(
         digest=digest,
-        summary=summarise(session, site, digest, earlier),
+        summary=summary,
         confirmation=_confirmation(digest, keys.confirmation),
+        read_as=read_as,
+        earlier_digest=earlier_digest,
     )
 
 
 def _confirmation(digest: str, key: str) -> str:
     """Proof that the desk was shown this client's details (reveals nothing about the code)."""
     return hmac.new(key.encode(), f"confirm-client:{digest}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class LastChoices:
+    """What a returning client chose at their last visit, offered again at the desk."""
+
+    #: Pick-list codes still on the site's list, in the list's order.
+    substances: list[str]
+    route: Route
+
+
+def last_choices(
+    session: Session, summary: ClientSummary | None, offered: Mapping[str, str]
+) -> LastChoices | None:
+    """A returning client's substances and route of their last visit, for the desk to preselect
+    (the desk can change them). A substance since taken off the site's list is left out; None for
+    a new client, a walk-in, or a last visit whose substances are all off the list.
+    """
+    if summary is None or summary.client is None or summary.visit_count == 0:
+        return None
+    last = session.scalar(
+        select(Visit)
+        .where(Visit.client_id == summary.client.id)
+        .order_by(Visit.checked_in_at.desc(), Visit.id.desc())
+        .options(selectinload(Visit.substances))
+        .limit(1)
+    )
+    if last is None:
+        return None
+    named = {substance.code for substance in last.substances}
+    substances = [code for code in offered if code in named]
+    if not substances:
+        return None
+    return LastChoices(substances, last.route)

@@ -113,7 +113,10 @@ class CheckInForm(SiteSysForm):
     )
     submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the form.")])
     confirmed = HiddenField()
+    #: The restriction override request the desk made for this client (checkin/overrides.py).
+    override_request = HiddenField(validators=[Optional(), Regexp(UUID_PATTERN)])
     find = SubmitField("Find client")
+    ask_override = SubmitField("Ask a manager to override")
     submit = SubmitField("Check in")
 
     def validate_samples(self, field: MultiCheckboxField) -> None:
@@ -145,3 +148,15 @@ class ServicesForm(SiteSysForm):
         validators=[TickAtLeastOne("Tick at least one service.")],
     )
     submit = SubmitField("Record services")
+
+
+class OverrideDecisionForm(SiteSysForm):
+    """A manager's answer to the desk's request to override a restriction."""
+
+    reason = StringField(
+        "Reason",
+        validators=[InputRequired("Write the reason."), Length(max=200)],
+        filters=[strip],
+    )
+    approve = SubmitField("Approve")
+    refuse = SubmitField("Refuse")

@@ -224,3 +224,59 @@ def is_open_visit(status: QueryableAttribute[VisitStatus] | None = None) -> Colu
             literal_execute=True,
         )
     )
+
+
+class OverrideStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    USED = "used"
+
+    @property
+    def label(self) -> str:
+        return {
+            "pending": "Waiting for a manager",
+            "approved": "Approved",
+            "refused": "Refused",
+            "used": "Used for a check-in",
+        }[self.value]
+
+
+class OverrideRequest(Audited, Base):
+    """The desk asking a manager, wherever they are on site, to let a restricted client in.
+
+    Every manager signed in at the site sees it and approves or refuses it with a reason; the
+    desk's page follows it. An approval lets one check-in of that client through, within the hour.
+    """
+
+    audit_type = "override_request"
+
+    __tablename__ = "override_requests"
+    __table_args__ = (
+        # One request waiting per client: a second tap at the desk finds the first.
+        Index(
+            "uq_override_requests_client_pending",
+            "client_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_override_requests_site_status", "site_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"))
+    status: Mapped[OverrideStatus] = mapped_column(default=OverrideStatus.PENDING)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    #: The manager's reason, for an approval or a refusal (kept here, not in the audit).
+    reason: Mapped[str | None] = mapped_column(String(200))
+    #: The check-in the approval let through.
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visits.id"))
+
+    client: Mapped[Client] = relationship()
+    requested_by: Mapped[Staff] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[Staff | None] = relationship(foreign_keys=[decided_by_id])

@@ -16,6 +16,7 @@ from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, ensure, role_can
 from sitesys.checkin.models import (
     DrugChecked,
+    OverrideRequest,
     Route,
     ServiceGiven,
     Visit,
@@ -24,9 +25,15 @@ from sitesys.checkin.models import (
     VisitSubstance,
     is_open_visit,
 )
+from sitesys.checkin.overrides import usable_approval, use_approval
 from sitesys.checkin.whereabouts import place_in_sentence
 from sitesys.clients.models import AgeBand, Client, ClientFlag, FlagKind, Gender
-from sitesys.clients.services import active_flags, find_client, register_client
+from sitesys.clients.services import (
+    active_flags,
+    find_client,
+    read_code_anew,
+    register_client,
+)
 from sitesys.clock import utcnow
 from sitesys.refusals import Refused
 from sitesys.sites.models import Booth, BoothKind, BoothStatus, Site, SubstanceOption
@@ -93,7 +100,8 @@ class FormAlreadyUsed(CheckInError):
 class ClientRestricted(CheckInError):
     def __init__(self, flag: ClientFlag) -> None:
         super().__init__(
-            f"Check-in is blocked: {flag.summary}. A manager can override it with a reason."
+            f"Check-in is blocked: {flag.summary}. A manager can override it with a reason: ask "
+            "one from here if none is at the desk."
         )
         self.flag = flag
 
@@ -123,6 +131,11 @@ class CheckInRequest:
     age_band: AgeBand | None = None
     gender: Gender | None = None
     override_reason: str | None = None
+    #: The approved override request the desk's form carries (overrides.py).
+    override_request_id: uuid.UUID | None = None
+    #: The digest of the code as typed with its accents, for a client registered under it
+    #: before codes were made plain (clients/letters.py): found by it and saved anew.
+    earlier_digest: str | None = None
 
 
 @dataclass
@@ -233,6 +246,25 @@ def booths_suiting(session: Session, site: Site, route: Route, booths: list[Boot
     return [booth for booth in booths if booth.kind is wanted]
 
 
+def routes_by_booth(session: Session, site: Site, booths: list[Booth]) -> dict[int, list[Route]]:
+    """For each of `booths`, the routes check_booth_suits accepts it for: the desk offers only the
+    booths that suit the route chosen.
+    """
+    kinds = set(
+        session.scalars(
+            select(Booth.kind).where(Booth.site_id == site.id, Booth.is_retired.is_(False))
+        )
+    )
+    return {
+        booth.id: [
+            route
+            for route in Route
+            if booth.kind is wanted_kind(route) or wanted_kind(route) not in kinds
+        ]
+        for booth in booths
+    }
+
+
 def suggested_booth(session: Session, site: Site, visit: Visit, free: list[Booth]) -> Booth | None:
     """The free booth to offer first to a waiting client: the first that suits their route.
     None when none does, so that a hurried tap cannot send a smoker to an injecting booth (or
@@ -303,12 +335,20 @@ class _Arrival:
     client: Client | None
     is_new: bool = False
     overridden: bool = False
+    #: Why the restriction was overridden: the manager's reason.
+    override_reason: str | None = None
+    #: The approval a manager gave from their own device, used by this check-in.
+    approval: OverrideRequest | None = None
 
 
 def _client_for(session: Session, actor: Staff, site: Site, request: CheckInRequest) -> _Arrival:
     if request.code_digest is None:
         return _Arrival(None)
     client = find_client(session, site, request.code_digest)
+    if client is None and request.earlier_digest is not None:
+        client = find_client(session, site, request.earlier_digest)
+        if client is not None:
+            read_code_anew(session, actor, client, request.code_digest)
     if client is None:
         client = register_client(
             session,
@@ -329,10 +369,13 @@ def _client_for(session: Session, actor: Staff, site: Site, request: CheckInRequ
     if restriction is None:
         return _Arrival(client)
     if not role_can(actor.role, Capability.OVERRIDE_RESTRICTION):
-        raise ClientRestricted(restriction)
+        approval = usable_approval(session, site, client, request.override_request_id)
+        if approval is None:
+            raise ClientRestricted(restriction)
+        return _Arrival(client, overridden=True, override_reason=approval.reason, approval=approval)
     if not request.override_reason:
         raise OverrideReasonNeeded(restriction)
-    return _Arrival(client, overridden=True)
+    return _Arrival(client, overridden=True, override_reason=request.override_reason)
 
 
 def check_in(
@@ -389,7 +432,7 @@ def check_in(
         booth_entered_at=now if booth else None,
         checked_in_by_id=actor.id,
         submission_key=request.submission_key,
-        restriction_override_reason=request.override_reason if arrival.overridden else None,
+        restriction_override_reason=arrival.override_reason if arrival.overridden else None,
         substances=[VisitSubstance(code=code) for code in dict.fromkeys(request.substances)],
         services=[
             VisitService(service=s, recorded_at=now, recorded_by_id=actor.id)
@@ -412,13 +455,11 @@ def check_in(
                 walk_in=client is None,
                 new_client=arrival.is_new,
             )
+            if arrival.approval is not None:
+                # A manager's approval from their own device: its use is the override's record.
+                use_approval(session, actor, arrival.approval, visit.id)
             if arrival.overridden:
-                record_event(
-                    session,
-                    "visit.restriction_overridden",
-                    actor=actor,
-                    record=visit,
-                )
+                record_event(session, "visit.restriction_overridden", actor=actor, record=visit)
     except IntegrityError:
         # Another desk won a race: the same form twice, the same booth, or the same client.
         return _explain_conflict(session, site, request, booth, client)

@@ -18,17 +18,34 @@ from sitesys.alerts.services import (
 from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, can, requires
-from sitesys.checkin.desk import DeskKeys, Lookup, look_up
+from sitesys.checkin.desk import DeskKeys, Lookup, last_choices, look_up
 from sitesys.checkin.forms import (
     WAITING_LIST,
     CheckInForm,
     MoveToBoothForm,
+    OverrideDecisionForm,
     ServicesForm,
     VisitStepForm,
 )
+from sitesys.checkin.history import recent_events
 from sitesys.checkin.lifecycle import check_out, move_to_aftercare, move_to_booth
-from sitesys.checkin.loaders import get_visit_or_404
-from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, Visit, VisitStatus
+from sitesys.checkin.loaders import get_override_request_or_404, get_visit_or_404
+from sitesys.checkin.models import (
+    DrugChecked,
+    OverrideStatus,
+    Route,
+    ServiceGiven,
+    Visit,
+    VisitStatus,
+)
+from sitesys.checkin.overrides import (
+    count_waiting,
+    decide_override,
+    latest_for_client,
+    recently_decided,
+    request_override,
+    waiting_requests,
+)
 from sitesys.checkin.services import (
     BoothNotFree,
     CheckInRequest,
@@ -41,6 +58,7 @@ from sitesys.checkin.services import (
     booth_named,
     check_in,
     free_booths,
+    routes_by_booth,
     substance_labels,
     suggested_booth,
 )
@@ -127,7 +145,9 @@ def new() -> ResponseReturnValue:
     _audit_look_up(site, lookup)
     samples = _offer_samples(form, db, site, lookup, labels)
     if form.find.data:
-        return _show_client(form, site, lookup)
+        return _show_client(form, db, site, lookup, labels)
+    if form.ask_override.data:
+        return _ask_override(form, db, site, lookup)
     return _check_in(form, site, lookup, labels, samples)
 
 
@@ -187,14 +207,40 @@ def _accept_choices(form: CheckInForm, session: Session, site: Site) -> dict[str
     return labels
 
 
-def _show_client(form: CheckInForm, site: Site, lookup: Lookup) -> ResponseReturnValue:
+def _show_client(
+    form: CheckInForm, session: Session, site: Site, lookup: Lookup, labels: dict[str, str]
+) -> ResponseReturnValue:
     """After "Find client": who the code names (or why it cannot be used), and the proof the
-    form carries to "Check in". Nothing is saved.
+    form carries to "Check in". A returning client's substances and route of their last visit
+    are ticked, unless the desk has already chosen some. Nothing is saved.
     """
     form.client_code.errors = [lookup.problem] if lookup.problem else []
     if lookup.confirmation is not None:
         form.confirmed.data = lookup.confirmation
-    return _render(form, site, lookup.summary)
+    last = last_choices(session, lookup.summary, labels)
+    preselected = last is not None and not form.substances.data and not form.route.data
+    if last is not None and preselected:
+        form.substances.data = last.substances
+        form.route.data = last.route.value
+    return _render(form, site, lookup.summary, code_read_as=lookup.read_as, preselected=preselected)
+
+
+def _ask_override(
+    form: CheckInForm, session: Session, site: Site, lookup: Lookup
+) -> ResponseReturnValue:
+    """Ask a manager to override: the request goes to every manager signed in at the site, and
+    the desk's page follows it (`override_status`). The rest of the form is kept as it was.
+    """
+    client = lookup.summary.client if lookup.summary is not None else None
+    if client is None or not lookup.confirmed_by(form.confirmed.data):
+        return _show_client(form, session, site, lookup, {})
+    begin_writing(session)
+    with committing(session) as outcome:
+        request = request_override(session, current_staff(), site, client)
+        outcome.say("Asked the managers on site: this page shows their answer.", "info")
+    if not outcome.refused:
+        form.override_request.data = str(request.id)
+    return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
 
 
 def _check_in(
@@ -210,24 +256,26 @@ def _check_in(
         form.client_code.errors = [*form.client_code.errors, lookup.problem]
         valid = False
     if not valid:
-        return _render(form, site, lookup.summary)
+        return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
     if not lookup.confirmed_by(form.confirmed.data):
         form.confirmed.data = lookup.confirmation
         flash("Check the client's details below, then press Check in again.", "warning")
-        return _render(form, site, lookup.summary)
+        return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
     db = get_session()
     # The drug alerts about what the client named are shown to the desk before the check-in is
     # saved, so that the client can be warned; the visit then records that they were.
     alerts = matching_alerts(db, site, form.substances.data or [])
     if alerts and form.alerts_shown.data != shown_proof(alerts, _desk_keys().confirmation):
         flash("Warn the client about the drug alert below, then press Check in again.", "warning")
-        return _render(form, site, lookup.summary)
+        return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
     # Everything above only read; the check-in's writes (and on SQLite its lock) begin here, and
     # the service reads afresh what another desk could have changed meanwhile.
     begin_writing(db)
     staff = current_staff()
     with committing(db, show_refusal=False) as outcome:
-        result = check_in(db, staff, site, _request(form, lookup.digest), labels=labels)
+        result = check_in(
+            db, staff, site, _request(form, lookup.digest, lookup.earlier_digest), labels=labels
+        )
         if not result.replayed:
             record_alerts_shown(db, staff, result.visit, alerts)
             for key in form.samples.data or []:
@@ -244,12 +292,17 @@ def _check_in(
         flash(str(refusal), refusal.category)
         return redirect(url_for("checkin.visit", visit_id=refusal.visit.id))
     _ready_for_another_go(form, refusal)
-    return _render(form, site, lookup.summary, error=str(refusal), status=409)
+    return _render(
+        form, site, lookup.summary, code_read_as=lookup.read_as, error=str(refusal), status=409
+    )
 
 
-def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
+def _request(
+    form: CheckInForm, digest: str | None, earlier_digest: str | None = None
+) -> CheckInRequest:
     booth = form.booth.data
     return CheckInRequest(
+        override_request_id=_uuid_or_none(form.override_request.data),
         code_key_id=_current_key_id() if digest is not None else None,
         submission_key=form.submission_key.data,
         route=Route(form.route.data),
@@ -261,7 +314,15 @@ def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
         age_band=AgeBand(form.age_band.data) if form.age_band.data else None,
         gender=Gender(form.gender.data) if form.gender.data else None,
         override_reason=form.override_reason.data or None,
+        earlier_digest=earlier_digest,
     )
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 def _checked_in(result: CheckInResult) -> tuple[str, str]:
@@ -290,15 +351,37 @@ def _render(
     summary: ClientSummary | None = None,
     error: str | None = None,
     status: int = 200,
+    *,
+    preselected: bool = False,
+    code_read_as: str | None = None,
 ) -> ResponseReturnValue:
     db = get_session()
-    # Whatever was accepted, the form offers only the booths free now.
-    form.booth.choices = _booth_choices(free_booths(db, site))
+    # Whatever was accepted, the form offers only the booths free now, each marked with the
+    # routes it suits so that the page shows those that suit the route chosen.
+    free = free_booths(db, site)
+    form.booth.choices = _booth_choices(free)
+    booth_routes = {
+        str(booth_id): [route.value for route in routes]
+        for booth_id, routes in routes_by_booth(db, site, free).items()
+    }
     status = status if status != 200 or not any(f.errors for f in form) else 422
     # The alerts about the substances ticked are drawn with the form: the desk has been shown
     # them, and the form carries the proof to "Check in".
     alerts = matching_alerts(db, site, form.substances.data or []) if form.substances.data else []
     form.alerts_shown.data = shown_proof(alerts, _desk_keys().confirmation)
+    # A restricted client's override request, asked here or from another desk.
+    override = None
+    if summary is not None and summary.client is not None and summary.restriction is not None:
+        override = latest_for_client(
+            db, site, summary.client, _uuid_or_none(form.override_request.data)
+        )
+        form.override_request.data = str(override.id) if override is not None else ""
+    # The emergencies of the last 30 days, beside the flags: what the desk must know today.
+    events = (
+        recent_events(db, summary.client.id, utcnow(), site.zone)
+        if summary is not None and summary.client is not None
+        else []
+    )
     return (
         render_template(
             "checkin/new.html",
@@ -308,6 +391,11 @@ def _render(
             error=error,
             can_override=can(Capability.OVERRIDE_RESTRICTION),
             alerts=alerts,
+            booth_routes=booth_routes,
+            preselected=preselected,
+            code_read_as=code_read_as,
+            events=events,
+            override=override,
         ),
         status,
     )
@@ -454,3 +542,60 @@ def services(visit_id: uuid.UUID) -> ResponseReturnValue:
         else:
             outcome.say("Those services were already recorded.", "info")
     return redirect(url_for("checkin.visit", visit_id=visit_id))
+
+
+@bp.get("/checkin/overrides/<uuid:request_id>")
+@requires(Capability.CHECK_IN)
+def override_status(request_id: uuid.UUID) -> ResponseReturnValue:
+    """The desk's view of its override request, polled by the check-in page until answered."""
+    request = get_override_request_or_404(get_session(), request_id, current_site())
+    return render_template("checkin/_override_status.html", override=request)
+
+
+@bp.get("/overrides")
+@requires(Capability.OVERRIDE_RESTRICTION)
+def overrides() -> ResponseReturnValue:
+    """The managers' queue: the desk's requests waiting for an answer, and the day's answers."""
+    db = get_session()
+    site = current_site()
+    return render_template(
+        "checkin/overrides.html",
+        waiting=waiting_requests(db, site),
+        decided=recently_decided(db, site),
+        form=OverrideDecisionForm(),
+    )
+
+
+@bp.get("/overrides/waiting")
+@requires(Capability.OVERRIDE_RESTRICTION)
+def overrides_waiting() -> ResponseReturnValue:
+    """The small indicator every manager's page polls: how many requests wait."""
+    return render_template(
+        "checkin/_override_indicator.html", waiting=count_waiting(get_session(), current_site())
+    )
+
+
+@bp.post("/overrides/<uuid:request_id>")
+@requires(Capability.OVERRIDE_RESTRICTION)
+def decide(request_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    request_row = get_override_request_or_404(db, request_id, current_site(), for_update=True)
+    form = OverrideDecisionForm()
+    if not form.validate_on_submit() or not (form.approve.data or form.refuse.data):
+        flash(
+            f"Write the reason, then approve or refuse. Nothing was changed. "
+            f"({request_row.client.display_tag})",
+            "error",
+        )
+        return redirect(url_for("checkin.overrides"))
+    with committing(db) as outcome:
+        decide_override(
+            db,
+            current_staff(),
+            request_row,
+            approve=bool(form.approve.data),
+            reason=form.reason.data or "",
+        )
+        verb = "approved" if request_row.status is OverrideStatus.APPROVED else "refused"
+        outcome.say(f"Override for {request_row.client.display_tag} {verb}: the desk can see it.")
+    return redirect(url_for("checkin.overrides"))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from sitesys.clients.models import FlagKind
-from sitesys.forms import SiteSysForm, choices, strip
+from sitesys.forms import DayMonthYearField, SiteSysForm, choices, strip
 
 
 class FlagForm(SiteSysForm):
@@ -21,7 +21,7 @@ class FlagForm(SiteSysForm):
         filters=[strip],
         description="Short and factual. For a restriction, the reason. No names.",
     )
-    ends_on = DateField(
+    ends_on = DayMonthYearField(
         "Restriction ends on",
         validators=[Optional()],
         description="Service restrictions only: the last day it applies.",

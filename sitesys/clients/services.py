@@ -143,6 +143,19 @@ def register_client(
     return client
 
 
+def read_code_anew(session: Session, actor: Staff, client: Client, digest: str) -> None:
+    """Save a client registered before codes were made plain (clients/letters.py) under the
+    digest of their code's plain reading, so that it is found however the code is typed. The
+    audit says that it happened, never the code.
+    """
+    ensure(actor, Capability.CHECK_IN)
+    if client.code_digest == digest:
+        return
+    client.code_digest = digest
+    record_event(session, "client.code_read_anew", actor=actor, record=client)
+    session.flush()
+
+
 def add_flag(
     session: Session,
     actor: Staff,

@@ -7,11 +7,14 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
+from sitesys.checkin.history import incidents_of_visits, what_happened
 from sitesys.checkin.models import Visit
+from sitesys.checkin.services import substance_labels
 from sitesys.clients.forms import FlagForm, RemoveFlagForm
 from sitesys.clients.loaders import get_client_or_404, get_flag_or_404
 from sitesys.clients.models import Client, FlagKind
@@ -34,7 +37,8 @@ def _page(client: Client, form: FlagForm, status: int = 200) -> ResponseReturnVa
         db,
         select(Visit)
         .where(Visit.client_id == client.id)
-        .order_by(Visit.checked_in_at.desc(), Visit.id.desc()),
+        .order_by(Visit.checked_in_at.desc(), Visit.id.desc())
+        .options(selectinload(Visit.substances)),
         per_page=VISITS_PER_PAGE,
     )
     count = db.scalar(select(func.count()).select_from(Visit).where(Visit.client_id == client.id))
@@ -47,6 +51,9 @@ def _page(client: Client, form: FlagForm, status: int = 200) -> ResponseReturnVa
             form=form,
             remove_form=RemoveFlagForm(),
             today=site_today(site),
+            labels=substance_labels(db, site.id),
+            incidents=incidents_of_visits(db, visits.items),
+            what_happened=what_happened,
         ),
         status,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     StringField,
@@ -23,6 +22,7 @@ from wtforms.validators import (
 
 from sitesys.forms import (
     UUID_PATTERN,
+    DayMonthYearField,
     RadioChoiceField,
     SiteSysForm,
     choices,
@@ -173,7 +173,9 @@ class HistoryFilterForm(SiteSysForm):
     class Meta:
         csrf = False
 
-    date_from = DateField("From date", validators=[Optional(), on_the_calendar])
-    date_to = DateField("To date", validators=[Optional(), on_the_calendar, not_before_date_from])
+    date_from = DayMonthYearField("From date", validators=[Optional(), on_the_calendar])
+    date_to = DayMonthYearField(
+        "To date", validators=[Optional(), on_the_calendar, not_before_date_from]
+    )
     shift = StringField("Shift", validators=[Optional(), Length(max=40)], filters=[strip])
     submit = SubmitField("Filter")

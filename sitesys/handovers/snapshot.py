@@ -21,6 +21,15 @@ from sitesys.observations.models import OverdueAlert
 from sitesys.sites.models import BoothStatus, Site
 
 
+def check_words(card: VisitCard) -> str:
+    """The check column in words: "Not checked yet" for someone no one has observed, whose
+    first check is not yet due ("Checked" would say they had been seen).
+    """
+    if card.latest is None and card.check is CheckState.OK:
+        return "Not checked yet"
+    return card.check.label
+
+
 def _client(card: VisitCard, now: datetime, alerted: set[str]) -> dict[str, Any]:
     visit = card.visit
     latest = card.latest
@@ -37,7 +46,7 @@ def _client(card: VisitCard, now: datetime, alerted: set[str]) -> dict[str, Any]
         else None,
         "level_class": latest.level_class if latest else None,
         "close_watch": card.close_watch,
-        "check": card.check.label,
+        "check": check_words(card),
         "overdue": card.check is CheckState.OVERDUE,
         "open_alert": str(visit.id) in alerted,
         "flags": [flag.kind.label for flag in card.flags],

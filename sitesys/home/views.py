@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from sitesys.auth.forms import SwitchSiteForm
 from sitesys.auth.guard import current_staff
 from sitesys.auth.permissions import Capability, any_staff, can
+from sitesys.checkin.overrides import waiting_requests
 from sitesys.db import get_session
 from sitesys.handovers.queries import alerts_for, pending_handovers
 from sitesys.incidents.tasks import reminders_for
@@ -34,4 +35,9 @@ def index() -> ResponseReturnValue:
         switch_form=SwitchSiteForm(),
         waiting=waiting,
         report_reminders=reminders_for(get_session(), staff, site) if site else [],
+        override_requests=(
+            waiting_requests(get_session(), site)
+            if site is not None and can(Capability.OVERRIDE_RESTRICTION)
+            else []
+        ),
     )

@@ -7,7 +7,6 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     HiddenField,
     SelectField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from sitesys.forms import (
+    DayMonthYearField,
     MultiCheckboxField,
     PlainChoiceMessage,
     RadioChoiceField,
@@ -280,7 +280,7 @@ class ReviewActionForm(SiteSysForm):
         validators=[InputRequired("Choose who owns the action.")],
         invalid_choice="Choose a member of this site's staff.",
     )
-    due_on = DateField("Due date", validators=[InputRequired("Enter the due date.")])
+    due_on = DayMonthYearField("Due date", validators=[InputRequired("Enter the due date.")])
     submission_key = _submission_key()
     submit = SubmitField("Add action")
 
@@ -308,8 +308,10 @@ class QueueFilterForm(SiteSysForm):
     class Meta:
         csrf = False
 
-    date_from = DateField("From date", validators=[Optional(), on_the_calendar])
-    date_to = DateField("To date", validators=[Optional(), on_the_calendar, not_before_date_from])
+    date_from = DayMonthYearField("From date", validators=[Optional(), on_the_calendar])
+    date_to = DayMonthYearField(
+        "To date", validators=[Optional(), on_the_calendar, not_before_date_from]
+    )
     type = SelectField(
         "Type",
         choices=choices([("", "Any type"), *((t.value, t.label) for t in IncidentType)]),

@@ -41,7 +41,7 @@ def test_sign_in_opens_a_server_session_and_audits_it(client, db):
     nurse = make_staff(db, Role.NURSE, [site], username="nia")
     response = sign_in_form(client, "NIA ", PASSWORD)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/board/"  # a nurse lands on the board
     staff_session = db.scalar(select(StaffSession).where(StaffSession.staff_id == nurse.id))
     assert staff_session is not None and staff_session.ended_at is None
     assert staff_session.site_id == site.id

@@ -97,7 +97,7 @@ def test_a_checked_sample_becomes_an_alert_everyone_sees_and_the_client_reads(
     expect(nurse.get_by_role("heading", name="Drug alerts to read")).to_be_visible()
     expect(nurse.get_by_text("Fentanyl was found with the ketamine.")).to_be_visible()
     nurse.get_by_role("button", name="I have read this alert").click()
-    expect(nurse.get_by_role("heading", name="Hello,")).to_be_visible()
+    expect(nurse.get_by_role("heading", name="Board")).to_be_visible()  # where nurses land
     expect(nurse.get_by_text("Acknowledged: Fentanyl found in ketamine.")).to_be_visible()
     expect(nurse.get_by_role("button", name="I have read this alert")).to_have_count(0)
 

@@ -48,7 +48,7 @@ def test_desk_checks_in_and_the_floor_follows_on_another_tablet(new_page, commit
     expect(summary).to_contain_text(re.compile(r"Visits\s+1"), use_inner_text=True)
     assert check_in(desk, "JOMA07", "Heroin", "Inject", "Waiting list") == tag
     waiting = board.get_by_role("region", name="Waiting list")
-    expect(waiting.get_by_text(tag)).to_be_visible(timeout=8_000)
+    expect(waiting.get_by_text(tag, exact=True)).to_be_visible(timeout=8_000)
 
 
 def test_without_javascript_the_desk_still_checks_in(browser, live_server, committed_app):

@@ -119,6 +119,7 @@ def test_lead_hands_over_and_the_next_lead_acknowledges(new_page, committed_app)
 
     incoming = new_page()
     sign_in(incoming, accounts, "demo.manager")
+    incoming.goto("/")  # managers land on their incident queue; the handovers are on Home
     flags = incoming.get_by_role("region", name="Handover alerts")
     expect(flags).to_contain_text("The Before handover", use_inner_text=True)
     expect(flags).to_contain_text("still unacknowledged", use_inner_text=True)

@@ -25,15 +25,24 @@ EXPECTED_NAV = {
 }
 
 
+LANDS_ON = {
+    "demo.desk": "Check in",
+    "demo.nurse": "Board",
+    "demo.manager": "Incidents",
+    "demo.admin": "Hello,",
+}
+
+
 @pytest.mark.parametrize("username", sorted(EXPECTED_NAV))
-def test_each_demo_account_signs_in_to_its_home_page(new_page, demo_accounts, username):
+def test_each_demo_account_lands_on_its_roles_page(new_page, demo_accounts, username):
     page = new_page()
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login$"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(demo_accounts[username].password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Hello,")).to_be_visible()
+    expect(page.get_by_role("heading", name=LANDS_ON[username]).first).to_be_attached()
+    # The home page is kept for those who start there: one tap away.
     nav = page.get_by_role("navigation", name="Main")
     shown, hidden = EXPECTED_NAV[username]
     for label in shown:
@@ -77,4 +86,7 @@ def test_admin_adds_a_colleague_and_sees_the_password_once(new_page, demo_accoun
     colleague.get_by_label("Username").fill("kit.jones")
     colleague.get_by_label("Password").fill(password)
     colleague.get_by_role("button", name="Sign in").click()
+    # A new nurse lands on the board; the home page greets them by name.
+    expect(colleague.get_by_role("heading", name="Board")).to_be_visible()
+    colleague.goto("/")
     expect(colleague.get_by_role("heading", name="Hello, Kit Jones")).to_be_visible()
