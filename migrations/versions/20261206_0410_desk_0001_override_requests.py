@@ -2,7 +2,7 @@
 reason, and an approval lets one check-in through.
 
 Revision ID: desk_0001
-Revises: reports_0002
+Revises: audit_0003
 Create Date: 2026-12-06 03:34:30
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import sitesys.db
 
 revision = "desk_0001"
-down_revision = "reports_0002"
+down_revision = "audit_0003"
 branch_labels = None
 depends_on = None
 

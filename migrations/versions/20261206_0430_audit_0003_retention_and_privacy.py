@@ -2,7 +2,7 @@
 the operator's contact and legal basis shown on /privacy.
 
 Revision ID: audit_0003
-Revises: reports_0002
+Revises: care_0006
 Create Date: 2026-12-06 04:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "audit_0003"
-down_revision = "reports_0002"
+down_revision = "care_0006"
 branch_labels = None
 depends_on = None
 
