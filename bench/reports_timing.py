@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from sqlalchemy import func, select
 
 from bench.common import (
     BenchDatabase,
@@ -30,14 +30,18 @@ from bench.common import (
     write_results,
 )
 from bench.history_timing import FULL_YEAR, _client, generate, make_app
+from sitesys.checkin.models import Visit
 from sitesys.clock import local_date, utcnow
+from sitesys.db import get_database
+from sitesys.reports.daily import rebuild
 from sitesys.reports.periods import last_full_month
+from sitesys.sites.models import Site
 
 
 def time_report(
     app: Flask, client: Any, site_id: int, repeats: int, warm_up: int = 2
 ) -> dict[str, float]:
-    month = last_full_month(local_date(utcnow(), ZoneInfo("Europe/London")) - timedelta(days=1))
+    month = last_full_month(local_date(utcnow(), ZoneInfo("Europe/London")))
     path = f"/reports/?period=month&month={month.first:%Y-%m}&site={site_id}"
     timings = []
     for attempt in range(warm_up + repeats):
@@ -55,6 +59,21 @@ def time_report(
     }
 
 
+def keep_days(app: Flask, site_id: int) -> float:
+    """Keep every day of the history, as the report_figures job would have (timed)."""
+    started = time.perf_counter()
+    with app.app_context(), get_database(app).new_session(write=True) as session:
+        site = session.get(Site, site_id)
+        assert site is not None
+        earliest = session.scalar(
+            select(func.min(Visit.checked_in_at)).where(Visit.site_id == site_id)
+        )
+        assert earliest is not None
+        rebuild(session, site, local_date(earliest, site.zone), local_date(utcnow(), site.zone))
+        session.commit()
+    return round(time.perf_counter() - started, 1)
+
+
 def run(backend: str, scale: float, repeats: int, visits_per_day: int) -> dict[str, Any]:
     workdir = new_workdir()
     database = BenchDatabase.create(backend, workdir)
@@ -67,6 +86,7 @@ def run(backend: str, scale: float, repeats: int, visits_per_day: int) -> dict[s
         one_year = max(31, round(FULL_YEAR * scale))
         for label, days in (("1 year", one_year), ("5 years", 4 * one_year)):
             generated = generate(database, keys, days, visits_per_day)
+            generated["keep_seconds"] = keep_days(app, site.site_id)
             client = _client(app, site, "manager")
             stages[label] = {
                 "generated": generated,
