@@ -21,6 +21,8 @@ FLOOR_ORDER = [
     "home",
     "drugchecks",
     "alerts",
+    "care",
+    "supplies",
     "fallback",
     "reports",
 ]

@@ -1,7 +1,7 @@
 """Reports: each site's small-cell suppression threshold for what it publishes (default 10).
 
 Revision ID: reports_0001
-Revises: drugchecks_0001
+Revises: care_0004
 Create Date: 2026-12-06 03:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "reports_0001"
-down_revision = "drugchecks_0001"
+down_revision = "care_0004"
 branch_labels = None
 depends_on = None
 
