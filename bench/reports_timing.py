@@ -12,14 +12,19 @@ warm runs is reported. Results are printed and written to bench/results/reports-
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from sqlalchemy import func, select
 
 from bench.common import (
+    ROOT,
     BenchDatabase,
     Keys,
     median,
@@ -30,14 +35,19 @@ from bench.common import (
     write_results,
 )
 from bench.history_timing import FULL_YEAR, _client, generate, make_app
+from sitesys.auth.models import Staff
+from sitesys.checkin.models import Visit
 from sitesys.clock import local_date, utcnow
+from sitesys.db import get_database
+from sitesys.reports.daily import rebuild
 from sitesys.reports.periods import last_full_month
+from sitesys.sites.models import Site
 
 
 def time_report(
     app: Flask, client: Any, site_id: int, repeats: int, warm_up: int = 2
 ) -> dict[str, float]:
-    month = last_full_month(local_date(utcnow(), ZoneInfo("Europe/London")) - timedelta(days=1))
+    month = last_full_month(local_date(utcnow(), ZoneInfo("Europe/London")))
     path = f"/reports/?period=month&month={month.first:%Y-%m}&site={site_id}"
     timings = []
     for attempt in range(warm_up + repeats):
@@ -55,6 +65,21 @@ def time_report(
     }
 
 
+def keep_days(app: Flask, site_id: int) -> float:
+    """Keep every day of the history, as the report_figures job would have (timed)."""
+    started = time.perf_counter()
+    with app.app_context(), get_database(app).new_session(write=True) as session:
+        site = session.get(Site, site_id)
+        assert site is not None
+        earliest = session.scalar(
+            select(func.min(Visit.checked_in_at)).where(Visit.site_id == site_id)
+        )
+        assert earliest is not None
+        rebuild(session, site, local_date(earliest, site.zone), local_date(utcnow(), site.zone))
+        session.commit()
+    return round(time.perf_counter() - started, 1)
+
+
 def run(backend: str, scale: float, repeats: int, visits_per_day: int) -> dict[str, Any]:
     workdir = new_workdir()
     database = BenchDatabase.create(backend, workdir)
@@ -67,6 +92,7 @@ def run(backend: str, scale: float, repeats: int, visits_per_day: int) -> dict[s
         one_year = max(31, round(FULL_YEAR * scale))
         for label, days in (("1 year", one_year), ("5 years", 4 * one_year)):
             generated = generate(database, keys, days, visits_per_day)
+            generated["keep_seconds"] = keep_days(app, site.site_id)
             client = _client(app, site, "manager")
             stages[label] = {
                 "generated": generated,
@@ -86,13 +112,87 @@ def run(backend: str, scale: float, repeats: int, visits_per_day: int) -> dict[s
     }
 
 
+def run_network(
+    backend: str, sites: int, days: int, repeats: int, visits_per_day: int
+) -> dict[str, Any]:
+    """A year's report across a network: SITES sites of DAYS days each, all side by side."""
+    workdir = new_workdir()
+    database = BenchDatabase.create(backend, workdir)
+    keys = Keys()
+    try:
+        database.migrate()
+        bench = set_up_site(database.url)
+        app = make_app(database.url, keys)
+        started = time.perf_counter()
+        environment = {
+            **os.environ,
+            "SITESYS_ENV": "test",
+            "SITESYS_SECRET_KEY": keys.secret_key,
+            "SITESYS_CLIENT_CODE_KEY": keys.client_code_key,
+            "DATABASE_URL": database.url,
+        }
+        subprocess.run(
+            [sys.executable, "-m", "bench.history", "--days", str(days), "--visits-per-day",
+             str(visits_per_day), "--site", "Network", "--sites", str(sites), "--seed", "2026",
+             "--quiet"],
+            cwd=ROOT, env=environment, check=True, capture_output=True,
+        )  # fmt: skip
+        generated = round(time.perf_counter() - started, 1)
+        with app.app_context(), get_database(app).new_session(write=True) as session:
+            manager = session.get(Staff, bench.manager_id)
+            assert manager is not None
+            network = list(session.scalars(select(Site).where(Site.name.like("Network %"))))
+            manager.sites = [*manager.sites, *network]
+            session.commit()
+            ids = [site.id for site in network]
+        keep = sum(keep_days(app, site_id) for site_id in ids)
+        client = _client(app, bench, "manager")
+        today = local_date(utcnow(), ZoneInfo("Europe/London"))
+        first, last = today - timedelta(days=365), today - timedelta(days=1)
+        path = f"/reports/?period=custom&date_from={first}&date_to={last}&site=all"
+        timings = []
+        for attempt in range(2 + repeats):
+            begun = time.perf_counter()
+            response = client.get(path)
+            assert response.status_code == 200, response.status_code
+            if attempt >= 2:
+                timings.append((time.perf_counter() - begun) * 1000)
+    finally:
+        database.drop()
+        remove_workdir(workdir)
+    return {
+        "backend": backend,
+        "sites": sites,
+        "days": days,
+        "visits_per_day": visits_per_day,
+        "generate_seconds": generated,
+        "keep_seconds": keep,
+        "report": {
+            "median_ms": round(median(timings), 1),
+            "p90_ms": round(percentile(timings, 0.9), 1),
+            "runs": repeats,
+            "period": f"{first} to {last}",
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", default="sqlite", choices=("sqlite", "postgresql"))
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--visits-per-day", type=int, default=1000)
+    parser.add_argument("--network", type=int, default=0, help="Time a year across N sites.")
+    parser.add_argument("--days", type=int, default=FULL_YEAR, help="Days per network site.")
     arguments = parser.parse_args()
+    if arguments.network:
+        network = run_network(
+            arguments.db, arguments.network, arguments.days, arguments.repeats,
+            arguments.visits_per_day,
+        )  # fmt: skip
+        print(network)
+        print("written to", write_results(f"reports-network-{arguments.db}", network))
+        return
     result = run(arguments.db, arguments.scale, arguments.repeats, arguments.visits_per_day)
     print(result["backend"], "ratio 5y/1y:", result["ratio_5y_1y"])
     print("written to", write_results(f"reports-{arguments.db}", result))

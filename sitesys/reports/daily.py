@@ -4,8 +4,8 @@ and read by reports in place of the visits (today, and any day not yet kept, is 
 What is kept is what comes from the visits (`visits.visit_tally`), the part that grows with a
 busy site's history; clients (distinct over a whole period), incidents, checks, drug checks and
 handovers are few and counted from their records for the period asked. The kept figures and a
-direct count agree exactly (`tests/reports/test_daily.py`): times are kept to the second as the
-direct count takes them.
+direct count agree exactly (`tests/reports/test_daily.py`): times are kept in tenths of a
+minute, as the direct count takes them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sitesys.reports.tally import Tally
 from sitesys.reports.visits import booths_in_service, visit_tally
 from sitesys.sites.models import Site
 
-_SECONDS = "~seconds:"
+_TENTHS = "~tenths:"
 _USED = "~booth_seconds_used"
 _OPEN = "~booth_seconds_open"
 #: A job run keeps at most this many new days per site (the rebuild command does any number).
@@ -38,9 +38,9 @@ def tally_rows(tally: Tally) -> Counter[tuple[str, str]]:
     rows: Counter[tuple[str, str]] = Counter(
         {cell: value for cell, value in tally.counts.items() if value}
     )
-    for sample, cases in tally.seconds.items():
-        for seconds in cases:
-            rows[(_SECONDS + sample, str(seconds))] += 1
+    for sample, cases in tally.times.items():
+        for tenths, count in cases.items():
+            rows[(_TENTHS + sample, str(tenths))] += count
     if tally.booth_seconds_used:
         rows[(_USED, "")] = tally.booth_seconds_used
     if tally.booth_seconds_open:
@@ -52,8 +52,8 @@ def rows_tally(rows: Iterable[tuple[str, str, int]]) -> Tally:
     tally = Tally()
     for key, row, summed in rows:
         value = int(summed)  # PostgreSQL sums a BIGINT as a NUMERIC
-        if key.startswith(_SECONDS):
-            tally.seconds.setdefault(key.removeprefix(_SECONDS), []).extend([int(row)] * value)
+        if key.startswith(_TENTHS):
+            tally.time(key.removeprefix(_TENTHS), int(row), value)
         elif key == _USED:
             tally.booth_seconds_used += value
         elif key == _OPEN:
@@ -180,3 +180,43 @@ def open_from(session: Session, site: Site) -> date | None:
         select(func.min(Visit.checked_in_at)).where(Visit.site_id == site.id, is_open_visit())
     )
     return None if opened is None else local_date(opened, site.zone)
+
+
+def visits_in(session: Session, site: Site, first: date, last: date) -> int:
+    """Visits checked in on local days `first` to `last`: kept days from their figures, the
+    others counted (the twelve-month trend asks this of every month).
+    """
+    kept = _kept_days(session, site, first, last)
+    total = int(
+        session.scalar(
+            select(func.coalesce(func.sum(DailyFigure.value), 0)).where(
+                DailyFigure.site_id == site.id,
+                DailyFigure.day >= first,
+                DailyFigure.day <= last,
+                DailyFigure.key == "visits_total",
+            )
+        )
+        or 0
+    )
+    day = first
+    while day <= last:
+        if day in kept:
+            day += timedelta(days=1)
+            continue
+        run_end = day
+        while run_end + timedelta(days=1) <= last and run_end + timedelta(days=1) not in kept:
+            run_end += timedelta(days=1)
+        total += int(
+            session.scalar(
+                select(func.count())
+                .select_from(Visit)
+                .where(
+                    Visit.site_id == site.id,
+                    Visit.checked_in_at >= day_start(day, site.zone),
+                    Visit.checked_in_at < day_start(run_end + timedelta(days=1), site.zone),
+                )
+            )
+            or 0
+        )
+        day = run_end + timedelta(days=1)
+    return total

@@ -9,6 +9,7 @@ shows. Counts only leave here: no client code, tag or free text.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,9 +28,9 @@ from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind
 from sitesys.incidents.kinds import ActionKind, IncidentType, Outcome, PhysicalHarm
 from sitesys.incidents.models import Incident, IncidentAction, IncidentTypeEntry
 from sitesys.observations.models import OverdueAlert
-from sitesys.reports.daily import daily_visits
+from sitesys.reports.daily import daily_visits, visits_in
 from sitesys.reports.indicators import INDICATORS, Measure, indicator
-from sitesys.reports.tally import Tally, _seconds
+from sitesys.reports.tally import Tally, _tenths
 from sitesys.reports.visits import SUBSTANCE_CODES, hour_label
 from sitesys.sites.models import Site, SubstanceOption
 
@@ -80,24 +81,33 @@ def total(tallies: Iterable[Tally]) -> Tally:
     return combined
 
 
-def median(values: Sequence[float]) -> float | None:
-    if not values:
+def _nth(cases: Counter[int], index: int) -> int:
+    """The `index`-th smallest case (from 0) of a histogram of cases."""
+    seen = 0
+    for value in sorted(cases):
+        seen += cases[value]
+        if seen > index:
+            return value
+    raise IndexError(index)
+
+
+def median(cases: Counter[int]) -> float | None:
+    count = cases.total()
+    if not count:
         return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
+    if count % 2:
+        return float(_nth(cases, count // 2))
+    return (_nth(cases, count // 2 - 1) + _nth(cases, count // 2)) / 2
 
 
-def percentile(values: Sequence[float], share: float) -> float | None:
-    """The nearest-rank percentile: the smallest value with at least `share` of cases at or
+def percentile(cases: Counter[int], share: float) -> float | None:
+    """The nearest-rank percentile: the smallest case with at least `share` of cases at or
     below it.
     """
-    if not values:
+    count = cases.total()
+    if not count:
         return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+    return float(_nth(cases, max(0, math.ceil(share * count) - 1)))
 
 
 def site_tally(session: Session, site: Site, first: date, last: date) -> Tally:
@@ -141,16 +151,13 @@ def name_substances(session: Session, site: Site, tally: Tally) -> None:
 def _clients(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
     in_period = (Visit.site_id == site.id, Visit.checked_in_at >= start, Visit.checked_in_at < end)
     earlier = aliased(Visit)
-    came_before = exists().where(
-        earlier.client_id == Client.id,
-        earlier.site_id == site.id,
-        earlier.checked_in_at < start,
-    )
+    # A client record belongs to one site, so its visits are all at that site: the earlier
+    # visit is sought by client (ix_visits_client_checked_in_at), not among the site's history.
+    came_before = exists().where(earlier.client_id == Client.id, earlier.checked_in_at < start)
     rows = session.execute(
-        select(Client.age_band, Client.gender, came_before)
-        .join(Visit, Visit.client_id == Client.id)
-        .where(*in_period)
-        .group_by(Client.id, Client.age_band, Client.gender)
+        select(Client.age_band, Client.gender, came_before).where(
+            Client.id.in_(select(Visit.client_id).where(*in_period))
+        )
     ).all()
     for age_band, gender, returning in rows:
         tally.add("clients_unique")
@@ -213,7 +220,7 @@ def _incidents(session: Session, site: Site, start: datetime, end: datetime, tal
             tally.add("naloxone_doses", count=len(naloxone))
             tally.naloxone_mg += sum((dose or Decimal(0) for _, dose in naloxone), Decimal(0))
             first = min(at for at, _ in naloxone)
-            tally.seconds.setdefault("naloxone", []).append(_seconds(first, started_at))
+            tally.time("naloxone", _tenths(first, started_at))
         kinds_done = {kind for kind, _, _ in done}
         if ActionKind.OXYGEN in kinds_done:
             tally.add("oxygen")
@@ -247,9 +254,7 @@ def _floor(session: Session, site: Site, start: datetime, end: datetime, tally: 
         tally.add("overdue_alerts")
         if closed_at is not None and observation_id is not None:
             tally.add("overdue_answered")
-            tally.seconds.setdefault("overdue_answer", []).append(
-                max(0, _seconds(closed_at, overdue_since))
-            )
+            tally.time("overdue_answer", _tenths(closed_at, overdue_since))
 
 
 def _drug_checking(session: Session, site: Site, first: date, last: date, tally: Tally) -> None:
@@ -327,9 +332,9 @@ def values(tally: Tally) -> dict[tuple[str, str], Value]:
             figures[key] = round(of * 1000 / per, 1) if per else None
         elif item.measure is Measure.MINUTES:
             sample, share = _TIMED[item.key]
-            cases = tally.seconds.get(sample, [])
+            cases = tally.times.get(sample, Counter())
             found = median(cases) if share == 0.5 else percentile(cases, share)
-            figures[key] = None if found is None else round(found / 60, 1)
+            figures[key] = None if found is None else round(found / 10, 1)
         elif item.measure is Measure.PERCENT:
             figures[key] = (
                 round(100 * tally.booth_seconds_used / tally.booth_seconds_open, 1)
@@ -370,18 +375,7 @@ def monthly_trend(
         for site in sites:
             start = day_start(first, site.zone)
             end = day_start(last + timedelta(days=1), site.zone)
-            visits += int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(Visit)
-                    .where(
-                        Visit.site_id == site.id,
-                        Visit.checked_in_at >= start,
-                        Visit.checked_in_at < end,
-                    )
-                )
-                or 0
-            )
+            visits += visits_in(session, site, first, last)
             in_period = (
                 Incident.site_id == site.id,
                 Incident.started_at >= start,

@@ -9,10 +9,16 @@ from decimal import Decimal
 
 
 def _seconds(later: datetime, earlier: datetime) -> int:
-    """Whole seconds from one instant to another (times are counted to the second, so that
-    figures read from the daily aggregates and from the records agree exactly).
-    """
+    """Whole seconds from one instant to another."""
     return int((later - earlier).total_seconds())
+
+
+def _tenths(later: datetime, earlier: datetime) -> int:
+    """Whole tenths of a minute (6 seconds, rounded down) from one instant to another: the
+    precision reports show times in, and what is kept per day, so that figures read from the
+    daily aggregates and from the records agree exactly.
+    """
+    return max(0, int((later - earlier).total_seconds() // 6))
 
 
 @dataclass
@@ -22,8 +28,9 @@ class Tally:
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     #: The rows of each breakdown, in order (the fixed ones, then substances and days seen).
     rows: dict[str, list[str]] = field(default_factory=dict)
-    #: Whole seconds of each timed case: "naloxone", "overdue_answer", "booth_wait".
-    seconds: dict[str, list[int]] = field(default_factory=dict)
+    #: How many timed cases took each number of tenths of a minute, by what was timed:
+    #: "naloxone", "overdue_answer", "booth_wait".
+    times: dict[str, Counter[int]] = field(default_factory=dict)
     naloxone_mg: Decimal = Decimal(0)
     booth_seconds_used: int = 0
     booth_seconds_open: int = 0
@@ -31,18 +38,21 @@ class Tally:
     def add(self, key: str, row: str = "", count: int = 1) -> None:
         self.counts[(key, row)] += count
 
+    def time(self, sample: str, tenths: int, cases: int = 1) -> None:
+        self.times.setdefault(sample, Counter())[tenths] += cases
+
     def __add__(self, other: Tally) -> Tally:
         rows = {key: list(values) for key, values in self.rows.items()}
         for key, names in other.rows.items():
             known = rows.setdefault(key, [])
             known += [name for name in names if name not in known]
-        seconds = {key: list(cases) for key, cases in self.seconds.items()}
-        for key, cases in other.seconds.items():
-            seconds.setdefault(key, []).extend(cases)
+        times = {key: Counter(cases) for key, cases in self.times.items()}
+        for key, cases in other.times.items():
+            times.setdefault(key, Counter()).update(cases)
         return Tally(
             counts=self.counts + other.counts,
             rows=rows,
-            seconds=seconds,
+            times=times,
             naloxone_mg=self.naloxone_mg + other.naloxone_mg,
             booth_seconds_used=self.booth_seconds_used + other.booth_seconds_used,
             booth_seconds_open=self.booth_seconds_open + other.booth_seconds_open,

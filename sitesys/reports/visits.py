@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.checkin.models import Route, ServiceGiven, Visit, VisitService, VisitSubstance
 from sitesys.clock import utcnow
-from sitesys.reports.tally import Tally, _seconds
+from sitesys.reports.tally import Tally, _seconds, _tenths
 from sitesys.sites.models import Booth, Site
 
 #: Visits naming each substance, by pick-list code (named by `figures.name_substances`).
@@ -75,7 +75,7 @@ def _visits(
         ended = left or now
         if entered is not None:
             tally.add("booth_visits")
-            tally.seconds.setdefault("booth_wait", []).append(_seconds(entered, checked_in_at))
+            tally.time("booth_wait", _tenths(entered, checked_in_at))
             out = aftercare or left or now
             tally.booth_seconds_used += max(0, _seconds(out, entered))
         opened, closed = days.get(local.date(), (checked_in_at, ended))

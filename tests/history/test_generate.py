@@ -206,3 +206,20 @@ def test_history_has_incidents_at_published_rates_and_a_handover_per_shift(commi
         assert all(h.acknowledged_by_id != h.outgoing_lead_id for h in handovers)
         assert sum(len(h.snapshot["clients"]) for h in handovers) > 0
         assert visits == 2400
+
+
+def test_sites_builds_a_network_of_numbered_sites(committed_app):
+    result = _run(
+        committed_app, "--days", "2", "--visits-per-day", "20", "--site", "Net", "--sites", "3",
+        "--seed", "5", "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with Session(get_database(committed_app).engine) as session:
+        counts = dict(
+            session.execute(
+                select(Site.name, func.count(Visit.id))
+                .join(Visit, Visit.site_id == Site.id)
+                .group_by(Site.name)
+            ).all()
+        )
+    assert counts == {"Net 1": 40, "Net 2": 40, "Net 3": 40}

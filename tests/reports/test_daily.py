@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sitesys.audit.services import record_event
 from sitesys.checkin.models import ServiceGiven, Visit, VisitService
 from sitesys.reports.daily import rebuild
-from sitesys.reports.figures import site_tally, values
+from sitesys.reports.figures import monthly_trend, site_tally, values
 from sitesys.reports.models import AggregatedDay, DailyFigure
 from sitesys.reports.tasks import keep_daily_figures
 from tests.reports.scenes import march
@@ -32,9 +32,15 @@ def _kept(db, site) -> list[tuple[date, str, str, int]]:
 def test_kept_days_give_exactly_the_direct_count(db):
     scene = march(db)
     direct = values(site_tally(db, scene.site, *MARCH))
+    months = [MARCH, (date(2026, 4, 1), date(2026, 4, 30))]
+    trend = monthly_trend(db, [scene.site], months)
+    assert [(month.visits, month.overdoses, month.incidents) for month in trend] == [
+        (5, 1, 3), (1, 1, 1),
+    ]  # fmt: skip
     assert rebuild(db, scene.site, date(2026, 2, 1), date(2026, 4, 30)) == 89
     kept = values(site_tally(db, scene.site, *MARCH))
     assert kept == direct
+    assert monthly_trend(db, [scene.site], months) == trend
     # Part kept, part counted: the month's first half kept, the rest from the visits.
     db.execute(AggregatedDay.__table__.delete().where(AggregatedDay.day > date(2026, 3, 15)))
     db.execute(DailyFigure.__table__.delete().where(DailyFigure.day > date(2026, 3, 15)))
