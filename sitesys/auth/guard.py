@@ -33,6 +33,7 @@ PUBLIC_ENDPOINTS = (
             "auth.login",
             "system.healthz",
             "system.readyz",
+            "system.scheduler_health",
             "static",
             "results.lookup",
             "public_alerts.about",
