@@ -81,6 +81,7 @@ def new() -> ResponseReturnValue:
             role=Role(form.role.data),
             sites=[sites[site_id] for site_id in form.sites.data or [] if site_id in sites],
             password=password,
+            must_change=True,
         )
     refusal = outcome.refusal
     if refusal is None:
