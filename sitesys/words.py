@@ -61,9 +61,13 @@ def password_words() -> tuple[str, ...]:
     raise RuntimeError("the word list is shorter than expected")
 
 
-def generate_password() -> str:
-    """Five words chosen uniformly at random from 4,096: exactly 5 x 12 = 60 bits of entropy
-    (above the 50 asked for), e.g. "season-harbour-little-method-signal".
+def generate_password(username: str = "") -> str:
+    """Five words chosen uniformly at random from 4,096: 5 x 12 = 60 bits of entropy (above the
+    50 asked for), e.g. "season-harbour-little-method-signal". One holding the username (which
+    the rules refuse) is drawn again, which removes a negligible share of the 2^60.
     """
     words = password_words()
-    return "-".join(secrets.choice(words) for _ in range(PASSWORD_WORD_COUNT))
+    while True:
+        password = "-".join(secrets.choice(words) for _ in range(PASSWORD_WORD_COUNT))
+        if not username or username.lower() not in password:
+            return password

@@ -32,9 +32,10 @@ def test_generated_passwords_carry_sixty_bits_and_pass_the_rules():
     assert len(words) == len(set(words)) == 4096
     assert PASSWORD_WORD_COUNT * math.log2(len(words)) == 60
     for _ in range(50):
-        password = generate_password()
+        password = generate_password("nia")
         assert len(password.split("-")) == 5 and all(w in words for w in password.split("-"))
         assert password_problems(password, "nia") == []
+    assert all("an" not in generate_password("an") for _ in range(20))
 
 
 def _events(db, action):
