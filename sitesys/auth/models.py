@@ -32,7 +32,7 @@ class Staff(Audited, Base):
     last_login_at: Mapped[datetime | None]
     #: Set when an admin issued or reset the password: it is changed at the next sign-in,
     #: before anything else, so only its owner knows the password in use.
-    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    must_change_password: Mapped[bool] = mapped_column(server_default=false())
 
     sites: Mapped[list[Site]] = relationship(
         secondary=staff_sites, back_populates="staff", order_by="Site.name"
