@@ -55,6 +55,8 @@ class Config:
     #: Redis shared by every worker and host (SITESYS_REDIS_URL), where the rate limits count;
     #: None: each worker counts in its own memory (the embedded default).
     redis_url: str | None = None
+    #: Earlier client-code keys, kept for look-up only after a rotation (clients/keys.py).
+    client_code_old_keys: tuple[str, ...] = ()
     #: Per-address limits (Flask-Limiter syntax) on sign-in attempts and on client-code look-ups
     #: at the desk (SITESYS_SIGN_IN_LIMIT, SITESYS_CLIENT_LOOKUP_LIMIT). Every tablet of a site
     #: shares one address, so they are generous: they stop a flood, not a busy shift.
@@ -126,6 +128,18 @@ class Config:
         proxies = env_vars.get("SITESYS_TRUSTED_PROXIES", "0").strip() or "0"
         if not proxies.isdigit() or int(proxies) > 5:
             raise ConfigError("SITESYS_TRUSTED_PROXIES must be a small whole number (0 to 5).")
+        old_keys = tuple(
+            key.strip()
+            for key in env_vars.get("SITESYS_CLIENT_CODE_OLD_KEYS", "").split(",")
+            if key.strip()
+        )
+        if client_code_key in old_keys:
+            raise ConfigError("SITESYS_CLIENT_CODE_OLD_KEYS must not hold the current key.")
+        if env == "production" and any(len(key) < 32 or key == secret_key for key in old_keys):
+            raise ConfigError(
+                "Each of SITESYS_CLIENT_CODE_OLD_KEYS must be at least 32 characters of random "
+                "text, and none the secret key."
+            )
         redis_url = env_vars.get("SITESYS_REDIS_URL", "").strip() or None
         if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("SITESYS_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
@@ -152,6 +166,7 @@ class Config:
             client_lookup_limit=lookup_limit,
             trusted_proxies=int(proxies),
             redis_url=redis_url,
+            client_code_old_keys=old_keys,
             secret_key=secret_key,
             client_code_key=client_code_key,
             database_url=database_url,

@@ -9,6 +9,15 @@ from sitesys.alerts.models import (
 )
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
+from sitesys.board.models import Display
+from sitesys.care.models import (
+    BladderScreen,
+    EducationGiven,
+    EducationTopic,
+    Referral,
+    ReferralService,
+    ReferralStep,
+)
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client, ClientFlag
 from sitesys.drugchecks.models import (
@@ -43,21 +52,29 @@ from sitesys.incidents.models import (
     incident_staff,
 )
 from sitesys.observations.models import Observation, OverdueAlert
+from sitesys.reports.models import AggregatedDay, DailyFigure
 from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
+from sitesys.supplies.models import StockBatch, StockMovement, SupplyItem, VisitSupply
 from sitesys.system.models import SchedulerHeartbeat
 from sitesys.versions.models import RecordVersion
 
 __all__ = [
     "Acknowledgement",
+    "AggregatedDay",
     "AlertShown",
     "AlertSubstance",
     "AuditEvent",
+    "BladderScreen",
     "Booth",
     "Client",
     "ClientFlag",
     "ComponentOption",
     "CustodyAlert",
+    "DailyFigure",
+    "Display",
     "DrugAlert",
+    "EducationGiven",
+    "EducationTopic",
     "Handover",
     "HandoverAction",
     "HandoverAddendum",
@@ -75,6 +92,9 @@ __all__ = [
     "Observation",
     "OverdueAlert",
     "RecordVersion",
+    "Referral",
+    "ReferralService",
+    "ReferralStep",
     "ResultAmendment",
     "ReviewAction",
     "Sample",
@@ -87,11 +107,15 @@ __all__ = [
     "SpectrumComponent",
     "Staff",
     "StaffSession",
+    "StockBatch",
     "StockItem",
+    "StockMovement",
     "SubstanceOption",
+    "SupplyItem",
     "Visit",
     "VisitService",
     "VisitSubstance",
+    "VisitSupply",
     "alert_sites",
     "incident_staff",
     "staff_sites",

@@ -1,7 +1,7 @@
 """Staff accounts: a password an admin issued or reset must be changed at the next sign-in.
 
 Revision ID: signin_0001
-Revises: drugchecks_0001
+Revises: care_0006
 Create Date: 2026-12-06 04:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "signin_0001"
-down_revision = "drugchecks_0001"
+down_revision = "care_0006"
 branch_labels = None
 depends_on = None
 

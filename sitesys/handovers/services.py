@@ -32,6 +32,7 @@ from sitesys.handovers.shifts import ShiftOccurrence
 from sitesys.handovers.snapshot import ShiftWindow, take_snapshot
 from sitesys.refusals import Refused
 from sitesys.sites.models import Site
+from sitesys.supplies.models import StockMovement, SupplyItem
 from sitesys.versions import version_of
 from sitesys.versions.services import Editable, Fields, save_version
 
@@ -105,8 +106,9 @@ def start_handover(session: Session, actor: Staff, site: Site, shift: ShiftOccur
         saved_at=now,
     )
     _sync_people(handover)
+    ledger = ledger_counts(session, site)
     handover.stock = [
-        HandoverStock(item=item.name, position=position)
+        HandoverStock(item=item.name, position=position, count=ledger.get(item.name))
         for position, item in enumerate(stock_items(session, site))
     ]
     stored = add_once(session, handover, lambda: find_handover(session, site, shift))
@@ -330,6 +332,19 @@ def submission_problems(handover: Handover) -> list[str]:
     if uncounted:
         problems.append("Count " + ", ".join(uncounted) + ".")
     return problems
+
+
+def ledger_counts(session: Session, site: Site) -> dict[str, int]:
+    """What the stock ledger (supplies/) holds of each item it has lines for, by the item's name:
+    a handover's stock section starts from these, and the lead confirms or corrects them.
+    """
+    kept = select(StockMovement.item_id).where(StockMovement.site_id == site.id).distinct()
+    rows = session.execute(
+        select(SupplyItem.label, SupplyItem.on_hand).where(
+            SupplyItem.site_id == site.id, SupplyItem.id.in_(kept)
+        )
+    )
+    return {label: int(on_hand) for label, on_hand in rows}
 
 
 def submit_handover(session: Session, actor: Staff, handover: Handover) -> None:

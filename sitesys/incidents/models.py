@@ -7,7 +7,7 @@ submitted report is an amendment that keeps the old value beside the new one.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, text
@@ -137,6 +137,27 @@ class Incident(Audited, Base):
     @property
     def naloxone_total_mg(self) -> Decimal:
         return sum((a.dose_mg or Decimal(0) for a in self.naloxone_doses), Decimal(0))
+
+    @property
+    def last_naloxone_at(self) -> datetime | None:
+        """When the last naloxone dose that counts was given."""
+        doses = self.naloxone_doses
+        return max(dose.recorded_at for dose in doses) if doses else None
+
+    @property
+    def naloxone_prompt_at(self) -> datetime | None:
+        """When the response screen prompts "Consider another dose": the site's minutes (2 or
+        3) after the last dose; None before the first.
+        """
+        last = self.last_naloxone_at
+        if last is None:
+            return None
+        return last + timedelta(minutes=self.site.naloxone_prompt_minutes)
+
+    @property
+    def naloxone_prompt_due(self) -> bool:
+        prompt_at = self.naloxone_prompt_at
+        return prompt_at is not None and utcnow() >= prompt_at
 
     @property
     def ems_called_at(self) -> datetime | None:

@@ -52,6 +52,9 @@ PREFILLED = (
     "draft_reminder_hours",
     "custody_alert_minutes",
     "result_days",
+    "naloxone_prompt_minutes",
+    "bladder_screen_days",
+    "suppression_threshold",
 )
 
 
@@ -64,6 +67,7 @@ def _settings(form: SiteForm) -> SiteSettings:
         name=form.name.data or "",
         is_active=bool(form.is_active.data),
         public_alerts_enabled=bool(form.public_alerts_enabled.data),
+        desk_rescue_actions=bool(form.desk_rescue_actions.data),
         **given,
     )
 

@@ -27,6 +27,7 @@ from sitesys.handovers.services import (
     save_and_submit,
 )
 from sitesys.handovers.views import bp
+from sitesys.supplies.stock import stock_take_from_handover
 from sitesys.versions.queries import count_versions
 from sitesys.versions.services import SavedElsewhere, typing_not_saved
 
@@ -112,6 +113,14 @@ def _save(handover_id: uuid.UUID, submitting: bool) -> ResponseReturnValue:
             form.version.data or "",
             submit=submitting and not unsaved,
         )
+        if submitting and not (unsaved or problems):
+            # The lead's counts that differ from the stock ledger are a stock-take (supplies/).
+            stock_take_from_handover(
+                db,
+                current_staff(),
+                current_site(),
+                [(row.id, row.item, row.count) for row in handover.stock],
+            )
         if not (is_htmx() or unsaved or problems):
             outcome.say(
                 "Handover submitted. The incoming lead acknowledges it under their own login."

@@ -26,6 +26,8 @@ from sitesys.db import Outcome, committing, get_session
 from sitesys.incidents.floor import awaiting_review_count, open_incident_for_visit
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident, format_decimal
+from sitesys.incidents.timeline import LogEntry, response_log, vitals_summary
+from sitesys.observations.models import Observation
 from sitesys.refusals import NotAllowed, Refused
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,17 @@ def decimal_filter(value: Decimal) -> str:
 def emergency_running_for(visit: Visit) -> bool:
     """Whether an emergency response is running for a visit (used by _start_button.html)."""
     return open_incident_for_visit(get_session(), visit) is not None
+
+
+@bp.app_template_global("response_log")
+def response_log_global(incident: Incident) -> list[LogEntry]:
+    """A response's taps and the vitals recorded while it ran, in order (_action_list.html)."""
+    return response_log(get_session(), incident)
+
+
+@bp.app_template_filter("vitals_summary")
+def vitals_summary_filter(observation: Observation) -> str:
+    return vitals_summary(observation)
 
 
 @contextmanager

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
-from sitesys.auth.guard import current_site, current_staff
+from sitesys.auth.guard import current_site, current_staff, is_htmx
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.whereabouts import client_and_whereabouts
@@ -36,6 +44,16 @@ from sitesys.templating import local_time
 
 #: How often a response screen fetches the log, so taps on other tablets show up.
 LOG_POLL_SECONDS = 5
+#: Above the fold on a tablet either way up, in this order (the running totals follow them).
+FIRST_AID = (
+    ActionKind.NALOXONE,
+    ActionKind.RESCUE_BREATHS,
+    ActionKind.AIRWAY,
+    ActionKind.OXYGEN,
+    ActionKind.EMS_CALLED,
+)
+#: The one-tap buttons after the first aid and the totals, in the order of the response.
+MORE_TAPS = tuple(kind for kind in ActionKind.one_tap() if kind not in FIRST_AID)
 
 
 @bp.post("/start/<uuid:visit_id>")
@@ -104,6 +122,18 @@ def vitals_url_for(incident: Incident) -> str | None:
     )
 
 
+def _fresh_keys() -> dict[ActionKind, str]:
+    """A submission key for every button: each tap is one action, however often it is sent."""
+    return {kind: str(uuid.uuid4()) for kind in ActionKind}
+
+
+def _swapped_with_tap() -> str:
+    """What a tap answered in place swaps besides the log (htmx's hx-select-oob)."""
+    return ",".join(
+        ["#response-totals", "#response-said", *(f"#key-{kind.value}" for kind in ActionKind)]
+    )
+
+
 def _render_respond(
     incident: Incident, failed: ActionForm | None = None, status: int = 200
 ) -> ResponseReturnValue:
@@ -114,7 +144,9 @@ def _render_respond(
         render_template(
             "incidents/respond.html",
             incident=with_actions(get_session(), incident),
-            one_tap=[(kind, str(uuid.uuid4())) for kind in ActionKind.one_tap()],
+            keys=_fresh_keys(),
+            more_taps=MORE_TAPS,
+            swapped_with_tap=_swapped_with_tap(),
             value_forms=value_forms,
             ActionKind=ActionKind,
             confirm=ConfirmForm(),
@@ -167,10 +199,43 @@ def _tap(form: ActionForm) -> ActionInput:
     )
 
 
+def _tapped_in_place(incident: Incident, problem: str | None = None) -> ResponseReturnValue:
+    """A tap sent with htmx, answered in place: the log, the totals, what the tap came to (the
+    messages the view gave, taken back from the flash so they show here and nowhere else) and
+    fresh form keys. The page around them does not move.
+    """
+    said = get_flashed_messages(with_categories=True)
+    if problem is not None:
+        said = [*said, ("error", f"Nothing was recorded. {problem}")]
+    return render_template(
+        "incidents/_response_tapped.html",
+        incident=with_actions(get_session(), incident),
+        strike_form=StrikeForm(),
+        poll_seconds=LOG_POLL_SECONDS,
+        said=said,
+        keys=_fresh_keys(),
+    )
+
+
+def _go(target: str) -> ResponseReturnValue:
+    """Redirect; a tap sent with htmx is sent on by a full page change, never swapped in."""
+    if is_htmx():
+        response = current_app.response_class(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _form_problems(form: ActionForm) -> str:
+    return " ".join(dict.fromkeys(error for field in form for error in field.errors))
+
+
 @bp.post("/<uuid:incident_id>/actions")
 @requires(Capability.RECORD_RESPONSE_ACTIONS)
 def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
-    """One tap: recorded with the server's time, once however often it is sent."""
+    """One tap: recorded with the server's time, once however often it is sent. Sent with
+    htmx, it is answered in place (`_tapped_in_place`); without JavaScript, by this screen again.
+    """
     db = get_session()
     incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
     form = ActionForm()
@@ -179,7 +244,12 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
         # say it was not recorded, and where it goes instead.
         refusal = tap_refusal(incident)
         if refusal is not None:
+            if is_htmx():
+                flash(str(refusal), refusal.category)
+                return _go(url_for("incidents.show", incident_id=incident.id))
             return turn_away(refusal, url_for("incidents.show", incident_id=incident.id))
+        if is_htmx():
+            return _tapped_in_place(incident, _form_problems(form) or "Reload the page.")
         return _render_respond(incident, form, 422)
     with committing_or_403(db) as outcome:
         recorded = record_action(db, current_staff(), incident, _tap(form))
@@ -187,10 +257,12 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
             outcome.say(f"Already recorded: {recorded.action.summary}.", "info")
         else:
             outcome.say(f"Recorded: {recorded.action.summary}.")
-    if outcome.refused:
+    if outcome.refused and incident.status is not IncidentStatus.OPEN:
         # Ended on another tablet meanwhile: straight to the record, with this one message (a
         # refused value, while the response runs, goes back to the response screen).
-        return redirect(incident_page(incident))
+        return _go(incident_page(incident))
+    if is_htmx():
+        return _tapped_in_place(incident)
     return redirect(url_for("incidents.respond", incident_id=incident.id))
 
 
