@@ -10,7 +10,7 @@ from config import PROJECT_ROOT, Config
 
 def create_app(config: Config | None = None) -> Flask:
     """Wire SiteSys together; never migrates, starts the scheduler or prompts."""
-    from sitesys import cli, db, errors, http_headers, session_cookie, templating
+    from sitesys import cli, db, errors, http_headers, request_body, session_cookie, templating
     from sitesys.alerts.views import bp as alerts_bp
     from sitesys.alerts.views.public import bp as public_alerts_bp
     from sitesys.audit import chain as audit_chain
@@ -87,6 +87,7 @@ def create_app(config: Config | None = None) -> Flask:
         )
 
     db.init_app(app, config.database_url)
+    request_body.init_app(app)
     floor_rule.install("log" if config.is_production else "raise")
     audit_chain.install()
     audit_origin.init_app()

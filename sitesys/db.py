@@ -12,7 +12,7 @@ from typing import Any, ClassVar, TypeVar
 from flask import Flask, current_app, flash, g, has_request_context, request
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -206,7 +206,12 @@ def get_session() -> Session:
 def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        try:
+            session.close()
+        except DBAPIError:
+            # The database went away under the request (its page, the 503, is already made):
+            # rolling back on a dead connection must not turn that page into a bare 500.
+            session.invalidate()
 
 
 def init_app(app: Flask, url: str) -> Database:

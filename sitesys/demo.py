@@ -62,7 +62,7 @@ def seed_demo(session: Session) -> list[DemoAccount]:
         add_shift(session, None, site, name, start, end)
     accounts = []
     for username, display_name, role in DEMO_ACCOUNTS:
-        password = generate_password()
+        password = generate_password(username)
         create_staff(
             session,
             None,

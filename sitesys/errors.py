@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, render_template, request, session
+from flask import Flask, Response, g, make_response, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from sitesys.auth.guard import current_staff_session, is_htmx, send_to_login
 from sitesys.auth.services import end_session
 from sitesys.db import committing, get_session
+from sitesys.extensions import login_manager
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +98,44 @@ def _csrf_error(_error: CSRFError) -> Response:
     )
 
 
-def _database_down(error: OperationalError) -> tuple[str, int]:
-    log.error("database unavailable: %s", type(error.orig).__name__)
-    return render_error(503)
+#: What staff read when the database cannot be reached (issue 20, finding 7).
+DATABASE_DOWN = (
+    "SiteSys cannot reach its database. Use the paper fallback sheets; "
+    "nothing typed on this page was saved."
+)
+
+
+def database_down_page() -> Response:
+    """The 503 page for a database outage, drawn without the database: no member of staff is
+    loaded (that is a query), no navigation, no site; the security headers are added as to every
+    response (http_headers.py).
+    """
+    # Flask-Login loads the request's user only while g._login_user is unset (guard.py does the
+    # same for the fallback sheets): nothing below may reach for the database again.
+    g._login_user = login_manager.anonymous_user()
+    page = render_template(
+        "errors/standalone.html",
+        code=503,
+        title="SiteSys cannot reach its database",
+        lines=[DATABASE_DOWN, "Try again in a minute; if it lasts, tell your manager."],
+        links=[(url_for("fallback.sheets"), "Open the paper fallback sheets")],
+    )
+    response = make_response(page, 503)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+def _database_down(error: SQLAlchemyError) -> Response:
+    """The database refused or dropped a connection (OperationalError), none was free in time
+    (TimeoutError), or a connection died under a statement (DBAPIError, invalidated).
+    """
+    if isinstance(error, DBAPIError) and not (
+        isinstance(error, OperationalError) or error.connection_invalidated
+    ):
+        return _unexpected(error)  # type: ignore[return-value]
+    reason = type(error.orig).__name__ if isinstance(error, DBAPIError) else type(error).__name__
+    log.error("database unavailable: %s", reason)
+    return database_down_page()
 
 
 def _unexpected(error: Exception) -> tuple[str, int]:
@@ -111,4 +148,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(DBAPIError, _database_down)
+    app.register_error_handler(PoolTimeout, _database_down)
     app.register_error_handler(Exception, _unexpected)

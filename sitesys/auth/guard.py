@@ -31,8 +31,10 @@ PUBLIC_ENDPOINTS = (
     frozenset(
         {
             "auth.login",
+            "auth.first_password",
             "system.healthz",
             "system.readyz",
+            "system.scheduler_health",
             "static",
             "results.lookup",
             "public_alerts.about",
@@ -54,6 +56,7 @@ SESSION_END_MESSAGES = {
     "deactivated": "This account has been deactivated. Speak to your manager.",
     "deactivated_by_admin": "This account has been deactivated. Speak to your manager.",
     "password_reset": "Your password was reset. Sign in with the new one.",
+    "password_changed": "Your password was changed. Sign in with the new one.",
     "role_changed": "Your role was changed. Please sign in again.",
     "logout": "You have been signed out.",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.roles import Role
@@ -30,6 +30,9 @@ class Staff(Audited, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: Set when an admin issued or reset the password: it is changed at the next sign-in,
+    #: before anything else, so only its owner knows the password in use.
+    must_change_password: Mapped[bool] = mapped_column(server_default=false())
 
     sites: Mapped[list[Site]] = relationship(
         secondary=staff_sites, back_populates="staff", order_by="Site.name"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
-from sitesys.auth.passwords import hash_password, needs_rehash, verify_password
+from sitesys.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from sitesys.clock import utcnow
 from sitesys.refusals import Refused
 from sitesys.sites.models import Site, staff_sites
@@ -338,3 +338,45 @@ def switch_site(session: Session, staff_session: StaffSession, site: Site) -> No
         record=site,
     )
     session.flush()
+
+
+class PasswordRefused(Refused):
+    """A new password that breaks the rules (auth/passwords.py), or the current one mistyped."""
+
+
+def check_new_password(staff: Staff, password: str) -> None:
+    """Refuse a new password that breaks the rules, or that is the one in use."""
+    problems = password_problems(password, staff.username)
+    if problems:
+        raise PasswordRefused(" ".join(problems))
+
+
+def set_own_password(
+    session: Session, staff: Staff, new_hash: str, *, at_sign_in: bool, keep_session_id: int | None
+) -> int:
+    """The account's owner sets its password (hashed by the caller, outside any transaction):
+    the one an admin issued is no longer in use, and every other session of the account ends.
+    Returns how many sessions were ended.
+    """
+    staff.password_hash = new_hash
+    staff.must_change_password = False
+    ended = session.execute(
+        update(StaffSession)
+        .where(
+            StaffSession.staff_id == staff.id,
+            StaffSession.ended_at.is_(None),
+            StaffSession.id != (keep_session_id or 0),
+        )
+        .values(ended_at=utcnow(), end_reason="password_changed")
+        .execution_options(synchronize_session="fetch")
+    )
+    record_event(
+        session,
+        "auth.password_changed",
+        actor=staff,
+        record=staff,
+        at_sign_in=at_sign_in,
+        sessions_ended=int(ended.rowcount or 0),  # type: ignore[attr-defined]
+    )
+    session.flush()
+    return int(ended.rowcount or 0)  # type: ignore[attr-defined]

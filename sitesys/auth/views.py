@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from flask import (
@@ -24,20 +25,30 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 
-from sitesys.auth.forms import LoginForm, LogoutForm, SwitchSiteForm
+from sitesys.auth.forms import (
+    ChangePasswordForm,
+    FirstPasswordForm,
+    LoginForm,
+    LogoutForm,
+    SwitchSiteForm,
+)
 from sitesys.auth.guard import current_staff, current_staff_session, safe_next
 from sitesys.auth.loaders import get_workplace_or_404
 from sitesys.auth.models import Staff
+from sitesys.auth.passwords import hash_password, verify_password
 from sitesys.auth.permissions import any_staff
 from sitesys.auth.roles import LANDING_ENDPOINTS
 from sitesys.auth.services import (
     AccountLocked,
+    PasswordRefused,
     SignInRefused,
     begin_sign_in,
+    check_new_password,
     check_password,
     complete_sign_in,
     end_session,
     finish_sign_in,
+    set_own_password,
     switch_site,
 )
 from sitesys.clock import utcnow
@@ -165,14 +176,29 @@ def login() -> ResponseReturnValue:
         except SignInRefused:
             error, status = WRONG_CREDENTIALS, 401
         else:
-            with committing(db):
-                # A fresh cookie and a fresh server session at every sign-in (no session
-                # fixation).
-                session.clear()
-                complete_sign_in(db, staff)
-            login_user(staff)
-            return redirect(safe_next(request.args.get("next")) or _landing(staff))
+            # A fresh cookie at every sign-in (no session fixation).
+            session.clear()
+            if staff.must_change_password:
+                # The password is right but an admin knows it: its owner sets their own before
+                # any session begins. The step waits in the sealed cookie, for a few minutes.
+                session[PENDING] = {"staff_id": staff.id, "since": utcnow().timestamp()}
+                return redirect(
+                    url_for("auth.first_password", next=safe_next(request.args.get("next")))
+                )
+            return _signed_in(db, staff)
     return render_template("auth/login.html", form=form, error=error), status
+
+
+#: A sign-in whose password was right but must be changed first (the cookie's key).
+PENDING = "sign_in_pending"
+PENDING_FOR = timedelta(minutes=10)
+
+
+def _signed_in(db: Session, staff: Staff) -> ResponseReturnValue:
+    with committing(db):
+        complete_sign_in(db, staff)
+    login_user(staff)
+    return redirect(safe_next(request.args.get("next")) or _landing(staff))
 
 
 def _landing(staff: Staff) -> str:
@@ -185,6 +211,104 @@ def _landing(staff: Staff) -> str:
     if staff.role.needs_site and not staff.sites:
         return url_for("home.index")
     return url_for(endpoint)
+
+
+def _pending_staff(db: Session) -> Staff | None:
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    since = datetime.fromtimestamp(float(pending.get("since", 0)), UTC)
+    if utcnow() - since > PENDING_FOR:
+        session.pop(PENDING, None)
+        return None
+    staff = db.get(Staff, int(pending.get("staff_id", 0)))
+    if staff is None or not staff.is_active or not staff.must_change_password:
+        return None
+    return staff
+
+
+@bp.route("/login/new-password", methods=["GET", "POST"])
+def first_password() -> ResponseReturnValue:
+    """Set one's own password in place of the one an admin issued, then sign in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    db = get_session()
+    staff = _pending_staff(db)
+    if staff is None:
+        flash("Please sign in again.", "warning")
+        return redirect(url_for("auth.login"))
+    form = FirstPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        new_password = form.new_password.data or ""
+        try:
+            check_new_password(staff, new_password)
+        except PasswordRefused as refused:
+            form.new_password.errors = [str(refused)]
+            status = 422
+        else:
+            if verify_password(staff.password_hash, new_password):
+                form.new_password.errors = ["Choose a password other than the one you were given."]
+                return render_template("auth/first_password.html", form=form, staff=staff), 422
+            new_hash = hash_password(new_password)  # outside any transaction
+            staff = db.get(Staff, staff.id, with_for_update=True) or staff
+            with committing(db):
+                set_own_password(db, staff, new_hash, at_sign_in=True, keep_session_id=None)
+            session.pop(PENDING, None)
+            flash("Your password is changed.", "success")
+            return _signed_in(db, staff)
+    elif form.errors:
+        status = 422
+    return render_template("auth/first_password.html", form=form, staff=staff), status
+
+
+def _others_ended(ended: int) -> str:
+    if not ended:
+        return ""
+    return f" Your {ended} other session{'s' if ended != 1 else ''} ended."
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@any_staff
+def change_password() -> ResponseReturnValue:
+    """Staff change their own password; their other sessions end."""
+    form = ChangePasswordForm()
+    staff = current_staff()
+    status = 200
+    if form.validate_on_submit():
+        new_password = form.new_password.data or ""
+        try:
+            check_new_password(staff, new_password)
+        except PasswordRefused as refused:
+            form.new_password.errors = [str(refused)]
+            status = 422
+        else:
+            db = get_session()
+            current_hash = staff.password_hash
+            db.rollback()  # nothing held open while argon2 runs
+            if not verify_password(current_hash, form.current_password.data or ""):
+                form.current_password.errors = ["That is not your current password."]
+                return render_template("auth/change_password.html", form=form), 422
+            new_hash = hash_password(new_password)
+            with committing(db) as outcome:
+                locked = db.get(Staff, staff.id, with_for_update=True) or staff
+                ended = set_own_password(
+                    db,
+                    locked,
+                    new_hash,
+                    at_sign_in=False,
+                    keep_session_id=current_staff_session().id,
+                )
+                others = (
+                    ""
+                    if not ended
+                    else f" Your {ended} other session{'s' if ended != 1 else ''} ended."
+                )
+                outcome.say("Your password is changed." + others)
+            return redirect(url_for("home.index"))
+    elif form.errors:
+        status = 422
+    return render_template("auth/change_password.html", form=form), status
 
 
 @bp.post("/logout")

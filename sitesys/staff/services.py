@@ -60,8 +60,11 @@ def create_staff(
     role: Role,
     sites: list[Site],
     password: str,
+    must_change: bool = False,
 ) -> Staff:
-    """Create an account; the username must be free and the password must pass the rules."""
+    """Create an account; the username must be free and the password must pass the rules. A
+    password an admin issues (`must_change`) is changed by its owner at the first sign-in.
+    """
     username = check_username(username)
     if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise UsernameTaken(f"The username {username} is already taken.")
@@ -77,6 +80,7 @@ def create_staff(
         role=role,
         password_hash=hash_password(password),
         sites=list(sites),
+        must_change_password=must_change,
     )
     session.add(staff)
     session.flush()
@@ -176,11 +180,14 @@ def reactivate_staff(session: Session, actor: Staff, staff: Staff) -> None:
 
 
 def reset_password(session: Session, actor: Staff | None, staff: Staff, password: str) -> None:
-    """Set a new password and end the account's sessions; the password is never recorded."""
+    """Set a new password and end the account's sessions; the password is never recorded, and
+    its owner changes it at the next sign-in.
+    """
     problems = password_problems(password, staff.username)
     if problems:
         raise StaffError(" ".join(problems))
     staff.password_hash = hash_password(password)
+    staff.must_change_password = True
     end_all_sessions(session, staff, "password_reset")
     record_event(
         session,

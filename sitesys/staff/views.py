@@ -71,7 +71,7 @@ def new() -> ResponseReturnValue:
     form.sites.choices, sites = _site_choices(db)
     if not form.validate_on_submit():
         return render_template("staff/form.html", form=form, staff=None)
-    password = generate_password()
+    password = generate_password(form.username.data or "")
     with committing(db, show_refusal=False) as outcome:
         staff = create_staff(
             db,
@@ -81,6 +81,7 @@ def new() -> ResponseReturnValue:
             role=Role(form.role.data),
             sites=[sites[site_id] for site_id in form.sites.data or [] if site_id in sites],
             password=password,
+            must_change=True,
         )
     refusal = outcome.refusal
     if refusal is None:
@@ -181,7 +182,7 @@ def password(staff_id: int) -> ResponseReturnValue:
         abort(400)
     db = get_session()
     staff = get_staff_or_404(db, staff_id, for_update=True)
-    new_password = generate_password()
+    new_password = generate_password(staff.username)
     with committing(db) as outcome:
         reset_password(db, current_staff(), staff, new_password)
     if outcome.refused:

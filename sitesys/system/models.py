@@ -11,7 +11,7 @@ from sitesys.db import Base
 
 
 class SchedulerHeartbeat(Base):
-    """Last beat of the scheduler process; /readyz reports a stale one."""
+    """Last beat of the scheduler process, read by /healthz/scheduler and the status page."""
 
     __tablename__ = "scheduler_heartbeats"
 

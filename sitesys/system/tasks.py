@@ -11,7 +11,7 @@ from sitesys.system.models import SchedulerHeartbeat
 
 
 def beat(session: Session) -> None:
-    """Record that the scheduler is alive (read by /readyz)."""
+    """Record that the scheduler is alive (read by system/heartbeat.py)."""
     heartbeat = session.get(SchedulerHeartbeat, "scheduler")
     if heartbeat is None:
         heartbeat = SchedulerHeartbeat(name="scheduler", beat_at=utcnow(), host="")
