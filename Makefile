@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test safety hazard-log lint bench clean
+.PHONY: run test safety hazard-log lint bench clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check sitesys tests migrations bench config.py wsgi.py
 	$(BIN)/ruff format --check sitesys tests migrations bench config.py wsgi.py
 	$(BIN)/mypy
+
+## screenshots: take the README's screenshots again (board, emergency response, check-in at 768x1024)
+screenshots: $(VENV)/.dev
+	$(BIN)/python -m tests.browser.screenshots
 
 ## bench: the benchmark suite (see bench/README.md)
 bench: $(VENV)/.dev

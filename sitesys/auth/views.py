@@ -96,3 +96,15 @@ def switch() -> ResponseReturnValue:
         switch_site(db, current_staff_session(), site)
         outcome.say(f"You are now working at {site.name}.")
     return redirect(url_for("home.index"))
+
+
+@bp.post("/session/stay")
+@any_staff
+def stay_signed_in() -> ResponseReturnValue:
+    """'Stay signed in' in the idle warning: a request of the person's own, which (as any such
+    request does, in the guard) moves the idle clock on. Nothing else is changed or recorded.
+    """
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return "", 204

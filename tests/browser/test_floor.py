@@ -7,24 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import nav, seed, sign_in
+from tests.browser.helpers import check_in, nav, seed, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
-
-
-def check_in(desk, code: str, substance: str, route: str, booth: str) -> str:
-    nav(desk, "Check in")
-    desk.get_by_label("Client code").fill(code)
-    desk.get_by_role("button", name="Find client").click()
-    expect(desk.get_by_role("region", name="Client")).to_be_visible()
-    desk.get_by_role("group", name="Substances").get_by_label(substance).check()
-    desk.get_by_role("group", name="Route").get_by_label(route, exact=True).check()
-    desk.get_by_role("group", name="Drug checked").get_by_label("No", exact=True).check()
-    desk.get_by_role("group", name="Booth").get_by_label(booth, exact=True).check()
-    desk.get_by_role("button", name="Check in", exact=True).click()
-    message = desk.get_by_text(re.compile(r"^Checked in "))
-    expect(message).to_be_visible()
-    return re.match(r"Checked in (.+?)( \(new client\))?:", message.inner_text()).group(1)
 
 
 def test_desk_checks_in_and_the_floor_follows_on_another_tablet(new_page, committed_app):

@@ -150,6 +150,60 @@
     });
   }
   setInterval(tickClocks, 1000);
+
+  // The idle warning: two minutes before the site's idle sign-out, a dialog offers "Stay signed
+  // in". The board's own polls do not count as use (as on the server); anything else does.
+  var idleDialog = document.querySelector("[data-idle-warning]");
+  var IDLE_WARN_MS = 2 * 60 * 1000;
+  var lastUsed = Date.now();
+
+  function idleText(ms) {
+    var seconds = Math.max(0, Math.ceil(ms / 1000));
+    var rest = seconds % 60;
+    return Math.floor(seconds / 60) + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  function showIdle(signedOut) {
+    idleDialog.querySelector("[data-idle-before]").hidden = signedOut;
+    idleDialog.querySelector("[data-idle-after]").hidden = !signedOut;
+    if (!idleDialog.open) { idleDialog.showModal(); }
+  }
+
+  function checkIdle() {
+    var left = lastUsed + Number(idleDialog.getAttribute("data-idle-seconds")) * 1000 - Date.now();
+    if (left <= 0) {
+      showIdle(true);
+    } else if (left <= IDLE_WARN_MS) {
+      idleDialog.querySelector("[data-idle-left]").textContent = idleText(left);
+      showIdle(false);
+    }
+  }
+
+  if (idleDialog) {
+    setInterval(checkIdle, 1000);
+    idleDialog.querySelector("[data-idle-stay]").addEventListener("click", function () {
+      fetch(idleDialog.getAttribute("data-stay-url"), {
+        method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: { "X-CSRFToken": csrfToken() }
+      }).then(function (response) {
+        if (response.status === 204) {
+          lastUsed = Date.now();
+          idleDialog.close();
+        } else {
+          showIdle(true);
+        }
+      }, function () { showIdle(true); });
+    });
+    // Esc closes a modal dialog; here it means "stay", so it must not skip the request.
+    idleDialog.addEventListener("cancel", function (event) {
+      event.preventDefault();
+      idleDialog.querySelector("[data-idle-stay]").click();
+    });
+    document.addEventListener("htmx:afterRequest", function (event) {
+      var elt = event.detail.elt;
+      if (elt && elt.id !== "board" && !elt.hasAttribute("data-live")) { lastUsed = Date.now(); }
+    });
+  }
   document.addEventListener("DOMContentLoaded", tickClocks);
   document.addEventListener("htmx:afterSwap", tickClocks);
 })();
