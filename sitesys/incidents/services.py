@@ -354,8 +354,10 @@ def _transfer(session: Session, actor: Staff, incident: Incident) -> LeftByAmbul
     if visit is None:
         return None
     # The visit's row lock, as a check-out takes it: a desk moving the client at the same
-    # moment waits, then finds them gone.
-    session.refresh(visit, with_for_update=True)
+    # moment waits, then finds them gone. Locked on its own (PostgreSQL locks no outer join),
+    # then read again as it is now.
+    session.execute(select(Visit.id).where(Visit.id == visit.id).with_for_update())
+    session.refresh(visit)
     return leave_by_ambulance(session, actor, visit)
 
 
