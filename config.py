@@ -29,6 +29,15 @@ def _dev_key(name: str) -> str:
     return path.read_text().strip()
 
 
+def _valid_limit(value: str) -> bool:
+    from limits import parse_many
+
+    try:
+        return bool(parse_many(value))
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything create_app needs; built by from_env() or by tests."""
@@ -46,6 +55,21 @@ class Config:
     #: Redis shared by every worker and host (SITESYS_REDIS_URL), where the rate limits count;
     #: None: each worker counts in its own memory (the embedded default).
     redis_url: str | None = None
+    #: Earlier client-code keys, kept for look-up only after a rotation (clients/keys.py).
+    client_code_old_keys: tuple[str, ...] = ()
+    #: Per-address limits (Flask-Limiter syntax) on sign-in attempts and on client-code look-ups
+    #: at the desk (SITESYS_SIGN_IN_LIMIT, SITESYS_CLIENT_LOOKUP_LIMIT). Every tablet of a site
+    #: shares one address, so they are generous: they stop a flood, not a busy shift.
+    sign_in_limit: str = "10 per minute;200 per hour"
+    #: Sign-in attempts from all addresses together (SITESYS_SIGN_IN_LIMIT_ALL): a flood from
+    #: many addresses then costs at most this much argon2 work; staff already signed in work on.
+    sign_in_limit_all: str = "60 per minute"
+    client_lookup_limit: str = "120 per minute"
+    #: argon2 checks one web worker process makes at once (SITESYS_PASSWORD_CHECKS_AT_ONCE): a
+    #: check takes all the cores for a moment, so a flood of sign-ins from many addresses would
+    #: otherwise hold every worker thread and the desk would wait; a sign-in that finds them all
+    #: taken is asked to try again in a moment.
+    password_checks_at_once: int = 1
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -104,13 +128,45 @@ class Config:
         proxies = env_vars.get("SITESYS_TRUSTED_PROXIES", "0").strip() or "0"
         if not proxies.isdigit() or int(proxies) > 5:
             raise ConfigError("SITESYS_TRUSTED_PROXIES must be a small whole number (0 to 5).")
+        old_keys = tuple(
+            key.strip()
+            for key in env_vars.get("SITESYS_CLIENT_CODE_OLD_KEYS", "").split(",")
+            if key.strip()
+        )
+        if client_code_key in old_keys:
+            raise ConfigError("SITESYS_CLIENT_CODE_OLD_KEYS must not hold the current key.")
+        if env == "production" and any(len(key) < 32 or key == secret_key for key in old_keys):
+            raise ConfigError(
+                "Each of SITESYS_CLIENT_CODE_OLD_KEYS must be at least 32 characters of random "
+                "text, and none the secret key."
+            )
         redis_url = env_vars.get("SITESYS_REDIS_URL", "").strip() or None
         if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("SITESYS_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
+        sign_in_limit = env_vars.get("SITESYS_SIGN_IN_LIMIT", "").strip() or cls.sign_in_limit
+        all_limit = env_vars.get("SITESYS_SIGN_IN_LIMIT_ALL", "").strip() or cls.sign_in_limit_all
+        lookup_limit = (
+            env_vars.get("SITESYS_CLIENT_LOOKUP_LIMIT", "").strip() or cls.client_lookup_limit
+        )
+        for variable, value in (
+            ("SITESYS_SIGN_IN_LIMIT", sign_in_limit),
+            ("SITESYS_SIGN_IN_LIMIT_ALL", all_limit),
+            ("SITESYS_CLIENT_LOOKUP_LIMIT", lookup_limit),
+        ):
+            if not _valid_limit(value):
+                raise ConfigError(f"{variable} must be a limit such as '30 per minute'.")
+        at_once = env_vars.get("SITESYS_PASSWORD_CHECKS_AT_ONCE", "1").strip() or "1"
+        if not at_once.isdigit() or not 1 <= int(at_once) <= 64:
+            raise ConfigError("SITESYS_PASSWORD_CHECKS_AT_ONCE must be a whole number, 1 to 64.")
         return cls(
             env=env,
+            password_checks_at_once=int(at_once),
+            sign_in_limit=sign_in_limit,
+            sign_in_limit_all=all_limit,
+            client_lookup_limit=lookup_limit,
             trusted_proxies=int(proxies),
             redis_url=redis_url,
+            client_code_old_keys=old_keys,
             secret_key=secret_key,
             client_code_key=client_code_key,
             database_url=database_url,

@@ -13,11 +13,15 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys import cli, db, errors, http_headers, session_cookie, templating
     from sitesys.alerts.views import bp as alerts_bp
     from sitesys.alerts.views.public import bp as public_alerts_bp
+    from sitesys.audit import chain as audit_chain
     from sitesys.audit import floor_rule
+    from sitesys.audit import origin as audit_origin
     from sitesys.audit.views import bp as audit_bp
     from sitesys.auth import guard
     from sitesys.auth.views import bp as auth_bp
     from sitesys.board.views import bp as board_bp
+    from sitesys.board.views.displays import display_bp
+    from sitesys.care.views import bp as care_bp
     from sitesys.checkin.views import bp as checkin_bp
     from sitesys.clients.views import bp as clients_bp
     from sitesys.drugchecks.views import bp as drugchecks_bp
@@ -29,8 +33,10 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.incidents.views import bp as incidents_bp
     from sitesys.observations.views import bp as observations_bp
     from sitesys.record_ids import RecordIdConverter
+    from sitesys.reports.views import bp as reports_bp
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
+    from sitesys.supplies.views import bp as supplies_bp
     from sitesys.system.views import bp as system_bp
 
     config = config or Config.from_env()
@@ -48,11 +54,13 @@ def create_app(config: Config | None = None) -> Flask:
         # rather than failing as an error page.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,
+        SITESYS_PASSWORD_CHECKS_AT_ONCE=config.password_checks_at_once,
     )
     app.config.update(
         SITESYS=config,
         SECRET_KEY=config.secret_key,
         SITESYS_CLIENT_CODE_KEY=config.client_code_key,
+        SITESYS_CLIENT_CODE_OLD_KEYS=config.client_code_old_keys,
         TESTING=config.env == "test",
         MAX_CONTENT_LENGTH=config.max_content_length,
         MAX_FORM_MEMORY_SIZE=config.max_form_memory_size,
@@ -79,6 +87,8 @@ def create_app(config: Config | None = None) -> Flask:
 
     db.init_app(app, config.database_url)
     floor_rule.install("log" if config.is_production else "raise")
+    audit_chain.install()
+    audit_origin.init_app()
     session_cookie.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -95,6 +105,7 @@ def create_app(config: Config | None = None) -> Flask:
         checkin_bp,
         observations_bp,
         board_bp,
+        display_bp,
         incidents_bp,
         clients_bp,
         handovers_bp,
@@ -106,6 +117,9 @@ def create_app(config: Config | None = None) -> Flask:
         alerts_bp,
         public_alerts_bp,
         fallback_bp,
+        care_bp,
+        supplies_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

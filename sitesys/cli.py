@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from sitesys.auth.roles import Role
 from sitesys.db import get_database
+from sitesys.reports.commands import reports_cli
 from sitesys.sites.models import Site
 
 if TYPE_CHECKING:
@@ -57,6 +58,25 @@ def db_current() -> None:
     from alembic import command
 
     command.current(_alembic(), verbose=False)
+
+
+@db_cli.command("grant-runtime")
+@click.argument("role")
+def db_grant_runtime(role: str) -> None:
+    """Give the runtime ROLE (PostgreSQL) its rows and nothing more; run as the owner after
+    every upgrade. It cannot then run DDL, TRUNCATE, delete audit events or disable triggers.
+    """
+    from sitesys.system.db_roles import RoleRefused, grant_runtime
+
+    engine = get_database().engine
+    if engine.dialect.name != "postgresql":
+        raise click.ClickException("Database roles are PostgreSQL's; SQLite has none.")
+    try:
+        with engine.begin() as connection:
+            grant_runtime(connection, role)
+    except RoleRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    click.echo(f"{role} may read and write rows, and nothing more.")
 
 
 @db_cli.command("check")
@@ -154,11 +174,91 @@ def scheduler_command() -> None:
         scheduler.start()
 
 
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check every site's chain of audit events; name the first break (exit 1 when there is one).
+
+    Each chain's last position and hash are printed: noted down elsewhere, they show later
+    whether events were cut off the end of a chain, which the chain alone cannot.
+    """
+    from sitesys.audit.chain import chain_heads, verify
+
+    with get_database().new_session(write=False) as session:
+        report = verify(session)
+        if report.first_break is not None:
+            click.echo(f"Audit trail BROKEN after {report.events} event(s).", err=True)
+            click.echo(str(report.first_break), err=True)
+            sys.exit(1)
+        click.echo(f"Audit trail intact: {report.events} event(s) in {report.chains} chain(s).")
+        for site_id, position, digest in chain_heads(session):
+            chain = "no site" if site_id is None else f"site {site_id}"
+            click.echo(f"  {chain}: {position} event(s), last hash {digest}")
+
+
+client_keys_cli = AppGroup("client-keys", help="Client-code keys: rotation and retirement.")
+
+
+def _code_keys() -> tuple[str, tuple[str, ...]]:
+    config = current_app.config
+    return config["SITESYS_CLIENT_CODE_KEY"], tuple(config["SITESYS_CLIENT_CODE_OLD_KEYS"])
+
+
+@client_keys_cli.command("status")
+def client_keys_status() -> None:
+    """How many clients are still under each client-code key."""
+    from sitesys.clients.keys import key_status
+
+    current, old_keys = _code_keys()
+    with get_database().new_session(write=False) as session:
+        rows = key_status(session, current, old_keys)
+    click.echo(f"{'key':<14} {'state':<16} clients")
+    for row in rows:
+        click.echo(f"{row.key_id or '(none)':<14} {row.state:<16} {row.clients}")
+    click.echo(
+        "Old keys find returning clients and move them to the current key at their next visit; "
+        "clients under a retired or unconfigured key look new."
+    )
+
+
+@client_keys_cli.command("retire")
+@click.argument("key_id")
+@click.option("--yes", is_flag=True, help="Retire without asking to confirm.")
+def client_keys_retire(key_id: str, yes: bool) -> None:
+    """Retire the old key KEY_ID (from `status`): the clients still under it then look new."""
+    from sqlalchemy import func
+
+    from sitesys.clients.keys import KeyRefused, retire_key
+    from sitesys.clients.models import Client
+
+    current, old_keys = _code_keys()
+    with get_database().new_session(write=True) as session:
+        left = session.scalar(
+            select(func.count()).select_from(Client).where(Client.code_key_id == key_id)
+        )
+        if not yes:
+            click.confirm(
+                f"{left} client(s) are still under key {key_id} and will look new. Retire it?",
+                abort=True,
+            )
+        try:
+            left = retire_key(session, None, key_id, current, old_keys)
+        except KeyRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+        session.commit()
+    click.echo(f"Key {key_id} retired: {left} client(s) under it now look new at the desk.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(client_keys_cli)
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(reports_cli)
     history_command = _generate_history_command()
     if history_command is not None:
         app.cli.add_command(history_command)

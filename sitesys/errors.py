@@ -58,7 +58,10 @@ def render_error(code: int, description: str | None = None) -> tuple[str, int]:
     )
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException | Response:
+    if error.response is not None:
+        # A page already made for this refusal (the sign-in limit's, auth/views.py).
+        return error.response  # type: ignore[return-value]
     code = error.code or 500
     if code not in TITLES:
         return error

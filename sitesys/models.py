@@ -9,6 +9,15 @@ from sitesys.alerts.models import (
 )
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure, Staff, StaffSession
+from sitesys.board.models import Display
+from sitesys.care.models import (
+    BladderScreen,
+    EducationGiven,
+    EducationTopic,
+    Referral,
+    ReferralService,
+    ReferralStep,
+)
 from sitesys.checkin.models import Visit, VisitService, VisitSubstance
 from sitesys.clients.models import Client, ClientFlag
 from sitesys.drugchecks.models import (
@@ -44,6 +53,7 @@ from sitesys.incidents.models import (
 )
 from sitesys.observations.models import Observation, OverdueAlert
 from sitesys.sites.models import Booth, Site, SubstanceOption, staff_sites
+from sitesys.supplies.models import SupplyItem, VisitSupply
 from sitesys.system.models import SchedulerHeartbeat
 from sitesys.versions.models import RecordVersion
 
@@ -52,12 +62,16 @@ __all__ = [
     "AlertShown",
     "AlertSubstance",
     "AuditEvent",
+    "BladderScreen",
     "Booth",
     "Client",
     "ClientFlag",
     "ComponentOption",
     "CustodyAlert",
+    "Display",
     "DrugAlert",
+    "EducationGiven",
+    "EducationTopic",
     "Handover",
     "HandoverAction",
     "HandoverAddendum",
@@ -75,6 +89,9 @@ __all__ = [
     "Observation",
     "OverdueAlert",
     "RecordVersion",
+    "Referral",
+    "ReferralService",
+    "ReferralStep",
     "ResultAmendment",
     "ReviewAction",
     "Sample",
@@ -89,9 +106,11 @@ __all__ = [
     "StaffSession",
     "StockItem",
     "SubstanceOption",
+    "SupplyItem",
     "Visit",
     "VisitService",
     "VisitSubstance",
+    "VisitSupply",
     "alert_sites",
     "incident_staff",
     "staff_sites",

@@ -23,12 +23,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sitesys.alerts.tasks import end_expired_alerts
+from sitesys.auth.tasks import remove_old_sign_in_failures
 from sitesys.checkin.tasks import end_of_day
 from sitesys.db import get_database
 from sitesys.drugchecks.tasks import raise_custody_alerts
 from sitesys.handovers.tasks import handover_reminders
 from sitesys.incidents.tasks import remind_unsubmitted_reports
 from sitesys.observations.tasks import raise_overdue_alerts
+from sitesys.reports.tasks import keep_daily_figures
 from sitesys.system.tasks import beat
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ def jobs() -> list[Job]:
         Job("incident_reminders", remind_unsubmitted_reports, IntervalTrigger(minutes=10)),
         Job("custody_alerts", raise_custody_alerts, IntervalTrigger(minutes=1)),
         Job("drug_alert_expiry", end_expired_alerts, IntervalTrigger(minutes=1)),
+        Job("report_figures", keep_daily_figures, IntervalTrigger(minutes=30)),
+        Job("sign_in_failure_retention", remove_old_sign_in_failures, IntervalTrigger(hours=6)),
     ]
 
 

@@ -54,8 +54,11 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("handovers.index", "Handover"),
     ("drugchecks.index", "Drug checks"),
     ("alerts.index", "Drug alerts"),
+    ("care.worklist_page", "Referrals"),
     ("staff.index", "Staff"),
     ("sites.index", "Sites and booths"),
+    ("board.displays", "Displays"),
+    ("reports.index", "Reports"),
     ("audit.index", "Audit log"),
 )
 

@@ -9,6 +9,8 @@ from functools import cache
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import MetaData, Table, insert, inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from sitesys.audit import floor_rule
@@ -145,3 +147,19 @@ def make_visit(session: Session, site: Site, staff: Staff, **overrides: Any) -> 
         booth.status = BoothStatus.OCCUPIED
     scene(session)
     return visit
+
+
+def insert_site_row(connection: Connection, **values: Any) -> int:
+    """A site row as a migration test's old database has it: the model's columns that exist at
+    the connection's revision, their Python defaults filling those not given, so the test does
+    not break when a later feature adds a column to sites."""
+    existing = {column["name"] for column in inspect(connection).get_columns("sites")}
+    sites_then = Table(
+        "sites",
+        MetaData(),
+        *(column._copy() for column in Site.__table__.columns if column.name in existing),
+    )
+    values = {"name": "Old site", "time_zone": "Europe/London", **values}
+    inserted = connection.execute(insert(sites_then).values(**values)).inserted_primary_key
+    assert inserted is not None
+    return int(inserted[0])

@@ -21,7 +21,10 @@ FLOOR_ORDER = [
     "home",
     "drugchecks",
     "alerts",
+    "care",
+    "supplies",
     "fallback",
+    "reports",
 ]
 
 

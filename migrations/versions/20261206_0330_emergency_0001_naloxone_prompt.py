@@ -2,7 +2,7 @@
 minutes (2 or 3, 3 unless changed) after a naloxone dose.
 
 Revision ID: emergency_0001
-Revises: drugchecks_0001
+Revises: audit_0002
 Create Date: 2026-12-06 03:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "emergency_0001"
-down_revision = "drugchecks_0001"
+down_revision = "audit_0002"
 branch_labels = None
 depends_on = None
 

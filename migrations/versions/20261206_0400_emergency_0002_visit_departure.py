@@ -2,7 +2,7 @@
 ambulance, also set when a response records the transfer), left against advice, asked to leave.
 
 Revision ID: emergency_0002
-Revises: emergency_0001
+Revises: reports_0002
 Create Date: 2026-12-06 04:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "emergency_0002"
-down_revision = "emergency_0001"
+down_revision = "reports_0002"
 branch_labels = None
 depends_on = None
 

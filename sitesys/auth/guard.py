@@ -37,6 +37,10 @@ PUBLIC_ENDPOINTS = (
             "results.lookup",
             "public_alerts.about",
             "public_alerts.site",
+            # Wall-board displays check their own display token (board/views/displays.py).
+            "display.show",
+            "display.pair",
+            "display.partial",
         }
     )
     | OFFLINE_ENDPOINTS

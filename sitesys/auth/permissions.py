@@ -38,6 +38,8 @@ class Capability(enum.StrEnum):
     RECORD_OBSERVATIONS = "record_observations"
     #: Start an emergency response from the board or a visit.
     START_RESPONSE = "start_response"
+    #: Raise the alarm from a board tile: it starts the response record, and nurses take over.
+    RAISE_ALARM = "raise_alarm"
     #: Record (and strike through) actions in a running response, and end it.
     RECORD_RESPONSE_ACTIONS = "record_response_actions"
     #: See the incidents list, write, submit and amend incident reports.
@@ -56,6 +58,8 @@ class Capability(enum.StrEnum):
     MANAGE_STAFF = "manage_staff"
     #: Set up sites, booths, the substance pick-list, shifts and stock items.
     MANAGE_SITES = "manage_sites"
+    #: Register wall-board displays, pair them and revoke them.
+    MANAGE_DISPLAYS = "manage_displays"
     #: Read and filter the audit log.
     READ_AUDIT_LOG = "read_audit_log"
     #: Read the audit log of every site, not only the one signed in at.
@@ -68,6 +72,14 @@ class Capability(enum.StrEnum):
     PUBLISH_ALERTS = "publish_alerts"
     #: Read the drug alerts of one's sites and acknowledge them (everyone who works a site).
     ACKNOWLEDGE_ALERTS = "acknowledge_alerts"
+    #: Offer and record referrals, education given, and their follow-ups (care/).
+    REFER = "refer"
+    #: Ask and record clinical screens such as the ketamine bladder screen (care/).
+    SCREEN_CLIENTS = "screen_clients"
+    #: Keep the site's referral directory and education topics (care/).
+    MANAGE_CARE_LISTS = "manage_care_lists"
+    #: See the reports of one's sites (every site's for an admin) and export them.
+    READ_REPORTS = "read_reports"
 
     @property
     def doing(self) -> str:
@@ -80,6 +92,7 @@ _DOING = {
     Capability.READ_CLINICAL: "read clinical records",
     Capability.RECORD_OBSERVATIONS: "record observations",
     Capability.START_RESPONSE: "start an emergency response",
+    Capability.RAISE_ALARM: "raise the alarm",
     Capability.RECORD_RESPONSE_ACTIONS: "record response actions",
     Capability.REPORT_INCIDENTS: "write incident reports",
     Capability.REVIEW_INCIDENTS: "review incidents",
@@ -89,12 +102,17 @@ _DOING = {
     Capability.OVERSEE_HANDOVERS: "oversee handovers",
     Capability.MANAGE_STAFF: "manage staff accounts",
     Capability.MANAGE_SITES: "set up sites",
+    Capability.MANAGE_DISPLAYS: "manage wall-board displays",
     Capability.READ_AUDIT_LOG: "read the audit log",
     Capability.READ_EVERY_SITE_AUDIT: "read every site's audit log",
     Capability.CHECK_DRUGS: "record drug checks",
     Capability.LINK_SAMPLES: "tie a checked sample to a visit",
     Capability.PUBLISH_ALERTS: "publish drug alerts",
     Capability.ACKNOWLEDGE_ALERTS: "acknowledge drug alerts",
+    Capability.REFER: "record referrals and education",
+    Capability.SCREEN_CLIENTS: "record clinical screens",
+    Capability.MANAGE_CARE_LISTS: "keep the referral directory and education topics",
+    Capability.READ_REPORTS: "read reports",
 }
 
 _FLOOR = frozenset({Role.FRONT_DESK, Role.NURSE, Role.MANAGER})
@@ -112,6 +130,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.READ_CLINICAL: _CLINICAL,
     Capability.RECORD_OBSERVATIONS: _CLINICAL,
     Capability.START_RESPONSE: _CLINICAL,
+    Capability.RAISE_ALARM: _FLOOR,
     Capability.RECORD_RESPONSE_ACTIONS: _CLINICAL,
     Capability.REPORT_INCIDENTS: _CLINICAL,
     Capability.REVIEW_INCIDENTS: _MANAGER,
@@ -121,12 +140,17 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.OVERSEE_HANDOVERS: _MANAGER,
     Capability.MANAGE_STAFF: _ADMIN,
     Capability.MANAGE_SITES: _ADMIN,
+    Capability.MANAGE_DISPLAYS: _ADMIN,
     Capability.READ_AUDIT_LOG: frozenset({Role.MANAGER, Role.ADMIN}),
     Capability.READ_EVERY_SITE_AUDIT: _ADMIN,
     Capability.CHECK_DRUGS: _DRUG_CHECKING,
     Capability.LINK_SAMPLES: _SITE_STAFF,
     Capability.PUBLISH_ALERTS: _MANAGER,
     Capability.ACKNOWLEDGE_ALERTS: _SITE_STAFF,
+    Capability.REFER: _FLOOR,
+    Capability.SCREEN_CLIENTS: _CLINICAL,
+    Capability.MANAGE_CARE_LISTS: _MANAGER,
+    Capability.READ_REPORTS: frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 

@@ -68,12 +68,11 @@ def _locked_until(session: Session, username: str, now: datetime) -> datetime | 
     )
 
 
-def _record_failure(
-    session: Session, username: str, staff: Staff | None, now: datetime
-) -> datetime | None:
-    """Count a failure; the fifth within ten minutes locks the username for ten minutes."""
+def _failures_since(session: Session, username: str, staff: Staff | None, now: datetime) -> int:
+    """Failures that count towards the lockout: within ten minutes, after the last lock and
+    the last full sign-in (those before were counted already).
+    """
     since = now - FAILURE_WINDOW
-    # Failures before the last successful sign-in or the last lock do not count again.
     last_lock = session.scalar(
         select(func.max(LoginFailure.failed_at)).where(
             LoginFailure.username == username, LoginFailure.locks_until.is_not(None)
@@ -87,46 +86,128 @@ def _record_failure(
         .select_from(LoginFailure)
         .where(LoginFailure.username == username, LoginFailure.failed_at > since)
     )
-    locks_until = now + LOCK_DURATION if (recent or 0) + 1 >= MAX_FAILURES else None
-    session.add(LoginFailure(username=username, failed_at=now, locks_until=locks_until))
-    record_event(
-        session,
-        "auth.sign_in_failed",
-        actor=staff,
-        record=staff,
-        locked=locks_until is not None,
-    )
-    return locks_until
+    return int(recent or 0)
 
 
-def authenticate(session: Session, username: str, password: str) -> Staff:
-    """Check a sign-in: raises AccountLocked or SignInRefused, records failures and successes.
+def _reserve_failure(
+    session: Session, username: str, staff: Staff | None, now: datetime
+) -> LoginFailure:
+    """Count a check as a failure before it is made; the fifth within ten minutes locks the
+    username for ten minutes. A check that succeeds takes its failure back.
+    """
+    recent = _failures_since(session, username, staff, now)
+    locks_until = now + LOCK_DURATION if recent + 1 >= MAX_FAILURES else None
+    failure = LoginFailure(username=username, failed_at=now, locks_until=locks_until)
+    session.add(failure)
+    session.flush()
+    return failure
+
+
+def _account_for_check(session: Session, username: str) -> Staff | None:
+    """The account under its row lock: every check of one account's password or code queues
+    here, so the lockout counts each check before it is made (finding 5: without the lock,
+    thirty parallel attempts each counted four earlier failures and checked their password).
+    """
+    return session.scalar(select(Staff).where(Staff.username == username).with_for_update())
+
+
+def _refuse_if_locked(session: Session, username: str, staff: Staff | None, now: datetime) -> None:
+    locked = _locked_until(session, username, now)
+    if locked is not None:
+        record_event(session, "auth.sign_in_refused_locked", actor=staff, record=staff)
+        raise AccountLocked(locked)
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A password check the lockout has let through, to be made outside any transaction."""
+
+    username: str
+    staff_id: int | None
+    password_hash: str | None
+    #: The failure recorded in advance (taken back if the password is right).
+    failure_id: int
+    locks_until: datetime | None
+
+
+@dataclass(frozen=True)
+class PasswordVerdict:
+    matches: bool
+    #: The password hashed again with today's parameters, when its hash is out of date.
+    rehashed: str | None = None
+
+
+def begin_sign_in(session: Session, username: str) -> PasswordCheck:
+    """First of the three steps of a sign-in (a short write): lock the account, refuse it if it
+    is locked (AccountLocked), and count the check as a failure until it is known to succeed.
 
     Lockout counts by username in the database, never by address: every tablet of a site shares
-    one address, and locking it would lock the whole floor out.
+    one address, and locking it would lock the whole floor out (the address is throttled by
+    Flask-Limiter, auth/views.py, which slows a flood but locks nobody out).
     """
     now = utcnow()
     username = normalise_username(username)[:80]
-    staff = session.scalar(select(Staff).where(Staff.username == username))
-    locked = _locked_until(session, username, now)
-    if locked is not None:
+    staff = _account_for_check(session, username)
+    _refuse_if_locked(session, username, staff, now)
+    failure = _reserve_failure(session, username, staff, now)
+    return PasswordCheck(
+        username=username,
+        staff_id=staff.id if staff else None,
+        password_hash=staff.password_hash if staff and staff.is_active else None,
+        failure_id=failure.id,
+        locks_until=failure.locks_until,
+    )
+
+
+def check_password(check: PasswordCheck, password: str) -> PasswordVerdict:
+    """Second step: the argon2 work, which must run with no transaction open (finding 4: inside
+    the request's write transaction it held SQLite's one write lock for a tenth of a second per
+    attempt, and a flood of bogus sign-ins queued every check-in behind it).
+    """
+    matches = verify_password(check.password_hash, password)
+    rehashed = None
+    if matches and check.password_hash and needs_rehash(check.password_hash):
+        rehashed = hash_password(password)
+    return PasswordVerdict(matches, rehashed)
+
+
+def finish_sign_in(session: Session, check: PasswordCheck, verdict: PasswordVerdict) -> Staff:
+    """Third step (a short write): a wrong password keeps its failure and is refused
+    (SignInRefused, or AccountLocked on the fifth); a right one takes its failure back and
+    returns the account. Starting the session is the caller's next step (after the code of
+    two-factor sign-in, when the account has one).
+    """
+    staff = session.get(Staff, check.staff_id, with_for_update=True) if check.staff_id else None
+    failure = session.get(LoginFailure, check.failure_id)
+    right = (
+        verdict.matches
+        and staff is not None
+        and staff.is_active
+        and staff.password_hash == check.password_hash
+    )
+    if not right or staff is None:
         record_event(
             session,
-            "auth.sign_in_refused_locked",
+            "auth.sign_in_failed",
             actor=staff,
             record=staff,
+            locked=check.locks_until is not None,
         )
-        raise AccountLocked(locked)
-    password_ok = verify_password(staff.password_hash if staff else None, password)
-    if staff is None or not password_ok or not staff.is_active:
-        until = _record_failure(session, username, staff, now)
-        if until is not None:
-            raise AccountLocked(until)
+        if check.locks_until is not None:
+            raise AccountLocked(check.locks_until)
         raise SignInRefused()
-    if needs_rehash(staff.password_hash):
-        staff.password_hash = hash_password(password)
-    staff.last_login_at = now
+    if failure is not None:
+        session.delete(failure)
+    if verdict.rehashed is not None:
+        staff.password_hash = verdict.rehashed
+    session.flush()
     return staff
+
+
+def complete_sign_in(session: Session, staff: Staff, site: Site | None = None) -> str:
+    """The account is who it says (password, and code where asked): the session begins."""
+    staff.last_login_at = utcnow()
+    return start_session(session, staff, site)
 
 
 def start_session(session: Session, staff: Staff, site: Site | None = None) -> str:

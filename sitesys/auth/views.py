@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import math
+import threading
+from typing import cast
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import Session
 
 from sitesys.auth.forms import LoginForm, LogoutForm, SwitchSiteForm
 from sitesys.auth.guard import current_staff, current_staff_session, safe_next
@@ -16,13 +32,16 @@ from sitesys.auth.permissions import any_staff
 from sitesys.auth.services import (
     AccountLocked,
     SignInRefused,
-    authenticate,
+    begin_sign_in,
+    check_password,
+    complete_sign_in,
     end_session,
-    start_session,
+    finish_sign_in,
     switch_site,
 )
 from sitesys.clock import utcnow
 from sitesys.db import committing, get_session
+from sitesys.extensions import limiter
 from sitesys.record_ids import record_id
 
 bp = Blueprint("auth", __name__)
@@ -30,7 +49,104 @@ bp = Blueprint("auth", __name__)
 WRONG_CREDENTIALS = "Username or password is wrong."
 
 
+def sign_in_limit() -> str:
+    """Sign-in attempts per address (Flask-Limiter, counted in Redis where SITESYS_REDIS_URL is
+    set; config.py): it stops a flood of argon2 work, and the per-account lockout (in the
+    database) stops guessing.
+    """
+    return str(current_app.config["SITESYS"].sign_in_limit)
+
+
+def sign_in_limit_all() -> str:
+    """Sign-in attempts from every address together (config.py)."""
+    return str(current_app.config["SITESYS"].sign_in_limit_all)
+
+
+#: What a sign-in is told when this worker is already checking as many passwords as it may.
+CHECKS_BUSY = "Many sign-ins are being checked at once. Wait a few seconds, then sign in again."
+#: How long a sign-in waits for a free check (a shift signing in together) before being told so.
+CHECK_WAIT_SECONDS = 0.25
+
+
+def _password_checks() -> threading.BoundedSemaphore:
+    """The app's gate on argon2 checks at once (config.py: password_checks_at_once)."""
+    gates = current_app.extensions
+    gate = gates.get("sitesys.password_checks")
+    if gate is None:
+        at_once = int(current_app.config["SITESYS_PASSWORD_CHECKS_AT_ONCE"])
+        gate = gates.setdefault("sitesys.password_checks", threading.BoundedSemaphore(at_once))
+    return cast(threading.BoundedSemaphore, gate)
+
+
+def too_many_sign_ins(_limit: RequestLimit) -> Response:
+    """The page over the sign-in limits: plain and cheap (a flood is answered with it)."""
+    page = render_template(
+        "errors/standalone.html",
+        code=429,
+        title="Too many sign-in attempts",
+        lines=[
+            "There were too many sign-in attempts from this connection. "
+            "Wait a minute, then try again.",
+            "Staff already signed in can carry on working.",
+        ],
+        links=[(url_for("auth.login"), "Back to sign in")],
+    )
+    response = make_response(page, 429)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _locked_message(locked: AccountLocked) -> str:
+    minutes = max(1, math.ceil((locked.until - utcnow()).total_seconds() / 60))
+    return (
+        "Too many failed sign-ins: this account is locked for "
+        f"{minutes} more minute{'s' if minutes != 1 else ''}."
+    )
+
+
+class ChecksBusy(Exception):
+    """The worker is checking as many passwords as it may: nothing was checked or recorded."""
+
+
+def _check_password(db: Session, username: str, password: str) -> Staff:
+    """The password step in three parts: two short writes with the argon2 work between them,
+    outside any transaction. Raises AccountLocked or SignInRefused once their records are
+    committed (the lockout counts failures, and the audit trail shows them).
+    """
+    gate = _password_checks()
+    if not gate.acquire(timeout=CHECK_WAIT_SECONDS):
+        raise ChecksBusy()
+    try:
+        refusal: AccountLocked | SignInRefused | None = None
+        with committing(db):
+            try:
+                check = begin_sign_in(db, username)
+            except AccountLocked as locked:
+                refusal = locked
+        if refusal is not None:
+            raise refusal
+        verdict = check_password(check, password)
+    finally:
+        gate.release()
+    staff = None
+    with committing(db):
+        try:
+            staff = finish_sign_in(db, check, verdict)
+        except (AccountLocked, SignInRefused) as refused:
+            refusal = refused
+    if refusal is not None or staff is None:
+        raise refusal or SignInRefused()
+    return staff
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"], on_breach=too_many_sign_ins)
+@limiter.limit(
+    sign_in_limit_all,
+    methods=["POST"],
+    key_func=lambda: "every address",
+    on_breach=too_many_sign_ins,
+)
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -39,30 +155,21 @@ def login() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         db = get_session()
-        signed_in: Staff | None = None
-        # A refused sign-in is answered inside the block, so that its record is committed too:
-        # the lockout counts failures, and the audit trail shows them.
-        with committing(db):
-            try:
-                staff = authenticate(db, form.username.data or "", form.password.data or "")
-            except AccountLocked as locked:
-                minutes = max(1, math.ceil((locked.until - utcnow()).total_seconds() / 60))
-                error = (
-                    "Too many failed sign-ins: this account is locked for "
-                    f"{minutes} more minute{'s' if minutes != 1 else ''}."
-                )
-                status = 429
-            except SignInRefused:
-                error = WRONG_CREDENTIALS
-                status = 401
-            else:
+        try:
+            staff = _check_password(db, form.username.data or "", form.password.data or "")
+        except ChecksBusy:
+            return render_template("auth/login.html", form=form, error=CHECKS_BUSY), 503
+        except AccountLocked as locked:
+            error, status = _locked_message(locked), 429
+        except SignInRefused:
+            error, status = WRONG_CREDENTIALS, 401
+        else:
+            with committing(db):
                 # A fresh cookie and a fresh server session at every sign-in (no session
                 # fixation).
                 session.clear()
-                start_session(db, staff)
-                signed_in = staff
-        if signed_in is not None:
-            login_user(signed_in)
+                complete_sign_in(db, staff)
+            login_user(staff)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("auth/login.html", form=form, error=error), status
 

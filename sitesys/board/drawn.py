@@ -15,6 +15,7 @@ time the board was confirmed current.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,9 @@ from flask import Flask
 #: Stand-ins in a kept board for what each request fills in.
 TOKEN_SLOT = "\x00csrf-token\x00"  # noqa: S105 (a placeholder, not a secret)
 CHECKED_SLOT = "\x00checked-at\x00"
+#: Stand-in for a form's submission key (a quick check from a tile): each one filled with a key
+#: of its own per request, so two tablets served the same kept board never share a key.
+KEY_SLOT = "\x00submission-key\x00"
 #: Boards kept per worker (a few per site and role are plenty).
 LIMIT = 64
 #: Where an app keeps its drawn boards (`app.extensions`).
@@ -38,7 +42,16 @@ class DrawnBoard:
     stable_until: datetime
 
     def for_request(self, token: str, checked_at: str) -> str:
-        return self.html.replace(TOKEN_SLOT, token).replace(CHECKED_SLOT, checked_at)
+        return fill_keys(self.html.replace(TOKEN_SLOT, token).replace(CHECKED_SLOT, checked_at))
+
+
+def fill_keys(html: str) -> str:
+    """Give every submission key stand-in a fresh key of its own."""
+    if KEY_SLOT not in html:
+        return html
+    parts = html.split(KEY_SLOT)
+    keys = [str(uuid.uuid4()) for _ in parts[1:]]
+    return parts[0] + "".join(key + part for key, part in zip(keys, parts[1:], strict=True))
 
 
 class DrawnBoards:

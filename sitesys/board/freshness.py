@@ -30,7 +30,7 @@ RECENT_EVENTS = 20
 #: Built once: this query runs on every poll of every tablet.
 _LATEST_EVENTS = (
     select(AuditEvent.id)
-    .where(AuditEvent.site_id == bindparam("site_id"))
+    .where(AuditEvent.site_id == bindparam("site_id"), AuditEvent.is_read.is_(False))
     .order_by(AuditEvent.occurred_at.desc())
     .limit(RECENT_EVENTS)
 )

@@ -19,7 +19,7 @@ from sitesys.checkin.models import (
 from sitesys.checkin.services import open_visits, substance_labels
 from sitesys.clients.models import ClientFlag
 from sitesys.clock import day_start
-from sitesys.incidents.floor import open_responses
+from sitesys.incidents.floor import open_responses, raised_by_desk
 from sitesys.incidents.models import Incident
 from sitesys.observations.checks import (
     CheckState,
@@ -49,28 +49,36 @@ class VisitCard:
     close_watch: bool = False
     #: An emergency response is running for this visit (shown on every board at once).
     emergency: bool = False
+    #: Whole minutes since the check became overdue (0 when it is not).
+    overdue_minutes: int = 0
+    #: The running response was started by the front desk's "Raise the alarm".
+    alarm_by_desk: bool = False
 
     @property
     def prompts_emergency(self) -> bool:
         return bool(self.latest and self.latest.prompts_emergency)
 
     @property
+    def high_score(self) -> bool:
+        return bool(self.latest and self.latest.level is EscalationLevel.HIGH)
+
+    @property
     def tone(self) -> str:
-        """The tile's colour: a running emergency above all; red for an overdue check, an
-        emergency prompt or a high score; amber for a due check or a worrying score.
+        """The tile's state, one of three that never look alike (colour, icon and words):
+        "emergency" (red) for a running response, a red flag or a high NEWS2; "overdue"
+        (orange) for a check past its time; "due" (amber) for a check due now; else "ok".
         """
-        level = self.latest.level if self.latest else None
-        if self.emergency:
+        if self.emergency or self.prompts_emergency or self.high_score:
             return "emergency"
-        if self.check is CheckState.OVERDUE or self.prompts_emergency:
-            return "red"
-        if level is EscalationLevel.HIGH:
-            return "red"
+        if self.check is CheckState.OVERDUE:
+            return "overdue"
         if self.check is CheckState.DUE:
-            return "amber"
-        if level in (EscalationLevel.MEDIUM, EscalationLevel.LOW_MEDIUM):
-            return "amber"
+            return "due"
         return "ok"
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.tone == "emergency"
 
 
 @dataclass
@@ -83,6 +91,10 @@ class BoothTile:
         if self.card is not None:
             return "Occupied"
         return self.booth.status.label
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.card is not None and self.card.is_emergency
 
 
 @dataclass
@@ -99,6 +111,19 @@ class Board:
     responses_off_floor: list[Incident] = field(default_factory=list)
     #: Active drug alerts and samples still on the bench past the custody limit (supply.py).
     supply: Supply = field(default_factory=Supply)
+
+    @property
+    def urgent(self) -> list[VisitCard]:
+        """Emergencies of people waiting or in aftercare: drawn first, ahead of the booths."""
+        return [card for card in self.waiting + self.aftercare if card.is_emergency]
+
+    @property
+    def calm_waiting(self) -> list[VisitCard]:
+        return [card for card in self.waiting if not card.is_emergency]
+
+    @property
+    def calm_aftercare(self) -> list[VisitCard]:
+        return [card for card in self.aftercare if not card.is_emergency]
 
     @property
     def free_count(self) -> int:
@@ -123,7 +148,10 @@ def _changes_at(
     if since is not None:
         moments.append(since + timedelta(minutes=card.minutes + 1))
     if interval is not None:
-        moments += [due_at(base, interval), overdue_at(base, interval)]
+        late = overdue_at(base, interval)
+        moments += [due_at(base, interval), late]
+        if card.check is CheckState.OVERDUE:
+            moments.append(late + timedelta(minutes=card.overdue_minutes + 1))
     return moments
 
 
@@ -173,7 +201,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
     # Hidden substances too: a substance taken off the pick-list keeps its name on the floor.
     labels = substance_labels(session, site.id)
     running = open_responses(session, site.id)
-    emergencies = {incident.visit_id for incident in running}
+    emergencies = {incident.visit_id: incident for incident in running}
     on_floor = {visit.id for visit in visits}
     # Waiting clients included: a worrying observation of someone waiting shows on their tile.
     latest = latest_observations(session, [visit.id for visit in visits])
@@ -207,16 +235,22 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
             latest=latest.latest_full.get(visit.id),
             close_watch=close_watch,
             emergency=visit.id in emergencies,
+            alarm_by_desk=visit.id in emergencies and raised_by_desk(emergencies[visit.id]),
         )
         base = clock_start(visit.checks_from, latest.last_checked_at.get(visit.id))
+        if card.check is CheckState.OVERDUE and interval is not None:
+            card.overdue_minutes = _minutes(now, overdue_at(base, interval))
         moments += _changes_at(card, since, base, interval)
         cards[visit.status].append(card)
         if visit.status is VisitStatus.IN_BOOTH and visit.booth_id is not None:
             by_booth[visit.booth_id] = card
+    tiles = [BoothTile(booth, by_booth.get(booth.id)) for booth in booths]
+    # Emergencies first (a stable sort: the booths keep their order within each group).
+    tiles.sort(key=lambda tile: not tile.is_emergency)
     return Board(
         site=site,
         read_at=now,
-        tiles=[BoothTile(booth, by_booth.get(booth.id)) for booth in booths],
+        tiles=tiles,
         waiting=cards[VisitStatus.WAITING],
         aftercare=cards[VisitStatus.AFTERCARE],
         stable_until=min(moment for moment in moments if moment > now),

@@ -33,6 +33,8 @@ class DeskKeys:
     client_code: str
     #: The app's secret key: signs the proof that the desk was shown a client.
     confirmation: str
+    #: Earlier client-code keys, kept for look-up only after a rotation (not the retired ones).
+    old_client_codes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -72,9 +74,10 @@ def look_up(
     if problem is not None:
         return Lookup(problem=problem)
     digest = code_digest(normalised, keys.client_code)
+    earlier = tuple(code_digest(normalised, key) for key in keys.old_client_codes)
     return Lookup(
         digest=digest,
-        summary=summarise(session, site, digest),
+        summary=summarise(session, site, digest, earlier),
         confirmation=_confirmation(digest, keys.confirmation),
     )
 

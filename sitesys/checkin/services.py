@@ -116,6 +116,8 @@ class CheckInRequest:
     drug_checked: DrugChecked
     substances: list[str]
     code_digest: str | None = None  # None: anonymous walk-in
+    #: Which client-code key the digest is under (clients/codes.py: code_key_id).
+    code_key_id: str | None = None
     booth_id: int | None = None  # None: waiting list
     services: list[ServiceGiven] = field(default_factory=list)
     age_band: AgeBand | None = None
@@ -315,6 +317,7 @@ def _client_for(session: Session, actor: Staff, site: Site, request: CheckInRequ
             request.code_digest,
             age_band=request.age_band,
             gender=request.gender,
+            code_key_id=request.code_key_id,
         )
         return _Arrival(client, is_new=True)
     open_visit = session.scalar(select(Visit).where(Visit.client_id == client.id, is_open_visit()))

@@ -15,6 +15,7 @@ from sitesys.alerts.services import (
     record_alerts_shown,
     shown_proof,
 )
+from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, can, requires
 from sitesys.checkin.desk import DeskKeys, Lookup, look_up
@@ -52,7 +53,9 @@ from sitesys.checkin.services import (
     suggested_booth,
 )
 from sitesys.checkin.whereabouts import client_and_whereabouts, whereabouts
-from sitesys.clients.models import AgeBand, Gender
+from sitesys.clients.codes import code_key_id
+from sitesys.clients.keys import rekey_client, usable_old_keys
+from sitesys.clients.models import AgeBand, Client, Gender
 from sitesys.clients.services import ClientSummary, active_flags
 from sitesys.clock import utcnow
 from sitesys.db import begin_writing, committing, get_session, reads_first
@@ -64,6 +67,7 @@ from sitesys.drugchecks.samples import (
     samples_to_link,
     todays_samples_of_client,
 )
+from sitesys.extensions import limiter
 from sitesys.forms import choices
 from sitesys.incidents.floor import may_start_response
 from sitesys.observations.chart import render_chart
@@ -72,6 +76,7 @@ from sitesys.observations.record import clinical_record
 from sitesys.record_ids import record_id
 from sitesys.refusals import Refused
 from sitesys.sites.models import Booth, Site
+from sitesys.supplies.services import give_ticked_supplies
 from sitesys.templating import local_time
 
 bp = Blueprint("checkin", __name__)
@@ -94,11 +99,25 @@ def _booth_choices(booths: list[Booth]) -> list[SelectChoice]:
 def _desk_keys() -> DeskKeys:
     config = current_app.config
     return DeskKeys(
-        client_code=config["SITESYS_CLIENT_CODE_KEY"], confirmation=config["SECRET_KEY"]
+        client_code=config["SITESYS_CLIENT_CODE_KEY"],
+        confirmation=config["SECRET_KEY"],
+        old_client_codes=usable_old_keys(get_session(), config["SITESYS_CLIENT_CODE_OLD_KEYS"]),
     )
 
 
+def _current_key_id() -> str:
+    return code_key_id(current_app.config["SITESYS_CLIENT_CODE_KEY"])
+
+
+def client_lookup_limit() -> str:
+    """Client-code look-ups per address (config.py): a desk never comes near it; a script
+    trying codes does.
+    """
+    return str(current_app.config["SITESYS"].client_lookup_limit)
+
+
 @bp.route("/checkin", methods=["GET", "POST"])
+@limiter.limit(client_lookup_limit, methods=["POST"])
 @requires(Capability.CHECK_IN)
 @reads_first
 def new() -> ResponseReturnValue:
@@ -113,10 +132,28 @@ def new() -> ResponseReturnValue:
             form.booth.data = request.args["booth"]
         return _render(form, site)
     lookup = look_up(db, site, _desk_keys(), code=form.client_code.data, walk_in=form.walk_in.data)
+    _audit_look_up(site, lookup)
     samples = _offer_samples(form, db, site, lookup, labels)
     if form.find.data:
         return _show_client(form, site, lookup)
     return _check_in(form, site, lookup, labels, samples)
+
+
+def _audit_look_up(site: Site, lookup: Lookup) -> None:
+    """Every look-up of a client's code is audited: who looked, and whether it named a client
+    (never the code). A client found under an old key is re-digested under the current one.
+    """
+    if lookup.summary is None or lookup.digest is None:
+        return  # a walk-in, or a code refused before any look-up
+    client = lookup.summary.client
+    if client is not None:
+        db = get_session()
+        begin_writing(db)
+        with committing(db):
+            rekey_client(db, current_staff(), client, lookup.digest, _current_key_id())
+        audit_read("client.code_looked_up", client, found=True)
+    else:
+        audit_read("client.code_looked_up", Client, site_id=site.id, found=False)
 
 
 def _offer_samples(
@@ -203,6 +240,8 @@ def _check_in(
             record_alerts_shown(db, staff, result.visit, alerts)
             for key in form.samples.data or []:
                 link_sample(db, staff, samples[key], result.visit)
+            # Kits ticked at the desk are given as a quantity of one (supplies/).
+            give_ticked_supplies(db, staff, site, result.visit)
         outcome.say(*_checked_in(result))
         if alerts and not result.replayed:
             outcome.say("Alert shown: " + "; ".join(alert.title for alert in alerts) + ".", "info")
@@ -219,6 +258,7 @@ def _check_in(
 def _request(form: CheckInForm, digest: str | None) -> CheckInRequest:
     booth = form.booth.data
     return CheckInRequest(
+        code_key_id=_current_key_id() if digest is not None else None,
         submission_key=form.submission_key.data,
         route=Route(form.route.data),
         drug_checked=DrugChecked(form.drug_checked.data),
@@ -287,6 +327,7 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     site = current_site()
     found = get_visit_or_404(db, visit_id, site)
+    audit_read("visit.page_read", found)
     move_form = _move_form(db, site, found)
     labels = substance_labels(db, site.id)  # hidden ones too: this visit may name one
     clinical = None

@@ -36,6 +36,13 @@ def code_problem(normalised: str, pattern: str) -> str | None:
     return None
 
 
+def code_key_id(key: str) -> str:
+    """A short name for a client-code key that reveals nothing of it: which key a client's
+    digest is under, for rotation (clients/keys.py).
+    """
+    return hmac.new(key.encode(), b"sitesys:client-code-key-id", hashlib.sha256).hexdigest()[:12]
+
+
 def code_digest(normalised: str, key: str) -> str:
     """HMAC-SHA256 under the client-code key: a copy of the database does not reveal codes.
 

@@ -69,6 +69,9 @@ class Client(Audited, Base):
     code_digest: Mapped[str] = mapped_column(String(64))
     #: What staff see and say, e.g. "Amber Heron 27"; generated, never chosen.
     display_tag: Mapped[str] = mapped_column(String(40))
+    #: Which client-code key the digest is under (`code_key_id`); None: registered before key
+    #: ids were kept, under the key that was current then.
+    code_key_id: Mapped[str | None] = mapped_column(String(16), index=True)
     age_band: Mapped[AgeBand | None]
     gender: Mapped[Gender | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -136,3 +139,23 @@ class ClientFlag(Audited, Base):
     @property
     def audit_site_id(self) -> int | None:
         return self.client.site_id
+
+
+class RetiredCodeKey(Audited, Base):
+    """An old client-code key an admin retired: no longer used to look clients up, so those
+    still under it look new at the desk.
+    """
+
+    audit_type = "client_code_key"
+    audit_site_id = None
+
+    __tablename__ = "retired_code_keys"
+
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    retired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: How many clients were still under the key when it was retired.
+    clients_left: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def id(self) -> str:
+        return self.key_id

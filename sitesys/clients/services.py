@@ -49,10 +49,21 @@ class ClientSummary:
         return next((f for f in self.active_flags if f.kind is FlagKind.SERVICE_RESTRICTION), None)
 
 
-def find_client(session: Session, site: Site, digest: str) -> Client | None:
-    return session.scalar(
-        select(Client).where(Client.site_id == site.id, Client.code_digest == digest)
-    )
+def find_client(
+    session: Session, site: Site, digest: str, earlier: tuple[str, ...] = ()
+) -> Client | None:
+    """The client under a code's digest; or, after a key rotation, under one of its `earlier`
+    digests (the same code under the old keys kept for look-up), until they are re-digested
+    under the current key at the desk (clients/keys.py: rekey_client).
+    """
+    if not earlier:
+        return session.scalar(
+            select(Client).where(Client.site_id == site.id, Client.code_digest == digest)
+        )
+    found = session.scalars(
+        select(Client).where(Client.site_id == site.id, Client.code_digest.in_((digest, *earlier)))
+    ).all()
+    return next((c for c in found if c.code_digest == digest), found[0] if found else None)
 
 
 def active_flags(client: Client, site: Site) -> list[ClientFlag]:
@@ -60,9 +71,13 @@ def active_flags(client: Client, site: Site) -> list[ClientFlag]:
     return [flag for flag in client.flags if flag.is_active_on(today)]
 
 
-def summarise(session: Session, site: Site, digest: str) -> ClientSummary:
-    """Tag, number of visits, last visit, active flags and any open visit of a code's client."""
-    client = find_client(session, site, digest)
+def summarise(
+    session: Session, site: Site, digest: str, earlier: tuple[str, ...] = ()
+) -> ClientSummary:
+    """Tag, number of visits, last visit, active flags and any open visit of a code's client
+    (found under the current key's digest or, after a rotation, an `earlier` one).
+    """
+    client = find_client(session, site, digest, earlier)
     if client is None:
         return ClientSummary(None)
     # count(*), not count of an id: both are answered from the index on (client, check-in
@@ -100,6 +115,7 @@ def register_client(
     *,
     age_band: AgeBand | None = None,
     gender: Gender | None = None,
+    code_key_id: str | None = None,
 ) -> Client:
     """Register a new client under a code digest; a simultaneous registration of the same code
     by another desk yields that desk's client rather than a duplicate.
@@ -108,6 +124,7 @@ def register_client(
         id=uuid.uuid4(),
         site_id=site.id,
         code_digest=digest,
+        code_key_id=code_key_id,
         display_tag=new_display_tag(session, site),
         age_band=age_band,
         gender=gender,

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
+from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.models import Visit
@@ -55,6 +56,7 @@ def _page(client: Client, form: FlagForm, status: int = 200) -> ResponseReturnVa
 @requires(Capability.READ_CLINICAL)
 def show(client_id: uuid.UUID) -> ResponseReturnValue:
     client = get_client_or_404(get_session(), client_id, current_site())
+    audit_read("client.page_read", client)
     return _page(client, FlagForm())
 
 

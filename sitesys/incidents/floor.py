@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from sitesys.auth.roles import Role
 from sitesys.checkin.models import Departure, Visit, VisitStatus, is_open_visit
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident
@@ -51,6 +52,11 @@ def active_emergency_visit_ids(
     return {visit_id for visit_id in rows if visit_id is not None}
 
 
+def raised_by_desk(incident: Incident) -> bool:
+    """Whether the response was started by the front desk's "Raise the alarm" (nurses take over)."""
+    return incident.reported_by.role is Role.FRONT_DESK
+
+
 #: Responses running at once at one site; far more than a site ever has.
 RUNNING_LIMIT = 50
 
@@ -67,6 +73,7 @@ def open_responses(session: Session, site_id: int, limit: int = RUNNING_LIMIT) -
             .options(
                 joinedload(Incident.visit).joinedload(Visit.client),
                 joinedload(Incident.visit).joinedload(Visit.booth),
+                joinedload(Incident.reported_by),
             )
             .order_by(Incident.started_at.desc())
             .limit(limit)

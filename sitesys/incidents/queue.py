@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, exists, or_, select, union
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from sitesys.audit.services import record_event
+from sitesys.audit.services import record_read
 from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, ensure
 from sitesys.checkin.models import Visit
@@ -212,7 +212,7 @@ def export_csv(
         if include_narratives:
             row.append(incident.narrative)
         writer.writerow([neutralise(cell) for cell in row])
-    record_event(
+    record_read(
         session,
         "incidents.exported",
         actor=actor,

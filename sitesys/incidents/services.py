@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
-from sitesys.auth.permissions import Capability, ensure
+from sitesys.auth.permissions import Capability, ensure, role_can
 from sitesys.checkin.lifecycle import LeftByAmbulance, leave_by_ambulance
 from sitesys.checkin.models import Visit
 from sitesys.clock import utcnow
@@ -177,14 +177,18 @@ class StartResult:
     already_running: bool = False
 
 
-def start_response(session: Session, actor: Staff, visit: Visit) -> StartResult:
+def start_response(
+    session: Session, actor: Staff, visit: Visit, *, alarm: bool = False
+) -> StartResult:
     """Open an emergency response on a visit, or return the one already running for it.
 
     Rules: one open emergency per visit, settled by a partial unique index when two tablets
     start at the same instant; the client is on the floor or left within the hour
     (`may_start_response`). The visit's substances are carried over as a starting point.
+    `alarm`: raised from a board tile by any member of floor staff (the front desk's "Raise
+    the alarm"); the record starts the same way and nurses take it over.
     """
-    ensure(actor, Capability.START_RESPONSE)
+    ensure(actor, Capability.RAISE_ALARM if alarm else Capability.START_RESPONSE)
     running = open_incident_for_visit(session, visit)
     if running is not None:
         return StartResult(running, already_running=True)
@@ -226,6 +230,7 @@ def start_response(session: Session, actor: Staff, visit: Visit) -> StartResult:
         actor=actor,
         record=incident,
         visit_id=str(visit.id),
+        **({"alarm": True} if alarm else {}),
     )
     session.flush()
     return StartResult(incident)
@@ -241,6 +246,30 @@ class ActionInput:
     naloxone_route: NaloxoneRoute | None = None
     oxygen_l_per_min: Decimal | None = None
     note: str | None = None
+
+
+#: What trained non-clinical staff may log in a response, where their site allows it.
+RESCUE_ACTIONS = frozenset({ActionKind.NALOXONE, ActionKind.RESCUE_BREATHS})
+
+
+def desk_may_record(actor: Staff, incident: Incident, kind: ActionKind) -> bool:
+    """A non-clinical member of floor staff may log naloxone and rescue breaths only where the
+    site's setting (off by default) allows trained staff to.
+    """
+    return (
+        kind in RESCUE_ACTIONS
+        and incident.site.desk_rescue_actions
+        and role_can(actor.role, Capability.RAISE_ALARM)
+    )
+
+
+def ensure_may_record(actor: Staff, incident: Incident, kind: ActionKind) -> None:
+    """Clinical roles record every action; others only what `desk_may_record` allows."""
+    if not role_can(actor.role, Capability.RECORD_RESPONSE_ACTIONS) and desk_may_record(
+        actor, incident, kind
+    ):
+        return
+    ensure(actor, Capability.RECORD_RESPONSE_ACTIONS)
 
 
 @dataclass
@@ -305,7 +334,7 @@ def record_action(
     tapping member of staff joins the staff involved. The caller holds the incident's row lock,
     so taps from several tablets queue for an instant and all are kept.
     """
-    ensure(actor, Capability.RECORD_RESPONSE_ACTIONS)
+    ensure_may_record(actor, incident, tap.kind)
     replayed = _replay_action(session, tap.submission_key)
     if replayed is not None:
         if replayed.incident_id != incident.id:

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
+from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff, is_htmx, safe_next
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.loaders import get_visit_or_404
@@ -233,6 +234,7 @@ def index(visit_id: uuid.UUID) -> ResponseReturnValue:
     page = observation_page(db, visit, request.args.get("page", 1, type=int))
     if page is None:
         abort(404)
+    audit_read("visit.observations_read", visit, page=page.number)
     return render_template(
         "observations/index.html", visit=visit, page=page, strike_form=StrikeForm()
     )

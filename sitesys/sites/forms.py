@@ -132,6 +132,25 @@ class SiteForm(SiteSysForm):
         90,
         "Clients read their drug-check result with the code on their slip for this many days.",
     )
+    desk_rescue_actions = BooleanField(
+        "Trained front desk staff may log naloxone and rescue breaths",
+        default=False,
+        description="From their board tile, while a response runs; every action records who "
+        "did it. Everything else in a response stays with nurses and managers.",
+    )
+    bladder_screen_days = _minutes(
+        "Days between ketamine bladder screens",
+        1,
+        365,
+        "A client who uses ketamine is offered the bladder symptom screen at most this often.",
+    )
+    suppression_threshold = _minutes(
+        "Smallest count published",
+        3,
+        50,
+        'Reports for publication show smaller counts as "<10" (for 10), and withhold what '
+        "would let them be worked out.",
+    )
     public_alerts_enabled = BooleanField(
         "Show active drug alerts on the site's public page",
         default=True,

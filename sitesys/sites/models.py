@@ -92,8 +92,15 @@ class Site(Audited, Base):
     result_days: Mapped[int] = mapped_column(default=30)
     #: Whether the site's active drug alerts are on its public page (its posters link there).
     public_alerts_enabled: Mapped[bool] = mapped_column(default=True)
+    #: The ketamine bladder screen is asked of a client at most once in this many days (care/).
+    bladder_screen_days: Mapped[int] = mapped_column(default=28)
+    #: Reports meant for publication show counts below this as "<10" (small-cell suppression).
+    suppression_threshold: Mapped[int] = mapped_column(default=10)
     #: The site's opaque name in public links (/alerts/<public_id>), never shown as its name.
     public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    #: Whether trained non-clinical staff (the front desk) may log naloxone and rescue breaths in
+    #: a running response from their board tile. Off unless the site turns it on.
+    desk_rescue_actions: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     booths: Mapped[list[Booth]] = relationship(

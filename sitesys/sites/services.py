@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
+from sitesys.care.models import DEFAULT_TOPICS, EducationTopic
 from sitesys.handovers.models import DEFAULT_STOCK_ITEMS, StockItem
 from sitesys.refusals import Refused
 from sitesys.sites.models import (
@@ -25,6 +26,7 @@ from sitesys.sites.models import (
     Site,
     SubstanceOption,
 )
+from sitesys.supplies.models import DEFAULT_SUPPLIES, SupplyItem
 from sitesys.versions import version_of
 
 
@@ -61,6 +63,9 @@ class SiteSettings:
     result_days: int = 30
     public_alerts_enabled: bool = True
     naloxone_prompt_minutes: int = 3
+    desk_rescue_actions: bool = False
+    bladder_screen_days: int = 28
+    suppression_threshold: int = 10
 
 
 def _check_name_free(session: Session, name: str, site_id: int | None) -> None:
@@ -85,6 +90,12 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
     for position, (code, label) in enumerate(DEFAULT_SUBSTANCES):
         session.add(SubstanceOption(site_id=site.id, code=code, label=label, position=position))
     add_default_stock_items(session, site)
+    for position, (code, label) in enumerate(DEFAULT_TOPICS):
+        session.add(EducationTopic(site_id=site.id, code=code, label=label, position=position))
+    for position, (code, label, unit) in enumerate(DEFAULT_SUPPLIES):
+        session.add(
+            SupplyItem(site_id=site.id, code=code, label=label, unit=unit, position=position)
+        )
     record_event(
         session,
         "site.created",

@@ -53,6 +53,8 @@ PREFILLED = (
     "custody_alert_minutes",
     "result_days",
     "naloxone_prompt_minutes",
+    "bladder_screen_days",
+    "suppression_threshold",
 )
 
 
@@ -65,6 +67,7 @@ def _settings(form: SiteForm) -> SiteSettings:
         name=form.name.data or "",
         is_active=bool(form.is_active.data),
         public_alerts_enabled=bool(form.public_alerts_enabled.data),
+        desk_rescue_actions=bool(form.desk_rescue_actions.data),
         **given,
     )
 

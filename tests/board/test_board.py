@@ -40,11 +40,9 @@ def test_board_shows_booths_waiting_and_aftercare(client, db):
         db.flush()
         clock.shift(timedelta(minutes=3))
         page = client.get("/board/").get_data(as_text=True)
-    assert (
-        "Amber Heron 27" in page
-        and "Ketamine · Inject" in page
-        and "3 min</strong> in booth" in page
-    )
+    # The desk sees the client, the place, the time and the state: not what they use.
+    assert "Amber Heron 27" in page and "3 min</strong> in booth" in page
+    assert "Ketamine" not in page
     assert "Teal Otter 3" in page and "waiting" in page
     assert "Jade Wren 9" in page and "since use" in page
     assert "Mark booth 2 clean" in page and "Broken light" in page
@@ -57,14 +55,15 @@ def test_check_due_then_overdue_is_computed_when_read(client, db):
     site.booth_check_minutes = 5
     start = utcnow()
     visit = make_visit(db, site, desk, booth=booths[0], at=start)
-    for minutes, expected in ((4, "ok"), (5, "amber"), (9, "amber"), (10, "red")):
+    for minutes, expected in ((4, "ok"), (5, "due"), (9, "due"), (10, "overdue")):
         with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
             board = read_board(db, site, utcnow())
         tile = next(t for t in board.tiles if t.card and t.card.visit.id == visit.id)
         assert tile.card.tone == expected, minutes
-    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+    with time_machine.travel(start + timedelta(minutes=12, seconds=30), tick=False):
         page = client.get("/board/partial").get_data(as_text=True)
-    assert "tile-red" in page and "Overdue" in page
+        assert read_board(db, site, utcnow()).tiles[0].card.overdue_minutes == 2
+    assert "tile-overdue" in page and "Check overdue · 2 min" in page
 
 
 def test_aftercare_uses_its_own_interval(db):
@@ -75,9 +74,9 @@ def test_aftercare_uses_its_own_interval(db):
     with time_machine.travel(start + timedelta(minutes=14), tick=False):
         assert read_board(db, site, utcnow()).aftercare[0].tone == "ok"
     with time_machine.travel(start + timedelta(minutes=15), tick=False):
-        assert read_board(db, site, utcnow()).aftercare[0].tone == "amber"
+        assert read_board(db, site, utcnow()).aftercare[0].tone == "due"
     with time_machine.travel(start + timedelta(minutes=30), tick=False):
-        assert read_board(db, site, utcnow()).aftercare[0].tone == "red"
+        assert read_board(db, site, utcnow()).aftercare[0].tone == "overdue"
 
 
 def test_board_shows_active_safety_flags_but_not_removed_ones(client, db):
@@ -198,7 +197,7 @@ def test_a_running_emergency_shows_on_every_board_and_the_button_only_to_clinici
         "7e1b5bb6-9a0e-4f6b-8a43-0d7b1b0e2a11",
     )
     page = client.get("/board/partial").get_data(as_text=True)
-    assert "tile-red" in page and ">Start emergency response</button>" in page
+    assert "tile-emergency" in page and ">Start emergency response</button>" in page
     desk = app.test_client()
     sign_in(desk, db, make_staff(db, Role.FRONT_DESK, [site]))
     desk_page = desk.get("/board/partial").get_data(as_text=True)
@@ -257,10 +256,10 @@ def test_a_partial_set_that_misses_what_worried_does_not_clear_a_red_flag(client
     assert _card(db, site, visit).prompts_emergency
     _observe(db, nurse, visit, pulse=80)
     card = _card(db, site, visit)
-    assert card.tone == "red" and card.prompts_emergency and card.close_watch
+    assert card.tone == "emergency" and card.prompts_emergency and card.close_watch
     assert card.latest is not None and card.latest.respiratory_rate == 6
     page = client.get("/board/partial").get_data(as_text=True)
-    assert "tile-red" in page and ">Start emergency response</button>" in page
+    assert "tile-emergency" in page and ">Start emergency response</button>" in page
     # The visit page agrees with the board.
     visit_page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "<strong>Start emergency response.</strong>" in visit_page
@@ -283,7 +282,7 @@ def test_a_worrying_observation_of_someone_waiting_shows_on_their_tile(client, d
         visit = make_visit(db, site, nurse)
         _observe(db, nurse, visit, consciousness=Consciousness.UNRESPONSIVE, respiratory_rate=5)
         page = client.get("/board/partial").get_data(as_text=True)
-        assert "tile-red" in page and ">Start emergency response</button>" in page
+        assert "tile-emergency" in page and ">Start emergency response</button>" in page
         assert "close watch" in page
         clock.shift(timedelta(minutes=4))
         assert _card(db, site, visit).check.value == "overdue"

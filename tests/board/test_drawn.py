@@ -15,6 +15,7 @@ from tests.factories import make_client, make_staff, make_visit, sign_in
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 CHECKED = re.compile(r"Up to date at (\d\d:\d\d:\d\d)")
+KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
 
 
 def _poll(client):
@@ -36,8 +37,13 @@ def test_a_second_tablet_gets_the_board_drawn_for_the_first_with_its_own_token(
     # The sign-in check and the change digest only: no booths, visits or observations read.
     assert counter.count <= 3, counter.statements
     assert "Fox 3" in second and "Mark booth 1 clean" in second
-    # The same board, apart from what each request fills in (its token and its clock).
-    assert CHECKED.sub("", TOKEN.sub("", first)) == CHECKED.sub("", TOKEN.sub("", second))
+    # The same board, apart from what each request fills in (its token, its clock and the
+    # submission keys of its quick checks).
+    assert KEY.sub("", CHECKED.sub("", TOKEN.sub("", first))) == KEY.sub(
+        "", CHECKED.sub("", TOKEN.sub("", second))
+    )
+    # Every quick check on every tablet has a key of its own: two tablets never share one.
+    assert KEY.findall(first) and not set(KEY.findall(first)) & set(KEY.findall(second))
     # Every form on it (Mark clean, Start emergency response) holds the second tablet's token.
     [token] = set(TOKEN.findall(second))
     assert token != TOKEN.findall(first)[0]
@@ -85,8 +91,10 @@ def test_the_front_desk_is_not_given_a_clinicians_board(app, client, db):
     desk = app.test_client()
     sign_in(desk, db, make_staff(db, Role.FRONT_DESK, [site]))
     page = _poll(desk).get_data(as_text=True)
-    assert "Start emergency response" in page  # the tile's prompt, which everyone sees
-    assert ">Start emergency response</button>" not in page
+    # The desk is told what it can do: raise the alarm (it cannot run the response screen).
+    assert "Emergency: raise the alarm" in page and ">Raise the alarm</button>" in page
+    assert "Start emergency response" not in page
+    assert "NEWS2" not in page and "Quick check" not in page
 
 
 def test_a_second_nurse_can_start_an_emergency_from_the_shared_board(app, client, db):

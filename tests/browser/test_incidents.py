@@ -46,7 +46,7 @@ def test_an_overdose_from_the_first_tap_to_the_closed_review(new_page, committed
     expect(nurse.get_by_text(re.compile("Start emergency response now"))).to_be_visible()
     nav(nurse, "Board")
     tile = nurse.locator("#board .tile-wrap").filter(has_text="Booth 3")
-    expect(tile.get_by_role("link").first).to_contain_class("tile-red")
+    expect(tile.get_by_role("link").first).to_contain_class("tile-emergency")
     tile.get_by_role("button", name="Start emergency response").click()
     expect(
         nurse.get_by_role(

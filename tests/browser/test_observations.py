@@ -53,11 +53,11 @@ def test_nurse_records_and_the_board_raises_its_voice(new_page, committed_app):
     board = page.locator("#board")
 
     unchecked = board.get_by_role("link", name=re.compile("Booth 2 Teal Otter 3"))
-    expect(unchecked).to_contain_class("tile-amber")
+    expect(unchecked).to_contain_class("tile-due")
     expect(unchecked).to_contain_text("Check due")
-    # Ten minutes after check-in the board, polling by itself, turns the tile red.
-    expect(unchecked).to_contain_class("tile-red", timeout=20_000)
-    expect(unchecked).to_contain_text("Overdue")
+    # Ten minutes after check-in the board, polling by itself, turns the tile orange.
+    expect(unchecked).to_contain_class("tile-overdue", timeout=20_000)
+    expect(unchecked).to_contain_text("Check overdue · 0 min")
 
     board.get_by_role("link", name=re.compile("Booth 1 Amber Heron 27")).click()
     expect(page.get_by_role("heading", name=re.compile("Amber Heron 27"))).to_be_visible()
@@ -88,6 +88,6 @@ def test_nurse_records_and_the_board_raises_its_voice(new_page, committed_app):
 
     nav(page, "Board")
     tile = page.locator("#board").get_by_role("link", name=re.compile("Booth 1 Amber Heron 27"))
-    expect(tile).to_contain_class("tile-red")
-    expect(tile).to_contain_text("Start emergency response")
+    expect(tile).to_contain_class("tile-emergency")
+    expect(tile).to_contain_text("Emergency: start emergency response")
     expect(tile).to_contain_text("NEWS2 13 · High")

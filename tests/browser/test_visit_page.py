@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from sitesys.auth.models import Staff
-from sitesys.checkin.models import Visit
 from sitesys.db import get_database
 from sitesys.sites.models import Site
+from sitesys.supplies.models import VisitSupply
 from tests.browser.helpers import seed, sign_in
 from tests.factories import make_client, make_visit
 
@@ -27,20 +27,23 @@ def waiting_visit(app):
         return visit.id
 
 
-def test_one_ticked_service_is_recorded(new_page, committed_app):
-    """The browser sends the form with one service of six ticked (it refused to until all six
-    were, each checkbox having been marked required)."""
+def test_supplies_are_given_with_the_steppers(new_page, committed_app):
+    """The visit page's − / + steppers (they replaced the service ticks) record quantities."""
     accounts = seed(committed_app)
     visit_id = waiting_visit(committed_app)
     page = new_page()
     sign_in(page, accounts, "demo.desk")
     page.goto(f"/visits/{visit_id}")
-    services = page.get_by_role("group", name="Services given")
-    services.get_by_label("Foil", exact=True).check()
+    supplies = page.get_by_role("region", name="Supplies")
+    more_foil = supplies.get_by_role("button", name="One more Foil")
+    more_foil.click()
+    more_foil.click()
+    more_foil.click()
+    supplies.get_by_role("button", name="One fewer Foil").click()
+    expect(supplies.get_by_label("Foil (sheet)")).to_have_value("2")
     with page.expect_navigation():
-        page.get_by_role("button", name="Record services").click()
-    expect(page.get_by_text("Recorded: Foil.")).to_be_visible()
+        supplies.get_by_role("button", name="Record supplies").click()
+    expect(page.get_by_text("Recorded: Foil 2.")).to_be_visible()
     with get_database(committed_app).new_session() as session:
-        visit = session.get(Visit, visit_id)
-        assert visit is not None
-        assert [given.service.value for given in visit.services] == ["foil"]
+        rows = session.scalars(select(VisitSupply).where(VisitSupply.visit_id == visit_id)).all()
+        assert [(row.item.code, row.quantity) for row in rows] == [("foil", 2)]

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select, update
 
+from sitesys.audit.models import AuditEvent
 from sitesys.auth.roles import Role
 from sitesys.checkin.models import Visit
 from sitesys.db import get_database
@@ -90,27 +91,47 @@ def test_a_double_tap_at_the_same_instant_makes_one_visit(committed_app):
 
 
 def test_a_lookup_and_a_refused_form_never_wait_for_another_writer(committed_app):
-    """The desk's form reads before it writes: while a nurse's write holds the database, looking
-    a client up or being told what is missing is answered at once (on SQLite these requests
-    used to queue for the write lock)."""
+    """The desk's form reads before it writes: while a nurse's write holds the database, being
+    told what is missing is answered at once (on SQLite these requests used to queue for the
+    write lock). A look-up of a client's code writes one thing, its audit event, for which it
+    waits its turn (SQLite) or not at all (PostgreSQL), and never for long."""
     booth_id, tablets = prepared_floor(committed_app)
-    tablet = tablets[0]
+    tablet, desk = tablets
     token = tablet.csrf_token()
     engine = get_database(committed_app).engine.execution_options(sitesys_write=True)
+    looked_up: list = []
+    finding = threading.Thread(
+        target=lambda: looked_up.append(
+            desk.post(
+                "/checkin",
+                data={"csrf_token": desk.csrf_token(), "client_code": "JOMA07", "find": "1"},
+            )
+        )
+    )
     with engine.connect() as other, other.begin():
         cleaning = update(Booth).where(Booth.id == booth_id)
         other.execute(cleaning.values(status=BoothStatus.NEEDS_CLEANING))
         started = time.monotonic()
-        lookup = tablet.post(
-            "/checkin", data={"csrf_token": token, "client_code": "JOMA07", "find": "1"}
-        )
+        finding.start()
         refused = tablet.post(
             "/checkin", data={**walk_in(booth_id, str(uuid.uuid4())), "csrf_token": token,
                               "substances": []},
         )  # fmt: skip
         waited = time.monotonic() - started
+        time.sleep(0.2)  # the other writer's work goes on a moment longer
+    finding.join(timeout=15)
+    [lookup] = looked_up
     assert lookup.status_code == 200
     assert "New client" in lookup.get_data(as_text=True)
+    with get_database(committed_app).new_session(write=False) as session:
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "client.code_looked_up")
+            )
+            == 1
+        )
     assert refused.status_code == 422
     assert "Choose what the client plans to use" in refused.get_data(as_text=True)
     # The busy timeout is 10 s; a request that queued for the lock would take that long.

@@ -220,7 +220,11 @@ def test_the_start_button_partial_starts_or_rejoins(app, client, db):
     assert "No emergency response is running for Amber Heron 27 in Booth 4." in visit_page
     page = text(client.get("/incidents/"))
     assert f'action="/incidents/start/{floor.visit.id}"' in page
-    assert "Start emergency response</button>" in page
+    # The button's name says whose response it starts (screen readers hear the hidden part).
+    assert (
+        'Start emergency response<span class="visually-hidden"> for Amber Heron 27 in Booth 4'
+        "</span></button>" in page
+    )
     incident = started(db, floor)
     page = text(client.get("/incidents/"))
     assert f'href="/incidents/visits/{floor.visit.id}"' in page

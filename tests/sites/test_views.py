@@ -26,6 +26,8 @@ SITE_FORM = {
     "custody_alert_minutes": "30",
     "result_days": "30",
     "naloxone_prompt_minutes": "3",
+    "bladder_screen_days": "28",
+    "suppression_threshold": "10",
     "public_alerts_enabled": "y",
     "is_active": "y",
     "code_hint": "Two letters of your first name, two of your mother's, day of birth.",
@@ -387,3 +389,18 @@ def test_an_occupied_booth_keeps_its_kind_until_it_is_free(client, db):
     assert renamed.status_code == 302
     db.refresh(booth)
     assert booth.label == "1A"
+
+
+def test_an_admin_lets_trained_desk_staff_log_rescue_actions_and_it_is_audited(client, db):
+    site = _harbour_street(db)
+    assert site.desk_rescue_actions is False
+    sign_in(client, db, make_staff(db, Role.ADMIN))
+    form = client.get(f"/sites/{site.id}/edit").get_data(as_text=True)
+    assert "Trained front desk staff may log naloxone and rescue breaths" in form
+    data = {**SITE_FORM, "desk_rescue_actions": "y", "version": _opened_version(client, site)}
+    assert client.post(f"/sites/{site.id}/edit", data=data).status_code == 302
+    db.refresh(site)
+    assert site.desk_rescue_actions is True
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "site.updated"))
+    assert event is not None and event.detail["changed"] == ["desk_rescue_actions"]
+    assert event.detail["desk_rescue_actions_to"] is True

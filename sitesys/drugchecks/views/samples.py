@@ -17,6 +17,7 @@ from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload
 
+from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.loaders import get_visit_or_404
@@ -139,6 +140,7 @@ def slip(sample_id: uuid.UUID) -> ResponseReturnValue:
             "info",
         )
         return redirect(url_for("drugchecks.sample", sample_id=sample.id))
+    audit_read("drug_sample.slip_printed", sample)
     results_url = url_for("results.lookup", _external=True)
     return render_template(
         "drugchecks/slip.html",

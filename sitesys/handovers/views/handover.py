@@ -10,6 +10,7 @@ import uuid
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.db import committing, get_session
@@ -155,6 +156,7 @@ def addenda(handover_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Capability.HAND_OVER)
 def printable(handover_id: uuid.UUID) -> ResponseReturnValue:
     handover = get_handover_or_404(get_session(), handover_id, current_site())
+    audit_read("handover.printed", handover)
     return render_template(
         "handovers/print.html", handover=handover, problems=submission_problems(handover)
     )

@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
+from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.services import active_substance_codes, substance_labels
@@ -324,7 +325,9 @@ def render_show(
 @requires(Capability.REPORT_INCIDENTS)
 def show(incident_id: uuid.UUID) -> ResponseReturnValue:
     """The incident's record, with the review for those who review."""
-    return render_show(get_incident_or_404(get_session(), incident_id, current_site()))
+    incident = get_incident_or_404(get_session(), incident_id, current_site())
+    audit_read("incident.page_read", incident)
+    return render_show(incident)
 
 
 @bp.get("/<uuid:incident_id>/print")
@@ -332,6 +335,7 @@ def show(incident_id: uuid.UUID) -> ResponseReturnValue:
 def printable(incident_id: uuid.UUID) -> ResponseReturnValue:
     """The record on paper: no buttons, no forms."""
     incident = get_incident_or_404(get_session(), incident_id, current_site())
+    audit_read("incident.printed", incident)
     return render_template("incidents/print.html", **_record(incident), printed_at=utcnow())
 
 

@@ -38,8 +38,10 @@
     var banner = document.querySelector("#board [data-board-lost]");
     if (!banner) { return; }
     if (lost) {
-      banner.textContent = "Not updating: no answer since " + clockText(boardAnsweredAt) +
+      var words = "Not updating: no answer since " + clockText(boardAnsweredAt) +
         ". The board may be out of date. Check the tablet's connection.";
+      // Written once per outage: a screen reader repeats an alert each time it is rewritten.
+      if (banner.textContent !== words) { banner.textContent = words; }
     }
     banner.hidden = !lost;
   }
@@ -50,6 +52,7 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.elt || event.detail.elt.id !== "board") { return; }
     boardAskedAt = null;
+    if (boardSignedOut) { showBoardLost(false); return; }
     var xhr = event.detail.xhr;
     var answered = event.detail.successful && xhr && (xhr.status === 200 || xhr.status === 204);
     if (answered) { boardAnsweredAt = new Date(); }
@@ -58,6 +61,122 @@
   setInterval(function () {
     if (boardAskedAt && Date.now() - boardAskedAt.getTime() > BOARD_WAIT_MS) { showBoardLost(true); }
   }, 1000);
+
+  // A staff board whose session ended (idle, time limit, signed out elsewhere) is answered 401:
+  // it does not follow the answer to the sign-in form but says so in a full-width banner with a
+  // "Sign in" button, and stops polling. A wall-board display (data-display) follows it to its
+  // pairing page instead.
+  var SESSION_ENDED_TEXT = {
+    idle_timeout: "You were signed out because the tablet was idle.",
+    absolute_timeout: "Your session reached its time limit.",
+    logout: "You have been signed out."
+  };
+  var boardSignedOut = false;
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var elt = event.detail.elt;
+    var xhr = event.detail.xhr;
+    if (!elt || elt.id !== "board" || !xhr || xhr.status !== 401 || elt.hasAttribute("data-display")) { return; }
+    var banner = document.querySelector("[data-session-ended]");
+    if (!banner) { return; }
+    event.preventDefault();
+    boardSignedOut = true;
+    boardAskedAt = null;
+    var reason = xhr.getResponseHeader("X-Session-Ended") || "";
+    var text = banner.querySelector("[data-session-ended-text]");
+    if (text) { text.textContent = SESSION_ENDED_TEXT[reason] || "You have been signed out."; }
+    banner.hidden = false;
+    showBoardLost(false);
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (boardSignedOut && event.detail.elt && event.detail.elt.id === "board") { event.preventDefault(); }
+  });
+
+  // The board's alert sound: when a tile turns red (emergency) or a check becomes overdue. A
+  // tablet plays audio only after a tap on the page, so until then the board shows "Tap to turn
+  // on alert sound". The mute is this board's own (kept on this device) and shows plainly.
+  var MUTE_KEY = "sitesys-board-muted";
+  var alertAudio = null;
+  var soundAllowed = false;
+  var tileStates = null;
+
+  function soundBox() { return document.querySelector("[data-board-sound]"); }
+  function boardMuted() {
+    try { return window.localStorage.getItem(MUTE_KEY) === "1"; } catch (e) { return false; }
+  }
+  function showSoundControls() {
+    var box = soundBox();
+    if (!box) { return; }
+    var enable = box.querySelector("[data-sound-enable]");
+    var mute = box.querySelector("[data-sound-mute]");
+    var muted = boardMuted();
+    enable.hidden = soundAllowed;
+    mute.hidden = !soundAllowed && !muted;
+    mute.setAttribute("aria-pressed", muted ? "true" : "false");
+    mute.textContent = muted ? "🔇 Alert sound muted · Turn on" : "🔔 Alert sound on · Mute";
+    mute.classList.toggle("is-muted", muted);
+    box.setAttribute("data-sound-state", muted ? "muted" : (soundAllowed ? "on" : "waiting"));
+  }
+  function readTileStates() {
+    var states = {};
+    document.querySelectorAll("#board [data-tile][data-state]").forEach(function (tile) {
+      states[tile.getAttribute("data-tile")] = tile.getAttribute("data-state");
+    });
+    return states;
+  }
+  function soundAlert(reason) {
+    var box = soundBox();
+    if (!box || !soundAllowed || boardMuted() || !alertAudio) { return; }
+    box.setAttribute("data-sounded", String(Number(box.getAttribute("data-sounded") || "0") + 1));
+    box.setAttribute("data-sounded-for", reason);
+    try {
+      alertAudio.currentTime = 0;
+      var playing = alertAudio.play();
+      if (playing && playing.catch) { playing.catch(function () {}); }
+    } catch (e) { /* no audio device: the board still shows the change */ }
+  }
+  function compareTiles() {
+    var now = readTileStates();
+    if (tileStates !== null) {
+      var reason = null;
+      Object.keys(now).forEach(function (id) {
+        var before = tileStates[id];
+        if (now[id] === "emergency" && before !== "emergency") { reason = "emergency"; }
+        else if (now[id] === "overdue" && before !== "overdue" && before !== "emergency" && !reason) { reason = "overdue"; }
+      });
+      if (reason) { soundAlert(reason); }
+    }
+    tileStates = now;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = soundBox();
+    if (!box) { return; }
+    alertAudio = new Audio(box.getAttribute("data-sound-src"));
+    alertAudio.preload = "auto";
+    tileStates = readTileStates();
+    showSoundControls();
+    box.addEventListener("click", function (event) {
+      var target = event.target instanceof Element ? event.target : null;
+      if (target && target.closest("[data-sound-enable]")) {
+        soundAllowed = true;
+        try { window.localStorage.removeItem(MUTE_KEY); } catch (e) { /* private mode */ }
+        // The tap itself plays the sound once: the tablet now allows it, and staff hear it.
+        try {
+          var first = alertAudio.play();
+          if (first && first.catch) { first.catch(function () {}); }
+        } catch (e) { /* no audio device */ }
+        showSoundControls();
+      } else if (target && target.closest("[data-sound-mute]")) {
+        try {
+          window.localStorage.setItem(MUTE_KEY, boardMuted() ? "0" : "1");
+        } catch (e) { /* private mode */ }
+        if (!boardMuted()) { soundAllowed = true; }
+        showSoundControls();
+      }
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (document.getElementById("board") && soundBox()) { compareTiles(); }
+  });
 
   // The board (and a running response's log) refreshes itself, but never while someone is
   // typing or choosing inside it.
@@ -170,6 +289,11 @@
   }
 
   function checkIdle() {
+    // A board that found its session over says so in its own full-width banner: one message.
+    if (document.querySelector("[data-session-ended]:not([hidden])")) {
+      if (idleDialog.open) { idleDialog.close(); }
+      return;
+    }
     var left = lastUsed + Number(idleDialog.getAttribute("data-idle-seconds")) * 1000 - Date.now();
     if (left <= 0) {
       showIdle(true);

@@ -1,0 +1,203 @@
+"""Finding 4 of issue 20: a flood of bogus sign-ins must not slow the desk.
+
+SiteSys runs under gunicorn as in bench/load.py (gthread, 2 workers x 4 threads,
+SITESYS_ENV=production). The desk checks a walk-in in once a second and each check-in's POST is
+timed, in three phases:
+
+- quiet: the desk alone;
+- flood: 24 threads post bogus sign-ins as fast as they are answered, from one address (so the
+  per-address limit, config.py's default, meets them);
+- control: the same 24 threads on /healthz, the cheapest page: what a flood of that many
+  requests costs on this machine, whatever they ask for;
+- flood, no address limit: the same with the per-address limit raised out of reach, as a flood
+  from many addresses would be; what holds it is the limit on all addresses together and one
+  argon2 check at a time per worker, each made outside any transaction.
+
+`python -m bench.login_flood [--db sqlite|postgresql] [--duration 60] [--threads 24]` prints each
+phase and writes bench/results/login-flood-<db>.json. Traffic goes to 127.0.0.1 only and every
+phase stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import secrets
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench.common import (
+    RESULTS_DIR,
+    BenchDatabase,
+    Keys,
+    median,
+    mint_sessions,
+    percentile,
+    set_up_site,
+)
+from bench.load import COOKIE_NAME, _cookies
+from bench.server import Gunicorn
+from config import Config
+from sitesys import create_app
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+UNREACHABLE_LIMIT = "1000000 per minute"
+
+
+def _token(page: str) -> str:
+    found = CSRF.search(page)
+    assert found, "no CSRF token on the page"
+    return next(group for group in found.groups() if group)
+
+
+def _desk(url: str, cookie: str, until: float, timings: list[float], statuses: dict[int, int]):
+    headers = {"Cookie": f"{COOKIE_NAME}={cookie}"}
+    with requests.Session() as http:
+        next_beat = time.monotonic()
+        while time.monotonic() < until:
+            page = http.get(f"{url}/checkin", headers=headers, allow_redirects=False)
+            form = {
+                "csrf_token": _token(page.text),
+                "walk_in": "y",
+                "substances": "heroin",
+                "route": "inject",
+                "drug_checked": "no",
+                "booth": "waiting",
+                "submission_key": str(uuid.uuid4()),
+                "submit": "Check in",
+            }
+            started = time.perf_counter()
+            reply = http.post(f"{url}/checkin", data=form, headers=headers, allow_redirects=False)
+            timings.append((time.perf_counter() - started) * 1000)
+            statuses[reply.status_code] = statuses.get(reply.status_code, 0) + 1
+            next_beat += 1.0
+            time.sleep(max(0.0, next_beat - time.monotonic()))
+
+
+def _flood(
+    url: str, until: float, statuses: dict[int, int], lock: threading.Lock, control: bool
+) -> None:
+    """An attacker as a browser would be: the sign-in page first (cookie and token), then
+    bogus sign-ins as fast as they are answered. The control floods /healthz instead, the
+    cheapest page there is: what the flood costs by its number of requests alone."""
+    with requests.Session() as http:
+        while control and time.monotonic() < until:
+            reply = http.get(f"{url}/healthz")
+            with lock:
+                statuses[reply.status_code] = statuses.get(reply.status_code, 0) + 1
+        page = http.get(f"{url}/login")
+        cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+        token = _token(page.text)
+        while time.monotonic() < until:
+            reply = http.post(
+                f"{url}/login",
+                data={
+                    "csrf_token": token,
+                    "username": f"nobody{secrets.randbelow(10**6)}",
+                    "password": secrets.token_urlsafe(12),
+                },
+                headers={"Cookie": cookie},
+                allow_redirects=False,
+            )
+            with lock:
+                statuses[reply.status_code] = statuses.get(reply.status_code, 0) + 1
+
+
+def _phase(
+    url: str, cookie: str, seconds: int, flooders: int, control: bool = False
+) -> dict[str, Any]:
+    until = time.monotonic() + seconds
+    timings: list[float] = []
+    desk_statuses: dict[int, int] = {}
+    flood_statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    threads = [
+        threading.Thread(target=_flood, args=(url, until, flood_statuses, lock, control))
+        for _ in range(flooders)
+    ]
+    for thread in threads:
+        thread.start()
+    _desk(url, cookie, until, timings, desk_statuses)
+    for thread in threads:
+        thread.join(timeout=60)
+    return {
+        "check_ins": len(timings),
+        "check_in_statuses": desk_statuses,
+        "check_in_p50_ms": round(median(timings), 1),
+        "check_in_p95_ms": round(percentile(timings, 0.95), 1),
+        "check_in_max_ms": round(max(timings, default=float("nan")), 1),
+        "flood_requests": sum(flood_statuses.values()),
+        "flood_statuses": flood_statuses,
+    }
+
+
+def run(backend: str, duration: int, flooders: int) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix="sitesys-login-flood-"))
+    database = BenchDatabase.create(backend, workdir)
+    try:
+        database.migrate()
+        site = set_up_site(database.url)
+        keys = Keys()
+        app = create_app(
+            Config(
+                env="production",
+                secret_key=keys.secret_key,
+                client_code_key=keys.client_code_key,
+                database_url=database.url,
+            )
+        )
+        [cookie] = _cookies(app, mint_sessions(database.url, site.desk_id, site.site_id, 1))
+        environment = {
+            "SITESYS_ENV": "production",
+            "SITESYS_SECRET_KEY": keys.secret_key,
+            "SITESYS_CLIENT_CODE_KEY": keys.client_code_key,
+            "DATABASE_URL": database.url,
+        }
+        result: dict[str, Any] = {"db": backend, "duration": duration, "threads": flooders}
+        with Gunicorn("wsgi:app", environment, workdir / "gunicorn.log") as server:
+            result["quiet"] = _phase(server.url, cookie, duration, 0)
+            print(f"[login-flood] quiet: {json.dumps(result['quiet'])}", flush=True)
+            result["flood"] = _phase(server.url, cookie, duration, flooders)
+            print(f"[login-flood] flood: {json.dumps(result['flood'])}", flush=True)
+            result["control: /healthz flood"] = _phase(
+                server.url, cookie, duration, flooders, control=True
+            )
+            print(
+                "[login-flood] control: /healthz flood: "
+                f"{json.dumps(result['control: /healthz flood'])}",
+                flush=True,
+            )
+        # Many addresses: only the limit on all addresses together holds them.
+        unlimited = {**environment, "SITESYS_SIGN_IN_LIMIT": UNREACHABLE_LIMIT}
+        with Gunicorn("wsgi:app", unlimited, workdir / "gunicorn-unlimited.log") as server:
+            result["flood, no address limit"] = _phase(server.url, cookie, duration, flooders)
+            print(
+                "[login-flood] flood, no address limit: "
+                f"{json.dumps(result['flood, no address limit'])}",
+                flush=True,
+            )
+        return result
+    finally:
+        database.drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--threads", type=int, default=24)
+    options = parser.parse_args()
+    result = run(options.db, options.duration, options.threads)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / f"login-flood-{options.db}.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Care beyond the booth: referrals, the ketamine bladder screen, education."""

@@ -1,0 +1,369 @@
+"""Care beyond the booth: referrals to other services, the ketamine bladder screen, and the
+education given on a visit.
+
+A referral follows the client (by their record, never their code) from the visit, the client
+page or an incident report, through its steps: offered, then accepted or declined, made, and what
+came of it. Each step is kept with when and who. Nothing here is deleted: a record made in error
+is struck through with a reason.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sitesys.auth.models import Staff
+from sitesys.care.bladder import ScreenResult, Symptom, UseFrequency
+from sitesys.checkin.models import Visit
+from sitesys.clients.models import Client
+from sitesys.clock import utcnow
+from sitesys.db import Audited, Base
+
+
+class ReferralType(enum.StrEnum):
+    MENTAL_HEALTH = "mental_health"
+    CRISIS_TEAM = "crisis_team"
+    DETOX = "detox"
+    DRUG_TREATMENT = "drug_treatment"
+    UROLOGY = "urology"
+    GP = "gp"
+    SEXUAL_HEALTH = "sexual_health"
+    BBV_TESTING = "bbv_testing"
+    WOUND_CARE = "wound_care"
+    HOUSING = "housing"
+    WELFARE = "welfare"
+    PEER_SUPPORT = "peer_support"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "mental_health": "Mental health",
+            "crisis_team": "Crisis team",
+            "detox": "Detox / withdrawal",
+            "drug_treatment": "Drug treatment (including opioid substitution)",
+            "urology": "Urology / bladder",
+            "gp": "GP",
+            "sexual_health": "Sexual health",
+            "bbv_testing": "Blood-borne virus testing",
+            "wound_care": "Wound care",
+            "housing": "Housing",
+            "welfare": "Benefits / welfare",
+            "peer_support": "Peer support",
+            "other": "Other",
+        }[self.value]
+
+    @property
+    def short(self) -> str:
+        """The type as it reads inside a sentence: "Referral to detox made on 2 Dec"."""
+        return {
+            "mental_health": "mental health",
+            "crisis_team": "the crisis team",
+            "detox": "detox",
+            "drug_treatment": "drug treatment",
+            "urology": "urology",
+            "gp": "a GP",
+            "sexual_health": "sexual health",
+            "bbv_testing": "BBV testing",
+            "wound_care": "wound care",
+            "housing": "housing",
+            "welfare": "benefits / welfare",
+            "peer_support": "peer support",
+            "other": "another service",
+        }[self.value]
+
+
+class Urgency(enum.StrEnum):
+    ROUTINE = "routine"
+    SOON = "soon"
+    URGENT = "urgent"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ReferralState(enum.StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    MADE = "made"
+    ATTENDED = "attended"
+    DID_NOT_ATTEND = "did_not_attend"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return {
+            "offered": "Offered",
+            "accepted": "Accepted",
+            "declined": "Declined",
+            "made": "Made",
+            "attended": "Attended",
+            "did_not_attend": "Did not attend",
+            "unknown": "Outcome unknown",
+        }[self.value]
+
+    @property
+    def is_final(self) -> bool:
+        return self in (
+            ReferralState.DECLINED,
+            ReferralState.ATTENDED,
+            ReferralState.DID_NOT_ATTEND,
+            ReferralState.UNKNOWN,
+        )
+
+
+#: The steps that may follow each state, in the order the buttons show them.
+NEXT_STATES: dict[ReferralState, tuple[ReferralState, ...]] = {
+    ReferralState.OFFERED: (ReferralState.ACCEPTED, ReferralState.DECLINED),
+    ReferralState.ACCEPTED: (ReferralState.MADE,),
+    ReferralState.MADE: (
+        ReferralState.ATTENDED,
+        ReferralState.DID_NOT_ATTEND,
+        ReferralState.UNKNOWN,
+    ),
+}
+
+#: States a follow-up is still due in (the worklist, the check-in reminder).
+FOLLOW_UP_STATES = (ReferralState.ACCEPTED, ReferralState.MADE)
+
+
+class ReferralService(Audited, Base):
+    """A service in the site's directory, to refer to by name rather than typing it each time."""
+
+    audit_type = "referral_service"
+
+    __tablename__ = "care_referral_services"
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    type: Mapped[ReferralType] = mapped_column()
+    how_to_refer: Mapped[str] = mapped_column(String(300), default="")
+    opening_hours: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(String(500), default="")
+    #: A retired service is kept for the referrals that name it but is no longer offered.
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Referral(Audited, Base):
+    """A referral of a client (or an anonymous walk-in) to another service, and its steps."""
+
+    audit_type = "referral"
+
+    __tablename__ = "care_referrals"
+    __table_args__ = (
+        Index("ix_care_referrals_client_id", "client_id"),
+        Index("ix_care_referrals_visit_id", "visit_id"),
+        # The worklist: a site's follow-ups still due, soonest first.
+        Index(
+            "ix_care_referrals_site_due",
+            "site_id",
+            "follow_up_due_at",
+            sqlite_where=text("follow_up_due_at IS NOT NULL"),
+            postgresql_where=text("follow_up_due_at IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    #: None for an anonymous walk-in (such a referral cannot be followed up at a later visit).
+    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clients.id"))
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visits.id"))
+    incident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incidents.id"))
+    type: Mapped[ReferralType]
+    #: The service from the site's directory, or else its name as typed.
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("care_referral_services.id"))
+    service_name: Mapped[str | None] = mapped_column(String(120))
+    urgency: Mapped[Urgency]
+    state: Mapped[ReferralState]
+    #: When the next step is due (making an accepted referral, asking how a made one went);
+    #: None once the referral has reached a final state or is struck through.
+    follow_up_due_at: Mapped[datetime | None]
+    #: Who the follow-up falls to: whoever recorded the last step that needs one.
+    owner_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    #: One per submitted form: a double tap or a second tablet finds the same referral.
+    submission_key: Mapped[str] = mapped_column(String(36), unique=True)
+    struck_at: Mapped[datetime | None]
+    struck_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    strike_reason: Mapped[str | None] = mapped_column(String(200))
+
+    client: Mapped[Client | None] = relationship()
+    visit: Mapped[Visit | None] = relationship()
+    service: Mapped[ReferralService | None] = relationship()
+    owner: Mapped[Staff] = relationship(foreign_keys=[owner_id])
+    created_by: Mapped[Staff] = relationship(foreign_keys=[created_by_id])
+    struck_by: Mapped[Staff | None] = relationship(foreign_keys=[struck_by_id])
+    steps: Mapped[list[ReferralStep]] = relationship(
+        order_by="ReferralStep.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_struck(self) -> bool:
+        return self.struck_at is not None
+
+    @property
+    def service_label(self) -> str:
+        if self.service is not None:
+            return self.service.name
+        return self.service_name or "service not named"
+
+    def step(self, state: ReferralState) -> ReferralStep | None:
+        return next((s for s in self.steps if s.state is state), None)
+
+
+class ReferralStep(Base):
+    """One step of a referral, with when and who. A step is recorded at most once per referral:
+    two tablets recording it at once give one row.
+    """
+
+    __tablename__ = "care_referral_steps"
+    __table_args__ = (UniqueConstraint("referral_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("care_referrals.id", ondelete="CASCADE")
+    )
+    state: Mapped[ReferralState]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+    recorded_by: Mapped[Staff] = relationship()
+
+
+class BladderScreen(Audited, Base):
+    """A ketamine bladder symptom screen asked on a visit (care/bladder.py holds its rules), or
+    the record that it was skipped. One standing screen per visit; one recorded in error is
+    struck through with a reason and may then be asked again.
+    """
+
+    audit_type = "bladder_screen"
+
+    __tablename__ = "care_bladder_screens"
+    __table_args__ = (
+        Index(
+            "uq_care_bladder_screens_visit_standing",
+            "visit_id",
+            unique=True,
+            sqlite_where=text("struck_at IS NULL"),
+            postgresql_where=text("struck_at IS NULL"),
+        ),
+        Index("ix_care_bladder_screens_client_recorded", "client_id", "recorded_at"),
+        Index("ix_care_bladder_screens_site_recorded", "site_id", "recorded_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    visit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("visits.id"))
+    #: None for an anonymous walk-in (asked at each visit: there is no history to go by).
+    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clients.id"))
+    result: Mapped[ScreenResult]
+    use_frequency: Mapped[UseFrequency | None]
+    frequency: Mapped[bool] = mapped_column(default=False)
+    urgency: Mapped[bool] = mapped_column(default=False)
+    nocturia: Mapped[bool] = mapped_column(default=False)
+    painful_urination: Mapped[bool] = mapped_column(default=False)
+    lower_belly_pain: Mapped[bool] = mapped_column(default=False)
+    blood_in_urine: Mapped[bool] = mapped_column(default=False)
+    leaking: Mapped[bool] = mapped_column(default=False)
+    side_or_back_pain: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    submission_key: Mapped[str] = mapped_column(String(36), unique=True)
+    struck_at: Mapped[datetime | None]
+    struck_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    strike_reason: Mapped[str | None] = mapped_column(String(200))
+
+    recorded_by: Mapped[Staff] = relationship(foreign_keys=[recorded_by_id])
+    struck_by: Mapped[Staff | None] = relationship(foreign_keys=[struck_by_id])
+
+    @property
+    def symptoms(self) -> list[Symptom]:
+        return [symptom for symptom in Symptom if getattr(self, symptom.value)]
+
+    @property
+    def is_struck(self) -> bool:
+        return self.struck_at is not None
+
+
+#: The education topics every new site starts with (code, label), in the order staff see them.
+#: The codes are stable (reports count them); sites add their own and may hide these.
+DEFAULT_TOPICS = (
+    ("ketamine_bladder", "Ketamine risks and the bladder"),
+    ("tolerance_overdose", "Tolerance and overdose risk"),
+    ("mixing_depressants", "Mixing depressants"),
+    ("safer_snorting", "Safer snorting"),
+    ("safer_injecting", "Safer injecting and vein care"),
+    ("safer_smoking", "Safer smoking"),
+    ("wound_care", "Wound care"),
+    ("naloxone_training", "Naloxone training"),
+    ("drug_checking", "Drug checking"),
+)
+
+#: The topic reports count as naloxone training given (a naloxone kit given is a supply).
+NALOXONE_TRAINING = "naloxone_training"
+
+
+class EducationTopic(Audited, Base):
+    """One entry of a site's list of education topics."""
+
+    audit_type = "education_topic"
+
+    __tablename__ = "care_education_topics"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class EducationGiven(Audited, Base):
+    """A topic covered with a client on a visit, with the minutes spent when given. A topic is
+    recorded once per visit (two taps, or two tablets, give one); one recorded in error is struck
+    through with a reason.
+    """
+
+    audit_type = "education_given"
+
+    __tablename__ = "care_education_given"
+    __table_args__ = (
+        Index(
+            "uq_care_education_given_visit_topic",
+            "visit_id",
+            "topic_id",
+            unique=True,
+            sqlite_where=text("struck_at IS NULL"),
+            postgresql_where=text("struck_at IS NULL"),
+        ),
+        Index("ix_care_education_given_site_recorded", "site_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    visit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("visits.id"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("care_education_topics.id"))
+    minutes: Mapped[int | None]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    struck_at: Mapped[datetime | None]
+    struck_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    strike_reason: Mapped[str | None] = mapped_column(String(200))
+
+    topic: Mapped[EducationTopic] = relationship()
+    recorded_by: Mapped[Staff] = relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def is_struck(self) -> bool:
+        return self.struck_at is not None

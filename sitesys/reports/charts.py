@@ -1,0 +1,173 @@
+"""The report's charts: SVG drawn on the server with pygal (bars and lines) and, for the hour ×
+weekday heat map pygal has no chart for, the project's own SVG template
+(templates/reports/_heatmap.svg). Each chart has a title, a sentence saying what it shows, and
+its numbers as a table beside it (the template draws those); pygal's scripts are left out (the
+page allows none), and the SVG is shown as an image so it prints.
+
+A publication's charts draw only what it publishes: a withheld figure is drawn as nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pygal
+from pygal.style import Style
+
+from sitesys.reports.report import Report
+from sitesys.reports.visits import WEEKDAYS, hour_label
+
+# pygal adds an import hook for its map plugins (pygal.maps.*) that has no find_spec, so every
+# later import it is asked about warns (an error under the tests). No map is used: take it out.
+sys.meta_path[:] = [
+    finder for finder in sys.meta_path if not isinstance(finder, pygal.PluginImportFixer)
+]
+
+#: Colours with at least 3:1 contrast on white (docs: style.md), and print-safe.
+_STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#1b1b1b",
+    foreground_strong="#1b1b1b",
+    foreground_subtle="#505050",
+    colors=("#1d4f91", "#b03a2e", "#2e7d32"),
+    font_family="system-ui, sans-serif",
+    title_font_size=18,
+    label_font_size=14,
+    major_label_font_size=14,
+    legend_font_size=14,
+)
+
+#: Published figures by (site, key, row): (text, withheld); None for the internal view.
+Published = Mapping[tuple[str, str, str], tuple[str, bool]] | None
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    summary: str
+    #: A data: URI of the SVG (pygal), or None for the heat map (drawn by its template).
+    image: str | None
+    #: The numbers: a header row, then rows.
+    table: list[list[str]] = field(default_factory=list)
+    #: For the heat map: 7 rows of 24 (shade 0-4, text).
+    cells: list[list[tuple[int, str]]] = field(default_factory=list)
+
+
+def _number(report: Report, published: Published, key: str, row: str) -> tuple[float | None, str]:
+    column = report.columns[-1]
+    if published is not None:
+        text, withheld = published.get((column, key, row), ("", False))
+        return (None if withheld else float(text or 0)), text
+    value = report.value(column, key, row)
+    return (float(value) if value is not None else None), str(value if value is not None else "")
+
+
+def _svg(chart: pygal.graph.graph.Graph) -> str:
+    svg = chart.render(is_unicode=True)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _bars(
+    report: Report, published: Published, key: str, title: str, horizontal: bool, noun: str
+) -> Chart:
+    rows = report.breakdown_rows(key)
+    points = [(row, *_number(report, published, key, row)) for row in rows]
+    if horizontal:
+        points = [point for point in points if point[2] not in ("0", "")]
+    kind = pygal.HorizontalBar if horizontal else pygal.Bar
+    chart = kind(
+        style=_STYLE, js=[], show_legend=False, width=600, height=300 if not horizontal else 80
+        + 30 * max(1, len(points)), x_label_rotation=0,
+        show_minor_x_labels=False, print_values=False, truncate_label=-1,
+    )  # fmt: skip
+    top = int(max((value or 0 for _, value, _ in points), default=0))
+    step = max(1, -(-top // 5))
+    chart.y_labels = list(range(0, top + step + 1, step))
+    chart.title = title
+    labels = [row for row, _, _ in points]
+    if not horizontal:
+        chart.x_labels = [str(int(label[-2:])) for label in labels]
+        chart.x_labels_major = chart.x_labels[::7]
+    else:
+        chart.x_labels = labels
+    chart.add(noun.capitalize(), [value for _, value, _ in points])
+    counted = [(row, value) for row, value, _ in points if value]
+    if counted:
+        leader, most = max(counted, key=lambda item: item[1])
+        unit = noun if int(most) != 1 else noun.removesuffix("s")
+        summary = f"{title}: the most was {leader} ({int(most)} {unit})."
+    else:
+        summary = f"{title}: none in this period."
+    return Chart(key, title, summary, _svg(chart), [["", noun.capitalize()]]
+                 + [[row, text] for row, _, text in points])  # fmt: skip
+
+
+def heat_map(report: Report, published: Published) -> Chart:
+    cells = []
+    numbers = {
+        (day, hour): _number(report, published, "visits_by_hour", hour_label(day, hour))
+        for day in range(7)
+        for hour in range(24)
+    }
+    most = max((value or 0 for value, _ in numbers.values()), default=0)
+    for day in range(7):
+        row = []
+        for hour in range(24):
+            value, text = numbers[(day, hour)]
+            shade = 0 if not value or not most else 1 + min(3, int(4 * value / (most + 1)))
+            row.append((shade, text))
+        cells.append(row)
+    busiest = max(numbers.items(), key=lambda item: item[1][0] or 0)
+    (day, hour), (value, _) = busiest
+    summary = (
+        f"The busiest hour was {WEEKDAYS[day]} {hour:02d}:00 to {hour:02d}:59 "
+        f"({int(value)} visit{'s' if value != 1 else ''})." if value
+        else "No visits in this period."
+    )  # fmt: skip
+    table = [["", *[f"{hour:02d}" for hour in range(24)]]]
+    table += [[WEEKDAYS[day], *[text for _, text in cells[day]]] for day in range(7)]
+    return Chart("visits_by_hour", "Visits by weekday and hour", summary, None, table, cells)
+
+
+def report_charts(report: Report, published: Published = None) -> list[Chart]:
+    """The charts of a report (of its total when several sites are shown)."""
+    return [
+        _bars(report, published, "visits_by_day", "Visits per day", False, "visits"),
+        _bars(report, published, "visits_by_substance", "Substances named", True, "visits"),
+        _bars(report, published, "incidents_by_type", "Incidents by type", True, "incidents"),
+        heat_map(report, published),
+    ]
+
+
+def trend_chart(months: list[tuple[str, int, int, int]], threshold: int | None = None) -> Chart:
+    """Visits, overdoses and incidents over the last twelve months; with a threshold (for
+    publication), counts from 1 to threshold - 1 read "<threshold" and are not drawn.
+    """
+
+    def drawn(count: int) -> int | None:
+        return None if threshold is not None and 0 < count < threshold else count
+
+    def text(count: int) -> str:
+        return f"<{threshold}" if drawn(count) is None else str(count)
+
+    chart = pygal.Line(
+        style=_STYLE, js=[], width=600, height=320, x_label_rotation=30, legend_at_bottom=True,
+        truncate_label=-1,
+    )  # fmt: skip
+    chart.title = "Twelve-month trend"
+    chart.x_labels = [label for label, *_ in months]
+    chart.add("Visits", [drawn(visits) for _, visits, _, _ in months])
+    chart.add("Incidents", [drawn(incidents) for _, _, _, incidents in months], secondary=True)
+    chart.add(
+        "Opioid overdoses", [drawn(overdoses) for _, _, overdoses, _ in months], secondary=True
+    )
+    first, last = months[0], months[-1]
+    summary = f"Visits went from {text(first[1])} in {first[0]} to {text(last[1])} in {last[0]}."
+    table = [["Month", "Visits", "Opioid overdoses", "Incidents"]]
+    table += [[label, text(v), text(o), text(i)] for label, v, o, i in months]
+    return Chart("trend", "Twelve-month trend", summary, _svg(chart), table)

@@ -1,0 +1,113 @@
+"""What leaves SiteSys from a report: the long, tidy CSV (internal or for publication) and the
+printed report, each audited (who, what, which period, which sites, internal or publication).
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+from collections.abc import Iterator
+
+from sqlalchemy.orm import Session
+
+from sitesys.audit.services import record_event
+from sitesys.auth.models import Staff
+from sitesys.auth.permissions import Capability, ensure
+from sitesys.incidents.queue import neutralise
+from sitesys.reports.figures import Value
+from sitesys.reports.indicators import INDICATORS, Measure
+from sitesys.reports.report import Report, derived_hidden, publication_marks
+from sitesys.reports.suppression import Mark
+
+CSV_COLUMNS = ("period", "site", "indicator", "breakdown", "value", "suppressed")
+#: What a withheld figure reads in a publication.
+WITHHELD = "suppressed"
+
+
+class Audience(enum.StrEnum):
+    INTERNAL = "internal"
+    PUBLICATION = "publication"
+
+    @property
+    def label(self) -> str:
+        return {"internal": "Internal", "publication": "For publication"}[self.value]
+
+
+class Format(enum.StrEnum):
+    CSV = "csv"
+    PRINT = "print"
+
+
+def shown(value: Value) -> str:
+    """A figure as text: whole numbers without a decimal point, none as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.1f}"
+    return str(int(value))
+
+
+def published(report: Report, audience: Audience) -> Iterator[tuple[str, str, str, str, bool]]:
+    """Each figure as (site, indicator key, breakdown, value text, withheld), in the registry's
+    order; for publication, small counts read "<threshold" and withheld ones "suppressed".
+    """
+    marks = publication_marks(report) if audience is Audience.PUBLICATION else {}
+    small = f"<{report.threshold}"
+    for column in report.columns:
+        for item in INDICATORS:
+            rows = report.breakdown_rows(item.key) if item.breakdown else [""]
+            for row in rows:
+                value = report.value(column, item.key, row)
+                if audience is Audience.INTERNAL:
+                    yield column, item.key, row, shown(value), False
+                    continue
+                mark = marks.get((column, item.key, row), Mark.SHOWN)
+                if mark is Mark.SMALL:
+                    yield column, item.key, row, small, True
+                elif mark is Mark.PROTECTING or (
+                    item.measure is not Measure.COUNT
+                    and derived_hidden(report, marks, column, item)
+                ):
+                    yield column, item.key, row, WITHHELD, True
+                else:
+                    yield column, item.key, row, shown(value), False
+
+
+def _audit(
+    session: Session, actor: Staff, report: Report, audience: Audience, what: Format
+) -> None:
+    """One event per site reported on, so each site's trail shows who took its figures."""
+    for site in report.sites:
+        record_event(
+            session,
+            "report.exported",
+            actor=actor,
+            record=site,
+            format=what.value,
+            audience=audience.value,
+            first_day=report.period.first.isoformat(),
+            last_day=report.period.last.isoformat(),
+            sites=[each.id for each in report.sites],
+        )
+
+
+def export_csv(session: Session, actor: Staff, report: Report, audience: Audience) -> str:
+    """The report as a long, tidy CSV, every cell safe from spreadsheet formulas; audited."""
+    ensure(actor, Capability.READ_REPORTS)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    period = f"{report.period.first.isoformat()}/{report.period.last.isoformat()}"
+    for site, key, row, value, withheld in published(report, audience):
+        writer.writerow(
+            [neutralise(cell) for cell in (period, site, key, row, value, str(withheld).lower())]
+        )
+    _audit(session, actor, report, audience, Format.CSV)
+    return buffer.getvalue()
+
+
+def record_print(session: Session, actor: Staff, report: Report, audience: Audience) -> None:
+    """The printable report was opened (to print or save as PDF): audited as an export."""
+    ensure(actor, Capability.READ_REPORTS)
+    _audit(session, actor, report, audience, Format.PRINT)

@@ -1,0 +1,403 @@
+"""Counting the indicators of `indicators.py` for one site over a run of its local days.
+
+A site's `Tally` holds what adds up across sites (counts, the minutes of each case, booth
+minutes) so a network's total is the sum of its sites' tallies, medians included: they are taken
+from every case of every site, never averaged. `values()` turns a tally into the figures a report
+shows. Counts only leave here: no client code, tag or free text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from sitesys.alerts.reports import alerts_issued
+from sitesys.checkin.models import Route, ServiceGiven, Visit
+from sitesys.clients.models import AgeBand, Client, Gender
+from sitesys.clock import day_start
+from sitesys.drugchecks.models import ClientDecision, Finding
+from sitesys.drugchecks.reports import drug_checking_figures
+from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind
+from sitesys.incidents.kinds import ActionKind, IncidentType, Outcome, PhysicalHarm
+from sitesys.incidents.models import Incident, IncidentAction, IncidentTypeEntry
+from sitesys.observations.models import OverdueAlert
+from sitesys.reports.daily import daily_visits
+from sitesys.reports.indicators import INDICATORS, Measure, indicator
+from sitesys.reports.tally import Tally, _seconds
+from sitesys.reports.visits import SUBSTANCE_CODES, hour_label
+from sitesys.sites.models import Site, SubstanceOption
+
+NOT_RECORDED = "Not recorded"
+
+#: The incident types counted as drug-related emergencies (docs/indicators.md).
+DRUG_RELATED = frozenset(
+    {
+        IncidentType.OPIOID_OVERDOSE,
+        IncidentType.STIMULANT_OVERAMPING,
+        IncidentType.KETAMINE_CRISIS,
+        IncidentType.SEIZURE,
+        IncidentType.VOMITING,
+        IncidentType.ALLERGIC_REACTION,
+    }
+)
+
+#: Which kind of visit a visit is. Every visit is a consumption visit until the care module
+#: gives visits a kind: then `visit_kind` reads it and services-only visits are counted apart.
+CONSUMPTION = "consumption"
+SERVICES_ONLY = "services_only"
+
+
+def visit_kind(visit: Visit | None = None) -> str:
+    """A visit's kind for the reports (the hook for services-only visits)."""
+    return getattr(visit, "kind", CONSUMPTION) or CONSUMPTION
+
+
+#: The fixed rows of each breakdown (substances and days depend on the site and period).
+FIXED_ROWS: dict[str, list[str]] = {
+    "clients_by_age": [band.label for band in AgeBand] + [NOT_RECORDED],
+    "clients_by_gender": [gender.label for gender in Gender] + [NOT_RECORDED],
+    "visits_by_route": [route.label for route in Route],
+    "visits_by_hour": [hour_label(day, hour) for day in range(7) for hour in range(24)],
+    "services_given": [service.label for service in ServiceGiven],
+    "incidents_by_type": [kind.label for kind in IncidentType],
+    "incidents_by_harm": [harm.label for harm in PhysicalHarm] + [NOT_RECORDED],
+    "samples_found": [finding.label for finding in Finding],
+    "samples_unexpected": [finding.label for finding in Finding],
+    "sample_decisions": [decision.label for decision in ClientDecision],
+}
+
+
+def total(tallies: Iterable[Tally]) -> Tally:
+    combined = Tally(rows={key: list(rows) for key, rows in FIXED_ROWS.items()})
+    for tally in tallies:
+        combined = combined + tally
+    return combined
+
+
+def median(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """The nearest-rank percentile: the smallest value with at least `share` of cases at or
+    below it.
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def site_tally(session: Session, site: Site, first: date, last: date) -> Tally:
+    """Everything one site did from local day `first` to `last`, both included."""
+    start, end = day_start(first, site.zone), day_start(last + timedelta(days=1), site.zone)
+    tally = Tally(rows={key: list(rows) for key, rows in FIXED_ROWS.items()})
+    tally = tally + daily_visits(session, site, first, last)
+    name_substances(session, site, tally)
+    _clients(session, site, start, end, tally)
+    _incidents(session, site, start, end, tally)
+    _floor(session, site, start, end, tally)
+    _drug_checking(session, site, first, last, tally)
+    _handovers(session, site, start, end, tally)
+    tally.rows["visits_by_day"] = [day.isoformat() for day in period_days(first, last)]
+    return tally
+
+
+def name_substances(session: Session, site: Site, tally: Tally) -> None:
+    """Turn the substances counted by code into the pick-list's labels, in its order (a code no
+    longer on the list keeps its code).
+    """
+    labels: dict[str, str] = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(SubstanceOption.code, SubstanceOption.label)
+            .where(SubstanceOption.site_id == site.id)
+            .order_by(SubstanceOption.position, SubstanceOption.label)
+        ).all()
+    )
+    rows = list(labels.values())
+    for (key, code), count in list(tally.counts.items()):
+        if key != SUBSTANCE_CODES:
+            continue
+        label = labels.get(code, code)
+        if label not in rows:
+            rows.append(label)
+        tally.add("visits_by_substance", label, count)
+        del tally.counts[(key, code)]
+    tally.rows["visits_by_substance"] = rows
+
+
+def _clients(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
+    in_period = (Visit.site_id == site.id, Visit.checked_in_at >= start, Visit.checked_in_at < end)
+    earlier = aliased(Visit)
+    came_before = exists().where(
+        earlier.client_id == Client.id,
+        earlier.site_id == site.id,
+        earlier.checked_in_at < start,
+    )
+    rows = session.execute(
+        select(Client.age_band, Client.gender, came_before)
+        .join(Visit, Visit.client_id == Client.id)
+        .where(*in_period)
+        .group_by(Client.id, Client.age_band, Client.gender)
+    ).all()
+    for age_band, gender, returning in rows:
+        tally.add("clients_unique")
+        tally.add("clients_returning" if returning else "clients_new", count=1)
+        tally.add("clients_by_age", AgeBand(age_band).label if age_band else NOT_RECORDED)
+        tally.add("clients_by_gender", Gender(gender).label if gender else NOT_RECORDED)
+    for key in ("clients_unique", "clients_new", "clients_returning"):
+        tally.counts[(key, "")] += 0
+
+
+def _incidents(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
+    in_period = (
+        Incident.site_id == site.id,
+        Incident.started_at >= start,
+        Incident.started_at < end,
+    )
+    incidents = session.execute(
+        select(Incident.id, Incident.started_at, Incident.outcome, Incident.physical_harm).where(
+            *in_period
+        )
+    ).all()
+    types: dict[object, set[IncidentType]] = {}
+    for incident_id, kind in session.execute(
+        select(IncidentTypeEntry.incident_id, IncidentTypeEntry.type)
+        .join(Incident, Incident.id == IncidentTypeEntry.incident_id)
+        .where(*in_period)
+    ):
+        types.setdefault(incident_id, set()).add(IncidentType(kind))
+    actions: dict[object, list[tuple[ActionKind, datetime, Decimal | None]]] = {}
+    for incident_id, kind, recorded_at, dose in session.execute(
+        select(
+            IncidentAction.incident_id,
+            IncidentAction.kind,
+            IncidentAction.recorded_at,
+            IncidentAction.dose_mg,
+        )
+        .join(Incident, Incident.id == IncidentAction.incident_id)
+        .where(*in_period, IncidentAction.struck_at.is_(None))
+    ):
+        actions.setdefault(incident_id, []).append((ActionKind(kind), recorded_at, dose))
+    for key in (
+        "incidents_total", "overdoses", "emergencies", "naloxone_responses", "naloxone_doses",
+        "oxygen", "ems_called", "transfers", "deaths",
+    ):  # fmt: skip
+        tally.counts[(key, "")] += 0
+    for incident_id, started_at, outcome, harm in incidents:
+        tally.add("incidents_total")
+        kinds = types.get(incident_id, set())
+        for kind in kinds:
+            tally.add("incidents_by_type", kind.label)
+        tally.add("incidents_by_harm", PhysicalHarm(harm).label if harm else NOT_RECORDED)
+        if IncidentType.OPIOID_OVERDOSE in kinds:
+            tally.add("overdoses")
+        if kinds & DRUG_RELATED:
+            tally.add("emergencies")
+        done = actions.get(incident_id, [])
+        naloxone = [(at, dose) for kind, at, dose in done if kind is ActionKind.NALOXONE]
+        if naloxone:
+            tally.add("naloxone_responses")
+            tally.add("naloxone_doses", count=len(naloxone))
+            tally.naloxone_mg += sum((dose or Decimal(0) for _, dose in naloxone), Decimal(0))
+            first = min(at for at, _ in naloxone)
+            tally.seconds.setdefault("naloxone", []).append(_seconds(first, started_at))
+        kinds_done = {kind for kind, _, _ in done}
+        if ActionKind.OXYGEN in kinds_done:
+            tally.add("oxygen")
+        if ActionKind.EMS_CALLED in kinds_done:
+            tally.add("ems_called")
+        if (
+            outcome == Outcome.TRANSFERRED_TO_HOSPITAL
+            or ActionKind.TRANSFERRED_TO_HOSPITAL in kinds_done
+        ):
+            tally.add("transfers")
+        if outcome == Outcome.DIED or harm == PhysicalHarm.FATAL:
+            tally.add("deaths")
+
+
+def _floor(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
+    alerts = session.execute(
+        select(
+            OverdueAlert.overdue_since,
+            OverdueAlert.closed_at,
+            OverdueAlert.closed_by_observation_id,
+        ).where(
+            OverdueAlert.site_id == site.id,
+            OverdueAlert.raised_at >= start,
+            OverdueAlert.raised_at < end,
+        )
+    ).all()
+    tally.counts[("overdue_alerts", "")] += 0
+    tally.counts[("overdue_answered", "")] += 0
+    tally.counts[("booth_visits", "")] += 0
+    for overdue_since, closed_at, observation_id in alerts:
+        tally.add("overdue_alerts")
+        if closed_at is not None and observation_id is not None:
+            tally.add("overdue_answered")
+            tally.seconds.setdefault("overdue_answer", []).append(
+                max(0, _seconds(closed_at, overdue_since))
+            )
+
+
+def _drug_checking(session: Session, site: Site, first: date, last: date, tally: Tally) -> None:
+    checks = drug_checking_figures(session, site, first, last)
+    tally.add("samples", count=checks.samples)
+    for finding, count in checks.found.items():
+        tally.add("samples_found", finding.label, count)
+    for finding, count in checks.unexpected.items():
+        tally.add("samples_unexpected", finding.label, count)
+    for decision, count in checks.decisions.items():
+        tally.add("sample_decisions", decision.label, count)
+    tally.add("alerts_issued", count=alerts_issued(session, site, first, last).issued)
+
+
+def _handovers(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
+    handovers = session.execute(
+        select(Handover.shift_key, Handover.shift_ends_at, Handover.submitted_at,
+               Handover.acknowledged_at)
+        .where(
+            Handover.site_id == site.id,
+            Handover.shift_ends_at >= start,
+            Handover.shift_ends_at < end,
+        )
+    ).all()  # fmt: skip
+    submitted = set()
+    for key in ("handovers_given", "handovers_late", "handovers_missing", "handovers_acknowledged"):
+        tally.counts[(key, "")] += 0
+    for shift_key, ends_at, submitted_at, acknowledged_at in handovers:
+        if submitted_at is not None:
+            submitted.add(shift_key)
+            tally.add("handovers_given")
+            if submitted_at > ends_at:
+                tally.add("handovers_late")
+        if acknowledged_at is not None:
+            tally.add("handovers_acknowledged")
+    flagged = session.scalars(
+        select(HandoverAlert.shift_key)
+        .where(
+            HandoverAlert.site_id == site.id,
+            HandoverAlert.kind == HandoverAlertKind.NOT_STARTED,
+            HandoverAlert.shift_ends_at >= start,
+            HandoverAlert.shift_ends_at < end,
+        )
+        .distinct()
+    ).all()
+    tally.add("handovers_missing", count=len(set(flagged) - submitted))
+
+
+#: A figure: a count, a rate, minutes or a percentage; None where there is nothing to measure.
+Value = int | float | None
+
+_TIMED = {
+    "naloxone_minutes": ("naloxone", 0.5),
+    "overdue_answer_median": ("overdue_answer", 0.5),
+    "overdue_answer_p90": ("overdue_answer", 0.9),
+    "booth_wait_median": ("booth_wait", 0.5),
+    "booth_wait_p90": ("booth_wait", 0.9),
+}
+
+
+def values(tally: Tally) -> dict[tuple[str, str], Value]:
+    """Every figure of a tally by (indicator key, row): row "" for a single figure."""
+    figures: dict[tuple[str, str], Value] = {}
+    for item in INDICATORS:
+        if item.breakdown is not None:
+            for row in tally.rows.get(item.key, []):
+                figures[(item.key, row)] = tally.counts[(item.key, row)]
+        elif item.measure is Measure.COUNT:
+            figures[(item.key, "")] = tally.counts[(item.key, "")]
+    for item in INDICATORS:
+        key = (item.key, "")
+        if item.measure is Measure.RATE:
+            per = tally.counts[(str(item.per), "")]
+            of = tally.counts[(str(item.of), "")]
+            figures[key] = round(of * 1000 / per, 1) if per else None
+        elif item.measure is Measure.MINUTES:
+            sample, share = _TIMED[item.key]
+            cases = tally.seconds.get(sample, [])
+            found = median(cases) if share == 0.5 else percentile(cases, share)
+            figures[key] = None if found is None else round(found / 60, 1)
+        elif item.measure is Measure.PERCENT:
+            figures[key] = (
+                round(100 * tally.booth_seconds_used / tally.booth_seconds_open, 1)
+                if tally.booth_seconds_open
+                else None
+            )
+        elif item.measure is Measure.AMOUNT:
+            figures[key] = float(tally.naloxone_mg)
+    return figures
+
+
+def figure(tally: Tally, key: str, row: str = "") -> Value:
+    indicator(key)  # a key not in the registry is a mistake, not a zero
+    return values(tally).get((key, row))
+
+
+def period_days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One month of the twelve-month trend (a few counts, read straight from the tables)."""
+
+    first: date
+    visits: int
+    overdoses: int
+    incidents: int
+
+
+def monthly_trend(
+    session: Session, sites: Sequence[Site], months: Sequence[tuple[date, date]]
+) -> list[MonthFigures]:
+    """Visits, overdoses and incidents of the sites in each month, each site in its own days."""
+    found = []
+    for first, last in months:
+        visits = overdoses = incidents = 0
+        for site in sites:
+            start = day_start(first, site.zone)
+            end = day_start(last + timedelta(days=1), site.zone)
+            visits += int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Visit)
+                    .where(
+                        Visit.site_id == site.id,
+                        Visit.checked_in_at >= start,
+                        Visit.checked_in_at < end,
+                    )
+                )
+                or 0
+            )
+            in_period = (
+                Incident.site_id == site.id,
+                Incident.started_at >= start,
+                Incident.started_at < end,
+            )
+            incidents += int(
+                session.scalar(select(func.count()).select_from(Incident).where(*in_period)) or 0
+            )
+            overdoses += int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(IncidentTypeEntry)
+                    .join(Incident, Incident.id == IncidentTypeEntry.incident_id)
+                    .where(*in_period, IncidentTypeEntry.type == IncidentType.OPIOID_OVERDOSE)
+                )
+                or 0
+            )
+        found.append(MonthFigures(first, visits, overdoses, incidents))
+    return found

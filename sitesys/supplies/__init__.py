@@ -1,0 +1,1 @@
+"""Supplies: the site's catalogue and the quantities given out on visits."""
