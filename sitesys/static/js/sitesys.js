@@ -335,4 +335,6 @@
   }
   document.addEventListener("DOMContentLoaded", tickClocks);
   document.addEventListener("htmx:afterSwap", tickClocks);
+  // htmx applies a kept element's new attributes (a prompt's `hidden`) only once it settles.
+  document.addEventListener("htmx:afterSettle", tickClocks);
 })();
