@@ -36,12 +36,15 @@ from sitesys import create_app
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus
 from sitesys.clock import utcnow
 from sitesys.db import get_database, make_engine
+from sitesys.incidents.kinds import IncidentStatus
+from sitesys.incidents.models import Incident
 from sitesys.sites.models import Booth, BoothKind, BoothStatus
 
 FLOOR = {"tablet": 20, "desk": 1, "nurse": 4}
 #: The floor with the desk checking a client in every 3 s instead of 30 s: the floor phase
-#: holds a check-in every 30 s, too few for a p95, so check-in latency is read here.
-BUSY_DESK = {"tablet": 20, "busy_desk": 1, "nurse": 4}
+#: holds a check-in every 30 s, too few for a p95, so check-in latency is read here. A nurse on
+#: the emergency screen taps naloxone through it (the tap's round trip is timed here too).
+BUSY_DESK = {"tablet": 20, "busy_desk": 1, "nurse": 4, "responder": 1}
 SATURATING_USERS = 16
 COOKIE_NAME = "__Host-sitesys"
 
@@ -97,6 +100,12 @@ def _close_open_visits(url: str, site_id: int) -> int:
         ).rowcount
         session.execute(
             update(Booth).where(Booth.site_id == site_id).values(status=BoothStatus.FREE)
+        )
+        # A response the emergency screen's nurse started ends with the phase.
+        session.execute(
+            update(Incident)
+            .where(Incident.site_id == site_id, Incident.status == IncidentStatus.OPEN)
+            .values(status=IncidentStatus.DRAFT, response_ended_at=utcnow())
         )
         session.commit()
     engine.dispose()
@@ -155,7 +164,8 @@ def run_load(
     def cookies(users: dict[str, int]) -> dict[str, list[str]]:
         desk = sum(users.get(kind, 0) for kind in ("desk", "busy_desk", "checkin_flood"))
         nurse = sum(
-            users.get(kind, 0) for kind in ("tablet", "nurse", "board_flood", "board_nostamp_flood")
+            users.get(kind, 0)
+            for kind in ("tablet", "nurse", "responder", "board_flood", "board_nostamp_flood")
         )
         return {
             "desk": _cookies(app, mint_sessions(database.url, site.desk_id, site.site_id, desk)),
@@ -244,6 +254,7 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         "check-in p95 ms (floor)": p95(floor, "POST /checkin"),
         "check-in p95 ms (floor, busy desk)": p95(busy_desk, "POST /checkin"),
         "board p95 ms (floor, busy desk)": p95(busy_desk, "GET /board/partial"),
+        "naloxone tap p95 ms (floor, busy desk)": p95(busy_desk, "POST naloxone tap (htmx)"),
         "board p95 ms (x10)": p95(tenfold, "GET /board/partial"),
         "check-in p95 ms (x10)": p95(tenfold, "POST /checkin"),
         "board share of ceiling": round(board_ratio, 2),

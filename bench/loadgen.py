@@ -243,6 +243,69 @@ class Nurse(SignedIn):
             )  # fmt: skip
 
 
+RESPONSE = re.compile(r"/incidents/([0-9a-f-]{36})/respond")
+NALOXONE_KEY = re.compile(r'id="key-naloxone" value="([0-9a-f-]{36})"')
+
+
+class Responder(SignedIn):
+    """A nurse on the emergency screen: starts a response for someone on the floor, then taps
+    Naloxone as the screen sends it (htmx: the POST is answered with the log and the totals
+    swapped in place, and a fresh key for the next tap), with the screen's own poll of the log
+    between taps. The tap's round trip is the emergency screen's timing."""
+
+    role = "nurse"
+    pacing = 3.0
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.incident: str | None = None
+        self.key: str | None = None
+        self.taps = 0
+
+    def begin_response(self) -> None:
+        """Start a response from the first tile (not `start`: Locust's own spawning method)."""
+        board = self.call(
+            "GET", "/board/partial", "GET /board/partial", headers={"HX-Request": "true"}
+        ).text
+        csrf = self.token(board)
+        cards = CARD.findall(board)
+        if not cards:
+            return
+        visit_id = cards[0][0]
+        started = self.call("POST", f"/incidents/start/{visit_id}", "POST start response",
+                            data={"csrf_token": csrf})  # fmt: skip
+        found = RESPONSE.search(started.headers.get("Location", "") or "")
+        if found:
+            self.incident = found.group(1)
+            screen = self.call("GET", f"/incidents/{self.incident}/respond", "GET response screen")
+            self.token(screen.text)
+            self.key = _first(NALOXONE_KEY, screen.text)
+
+    @task
+    def tap(self) -> None:
+        if self.incident is None:
+            self.begin_response()
+            return
+        self.taps += 1
+        if self.taps % 2 == 0:
+            # The screen's poll of the log and totals (every 5 s on a tablet).
+            self.call("GET", f"/incidents/{self.incident}/respond/log",
+                      "GET response log (poll)", headers={"HX-Request": "true"})  # fmt: skip
+            return
+        reply = self.call(
+            "POST",
+            f"/incidents/{self.incident}/actions",
+            "POST naloxone tap (htmx)",
+            headers={"HX-Request": "true"},
+            data={"csrf_token": self.token(), "kind": "naloxone",
+                  "submission_key": self.key or str(uuid.uuid4()), "dose_mg": "0.4",
+                  "naloxone_route": "intramuscular"},
+        )  # fmt: skip
+        if reply.status_code != 200 or 'id="naloxone-total"' not in (reply.text or ""):
+            reply.failure("the tap was not answered with the swapped log and totals")
+        self.key = _first(NALOXONE_KEY, reply.text or "")
+
+
 class BoardFlood(SignedIn):
     """As many board reads as the server will take (for the ceiling ratio)."""
 
@@ -287,6 +350,7 @@ KINDS = {
     "desk": Desk,
     "busy_desk": BusyDesk,
     "nurse": Nurse,
+    "responder": Responder,
     "board_flood": BoardFlood,
     "board_nostamp_flood": BoardNoStampFlood,
     "checkin_flood": CheckInFlood,

@@ -1,7 +1,7 @@
 """Visits: a kind (consumption or services only); a services-only visit has no route.
 
 Revision ID: services_0001
-Revises: signin_0001
+Revises: emergency_0002
 Create Date: 2026-12-06 05:15:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "services_0001"
-down_revision = "signin_0001"
+down_revision = "emergency_0002"
 branch_labels = None
 depends_on = None
 

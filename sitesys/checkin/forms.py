@@ -14,7 +14,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from sitesys.checkin.models import DrugChecked, Route, ServiceGiven, VisitKind, VisitStatus
+from sitesys.checkin.models import (
+    Departure,
+    DrugChecked,
+    Route,
+    ServiceGiven,
+    VisitKind,
+    VisitStatus,
+)
 from sitesys.clients.models import AgeBand, Gender
 from sitesys.forms import (
     UUID_PATTERN,
@@ -154,6 +161,20 @@ class VisitStepForm(SiteSysForm):
 
     expected_status = HiddenField(
         validators=[InputRequired(), Regexp(f"^({'|'.join(s.value for s in VisitStatus)})$")]
+    )
+
+
+class CheckoutForm(VisitStepForm):
+    """Check-out, with how the client left (reports count them); a form from before the
+    question was asked checks out as planned.
+    """
+
+    departure = RadioChoiceField(
+        "How they left",
+        choices=choices((value.value, value.label) for value in Departure),
+        default=Departure.PLANNED.value,
+        validators=[Optional()],
+        invalid_choice="Choose one of the ways of leaving listed.",
     )
 
 

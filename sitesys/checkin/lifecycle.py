@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, exists, select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, ensure
-from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus, is_open_visit
+from sitesys.checkin.models import OPEN_STATUSES, Departure, Visit, VisitStatus, is_open_visit
 from sitesys.checkin.services import CheckInError, check_booth_suits, lock_free_booth
 from sitesys.checkin.whereabouts import place_in_sentence
 from sitesys.clock import local_date, local_instant, utcnow
@@ -121,11 +122,19 @@ def move_to_aftercare(
     session.flush()
 
 
-def check_out(session: Session, actor: Staff, visit: Visit, expected: VisitStatus | None) -> None:
-    """Check a client out from any open step; a booth they were in needs cleaning.
+def check_out(
+    session: Session,
+    actor: Staff,
+    visit: Visit,
+    expected: VisitStatus | None,
+    departure: Departure = Departure.PLANNED,
+) -> None:
+    """Check a client out from any open step, with how they left; a booth they were in needs
+    cleaning.
 
     Refused while an emergency response is running for the visit: the response ends first, so
-    it never drops off the board with the client still in someone's care.
+    it never drops off the board with the client still in someone's care (a transfer to
+    hospital during the response is recorded on the response screen: `leave_by_ambulance`).
     """
     ensure(actor, Capability.WORK_FLOOR, "check clients out")
     _expect(visit, expected, OPEN_STATUSES)
@@ -138,6 +147,7 @@ def check_out(session: Session, actor: Staff, visit: Visit, expected: VisitStatu
     from_status = visit.status
     visit.status = VisitStatus.LEFT
     visit.left_at = utcnow()
+    visit.departure = departure
     record_event(
         session,
         "visit.checked_out",
@@ -145,8 +155,44 @@ def check_out(session: Session, actor: Staff, visit: Visit, expected: VisitStatu
         record=visit,
         from_status=from_status.value,
         booth_id=booth.id if booth else None,
+        departure=departure.value,
     )
     session.flush()
+
+
+@dataclass(frozen=True)
+class LeftByAmbulance:
+    """A visit ended by a transfer to hospital, and the booth it freed (needing cleaning)."""
+
+    visit: Visit
+    booth: Booth | None
+
+
+def leave_by_ambulance(session: Session, actor: Staff, visit: Visit) -> LeftByAmbulance | None:
+    """The client was transferred to hospital: the visit ends as left by ambulance, a booth they
+    were in needs cleaning, and their tile leaves every board. Not refused while a response
+    runs (the response is what sends them), and nothing is changed for a visit that has already
+    ended (None). The caller holds the visit's row lock.
+    """
+    ensure(actor, Capability.RECORD_RESPONSE_ACTIONS, "record a transfer to hospital")
+    if not visit.status.is_open:
+        return None
+    booth = _release_booth(visit)
+    from_status = visit.status
+    visit.status = VisitStatus.LEFT
+    visit.left_at = utcnow()
+    visit.departure = Departure.TRANSFERRED_TO_HOSPITAL
+    record_event(
+        session,
+        "visit.left_by_ambulance",
+        actor=actor,
+        record=visit,
+        from_status=from_status.value,
+        booth_id=booth.id if booth else None,
+        departure=Departure.TRANSFERRED_TO_HOSPITAL.value,
+    )
+    session.flush()
+    return LeftByAmbulance(visit, booth)
 
 
 #: Visits still open this long after closing time are closed by the end-of-day job.

@@ -75,6 +75,24 @@ class DrugChecked(enum.StrEnum):
         return self.value.capitalize()
 
 
+class Departure(enum.StrEnum):
+    """How a visit ended, given at check-out (reports count them)."""
+
+    PLANNED = "planned"
+    TRANSFERRED_TO_HOSPITAL = "transferred_to_hospital"
+    AGAINST_ADVICE = "against_advice"
+    ASKED_TO_LEAVE = "asked_to_leave"
+
+    @property
+    def label(self) -> str:
+        return {
+            "planned": "Left as planned",
+            "transferred_to_hospital": "Transferred to hospital",
+            "against_advice": "Left against advice",
+            "asked_to_leave": "Asked to leave",
+        }[self.value]
+
+
 class ServiceGiven(enum.StrEnum):
     STERILE_KIT = "sterile_kit"
     SNORTING_KIT = "snorting_kit"
@@ -164,6 +182,9 @@ class Visit(Audited, Base):
     #: NEWS2 SpO2 scale: 1 unless a nurse chose scale 2 (hypercapnic failure), with a reason.
     spo2_scale: Mapped[int] = mapped_column(default=1)
     spo2_scale_reason: Mapped[str | None] = mapped_column(String(200))
+    #: How the visit ended, given at check-out; None for a visit left without checkout (or one
+    #: that ended before check-out asked).
+    departure: Mapped[Departure | None]
 
     site: Mapped[Site] = relationship()
     client: Mapped[Client | None] = relationship()
@@ -183,6 +204,15 @@ class Visit(Audited, Base):
     @property
     def is_services_only(self) -> bool:
         return self.kind is VisitKind.SERVICES_ONLY
+
+    @property
+    def ended_as(self) -> str:
+        """How an ended visit reads: "Left by ambulance" for a transfer to hospital."""
+        if self.departure is Departure.TRANSFERRED_TO_HOSPITAL:
+            return "Left by ambulance"
+        if self.departure is not None:
+            return self.departure.label
+        return self.status.label
 
     @property
     def is_walk_in(self) -> bool:

@@ -22,6 +22,7 @@ from sitesys.checkin.desk import DeskKeys, Lookup, last_choices, look_up
 from sitesys.checkin.forms import (
     WAITING_LIST,
     CheckInForm,
+    CheckoutForm,
     MoveToBoothForm,
     OverrideDecisionForm,
     ServicesForm,
@@ -31,6 +32,7 @@ from sitesys.checkin.history import recent_events
 from sitesys.checkin.lifecycle import check_out, move_to_aftercare, move_to_booth
 from sitesys.checkin.loaders import get_override_request_or_404, get_visit_or_404
 from sitesys.checkin.models import (
+    Departure,
     DrugChecked,
     OverrideStatus,
     Route,
@@ -440,6 +442,7 @@ def visit(visit_id: uuid.UUID) -> ResponseReturnValue:
         substances=[labels.get(s.code, s.code) for s in found.substances],
         flags=active_flags(found.client, site) if found.client else [],
         step_form=VisitStepForm(),
+        checkout_form=CheckoutForm(formdata=None),
         move_form=move_form,
         services_form=ServicesForm(),
         clinical=clinical,
@@ -517,13 +520,15 @@ def to_aftercare(visit_id: uuid.UUID) -> ResponseReturnValue:
 def checkout(visit_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
-    form = VisitStepForm()
+    form = CheckoutForm()
     if not form.validate_on_submit():
-        flash(STEP_FORM_BROKEN, "error")
+        flash(form.departure.errors[0] if form.departure.errors else STEP_FORM_BROKEN, "error")
         return redirect(url_for("checkin.visit", visit_id=visit_id))
+    departure = Departure(form.departure.data or Departure.PLANNED.value)
     with committing(db) as outcome:
-        check_out(db, current_staff(), visit, VisitStatus(form.expected_status.data))
-        outcome.say(f"{visit.display_tag} checked out.")
+        check_out(db, current_staff(), visit, VisitStatus(form.expected_status.data), departure)
+        how = "" if departure is Departure.PLANNED else f": {visit.ended_as.lower()}"
+        outcome.say(f"{visit.display_tag} checked out{how}.")
     if outcome.refused:
         return redirect(url_for("checkin.visit", visit_id=visit_id))
     return redirect(url_for("board.index"))

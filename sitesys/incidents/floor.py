@@ -8,11 +8,11 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from sitesys.auth.roles import Role
-from sitesys.checkin.models import Visit, VisitStatus, is_open_visit
+from sitesys.checkin.models import Departure, Visit, VisitStatus, is_open_visit
 from sitesys.incidents.kinds import IncidentStatus
 from sitesys.incidents.models import Incident
 
@@ -96,6 +96,11 @@ def recently_left(session: Session, site_id: int, now: datetime, *, limit: int) 
                 Visit.site_id == site_id,
                 Visit.status.in_((VisitStatus.LEFT, VisitStatus.LEFT_WITHOUT_CHECKOUT)),
                 Visit.left_at >= now - RESPONSE_AFTER_LEAVING,
+                # Taken to hospital: not someone who might collapse just outside.
+                or_(
+                    Visit.departure.is_(None),
+                    Visit.departure != Departure.TRANSFERRED_TO_HOSPITAL,
+                ),
                 # Someone who has come back in is on the floor, under their new visit.
                 ~exists().where(
                     _RETURNED.client_id == Visit.client_id,

@@ -162,6 +162,21 @@ class ActionForm(SiteSysForm):
             field.errors.append(f"Enter the {word} to {precision} at most.")
 
 
+class EndResponseForm(SiteSysForm):
+    """End the response; with an outcome when one is known (a transfer to hospital)."""
+
+    outcome = HiddenField(
+        validators=[
+            Optional(),
+            Regexp(f"^({'|'.join(o.value for o in Outcome)})$", message="Reload the page."),
+        ]
+    )
+
+    @property
+    def chosen_outcome(self) -> Outcome | None:
+        return Outcome(self.outcome.data) if self.outcome.data else None
+
+
 class StrikeForm(SiteSysForm):
     reason = StringField(
         "Reason for striking through",

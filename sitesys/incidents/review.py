@@ -203,21 +203,31 @@ def complete_review_action(
     session.flush()
 
 
-def close_incident(session: Session, actor: Staff, incident: Incident) -> None:
-    """Close a reviewed incident. Rules: the findings are recorded first, and every action the
-    review decided on is done (a closed incident offers no way to mark one done, and an action
-    still to do is why the incident is not finished).
+def close_missing(incident: Incident) -> list[str]:
+    """What a reviewed incident still lacks before it may be closed, as sentences for staff
+    (empty when it may be). Rules: the findings are recorded first, and every action the review
+    decided on is done (a closed incident offers no way to mark one done, and an action still
+    to do is why the incident is not finished). The page asks this before offering "Close".
     """
-    ensure(actor, Capability.REVIEW_INCIDENTS, "close incidents")
+    missing = []
     if incident.status is IncidentStatus.IN_REVIEW and not incident.findings.strip():
-        raise IncidentError("Record the findings before closing the incident.")
+        missing.append("Record the findings before closing the incident.")
     open_actions = [action for action in incident.review_actions if action.done_at is None]
     if len(open_actions) == 1:
-        raise IncidentError("A review action is not done yet: mark it done before closing.")
-    if open_actions:
-        raise IncidentError(
+        missing.append("A review action is not done yet: mark it done before closing.")
+    elif open_actions:
+        missing.append(
             f"{len(open_actions)} review actions are not done yet: mark them done before closing."
         )
+    return missing
+
+
+def close_incident(session: Session, actor: Staff, incident: Incident) -> None:
+    """Close a reviewed incident, once nothing is missing (`close_missing`)."""
+    ensure(actor, Capability.REVIEW_INCIDENTS, "close incidents")
+    missing = close_missing(incident)
+    if missing:
+        raise IncidentError(missing[0])
     change_status(session, actor, incident, IncidentStatus.CLOSED)
 
 

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, ensure, role_can
+from sitesys.checkin.lifecycle import LeftByAmbulance, leave_by_ambulance
 from sitesys.checkin.models import Visit
 from sitesys.clock import utcnow
 from sitesys.db import add_once
 from sitesys.incidents.floor import may_start_response, open_incident_for_visit
-from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
+from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute, Outcome
 from sitesys.incidents.models import (
     Incident,
     IncidentAction,
@@ -276,6 +277,8 @@ class ActionResult:
     action: IncidentAction
     #: True when this tap had already been recorded (double tap, resent form).
     replayed: bool = False
+    #: The client's visit ended with this tap (a transfer to hospital): they left by ambulance.
+    left_by_ambulance: LeftByAmbulance | None = None
 
 
 def _replay_action(session: Session, submission_key: str) -> IncidentAction | None:
@@ -366,7 +369,25 @@ def record_action(
         kind=action.kind.value,
     )
     session.flush()
-    return ActionResult(action)
+    left = None
+    if action.kind is ActionKind.TRANSFERRED_TO_HOSPITAL:
+        left = _transfer(session, actor, incident)
+    return ActionResult(action, left_by_ambulance=left)
+
+
+def _transfer(session: Session, actor: Staff, incident: Incident) -> LeftByAmbulance | None:
+    """Rule: a client transferred to hospital leaves the floor. Their visit ends as left by
+    ambulance (`leave_by_ambulance`); the visit, if it ended now.
+    """
+    visit = incident.visit
+    if visit is None:
+        return None
+    # The visit's row lock, as a check-out takes it: a desk moving the client at the same
+    # moment waits, then finds them gone. Locked on its own (PostgreSQL locks no outer join),
+    # then read again as it is now.
+    session.execute(select(Visit.id).where(Visit.id == visit.id).with_for_update())
+    session.refresh(visit)
+    return leave_by_ambulance(session, actor, visit)
 
 
 def strike_action(session: Session, actor: Staff, action: IncidentAction, reason: str) -> None:
@@ -398,8 +419,21 @@ def strike_action(session: Session, actor: Staff, action: IncidentAction, reason
     session.flush()
 
 
-def end_response(session: Session, actor: Staff, incident: Incident) -> None:
+def end_response(
+    session: Session, actor: Staff, incident: Incident, outcome: Outcome | None = None
+) -> LeftByAmbulance | None:
     """Stop the clock: the response becomes a draft report. Ended twice (two tablets), the
     second is refused (`ResponseEnded`) and changes nothing.
+
+    Ended with an outcome, the draft report starts with it (no one can have opened the draft
+    yet); ended with a transfer to hospital, the client's visit ends as left by ambulance. The
+    visit, if it ended now.
     """
     change_status(session, actor, incident, IncidentStatus.DRAFT)
+    if outcome is None:
+        return None
+    incident.outcome = outcome
+    session.flush()
+    if outcome is Outcome.TRANSFERRED_TO_HOSPITAL:
+        return _transfer(session, actor, incident)
+    return None

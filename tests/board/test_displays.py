@@ -126,8 +126,11 @@ def test_a_display_never_idles_out_while_it_polls_and_is_seen(client, app, db):
         [display] = db.scalars(select(Display)).all()
         db.refresh(display)
         assert display.last_seen_at == utcnow()
-    # Seen every quarter of an hour: each comes after a gap, so each is audited as in use.
-    assert len(_events(db, "display.in_use")) == 12
+    # Seen every quarter of an hour: each comes after a gap, so each is audited as in use, and
+    # the audit log names the device by the display's name.
+    in_use = _events(db, "display.in_use")
+    assert len(in_use) == 12
+    assert {event.device for event in in_use} == {"Display: Nurses' station"}
 
 
 def test_a_revoked_display_ends_at_its_next_poll(client, app, db):

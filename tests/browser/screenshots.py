@@ -62,10 +62,11 @@ def take(steps: Callable[[Page, Page], None] | None = None) -> None:
             for code, booth in (("jo ma 07", "Booth 1"), ("al be 12", "Booth 3")):
                 fill_check_in(desk, code, "Ketamine", "Snort", booth)
                 if code.startswith("al"):
+                    desk.evaluate("window.scrollTo(0, 0)")
                     shoot(desk, "check-in")
                 desk.get_by_role("button", name="Check in", exact=True).click()
             nav(nurse, "Board")
-            expect(nurse.locator("#board").get_by_text("Booth 3")).to_be_visible()
+            expect(nurse.locator("#board .tile-label", has_text="Booth 3")).to_be_visible()
             shoot(nurse, "board")
             start = nurse.locator("#board").get_by_role("button", name="Start emergency response")
             start.first.click()

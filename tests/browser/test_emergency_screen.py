@@ -14,7 +14,7 @@ from sitesys.auth.models import Staff
 from sitesys.db import get_database
 from sitesys.incidents.services import start_response
 from sitesys.sites.models import Site
-from tests.browser.helpers import seed, sign_in
+from tests.browser.helpers import nav, seed, sign_in
 from tests.factories import make_booth, make_client, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
@@ -165,8 +165,7 @@ def test_the_minutes_since_the_last_dose_run_and_prompt_another(new_page, commit
     page.clock.fast_forward("03:01")
     expect(prompt).to_be_visible()
     expect(since).to_contain_text(re.compile(r"^3:0\d min"))
-    found = box(prompt)
-    assert found["y"] + found["height"] <= 1024
+    expect(prompt).to_be_in_viewport(ratio=1)
 
 
 def test_vitals_recorded_from_the_response_screen_come_back_to_its_log(new_page, committed_app):
@@ -183,3 +182,124 @@ def test_vitals_recorded_from_the_response_screen_come_back_to_its_log(new_page,
     expect(page).to_have_url(re.compile(f"/incidents/{incident_id}/respond$"))
     log = page.get_by_role("region", name="Response log")
     expect(log.get_by_text(re.compile(r"^Vitals: .*RR 6/min.*Unresponsive"))).to_be_visible()
+
+
+def test_a_client_transferred_to_hospital_leaves_every_board_and_the_booth_needs_cleaning(
+    new_page, committed_app
+):
+    accounts = seed(committed_app)
+    incident_id = running_response(committed_app)
+    desk, lead = new_page(), new_page()
+    sign_in(desk, accounts, "demo.desk")
+    sign_in(lead, accounts, "demo.manager")
+    for page in (desk, lead):
+        nav(page, "Board")
+        expect(
+            page.locator("#board").get_by_role("link", name=re.compile("Booth 9 Amber Heron 27"))
+        ).to_be_visible()
+    nurse = new_page()
+    nurse.set_viewport_size({"width": 768, "height": 1024})
+    sign_in(nurse, accounts, "demo.nurse")
+    nurse.goto(f"/incidents/{incident_id}/respond")
+    nurse.get_by_role("button", name="Transferred to hospital", exact=True).click()
+    expect(
+        nurse.get_by_role("status").get_by_text(
+            "Amber Heron 27 left by ambulance and is off the board. Booth 9 needs cleaning."
+        )
+    ).to_be_visible()
+    for page in (desk, lead):
+        board = page.locator("#board")
+        # Every board follows by itself: the booth needs cleaning, the client's tile is gone
+        # (the response still running shows off the floor until it is ended).
+        expect(board.locator(".tile", has_text="Needs cleaning")).to_contain_text(
+            "Booth 9", timeout=15_000
+        )
+        expect(board.get_by_role("link", name=re.compile("Amber Heron 27"))).to_have_count(0)
+        expect(
+            board.get_by_role("region", name="Emergency responses off the floor")
+        ).to_contain_text("Left by ambulance at")
+    nurse.get_by_role("button", name="End response", exact=True).click()
+    nurse.get_by_role("button", name="Yes, end the response").click()
+    expect(
+        nurse.get_by_text("Response ended. Complete the report while it is fresh.")
+    ).to_be_visible()
+    for page in (desk, lead):
+        expect(page.locator("#board")).not_to_contain_text("Amber Heron 27", timeout=15_000)
+
+
+def no_dialogs(page):
+    shown = []
+    page.on("dialog", lambda dialog: (shown.append(dialog.message), dialog.dismiss()))
+    return shown
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_ending_the_response_is_confirmed_in_the_page_with_large_buttons(
+    browser, live_server, committed_app, javascript
+):
+    accounts = seed(committed_app)
+    incident_id = running_response(committed_app)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 768, "height": 1024},
+        java_script_enabled=javascript,
+    )
+    try:
+        page = context.new_page()
+        dialogs = no_dialogs(page)
+        sign_in(page, accounts, "demo.nurse")
+        page.goto(f"/incidents/{incident_id}/respond")
+        yes = page.get_by_role("button", name="Yes, end the response")
+        expect(yes).to_be_hidden()
+        page.get_by_role("button", name="End response", exact=True).click()
+        panel = page.get_by_role("group", name="End the response?")
+        expect(panel).to_contain_text("The clock stops and the report opens.")
+        for button in (
+            page.get_by_role("button", name="End response", exact=True),
+            yes,
+            page.get_by_role("button", name="Yes, end it: transferred to hospital"),
+        ):
+            expect(button).to_be_visible()
+            assert box(button)["height"] >= 44 and box(button)["width"] >= 44
+        if javascript:
+            page.get_by_role("button", name="Cancel").click()
+            expect(yes).to_be_hidden()
+            page.get_by_role("button", name="End response", exact=True).click()
+        else:
+            expect(page.get_by_role("button", name="Cancel")).to_be_hidden()
+        yes.click()
+        expect(
+            page.get_by_text("Response ended. Complete the report while it is fresh.")
+        ).to_be_visible()
+        assert dialogs == []
+    finally:
+        context.close()
+
+
+def test_check_out_is_confirmed_in_the_page_with_how_the_client_left(new_page, committed_app):
+    accounts = seed(committed_app)
+    with get_database(committed_app).new_session() as session:
+        site = session.scalar(select(Site))
+        desk = session.scalar(select(Staff).where(Staff.username == "demo.desk"))
+        visit = make_visit(
+            session,
+            site,
+            desk,
+            booth=make_booth(session, site, label="11"),
+            client=make_client(session, site, display_tag="Birch Owl 12"),
+        )
+        session.commit()
+        visit_id = visit.id
+    page = new_page()
+    page.set_viewport_size({"width": 768, "height": 1024})
+    dialogs = no_dialogs(page)
+    sign_in(page, accounts, "demo.desk")
+    page.goto(f"/visits/{visit_id}")
+    page.get_by_role("button", name="Check out").click()
+    panel = page.get_by_role("group", name="Check Birch Owl 12 out?")
+    reasons = panel.get_by_role("group", name="How they left")
+    expect(reasons.get_by_label("Left as planned")).to_be_checked()
+    reasons.get_by_label("Left against advice").check()
+    panel.get_by_role("button", name="Yes, check out").click()
+    expect(page.get_by_text("Birch Owl 12 checked out: left against advice.")).to_be_visible()
+    assert dialogs == []

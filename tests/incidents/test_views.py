@@ -155,7 +155,7 @@ def test_a_nurse_starts_a_response_and_gets_the_big_buttons_and_the_clock(client
         assert re.search(
             rf'<button type="submit" class="button-big[^"]*">{re.escape(kind.label)}</button>', page
         ), kind
-    assert "End response</button>" in page
+    assert "End response</summary>" in page and "Yes, end the response</button>" in page
     assert 'name="dose_mg" step="any" type="number" value="0.4"' in page
     checked = '<input checked id="naloxone_route-0" name="naloxone_route" type="radio"'
     assert checked + ' value="intramuscular">' in page

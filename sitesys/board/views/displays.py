@@ -148,6 +148,8 @@ def _this_display() -> Display | None:
         session.pop(TOKEN_KEY, None)
         flash(REVOKED, "warning")
         return None
+    # Audit events this device causes name it by the display's name (audit/origin.py).
+    g.audit_device = f"Display: {display.name}"
     now = utcnow()
     address = request.remote_addr
     last = display.last_seen_at

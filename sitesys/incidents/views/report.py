@@ -51,7 +51,13 @@ from sitesys.incidents.reports import (
     snapshot,
     submit_report,
 )
-from sitesys.incidents.review import REVIEW, REVIEW_FIELDS, ReviewInput, review_version
+from sitesys.incidents.review import (
+    REVIEW,
+    REVIEW_FIELDS,
+    ReviewInput,
+    close_missing,
+    review_version,
+)
 from sitesys.incidents.views import bp, committing_or_403, incident_page, turn_away
 from sitesys.record_ids import record_id
 from sitesys.refusals import Refused
@@ -303,6 +309,7 @@ def render_show(
                 "review": count_versions(db, incident, REVIEW),
             },
             can_amend=may_amend(current_staff(), incident),
+            close_missing=close_missing(incident),
             confirm=ConfirmForm(),
             strike_form=StrikeForm(),
             review_form=review_form,

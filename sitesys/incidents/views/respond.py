@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from sitesys.auth.guard import current_site, current_staff, is_htmx
 from sitesys.auth.permissions import Capability, requires
+from sitesys.checkin.lifecycle import LeftByAmbulance
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.whereabouts import client_and_whereabouts
 from sitesys.db import get_session
@@ -26,6 +27,7 @@ from sitesys.incidents.forms import (
     DEFAULT_NALOXONE_MG,
     DEFAULT_OXYGEN_L_PER_MIN,
     ActionForm,
+    EndResponseForm,
     StrikeForm,
 )
 from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
@@ -257,6 +259,8 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
             outcome.say(f"Already recorded: {recorded.action.summary}.", "info")
         else:
             outcome.say(f"Recorded: {recorded.action.summary}.")
+        if recorded.left_by_ambulance is not None:
+            outcome.say(_left_by_ambulance(recorded.left_by_ambulance), "info")
     if outcome.refused and incident.status is not IncidentStatus.OPEN:
         # Ended on another tablet meanwhile: straight to the record, with this one message (a
         # refused value, while the response runs, goes back to the response screen).
@@ -284,17 +288,27 @@ def strike(incident_id: uuid.UUID, action_id: int) -> ResponseReturnValue:
     return redirect(back)
 
 
+def _left_by_ambulance(left: LeftByAmbulance) -> str:
+    booth = f" Booth {left.booth.label} needs cleaning." if left.booth is not None else ""
+    return f"{left.visit.display_tag} left by ambulance and is off the board.{booth}"
+
+
 @bp.post("/<uuid:incident_id>/end")
 @requires(Capability.RECORD_RESPONSE_ACTIONS)
 def end(incident_id: uuid.UUID) -> ResponseReturnValue:
-    """Stop the clock and go on to the report."""
+    """Stop the clock and go on to the report (with a transfer to hospital, the client's visit
+    ends as left by ambulance).
+    """
     db = get_session()
     incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
-    if not ConfirmForm().validate_on_submit():
+    form = EndResponseForm()
+    if not form.validate_on_submit():
         abort(400)
     with committing_or_403(db) as outcome:
-        end_response(db, current_staff(), incident)
+        left = end_response(db, current_staff(), incident, form.chosen_outcome)
         outcome.say("Response ended. Complete the report while it is fresh.")
+        if left is not None:
+            outcome.say(_left_by_ambulance(left), "info")
     if outcome.refused:
         return redirect(url_for("incidents.show", incident_id=incident.id))
     return redirect(url_for("incidents.report", incident_id=incident.id))

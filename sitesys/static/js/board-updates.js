@@ -77,7 +77,7 @@
     if (!button || !note) { return; }
     var paused = Date.now() < pausedUntil;
     button.setAttribute("aria-pressed", paused ? "true" : "false");
-    button.textContent = paused ? "▶ Resume updates" : "⏸ Pause updates";
+    button.textContent = paused ? "Resume updates" : "Pause updates";
     note.hidden = !paused;
     if (paused) {
       var minutes = Math.ceil((pausedUntil - Date.now()) / 60000);

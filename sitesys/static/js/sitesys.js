@@ -236,6 +236,15 @@
     document.querySelectorAll("form[data-submitted]").forEach(enableForm);
   });
 
+  // In-page confirmations: "Cancel" closes the panel (without JavaScript the button that opened
+  // it does, and Cancel stays hidden).
+  document.querySelectorAll("[data-confirm-cancel]").forEach(function (button) { button.hidden = false; });
+  document.addEventListener("click", function (event) {
+    var cancel = event.target instanceof Element ? event.target.closest("[data-confirm-cancel]") : null;
+    var step = cancel && cancel.closest("details");
+    if (step) { step.open = false; }
+  });
+
   // A "Print" button on a printable page (no inline script: the CSP forbids it).
   document.addEventListener("click", function (event) {
     var button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
@@ -326,4 +335,6 @@
   }
   document.addEventListener("DOMContentLoaded", tickClocks);
   document.addEventListener("htmx:afterSwap", tickClocks);
+  // htmx applies a kept element's new attributes (a prompt's `hidden`) only once it settles.
+  document.addEventListener("htmx:afterSettle", tickClocks);
 })();
