@@ -56,8 +56,8 @@ def test_a_positive_bladder_screen_leads_to_a_urology_referral_followed_up_at_th
     expect(
         referrals.get_by_role("link", name="Urology / bladder · City urology clinic")
     ).to_be_visible()
-    nurse.once("dialog", lambda dialog: dialog.accept())
     nurse.get_by_role("button", name="Check out").click()
+    nurse.get_by_role("button", name="Yes, check out").click()
     expect(nurse.get_by_text(f"{tag} checked out.")).to_be_visible()
 
     with get_database(committed_app).new_session() as session:

@@ -86,6 +86,11 @@ def test_admin_adds_a_colleague_and_sees_the_password_once(new_page, demo_accoun
     colleague.get_by_label("Username").fill("kit.jones")
     colleague.get_by_label("Password").fill(password)
     colleague.get_by_role("button", name="Sign in").click()
+    # The admin knows that password: the colleague chooses their own before anything else.
+    expect(colleague.get_by_role("heading", name="Choose your own password")).to_be_visible()
+    colleague.get_by_label("New password", exact=True).fill("quartz lantern meadow oboe")
+    colleague.get_by_label("New password again").fill("quartz lantern meadow oboe")
+    colleague.get_by_role("button", name="Set password and sign in").click()
     # A new nurse lands on the board; the home page greets them by name.
     expect(colleague.get_by_role("heading", name="Board")).to_be_visible()
     colleague.goto("/")
