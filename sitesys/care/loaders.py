@@ -16,6 +16,7 @@ from sitesys.care.models import (
     ReferralService,
     ReferralStep,
 )
+from sitesys.sites.loaders import one_or_404
 from sitesys.sites.models import Site
 
 
@@ -61,12 +62,7 @@ def get_referral_service_or_404(
     statement = select(ReferralService).where(
         ReferralService.id == service_id, ReferralService.site_id == site.id
     )
-    if for_update:
-        statement = statement.with_for_update()
-    service = session.scalar(statement)
-    if service is None:
-        abort(404)
-    return service
+    return one_or_404(session, statement, for_update)
 
 
 def get_bladder_screen_or_404(
@@ -76,12 +72,7 @@ def get_bladder_screen_or_404(
     statement = select(BladderScreen).where(
         BladderScreen.id == screen_id, BladderScreen.site_id == site.id
     )
-    if for_update:
-        statement = statement.with_for_update()
-    screen = session.scalar(statement)
-    if screen is None:
-        abort(404)
-    return screen
+    return one_or_404(session, statement, for_update)
 
 
 def get_education_given_or_404(
@@ -91,12 +82,7 @@ def get_education_given_or_404(
     statement = select(EducationGiven).where(
         EducationGiven.id == row_id, EducationGiven.site_id == site.id
     )
-    if for_update:
-        statement = statement.with_for_update()
-    row = session.scalar(statement)
-    if row is None:
-        abort(404)
-    return row
+    return one_or_404(session, statement, for_update)
 
 
 def get_education_topic_or_404(
@@ -106,9 +92,4 @@ def get_education_topic_or_404(
     statement = select(EducationTopic).where(
         EducationTopic.id == topic_id, EducationTopic.site_id == site.id
     )
-    if for_update:
-        statement = statement.with_for_update()
-    topic = session.scalar(statement)
-    if topic is None:
-        abort(404)
-    return topic
+    return one_or_404(session, statement, for_update)

@@ -47,7 +47,8 @@ def _within(scope: SiteScope, site_id: InstrumentedAttribute[int]) -> ColumnElem
     return true() if scope is EVERY_SITE else site_id == scope.id
 
 
-def _one_or_404(session: Session, statement: Select[tuple[T]], for_update: bool) -> T:
+def one_or_404(session: Session, statement: Select[tuple[T]], for_update: bool) -> T:
+    """The one row a site-scoped statement finds, locked when a POST asks; 404 when none."""
     if for_update:
         statement = statement.with_for_update()
     found = session.scalar(statement)
@@ -61,7 +62,7 @@ def get_site_or_404(
 ) -> Site:
     """A site within the scope; any other is answered exactly like a missing one."""
     statement = select(Site).where(Site.id == site_id, _within(scope, Site.id))
-    return _one_or_404(session, statement, for_update)
+    return one_or_404(session, statement, for_update)
 
 
 def get_booth_or_404(
@@ -72,7 +73,7 @@ def get_booth_or_404(
     for the row lock, so two taps on one booth change it once.
     """
     statement = select(Booth).where(Booth.id == booth_id, _within(scope, Booth.site_id))
-    return _one_or_404(session, statement, for_update)
+    return one_or_404(session, statement, for_update)
 
 
 def get_substance_or_404(
@@ -82,4 +83,4 @@ def get_substance_or_404(
     statement = select(SubstanceOption).where(
         SubstanceOption.id == option_id, _within(scope, SubstanceOption.site_id)
     )
-    return _one_or_404(session, statement, for_update)
+    return one_or_404(session, statement, for_update)
