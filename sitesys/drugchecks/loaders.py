@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from sitesys.drugchecks.models import Sample, SampleTest, SampleVisit
+from sitesys.sites.loaders import one_or_404
 from sitesys.sites.models import Site
 
 
@@ -45,9 +46,4 @@ def get_test_or_404(
     statement = select(SampleTest).where(
         SampleTest.id == test_id, SampleTest.sample_id == sample.id
     )
-    if for_update:
-        statement = statement.with_for_update()
-    test = session.scalar(statement)
-    if test is None:
-        abort(404)
-    return test
+    return one_or_404(session, statement, for_update)
