@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test safety hazard-log lint bench clean screenshots
+.PHONY: run test safety hazard-log lint bench clean screenshots translations compile-translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	touch $@ $(VENV)/.runtime
 
 ## run: migrate the SQLite database, seed the demo once, serve on :5000 with the scheduler beside it
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --skip-if-staff
 	@echo "SiteSys on http://127.0.0.1:5000 (Ctrl-C stops the web server and the scheduler)"
@@ -30,7 +30,7 @@ run: $(VENV)/.runtime
 ## test: every test on SQLite, then on PostgreSQL when SITESYS_TEST_POSTGRES_URL is set, then the
 ## safety case (make safety) against the results of the runs that happened
 RESULTS := .test-results
-test: $(VENV)/.dev
+test: $(VENV)/.dev compile-translations
 	rm -rf $(RESULTS)
 	$(BIN)/pytest --db=sqlite --junitxml=$(RESULTS)/sqlite.xml $(PYTEST_ARGS)
 	@if [ -n "$$SITESYS_TEST_POSTGRES_URL" ]; then \
@@ -58,6 +58,24 @@ lint: $(VENV)/.dev
 ## screenshots: take the README's screenshots again (board, emergency response, check-in at 768x1024)
 screenshots: $(VENV)/.dev
 	$(BIN)/python -m tests.browser.screenshots
+
+## translations: extract every string a person reads into sitesys/translations/messages.pot and
+## update each language's catalogue from it (docs/translations.md)
+TRANSLATIONS := sitesys/translations
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel extract --mapping-file $(TRANSLATIONS)/babel.cfg --keywords _l --keywords lazy_gettext \
+		--keywords lazy_ngettext:1,2 --no-location --sort-output --omit-header \
+		--output-file $(TRANSLATIONS)/messages.pot .
+	@if ls $(TRANSLATIONS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel update --input-file $(TRANSLATIONS)/messages.pot --output-dir $(TRANSLATIONS) \
+			--no-fuzzy-matching --omit-header; \
+	fi
+
+## compile-translations: compile the catalogues (make run and make test do it, so a fresh clone works)
+compile-translations: $(VENV)/.runtime
+	@if ls $(TRANSLATIONS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile --statistics --directory $(TRANSLATIONS); \
+	fi
 
 ## bench: the benchmark suite (see bench/README.md)
 bench: $(VENV)/.dev

@@ -10,7 +10,16 @@ from config import PROJECT_ROOT, Config
 
 def create_app(config: Config | None = None) -> Flask:
     """Wire SiteSys together; never migrates, starts the scheduler or prompts."""
-    from sitesys import cli, db, errors, http_headers, request_body, session_cookie, templating
+    from sitesys import (
+        cli,
+        db,
+        errors,
+        http_headers,
+        i18n,
+        request_body,
+        session_cookie,
+        templating,
+    )
     from sitesys.alerts.views import bp as alerts_bp
     from sitesys.alerts.views.public import bp as public_alerts_bp
     from sitesys.audit import chain as audit_chain
@@ -94,6 +103,7 @@ def create_app(config: Config | None = None) -> Flask:
     session_cookie.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    i18n.init_app(app)
     guard.init_app(app)
     http_headers.init_app(app)
     errors.init_app(app)
