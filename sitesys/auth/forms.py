@@ -5,7 +5,8 @@ from __future__ import annotations
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from sitesys.forms import SiteSysForm, strip
+from sitesys.auth.two_factor import RESET_REASONS
+from sitesys.forms import RadioChoiceField, SiteSysForm, choices, strip
 
 
 class LoginForm(SiteSysForm):
@@ -68,3 +69,53 @@ class ChangePasswordForm(SiteSysForm):
     )
     new_password, confirm = _new_password_fields()
     submit = SubmitField("Change password")
+
+
+def _code_field(label: str, description: str) -> StringField:
+    return StringField(
+        label,
+        validators=[InputRequired("Enter the code."), Length(max=40)],
+        filters=[strip],
+        description=description,
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "inputmode": "text",
+        },
+    )
+
+
+class CodeForm(SiteSysForm):
+    """The second step of a sign-in: a code from the app, or a recovery code."""
+
+    code = _code_field(
+        "Code",
+        "The 6-digit code your authenticator app shows for SiteSys, or one of your recovery "
+        "codes if you do not have your phone.",
+    )
+    submit = SubmitField("Continue")
+
+
+class EnrolForm(SiteSysForm):
+    """The first code from a new secret, which confirms the app holds it."""
+
+    code = _code_field("Code from the app", "The 6-digit code the app now shows for SiteSys.")
+    submit = SubmitField("Confirm and sign in")
+
+
+class NewRecoveryCodesForm(SiteSysForm):
+    code = _code_field("Code from the app", "The 6-digit code the app shows for SiteSys now.")
+    submit = SubmitField("Make new recovery codes")
+
+
+class ResetTwoFactorForm(SiteSysForm):
+    """An admin resets a colleague's two-factor (a lost phone); the reason is one of a list."""
+
+    reason = RadioChoiceField(
+        "Why is it being reset?",
+        choices=choices(RESET_REASONS.items()),
+        validators=[InputRequired("Choose why two-factor sign-in is being reset.")],
+        invalid_choice="Choose one of the reasons in the list.",
+    )
+    submit = SubmitField("Reset two-factor sign-in")

@@ -152,6 +152,12 @@ class SiteForm(SiteSysForm):
         'Reports for publication show smaller counts as "<10" (for 10), and withhold what '
         "would let them be worked out.",
     )
+    two_factor_for_all = BooleanField(
+        "Every role signs in with two-factor",
+        default=False,
+        description="A code from a phone app after the password, for everyone who works here. "
+        "Managers and admins always sign in this way.",
+    )
     public_alerts_enabled = BooleanField(
         "Show active drug alerts on the site's public page",
         default=True,

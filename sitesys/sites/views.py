@@ -70,6 +70,7 @@ def _settings(form: SiteForm) -> SiteSettings:
         is_active=bool(form.is_active.data),
         public_alerts_enabled=bool(form.public_alerts_enabled.data),
         desk_rescue_actions=bool(form.desk_rescue_actions.data),
+        two_factor_for_all=bool(form.two_factor_for_all.data),
         **given,
     )
 
