@@ -3,7 +3,7 @@
 Who must have it: managers and admins always, everyone at a site whose settings ask it of every
 role (`Site.two_factor_for_all`). Enrolment is by QR code (drawn here as inline SVG by segno, no
 outside service) with the secret also shown as text, confirmed by a first code; ten recovery codes
-are then shown once and kept only as argon2 hashes, each usable once.
+are then shown once and kept only as argon2id hashes, each usable once.
 
 The secret is kept encrypted at rest: Fernet (AES-128-CBC with HMAC-SHA256) under a key derived
 from SITESYS_TWO_FACTOR_KEY (or, where that is not set, from the secret key under a label of its
@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import LoginFailure, RecoveryCode, Staff
-from sitesys.auth.passwords import hash_password, verify_password
+from sitesys.auth.passwords import hash_secret, verify_secret
 from sitesys.auth.permissions import Capability, ensure
 from sitesys.auth.roles import Role
 from sitesys.auth.services import (
@@ -208,13 +208,11 @@ class HashedCode:
 
 
 def hash_recovery_codes(codes: list[str]) -> list[HashedCode]:
-    """argon2 hashes of new recovery codes (about a second for ten: call it outside any
-    transaction).
+    """argon2id hashes of new recovery codes (auth/passwords.py: hash_secret; a fraction of a
+    second for ten, still outside any transaction).
     """
     return [
-        HashedCode(
-            normalise_recovery(code)[:LOCATOR_LENGTH], hash_password(normalise_recovery(code))
-        )
+        HashedCode(normalise_recovery(code)[:LOCATOR_LENGTH], hash_secret(normalise_recovery(code)))
         for code in codes
     ]
 
@@ -410,7 +408,7 @@ def matching_recovery_code(check: CodeCheck, typed: str) -> int | None:
     code = normalise_recovery(typed)
     found = None
     for code_id, code_hash in check.candidates:
-        if verify_password(code_hash, code):
+        if verify_secret(code_hash, code):
             found = code_id
     return found
 
