@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -20,26 +21,27 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
-#: WTForms' own messages for input it cannot read, in the words staff see everywhere else.
-HOUSE_WORDING = {
-    "This field is required.": "Fill this in.",
-    "Not a valid integer value.": "Enter a whole number.",
-    "Not a valid decimal value.": "Enter a number.",
-    "Not a valid float value.": "Enter a number.",
-    "Not a valid date value.": "Enter a date.",
-    "Not a valid datetime value.": "Enter a date and a time.",
-    "Not a valid time value.": "Enter a time, such as 14:30.",
-    "Not a valid choice.": "Choose one of the options given.",
-    "'%(value)s' is not a valid choice for this field.": "Choose from the options given.",
-    "'%(value)s' are not valid choices for this field.": "Choose from the options given.",
-    "Number must be between %(min)s and %(max)s.": "Enter a number from %(min)s to %(max)s.",
-    "Number must be at least %(min)s.": "Enter a number of at least %(min)s.",
-    "Number must be at most %(max)s.": "Enter a number of at most %(max)s.",
-    "Field cannot be longer than %(max)d character.": "Use at most %(max)d character.",
-    "Field cannot be longer than %(max)d characters.": "Use at most %(max)d characters.",
-    "Field must be at least %(min)d character long.": "Use at least %(min)d character.",
-    "Field must be at least %(min)d characters long.": "Use at least %(min)d characters.",
-    "Field must be between %(min)d and %(max)d characters long.": (
+#: WTForms' own messages for input it cannot read, in the words staff see everywhere else, in
+#: the request's language (WTForms' own English stays for any message not listed here).
+HOUSE_WORDING: dict[str, Any] = {
+    "This field is required.": _l("Fill this in."),
+    "Not a valid integer value.": _l("Enter a whole number."),
+    "Not a valid decimal value.": _l("Enter a number."),
+    "Not a valid float value.": _l("Enter a number."),
+    "Not a valid date value.": _l("Enter a date."),
+    "Not a valid datetime value.": _l("Enter a date and a time."),
+    "Not a valid time value.": _l("Enter a time, such as 14:30."),
+    "Not a valid choice.": _l("Choose one of the options given."),
+    "'%(value)s' is not a valid choice for this field.": _l("Choose from the options given."),
+    "'%(value)s' are not valid choices for this field.": _l("Choose from the options given."),
+    "Number must be between %(min)s and %(max)s.": _l("Enter a number from %(min)s to %(max)s."),
+    "Number must be at least %(min)s.": _l("Enter a number of at least %(min)s."),
+    "Number must be at most %(max)s.": _l("Enter a number of at most %(max)s."),
+    "Field cannot be longer than %(max)d character.": _l("Use at most %(max)d character."),
+    "Field cannot be longer than %(max)d characters.": _l("Use at most %(max)d characters."),
+    "Field must be at least %(min)d character long.": _l("Use at least %(min)d character."),
+    "Field must be at least %(min)d characters long.": _l("Use at least %(min)d characters."),
+    "Field must be between %(min)d and %(max)d characters long.": _l(
         "Use %(min)d to %(max)d characters."
     ),
 }
@@ -49,7 +51,7 @@ class _HouseWording:
     """What WTForms asks for its messages (gettext, ngettext), answered in HOUSE_WORDING."""
 
     def gettext(self, string: str) -> str:
-        return HOUSE_WORDING.get(string, string)
+        return str(HOUSE_WORDING.get(string, string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.gettext(singular if n == 1 else plural)
