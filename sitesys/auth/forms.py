@@ -72,10 +72,10 @@ class ChangePasswordForm(SiteSysForm):
     submit = SubmitField(_l("Change password"))
 
 
-def _code_field(label: str, description: str) -> StringField:
+def _code_field(label: object, description: object) -> StringField:
     return StringField(
         label,
-        validators=[InputRequired("Enter the code."), Length(max=40)],
+        validators=[InputRequired(_l("Enter the code.")), Length(max=40)],
         filters=[strip],
         description=description,
         render_kw={
@@ -91,32 +91,38 @@ class CodeForm(SiteSysForm):
     """The second step of a sign-in: a code from the app, or a recovery code."""
 
     code = _code_field(
-        "Code",
-        "The 6-digit code your authenticator app shows for SiteSys, or one of your recovery "
-        "codes if you do not have your phone.",
+        _l("Code"),
+        _l(
+            "The 6-digit code your authenticator app shows for SiteSys, or one of your recovery "
+            "codes if you do not have your phone."
+        ),
     )
-    submit = SubmitField("Continue")
+    submit = SubmitField(_l("Continue"))
 
 
 class EnrolForm(SiteSysForm):
     """The first code from a new secret, which confirms the app holds it."""
 
-    code = _code_field("Code from the app", "The 6-digit code the app now shows for SiteSys.")
-    submit = SubmitField("Confirm and sign in")
+    code = _code_field(
+        _l("Code from the app"), _l("The 6-digit code the app now shows for SiteSys.")
+    )
+    submit = SubmitField(_l("Confirm and sign in"))
 
 
 class NewRecoveryCodesForm(SiteSysForm):
-    code = _code_field("Code from the app", "The 6-digit code the app shows for SiteSys now.")
-    submit = SubmitField("Make new recovery codes")
+    code = _code_field(
+        _l("Code from the app"), _l("The 6-digit code the app shows for SiteSys now.")
+    )
+    submit = SubmitField(_l("Make new recovery codes"))
 
 
 class ResetTwoFactorForm(SiteSysForm):
     """An admin resets a colleague's two-factor (a lost phone); the reason is one of a list."""
 
     reason = RadioChoiceField(
-        "Why is it being reset?",
+        _l("Why is it being reset?"),
         choices=choices(RESET_REASONS.items()),
-        validators=[InputRequired("Choose why two-factor sign-in is being reset.")],
-        invalid_choice="Choose one of the reasons in the list.",
+        validators=[InputRequired(_l("Choose why two-factor sign-in is being reset."))],
+        invalid_choice=_l("Choose one of the reasons in the list."),
     )
-    submit = SubmitField("Reset two-factor sign-in")
+    submit = SubmitField(_l("Reset two-factor sign-in"))

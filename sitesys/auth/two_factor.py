@@ -32,6 +32,8 @@ from typing import Any
 import pyotp
 import segno
 from cryptography.fernet import Fernet, InvalidToken
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -66,10 +68,10 @@ LOCATOR_LENGTH = 3
 
 #: Why an admin reset a colleague's two-factor: the audit detail holds one of these, never text.
 RESET_REASONS = {
-    "lost_device": "Phone lost or stolen",
-    "new_device": "New phone",
-    "suspected_compromise": "Secret may have been seen by someone else",
-    "other": "Another reason",
+    "lost_device": _l("Phone lost or stolen"),
+    "new_device": _l("New phone"),
+    "suspected_compromise": _l("Secret may have been seen by someone else"),
+    "other": _l("Another reason"),
 }
 
 #: Role that must always sign in with two-factor.
@@ -195,8 +197,8 @@ def is_totp_shaped(typed: str) -> bool:
 
 def new_recovery_codes() -> list[str]:
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
+    for _number in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _symbol in range(RECOVERY_LENGTH))
         codes.append("-".join(raw[i : i + 4] for i in range(0, RECOVERY_LENGTH, 4)))
     return codes
 
@@ -254,12 +256,12 @@ def enrol(
     the recovery codes were hashed by the caller outside the transaction.
     """
     if is_enrolled(staff):
-        raise TwoFactorRefused("Two-factor sign-in is already set up for this account.")
+        raise TwoFactorRefused(_("Two-factor sign-in is already set up for this account."))
     now = utcnow()
     step = matching_step(secret, typed, now, None)
     if step is None:
         raise TwoFactorRefused(
-            "That code is not right. Type the 6-digit code your app shows now for SiteSys."
+            _("That code is not right. Type the 6-digit code your app shows now for SiteSys.")
         )
     staff.two_factor_secret = box.seal(secret)
     staff.two_factor_enrolled_at = now
@@ -288,11 +290,13 @@ def reset_two_factor(session: Session, actor: Staff, staff: Staff, reason: str) 
     """
     ensure(actor, Capability.MANAGE_STAFF, "reset two-factor sign-in")
     if reason not in RESET_REASONS:
-        raise TwoFactorRefused("Choose why two-factor sign-in is being reset.")
+        raise TwoFactorRefused(_("Choose why two-factor sign-in is being reset."))
     if staff.id == actor.id:
-        raise TwoFactorRefused("Another admin resets your own two-factor sign-in.")
+        raise TwoFactorRefused(_("Another admin resets your own two-factor sign-in."))
     if not is_enrolled(staff):
-        raise TwoFactorRefused(f"{staff.display_name} has not set up two-factor sign-in.")
+        raise TwoFactorRefused(
+            _("%(name)s has not set up two-factor sign-in.", name=staff.display_name)
+        )
     staff.two_factor_secret = None
     staff.two_factor_enrolled_at = None
     staff.two_factor_last_step = None
@@ -320,7 +324,7 @@ def replace_recovery_codes(session: Session, staff: Staff, hashed: list[HashedCo
     confirm_app_code, and hashed the new codes outside any transaction).
     """
     if not is_enrolled(staff):
-        raise TwoFactorRefused("Set up two-factor sign-in first.")
+        raise TwoFactorRefused(_("Set up two-factor sign-in first."))
     _store_recovery_codes(session, staff, hashed)
     record_event(
         session,

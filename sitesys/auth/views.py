@@ -415,11 +415,11 @@ def stay_signed_in() -> ResponseReturnValue:
 
 # --- Two-factor sign-in (auth/two_factor.py) ------------------------------------------------------
 
-WRONG_CODE = (
+WRONG_CODE = _l(
     "That code is not right, or it was used already. Type the code your app shows now, "
     "or one of your recovery codes."
 )
-WRONG_FIRST_CODE = (
+WRONG_FIRST_CODE = _l(
     "That code is not right. Type the 6-digit code the app shows now for SiteSys; if it keeps "
     "failing, check that the phone's clock is set automatically."
 )
@@ -481,7 +481,7 @@ def login_code() -> ResponseReturnValue:
     db = get_session()
     staff = _pending_staff(db)
     if staff is None or not is_enrolled(staff):
-        flash("Please sign in again.", "warning")
+        flash(_("Please sign in again."), "warning")
         return redirect(url_for("auth.login"))
     if _code_passed(staff):
         return _next_step(db, staff)
@@ -502,11 +502,16 @@ def login_code() -> ResponseReturnValue:
         else:
             session[PENDING] = {**session[PENDING], "code_ok": True}
             if kind == "recovery":
-                left = recovery_codes_left(db, staff)
                 flash(
-                    "You signed in with a recovery code; it cannot be used again. "
-                    f"{left} recovery code{'s' if left != 1 else ''} left: make new ones from "
-                    "Two-factor sign-in under your name once you have your phone.",
+                    ngettext(
+                        "You signed in with a recovery code; it cannot be used again. "
+                        "%(num)d recovery code left: make new ones under Two-factor sign-in "
+                        "once you have your phone.",
+                        "You signed in with a recovery code; it cannot be used again. "
+                        "%(num)d recovery codes left: make new ones under Two-factor sign-in "
+                        "once you have your phone.",
+                        recovery_codes_left(db, staff),
+                    ),
                     "warning",
                 )
             return _next_step(db, staff)
@@ -526,7 +531,7 @@ def enrol_two_factor() -> ResponseReturnValue:
     db = get_session()
     staff = _pending_staff(db)
     if staff is None or not _code_passed(staff):
-        flash("Please sign in again.", "warning")
+        flash(_("Please sign in again."), "warning")
         return redirect(url_for("auth.login"))
     if staff.must_change_password or is_enrolled(staff) or not two_factor_required(staff):
         return _next_step(db, staff)
@@ -542,7 +547,7 @@ def enrol_two_factor() -> ResponseReturnValue:
         if not first_code_right(secret, typed):
             with committing(db):
                 record_enrolment_failure(db, staff)
-            form.code.errors = [WRONG_FIRST_CODE]
+            form.code.errors = [str(WRONG_FIRST_CODE)]
             status = 422
         else:
             staff_id = staff.id
@@ -589,8 +594,10 @@ def recovery_codes() -> ResponseReturnValue:
     waiting = session.pop(CODES_TO_SHOW, None)
     if not isinstance(waiting, dict) or waiting.get("staff_id") != staff.id:
         flash(
-            "Recovery codes are shown once only and cannot be shown again. If they were not "
-            "noted, make new ones here.",
+            _(
+                "Recovery codes are shown once only and cannot be shown again. If they were not "
+                "noted, make new ones here."
+            ),
             "info",
         )
         return redirect(url_for("auth.two_factor"))
@@ -621,7 +628,7 @@ def two_factor() -> ResponseReturnValue:
             form.code.errors = [_locked_message(refused)]
             status = 429
         elif refused is not None:
-            form.code.errors = ["That code is not right, or it was used already."]
+            form.code.errors = [_("That code is not right, or it was used already.")]
             status = 422
         else:
             codes = new_recovery_codes()

@@ -180,10 +180,12 @@ class SiteForm(SiteSysForm):
         ),
     )
     two_factor_for_all = BooleanField(
-        "Every role signs in with two-factor",
+        _l("Every role signs in with two-factor"),
         default=False,
-        description="A code from a phone app after the password, for everyone who works here. "
-        "Managers and admins always sign in this way.",
+        description=_l(
+            "A code from a phone app after the password, for everyone who works here. "
+            "Managers and admins always sign in this way."
+        ),
     )
     public_alerts_enabled = BooleanField(
         _l("Show active drug alerts on the site's public page"),

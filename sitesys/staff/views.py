@@ -191,16 +191,21 @@ def two_factor(staff_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        flash("Choose why two-factor sign-in is being reset; nothing was changed.", "error")
+        flash(_("Choose why two-factor sign-in is being reset; nothing was changed."), "error")
         return redirect(url_for("staff.edit", staff_id=staff_id))
     db = get_session()
     staff = get_staff_or_404(db, staff_id, for_update=True)
     with committing(db) as outcome:
         ended = reset_two_factor(db, current_staff(), staff, form.reason.data or "")
-        sessions = "1 open session" if ended == 1 else f"{ended} open sessions"
         outcome.say(
-            f"Two-factor sign-in of {staff.display_name} is reset; {sessions} ended. They set it "
-            "up again when they next sign in."
+            ngettext(
+                "Two-factor sign-in of %(name)s is reset; %(num)d open session ended. They set "
+                "it up again when they next sign in.",
+                "Two-factor sign-in of %(name)s is reset; %(num)d open sessions ended. They set "
+                "it up again when they next sign in.",
+                ended,
+                name=staff.display_name,
+            )
         )
     return redirect(url_for("staff.edit", staff_id=staff_id))
 
