@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from sitesys.checkin.models import Visit
+from sitesys.clock import written
 from sitesys.incidents.kinds import Outcome
 from sitesys.incidents.models import Incident
 
@@ -63,7 +64,7 @@ def when_words(at: datetime, now: datetime, zone: ZoneInfo) -> str:
     if minutes < 12 * 60:
         hours = minutes // 60
         return str(ngettext("%(num)d hour ago", "%(num)d hours ago", hours))
-    return str(_("on %(day)s", day=at.astimezone(zone).strftime("%-d %b")))
+    return str(_("on %(day)s", day=written(at.astimezone(zone), "%-d %b")))
 
 
 def recent_events(

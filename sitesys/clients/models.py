@@ -13,7 +13,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
-from sitesys.clock import utcnow
+from sitesys.clock import utcnow, written
 from sitesys.db import Audited, Base
 
 
@@ -166,7 +166,7 @@ class ClientFlag(Audited, Base):
                 _(
                     "%(kind)s until %(day)s: %(note)s",
                     kind=self.kind.label,
-                    day=self.ends_on.strftime("%-d %b %Y"),
+                    day=written(self.ends_on, "%-d %b %Y"),
                     note=self.note,
                 )
             )
