@@ -186,12 +186,13 @@ def _offer_samples(
     offered = {
         str(sample.id): sample for sample in todays_samples_of_client(session, site, client.id)
     }
+    no_result = _("no result yet")
     form.samples.choices = choices(
         (
             key,
             f"{sample.reference} · {local_time(sample.received_at)} · "
             f"{labels.get(sample.expected_substance, sample.expected_substance)} · "
-            f"{sample.outcome.label if sample.outcome else _('no result yet')}",
+            f"{sample.outcome.label if sample.outcome else no_result}",
         )
         for key, sample in offered.items()
     )

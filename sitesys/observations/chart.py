@@ -117,11 +117,12 @@ def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup 
     x_of = dict(zip(scored, xs, strict=True))
 
     height = len(SERIES) * (PANEL_HEIGHT + GAP) + 20
+    title = _("Respiratory rate, SpO2, pulse and NEWS2 over the visit")
+    not_measured = _("Not measured")
     parts = [
         f'<svg class="obs-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
         'aria-labelledby="obs-chart-title">',
-        '<title id="obs-chart-title">'
-        f"{escape(_('Respiratory rate, SpO2, pulse and NEWS2 over the visit'))}</title>",
+        f'<title id="obs-chart-title">{escape(title)}</title>',
     ]
     for index, series in enumerate(SERIES):
         top = index * (PANEL_HEIGHT + GAP) + 8
@@ -171,7 +172,7 @@ def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup 
         else:
             parts.append(
                 f'<text class="axis" x="{LEFT + 8}" y="{top + PANEL_HEIGHT / 2 + 5:.1f}">'
-                f"{escape(_('Not measured'))}</text>"
+                f"{escape(not_measured)}</text>"
             )
         parts.append("</g>")
     # The time axis: a tick under each set, and its time where there is room to read it.
