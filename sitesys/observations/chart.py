@@ -161,9 +161,9 @@ def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup 
                 label = _(
                     "%(title)s %(value)s%(unit)s at %(time)s",
                     title=series.title,
-                    value=f"{value:g}",
+                    value=format(value, "g"),
                     unit=series.unit,
-                    time=f"{at:%H:%M}",
+                    time=at.strftime("%H:%M"),
                 )
                 parts.append(
                     f'<circle class="point" cx="{x_of[observation]:.1f}" '

@@ -184,7 +184,7 @@ def quick_check(visit_id: uuid.UUID) -> ResponseReturnValue:
             # TRANSLATORS: clinical
             _(
                 "Quick check recorded at %(time)s: responsive, breathing normally.",
-                time=f"{observation.recorded_at.astimezone(visit.site.zone):%H:%M}",
+                time=observation.recorded_at.astimezone(visit.site.zone).strftime("%H:%M"),
             )
         )
     if isinstance(outcome.refusal, FullSetAdvised):
