@@ -128,6 +128,8 @@ PAGES = [
     "/visits/{visit}",
     "/visits/{visit}/observations",
     "/visits/{visit}/observations/new",
+    # The question a quick check meets after a worrying full set.
+    "/visits/{visit}/quick-check",
     "/clients/{client}",
     "/account/password",
 ]
@@ -197,3 +199,14 @@ def test_the_sign_in_pages_in_the_pseudo_locale(client, db):
     page = client.post("/login", data={"username": "nobody", "password": "wrong"})
     assert unmarked(page.get_data(as_text=True), []) == []
     _clean(client, "/display", [])
+
+
+def test_the_managers_pages_in_the_pseudo_locale(client, db):
+    site = make_site(db, name="Harbour Hall")
+    make_substances(db, site)
+    manager = make_staff(db, Role.MANAGER, [site], display_name="Robin Day")
+    sign_in(client, db, manager)
+    client.get("/?lang=en_XA")
+    data = ["Harbour Hall", "Robin Day"]
+    for url in ("/", "/overrides", "/board/"):
+        _clean(client, url, data)
