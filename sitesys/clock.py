@@ -10,8 +10,12 @@ move "now" with time-machine, which `utcnow` follows.
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from flask_babel import get_locale
 
 
 def utcnow() -> datetime:
@@ -86,3 +90,47 @@ def nearest_instant(wall: time, zone: ZoneInfo, now: datetime) -> datetime:
         for days in (-1, 0, 1)
     )
     return min(candidates, key=lambda candidate: abs(candidate - now))
+
+
+#: strftime's codes as Unicode (CLDR) date patterns, for the language a date is written in.
+_CLDR_CODES = {
+    "%d": "dd",
+    "%-d": "d",
+    "%m": "MM",
+    "%b": "MMM",
+    "%B": "MMMM",
+    "%a": "EEE",
+    "%A": "EEEE",
+    "%y": "yy",
+    "%Y": "y",
+    "%H": "HH",
+    "%M": "mm",
+    "%S": "ss",
+}
+_STRFTIME_CODE = re.compile(r"(%-?[a-zA-Z])")
+
+
+def _cldr_pattern(fmt: str) -> str:
+    pieces = []
+    for piece in _STRFTIME_CODE.split(fmt):
+        if piece in _CLDR_CODES:
+            pieces.append(_CLDR_CODES[piece])
+        elif re.search(r"[A-Za-z']", piece):
+            pieces.append("'" + piece.replace("'", "''") + "'")
+        else:
+            pieces.append(piece)
+    return "".join(pieces)
+
+
+def written(value: date | datetime, fmt: str) -> str:
+    """A date or time written with strftime's `fmt` in the request's language: "6 Dec 2026" in
+    English (exactly as strftime writes it), "6 déc. 2026" in French. Outside a request, and in
+    English, it is strftime's own.
+    """
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return value.strftime(fmt)
+    pattern = _cldr_pattern(fmt)
+    if isinstance(value, datetime):
+        return str(format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale))
+    return str(format_date(value, pattern, locale=locale))

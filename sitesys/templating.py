@@ -10,7 +10,7 @@ from flask import Flask, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from sitesys.auth.permissions import can, can_open
-from sitesys.clock import utcnow
+from sitesys.clock import utcnow, written
 
 DEFAULT_ZONE = ZoneInfo("Europe/London")
 
@@ -24,7 +24,7 @@ def local_time(value: datetime | None, fmt: str = "%H:%M") -> str:
     """A UTC timestamp shown in the current site's zone."""
     if value is None:
         return ""
-    return value.astimezone(site_zone()).strftime(fmt)
+    return written(value.astimezone(site_zone()), fmt)
 
 
 def local_datetime(value: datetime | None) -> str:

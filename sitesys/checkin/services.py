@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -46,27 +48,32 @@ class CheckInError(Refused):
 class BoothNotFree(CheckInError):
     """The booth chosen cannot be used now; the message says why (taken, cleaning, broken)."""
 
-    def __init__(self, booth: Booth, why: str) -> None:
-        super().__init__(f"Booth {booth.label} {why} — choose another.")
+    def __init__(self, booth: Booth, said: str) -> None:
+        super().__init__(said)
         self.booth = booth
 
 
 class BoothTaken(BoothNotFree):
     def __init__(self, booth: Booth) -> None:
-        super().__init__(booth, "was just taken")
+        super().__init__(
+            booth, _("Booth %(booth)s was just taken — choose another.", booth=booth.label)
+        )
 
 
-#: Why a booth that is not free cannot be chosen, in the floor's words.
+#: Why a booth that is not free cannot be chosen, in the floor's words (`booth`: its label).
 _NOT_FREE = {
-    BoothStatus.NEEDS_CLEANING: "needs cleaning",
-    BoothStatus.OUT_OF_SERVICE: "is out of service",
+    BoothStatus.NEEDS_CLEANING: _l("Booth %(booth)s needs cleaning — choose another."),
+    BoothStatus.OUT_OF_SERVICE: _l("Booth %(booth)s is out of service — choose another."),
 }
 
 
 class VisitClosed(CheckInError):
     def __init__(self, visit: Visit) -> None:
         super().__init__(
-            f"{visit.display_tag} has left; services can only be recorded during a visit."
+            _(
+                "%(tag)s has left; services can only be recorded during a visit.",
+                tag=visit.display_tag,
+            )
         )
         self.visit = visit
 
@@ -81,7 +88,13 @@ class ClientAlreadyIn(CheckInError):
     category = "warning"
 
     def __init__(self, visit: Visit) -> None:
-        super().__init__(f"{visit.display_tag} is already checked in ({place_in_sentence(visit)}).")
+        super().__init__(
+            _(
+                "%(tag)s is already checked in (%(where)s).",
+                tag=visit.display_tag,
+                where=place_in_sentence(visit),
+            )
+        )
         self.visit = visit
 
 
@@ -92,16 +105,22 @@ class FormAlreadyUsed(CheckInError):
 
     def __init__(self, visit: Visit) -> None:
         super().__init__(
-            f"This form had already checked in {visit.display_tag}, so nothing was saved for this "
-            "client. Press Check in again."
+            _(
+                "This form had already checked in %(tag)s, so nothing was saved for this client. "
+                "Press Check in again.",
+                tag=visit.display_tag,
+            )
         )
 
 
 class ClientRestricted(CheckInError):
     def __init__(self, flag: ClientFlag) -> None:
         super().__init__(
-            f"Check-in is blocked: {flag.summary}. A manager can override it with a reason: ask "
-            "one from here if none is at the desk."
+            _(
+                "Check-in is blocked: %(flag)s. A manager can override it with a reason: ask one "
+                "from here if none is at the desk.",
+                flag=flag.summary,
+            )
         )
         self.flag = flag
 
@@ -112,7 +131,7 @@ class OverrideReasonNeeded(ClientRestricted):
     """
 
     #: What the reason's field says.
-    field_message = "Write the reason for overriding the restriction."
+    field_message = _l("Write the reason for overriding the restriction.")
 
 
 @dataclass
@@ -213,13 +232,26 @@ def booth_named(session: Session, site: Site, booth_id: int | None) -> Booth | N
     )
 
 
-#: What someone using by each route will do, to end "choose ... for someone who will ...".
-_WILL = {
-    Route.INJECT: "inject",
-    Route.SMOKE: "smoke",
-    Route.SNORT: "snort",
-    Route.ORAL: "take it by mouth",
-    Route.OTHER: "use another way",
+#: Why a booth does not suit the route (`booth`: its label): a smoking booth for anything but
+#: smoking, and any other booth for smoking.
+_UNSUITED = {
+    Route.INJECT: _l(
+        "Booth %(booth)s is a smoking booth: choose another booth for someone who will inject."
+    ),
+    Route.SMOKE: _l(
+        "Booth %(booth)s is not a smoking booth: choose a smoking booth for someone who will smoke."
+    ),
+    Route.SNORT: _l(
+        "Booth %(booth)s is a smoking booth: choose another booth for someone who will snort."
+    ),
+    Route.ORAL: _l(
+        "Booth %(booth)s is a smoking booth: choose another booth for someone who will take it "
+        "by mouth."
+    ),
+    Route.OTHER: _l(
+        "Booth %(booth)s is a smoking booth: choose another booth for someone who will use "
+        "another way."
+    ),
 }
 
 
@@ -281,15 +313,7 @@ def check_booth_suits(session: Session, booth: Booth, route: Route) -> None:
     wanted = wanted_kind(route)
     if booth.kind is wanted or not _site_has_kind(session, booth.site_id, wanted):
         return
-    if wanted is BoothKind.SMOKING:
-        raise BoothUnsuitable(
-            f"Booth {booth.label} is not a smoking booth: "
-            f"choose a smoking booth for someone who will {_WILL[route]}."
-        )
-    raise BoothUnsuitable(
-        f"Booth {booth.label} is a smoking booth: "
-        f"choose another booth for someone who will {_WILL[route]}."
-    )
+    raise BoothUnsuitable(str(_UNSUITED[route]) % {"booth": booth.label})
 
 
 def lock_free_booth(session: Session, site: Site, booth_id: int) -> Booth:
@@ -303,9 +327,9 @@ def lock_free_booth(session: Session, site: Site, booth_id: int) -> Booth:
         .execution_options(populate_existing=True)
     )
     if booth is None:
-        raise CheckInError("That booth is not one of this site's booths.")
+        raise CheckInError(_("That booth is not one of this site's booths."))
     if booth.status in _NOT_FREE:
-        raise BoothNotFree(booth, _NOT_FREE[booth.status])
+        raise BoothNotFree(booth, str(_NOT_FREE[booth.status]) % {"booth": booth.label})
     if booth.status is not BoothStatus.FREE:
         raise BoothTaken(booth)
     return booth
@@ -404,7 +428,7 @@ def check_in(
         labels = active_substance_codes(session, site)
     unknown = [code for code in request.substances if code not in labels]
     if unknown or not request.substances:
-        raise CheckInError("Choose what the client plans to use from the list.")
+        raise CheckInError(_("Choose what the client plans to use from the list."))
     try:
         arrival = _client_for(session, actor, site, request)
         booth = lock_free_booth(session, site, request.booth_id) if request.booth_id else None
@@ -484,7 +508,7 @@ def _explain_conflict(
             raise ClientAlreadyIn(open_visit)
     if booth is not None:
         raise BoothTaken(booth)
-    raise CheckInError("Someone else changed the floor at the same moment; please try again.")
+    raise CheckInError(_("Someone else changed the floor at the same moment; please try again."))
 
 
 def add_services(
@@ -493,7 +517,7 @@ def add_services(
     """Record services given during a visit, only while it is open; one already recorded is not
     recorded twice.
     """
-    ensure(actor, Capability.WORK_FLOOR, "record services given")
+    ensure(actor, Capability.WORK_FLOOR, _("record services given"))
     if not visit.status.is_open:
         raise VisitClosed(visit)
     have = {given.service for given in visit.services}
