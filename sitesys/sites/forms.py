@@ -55,7 +55,7 @@ def is_site_time_zone(name: str) -> bool:
     """An Area/Location IANA zone (Europe/London, America/Argentina/Salta) or UTC."""
     if name == "UTC":
         return True
-    area, slash, _ = name.partition("/")
+    area, slash, _rest = name.partition("/")
     return bool(slash) and area in TIME_ZONE_AREAS and name in available_timezones()
 
 

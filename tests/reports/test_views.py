@@ -90,7 +90,14 @@ def test_both_csvs_are_long_and_tidy_and_audited(client, db):
         "breakdown": "Smoke", "value": "1", "suppressed": "false",
     }  # fmt: skip
     public = _csv(client.post(address, data={"audience": "publication"}).get_data(as_text=True))
+    # The publication keeps its stable English column names and indicator keys, and names each
+    # indicator in a label column (in the reader's language: English here).
+    assert list(public[0]) == [
+        "period", "site", "indicator", "label", "breakdown", "value", "suppressed",
+    ]  # fmt: skip
     by_cell = {(r["indicator"], r["breakdown"]): r for r in public}
+    assert by_cell[("visits_by_route", "Smoke")]["label"] == "Visits by route"
+    assert by_cell[("visits_total", "")]["label"] == "All visits"
     assert by_cell[("visits_by_route", "Smoke")]["value"] == "<10"
     assert by_cell[("visits_by_route", "Smoke")]["suppressed"] == "true"
     assert by_cell[("visits_total", "")]["value"] == "<10"
