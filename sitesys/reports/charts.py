@@ -178,11 +178,12 @@ def heat_map(report: Report, published: Published) -> Chart:
     busiest = max(numbers.items(), key=lambda item: item[1][0] or 0)
     (day, hour), (value, _text) = busiest
     weekdays = shown_weekdays()
+    hh = str(hour).zfill(2)
     summary = (
         ngettext(
             "The busiest hour was %(day)s %(start)s to %(end)s (%(num)d visit).",
             "The busiest hour was %(day)s %(start)s to %(end)s (%(num)d visits).",
-            int(value), day=weekdays[day], start=f"{hour:02d}:00", end=f"{hour:02d}:59",
+            int(value), day=weekdays[day], start=hh + ":00", end=hh + ":59",
         ) if value
         else _("No visits in this period.")
     )  # fmt: skip

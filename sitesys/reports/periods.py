@@ -61,8 +61,8 @@ class Period:
             return str(self.first.year)
         text = _(
             "%(first)s to %(last)s",
-            first=f"{self.first:%-d %b %Y}",
-            last=f"{self.last:%-d %b %Y}",
+            first=self.first.strftime("%-d %b %Y"),
+            last=self.last.strftime("%-d %b %Y"),
         )
         return text
 
