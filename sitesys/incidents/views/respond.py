@@ -21,7 +21,7 @@ from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.lifecycle import LeftByAmbulance
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.whereabouts import client_and_whereabouts
-from sitesys.db import get_session
+from sitesys.db import end_writing, get_session
 from sitesys.forms import ConfirmForm
 from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.incidents.forms import (
@@ -32,7 +32,12 @@ from sitesys.incidents.forms import (
     StrikeForm,
 )
 from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
-from sitesys.incidents.loaders import get_action_or_404, get_incident_or_404, with_actions
+from sitesys.incidents.loaders import (
+    get_action_or_404,
+    get_incident_or_404,
+    get_response_or_404,
+    with_actions,
+)
 from sitesys.incidents.models import Incident
 from sitesys.incidents.services import (
     ActionInput,
@@ -192,7 +197,7 @@ def respond(incident_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Capability.RECORD_RESPONSE_ACTIONS)
 def respond_log(incident_id: uuid.UUID) -> ResponseReturnValue:
     """The log and running totals alone, polled by the response screen."""
-    incident = get_incident_or_404(get_session(), incident_id, current_site())
+    incident = get_response_or_404(get_session(), incident_id, current_site())
     return render_template(
         "incidents/_response_live.html",
         incident=with_actions(get_session(), incident),
@@ -252,7 +257,7 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
     htmx, it is answered in place (`_tapped_in_place`); without JavaScript, by this screen again.
     """
     db = get_session()
-    incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
+    incident = get_response_or_404(db, incident_id, current_site(), for_update=True)
     form = ActionForm()
     if not form.validate_on_submit():
         # A value refused after the response ended (on another tablet) is not worth fixing:
@@ -279,6 +284,8 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
         # refused value, while the response runs, goes back to the response screen).
         return _go(incident_page(incident))
     if is_htmx():
+        # The swapped log and totals are drawn after the commit without the write lock.
+        end_writing(db)
         return _tapped_in_place(incident)
     return redirect(url_for("incidents.respond", incident_id=incident.id))
 
