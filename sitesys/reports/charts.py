@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pygal.style import Style
 
+from sitesys.reports.exports import shown_figure
 from sitesys.reports.report import Report
 from sitesys.reports.visits import hour_label
 
@@ -66,7 +67,8 @@ def shown_row(row: str) -> str:
 
 def month_short(day: date) -> str:
     """A month on the trend chart's axis ("Dec 2026" in English)."""
-    if get_locale() is None:
+    locale = get_locale()
+    if locale is None or locale.language == "en":
         return day.strftime("%b %Y")
     text: str = format_date(day, "LLL y")
     return text
@@ -93,7 +95,7 @@ def _number(report: Report, published: Published, key: str, row: str) -> tuple[f
     column = report.columns[-1]
     if published is not None:
         text, withheld = published.get((column, key, row), ("", False))
-        return (None if withheld else float(text or 0)), text
+        return (None if withheld else float(text or 0)), shown_figure(text)
     value = report.value(column, key, row)
     return (float(value) if value is not None else None), str(value if value is not None else "")
 

@@ -9,6 +9,7 @@ import enum
 import io
 from collections.abc import Iterator
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -41,6 +42,16 @@ INTERNAL_COLUMNS = (
 )
 #: What a withheld figure reads in a publication.
 WITHHELD = "suppressed"
+
+
+def shown_figure(text: str) -> str:
+    """A published figure as a page shows it: a withheld one in the reader's language (the CSV
+    keeps the stable English marker).
+    """
+    if text == WITHHELD:
+        word: str = _("suppressed")
+        return word
+    return text
 
 
 class Audience(enum.StrEnum):

@@ -46,7 +46,8 @@ class Period:
         if self.kind is PeriodKind.MONTH:
             # The month's name in the reader's language ("December 2026" in English); outside a
             # request (a command, a job) in English.
-            if get_locale() is None:
+            locale = get_locale()
+            if locale is None or locale.language == "en":
                 return self.first.strftime("%B %Y")
             text = format_date(self.first, "MMMM y")
             return text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_staff
@@ -12,15 +11,22 @@ from sitesys.auth.permissions import Capability, requires
 from sitesys.clock import local_date, utcnow
 from sitesys.db import committing, get_session
 from sitesys.forms import choices
-from sitesys.i18n import DEFAULT_LOCALE
 from sitesys.reports.access import NotYourSite, chosen_sites, reportable_sites
 from sitesys.reports.charts import Chart, month_short, report_charts, shown_weekdays, trend_chart
-from sitesys.reports.exports import Audience, export_csv, published, record_print, shown
+from sitesys.reports.exports import (
+    Audience,
+    export_csv,
+    published,
+    record_print,
+    shown,
+    shown_figure,
+)
 from sitesys.reports.figures import monthly_trend
 from sitesys.reports.forms import ALL_SITES, ExportForm, ReportForm
 from sitesys.reports.indicators import INDICATORS, Section
 from sitesys.reports.periods import months_to
 from sitesys.reports.report import Report, build_report
+from sitesys.source_language import source_language
 from sitesys.templating import site_zone
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -52,7 +58,7 @@ def _report() -> tuple[Report, ReportForm, list[str]]:
         abort(404)
     # Figures are counted in the source language: breakdown rows are keyed by their English
     # words (as the daily figures keep them) and translated where they are shown.
-    with force_locale(DEFAULT_LOCALE):
+    with source_language():
         report = build_report(db, chosen, period)
     return report, form, problems
 
@@ -79,7 +85,7 @@ def index() -> ResponseReturnValue:
 def _trend(report: Report, audience: Audience) -> Chart:
     """The twelve months to the period's end; small counts withheld from a publication."""
     months = months_to(report.period)
-    with force_locale(DEFAULT_LOCALE):
+    with source_language():
         found = monthly_trend(get_session(), report.sites, [(m.first, m.last) for m in months])
     rows = [
         (month_short(m.first), f.visits, f.overdoses, f.incidents)
@@ -139,6 +145,8 @@ def printable() -> ResponseReturnValue:
         sections=list(Section),
         indicators=INDICATORS,
         charts=[*report_charts(report, public), _trend(report, audience)],
-        value=lambda column, key, row: figures.get((column, key, row), ("", False))[0],
+        value=lambda column, key, row: shown_figure(
+            figures.get((column, key, row), ("", False))[0]
+        ),
         weekdays=shown_weekdays(),
     )

@@ -174,8 +174,9 @@ class SiteForm(SiteSysForm):
         _l("Smallest count published"),
         3,
         50,
+        # A lazy string is put in the page as it is (not escaped), hence the character reference.
         _l(
-            'Reports for publication show smaller counts as "<10" (for 10), and withhold what '
+            'Reports for publication show smaller counts as "&lt;10" (for 10), and withhold what '
             "would let them be worked out."
         ),
     )
