@@ -313,7 +313,11 @@ INDICATORS: tuple[Indicator, ...] = (
         f"Visits checked in during the period with a time of entering a booth. {_VISIT_DAY}",
     ),
     Indicator(
-        "occupancy", _l("Booth occupancy (% of opening hours)"), Section.FLOOR,
+        "occupancy",
+        # TRANSLATORS: %(percent)s is the per cent sign, kept out of the text so that a bare
+        # "%" is not read as a placeholder.
+        _l("Booth occupancy (%(percent)s of opening hours)", percent="%"),
+        Section.FLOOR,
         _l("How much of the time the site was open its booths were in use."),
         "Booth-minutes used (entering the booth to moving to aftercare or leaving) ÷ (booths not "
         "retired × minutes open) × 100. SiteSys keeps a closing time but no opening time, so a "
