@@ -29,13 +29,14 @@ from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind
 from sitesys.incidents.kinds import ActionKind, IncidentType, Outcome, PhysicalHarm
 from sitesys.incidents.models import Incident, IncidentAction, IncidentTypeEntry
 from sitesys.observations.models import OverdueAlert
+from sitesys.reports import N_
 from sitesys.reports.daily import daily_visits, visits_by_month
 from sitesys.reports.indicators import INDICATORS, Measure, indicator
 from sitesys.reports.tally import Tally, _tenths
 from sitesys.reports.visits import SUBSTANCE_CODES, hour_label
 from sitesys.sites.models import Site, SubstanceOption
 
-NOT_RECORDED = "Not recorded"
+NOT_RECORDED = N_("Not recorded")
 
 #: The incident types counted as drug-related emergencies (docs/indicators.md).
 DRUG_RELATED = frozenset(

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 
 from sitesys.checkin.models import Route, ServiceGiven, Visit, VisitService, VisitSubstance
 from sitesys.clock import utcnow
+from sitesys.reports import N_
 from sitesys.reports.tally import Tally, _seconds, _tenths
 from sitesys.sites.models import Booth, Site
 
 #: Visits naming each substance, by pick-list code (named by `figures.name_substances`).
 SUBSTANCE_CODES = "visits_by_substance_code"
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: Weekdays as breakdown rows name them (English keys; the page translates them).
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
 def hour_label(weekday: int, hour: int) -> str:
