@@ -43,7 +43,7 @@ class SuppliesChanged(SuppliesRefused):
             _(
                 "%(item)s: someone else has just recorded %(now)d. Nothing was saved; check the "
                 "quantities below and save again.",
-                item=item.label,
+                item=item.name,
                 now=now,
             )
         )
