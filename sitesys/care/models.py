@@ -95,7 +95,14 @@ class Urgency(enum.StrEnum):
         return str(URGENCY_LABELS[self.value])
 
 
-URGENCY_LABELS = {"routine": _l("Routine"), "soon": _l("Soon"), "urgent": _l("Urgent")}
+URGENCY_LABELS = {
+    # TRANSLATORS: clinical (how soon a referral is needed)
+    "routine": _l("Routine"),
+    # TRANSLATORS: clinical (how soon a referral is needed)
+    "soon": _l("Soon"),
+    # TRANSLATORS: clinical (how soon a referral is needed)
+    "urgent": _l("Urgent"),
+}
 
 
 REFERRAL_STATE_LABELS = {
