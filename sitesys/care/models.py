@@ -95,7 +95,14 @@ class Urgency(enum.StrEnum):
         return str(URGENCY_LABELS[self.value])
 
 
-URGENCY_LABELS = {"routine": _l("Routine"), "soon": _l("Soon"), "urgent": _l("Urgent")}
+URGENCY_LABELS = {
+    # TRANSLATORS: clinical (how soon a referral is needed)
+    "routine": _l("Routine"),
+    # TRANSLATORS: clinical (how soon a referral is needed)
+    "soon": _l("Soon"),
+    # TRANSLATORS: clinical (how soon a referral is needed)
+    "urgent": _l("Urgent"),
+}
 
 
 REFERRAL_STATE_LABELS = {
@@ -323,6 +330,20 @@ DEFAULT_TOPICS = (
     ("drug_checking", "Drug checking"),
 )
 
+#: The default topics' labels in the reader's language (for display: a site's list keeps its own).
+DEFAULT_TOPIC_NAMES = {
+    "ketamine_bladder": _l("Ketamine risks and the bladder"),
+    "tolerance_overdose": _l("Tolerance and overdose risk"),
+    "mixing_depressants": _l("Mixing depressants"),
+    "safer_snorting": _l("Safer snorting"),
+    "safer_injecting": _l("Safer injecting and vein care"),
+    "safer_smoking": _l("Safer smoking"),
+    "wound_care": _l("Wound care"),
+    "naloxone_training": _l("Naloxone training"),
+    "drug_checking": _l("Drug checking"),
+}
+_DEFAULT_TOPIC_LABELS = dict(DEFAULT_TOPICS)
+
 #: The topic reports count as naloxone training given (a naloxone kit given is a supply).
 NALOXONE_TRAINING = "naloxone_training"
 
@@ -341,6 +362,15 @@ class EducationTopic(Audited, Base):
     label: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def name(self) -> str:
+        """The topic as the reader reads it: a default topic still under its default label in
+        the reader's language, anything else as the site wrote it.
+        """
+        if _DEFAULT_TOPIC_LABELS.get(self.code) == self.label and self.code in DEFAULT_TOPIC_NAMES:
+            return str(DEFAULT_TOPIC_NAMES[self.code])
+        return self.label
 
 
 class EducationGiven(Audited, Base):
