@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
-from babel import support
+from babel import Locale, support
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Domain, get_locale, refresh
 from flask_login import current_user
@@ -35,7 +35,19 @@ DEFAULT_LOCALE = "en_GB"
 #: The pseudo-locale: en_GB formatting, every translated string marked and accented.
 PSEUDO_LOCALE = "en_XA"
 #: Every language SiteSys has (staff screens in en_GB and fr_CA; client-facing pages in all).
-KNOWN_LOCALES = ("en_GB", "fr_CA", "es", "pt", "ar")
+#: The languages SiteSys ships (English is the source; the others have catalogues).
+SHIPPED_LOCALES = ("en_GB", "fr_CA", "es", "pt", "ar")
+
+
+def catalogued_locales() -> tuple[str, ...]:
+    """The languages with a catalogue in sitesys/translations/ (docs/translations.md: a new
+    language is offered to clients as soon as its catalogue is there).
+    """
+    return tuple(sorted(po.parents[1].name for po in TRANSLATIONS.glob("*/LC_MESSAGES/*.po")))
+
+
+#: Every language SiteSys has: those it ships and any other with a catalogue.
+KNOWN_LOCALES = tuple(dict.fromkeys((*SHIPPED_LOCALES, *catalogued_locales())))
 
 
 def pseudo_allowed() -> bool:
@@ -161,6 +173,9 @@ LANGUAGE_NAMES = {
     "ar": "العربية",
     PSEUDO_LOCALE: "Pseudo-locale (en_XA)",
 }
+for _code in KNOWN_LOCALES:  # a language added since: named in itself by Babel
+    _name = Locale.parse(_code).get_display_name(_code) or _code
+    LANGUAGE_NAMES.setdefault(_code, _name[:1].upper() + _name[1:])
 #: The pages shown to clients: in the language the client picks among the site's client
 #: languages (?lang=), whoever opens them. The poster is printed by staff for clients to read.
 CLIENT_FACING_ENDPOINTS = frozenset(
@@ -312,8 +327,10 @@ def current_locale() -> str:
     return str(get_locale() or DEFAULT_LOCALE)
 
 
-#: Locales written right to left.
-RIGHT_TO_LEFT = frozenset({"ar"})
+#: Locales written right to left (Arabic, and any other Babel says is).
+RIGHT_TO_LEFT = frozenset(
+    code for code in KNOWN_LOCALES if Locale.parse(code).character_order == "right-to-left"
+)
 
 
 def html_lang() -> str:
@@ -323,7 +340,7 @@ def html_lang() -> str:
 
 def html_dir() -> str:
     """The page's ``dir`` attribute: rtl for Arabic, ltr otherwise."""
-    return "rtl" if current_locale().split("_")[0] in RIGHT_TO_LEFT else "ltr"
+    return "rtl" if current_locale() in RIGHT_TO_LEFT else "ltr"
 
 
 def init_app(app: Flask) -> None:

@@ -20,6 +20,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
+from sitesys.i18n import DEFAULT_LOCALE, KNOWN_LOCALES, STAFF_LOCALES
+
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "sitesys" / "translations"
 #: As the Makefile's `translations` target extracts.
@@ -29,8 +31,8 @@ CLINICAL = "TRANSLATORS: clinical"
 
 #: The languages and what each must translate: fr_CA everything, the client languages the
 #: pages clients read (sitesys/i18n.py: CLIENT_FACING_ENDPOINTS draws these templates).
-STAFF_LANGUAGES = ("fr_CA",)
-CLIENT_ONLY_LANGUAGES = ("es", "pt", "ar")
+STAFF_LANGUAGES = tuple(code for code in STAFF_LOCALES if code != DEFAULT_LOCALE)
+CLIENT_ONLY_LANGUAGES = tuple(code for code in KNOWN_LOCALES if code not in STAFF_LOCALES)
 CLIENT_TEMPLATES = (
     "templates/drugchecks/public_*.html",
     "templates/alerts/public_*.html",
