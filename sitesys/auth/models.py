@@ -33,6 +33,8 @@ class Staff(Audited, Base):
     #: Set when an admin issued or reset the password: it is changed at the next sign-in,
     #: before anything else, so only its owner knows the password in use.
     must_change_password: Mapped[bool] = mapped_column(server_default=false())
+    #: The language this member of staff reads SiteSys in; None: their site's default language.
+    language: Mapped[str | None] = mapped_column(String(10))
 
     sites: Mapped[list[Site]] = relationship(
         secondary=staff_sites, back_populates="staff", order_by="Site.name"
