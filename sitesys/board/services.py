@@ -195,7 +195,12 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
             .order_by(Booth.position, Booth.label)
         )
     )
-    visits = open_visits(session, site, joinedload(Visit.client))
+    # A services-only visit takes no tile: nobody uses, so there is nothing to watch or time.
+    visits = [
+        visit
+        for visit in open_visits(session, site, joinedload(Visit.client))
+        if not visit.is_services_only
+    ]
     substances = _substance_codes(session, [visit.id for visit in visits])
     flags = _client_flags(session, [visit.client_id for visit in visits if visit.client_id])
     # Hidden substances too: a substance taken off the pick-list keeps its name on the floor.

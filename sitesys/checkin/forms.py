@@ -14,7 +14,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from sitesys.checkin.models import Departure, DrugChecked, Route, ServiceGiven, VisitStatus
+from sitesys.checkin.models import (
+    Departure,
+    DrugChecked,
+    Route,
+    ServiceGiven,
+    VisitKind,
+    VisitStatus,
+)
 from sitesys.clients.models import AgeBand, Gender
 from sitesys.forms import (
     UUID_PATTERN,
@@ -69,6 +76,14 @@ class CheckInForm(SiteSysForm):
         choices=choices([("", "Not asked"), *((g.value, g.label) for g in Gender)]),
         validators=[Optional()],
     )
+    kind = RadioChoiceField(
+        "Visit",
+        choices=choices((kind.value, kind.label) for kind in VisitKind),
+        # Left out (an older page, a script): a visit to use, as before services-only visits.
+        default=VisitKind.CONSUMPTION.value,
+        validators=[Optional()],
+        invalid_choice="Choose using or services only.",
+    )
     substances = MultiCheckboxField(
         "Substances",
         validators=[TickAtLeastOne("Choose what the client plans to use.")],
@@ -118,6 +133,23 @@ class CheckInForm(SiteSysForm):
     find = SubmitField("Find client")
     ask_override = SubmitField("Ask a manager to override")
     submit = SubmitField("Check in")
+
+    #: What a services-only visit does not ask: nobody uses, so no substances, route or booth.
+    NOT_FOR_SERVICES = ("substances", "route", "booth", "samples")
+
+    @property
+    def services_only(self) -> bool:
+        return bool(self.kind.data == VisitKind.SERVICES_ONLY.value)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if self.services_only:
+            # Whatever was ticked in them before "Services only" was chosen is dropped.
+            for name in self.NOT_FOR_SERVICES:
+                self[name].data = [] if name in ("substances", "samples") else None
+                self[name].raw_data = []
+                self[name].validators = [Optional()]
+        valid: bool = super().validate(extra_validators)
+        return valid
 
     def validate_samples(self, field: MultiCheckboxField) -> None:
         if field.data and self.drug_checked.data != DrugChecked.YES.value:

@@ -38,6 +38,7 @@ from sitesys.checkin.models import (
     Route,
     ServiceGiven,
     Visit,
+    VisitKind,
     VisitStatus,
 )
 from sitesys.checkin.overrides import (
@@ -303,15 +304,18 @@ def _request(
     form: CheckInForm, digest: str | None, earlier_digest: str | None = None
 ) -> CheckInRequest:
     booth = form.booth.data
+    # A services-only visit: nobody uses, so no substances, route or booth (forms.py).
+    services_only = form.services_only
     return CheckInRequest(
         override_request_id=_uuid_or_none(form.override_request.data),
         code_key_id=_current_key_id() if digest is not None else None,
         submission_key=form.submission_key.data,
-        route=Route(form.route.data),
+        kind=VisitKind.SERVICES_ONLY if services_only else VisitKind.CONSUMPTION,
+        route=None if services_only else Route(form.route.data),
         drug_checked=DrugChecked(form.drug_checked.data),
         substances=list(form.substances.data or []),
         code_digest=digest,
-        booth_id=None if booth == WAITING_LIST else int(booth),
+        booth_id=None if services_only or booth == WAITING_LIST else int(booth),
         services=[ServiceGiven(s) for s in form.services.data or []],
         age_band=AgeBand(form.age_band.data) if form.age_band.data else None,
         gender=Gender(form.gender.data) if form.gender.data else None,
@@ -331,6 +335,8 @@ def _checked_in(result: CheckInResult) -> tuple[str, str]:
     """What the desk is told once the check-in is saved (or was already, by a double tap)."""
     visit = result.visit
     where = f"Booth {visit.booth.label}" if visit.booth else "the waiting list"
+    if visit.is_services_only:
+        where = "services only, no booth"
     if result.replayed:
         return f"Already checked in: {visit.display_tag}, {where}.", "info"
     new_client = " (new client)" if result.new_client else ""

@@ -48,15 +48,14 @@ DRUG_RELATED = frozenset(
     }
 )
 
-#: Which kind of visit a visit is. Every visit is a consumption visit until the care module
-#: gives visits a kind: then `visit_kind` reads it and services-only visits are counted apart.
+#: Which kind of visit a visit is (`Visit.kind`): services-only visits are counted apart.
 CONSUMPTION = "consumption"
 SERVICES_ONLY = "services_only"
 
 
 def visit_kind(visit: Visit | None = None) -> str:
-    """A visit's kind for the reports (the hook for services-only visits)."""
-    return getattr(visit, "kind", CONSUMPTION) or CONSUMPTION
+    """A visit's kind for the reports (`Visit.kind`; visits.py counts by the column)."""
+    return visit.kind.value if visit is not None else CONSUMPTION
 
 
 #: The fixed rows of each breakdown (substances and days depend on the site and period).
