@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import (
     InputRequired,
@@ -77,12 +78,12 @@ class CheckInForm(SiteSysForm):
         validators=[Optional()],
     )
     kind = RadioChoiceField(
-        "Visit",
+        _l("Visit"),
         choices=choices((kind.value, kind.label) for kind in VisitKind),
         # Left out (an older page, a script): a visit to use, as before services-only visits.
         default=VisitKind.CONSUMPTION.value,
         validators=[Optional()],
-        invalid_choice="Choose using or services only.",
+        invalid_choice=_l("Choose using or services only."),
     )
     substances = MultiCheckboxField(
         "Substances",

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -29,7 +30,7 @@ class ServicesOnlyVisit(CheckInError):
     """A services-only visit takes no booth and has no aftercare: it ends with check-out."""
 
     def __init__(self) -> None:
-        super().__init__("This visit is for services only: nobody uses, so it takes no booth.")
+        super().__init__(_("This visit is for services only: nobody uses, so it takes no booth."))
 
 
 def _response_running(

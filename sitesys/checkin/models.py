@@ -6,6 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, ForeignKey, Index, String, bindparam, text
 from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column, relationship
 
@@ -62,7 +63,7 @@ class VisitKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Services only" if self is VisitKind.SERVICES_ONLY else "Using"
+        return str(_("Services only") if self is VisitKind.SERVICES_ONLY else _("Using"))
 
 
 class DrugChecked(enum.StrEnum):
@@ -166,7 +167,9 @@ class Visit(Audited, Base):
     #: The booth used (kept after leaving it, for history).
     booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id"))
     #: A services-only visit takes no booth and gets no observation checks.
-    kind: Mapped[VisitKind] = mapped_column(default=VisitKind.CONSUMPTION)
+    #: The database's default, not a Python one: the synthetic history's bulk inserts
+    #: (bench/history) name only the columns they fill and leave the rest to the database.
+    kind: Mapped[VisitKind] = mapped_column(server_default=VisitKind.CONSUMPTION.value)
     #: None for a services-only visit (nobody uses).
     route: Mapped[Route | None]
     drug_checked: Mapped[DrugChecked]

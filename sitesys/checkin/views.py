@@ -6,6 +6,7 @@ import uuid
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
@@ -336,7 +337,7 @@ def _checked_in(result: CheckInResult) -> tuple[str, str]:
     visit = result.visit
     where = f"Booth {visit.booth.label}" if visit.booth else "the waiting list"
     if visit.is_services_only:
-        where = "services only, no booth"
+        where = _("services only, no booth")
     if result.replayed:
         return f"Already checked in: {visit.display_tag}, {where}.", "info"
     new_client = " (new client)" if result.new_client else ""
