@@ -79,7 +79,13 @@ class CheckInForm(SiteSysForm):
     )
     kind = RadioChoiceField(
         _l("Visit"),
-        choices=choices((kind.value, kind.label) for kind in VisitKind),
+        # Lazy labels: the choices are made at import, and read in the request's language.
+        choices=choices(
+            [
+                (VisitKind.CONSUMPTION.value, _l("Using")),
+                (VisitKind.SERVICES_ONLY.value, _l("Services only")),
+            ]
+        ),
         # Left out (an older page, a script): a visit to use, as before services-only visits.
         default=VisitKind.CONSUMPTION.value,
         validators=[Optional()],
