@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
 from sitesys.auth.services import start_session
+from sitesys.board.displays import pair_display, register_display
 from sitesys.db import make_engine
 from sitesys.handovers.setup import add_shift
 from sitesys.migrations_config import alembic_config
@@ -132,6 +133,8 @@ class BenchSite:
     desk_id: int
     nurse_id: int
     manager_id: int
+    #: Registers the wall-board displays the load benchmark pairs.
+    admin_id: int
 
 
 def _clock(text: str) -> wall_time:
@@ -168,7 +171,7 @@ def set_up_site(url: str) -> BenchSite:
                     label = f"{'S' if kind is BoothKind.SMOKING else ''}{number}"
                     add_booth(session, None, site, label=label, kind=kind, position=position)
         ids = {}
-        for role in (Role.FRONT_DESK, Role.NURSE, Role.MANAGER):
+        for role in (Role.FRONT_DESK, Role.NURSE, Role.MANAGER, Role.ADMIN):
             username = f"bench-{role.value.replace('_', '-')}"
             staff = session.scalar(select(Staff).where(Staff.username == username))
             if staff is None:
@@ -183,7 +186,9 @@ def set_up_site(url: str) -> BenchSite:
                 session.flush()
             ids[role] = staff.id
         session.commit()
-        result = BenchSite(site.id, ids[Role.FRONT_DESK], ids[Role.NURSE], ids[Role.MANAGER])
+        result = BenchSite(
+            site.id, ids[Role.FRONT_DESK], ids[Role.NURSE], ids[Role.MANAGER], ids[Role.ADMIN]
+        )
     engine.dispose()
     return result
 
@@ -199,6 +204,24 @@ def mint_sessions(url: str, staff_id: int, site_id: int, count: int) -> list[str
         assert site is not None
         for _ in range(count):
             tokens.append(start_session(session, staff, site))
+        session.commit()
+    engine.dispose()
+    return tokens
+
+
+def pair_displays(url: str, admin_id: int, site_id: int, count: int) -> list[str]:
+    """Wall-board displays registered by the admin and paired, as an admin and a wall tablet
+    would (the services the pages call); the display session tokens, one per display."""
+    engine = make_engine(url)
+    tokens = []
+    with Session(engine.execution_options(sitesys_write=True)) as session:
+        admin = session.get(Staff, admin_id)
+        site = session.get(Site, site_id)
+        assert admin is not None
+        assert site is not None
+        for number in range(count):
+            pairing = register_display(session, admin, site, f"Bench wall {number + 1}")
+            tokens.append(pair_display(session, pairing.code, "127.0.0.1")[1])
         session.commit()
     engine.dispose()
     return tokens

@@ -27,12 +27,22 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bench.common import ROOT, BenchDatabase, BenchSite, Keys, median, mint_sessions, percentile
+from bench.common import (
+    ROOT,
+    BenchDatabase,
+    BenchSite,
+    Keys,
+    median,
+    mint_sessions,
+    pair_displays,
+    percentile,
+)
 from bench.history.clients import synthetic_code
 from bench.history_timing import build_scene, make_app
 from bench.server import Gunicorn
 from config import Config
 from sitesys import create_app
+from sitesys.board.views.displays import TOKEN_KEY as DISPLAY_TOKEN_KEY
 from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitStatus
 from sitesys.clock import utcnow
 from sitesys.db import get_database, make_engine
@@ -44,9 +54,16 @@ FLOOR = {"tablet": 20, "desk": 1, "nurse": 4}
 #: The floor with the desk checking a client in every 3 s instead of 30 s: the floor phase
 #: holds a check-in every 30 s, too few for a p95, so check-in latency is read here. A nurse on
 #: the emergency screen taps naloxone through it (the tap's round trip is timed here too).
-BUSY_DESK = {"tablet": 20, "busy_desk": 1, "nurse": 4, "responder": 1}
+#: Of its 20 tablets polling the board, two are wall-board displays (paired, no one signed in).
+BUSY_DESK = {"tablet": 18, "display": 2, "busy_desk": 1, "nurse": 4, "responder": 1}
 SATURATING_USERS = 16
 COOKIE_NAME = "__Host-sitesys"
+
+
+def _display_cookies(app: Flask, tokens: list[str]) -> list[str]:
+    """Signed session cookies of paired wall-board displays, as the pairing page leaves them."""
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    return [serializer.dumps({DISPLAY_TOKEN_KEY: token}) for token in tokens]
 
 
 def _cookies(app: Flask, tokens: list[str]) -> list[str]:
@@ -167,7 +184,11 @@ def run_load(
             users.get(kind, 0)
             for kind in ("tablet", "nurse", "responder", "board_flood", "board_nostamp_flood")
         )
+        displays = users.get("display", 0)
         return {
+            "display": _display_cookies(
+                app, pair_displays(database.url, site.admin_id, site.site_id, displays)
+            ),
             "desk": _cookies(app, mint_sessions(database.url, site.desk_id, site.site_id, desk)),
             "nurse": _cookies(app, mint_sessions(database.url, site.nurse_id, site.site_id, nurse)),
         }

@@ -32,7 +32,7 @@ STAMP = re.compile(r'data-board-stamp="([^"]+)"')
 FREE_BOOTH = re.compile(r'class="tile tile-free" href="/board/booths/(\d+)">(.*?)</a>', re.S)
 
 #: Requests whose times are also shown per status (204 "no change", 200 a drawn board).
-BOARD_READS = ("GET /board/partial", "saturate board")
+BOARD_READS = ("GET /board/partial", "GET /display/partial", "saturate board")
 SPEC: dict[str, Any] = {}
 TIMINGS: dict[str, list[float]] = defaultdict(list)
 FAILURES: dict[str, int] = defaultdict(int)
@@ -119,6 +119,17 @@ class Tablet(SignedIn):
     @task
     def poll(self) -> None:
         self.read_board("GET /board/partial")
+
+
+class WallDisplay(SignedIn):
+    """A wall-board display: paired, nobody signed in, polling its own board."""
+
+    role = "display"
+    pacing = 3.0
+
+    @task
+    def poll(self) -> None:
+        self.read_board("GET /display/partial", "/display/partial")
 
 
 SMOKING_BOOTHS: set[str] = set()
@@ -347,6 +358,7 @@ class CheckInFlood(SignedIn):
 
 KINDS = {
     "tablet": Tablet,
+    "display": WallDisplay,
     "desk": Desk,
     "busy_desk": BusyDesk,
     "nurse": Nurse,

@@ -183,6 +183,18 @@ def begin_writing(session: Session) -> None:
     session.connection(execution_options={"sitesys_write": True})
 
 
+def end_writing(session: Session) -> None:
+    """After a view's last commit, let the page it draws read in a transaction of its own that
+    takes no lock: on SQLite, reading the drawn page under BEGIN IMMEDIATE would hold the write
+    lock (and keep every other desk and nurse waiting) while the template renders. The
+    counterpart of `begin_writing`; on other databases nothing changes.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.commit()
+    session.connection(execution_options={"sitesys_write": False})
+
+
 def view_is_marked(mark: str) -> bool:
     """Whether the view serving this request carries a mark (`reads_first` here, `passive` in
     the guard), set on the view function as an attribute.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, g, make_response, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
@@ -19,30 +21,30 @@ from sitesys.extensions import login_manager
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: "That request could not be understood",
-    403: "You do not have access to this",
-    404: "Not found",
-    405: "That action is not allowed here",
-    413: "That was too large to accept",
-    429: "Too many tries",
-    500: "Something went wrong",
-    503: "SiteSys cannot reach its database",
+    400: _l("That request could not be understood"),
+    403: _l("You do not have access to this"),
+    404: _l("Not found"),
+    405: _l("That action is not allowed here"),
+    413: _l("That was too large to accept"),
+    429: _l("Too many tries"),
+    500: _l("Something went wrong"),
+    503: _l("SiteSys cannot reach its database"),
 }
 MESSAGES = {
-    400: "Nothing was saved. Go back, check the form and try again.",
-    403: "Your role does not allow this. If you need it, ask your manager.",
-    404: "The page or record does not exist, or is not at your site.",
-    405: "Nothing was changed.",
-    413: "Nothing was saved. Shorten the text and try again.",
-    429: "There were too many tries from this connection. Wait a few minutes, then try again.",
-    500: "Nothing was saved. Try again; if it keeps happening, tell your manager.",
-    503: "Nothing was saved. Try again in a minute; if it lasts, use the paper fallback.",
+    400: _l("Nothing was saved. Go back, check the form and try again."),
+    403: _l("Your role does not allow this. If you need it, ask your manager."),
+    404: _l("The page or record does not exist, or is not at your site."),
+    405: _l("Nothing was changed."),
+    413: _l("Nothing was saved. Shorten the text and try again."),
+    429: _l("There were too many tries from this connection. Wait a few minutes, then try again."),
+    500: _l("Nothing was saved. Try again; if it keeps happening, tell your manager."),
+    503: _l("Nothing was saved. Try again in a minute; if it lasts, use the paper fallback."),
 }
 
 
 #: What staff are told when a form or link holds a null character (no keyboard types one; a
 #: pasted text or a crafted request can).
-NULL_CHARACTER = (
+NULL_CHARACTER = _l(
     "That form held a character that cannot be stored (a null character), so nothing was saved. "
     "Go back, retype the text and try again."
 )
@@ -54,10 +56,8 @@ def render_error(code: int, description: str | None = None) -> tuple[str, int]:
     """
     template = "errors/_partial.html" if is_htmx() else "errors/error.html"
     message = description or MESSAGES.get(code, "")
-    return (
-        render_template(template, code=code, title=TITLES.get(code, "Error"), message=message),
-        code,
-    )
+    title = TITLES.get(code) or _("Error")
+    return render_template(template, code=code, title=title, message=message), code
 
 
 def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException | Response:
@@ -67,7 +67,7 @@ def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException | Respo
     code = error.code or 500
     if code not in TITLES:
         return error
-    description = error.description if code == 403 and error.description else None
+    description = str(error.description) if code == 403 and error.description else None
     if description and description.startswith("You don't have the permission"):
         description = None
     return render_error(code, description)
@@ -81,7 +81,7 @@ def _refuse_null_characters() -> tuple[str, int] | None:
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
                 log.warning("refused a request holding a null character")
-                return render_error(400, NULL_CHARACTER)
+                return render_error(400, str(NULL_CHARACTER))
     return None
 
 
@@ -94,12 +94,12 @@ def _csrf_error(_error: CSRFError) -> Response:
         logout_user()
     session.clear()
     return send_to_login(
-        "That form had expired, so nothing was saved. Please sign in and try again.", "warning"
+        _("That form had expired, so nothing was saved. Please sign in and try again."), "warning"
     )
 
 
 #: What staff read when the database cannot be reached (issue 20, finding 7).
-DATABASE_DOWN = (
+DATABASE_DOWN = _l(
     "SiteSys cannot reach its database. Use the paper fallback sheets; "
     "nothing typed on this page was saved."
 )
@@ -116,9 +116,9 @@ def database_down_page() -> Response:
     page = render_template(
         "errors/standalone.html",
         code=503,
-        title="SiteSys cannot reach its database",
-        lines=[DATABASE_DOWN, "Try again in a minute; if it lasts, tell your manager."],
-        links=[(url_for("fallback.sheets"), "Open the paper fallback sheets")],
+        title=TITLES[503],
+        lines=[DATABASE_DOWN, _("Try again in a minute; if it lasts, tell your manager.")],
+        links=[(url_for("fallback.sheets"), _("Open the paper fallback sheets"))],
     )
     response = make_response(page, 503)
     response.headers["Retry-After"] = "30"

@@ -7,6 +7,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from flask_babel import get_translations
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -20,39 +23,63 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
-#: WTForms' own messages for input it cannot read, in the words staff see everywhere else.
+#: WTForms' own messages for input it cannot read, in the words staff see everywhere else (and
+#: in their language: each is translated when a form asks for it).
 HOUSE_WORDING = {
-    "This field is required.": "Fill this in.",
-    "Not a valid integer value.": "Enter a whole number.",
-    "Not a valid decimal value.": "Enter a number.",
-    "Not a valid float value.": "Enter a number.",
-    "Not a valid date value.": "Enter a date.",
-    "Not a valid datetime value.": "Enter a date and a time.",
-    "Not a valid time value.": "Enter a time, such as 14:30.",
-    "Not a valid choice.": "Choose one of the options given.",
-    "'%(value)s' is not a valid choice for this field.": "Choose from the options given.",
-    "'%(value)s' are not valid choices for this field.": "Choose from the options given.",
-    "Number must be between %(min)s and %(max)s.": "Enter a number from %(min)s to %(max)s.",
-    "Number must be at least %(min)s.": "Enter a number of at least %(min)s.",
-    "Number must be at most %(max)s.": "Enter a number of at most %(max)s.",
-    "Field cannot be longer than %(max)d character.": "Use at most %(max)d character.",
-    "Field cannot be longer than %(max)d characters.": "Use at most %(max)d characters.",
-    "Field must be at least %(min)d character long.": "Use at least %(min)d character.",
-    "Field must be at least %(min)d characters long.": "Use at least %(min)d characters.",
-    "Field must be between %(min)d and %(max)d characters long.": (
+    "This field is required.": _l("Fill this in."),
+    "Not a valid integer value.": _l("Enter a whole number."),
+    "Not a valid decimal value.": _l("Enter a number."),
+    "Not a valid float value.": _l("Enter a number."),
+    "Not a valid date value.": _l("Enter a date."),
+    "Not a valid datetime value.": _l("Enter a date and a time."),
+    "Not a valid time value.": _l("Enter a time, such as 14:30."),
+    "Not a valid choice.": _l("Choose one of the options given."),
+    "'%(value)s' is not a valid choice for this field.": _l("Choose from the options given."),
+    "'%(value)s' are not valid choices for this field.": _l("Choose from the options given."),
+    "Number must be between %(min)s and %(max)s.": _l("Enter a number from %(min)s to %(max)s."),
+    "Number must be at least %(min)s.": _l("Enter a number of at least %(min)s."),
+    "Number must be at most %(max)s.": _l("Enter a number of at most %(max)s."),
+    "Field must be between %(min)d and %(max)d characters long.": _l(
         "Use %(min)d to %(max)d characters."
     ),
 }
 
 
+def _house_plural(singular: str, n: int) -> str | None:
+    """WTForms' length messages, which depend on a count, in house wording: the form of the
+    language for `n` (French says "1 caractère", "2 caractères"). The placeholders are left for
+    WTForms to fill, so the catalogue is read as it is, not formatted here.
+    """
+    translations = get_translations()
+    if singular == "Field cannot be longer than %(max)d character.":
+        return str(
+            translations.ungettext(
+                "Use at most %(max)d character.", "Use at most %(max)d characters.", n
+            )
+        )
+    if singular == "Field must be at least %(min)d character long.":
+        return str(
+            translations.ungettext(
+                "Use at least %(min)d character.", "Use at least %(min)d characters.", n
+            )
+        )
+    return None
+
+
 class _HouseWording:
-    """What WTForms asks for its messages (gettext, ngettext), answered in HOUSE_WORDING."""
+    """What WTForms asks for its messages (gettext, ngettext), answered in HOUSE_WORDING in the
+    request's language; a message of WTForms' own not reworded is looked up as it is.
+    """
 
     def gettext(self, string: str) -> str:
-        return HOUSE_WORDING.get(string, string)
+        wording = HOUSE_WORDING.get(string)
+        return str(wording) if wording is not None else str(get_translations().ugettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
+        house = _house_plural(singular, n)
+        if house is not None:
+            return house
+        return str(get_translations().ungettext(singular, plural, n))
 
 
 _HOUSE_WORDING = _HouseWording()
@@ -69,7 +96,7 @@ class SiteSysForm(FlaskForm):
 class ConfirmForm(SiteSysForm):
     """A bare form for a confirmed POST action (the CSRF token is the point)."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 #: A submission key (a UUID the form was drawn with): the same key sent twice is one record.
@@ -97,12 +124,12 @@ class PlainChoiceMessage:
     def __init__(
         self,
         *args: Any,
-        invalid_choice: str = "Choose from the list.",
+        invalid_choice: str | None = None,
         optional: bool = False,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.invalid_choice = invalid_choice
+        self.invalid_choice = invalid_choice or _l("Choose from the list.")
         #: Nothing chosen is fine (a reading the nurse could not take).
         self.optional = optional
 
@@ -113,7 +140,7 @@ class PlainChoiceMessage:
         try:
             super().pre_validate(form)  # type: ignore[misc]
         except ValidationError as error:
-            raise ValidationError(self.invalid_choice) from error
+            raise ValidationError(str(self.invalid_choice)) from error
 
 
 class MultiCheckboxField(PlainChoiceMessage, SelectMultipleField):
@@ -144,7 +171,11 @@ def on_the_calendar(_form: object, field: Field) -> None:
     """A date filter within EARLIEST_DATE and LATEST_DATE, said in plain words."""
     if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
         raise ValidationError(
-            f"Enter a date from {EARLIEST_DATE:%-d %B %Y} to {LATEST_DATE:%-d %B %Y}."
+            _(
+                "Enter a date from %(earliest)s to %(latest)s.",
+                earliest=f"{EARLIEST_DATE:%-d %B %Y}",
+                latest=f"{LATEST_DATE:%-d %B %Y}",
+            )
         )
 
 
@@ -154,7 +185,7 @@ def not_before_date_from(form: Any, field: Field) -> None:
     """
     start = getattr(form, "date_from", None)
     if field.data and start is not None and start.data and field.data < start.data:
-        raise ValidationError("The end date is before the start date.")
+        raise ValidationError(_("The end date is before the start date."))
 
 
 #: How a date is typed at a site in the UK: day, month, year.
@@ -197,10 +228,10 @@ class DayMonthYearField(DateField):
             day, month, year = (int(part) for part in typed.groups())
             year = year + 2000 if year < 100 else year
         else:
-            raise ValueError("Enter the date as day/month/year, for example 06/12/2026.")
+            raise ValueError(_("Enter the date as day/month/year, for example 06/12/2026."))
         try:
             self.data = date(year, month, day)
         except ValueError:
             raise ValueError(
-                "That date is not on the calendar: check the day and the month."
+                _("That date is not on the calendar: check the day and the month.")
             ) from None

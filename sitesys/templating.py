@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from sitesys.auth.permissions import can, can_open
 from sitesys.clock import utcnow
@@ -46,27 +47,27 @@ def url_with(**changes: Any) -> str:
 #: The header navigation: (endpoint, label), in the order staff use them. Each link shows to
 #: those who may open its view (the view's own capability, see auth/permissions.py); a feature
 #: not installed is skipped.
-NAVIGATION: tuple[tuple[str, str], ...] = (
-    ("home.index", "Home"),
-    ("checkin.new", "Check in"),
-    ("board.index", "Board"),
-    ("incidents.index", "Incidents"),
-    ("handovers.index", "Handover"),
-    ("drugchecks.index", "Drug checks"),
-    ("alerts.index", "Drug alerts"),
-    ("care.worklist_page", "Referrals"),
-    ("supplies.stock", "Stock"),
-    ("staff.index", "Staff"),
-    ("sites.index", "Sites and booths"),
-    ("board.displays", "Displays"),
-    ("reports.index", "Reports"),
-    ("audit.index", "Audit log"),
+NAVIGATION: tuple[tuple[str, Any], ...] = (
+    ("home.index", _l("Home")),
+    ("checkin.new", _l("Check in")),
+    ("board.index", _l("Board")),
+    ("incidents.index", _l("Incidents")),
+    ("handovers.index", _l("Handover")),
+    ("drugchecks.index", _l("Drug checks")),
+    ("alerts.index", _l("Drug alerts")),
+    ("care.worklist_page", _l("Referrals")),
+    ("supplies.stock", _l("Stock")),
+    ("staff.index", _l("Staff")),
+    ("sites.index", _l("Sites and booths")),
+    ("board.displays", _l("Displays")),
+    ("reports.index", _l("Reports")),
+    ("audit.index", _l("Audit log")),
 )
 
 
 def _navigation() -> list[tuple[str, str]]:
-    """Links in the header for the signed-in member of staff."""
-    return [(endpoint, label) for endpoint, label in NAVIGATION if can_open(endpoint)]
+    """Links in the header for the signed-in member of staff, in the request's language."""
+    return [(endpoint, str(label)) for endpoint, label in NAVIGATION if can_open(endpoint)]
 
 
 def init_app(app: Flask) -> None:

@@ -10,7 +10,7 @@ from flask import get_flashed_messages
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import StatementError
 
-from sitesys.db import committing, get_database
+from sitesys.db import committing, end_writing, get_database
 from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 from tests.factories import make_site
@@ -65,6 +65,13 @@ def test_sqlite_write_sessions_begin_immediate_and_reads_do_not(committed_app):
         assert not can_take_write_lock()
         writer.rollback()
     assert can_take_write_lock()
+    with database.new_session(write=True) as writer:
+        make_site(writer, name="Drawn after the commit")
+        writer.commit()
+        # The page a tap is answered with is drawn after the commit: without the write lock.
+        end_writing(writer)
+        assert writer.scalar(select(Site.id).where(Site.name == "Drawn after the commit"))
+        assert can_take_write_lock()
 
 
 def test_foreign_keys_are_enforced(db):

@@ -13,6 +13,8 @@ import enum
 import uuid
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -50,12 +52,20 @@ class Severity(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(SEVERITY_LABELS[self])
 
     @property
     def rank(self) -> int:
         """Most severe first when alerts are listed."""
         return {"danger": 0, "warning": 1, "information": 2}[self.value]
+
+
+#: What each severity is called (translated when shown; forms take these lazily).
+SEVERITY_LABELS = {
+    Severity.INFORMATION: _l("Information"),
+    Severity.WARNING: _l("Warning"),
+    Severity.DANGER: _l("Danger"),
+}
 
 
 class DrugAlert(Audited, Base):
@@ -119,12 +129,12 @@ class DrugAlert(Audited, Base):
 
     def state_at(self, now: datetime) -> str:
         if self.withdrawn_at is not None and self.withdrawn_at <= now:
-            return "Withdrawn"
+            return str(_("Withdrawn"))
         if now >= self.ends_at:
-            return "Ended"
+            return str(_("Ended"))
         if now < self.starts_at:
-            return "Starts later"
-        return "Active"
+            return str(_("Starts later"))
+        return str(_("Active"))
 
     @classmethod
     def active_at(cls, now: datetime) -> ColumnElement[bool]:

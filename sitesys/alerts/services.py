@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -73,9 +74,15 @@ def draft_from_sample(
     expected = labels.get(sample.expected_substance, sample.expected_substance)
     unexpected = [finding.finding for finding in sample.findings if finding.is_unexpected]
     if unexpected:
-        title = f"{' and '.join(f.label for f in unexpected)} found in {expected.lower()}"
+        names = [finding.label for finding in unexpected]
+        joined = names[0]
+        for name in names[1:]:
+            joined = _("%(first)s and %(second)s", first=joined, second=name)
+        title = _(
+            "%(findings)s found in %(substance)s", findings=joined, substance=expected.lower()
+        )
     else:
-        title = f"Drug check: {expected.lower()}"
+        title = _("Drug check: %(substance)s", substance=expected.lower())
     severe = {Finding.FENTANYL, Finding.NITAZENES, Finding.XYLAZINE}
     return AlertInput(
         title=title[:120],
@@ -108,12 +115,12 @@ def _text(value: str | None, limit: int) -> str | None:
 def _check_times(starts_at: datetime, ends_at: datetime, now: datetime) -> datetime:
     """The start to keep (a start just past is now), once the run is within the rules."""
     if starts_at < now - START_TOLERANCE:
-        raise AlertRefused("The start is in the past: start it now or later.")
+        raise AlertRefused(_("The start is in the past: start it now or later."))
     starts_at = max(starts_at, now)
     if ends_at <= starts_at:
-        raise AlertRefused("The end must come after the start.")
+        raise AlertRefused(_("The end must come after the start."))
     if ends_at - starts_at > LONGEST_RUN:
-        raise AlertRefused("An alert runs for at most 30 days; renew it if the danger lasts.")
+        raise AlertRefused(_("An alert runs for at most 30 days; renew it if the danger lasts."))
     return starts_at
 
 
@@ -151,14 +158,16 @@ def publish_alert(
     title, sold_as = _text(draft.title, 120), _text(draft.sold_as, 120)
     found, advice = _text(draft.found, 300), _text(draft.advice, 500)
     if not (title and sold_as and found and advice):
-        raise AlertRefused("Give the alert a title, what it is sold as, what was found and advice.")
+        raise AlertRefused(
+            _("Give the alert a title, what it is sold as, what was found and advice.")
+        )
     own = {site.id: site for site in actor.sites if site.is_active}
     sites = [own[site_id] for site_id in dict.fromkeys(draft.site_ids) if site_id in own]
     if not sites or len(sites) != len(set(draft.site_ids)):
-        raise AlertRefused("Choose the sites it covers from your own sites.")
+        raise AlertRefused(_("Choose the sites it covers from your own sites."))
     codes = [code for code in dict.fromkeys(draft.substances) if code in substances]
     if not codes or len(codes) != len(set(draft.substances)):
-        raise AlertRefused("Choose the substances it concerns from the pick-list.")
+        raise AlertRefused(_("Choose the substances it concerns from the pick-list."))
     starts_at = _check_times(draft.starts_at, draft.ends_at, now)
     alert = DrugAlert(
         id=uuid.uuid4(),
@@ -203,11 +212,11 @@ def withdraw_alert(session: Session, actor: Staff, alert: DrugAlert, reason: str
     reason = reason.strip()
     now = utcnow()
     if alert.withdrawn_at is not None:
-        raise AlertRefused("This alert was already withdrawn.")
+        raise AlertRefused(_("This alert was already withdrawn."))
     if alert.ends_at <= now:
-        raise AlertRefused("This alert has already ended.")
+        raise AlertRefused(_("This alert has already ended."))
     if not reason:
-        raise AlertRefused("Give the reason for withdrawing the alert.")
+        raise AlertRefused(_("Give the reason for withdrawing the alert."))
     alert.withdrawn_at = now
     alert.withdrawn_by_id = actor.id
     alert.withdraw_reason = reason[:200]
@@ -220,11 +229,11 @@ def renew_alert(session: Session, actor: Staff, alert: DrugAlert, ends_at: datet
     ensure(actor, Capability.PUBLISH_ALERTS, "renew drug alerts")
     now = utcnow()
     if alert.withdrawn_at is not None:
-        raise AlertRefused("A withdrawn alert cannot be renewed: publish a new one.")
+        raise AlertRefused(_("A withdrawn alert cannot be renewed: publish a new one."))
     if ends_at <= max(now, alert.ends_at):
-        raise AlertRefused("Choose an end later than the one it has.")
+        raise AlertRefused(_("Choose an end later than the one it has."))
     if ends_at - now > LONGEST_RUN:
-        raise AlertRefused("An alert runs at most 30 days from now; renew it again later.")
+        raise AlertRefused(_("An alert runs at most 30 days from now; renew it again later."))
     before = alert.ends_at
     alert.ends_at = ends_at
     alert.ended_at = None
@@ -257,7 +266,7 @@ def acknowledge(session: Session, actor: Staff, alert: DrugAlert, site: Site) ->
     """
     ensure(actor, Capability.ACKNOWLEDGE_ALERTS)
     if all(covered.id != site.id for covered in alert.sites) or not actor.can_work_at(site.id):
-        raise AlertRefused("That alert is not for this site.")
+        raise AlertRefused(_("That alert is not for this site."))
     if _acknowledgement(session, alert, actor) is not None:
         return False
     acknowledgement = Acknowledgement(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
@@ -10,41 +11,41 @@ from sitesys.forms import SiteSysForm, strip
 
 class LoginForm(SiteSysForm):
     username = StringField(
-        "Username",
-        validators=[InputRequired("Enter your username."), Length(max=80)],
+        _l("Username"),
+        validators=[InputRequired(_l("Enter your username.")), Length(max=80)],
         filters=[strip],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
-        "Password",
-        validators=[InputRequired("Enter your password."), Length(max=128)],
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password.")), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class SwitchSiteForm(SiteSysForm):
     site_id = HiddenField(validators=[InputRequired()])
-    submit = SubmitField("Switch site")
+    submit = SubmitField(_l("Switch site"))
 
 
 class LogoutForm(SiteSysForm):
-    submit = SubmitField("Sign out")
+    submit = SubmitField(_l("Sign out"))
 
 
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     return (
         PasswordField(
-            "New password",
-            validators=[InputRequired("Enter a new password."), Length(max=128)],
-            description="At least 12 characters; a few words together work well.",
+            _l("New password"),
+            validators=[InputRequired(_l("Enter a new password.")), Length(max=128)],
+            description=_l("At least 12 characters; a few words together work well."),
             render_kw={"autocomplete": "new-password"},
         ),
         PasswordField(
-            "New password again",
+            _l("New password again"),
             validators=[
-                InputRequired("Enter the new password again."),
-                EqualTo("new_password", "The two new passwords are not the same."),
+                InputRequired(_l("Enter the new password again.")),
+                EqualTo("new_password", _l("The two new passwords are not the same.")),
             ],
             render_kw={"autocomplete": "new-password"},
         ),
@@ -55,16 +56,16 @@ class FirstPasswordForm(SiteSysForm):
     """At sign-in, after an admin issued or reset the password."""
 
     new_password, confirm = _new_password_fields()
-    submit = SubmitField("Set password and sign in")
+    submit = SubmitField(_l("Set password and sign in"))
 
 
 class ChangePasswordForm(SiteSysForm):
     """Staff change their own password."""
 
     current_password = PasswordField(
-        "Current password",
-        validators=[InputRequired("Enter your current password."), Length(max=128)],
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password.")), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
     new_password, confirm = _new_password_fields()
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))

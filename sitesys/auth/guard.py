@@ -7,6 +7,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, g, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
@@ -51,19 +52,19 @@ PUBLIC_ENDPOINTS = (
 )
 
 SESSION_END_MESSAGES = {
-    "idle_timeout": "You were signed out because the tablet was idle. Please sign in again.",
-    "absolute_timeout": "Your session reached its time limit. Please sign in again.",
-    "deactivated": "This account has been deactivated. Speak to your manager.",
-    "deactivated_by_admin": "This account has been deactivated. Speak to your manager.",
-    "password_reset": "Your password was reset. Sign in with the new one.",
-    "password_changed": "Your password was changed. Sign in with the new one.",
-    "role_changed": "Your role was changed. Please sign in again.",
-    "logout": "You have been signed out.",
+    "idle_timeout": _l("You were signed out because the tablet was idle. Please sign in again."),
+    "absolute_timeout": _l("Your session reached its time limit. Please sign in again."),
+    "deactivated": _l(_l("This account has been deactivated. Speak to your manager.")),
+    "deactivated_by_admin": _l(_l("This account has been deactivated. Speak to your manager.")),
+    "password_reset": _l("Your password was reset. Sign in with the new one."),
+    "password_changed": _l("Your password was changed. Sign in with the new one."),
+    "role_changed": _l("Your role was changed. Please sign in again."),
+    "logout": _l("You have been signed out."),
 }
 
 
 class NoSiteAssigned(Forbidden):
-    description = "Your account is not assigned to a site yet. Ask an admin to add you to one."
+    description = _l("Your account is not assigned to a site yet. Ask an admin to add you to one.")
 
 
 def passive(view: F) -> F:
@@ -145,9 +146,9 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def send_to_login(message: str | None = None, category: str = "info") -> Response:
+def send_to_login(message: Any = None, category: str = "info") -> Response:
     if message:
-        flash(message, category)
+        flash(str(message), category)
     target = url_for("auth.login")
     if request.method == "GET" and not is_htmx() and request.path != "/":
         target = url_for("auth.login", next=request.full_path.rstrip("?"))

@@ -6,6 +6,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import gettext as _
 
 # RFC 9106 second recommended option (64 MiB, t=3, p=4): above the ASVS 5.0 floor for argon2id.
 _hasher = PasswordHasher()
@@ -55,15 +56,20 @@ def password_problems(password: str, username: str = "") -> list[str]:
     """Plain-English reasons a new password is refused (no composition rules, per ASVS)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters; a few words together work well.")
+        problems.append(
+            _(
+                "Use at least %(count)s characters; a few words together work well.",
+                count=MIN_LENGTH,
+            )
+        )
     if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(_("Use at most %(count)s characters.", count=MAX_LENGTH))
     lowered = password.lower()
     common = common_passwords()
     # As typed, without spaces, and without the digits and marks people add to meet a length.
     forms = {lowered, "".join(lowered.split()), lowered.rstrip("0123456789!?.*#@$ ")}
     if forms & common or len(set(lowered)) < 4:
-        problems.append("This password is too easy to guess.")
+        problems.append(_("This password is too easy to guess."))
     if username and username.lower() in lowered:
-        problems.append("The password must not contain the username.")
+        problems.append(_("The password must not contain the username."))
     return problems

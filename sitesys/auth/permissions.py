@@ -14,6 +14,8 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from sitesys.auth.roles import Role
@@ -87,38 +89,40 @@ class Capability(enum.StrEnum):
 
     @property
     def doing(self) -> str:
-        return _DOING[self]
+        return str(_DOING[self])
 
 
+#: What each capability lets its holder do, as the end of "Only a manager can …".
 _DOING = {
-    Capability.CHECK_IN: "check clients in",
-    Capability.WORK_FLOOR: "work the floor",
-    Capability.READ_CLINICAL: "read clinical records",
-    Capability.RECORD_OBSERVATIONS: "record observations",
-    Capability.START_RESPONSE: "start an emergency response",
-    Capability.RAISE_ALARM: "raise the alarm",
-    Capability.RECORD_RESPONSE_ACTIONS: "record response actions",
-    Capability.REPORT_INCIDENTS: "write incident reports",
-    Capability.REVIEW_INCIDENTS: "review incidents",
-    Capability.OVERRIDE_RESTRICTION: "override a service restriction",
-    Capability.FLAG_CLIENTS: "change a client's safety flags",
-    Capability.HAND_OVER: "hand over shifts",
-    Capability.OVERSEE_HANDOVERS: "oversee handovers",
-    Capability.MANAGE_STAFF: "manage staff accounts",
-    Capability.MANAGE_SITES: "set up sites",
-    Capability.MANAGE_DISPLAYS: "manage wall-board displays",
-    Capability.READ_AUDIT_LOG: "read the audit log",
-    Capability.READ_EVERY_SITE_AUDIT: "read every site's audit log",
-    Capability.CHECK_DRUGS: "record drug checks",
-    Capability.LINK_SAMPLES: "tie a checked sample to a visit",
-    Capability.PUBLISH_ALERTS: "publish drug alerts",
-    Capability.ACKNOWLEDGE_ALERTS: "acknowledge drug alerts",
-    Capability.REFER: "record referrals and education",
-    Capability.SCREEN_CLIENTS: "record clinical screens",
-    Capability.RECORD_CARE: "record wound care and blood-borne virus tests",
-    Capability.MANAGE_CARE_LISTS: "keep the referral directory and education topics",
-    Capability.KEEP_STOCK: "keep the stock",
-    Capability.READ_REPORTS: "read reports",
+    # TRANSLATORS: the end of "Only %(who)s can %(doing)s." (what a role may do)
+    Capability.CHECK_IN: _l("check clients in"),
+    Capability.WORK_FLOOR: _l("work the floor"),
+    Capability.READ_CLINICAL: _l("read clinical records"),
+    Capability.RECORD_OBSERVATIONS: _l("record observations"),
+    Capability.START_RESPONSE: _l("start an emergency response"),
+    Capability.RAISE_ALARM: _l("raise the alarm"),
+    Capability.RECORD_RESPONSE_ACTIONS: _l("record response actions"),
+    Capability.REPORT_INCIDENTS: _l("write incident reports"),
+    Capability.REVIEW_INCIDENTS: _l("review incidents"),
+    Capability.OVERRIDE_RESTRICTION: _l("override a service restriction"),
+    Capability.FLAG_CLIENTS: _l("change a client's safety flags"),
+    Capability.HAND_OVER: _l("hand over shifts"),
+    Capability.OVERSEE_HANDOVERS: _l("oversee handovers"),
+    Capability.MANAGE_STAFF: _l("manage staff accounts"),
+    Capability.MANAGE_SITES: _l("set up sites"),
+    Capability.MANAGE_DISPLAYS: _l("manage wall-board displays"),
+    Capability.READ_AUDIT_LOG: _l("read the audit log"),
+    Capability.READ_EVERY_SITE_AUDIT: _l("read every site's audit log"),
+    Capability.CHECK_DRUGS: _l("record drug checks"),
+    Capability.LINK_SAMPLES: _l("tie a checked sample to a visit"),
+    Capability.PUBLISH_ALERTS: _l("publish drug alerts"),
+    Capability.ACKNOWLEDGE_ALERTS: _l("acknowledge drug alerts"),
+    Capability.REFER: _l("record referrals and education"),
+    Capability.SCREEN_CLIENTS: _l("record clinical screens"),
+    Capability.RECORD_CARE: _l("record wound care and blood-borne virus tests"),
+    Capability.MANAGE_CARE_LISTS: _l("keep the referral directory and education topics"),
+    Capability.KEEP_STOCK: _l("keep the stock"),
+    Capability.READ_REPORTS: _l("read reports"),
 }
 
 _FLOOR = frozenset({Role.FRONT_DESK, Role.NURSE, Role.MANAGER})
@@ -173,20 +177,22 @@ def role_can(role: Role, capability: Capability | str) -> bool:
 
 #: Who holds a role, as a sentence names them ("Only a nurse or a manager can ...").
 _ROLE_NOUNS = {
-    Role.FRONT_DESK: "front desk staff",
-    Role.NURSE: "a nurse",
-    Role.MANAGER: "a manager",
-    Role.ADMIN: "an admin",
-    Role.DRUG_CHECKER: "a drug checker",
+    # TRANSLATORS: who holds a role, in "Only %(who)s can %(doing)s."
+    Role.FRONT_DESK: _l("front desk staff"),
+    Role.NURSE: _l("a nurse"),
+    Role.MANAGER: _l("a manager"),
+    Role.ADMIN: _l("an admin"),
+    Role.DRUG_CHECKER: _l("a drug checker"),
 }
 
 
 def who_may(capability: Capability) -> str:
     """The roles holding a capability in words: "a nurse or a manager"."""
-    nouns = [_ROLE_NOUNS[role] for role in Role if role in GRANTS[capability]]
+    nouns = [str(_ROLE_NOUNS[role]) for role in Role if role in GRANTS[capability]]
     if len(nouns) == 1:
         return nouns[0]
-    return ", ".join(nouns[:-1]) + " or " + nouns[-1]
+    # TRANSLATORS: the last of several roles: "a nurse, a manager or a drug checker"
+    return str(_("%(some)s or %(last)s", some=", ".join(nouns[:-1]), last=nouns[-1]))
 
 
 def ensure(actor: Staff, capability: Capability, doing: str | None = None) -> None:
@@ -196,7 +202,13 @@ def ensure(actor: Staff, capability: Capability, doing: str | None = None) -> No
     capability's own words when the step is narrower than it).
     """
     if not role_can(actor.role, capability):
-        raise NotAllowed(f"Only {who_may(capability)} can {doing or capability.doing}.")
+        raise NotAllowed(
+            _(
+                "Only %(who)s can %(doing)s.",
+                who=who_may(capability),
+                doing=doing or capability.doing,
+            )
+        )
 
 
 def can(capability: Capability | str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import lazy_gettext as _l
+
 
 class Role(enum.StrEnum):
     FRONT_DESK = "front_desk"
@@ -14,13 +16,7 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "front_desk": "Front desk",
-            "nurse": "Nurse",
-            "manager": "Manager",
-            "admin": "Admin",
-            "drug_checker": "Drug checker",
-        }[self.value]
+        return str(LABELS[self.value])
 
     @property
     def needs_site(self) -> bool:
@@ -28,6 +24,16 @@ class Role(enum.StrEnum):
         set up every site and need none.
         """
         return self is not Role.ADMIN
+
+
+#: Each role's name, translated where it is shown (import-time choices keep these lazy).
+LABELS = {
+    "front_desk": _l("Front desk"),
+    "nurse": _l("Nurse"),
+    "manager": _l("Manager"),
+    "admin": _l("Admin"),
+    "drug_checker": _l("Drug checker"),
+}
 
 
 #: Where each role lands after signing in: the desk at Check in, nurses at the Board, managers at

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
@@ -39,8 +40,11 @@ class SiteClosed(Refused):
 
     def __init__(self, site: Site) -> None:
         super().__init__(
-            f"{site.name} is closed, so you cannot switch to it. "
-            "Ask an admin to reopen it if it is in use."
+            _(
+                "%(site)s is closed, so you cannot switch to it. "
+                "Ask an admin to reopen it if it is in use.",
+                site=site.name,
+            )
         )
 
 

@@ -21,6 +21,9 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import Session
@@ -58,7 +61,7 @@ from sitesys.record_ids import record_id
 
 bp = Blueprint("auth", __name__)
 
-WRONG_CREDENTIALS = "Username or password is wrong."
+WRONG_CREDENTIALS = _l("Username or password is wrong.")
 
 
 def sign_in_limit() -> str:
@@ -75,7 +78,7 @@ def sign_in_limit_all() -> str:
 
 
 #: What a sign-in is told when this worker is already checking as many passwords as it may.
-CHECKS_BUSY = "Many sign-ins are being checked at once. Wait a few seconds, then sign in again."
+CHECKS_BUSY = _l("Many sign-ins are being checked at once. Wait a few seconds, then sign in again.")
 #: How long a sign-in waits for a free check (a shift signing in together) before being told so.
 CHECK_WAIT_SECONDS = 0.25
 
@@ -95,13 +98,15 @@ def too_many_sign_ins(_limit: RequestLimit) -> Response:
     page = render_template(
         "errors/standalone.html",
         code=429,
-        title="Too many sign-in attempts",
+        title=_("Too many sign-in attempts"),
         lines=[
-            "There were too many sign-in attempts from this connection. "
-            "Wait a minute, then try again.",
-            "Staff already signed in can carry on working.",
+            _(
+                "There were too many sign-in attempts from this connection. "
+                "Wait a minute, then try again."
+            ),
+            _("Staff already signed in can carry on working."),
         ],
-        links=[(url_for("auth.login"), "Back to sign in")],
+        links=[(url_for("auth.login"), _("Back to sign in"))],
     )
     response = make_response(page, 429)
     response.headers["Retry-After"] = "60"
@@ -110,9 +115,12 @@ def too_many_sign_ins(_limit: RequestLimit) -> Response:
 
 def _locked_message(locked: AccountLocked) -> str:
     minutes = max(1, math.ceil((locked.until - utcnow()).total_seconds() / 60))
-    return (
-        "Too many failed sign-ins: this account is locked for "
-        f"{minutes} more minute{'s' if minutes != 1 else ''}."
+    return str(
+        ngettext(
+            "Too many failed sign-ins: this account is locked for %(num)d more minute.",
+            "Too many failed sign-ins: this account is locked for %(num)d more minutes.",
+            minutes,
+        )
     )
 
 
@@ -235,7 +243,7 @@ def first_password() -> ResponseReturnValue:
     db = get_session()
     staff = _pending_staff(db)
     if staff is None:
-        flash("Please sign in again.", "warning")
+        flash(_("Please sign in again."), "warning")
         return redirect(url_for("auth.login"))
     form = FirstPasswordForm()
     status = 200
@@ -248,14 +256,16 @@ def first_password() -> ResponseReturnValue:
             status = 422
         else:
             if verify_password(staff.password_hash, new_password):
-                form.new_password.errors = ["Choose a password other than the one you were given."]
+                form.new_password.errors = [
+                    _("Choose a password other than the one you were given.")
+                ]
                 return render_template("auth/first_password.html", form=form, staff=staff), 422
             new_hash = hash_password(new_password)  # outside any transaction
             staff = db.get(Staff, staff.id, with_for_update=True) or staff
             with committing(db):
                 set_own_password(db, staff, new_hash, at_sign_in=True, keep_session_id=None)
             session.pop(PENDING, None)
-            flash("Your password is changed.", "success")
+            flash(_("Your password is changed."), "success")
             return _signed_in(db, staff)
     elif form.errors:
         status = 422
@@ -265,7 +275,9 @@ def first_password() -> ResponseReturnValue:
 def _others_ended(ended: int) -> str:
     if not ended:
         return ""
-    return f" Your {ended} other session{'s' if ended != 1 else ''} ended."
+    return " " + str(
+        ngettext("Your %(num)d other session ended.", "Your %(num)d other sessions ended.", ended)
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -287,7 +299,7 @@ def change_password() -> ResponseReturnValue:
             current_hash = staff.password_hash
             db.rollback()  # nothing held open while argon2 runs
             if not verify_password(current_hash, form.current_password.data or ""):
-                form.current_password.errors = ["That is not your current password."]
+                form.current_password.errors = [_("That is not your current password.")]
                 return render_template("auth/change_password.html", form=form), 422
             new_hash = hash_password(new_password)
             with committing(db) as outcome:
@@ -299,12 +311,7 @@ def change_password() -> ResponseReturnValue:
                     at_sign_in=False,
                     keep_session_id=current_staff_session().id,
                 )
-                others = (
-                    ""
-                    if not ended
-                    else f" Your {ended} other session{'s' if ended != 1 else ''} ended."
-                )
-                outcome.say("Your password is changed." + others)
+                outcome.say(_("Your password is changed.") + _others_ended(ended))
             return redirect(url_for("home.index"))
     elif form.errors:
         status = 422
@@ -323,7 +330,7 @@ def logout() -> ResponseReturnValue:
     logout_user()
     session.clear()
     # Said once the cookie is cleared: clearing it would take the message with it.
-    flash("You have been signed out.", "info")
+    flash(_("You have been signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -338,7 +345,7 @@ def switch() -> ResponseReturnValue:
     site = get_workplace_or_404(db, current_staff(), site_id)
     with committing(db) as outcome:
         switch_site(db, current_staff_session(), site)
-        outcome.say(f"You are now working at {site.name}.")
+        outcome.say(_("You are now working at %(site)s.", site=site.name))
     return redirect(url_for("home.index"))
 
 

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -90,7 +91,9 @@ def issue_pairing_code(session: Session, actor: Staff, display: Display) -> Pair
     """
     ensure(actor, Capability.MANAGE_DISPLAYS)
     if display.is_revoked:
-        raise DisplayRefused(f"{display.name} was revoked. Register the display again.")
+        raise DisplayRefused(
+            _("%(display)s was revoked. Register the display again.", display=display.name)
+        )
     code = _issue_code(display, utcnow())
     record_event(session, "display.pairing_code_issued", actor=actor, record=display)
     session.flush()
@@ -115,8 +118,10 @@ def pair_display(session: Session, typed: str, address: str | None) -> tuple[Dis
         or display.pairing_expires_at <= now
     ):
         raise PairingCodeNotValid(
-            "That pairing code is not valid. A code works once, for 10 minutes: ask an admin "
-            "for a new one."
+            _(
+                "That pairing code is not valid. A code works once, for 10 minutes: ask an admin "
+                "for a new one."
+            )
         )
     token = secrets.token_urlsafe(32)
     display.token_digest = _digest("token", token)
@@ -162,14 +167,19 @@ def revoke_display(session: Session, actor: Staff, display: Display) -> str:
     """End a display at once: its next poll finds it revoked and shows the pairing page."""
     ensure(actor, Capability.MANAGE_DISPLAYS)
     if display.is_revoked:
-        return f"{display.name} was already revoked."
+        return str(_("%(display)s was already revoked.", display=display.name))
     display.revoked_at = utcnow()
     display.revoked_by_id = actor.id
     display.pairing_digest = None
     display.pairing_expires_at = None
     record_event(session, "display.revoked", actor=actor, record=display)
     session.flush()
-    return f"{display.name} revoked: it stops showing the board at its next update."
+    return str(
+        _(
+            "%(display)s revoked: it stops showing the board at its next update.",
+            display=display.name,
+        )
+    )
 
 
 def displays_list(session: Session, limit: int = 200) -> list[Display]:

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -89,7 +90,7 @@ class BoothTile:
     @property
     def state_label(self) -> str:
         if self.card is not None:
-            return "Occupied"
+            return str(_("Occupied"))
         return self.booth.status.label
 
     @property

@@ -23,16 +23,59 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 #: The pick-list code of ketamine: a visit naming it is offered the screen.
 KETAMINE = "ketamine"
 
 #: How often the screen is asked of one client, unless the site sets otherwise.
 DEFAULT_INTERVAL_DAYS = 28
 
-TRIAGE_NOT_DIAGNOSIS = (
+# TRANSLATORS: clinical
+TRIAGE_NOT_DIAGNOSIS = _l(
     "This screen is triage, not diagnosis: it decides what advice to give and whether to offer "
     "a referral. It does not rule anything in or out."
 )
+
+
+SYMPTOM_QUESTIONS = {
+    # TRANSLATORS: clinical
+    "frequency": _l("Going for a wee more often than usual?"),
+    # TRANSLATORS: clinical
+    "urgency": _l("Needing to go suddenly, and can't hold on?"),
+    # TRANSLATORS: clinical
+    "nocturia": _l("Getting up at night to pass urine?"),
+    # TRANSLATORS: clinical
+    "painful_urination": _l("Pain or burning when passing urine?"),
+    # TRANSLATORS: clinical
+    "lower_belly_pain": _l("Pain low in the belly (above the pubic bone)?"),
+    # TRANSLATORS: clinical
+    "blood_in_urine": _l("Blood in the urine?"),
+    # TRANSLATORS: clinical
+    "leaking": _l("Leaking urine?"),
+    # TRANSLATORS: clinical
+    "side_or_back_pain": _l("Pain in the side or the back (below the ribs)?"),
+}
+
+
+SYMPTOM_LABELS = {
+    # TRANSLATORS: clinical
+    "frequency": _l("Going more often"),
+    # TRANSLATORS: clinical
+    "urgency": _l("Urgency"),
+    # TRANSLATORS: clinical
+    "nocturia": _l("Up at night"),
+    # TRANSLATORS: clinical
+    "painful_urination": _l("Pain or burning"),
+    # TRANSLATORS: clinical
+    "lower_belly_pain": _l("Low belly pain"),
+    # TRANSLATORS: clinical
+    "blood_in_urine": _l("Blood in urine"),
+    # TRANSLATORS: clinical
+    "leaking": _l("Leaking"),
+    # TRANSLATORS: clinical
+    "side_or_back_pain": _l("Side or back pain"),
+}
 
 
 class Symptom(enum.StrEnum):
@@ -49,33 +92,23 @@ class Symptom(enum.StrEnum):
 
     @property
     def question(self) -> str:
-        return {
-            "frequency": "Going for a wee more often than usual?",
-            "urgency": "Needing to go suddenly, and can't hold on?",
-            "nocturia": "Getting up at night to pass urine?",
-            "painful_urination": "Pain or burning when passing urine?",
-            "lower_belly_pain": "Pain low in the belly (above the pubic bone)?",
-            "blood_in_urine": "Blood in the urine?",
-            "leaking": "Leaking urine?",
-            "side_or_back_pain": "Pain in the side or the back (below the ribs)?",
-        }[self.value]
+        return str(SYMPTOM_QUESTIONS[self.value])
 
     @property
     def label(self) -> str:
-        return {
-            "frequency": "Going more often",
-            "urgency": "Urgency",
-            "nocturia": "Up at night",
-            "painful_urination": "Pain or burning",
-            "lower_belly_pain": "Low belly pain",
-            "blood_in_urine": "Blood in urine",
-            "leaking": "Leaking",
-            "side_or_back_pain": "Side or back pain",
-        }[self.value]
+        return str(SYMPTOM_LABELS[self.value])
 
 
 #: Symptoms that call for a medical review the same day, not only a referral.
 SAME_DAY = frozenset({Symptom.BLOOD_IN_URINE, Symptom.SIDE_OR_BACK_PAIN})
+
+
+USE_FREQUENCY_LABELS = {
+    "daily": _l("Daily"),
+    "several_a_week": _l("Several times a week"),
+    "weekly": _l("Weekly"),
+    "less": _l("Less than weekly"),
+}
 
 
 class UseFrequency(enum.StrEnum):
@@ -86,12 +119,19 @@ class UseFrequency(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "daily": "Daily",
-            "several_a_week": "Several times a week",
-            "weekly": "Weekly",
-            "less": "Less than weekly",
-        }[self.value]
+        return str(USE_FREQUENCY_LABELS[self.value])
+
+
+SCREEN_RESULT_LABELS = {
+    # TRANSLATORS: clinical
+    "skipped": _l("Skipped"),
+    # TRANSLATORS: clinical
+    "no_symptoms": _l("No symptoms"),
+    # TRANSLATORS: clinical
+    "symptoms": _l("Symptoms: advice and referral offered"),
+    # TRANSLATORS: clinical
+    "same_day_review": _l("Same-day medical review advised"),
+}
 
 
 class ScreenResult(enum.StrEnum):
@@ -104,12 +144,7 @@ class ScreenResult(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "skipped": "Skipped",
-            "no_symptoms": "No symptoms",
-            "symptoms": "Symptoms: advice and referral offered",
-            "same_day_review": "Same-day medical review advised",
-        }[self.value]
+        return str(SCREEN_RESULT_LABELS[self.value])
 
     @property
     def is_positive(self) -> bool:
@@ -118,12 +153,16 @@ class ScreenResult(enum.StrEnum):
 
 #: Brief advice for anyone with a symptom (Winstock 2012: symptoms often improve when use falls).
 ADVICE = (
-    "Drink water through the day (little and often).",
-    "Cut down on ketamine, or stop: the bladder often gets better when use falls.",
-    "Symptoms that go on, or get worse, need a GP or a urology clinic: we can refer you.",
+    # TRANSLATORS: clinical
+    _l("Drink water through the day (little and often)."),
+    # TRANSLATORS: clinical
+    _l("Cut down on ketamine, or stop: the bladder often gets better when use falls."),
+    # TRANSLATORS: clinical
+    _l("Symptoms that go on, or get worse, need a GP or a urology clinic: we can refer you."),
 )
 
-SAME_DAY_ADVICE = (
+# TRANSLATORS: clinical
+SAME_DAY_ADVICE = _l(
     "Advise same-day medical review (GP today, urgent care or A&E): blood in the urine or pain in "
     "the side or back can mean the kidneys or their tubes are affected, or an infection."
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -63,16 +64,21 @@ def record_education(
     ensure(actor, Capability.REFER, "record education given")
     if not visit.status.is_open:
         raise EducationRefused(
-            f"{visit.display_tag} has left; education can only be recorded during a visit."
+            _(
+                "%(tag)s has left; education can only be recorded during a visit.",
+                tag=visit.display_tag,
+            )
         )
     if not given:
-        raise EducationRefused("Tick at least one topic.")
+        raise EducationRefused(_("Tick at least one topic."))
     offered = {topic.id: topic for topic in topics(session, site)}
     if any(topic_id not in offered for topic_id in given):
-        raise EducationRefused("Choose topics from this site's list.")
+        raise EducationRefused(_("Choose topics from this site's list."))
     for minutes in given.values():
         if minutes is not None and not 1 <= minutes <= MOST_MINUTES:
-            raise EducationRefused(f"Minutes spent: a whole number from 1 to {MOST_MINUTES}.")
+            raise EducationRefused(
+                _("Minutes spent: a whole number from 1 to %(most)d.", most=MOST_MINUTES)
+            )
     now = utcnow()
     added = []
     for topic_id, minutes in given.items():
@@ -106,9 +112,9 @@ def strike_education(session: Session, actor: Staff, row: EducationGiven, reason
     ensure(actor, Capability.REFER, "strike education through")
     reason = reason.strip()
     if not reason:
-        raise EducationRefused("Give a reason for striking it through.")
+        raise EducationRefused(_("Give a reason for striking it through."))
     if row.is_struck:
-        raise EducationRefused("That was already struck through.")
+        raise EducationRefused(_("That was already struck through."))
     row.struck_at = utcnow()
     row.struck_by_id = actor.id
     row.strike_reason = reason[:200]
@@ -121,11 +127,11 @@ def add_topic(session: Session, actor: Staff, site: Site, label: str) -> Educati
     ensure(actor, Capability.MANAGE_CARE_LISTS)
     label = label.strip()[:80]
     if not label:
-        raise EducationRefused("Give the topic's name.")
+        raise EducationRefused(_("Give the topic's name."))
     code = "".join(c if c.isalnum() else "_" for c in label.casefold()).strip("_")[:40] or "topic"
     existing = {t.code: t for t in topics(session, site, active_only=False)}
     if any(t.label.casefold() == label.casefold() for t in existing.values()):
-        raise EducationRefused(f"The list already has {label}.")
+        raise EducationRefused(_("The list already has %(topic)s.", topic=label))
     base, number = code, 2
     while code in existing:
         code, number = f"{base[:36]}_{number}", number + 1

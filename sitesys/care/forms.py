@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from sitesys.care.bladder import Symptom, UseFrequency
-from sitesys.care.models import CareKind, ReferralState, ReferralType, Urgency
+from sitesys.care.bladder import SYMPTOM_QUESTIONS, USE_FREQUENCY_LABELS, Symptom, UseFrequency
+from sitesys.care.models import (
+    REFERRAL_STATE_LABELS,
+    REFERRAL_TYPE_LABELS,
+    URGENCY_LABELS,
+    CareKind,
+    ReferralState,
+    ReferralType,
+    Urgency,
+)
 from sitesys.care.nursing import LONGEST_NOTE
 from sitesys.care.referrals import START_STATES
 from sitesys.forms import (
@@ -28,40 +37,40 @@ NOT_LISTED = ""
 
 class ReferralForm(SiteSysForm):
     type = RadioChoiceField(
-        "Referral to",
-        choices=choices((t.value, t.label) for t in ReferralType),
-        validators=[InputRequired("Choose what kind of service.")],
-        invalid_choice="Choose one of the kinds of service listed.",
+        _l("Referral to"),
+        choices=choices((t.value, REFERRAL_TYPE_LABELS[t.value]) for t in ReferralType),
+        validators=[InputRequired(_l("Choose what kind of service."))],
+        invalid_choice=_l("Choose one of the kinds of service listed."),
     )
     service = PlainSelectField(
-        "Service from the directory",
+        _l("Service from the directory"),
         validators=[Optional()],
-        invalid_choice="Choose a service from this site's directory.",
+        invalid_choice=_l("Choose a service from this site's directory."),
     )
     service_name = StringField(
-        "Or the service's name",
+        _l("Or the service's name"),
         validators=[Optional(), Length(max=120)],
         filters=[strip],
     )
     urgency = RadioChoiceField(
-        "Urgency",
-        choices=choices((u.value, u.label) for u in Urgency),
+        _l("Urgency"),
+        choices=choices((u.value, URGENCY_LABELS[u.value]) for u in Urgency),
         default=Urgency.ROUTINE.value,
-        validators=[InputRequired("Choose how urgent it is.")],
-        invalid_choice="Choose routine, soon or urgent.",
+        validators=[InputRequired(_l("Choose how urgent it is."))],
+        invalid_choice=_l("Choose routine, soon or urgent."),
     )
     state = RadioChoiceField(
-        "How far it got",
-        choices=choices((s.value, s.label) for s in START_STATES),
+        _l("How far it got"),
+        choices=choices((s.value, REFERRAL_STATE_LABELS[s.value]) for s in START_STATES),
         default=ReferralState.OFFERED.value,
-        validators=[InputRequired("Say whether it was offered, accepted, declined or made.")],
-        invalid_choice="Choose offered, accepted, declined or made.",
+        validators=[InputRequired(_l("Say whether it was offered, accepted, declined or made."))],
+        invalid_choice=_l("Choose offered, accepted, declined or made."),
     )
     visit_id = HiddenField(validators=[Optional(), Regexp(UUID_PATTERN)])
     client_id = HiddenField(validators=[Optional(), Regexp(UUID_PATTERN)])
     incident_id = HiddenField(validators=[Optional(), Regexp(UUID_PATTERN)])
-    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the form.")])
-    submit = SubmitField("Record referral")
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message=_l("Reload the form."))])
+    submit = SubmitField(_l("Record referral"))
 
 
 class ReferralStepForm(SiteSysForm):
@@ -77,52 +86,52 @@ class ReferralStepForm(SiteSysForm):
 
 class StrikeReferralForm(SiteSysForm):
     reason = StringField(
-        "Reason for striking through",
-        validators=[InputRequired("Give a reason."), Length(max=200)],
+        _l("Reason for striking through"),
+        validators=[InputRequired(_l("Give a reason.")), Length(max=200)],
         filters=[strip],
     )
-    submit = SubmitField("Strike through")
+    submit = SubmitField(_l("Strike through"))
 
 
 class ReferralServiceForm(SiteSysForm):
     name = StringField(
-        "Name",
-        validators=[InputRequired("Give the service's name."), Length(max=120)],
+        _l("Name"),
+        validators=[InputRequired(_l("Give the service's name.")), Length(max=120)],
         filters=[strip],
     )
     type = PlainSelectField(
-        "Kind of service",
-        choices=choices((t.value, t.label) for t in ReferralType),
-        validators=[InputRequired("Choose the kind of service.")],
+        _l("Kind of service"),
+        choices=choices((t.value, REFERRAL_TYPE_LABELS[t.value]) for t in ReferralType),
+        validators=[InputRequired(_l("Choose the kind of service."))],
     )
     how_to_refer = StringField(
-        "How to refer", validators=[Optional(), Length(max=300)], filters=[strip]
+        _l("How to refer"), validators=[Optional(), Length(max=300)], filters=[strip]
     )
     opening_hours = StringField(
-        "Opening hours", validators=[Optional(), Length(max=120)], filters=[strip]
+        _l("Opening hours"), validators=[Optional(), Length(max=120)], filters=[strip]
     )
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)], filters=[strip])
-    notes = StringField("Notes", validators=[Optional(), Length(max=500)], filters=[strip])
-    submit = SubmitField("Add service")
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)], filters=[strip])
+    notes = StringField(_l("Notes"), validators=[Optional(), Length(max=500)], filters=[strip])
+    submit = SubmitField(_l("Add service"))
 
 
 class BladderScreenForm(SiteSysForm):
     symptoms = MultiCheckboxField(
-        "Symptoms the client has now",
-        choices=choices((s.value, s.question) for s in Symptom),
+        _l("Symptoms the client has now"),
+        choices=choices((s.value, SYMPTOM_QUESTIONS[s.value]) for s in Symptom),
         validators=[Optional()],
-        invalid_choice="Choose from the questions listed.",
+        invalid_choice=_l("Choose from the questions listed."),
     )
     use_frequency = RadioChoiceField(
-        "How often do you use ketamine?",
-        choices=choices((f.value, f.label) for f in UseFrequency),
+        _l("How often do you use ketamine?"),
+        choices=choices((f.value, USE_FREQUENCY_LABELS[f.value]) for f in UseFrequency),
         validators=[Optional()],
         optional=True,
-        invalid_choice="Choose daily, several times a week, weekly or less.",
+        invalid_choice=_l("Choose daily, several times a week, weekly or less."),
     )
-    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the form.")])
-    submit = SubmitField("Record screen")
-    skip = SubmitField("Skip the screen")
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message=_l("Reload the form."))])
+    submit = SubmitField(_l("Record screen"))
+    skip = SubmitField(_l("Skip the screen"))
 
 
 class StrikeScreenForm(StrikeReferralForm):
@@ -133,11 +142,11 @@ class EducationForm(SiteSysForm):
     """Topics covered, each with the minutes spent when given (`minutes-<topic id>`)."""
 
     topics = MultiCheckboxField(
-        "Topics covered",
+        _l("Topics covered"),
         validators=[Optional()],
-        invalid_choice="Choose topics from this site's list.",
+        invalid_choice=_l("Choose topics from this site's list."),
     )
-    submit = SubmitField("Record education")
+    submit = SubmitField(_l("Record education"))
 
     def given(self, formdata: Mapping[str, str]) -> dict[int, int | None] | None:
         """Topic id to minutes (None when not given); None, with the field's error, when a
@@ -147,19 +156,19 @@ class EducationForm(SiteSysForm):
         for value in self.topics.data or []:
             raw = (formdata.get(f"minutes-{value}") or "").strip()
             if raw and not raw.isdigit():
-                self.topics.errors = ["Minutes spent: enter a whole number, or leave it blank."]
+                self.topics.errors = [_("Minutes spent: enter a whole number, or leave it blank.")]
                 return None
             given[int(value)] = int(raw) if raw else None
         if not given:
-            self.topics.errors = ["Tick at least one topic."]
+            self.topics.errors = [_("Tick at least one topic.")]
             return None
         return given
 
 
 class TopicForm(SiteSysForm):
     label = StringField(
-        "New topic",
-        validators=[InputRequired("Give the topic's name."), Length(max=80)],
+        _l("New topic"),
+        validators=[InputRequired(_l("Give the topic's name.")), Length(max=80)],
         filters=[strip],
     )
     submit = SubmitField("Add topic")

@@ -14,6 +14,7 @@ import uuid
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,6 +24,40 @@ from sitesys.checkin.models import Visit
 from sitesys.clients.models import Client
 from sitesys.clock import utcnow
 from sitesys.db import Audited, Base
+
+REFERRAL_TYPE_LABELS = {
+    "mental_health": _l("Mental health"),
+    "crisis_team": _l("Crisis team"),
+    "detox": _l("Detox / withdrawal"),
+    "drug_treatment": _l("Drug treatment (including opioid substitution)"),
+    "urology": _l("Urology / bladder"),
+    "gp": _l("GP"),
+    "sexual_health": _l("Sexual health"),
+    "bbv_testing": _l("Blood-borne virus testing"),
+    "wound_care": _l("Wound care"),
+    "housing": _l("Housing"),
+    "welfare": _l("Benefits / welfare"),
+    "peer_support": _l("Peer support"),
+    "other": _l("Other"),
+}
+
+
+#: The type as it reads inside a sentence ("Referral to the crisis team").
+REFERRAL_TYPE_SHORT = {
+    "mental_health": _l("mental health"),
+    "crisis_team": _l("the crisis team"),
+    "detox": _l("detox"),
+    "drug_treatment": _l("drug treatment"),
+    "urology": _l("urology"),
+    "gp": _l("a GP"),
+    "sexual_health": _l("sexual health"),
+    "bbv_testing": _l("BBV testing"),
+    "wound_care": _l("wound care"),
+    "housing": _l("housing"),
+    "welfare": _l("benefits / welfare"),
+    "peer_support": _l("peer support"),
+    "other": _l("another service"),
+}
 
 
 class ReferralType(enum.StrEnum):
@@ -42,40 +77,12 @@ class ReferralType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "mental_health": "Mental health",
-            "crisis_team": "Crisis team",
-            "detox": "Detox / withdrawal",
-            "drug_treatment": "Drug treatment (including opioid substitution)",
-            "urology": "Urology / bladder",
-            "gp": "GP",
-            "sexual_health": "Sexual health",
-            "bbv_testing": "Blood-borne virus testing",
-            "wound_care": "Wound care",
-            "housing": "Housing",
-            "welfare": "Benefits / welfare",
-            "peer_support": "Peer support",
-            "other": "Other",
-        }[self.value]
+        return str(REFERRAL_TYPE_LABELS[self.value])
 
     @property
     def short(self) -> str:
         """The type as it reads inside a sentence: "Referral to detox made on 2 Dec"."""
-        return {
-            "mental_health": "mental health",
-            "crisis_team": "the crisis team",
-            "detox": "detox",
-            "drug_treatment": "drug treatment",
-            "urology": "urology",
-            "gp": "a GP",
-            "sexual_health": "sexual health",
-            "bbv_testing": "BBV testing",
-            "wound_care": "wound care",
-            "housing": "housing",
-            "welfare": "benefits / welfare",
-            "peer_support": "peer support",
-            "other": "another service",
-        }[self.value]
+        return str(REFERRAL_TYPE_SHORT[self.value])
 
 
 class Urgency(enum.StrEnum):
@@ -85,7 +92,21 @@ class Urgency(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(URGENCY_LABELS[self.value])
+
+
+URGENCY_LABELS = {"routine": _l("Routine"), "soon": _l("Soon"), "urgent": _l("Urgent")}
+
+
+REFERRAL_STATE_LABELS = {
+    "offered": _l("Offered"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "made": _l("Made"),
+    "attended": _l("Attended"),
+    "did_not_attend": _l("Did not attend"),
+    "unknown": _l("Outcome unknown"),
+}
 
 
 class ReferralState(enum.StrEnum):
@@ -99,15 +120,7 @@ class ReferralState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "offered": "Offered",
-            "accepted": "Accepted",
-            "declined": "Declined",
-            "made": "Made",
-            "attended": "Attended",
-            "did_not_attend": "Did not attend",
-            "unknown": "Outcome unknown",
-        }[self.value]
+        return str(REFERRAL_STATE_LABELS[self.value])
 
     @property
     def is_final(self) -> bool:
@@ -216,7 +229,7 @@ class Referral(Audited, Base):
     def service_label(self) -> str:
         if self.service is not None:
             return self.service.name
-        return self.service_name or "service not named"
+        return self.service_name or str(_("service not named"))
 
     def step(self, state: ReferralState) -> ReferralStep | None:
         return next((s for s in self.steps if s.state is state), None)

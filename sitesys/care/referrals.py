@@ -6,6 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel.dates import format_date
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -26,6 +29,7 @@ from sitesys.checkin.models import Visit
 from sitesys.clients.models import Client
 from sitesys.clock import local_date, utcnow
 from sitesys.db import add_once
+from sitesys.i18n import DEFAULT_LOCALE
 from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 
@@ -41,8 +45,11 @@ class ReferralChanged(ReferralRefused):
 
     def __init__(self, referral: Referral) -> None:
         super().__init__(
-            f"This referral is now {referral.state.label.lower()}: someone else recorded a step. "
-            "Nothing was changed; check it below."
+            _(
+                "This referral is now %(state)s: someone else recorded a step. Nothing was "
+                "changed; check it below.",
+                state=referral.state.label.lower(),
+            )
         )
 
 
@@ -92,7 +99,7 @@ def due_after(state: ReferralState, urgency: Urgency, at: datetime) -> datetime 
 def _directory_entry(session: Session, site: Site, service_id: int) -> ReferralService:
     service = session.get(ReferralService, service_id)
     if service is None or service.site_id != site.id or not service.is_active:
-        raise ReferralRefused("Choose a service from this site's directory, or type its name.")
+        raise ReferralRefused(_("Choose a service from this site's directory, or type its name."))
     return service
 
 
@@ -118,7 +125,7 @@ def refer(
     """
     ensure(actor, Capability.REFER)
     if request.state not in _PATH:
-        raise ReferralRefused("A new referral is offered, accepted, declined or made.")
+        raise ReferralRefused(_("A new referral is offered, accepted, declined or made."))
     service = None
     if request.service_id is not None:
         service = _directory_entry(session, site, request.service_id)
@@ -183,15 +190,18 @@ def record_step(
     """
     ensure(actor, Capability.REFER)
     if referral.is_struck:
-        raise ReferralRefused("This referral was struck through; it cannot be changed.")
+        raise ReferralRefused(_("This referral was struck through; it cannot be changed."))
     if referral.state is state:
         return False
     if referral.state is not expected:
         raise ReferralChanged(referral)
     if state not in NEXT_STATES.get(referral.state, ()):
         raise ReferralRefused(
-            f"A referral that is {referral.state.label.lower()} cannot be marked "
-            f"{state.label.lower()}."
+            _(
+                "A referral that is %(state)s cannot be marked %(next)s.",
+                state=referral.state.label.lower(),
+                next=state.label.lower(),
+            )
         )
     now = utcnow()
     referral.steps.append(ReferralStep(state=state, recorded_at=now, recorded_by_id=actor.id))
@@ -217,9 +227,9 @@ def strike_referral(session: Session, actor: Staff, referral: Referral, reason: 
     ensure(actor, Capability.REFER, "strike a referral through")
     reason = reason.strip()
     if not reason:
-        raise ReferralRefused("Give a reason for striking the referral through.")
+        raise ReferralRefused(_("Give a reason for striking the referral through."))
     if referral.is_struck:
-        raise ReferralRefused("That referral was already struck through.")
+        raise ReferralRefused(_("That referral was already struck through."))
     referral.struck_at = utcnow()
     referral.struck_by_id = actor.id
     referral.strike_reason = reason[:200]
@@ -285,10 +295,23 @@ def follow_up_sentence(referral: Referral, site: Site) -> str:
     step = referral.step(referral.state)
     at = step.recorded_at if step is not None else referral.created_at
     day = local_date(at, site.zone)
-    when = f"{day.day} {day.strftime('%b')}"
+    # Babel's own formatter: the reminder is also read outside a request (no locale: en-GB).
+    when = format_date(day, "d MMM", locale=get_locale() or DEFAULT_LOCALE)
     if referral.state is ReferralState.MADE:
-        return f"Referral to {referral.type.short} made on {when} — ask how it went"
-    return f"Referral to {referral.type.short} accepted on {when} — not made yet"
+        return str(
+            _(
+                "Referral to %(service)s made on %(day)s — ask how it went",
+                service=referral.type.short,
+                day=when,
+            )
+        )
+    return str(
+        _(
+            "Referral to %(service)s accepted on %(day)s — not made yet",
+            service=referral.type.short,
+            day=when,
+        )
+    )
 
 
 def follow_ups_of_client(
@@ -347,14 +370,16 @@ def add_service(
     ensure(actor, Capability.MANAGE_CARE_LISTS)
     name = details.name.strip()[:120]
     if not name:
-        raise ReferralRefused("Give the service's name.")
+        raise ReferralRefused(_("Give the service's name."))
     taken = session.scalar(
         select(ReferralService.id).where(
             ReferralService.site_id == site.id, ReferralService.name == name
         )
     )
     if taken is not None:
-        raise ReferralRefused(f"The directory already has a service called {name}.")
+        raise ReferralRefused(
+            _("The directory already has a service called %(service)s.", service=name)
+        )
     service = ReferralService(
         site_id=site.id,
         name=name,

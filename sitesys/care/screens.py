@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -114,12 +115,12 @@ def record_screen(
     """
     ensure(actor, Capability.SCREEN_CLIENTS)
     if visit.site_id != site.id:
-        raise ScreenRefused("That visit is not one of this site's.")
+        raise ScreenRefused(_("That visit is not one of this site's."))
     existing = standing_screen(session, visit)
     if existing is not None:
         if existing.submission_key == submission_key:
             return Screened(existing, assess(frozenset(existing.symptoms)), is_new=False)
-        raise ScreenRefused("This visit's bladder screen was already recorded.")
+        raise ScreenRefused(_("This visit's bladder screen was already recorded."))
     assessment = assess(frozenset() if skipped else frozenset(symptoms))
     screen = BladderScreen(
         id=uuid.uuid4(),
@@ -139,7 +140,7 @@ def record_screen(
     def earlier() -> BladderScreen | None:
         found = _by_submission(session, submission_key)
         if found is None and standing_screen(session, visit) is not None:
-            raise ScreenRefused("This visit's bladder screen was already recorded.")
+            raise ScreenRefused(_("This visit's bladder screen was already recorded."))
         return found
 
     stored = add_once(session, screen, earlier)
@@ -162,9 +163,9 @@ def strike_screen(session: Session, actor: Staff, screen: BladderScreen, reason:
     ensure(actor, Capability.SCREEN_CLIENTS, "strike a screen through")
     reason = reason.strip()
     if not reason:
-        raise ScreenRefused("Give a reason for striking the screen through.")
+        raise ScreenRefused(_("Give a reason for striking the screen through."))
     if screen.is_struck:
-        raise ScreenRefused("That screen was already struck through.")
+        raise ScreenRefused(_("That screen was already struck through."))
     screen.struck_at = utcnow()
     screen.struck_by_id = actor.id
     screen.strike_reason = reason[:200]

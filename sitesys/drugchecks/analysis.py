@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,7 +52,7 @@ def _replayed(session: Session, sample: Sample, submission_key: str) -> Recorded
     if earlier is None:
         return None
     if earlier.sample_id != sample.id:
-        raise FormAlreadyUsed("That form was already used for another sample; reload the page.")
+        raise FormAlreadyUsed(_("That form was already used for another sample; reload the page."))
     return Recorded(earlier, replayed=True)
 
 
@@ -93,7 +94,9 @@ def record_reagent(
         return replayed
     typed = (colour_typed or "").strip()[:60] or None
     if (colour is None) == (typed is None):
-        raise DrugCheckRefused("Choose the colour seen from the chart, or type it: one of the two.")
+        raise DrugCheckRefused(
+            _("Choose the colour seen from the chart, or type it: one of the two.")
+        )
     test = SampleTest(
         sample_id=sample.id,
         method=Method.REAGENT,
@@ -158,20 +161,20 @@ def record_spectrum(
     if replayed is not None:
         return replayed
     if no_library_match and matches:
-        raise DrugCheckRefused("Either list the components found or tick No library match.")
+        raise DrugCheckRefused(_("Either list the components found or tick No library match."))
     if not no_library_match and not matches:
-        raise DrugCheckRefused("List at least one component found, or tick No library match.")
+        raise DrugCheckRefused(_("List at least one component found, or tick No library match."))
     if len(matches) > MOST_COMPONENTS:
-        raise DrugCheckRefused(f"List at most {MOST_COMPONENTS} components.")
+        raise DrugCheckRefused(_("List at most %(most)d components.", most=MOST_COMPONENTS))
     listed = {component.code: component for component in offered if component.is_active}
     codes = [match.code for match in matches]
     if len(set(codes)) != len(codes):
-        raise DrugCheckRefused("Each component once: one of them is listed twice.")
+        raise DrugCheckRefused(_("Each component once: one of them is listed twice."))
     for match in matches:
         if match.code not in listed:
-            raise DrugCheckRefused("Choose each component from the site's list.")
+            raise DrugCheckRefused(_("Choose each component from the site's list."))
         if not 0 <= match.match_quality <= 100:
-            raise DrugCheckRefused("A match quality is a number from 0 to 100.")
+            raise DrugCheckRefused(_("A match quality is a number from 0 to 100."))
     test = SampleTest(
         sample_id=sample.id,
         method=Method.SPECTROMETRY,
@@ -199,9 +202,9 @@ def strike_test(session: Session, actor: Staff, test: SampleTest, reason: str) -
     ensure(actor, Capability.CHECK_DRUGS, "strike a drug-check test through")
     reason = reason.strip()
     if not reason:
-        raise DrugCheckRefused("Give a reason for striking the test through.")
+        raise DrugCheckRefused(_("Give a reason for striking the test through."))
     if test.struck_at is not None:
-        raise DrugCheckRefused("That test was already struck through.")
+        raise DrugCheckRefused(_("That test was already struck through."))
     test.struck_at = utcnow()
     test.struck_by_id = actor.id
     test.strike_reason = reason[:200]

@@ -18,6 +18,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from sitesys.drugchecks.models import Reagent
 
 
@@ -38,10 +40,23 @@ class Colour(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "no_reaction": "No reaction",
-            "purple": "Purple or violet",
-        }.get(self.value, self.value.capitalize())
+        return str(COLOUR_LABELS[self])
+
+
+#: The colour options as staff read them (translated when shown; forms take these lazily).
+COLOUR_LABELS = {
+    Colour.NO_REACTION: _l("No reaction"),
+    Colour.YELLOW: _l("Yellow"),
+    Colour.ORANGE: _l("Orange"),
+    Colour.RED: _l("Red"),
+    Colour.PINK: _l("Pink"),
+    Colour.PURPLE: _l("Purple or violet"),
+    Colour.BLUE: _l("Blue"),
+    Colour.GREEN: _l("Green"),
+    Colour.BROWN: _l("Brown"),
+    Colour.BLACK: _l("Black"),
+    Colour.GREY: _l("Grey"),
+}
 
 
 @dataclass(frozen=True)
@@ -65,7 +80,8 @@ DANCESAFE = "https://dancesafe.org/testing-kit-instructions/"
 #: Morris is a modified cobalt thiocyanate test for ketamine (sensitive to about 1.25 mg).
 MORRIS_PAPER = "http://onlinelibrary.wiley.com/doi/10.1111/j.1556-4029.2006.00331.x/abstract"
 
-_MORRIS_NOTE = (
+# TRANSLATORS: clinical
+_MORRIS_NOTE = _l(
     "Cathinones and MXE also turn Morris purple, and ketamine analogues such as 2-FDCK differ: "
     "use several reagents."
 )
@@ -73,24 +89,26 @@ _MORRIS_NOTE = (
 CHART: tuple[ChartRow, ...] = (
     # Ketamine: DanceSafe's reagent charts (testing-kit instructions).
     ChartRow(
-        Reagent.MARQUIS, "ketamine", "No reaction", frozenset({Colour.NO_REACTION}), DANCESAFE
+        Reagent.MARQUIS, "ketamine", _l("No reaction"), frozenset({Colour.NO_REACTION}), DANCESAFE
     ),
-    ChartRow(Reagent.MECKE, "ketamine", "No reaction", frozenset({Colour.NO_REACTION}), DANCESAFE),
     ChartRow(
-        Reagent.FROEHDE, "ketamine", "No reaction", frozenset({Colour.NO_REACTION}), DANCESAFE
+        Reagent.MECKE, "ketamine", _l("No reaction"), frozenset({Colour.NO_REACTION}), DANCESAFE
     ),
-    ChartRow(Reagent.MANDELIN, "ketamine", "Orange", frozenset({Colour.ORANGE}), DANCESAFE),
+    ChartRow(
+        Reagent.FROEHDE, "ketamine", _l("No reaction"), frozenset({Colour.NO_REACTION}), DANCESAFE
+    ),
+    ChartRow(Reagent.MANDELIN, "ketamine", _l("Orange"), frozenset({Colour.ORANGE}), DANCESAFE),
     ChartRow(
         Reagent.LIEBERMANN,
         "ketamine",
-        "Pale yellow, little change",
+        _l("Pale yellow, little change"),
         frozenset({Colour.YELLOW, Colour.NO_REACTION}),
         DANCESAFE,
     ),
     ChartRow(
         Reagent.MORRIS,
         "ketamine",
-        "Violet or purple",
+        _l("Violet or purple"),
         frozenset({Colour.PURPLE}),
         f"{DANCESAFE}; {MORRIS_PAPER}",
         _MORRIS_NOTE,
@@ -102,7 +120,8 @@ _ROWS = {(row.reagent, row.substance): row for row in CHART}
 #: Substances colour reagents do not reliably show at street strength (drugcheckingbc.ca,
 #: overview of technologies): only a strip or spectrometry finds them.
 NOT_SHOWN_BY_REAGENTS = frozenset({"fentanyl", "nitazenes"})
-NOT_SHOWN_NOTE = (
+# TRANSLATORS: clinical
+NOT_SHOWN_NOTE = _l(
     "Colour reagents do not reliably show fentanyl or nitazenes at street strength: only a strip "
     "or spectrometry finds them."
 )
@@ -120,12 +139,19 @@ class Reading(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "matches": "Matches the chart (presumptive)",
-            "mismatch": "Does not match the chart: test further",
-            "typed": "Compare with the chart by eye (presumptive)",
-            "uncharted": "Not on SiteSys's chart: compare with the kit's own chart",
-        }[self.value]
+        return str(READING_LABELS[self])
+
+
+READING_LABELS = {
+    # TRANSLATORS: clinical
+    Reading.MATCHES: _l("Matches the chart (presumptive)"),
+    # TRANSLATORS: clinical
+    Reading.MISMATCH: _l("Does not match the chart: test further"),
+    # TRANSLATORS: clinical
+    Reading.TYPED: _l("Compare with the chart by eye (presumptive)"),
+    # TRANSLATORS: clinical
+    Reading.UNCHARTED: _l("Not on SiteSys's chart: compare with the kit's own chart"),
+}
 
 
 def expected_reaction(reagent: Reagent, substance: str) -> ChartRow | None:

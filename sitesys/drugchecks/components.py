@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -126,10 +127,12 @@ def add_component(
     label = label.strip()
     code = component_code(label)
     if not code:
-        raise DrugCheckRefused("Enter the component's name.")
+        raise DrugCheckRefused(_("Enter the component's name."))
     known = {component.code: component for component in site_components(session, site)}
     if code in known:
-        raise DrugCheckRefused(f"{known[code].label} is already on the list.")
+        raise DrugCheckRefused(
+            _("%(component)s is already on the list.", component=known[code].label)
+        )
     option = ComponentOption(
         site_id=site.id, code=code, label=label[:80], finding=finding, is_active=True
     )
@@ -154,7 +157,7 @@ def set_component_offered(
     known = {component.code: component for component in site_components(session, site)}
     component = known.get(code)
     if component is None:
-        raise DrugCheckRefused("That component is not on this site's list.")
+        raise DrugCheckRefused(_("That component is not on this site's list."))
     option = session.scalar(
         select(ComponentOption).where(
             ComponentOption.site_id == site.id, ComponentOption.code == code

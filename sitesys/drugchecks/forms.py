@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     Form,
@@ -14,8 +16,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from sitesys.drugchecks.chart import Colour
+from sitesys.drugchecks.chart import COLOUR_LABELS, Colour
 from sitesys.drugchecks.models import (
+    CUSTODY_LABELS,
+    DECISION_LABELS,
+    FINDING_LABELS,
+    OUTCOME_LABELS,
+    REAGENT_LABELS,
+    SAMPLE_FORM_LABELS,
+    STRIP_LABELS,
+    STRIP_READING_LABELS,
+    TECHNIQUE_LABELS,
     ClientDecision,
     Custody,
     Finding,
@@ -39,92 +50,92 @@ NOT_TIED = ""
 
 
 def _submission_key() -> HiddenField:
-    return HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the form.")])
+    return HiddenField(validators=[Regexp(UUID_PATTERN, message=_l("Reload the form."))])
 
 
 class ReceiveForm(SiteSysForm):
     """A sample arriving at the bench."""
 
     expected_substance = PlainSelectField(
-        "What the client expects it to be",
-        validators=[InputRequired("Choose what the client expects it to be.")],
-        invalid_choice="Choose from this site's substances.",
+        _l("What the client expects it to be"),
+        validators=[InputRequired(_l("Choose what the client expects it to be."))],
+        invalid_choice=_l("Choose from this site's substances."),
     )
     form = RadioChoiceField(
-        "Form",
-        choices=choices((form.value, form.label) for form in SampleForm),
-        validators=[InputRequired("Choose the sample's form.")],
-        invalid_choice="Choose powder, crystal, pill, liquid, blotter or other.",
+        _l("Form"),
+        choices=choices((form.value, SAMPLE_FORM_LABELS[form]) for form in SampleForm),
+        validators=[InputRequired(_l("Choose the sample's form."))],
+        invalid_choice=_l("Choose powder, crystal, pill, liquid, blotter or other."),
     )
-    colour = StringField("Colour", validators=[Optional(), Length(max=40)], filters=[strip])
+    colour = StringField(_l("Colour"), validators=[Optional(), Length(max=40)], filters=[strip])
     markings = StringField(
-        "Markings",
+        _l("Markings"),
         validators=[Optional(), Length(max=120)],
         filters=[strip],
-        description="A pill's logo, score line or stamp; a bag's mark.",
+        description=_l("A pill's logo, score line or stamp; a bag's mark."),
     )
     visit = PlainSelectField(
-        "Tie to a visit",
+        _l("Tie to a visit"),
         validators=[Optional()],
-        description="Only if the client asks: the sample is otherwise tied to nobody.",
-        invalid_choice="Choose someone on the floor now, or Not tied to a visit.",
+        description=_l("Only if the client asks: the sample is otherwise tied to nobody."),
+        invalid_choice=_l("Choose someone on the floor now, or Not tied to a visit."),
     )
     submission_key = _submission_key()
-    submit = SubmitField("Record sample and print slip")
+    submit = SubmitField(_l("Record sample and print slip"))
 
 
 class ReagentForm(SiteSysForm):
     reagent = RadioChoiceField(
-        "Reagent",
-        choices=choices((reagent.value, reagent.label) for reagent in Reagent),
-        validators=[InputRequired("Choose the reagent used.")],
-        invalid_choice="Choose one of the reagents listed.",
+        _l("Reagent"),
+        choices=choices((reagent.value, REAGENT_LABELS[reagent]) for reagent in Reagent),
+        validators=[InputRequired(_l("Choose the reagent used."))],
+        invalid_choice=_l("Choose one of the reagents listed."),
     )
     colour = RadioChoiceField(
-        "Colour seen",
-        choices=choices((colour.value, colour.label) for colour in Colour),
+        _l("Colour seen"),
+        choices=choices((colour.value, COLOUR_LABELS[colour]) for colour in Colour),
         optional=True,
         validators=[Optional()],
-        invalid_choice="Choose one of the colours listed, or type it.",
+        invalid_choice=_l("Choose one of the colours listed, or type it."),
     )
     colour_typed = StringField(
-        "Or type the colour seen",
+        _l("Or type the colour seen"),
         validators=[Optional(), Length(max=60)],
         filters=[strip],
-        description="When none of the colours above fits (e.g. 'orange, then brown').",
+        description=_l("When none of the colours above fits (e.g. 'orange, then brown')."),
     )
     submission_key = _submission_key()
-    submit = SubmitField("Record reagent result")
+    submit = SubmitField(_l("Record reagent result"))
 
 
 class StripForm(SiteSysForm):
     strip = RadioChoiceField(
-        "Strip",
-        choices=choices((strip.value, strip.label) for strip in StripTarget),
-        validators=[InputRequired("Choose the strip used.")],
-        invalid_choice="Choose one of the strips listed.",
+        _l("Strip"),
+        choices=choices((strip.value, STRIP_LABELS[strip]) for strip in StripTarget),
+        validators=[InputRequired(_l("Choose the strip used."))],
+        invalid_choice=_l("Choose one of the strips listed."),
     )
     reading = RadioChoiceField(
-        "Reading",
-        choices=choices((reading.value, reading.label) for reading in StripReading),
-        validators=[InputRequired("Choose positive, negative or invalid.")],
-        invalid_choice="Choose positive, negative or invalid.",
+        _l("Reading"),
+        choices=choices((reading.value, STRIP_READING_LABELS[reading]) for reading in StripReading),
+        validators=[InputRequired(_l("Choose positive, negative or invalid."))],
+        invalid_choice=_l("Choose positive, negative or invalid."),
     )
     submission_key = _submission_key()
-    submit = SubmitField("Record strip result")
+    submit = SubmitField(_l("Record strip result"))
 
 
 class ComponentRow(Form):
     """One component found: chosen from the site's list, with its match quality."""
 
     component = PlainSelectField(
-        "Component",
+        _l("Component"),
         validators=[Optional()],
-        invalid_choice="Choose a component from the site's list.",
+        invalid_choice=_l("Choose a component from the site's list."),
     )
     quality = IntegerField(
-        "Match quality (%)",
-        validators=[Optional(), NumberRange(0, 100, "Enter a match quality from 0 to 100.")],
+        _l("Match quality (%)"),
+        validators=[Optional(), NumberRange(0, 100, _l("Enter a match quality from 0 to 100."))],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
 
@@ -135,20 +146,20 @@ COMPONENT_ROWS = 6
 
 class SpectrumForm(SiteSysForm):
     technique = RadioChoiceField(
-        "Technique",
-        choices=choices((technique.value, technique.label) for technique in Technique),
-        validators=[InputRequired("Choose FTIR or Raman.")],
-        invalid_choice="Choose FTIR or Raman.",
+        _l("Technique"),
+        choices=choices((technique.value, TECHNIQUE_LABELS[technique]) for technique in Technique),
+        validators=[InputRequired(_l("Choose FTIR or Raman."))],
+        invalid_choice=_l("Choose FTIR or Raman."),
     )
-    row_1 = FormField(ComponentRow, "Component 1")
-    row_2 = FormField(ComponentRow, "Component 2")
-    row_3 = FormField(ComponentRow, "Component 3")
-    row_4 = FormField(ComponentRow, "Component 4")
-    row_5 = FormField(ComponentRow, "Component 5")
-    row_6 = FormField(ComponentRow, "Component 6")
-    no_library_match = BooleanField("No library match")
+    row_1 = FormField(ComponentRow, _l("Component 1"))
+    row_2 = FormField(ComponentRow, _l("Component 2"))
+    row_3 = FormField(ComponentRow, _l("Component 3"))
+    row_4 = FormField(ComponentRow, _l("Component 4"))
+    row_5 = FormField(ComponentRow, _l("Component 5"))
+    row_6 = FormField(ComponentRow, _l("Component 6"))
+    no_library_match = BooleanField(_l("No library match"))
     submission_key = _submission_key()
-    submit = SubmitField("Record spectrometry result")
+    submit = SubmitField(_l("Record spectrometry result"))
 
     @property
     def rows(self) -> list[FormField]:
@@ -159,111 +170,116 @@ class SpectrumForm(SiteSysForm):
         for row in self.rows:
             chosen, quality = row.form.component, row.form.quality
             if chosen.data and quality.data is None and not quality.errors:
-                quality.errors = ["Enter the match quality the library gave (0 to 100)."]
+                quality.errors = [_("Enter the match quality the library gave (0 to 100).")]
                 valid = False
             if quality.data is not None and not chosen.data and not chosen.errors:
-                chosen.errors = ["Choose the component this match quality is for."]
+                chosen.errors = [_("Choose the component this match quality is for.")]
                 valid = False
         return valid
 
 
 class ResultForm(SiteSysForm):
     outcome = RadioChoiceField(
-        "Result",
-        choices=choices((outcome.value, outcome.label) for outcome in ResultOutcome),
-        validators=[InputRequired("Choose as expected, something unexpected or inconclusive.")],
-        invalid_choice="Choose as expected, something unexpected or inconclusive.",
+        _l("Result"),
+        choices=choices((outcome.value, OUTCOME_LABELS[outcome]) for outcome in ResultOutcome),
+        validators=[InputRequired(_l("Choose as expected, something unexpected or inconclusive."))],
+        invalid_choice=_l("Choose as expected, something unexpected or inconclusive."),
     )
     found_summary = TextAreaField(
-        "What was found, in plain words for the client",
-        validators=[DataRequired("Say what was found."), Length(max=500)],
+        _l("What was found, in plain words for the client"),
+        validators=[DataRequired(_l("Say what was found.")), Length(max=500)],
         filters=[strip],
-        description="The client reads this with their code. No names, no codes.",
+        description=_l("The client reads this with their code. No names, no codes."),
     )
     advice = TextAreaField(
-        "Advice given",
-        validators=[DataRequired("Write the advice given."), Length(max=500)],
+        _l("Advice given"),
+        validators=[DataRequired(_l("Write the advice given.")), Length(max=500)],
         filters=[strip],
     )
     decision = RadioChoiceField(
-        "The client's decision",
-        choices=choices((decision.value, decision.label) for decision in ClientDecision),
+        _l("The client's decision"),
+        choices=choices((decision.value, DECISION_LABELS[decision]) for decision in ClientDecision),
         optional=True,
         validators=[Optional()],
-        invalid_choice="Choose one of the decisions listed.",
+        invalid_choice=_l("Choose one of the decisions listed."),
     )
     reason = StringField(
-        "Reason for amending",
+        _l("Reason for amending"),
         validators=[Optional(), Length(max=200)],
         filters=[strip],
     )
     #: The result as the page showed it: a form opened before someone else amended it is refused.
     version = HiddenField()
-    submit = SubmitField("Save result")
+    submit = SubmitField(_l("Save result"))
 
 
 class CustodyForm(SiteSysForm):
     custody = RadioChoiceField(
-        "The rest of the sample",
-        choices=choices((custody.value, custody.label) for custody in Custody),
-        validators=[InputRequired("Choose handed back or disposed of.")],
-        invalid_choice="Choose handed back or disposed of.",
+        _l("The rest of the sample"),
+        choices=choices((custody.value, CUSTODY_LABELS[custody]) for custody in Custody),
+        validators=[InputRequired(_l("Choose handed back or disposed of."))],
+        invalid_choice=_l("Choose handed back or disposed of."),
     )
     reason = StringField(
-        "Reason for the correction",
+        _l("Reason for the correction"),
         validators=[Optional(), Length(max=200)],
         filters=[strip],
-        description="Only when correcting what was recorded.",
+        description=_l("Only when correcting what was recorded."),
     )
-    submit = SubmitField("Record")
+    submit = SubmitField(_l("Record"))
 
 
 class StrikeTestForm(SiteSysForm):
     reason = StringField(
-        "Reason for striking through",
+        _l("Reason for striking through"),
         validators=[
-            InputRequired("Give a reason for striking the test through."),
-            Length(max=200, message="Keep the reason to 200 characters or fewer."),
+            InputRequired(_l("Give a reason for striking the test through.")),
+            Length(max=200, message=_l("Keep the reason to 200 characters or fewer.")),
         ],
         filters=[strip],
     )
-    submit = SubmitField("Strike through")
+    submit = SubmitField(_l("Strike through"))
 
 
 class LinkVisitForm(SiteSysForm):
     visit = PlainSelectField(
-        "Visit",
-        validators=[InputRequired("Choose the client's visit.")],
-        invalid_choice="Choose someone on the floor now.",
+        _l("Visit"),
+        validators=[InputRequired(_l("Choose the client's visit."))],
+        invalid_choice=_l("Choose someone on the floor now."),
     )
-    submit = SubmitField("Tie to this visit")
+    submit = SubmitField(_l("Tie to this visit"))
 
 
 class VisitSampleForm(SiteSysForm):
     sample = PlainSelectField(
-        "Sample checked today",
-        validators=[InputRequired("Choose the sample from the client's slip.")],
-        invalid_choice="Choose one of today's samples.",
-        description="Match the reference written on the sample bag (S-…), at the client's wish.",
+        _l("Sample checked today"),
+        validators=[InputRequired(_l("Choose the sample from the client's slip."))],
+        invalid_choice=_l("Choose one of today's samples."),
+        description=_l(
+            "Match the reference written on the sample bag (S-…), at the client's wish."
+        ),
     )
-    submit = SubmitField("Tie sample to this visit")
+    submit = SubmitField(_l("Tie sample to this visit"))
 
 
 class ComponentForm(SiteSysForm):
     label = StringField(
-        "Component",
-        validators=[DataRequired("Enter the component's name."), Length(max=80)],
+        _l("Component"),
+        validators=[DataRequired(_l("Enter the component's name.")), Length(max=80)],
         filters=[strip],
     )
     finding = PlainSelectField(
-        "Counts in reports as",
+        _l("Counts in reports as"),
         choices=choices(
-            [("", "None of these"), *((finding.value, finding.label) for finding in Finding)]
+            [
+                ("", _l("None of these")),
+                *((finding.value, FINDING_LABELS[finding]) for finding in Finding),
+            ]
         ),
         validators=[Optional()],
-        invalid_choice="Choose one of the kinds listed.",
+        invalid_choice=_l("Choose one of the kinds listed."),
     )
-    submit = SubmitField("Add component")
+    submit = SubmitField(_l("Add component"))
 
 
 class LookupForm(SiteSysForm):
@@ -273,8 +289,8 @@ class LookupForm(SiteSysForm):
         csrf = False
 
     code = StringField(
-        "Your sample code",
-        validators=[DataRequired("Enter the code from your slip."), Length(max=40)],
+        _l("Your sample code"),
+        validators=[DataRequired(_l("Enter the code from your slip.")), Length(max=40)],
         filters=[strip],
         render_kw={
             "autocomplete": "off",
@@ -283,4 +299,4 @@ class LookupForm(SiteSysForm):
             "maxlength": 40,
         },
     )
-    submit = SubmitField("Show my result")
+    submit = SubmitField(_l("Show my result"))

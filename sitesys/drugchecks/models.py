@@ -13,6 +13,7 @@ import enum
 import uuid
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     ForeignKey,
@@ -41,7 +42,18 @@ class SampleForm(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(SAMPLE_FORM_LABELS[self])
+
+
+#: What each form is called (translated when shown; forms take these lazily).
+SAMPLE_FORM_LABELS = {
+    SampleForm.POWDER: _l("Powder"),
+    SampleForm.CRYSTAL: _l("Crystal"),
+    SampleForm.PILL: _l("Pill"),
+    SampleForm.LIQUID: _l("Liquid"),
+    SampleForm.BLOTTER: _l("Blotter"),
+    SampleForm.OTHER: _l("Other"),
+}
 
 
 class Method(enum.StrEnum):
@@ -53,11 +65,14 @@ class Method(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "reagent": "Reagent",
-            "strip": "Test strip",
-            "spectrometry": "Spectrometry",
-        }[self.value]
+        return str(METHOD_LABELS[self])
+
+
+METHOD_LABELS = {
+    Method.REAGENT: _l("Reagent"),
+    Method.STRIP: _l("Test strip"),
+    Method.SPECTROMETRY: _l("Spectrometry"),
+}
 
 
 class Reagent(enum.StrEnum):
@@ -72,7 +87,21 @@ class Reagent(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Simon's" if self is Reagent.SIMONS else self.value.capitalize()
+        return str(REAGENT_LABELS[self])
+
+
+#: Reagents are named for their inventors: the names stay as they are, but a translator may
+#: write them as the language's kits do.
+REAGENT_LABELS = {
+    Reagent.MARQUIS: _l("Marquis"),
+    Reagent.MECKE: _l("Mecke"),
+    Reagent.MANDELIN: _l("Mandelin"),
+    Reagent.MORRIS: _l("Morris"),
+    Reagent.LIEBERMANN: _l("Liebermann"),
+    Reagent.FROEHDE: _l("Froehde"),
+    Reagent.SIMONS: _l("Simon's"),
+    Reagent.EHRLICH: _l("Ehrlich"),
+}
 
 
 class Finding(enum.StrEnum):
@@ -87,7 +116,15 @@ class Finding(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(FINDING_LABELS[self])
+
+
+FINDING_LABELS = {
+    Finding.FENTANYL: _l("Fentanyl"),
+    Finding.NITAZENES: _l("Nitazenes"),
+    Finding.XYLAZINE: _l("Xylazine"),
+    Finding.BENZODIAZEPINES: _l("Benzodiazepines"),
+}
 
 
 class StripTarget(enum.StrEnum):
@@ -100,11 +137,19 @@ class StripTarget(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return f"{self.value.capitalize()} strip"
+        return str(STRIP_LABELS[self])
 
     @property
     def finding(self) -> Finding:
         return Finding(self.value)
+
+
+STRIP_LABELS = {
+    StripTarget.FENTANYL: _l("Fentanyl strip"),
+    StripTarget.BENZODIAZEPINES: _l("Benzodiazepines strip"),
+    StripTarget.XYLAZINE: _l("Xylazine strip"),
+    StripTarget.NITAZENES: _l("Nitazenes strip"),
+}
 
 
 class StripReading(enum.StrEnum):
@@ -114,7 +159,14 @@ class StripReading(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(STRIP_READING_LABELS[self])
+
+
+STRIP_READING_LABELS = {
+    StripReading.POSITIVE: _l("Positive"),
+    StripReading.NEGATIVE: _l("Negative"),
+    StripReading.INVALID: _l("Invalid"),
+}
 
 
 class Technique(enum.StrEnum):
@@ -123,7 +175,10 @@ class Technique(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "FTIR" if self is Technique.FTIR else "Raman"
+        return str(TECHNIQUE_LABELS[self])
+
+
+TECHNIQUE_LABELS = {Technique.FTIR: _l("FTIR"), Technique.RAMAN: _l("Raman")}
 
 
 class ResultOutcome(enum.StrEnum):
@@ -133,11 +188,14 @@ class ResultOutcome(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "as_expected": "As expected",
-            "unexpected": "Something unexpected found",
-            "inconclusive": "Inconclusive",
-        }[self.value]
+        return str(OUTCOME_LABELS[self])
+
+
+OUTCOME_LABELS = {
+    ResultOutcome.AS_EXPECTED: _l("As expected"),
+    ResultOutcome.UNEXPECTED: _l("Something unexpected found"),
+    ResultOutcome.INCONCLUSIVE: _l("Inconclusive"),
+}
 
 
 class ClientDecision(enum.StrEnum):
@@ -148,12 +206,15 @@ class ClientDecision(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "dispose": "Will dispose of it",
-            "use_less": "Will use less",
-            "as_planned": "Will use as planned",
-            "wont_say": "Would not say",
-        }[self.value]
+        return str(DECISION_LABELS[self])
+
+
+DECISION_LABELS = {
+    ClientDecision.DISPOSE: _l("Will dispose of it"),
+    ClientDecision.USE_LESS: _l("Will use less"),
+    ClientDecision.AS_PLANNED: _l("Will use as planned"),
+    ClientDecision.WONT_SAY: _l("Would not say"),
+}
 
 
 class Custody(enum.StrEnum):
@@ -162,7 +223,10 @@ class Custody(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Handed back" if self is Custody.HANDED_BACK else "Disposed of"
+        return str(CUSTODY_LABELS[self])
+
+
+CUSTODY_LABELS = {Custody.HANDED_BACK: _l("Handed back"), Custody.DISPOSED: _l("Disposed of")}
 
 
 #: Samples with a result whose rest has not yet been handed back or disposed of.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -38,9 +39,9 @@ class ResultInput:
 def _clean(result: ResultInput) -> ResultInput:
     found, advice = result.found_summary.strip(), result.advice.strip()
     if not found:
-        raise DrugCheckRefused("Say what was found, in plain words for the client.")
+        raise DrugCheckRefused(_("Say what was found, in plain words for the client."))
     if not advice:
-        raise DrugCheckRefused("Write the advice given.")
+        raise DrugCheckRefused(_("Write the advice given."))
     return ResultInput(result.outcome, found[:500], advice[:500], result.decision)
 
 
@@ -52,7 +53,7 @@ def record_result(session: Session, actor: Staff, sample: Sample, result: Result
     ensure(actor, Capability.CHECK_DRUGS)
     if sample.result_at is not None:
         raise ResultChanged(
-            "A result was already given for this sample; to change it, amend it with a reason."
+            _("A result was already given for this sample; to change it, amend it with a reason.")
         )
     result = _clean(result)
     sample.outcome = result.outcome
@@ -79,9 +80,9 @@ def amend_result(
     ensure(actor, Capability.CHECK_DRUGS, "amend a drug-check result")
     reason = reason.strip()
     if sample.result_at is None or sample.outcome is None:
-        raise ResultChanged("No result has been given for this sample yet.")
+        raise ResultChanged(_("No result has been given for this sample yet."))
     if not reason:
-        raise DrugCheckRefused("Give the reason for amending the result.")
+        raise DrugCheckRefused(_("Give the reason for amending the result."))
     result = _clean(result)
     if (result.outcome, result.found_summary, result.advice, result.decision) == (
         sample.outcome,
@@ -89,7 +90,9 @@ def amend_result(
         sample.advice,
         sample.decision,
     ):
-        raise DrugCheckRefused("Nothing in the result was changed, so there is nothing to amend.")
+        raise DrugCheckRefused(
+            _("Nothing in the result was changed, so there is nothing to amend.")
+        )
     amendment = ResultAmendment(
         sample_id=sample.id,
         amended_at=utcnow(),
@@ -126,11 +129,14 @@ def record_decision(
     """
     ensure(actor, Capability.CHECK_DRUGS)
     if sample.result_at is None:
-        raise ResultChanged("Give the result first; the client's decision goes with it.")
+        raise ResultChanged(_("Give the result first; the client's decision goes with it."))
     if sample.decision is not None:
         raise ResultChanged(
-            f"The client's decision was already recorded ({sample.decision.label.lower()}); "
-            "to change it, amend the result with a reason."
+            _(
+                "The client's decision was already recorded (%(decision)s); to change it, amend "
+                "the result with a reason.",
+                decision=sample.decision.label.lower(),
+            )
         )
     sample.decision = decision
     record_event(
@@ -184,10 +190,15 @@ def record_custody(
     before = sample.custody
     if before is not None:
         if before is custody:
-            raise DrugCheckRefused(f"The sample is already recorded as {custody.label.lower()}.")
+            raise DrugCheckRefused(
+                _("The sample is already recorded as %(custody)s.", custody=custody.label.lower())
+            )
         if not reason:
             raise DrugCheckRefused(
-                f"The sample was recorded as {before.label.lower()}: give a reason to correct it."
+                _(
+                    "The sample was recorded as %(custody)s: give a reason to correct it.",
+                    custody=before.label.lower(),
+                )
             )
         sample.custody_correction_reason = reason[:200]
     now = utcnow()

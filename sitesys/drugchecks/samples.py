@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -79,7 +80,7 @@ def receive_sample(
     """
     ensure(actor, Capability.CHECK_DRUGS)
     if details.expected_substance not in substances:
-        raise DrugCheckRefused("Choose what the client expects it to be from the list.")
+        raise DrugCheckRefused(_("Choose what the client expects it to be from the list."))
     now = utcnow()
     code = new_sample_code()
     sample = Sample(
@@ -136,11 +137,14 @@ def link_sample(session: Session, actor: Staff, sample: Sample, visit: Visit) ->
     """
     ensure(actor, Capability.LINK_SAMPLES)
     if sample.site_id != visit.site_id:
-        raise DrugCheckRefused("That sample was checked at another site.")
+        raise DrugCheckRefused(_("That sample was checked at another site."))
     if not visit.status.is_open and not _same_day(sample, visit):
         raise DrugCheckRefused(
-            f"{visit.display_tag}'s visit was on another day: tie a sample to a visit of the day "
-            "it was checked."
+            _(
+                "%(tag)s's visit was on another day: tie a sample to a visit of the day it was "
+                "checked.",
+                tag=visit.display_tag,
+            )
         )
     already = session.get(SampleVisit, (sample.id, visit.id))
     if already is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -56,9 +57,11 @@ def choose_shift(session: Session, site: Site, now: datetime, key: str) -> Shift
     if not key and len(choices) == 1:
         return choices[0][0]
     if not choices:
-        raise NoShiftToHandOver("There is no shift running now, so there is nothing to hand over.")
+        raise NoShiftToHandOver(
+            _("There is no shift running now, so there is nothing to hand over.")
+        )
     if key:
         raise NoShiftToHandOver(
-            "That shift can no longer be handed over here; choose one of these."
+            _("That shift can no longer be handed over here; choose one of these.")
         )
-    raise NoShiftToHandOver("Several shifts can be handed over now; choose which one.")
+    raise NoShiftToHandOver(_("Several shifts can be handed over now; choose which one."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -30,34 +31,36 @@ from sitesys.forms import (
     on_the_calendar,
     strip,
 )
-from sitesys.handovers.models import Handover, IllnessSeverity
+from sitesys.handovers.models import SEVERITY_LABELS, Handover, IllnessSeverity
 from sitesys.handovers.services import draft_version
 
 TEXT_LIMIT = 5000
-SEVERITY_CHOICES = choices((s.value, s.label) for s in IllnessSeverity)
+SEVERITY_CHOICES = choices((s.value, SEVERITY_LABELS[s.value]) for s in IllnessSeverity)
 
 
 class DraftForm(SiteSysForm):
     """The fixed part of the draft; per-person severity and stock counts are added per handover."""
 
     summary = TextAreaField(
-        "Summary",
+        _l("Summary"),
         validators=[Optional(), Length(max=TEXT_LIMIT)],
         filters=[strip],
-        description="How the shift went and what the next lead most needs to know.",
+        description=_l("How the shift went and what the next lead most needs to know."),
     )
     situation_awareness = TextAreaField(
-        "Situation awareness and contingencies",
+        _l("Situation awareness and contingencies"),
         validators=[Optional(), Length(max=TEXT_LIMIT)],
         filters=[strip],
-        description="If this happens, then do that.",
+        description=_l("If this happens, then do that."),
     )
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=TEXT_LIMIT)], filters=[strip])
+    notes = TextAreaField(
+        _l("Notes"), validators=[Optional(), Length(max=TEXT_LIMIT)], filters=[strip]
+    )
     #: The version of the draft this form was loaded with (services.draft_version); a save
     #: from an older version that would change the draft is refused, so that one tab cannot
     #: write over what another tab saved. A form without one is treated as out of date.
     version = HiddenField()
-    save = SubmitField("Save draft")
+    save = SubmitField(_l("Save draft"))
 
 
 def draft_form_for(handover: Handover, *, as_saved: bool = False, **kwargs: Any) -> DraftForm:
@@ -76,7 +79,7 @@ def draft_form_for(handover: Handover, *, as_saved: bool = False, **kwargs: Any)
                 person.display_tag,
                 choices=SEVERITY_CHOICES,
                 optional=True,
-                invalid_choice="Choose stable, watcher or unstable.",
+                invalid_choice=_l("Choose stable, watcher or unstable."),
             ),
         )
     for row in handover.stock:
@@ -85,7 +88,7 @@ def draft_form_for(handover: Handover, *, as_saved: bool = False, **kwargs: Any)
             f"stock_{row.id}",
             IntegerField(
                 row.item,
-                validators=[Optional(), NumberRange(0, 9999, "Enter a count from 0 to 9999.")],
+                validators=[Optional(), NumberRange(0, 9999, _l("Enter a count from 0 to 9999."))],
                 render_kw={"inputmode": "numeric"},
             ),
         )
@@ -106,76 +109,80 @@ def draft_form_for(handover: Handover, *, as_saved: bool = False, **kwargs: Any)
 
 class ActionForm(SiteSysForm):
     what = StringField(
-        "What",
-        validators=[InputRequired("Say what needs doing."), Length(max=300)],
+        _l("What"),
+        validators=[InputRequired(_l("Say what needs doing.")), Length(max=300)],
         filters=[strip],
     )
     owner = StringField(
-        "Owner", validators=[InputRequired("Say who owns it."), Length(max=80)], filters=[strip]
+        _l("Owner"),
+        validators=[InputRequired(_l("Say who owns it.")), Length(max=80)],
+        filters=[strip],
     )
     by_when = StringField(
-        "By when",
+        _l("By when"),
         validators=[Optional(), Length(max=40)],
         filters=[strip],
-        description="For example 21:00, or before the client leaves.",
+        description=_l("For example 21:00, or before the client leaves."),
     )
-    submit = SubmitField("Add action")
+    submit = SubmitField(_l("Add action"))
 
 
 class AcknowledgeForm(SiteSysForm):
     readback_note = TextAreaField(
-        "Read-back note",
+        _l("Read-back note"),
         validators=[Optional(), Length(max=1000)],
         filters=[strip],
-        description="Optional: your synthesis of what you were handed.",
+        description=_l("Optional: your synthesis of what you were handed."),
     )
-    submit = SubmitField("Acknowledge handover")
+    submit = SubmitField(_l("Acknowledge handover"))
 
 
 class AddendumForm(SiteSysForm):
     text = TextAreaField(
-        "Addendum",
-        validators=[InputRequired("Write the correction."), Length(max=TEXT_LIMIT)],
+        _l("Addendum"),
+        validators=[InputRequired(_l("Write the correction.")), Length(max=TEXT_LIMIT)],
         filters=[strip],
     )
     reason = StringField(
-        "Reason",
-        validators=[InputRequired("Give the reason for the addendum."), Length(max=200)],
+        _l("Reason"),
+        validators=[InputRequired(_l("Give the reason for the addendum.")), Length(max=200)],
         filters=[strip],
     )
-    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the page.")])
-    submit = SubmitField("Add addendum")
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message=_l("Reload the page."))])
+    submit = SubmitField(_l("Add addendum"))
 
 
 class ShiftForm(SiteSysForm):
     name = StringField(
-        "Shift name",
-        validators=[InputRequired("Name the shift."), Length(max=40)],
+        _l("Shift name"),
+        validators=[InputRequired(_l("Name the shift.")), Length(max=40)],
         filters=[strip],
     )
-    start = TimeField("Starts at", validators=[InputRequired("Enter the start time.")])
+    start = TimeField(_l("Starts at"), validators=[InputRequired(_l("Enter the start time."))])
     end = TimeField(
-        "Ends at",
-        validators=[InputRequired("Enter the end time.")],
-        description="An end at or before the start means the shift runs past midnight.",
+        _l("Ends at"),
+        validators=[InputRequired(_l("Enter the end time."))],
+        description=_l("An end at or before the start means the shift runs past midnight."),
     )
-    submit = SubmitField("Add shift")
+    submit = SubmitField(_l("Add shift"))
 
 
 class StockItemForm(SiteSysForm):
     name = StringField(
-        "Item", validators=[InputRequired("Name the item."), Length(max=60)], filters=[strip]
+        _l("Item"),
+        validators=[InputRequired(_l("Name the item.")), Length(max=60)],
+        filters=[strip],
     )
-    submit = SubmitField("Add item")
+    submit = SubmitField(_l("Add item"))
 
 
 class HistoryFilterForm(SiteSysForm):
     class Meta:
         csrf = False
 
-    date_from = DayMonthYearField("From date", validators=[Optional(), on_the_calendar])
+    date_from = DayMonthYearField(_l("From date"), validators=[Optional(), on_the_calendar])
     date_to = DayMonthYearField(
-        "To date", validators=[Optional(), on_the_calendar, not_before_date_from]
+        _l("To date"), validators=[Optional(), on_the_calendar, not_before_date_from]
     )
-    shift = StringField("Shift", validators=[Optional(), Length(max=40)], filters=[strip])
-    submit = SubmitField("Filter")
+    shift = StringField(_l("Shift"), validators=[Optional(), Length(max=40)], filters=[strip])
+    submit = SubmitField(_l("Filter"))

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, time
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,11 +63,7 @@ class HandoverStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "draft": "Draft",
-            "submitted": "Awaiting acknowledgement",
-            "acknowledged": "Acknowledged",
-        }[self.value]
+        return str(STATUS_LABELS[self.value])
 
 
 class IllnessSeverity(enum.StrEnum):
@@ -78,7 +75,23 @@ class IllnessSeverity(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(SEVERITY_LABELS[self.value])
+
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Awaiting acknowledgement"),
+    "acknowledged": _l("Acknowledged"),
+}
+#: I-PASS illness severity in words (lazy: the draft form's choices are made at import time).
+SEVERITY_LABELS = {
+    # TRANSLATORS: clinical (I-PASS illness severity)
+    "stable": _l("Stable"),
+    # TRANSLATORS: clinical (I-PASS illness severity)
+    "watcher": _l("Watcher"),
+    # TRANSLATORS: clinical (I-PASS illness severity)
+    "unstable": _l("Unstable"),
+}
 
 
 class Handover(Audited, Base):

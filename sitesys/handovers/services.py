@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -48,7 +49,7 @@ class HandoverFrozen(HandoverError):
 
     def __init__(self, handover: Handover) -> None:
         super().__init__(
-            "This handover was submitted and can no longer change; add an addendum instead."
+            _("This handover was submitted and can no longer change; add an addendum instead.")
         )
         self.submitted_at = handover.submitted_at
 
@@ -211,14 +212,14 @@ def draft_fields(handover: Handover, values: dict[str, Any]) -> Fields:
         return "—" if counted is None else str(counted)
 
     return [
-        ("Summary", values["summary"] or "—"),
-        ("Situation awareness and contingencies", values["situation_awareness"] or "—"),
-        ("Notes", values["notes"] or "—"),
+        (_("Summary"), values["summary"] or "—"),
+        (_("Situation awareness and contingencies"), values["situation_awareness"] or "—"),
+        (_("Notes"), values["notes"] or "—"),
         *(
-            (f"Illness severity · {person.display_tag}", severity(person))
+            (_("Illness severity · %(tag)s", tag=person.display_tag), severity(person))
             for person in handover.people
         ),
-        *((f"Stock · {row.item}", count(row)) for row in handover.stock),
+        *((_("Stock · %(item)s", item=row.item), count(row)) for row in handover.stock),
     ]
 
 
@@ -300,7 +301,7 @@ def add_action(
     _draft_only(handover)
     what, owner = what.strip(), owner.strip()
     if not what or not owner:
-        raise HandoverError("An action needs what is to be done and who owns it.")
+        raise HandoverError(_("An action needs what is to be done and who owns it."))
     action = HandoverAction(
         what=what[:300], owner=owner[:80], by_when=(by_when or "").strip()[:40] or None
     )
@@ -315,7 +316,7 @@ def remove_action(session: Session, actor: Staff, handover: Handover, action_id:
     _draft_only(handover)
     action = next((a for a in handover.actions if a.id == action_id), None)
     if action is None:
-        raise HandoverError("That action is not on this handover.")
+        raise HandoverError(_("That action is not on this handover."))
     handover.actions.remove(action)
     _audit(session, "handover.action_removed", actor, handover, action_id=action_id)
     session.flush()
@@ -324,13 +325,13 @@ def remove_action(session: Session, actor: Staff, handover: Handover, action_id:
 def submission_problems(handover: Handover) -> list[str]:
     problems = []
     if not handover.summary:
-        problems.append("Write the summary.")
+        problems.append(_("Write the summary."))
     missing = [p.display_tag for p in handover.people if p.severity is None]
     if missing:
-        problems.append("Give the illness severity of " + ", ".join(missing) + ".")
+        problems.append(_("Give the illness severity of %(tags)s.", tags=", ".join(missing)))
     uncounted = [row.item for row in handover.stock if row.count is None]
     if uncounted:
-        problems.append("Count " + ", ".join(uncounted) + ".")
+        problems.append(_("Count %(items)s.", items=", ".join(uncounted)))
     return problems
 
 
@@ -391,9 +392,18 @@ class AlreadyAcknowledged(HandoverError):
     """
 
     def __init__(self, handover: Handover, readback_note: str | None) -> None:
-        who = handover.acknowledged_by.display_name if handover.acknowledged_by else "another lead"
-        lost = "; your read-back note was not saved" if readback_note else ""
-        super().__init__(f"Already acknowledged by {who}{lost}.")
+        who = (
+            handover.acknowledged_by.display_name if handover.acknowledged_by else _("another lead")
+        )
+        if readback_note:
+            super().__init__(
+                _(
+                    "Already acknowledged by %(name)s; your read-back note was not saved.",
+                    name=who,
+                )
+            )
+        else:
+            super().__init__(_("Already acknowledged by %(name)s.", name=who))
         self.acknowledged_by = who
         self.acknowledged_at = handover.acknowledged_at
         self.readback_note = readback_note
@@ -411,13 +421,13 @@ def acknowledge_handover(
     """
     note = (readback_note or "").strip()[:1000] or None
     if handover.status is HandoverStatus.DRAFT:
-        raise HandoverError("This handover has not been submitted yet.")
+        raise HandoverError(_("This handover has not been submitted yet."))
     if handover.status is HandoverStatus.ACKNOWLEDGED:
         if handover.acknowledged_by_id == actor.id and handover.readback_note == note:
             return
         raise AlreadyAcknowledged(handover, note)
     if handover.outgoing_lead_id == actor.id:
-        raise HandoverError("You gave this handover; the incoming lead must acknowledge it.")
+        raise HandoverError(_("You gave this handover; the incoming lead must acknowledge it."))
     now = utcnow()
     handover.status = HandoverStatus.ACKNOWLEDGED
     handover.acknowledged_at = now
@@ -457,13 +467,13 @@ def add_addendum(
     replayed = _addendum_by_key(session, submission_key)
     if replayed is not None:
         if replayed.handover_id != handover.id:
-            raise HandoverError("That form belongs to another handover; reload the page.")
+            raise HandoverError(_("That form belongs to another handover; reload the page."))
         return replayed
     if not handover.is_frozen:
-        raise HandoverError("A draft can still be edited; addenda are for submitted handovers.")
+        raise HandoverError(_("A draft can still be edited; addenda are for submitted handovers."))
     text, reason = text.strip(), reason.strip()
     if not text or not reason:
-        raise HandoverError("An addendum needs the correction and the reason for it.")
+        raise HandoverError(_("An addendum needs the correction and the reason for it."))
     addendum = HandoverAddendum(
         handover_id=handover.id,
         text=text[:MAX_TEXT],

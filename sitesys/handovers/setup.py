@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -78,7 +79,7 @@ def add_shift(
     existing = definitions(session, site)
     taken = next((d.name for d in existing if d.name.casefold() == name.casefold()), None)
     if taken is not None:
-        raise SetupError(f"There is already a shift called {taken}.")
+        raise SetupError(_("There is already a shift called %(name)s.", name=taken))
     proposed = [*existing, ShiftDefinition(name, start, end)]
     problems = shift_problems(proposed)
     if problems:
@@ -120,7 +121,7 @@ def stock_items(session: Session, site: Site) -> list[StockItem]:
 def add_stock_item(session: Session, actor: Staff | None, site: Site, name: str) -> StockItem:
     name = name.strip()
     if not name:
-        raise SetupError("Enter the item's name.")
+        raise SetupError(_("Enter the item's name."))
     # Compared ignoring case, in Python as site and booth names are (SQLite's lower() folds
     # ASCII letters only): "NALOXONE DOSES" beside "Naloxone doses" would be counted twice.
     existing = next(

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from sitesys.clock import local_instant
 
 MAX_SHIFTS = 12
@@ -14,8 +17,8 @@ MAX_SHIFTS = 12
 _ONE_DAY = timedelta(days=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _COUNT_WORDS = {
-    2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven",
-    8: "Eight", 9: "Nine", 10: "Ten", 11: "Eleven", 12: "Twelve",
+    2: _l("Two"), 3: _l("Three"), 4: _l("Four"), 5: _l("Five"), 6: _l("Six"), 7: _l("Seven"),
+    8: _l("Eight"), 9: _l("Nine"), 10: _l("Ten"), 11: _l("Eleven"), 12: _l("Twelve"),
 }  # fmt: skip
 
 
@@ -163,24 +166,34 @@ def shift_problems(definitions: Sequence[ShiftDefinition]) -> list[str]:
     problems: list[str] = []
     if len(definitions) > MAX_SHIFTS:
         problems.append(
-            f"A site can have at most {MAX_SHIFTS} shifts; this one has {len(definitions)}."
+            _(
+                "A site can have at most %(most)s shifts; this one has %(count)s.",
+                most=MAX_SHIFTS,
+                count=len(definitions),
+            )
         )
     named: dict[str, list[str]] = {}
     for position, definition in enumerate(definitions, start=1):
         name = definition.name.strip()
         if not name:
-            problems.append(f"Shift {position} has no name.")
+            problems.append(_("Shift %(position)s has no name.", position=position))
             continue
         # Names are compared without case: "Early" and "early" would read as one shift on a rota.
         named.setdefault(name.casefold(), []).append(name)
         if definition.start == definition.end:
             problems.append(
-                f"{name} starts and ends at {definition.start:%H:%M}: give it its end time."
+                _(
+                    "%(name)s starts and ends at %(time)s: give it its end time.",
+                    name=name,
+                    time=f"{definition.start:%H:%M}",
+                )
             )
     for spellings in named.values():
         if len(spellings) > 1:
-            count = _COUNT_WORDS.get(len(spellings), str(len(spellings)))
-            problems.append(f"{count} shifts are called {spellings[0]}.")
+            count = str(_COUNT_WORDS.get(len(spellings), len(spellings)))
+            problems.append(
+                _("%(count)s shifts are called %(name)s.", count=count, name=spellings[0])
+            )
     return problems
 
 

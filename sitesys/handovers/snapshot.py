@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -15,6 +17,7 @@ from sitesys.board.supply import CustodyWarning
 from sitesys.checkin.models import Visit
 from sitesys.drugchecks.models import CustodyAlert
 from sitesys.handovers.shifts import ShiftOccurrence
+from sitesys.i18n import DEFAULT_LOCALE
 from sitesys.incidents.models import Incident
 from sitesys.observations.checks import CheckState
 from sitesys.observations.models import OverdueAlert
@@ -26,7 +29,8 @@ def check_words(card: VisitCard) -> str:
     first check is not yet due ("Checked" would say they had been seen).
     """
     if card.latest is None and card.check is CheckState.OK:
-        return "Not checked yet"
+        text: str = _("Not checked yet")
+        return text
     return card.check.label
 
 
@@ -169,8 +173,16 @@ def take_snapshot(
     session: Session, site: Site, shift: ShiftWindow, now: datetime
 ) -> dict[str, Any]:
     """Everyone on site with their phase and latest score, open alerts, overdue checks, booths
-    out of service, and the shift's counts, as the board shows them at this moment.
+    out of service, and the shift's counts, as the board shows them at this moment. The words
+    kept are in the source language whoever takes it; the handover's page translates them.
     """
+    with force_locale(DEFAULT_LOCALE):
+        return _take_snapshot(session, site, shift, now)
+
+
+def _take_snapshot(
+    session: Session, site: Site, shift: ShiftWindow, now: datetime
+) -> dict[str, Any]:
     board = read_board(session, site, now)
     cards = [tile.card for tile in board.tiles if tile.card] + board.waiting + board.aftercare
     alerted = {

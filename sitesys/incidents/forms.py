@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -28,7 +30,12 @@ from sitesys.forms import (
     strip,
 )
 from sitesys.incidents.kinds import (
+    HARM_LABELS,
+    OUTCOME_LABELS,
     PHYSICAL_HARM_HINT,
+    ROUTE_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
     ActionKind,
     IncidentStatus,
     IncidentType,
@@ -77,12 +84,13 @@ class PlainDecimalField(DecimalField):
     def __init__(self, *args: Any, example: str = "1", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.example = example
-        self.number_message = f"Enter a number, such as {example}."
+        self.number_message = _l("Enter a number, such as %(example)s.", example=example)
 
 
 def _submission_key() -> HiddenField:
     return HiddenField(
-        "This form", validators=[Regexp(UUID_PATTERN, message="Reload the page and try again.")]
+        _l("This form"),
+        validators=[Regexp(UUID_PATTERN, message=_l("Reload the page and try again."))],
     )
 
 
@@ -91,24 +99,26 @@ class ActionForm(SiteSysForm):
 
     kind = HiddenField(
         validators=[
-            InputRequired("Choose an action."),
-            Regexp(f"^({'|'.join(k.value for k in ActionKind)})$", message="Choose an action."),
+            InputRequired(_l("Choose an action.")),
+            Regexp(f"^({'|'.join(k.value for k in ActionKind)})$", message=_l("Choose an action.")),
         ]
     )
     submission_key = _submission_key()
-    dose_mg = PlainDecimalField("Dose (mg)", places=None, validators=[Optional()], example="0.4")
+    dose_mg = PlainDecimalField(
+        _l("Dose (mg)"), places=None, validators=[Optional()], example="0.4"
+    )
     naloxone_route = RadioChoiceField(
-        "Route",
-        choices=choices((route.value, route.label) for route in NaloxoneRoute),
+        _l("Route"),
+        choices=choices((route.value, ROUTE_LABELS[route.value]) for route in NaloxoneRoute),
         validators=[Optional()],
-        invalid_choice="Choose intramuscular, intranasal or intravenous.",
+        invalid_choice=_l("Choose intramuscular, intranasal or intravenous."),
     )
     oxygen_l_per_min = PlainDecimalField(
-        "Flow (L/min)", places=None, validators=[Optional()], example="15"
+        _l("Flow (L/min)"), places=None, validators=[Optional()], example="15"
     )
     note = StringField(
-        "Note",
-        validators=[Optional(), Length(max=200, message="Keep the note under 200 characters.")],
+        _l("Note"),
+        validators=[Optional(), Length(max=200, message=_l("Keep the note under 200 characters."))],
         filters=[strip],
     )
 
@@ -124,21 +134,18 @@ class ActionForm(SiteSysForm):
         valid: bool = super().validate(extra_validators)
         kind = self.action_kind
         if kind is ActionKind.NALOXONE:
-            self._check_range(
-                self.dose_mg, NALOXONE_MG, NALOXONE_PLACES, "mg", "the naloxone dose in mg"
-            )
+            self._check_range(self.dose_mg, NALOXONE_MG, NALOXONE_PLACES, "mg")
             if not self.naloxone_route.errors and not self.naloxone_route.data:
-                self.naloxone_route.errors.append("Choose how the naloxone was given.")
+                self.naloxone_route.errors.append(_("Choose how the naloxone was given."))
         elif kind is ActionKind.OXYGEN:
             self._check_range(
                 self.oxygen_l_per_min,
                 OXYGEN_L_PER_MIN,
                 OXYGEN_PLACES,
                 "L/min",
-                "the oxygen flow in L/min",
             )
         elif kind is ActionKind.NOTE and not self.note.errors and not self.note.data:
-            self.note.errors.append("Write the note before pressing Note.")
+            self.note.errors.append(_("Write the note before pressing Note."))
         return valid and not any(field.errors for field in self)
 
     @staticmethod
@@ -147,19 +154,34 @@ class ActionForm(SiteSysForm):
         bounds: tuple[Decimal, Decimal],
         places: int,
         unit: str,
-        what: str,
     ) -> None:
         if field.errors:
             return
         low, high = bounds
-        word = "dose" if unit == "mg" else "flow"
+        dose = unit == "mg"
         if field.data is None:
-            field.errors.append(f"Enter {what}, such as {field.example}.")
+            if dose:
+                field.errors.append(
+                    _("Enter the naloxone dose in mg, such as %(example)s.", example=field.example)
+                )
+            else:
+                field.errors.append(
+                    _("Enter the oxygen flow in L/min, such as %(example)s.", example=field.example)
+                )
         elif not low <= field.data <= high:
-            field.errors.append(f"Enter a {word} from {low} to {high} {unit}.")
+            if dose:
+                field.errors.append(
+                    _("Enter a dose from %(low)s to %(high)s mg.", low=low, high=high)
+                )
+            else:
+                field.errors.append(
+                    _("Enter a flow from %(low)s to %(high)s L/min.", low=low, high=high)
+                )
         elif too_precise(field.data, places):
-            precision = "two decimal places" if places == 2 else "one decimal place"
-            field.errors.append(f"Enter the {word} to {precision} at most.")
+            if dose:
+                field.errors.append(_("Enter the dose to two decimal places at most."))
+            else:
+                field.errors.append(_("Enter the flow to one decimal place at most."))
 
 
 class EndResponseForm(SiteSysForm):
@@ -168,7 +190,7 @@ class EndResponseForm(SiteSysForm):
     outcome = HiddenField(
         validators=[
             Optional(),
-            Regexp(f"^({'|'.join(o.value for o in Outcome)})$", message="Reload the page."),
+            Regexp(f"^({'|'.join(o.value for o in Outcome)})$", message=_l("Reload the page.")),
         ]
     )
 
@@ -179,10 +201,10 @@ class EndResponseForm(SiteSysForm):
 
 class StrikeForm(SiteSysForm):
     reason = StringField(
-        "Reason for striking through",
+        _l("Reason for striking through"),
         validators=[
-            InputRequired("Give a reason for striking the action through."),
-            Length(max=200, message="Keep the reason under 200 characters."),
+            InputRequired(_l("Give a reason for striking the action through.")),
+            Length(max=200, message=_l("Keep the reason under 200 characters.")),
         ],
         filters=[strip],
     )
@@ -192,54 +214,54 @@ class ReportForm(SiteSysForm):
     """The incident report; nothing is required while drafting (see reports.missing_fields)."""
 
     types = MultiCheckboxField(
-        "Type of incident",
-        choices=choices((t.value, t.label) for t in IncidentType),
+        _l("Type of incident"),
+        choices=choices((t.value, TYPE_LABELS[t.value]) for t in IncidentType),
         validators=[Optional()],
-        invalid_choice="Choose types from the list.",
+        invalid_choice=_l("Choose types from the list."),
     )
     substances = MultiCheckboxField(
-        "Substances involved",
+        _l("Substances involved"),
         validators=[Optional()],
-        invalid_choice="Choose substances from this site's list.",
+        invalid_choice=_l("Choose substances from this site's list."),
     )
     narrative = TextAreaField(
-        "What happened",
+        _l("What happened"),
         validators=[
             Optional(),
-            Length(max=MAX_NARRATIVE, message="Keep the narrative under 10,000 characters."),
+            Length(max=MAX_NARRATIVE, message=_l("Keep the narrative under 10,000 characters.")),
         ],
         filters=[strip],
-        description="How it was noticed, what was done and how the person responded. No names.",
+        description=_l("How it was noticed, what was done and how the person responded. No names."),
     )
     outcome = RadioChoiceField(
-        "Outcome",
-        choices=choices((o.value, o.label) for o in Outcome),
+        _l("Outcome"),
+        choices=choices((o.value, OUTCOME_LABELS[o.value]) for o in Outcome),
         validators=[Optional()],
-        invalid_choice="Choose an outcome from the list.",
+        invalid_choice=_l("Choose an outcome from the list."),
     )
     physical_harm = RadioChoiceField(
-        "Physical harm",
-        choices=choices((h.value, h.label) for h in PhysicalHarm),
+        _l("Physical harm"),
+        choices=choices((h.value, HARM_LABELS[h.value]) for h in PhysicalHarm),
         validators=[Optional()],
-        invalid_choice="Choose a level of physical harm.",
+        invalid_choice=_l("Choose a level of physical harm."),
         description=PHYSICAL_HARM_HINT,
     )
     psychological_harm = RadioChoiceField(
-        "Psychological harm",
-        choices=choices((h.value, h.label) for h in PsychologicalHarm),
+        _l("Psychological harm"),
+        choices=choices((h.value, HARM_LABELS[h.value]) for h in PsychologicalHarm),
         validators=[Optional()],
-        invalid_choice="Choose a level of psychological harm.",
+        invalid_choice=_l("Choose a level of psychological harm."),
     )
     staff_involved = MultiCheckboxField(
-        "Staff involved",
+        _l("Staff involved"),
         validators=[Optional()],
-        invalid_choice="Choose staff of this site.",
+        invalid_choice=_l("Choose staff of this site."),
     )
     #: The report's version when the form was opened (see reports.report_version); a form
     #: without one is treated as out of date.
     version = HiddenField(validators=[Optional()])
-    save = SubmitField("Save draft")
-    submit = SubmitField("Submit report")
+    save = SubmitField(_l("Save draft"))
+    submit = SubmitField(_l("Submit report"))
 
 
 class NewReportForm(ReportForm):
@@ -250,23 +272,23 @@ class NewReportForm(ReportForm):
 
 class AmendForm(ReportForm):
     reason = StringField(
-        "Reason for the amendment",
+        _l("Reason for the amendment"),
         validators=[
-            InputRequired("Give a reason for the amendment."),
-            Length(max=300, message="Keep the reason under 300 characters."),
+            InputRequired(_l("Give a reason for the amendment.")),
+            Length(max=300, message=_l("Keep the reason under 300 characters.")),
         ],
         filters=[strip],
     )
     save = None
-    submit = SubmitField("Save amendment")
+    submit = SubmitField(_l("Save amendment"))
 
 
-def _review_text(label: str) -> TextAreaField:
+def _review_text(label: Any) -> TextAreaField:
     return TextAreaField(
         label,
         validators=[
             Optional(),
-            Length(max=MAX_REVIEW_TEXT, message="Keep this under 5,000 characters."),
+            Length(max=MAX_REVIEW_TEXT, message=_l("Keep this under 5,000 characters.")),
         ],
         filters=[strip],
     )
@@ -275,47 +297,49 @@ def _review_text(label: str) -> TextAreaField:
 class ReviewForm(SiteSysForm):
     #: The review's version when the form was opened (see review.review_version).
     version = HiddenField(validators=[Optional()])
-    findings = _review_text("Findings")
-    contributing_factors = _review_text("Contributing factors")
-    learning = _review_text("Learning")
-    submit = SubmitField("Save review")
+    findings = _review_text(_l("Findings"))
+    contributing_factors = _review_text(_l("Contributing factors"))
+    learning = _review_text(_l("Learning"))
+    submit = SubmitField(_l("Save review"))
 
 
 class ReviewActionForm(SiteSysForm):
     description = StringField(
-        "What needs to be done",
+        _l("What needs to be done"),
         validators=[
-            InputRequired("Say what needs to be done."),
-            Length(max=300, message="Keep it under 300 characters."),
+            InputRequired(_l("Say what needs to be done.")),
+            Length(max=300, message=_l("Keep it under 300 characters.")),
         ],
         filters=[strip],
     )
     owner = PlainSelectField(
-        "Owner",
-        validators=[InputRequired("Choose who owns the action.")],
-        invalid_choice="Choose a member of this site's staff.",
+        _l("Owner"),
+        validators=[InputRequired(_l("Choose who owns the action."))],
+        invalid_choice=_l("Choose a member of this site's staff."),
     )
-    due_on = DayMonthYearField("Due date", validators=[InputRequired("Enter the due date.")])
+    due_on = DayMonthYearField(
+        _l("Due date"), validators=[InputRequired(_l("Enter the due date."))]
+    )
     submission_key = _submission_key()
-    submit = SubmitField("Add action")
+    submit = SubmitField(_l("Add action"))
 
 
 class ReopenForm(SiteSysForm):
     reason = StringField(
-        "Reason for reopening",
+        _l("Reason for reopening"),
         validators=[
-            InputRequired("Give a reason for reopening the incident."),
-            Length(max=300, message="Keep the reason under 300 characters."),
+            InputRequired(_l("Give a reason for reopening the incident.")),
+            Length(max=300, message=_l("Keep the reason under 300 characters.")),
         ],
         filters=[strip],
     )
-    submit = SubmitField("Reopen incident")
+    submit = SubmitField(_l("Reopen incident"))
 
 
 STATE_CHOICES = [
-    (ACTIVE, "Not closed"),
-    *((status.value, status.label) for status in IncidentStatus),
-    (ALL, "All states"),
+    (ACTIVE, _l("Not closed")),
+    *((status.value, STATUS_LABELS[status.value]) for status in IncidentStatus),
+    (ALL, _l("All states")),
 ]
 
 
@@ -323,22 +347,26 @@ class QueueFilterForm(SiteSysForm):
     class Meta:
         csrf = False
 
-    date_from = DayMonthYearField("From date", validators=[Optional(), on_the_calendar])
+    date_from = DayMonthYearField(_l("From date"), validators=[Optional(), on_the_calendar])
     date_to = DayMonthYearField(
-        "To date", validators=[Optional(), on_the_calendar, not_before_date_from]
+        _l("To date"), validators=[Optional(), on_the_calendar, not_before_date_from]
     )
     type = SelectField(
-        "Type",
-        choices=choices([("", "Any type"), *((t.value, t.label) for t in IncidentType)]),
+        _l("Type"),
+        choices=choices(
+            [("", _l("Any type")), *((t.value, TYPE_LABELS[t.value]) for t in IncidentType)]
+        ),
         validators=[Optional()],
     )
     harm = SelectField(
-        "Physical harm",
-        choices=choices([("", "Any harm"), *((h.value, h.label) for h in PhysicalHarm)]),
+        _l("Physical harm"),
+        choices=choices(
+            [("", _l("Any harm")), *((h.value, HARM_LABELS[h.value]) for h in PhysicalHarm)]
+        ),
         validators=[Optional()],
     )
-    state = SelectField("State", choices=choices(STATE_CHOICES), default=ACTIVE)
-    submit = SubmitField("Filter")
+    state = SelectField(_l("State"), choices=choices(STATE_CHOICES), default=ACTIVE)
+    submit = SubmitField(_l("Filter"))
 
 
 class ExportForm(QueueFilterForm):
@@ -347,5 +375,5 @@ class ExportForm(QueueFilterForm):
     class Meta:
         csrf = True
 
-    include_narratives = BooleanField("Include narratives")
-    submit = SubmitField("Export CSV")
+    include_narratives = BooleanField(_l("Include narratives"))
+    submit = SubmitField(_l("Export CSV"))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import lazy_gettext as _l
+
 
 class IncidentStatus(enum.StrEnum):
     OPEN = "open"
@@ -18,17 +20,20 @@ class IncidentStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "open": "Response running",
-            "draft": "Draft",
-            "submitted": "Submitted",
-            "in_review": "In review",
-            "closed": "Closed",
-        }[self.value]
+        return str(STATUS_LABELS[self.value])
 
     @classmethod
     def after_submission(cls) -> tuple[IncidentStatus, ...]:
         return (cls.SUBMITTED, cls.IN_REVIEW, cls.CLOSED)
+
+
+STATUS_LABELS = {
+    "open": _l("Response running"),
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "in_review": _l("In review"),
+    "closed": _l("Closed"),
+}
 
 
 class IncidentType(enum.StrEnum):
@@ -47,20 +52,36 @@ class IncidentType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "opioid_overdose": "Opioid overdose",
-            "stimulant_overamping": "Stimulant overamping",
-            "ketamine_dissociative_crisis": "Ketamine dissociative crisis",
-            "seizure": "Seizure",
-            "vomiting_aspiration_risk": "Vomiting / aspiration risk",
-            "fall_or_injury": "Fall or injury",
-            "agitation_or_aggression": "Agitation or aggression",
-            "allergic_reaction": "Allergic reaction",
-            "mental_health_crisis": "Mental-health crisis",
-            "other_medical": "Other medical",
-            "security_police": "Security / police",
-            "staff_injury_or_needlestick": "Staff injury or needlestick",
-        }[self.value]
+        return str(TYPE_LABELS[self.value])
+
+
+#: Incident types in words (a dict of lazy strings: the form's choices are made at import time).
+TYPE_LABELS = {
+    # TRANSLATORS: clinical
+    "opioid_overdose": _l("Opioid overdose"),
+    # TRANSLATORS: clinical
+    "stimulant_overamping": _l("Stimulant overamping"),
+    # TRANSLATORS: clinical
+    "ketamine_dissociative_crisis": _l("Ketamine dissociative crisis"),
+    # TRANSLATORS: clinical
+    "seizure": _l("Seizure"),
+    # TRANSLATORS: clinical
+    "vomiting_aspiration_risk": _l("Vomiting / aspiration risk"),
+    # TRANSLATORS: clinical
+    "fall_or_injury": _l("Fall or injury"),
+    # TRANSLATORS: clinical
+    "agitation_or_aggression": _l("Agitation or aggression"),
+    # TRANSLATORS: clinical
+    "allergic_reaction": _l("Allergic reaction"),
+    # TRANSLATORS: clinical
+    "mental_health_crisis": _l("Mental-health crisis"),
+    # TRANSLATORS: clinical
+    "other_medical": _l("Other medical"),
+    # TRANSLATORS: clinical
+    "security_police": _l("Security / police"),
+    # TRANSLATORS: clinical
+    "staff_injury_or_needlestick": _l("Staff injury or needlestick"),
+}
 
 
 class Outcome(enum.StrEnum):
@@ -71,12 +92,34 @@ class Outcome(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "recovered_on_site": "Recovered on site",
-            "transferred_to_hospital": "Transferred to hospital",
-            "left_against_advice": "Left against advice",
-            "died": "Died",
-        }[self.value]
+        return str(OUTCOME_LABELS[self.value])
+
+
+OUTCOME_LABELS = {
+    # TRANSLATORS: clinical
+    "recovered_on_site": _l("Recovered on site"),
+    # TRANSLATORS: clinical
+    "transferred_to_hospital": _l("Transferred to hospital"),
+    # TRANSLATORS: clinical
+    "left_against_advice": _l("Left against advice"),
+    # TRANSLATORS: clinical
+    "died": _l("Died"),
+}
+
+
+#: Harm levels in words (LFPSE's grades).
+HARM_LABELS = {
+    # TRANSLATORS: clinical (harm grade, NHS England LFPSE)
+    "none": _l("None"),
+    # TRANSLATORS: clinical (harm grade, NHS England LFPSE)
+    "low": _l("Low"),
+    # TRANSLATORS: clinical (harm grade, NHS England LFPSE)
+    "moderate": _l("Moderate"),
+    # TRANSLATORS: clinical (harm grade, NHS England LFPSE)
+    "severe": _l("Severe"),
+    # TRANSLATORS: clinical (harm grade, NHS England LFPSE)
+    "fatal": _l("Fatal"),
+}
 
 
 class PhysicalHarm(enum.StrEnum):
@@ -88,7 +131,7 @@ class PhysicalHarm(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(HARM_LABELS[self.value])
 
 
 class PsychologicalHarm(enum.StrEnum):
@@ -99,15 +142,26 @@ class PsychologicalHarm(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(HARM_LABELS[self.value])
 
 
 #: What each physical harm level means (LFPSE), shown as a hint on the report.
-PHYSICAL_HARM_HINT = (
+# TRANSLATORS: clinical (harm grades, NHS England LFPSE)
+PHYSICAL_HARM_HINT = _l(
     "Low: minimal harm, such as extra observation or first aid. Moderate: short-term harm needing "
     "further treatment. Severe: permanent or long-term harm, or a life-saving intervention. "
     "Fatal: the person died."
 )
+
+
+ROUTE_LABELS = {
+    # TRANSLATORS: clinical (naloxone route)
+    "intramuscular": _l("Intramuscular"),
+    # TRANSLATORS: clinical (naloxone route)
+    "intranasal": _l("Intranasal"),
+    # TRANSLATORS: clinical (naloxone route)
+    "intravenous": _l("Intravenous"),
+}
 
 
 class NaloxoneRoute(enum.StrEnum):
@@ -117,11 +171,21 @@ class NaloxoneRoute(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(ROUTE_LABELS[self.value])
 
     @property
     def short(self) -> str:
-        return {"intramuscular": "IM", "intranasal": "IN", "intravenous": "IV"}[self.value]
+        return str(ROUTE_SHORT[self.value])
+
+
+ROUTE_SHORT = {
+    # TRANSLATORS: clinical (intramuscular, short)
+    "intramuscular": _l("IM"),
+    # TRANSLATORS: clinical (intranasal, short)
+    "intranasal": _l("IN"),
+    # TRANSLATORS: clinical (intravenous, short)
+    "intravenous": _l("IV"),
+}
 
 
 class ActionKind(enum.StrEnum):
@@ -145,23 +209,7 @@ class ActionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "stimulation": "Stimulation",
-            "airway": "Airway / recovery position",
-            "oxygen": "Oxygen",
-            "rescue_breaths": "Rescue breaths / bag-valve-mask",
-            "naloxone": "Naloxone",
-            "cpr_started": "CPR started",
-            "cpr_stopped": "CPR stopped",
-            "defibrillator": "Defibrillator",
-            "ems_called": "EMS called",
-            "ems_arrived": "EMS arrived",
-            "ems_left": "EMS left",
-            "transferred_to_hospital": "Transferred to hospital",
-            "client_responsive": "Client responsive",
-            "client_refused_transfer": "Client refused transfer",
-            "note": "Note",
-        }[self.value]
+        return str(ACTION_LABELS[self.value])
 
     @property
     def needs_value(self) -> bool:
@@ -176,3 +224,38 @@ class ActionKind(enum.StrEnum):
     def urgent(cls) -> tuple[ActionKind, ...]:
         """Actions that make an incident urgent for managers at once."""
         return (cls.EMS_CALLED, cls.TRANSFERRED_TO_HOSPITAL)
+
+
+#: The response screen's buttons (first-aid steps) in words.
+ACTION_LABELS = {
+    # TRANSLATORS: clinical (first-aid step)
+    "stimulation": _l("Stimulation"),
+    # TRANSLATORS: clinical (first-aid step)
+    "airway": _l("Airway / recovery position"),
+    # TRANSLATORS: clinical (first-aid step)
+    "oxygen": _l("Oxygen"),
+    # TRANSLATORS: clinical (first-aid step)
+    "rescue_breaths": _l("Rescue breaths / bag-valve-mask"),
+    # TRANSLATORS: clinical (first-aid step)
+    "naloxone": _l("Naloxone"),
+    # TRANSLATORS: clinical (first-aid step)
+    "cpr_started": _l("CPR started"),
+    # TRANSLATORS: clinical (first-aid step)
+    "cpr_stopped": _l("CPR stopped"),
+    # TRANSLATORS: clinical (first-aid step)
+    "defibrillator": _l("Defibrillator"),
+    # TRANSLATORS: clinical (first-aid step)
+    "ems_called": _l("EMS called"),
+    # TRANSLATORS: clinical (first-aid step)
+    "ems_arrived": _l("EMS arrived"),
+    # TRANSLATORS: clinical (first-aid step)
+    "ems_left": _l("EMS left"),
+    # TRANSLATORS: clinical (first-aid step)
+    "transferred_to_hospital": _l("Transferred to hospital"),
+    # TRANSLATORS: clinical (first-aid step)
+    "client_responsive": _l("Client responsive"),
+    # TRANSLATORS: clinical (first-aid step)
+    "client_refused_transfer": _l("Client refused transfer"),
+    # TRANSLATORS: clinical (first-aid step)
+    "note": _l("Note"),
+}

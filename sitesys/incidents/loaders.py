@@ -43,6 +43,22 @@ def get_incident_or_404(
     return incident
 
 
+def get_response_or_404(
+    session: Session, incident_id: uuid.UUID, site: Site, *, for_update: bool = False
+) -> Incident:
+    """An incident of this site as the response screen's taps and polls need it: its row alone
+    (locked with `for_update`), without the report's types, substances and people, which a tap
+    never shows; `with_actions` loads the log.
+    """
+    statement = select(Incident).where(Incident.id == incident_id, Incident.site_id == site.id)
+    if for_update:
+        statement = statement.with_for_update(of=Incident)
+    incident = session.scalar(statement)
+    if incident is None:
+        abort(404)
+    return incident
+
+
 def get_action_or_404(session: Session, action_id: int, incident: Incident) -> IncidentAction:
     """A tap in this incident's log (the incident, loaded for the site, holds the lock)."""
     action = session.scalar(

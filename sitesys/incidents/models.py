@@ -10,6 +10,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -232,12 +233,25 @@ class IncidentAction(Base):
     def summary(self) -> str:
         """The action as the log reads it, e.g. "Naloxone 0.4 mg intramuscular"."""
         if self.kind is ActionKind.NALOXONE and self.dose_mg is not None:
-            route = f" {self.naloxone_route.label.lower()}" if self.naloxone_route else ""
-            return f"Naloxone {format_decimal(self.dose_mg)} mg{route}"
+            dose = format_decimal(self.dose_mg)
+            if self.naloxone_route:
+                text: str = _(
+                    # TRANSLATORS: clinical (a naloxone dose in the response log)
+                    "Naloxone %(dose)s mg %(route)s",
+                    dose=dose,
+                    route=self.naloxone_route.label.lower(),
+                )
+                return text
+            # TRANSLATORS: clinical (a naloxone dose in the response log)
+            text = _("Naloxone %(dose)s mg", dose=dose)
+            return text
         if self.kind is ActionKind.OXYGEN and self.oxygen_l_per_min is not None:
-            return f"Oxygen {format_decimal(self.oxygen_l_per_min)} L/min"
+            # TRANSLATORS: clinical (oxygen flow in the response log)
+            text = _("Oxygen %(flow)s L/min", flow=format_decimal(self.oxygen_l_per_min))
+            return text
         if self.note:
-            return f"{self.kind.label}: {self.note}"
+            text = _("%(action)s: %(note)s", action=self.kind.label, note=self.note)
+            return text
         return self.kind.label
 
 

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, case, exists, or_, select, union
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -116,23 +118,24 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+#: The internal export's headers, in the reader's language.
 EXPORT_COLUMNS = [
-    "Reference",
-    "Started",
-    "State",
-    "Urgent",
-    "Linked to a visit",
-    "Types",
-    "Substances",
-    "Outcome",
-    "Physical harm",
-    "Psychological harm",
-    "Naloxone doses",
-    "Naloxone total (mg)",
-    "EMS called",
-    "Reported by",
-    "Submitted",
-    "Closed",
+    _l("Reference"),
+    _l("Started"),
+    _l("State"),
+    _l("Urgent"),
+    _l("Linked to a visit"),
+    _l("Types"),
+    _l("Substances"),
+    _l("Outcome"),
+    _l("Physical harm"),
+    _l("Psychological harm"),
+    _l("Naloxone doses"),
+    _l("Naloxone total (mg)"),
+    _l("EMS called"),
+    _l("Reported by"),
+    _l("Submitted"),
+    _l("Closed"),
 ]
 
 
@@ -185,7 +188,10 @@ def export_csv(
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS + (["Narrative"] if include_narratives else []))
+    writer.writerow(
+        [str(column) for column in EXPORT_COLUMNS]
+        + ([_("Narrative")] if include_narratives else [])
+    )
     for incident in incidents:
         taken = actions.get(incident.id, [])
         doses = [a.dose_mg for a in taken if a.kind is ActionKind.NALOXONE and a.dose_mg]
@@ -195,8 +201,8 @@ def export_csv(
             incident.reference,
             when(incident.started_at),
             incident.status.label,
-            "yes" if incident.id in urgent else "no",
-            "yes" if incident.visit_id else "no",
+            _("yes") if incident.id in urgent else _("no"),
+            _("yes") if incident.visit_id else _("no"),
             "; ".join(entry.type.label for entry in incident.types),
             "; ".join(labels.get(s.code, s.code) for s in incident.substances),
             incident.outcome.label if incident.outcome else "",

@@ -6,6 +6,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +18,7 @@ from sitesys.auth.permissions import Capability, ensure, role_can
 from sitesys.checkin.services import substance_labels
 from sitesys.clock import utcnow
 from sitesys.db import add_once
+from sitesys.i18n import DEFAULT_LOCALE
 from sitesys.incidents.kinds import (
     IncidentStatus,
     IncidentType,
@@ -42,19 +46,19 @@ from sitesys.versions.services import Editable, Fields, save_version
 MAX_NARRATIVE = 10_000
 #: Report fields in the order the form shows them, with the words used on amendments.
 FIELD_LABELS = {
-    "types": "Type of incident",
-    "substances": "Substances involved",
-    "narrative": "What happened",
-    "outcome": "Outcome",
-    "physical_harm": "Physical harm",
-    "psychological_harm": "Psychological harm",
-    "staff_involved": "Staff involved",
+    "types": _l("Type of incident"),
+    "substances": _l("Substances involved"),
+    "narrative": _l("What happened"),
+    "outcome": _l("Outcome"),
+    "physical_harm": _l("Physical harm"),
+    "psychological_harm": _l("Psychological harm"),
+    "staff_involved": _l("Staff involved"),
 }
 
 
 #: The report while it is drafted: each save that changes it is kept as a version. Once it is
 #: submitted it changes only by amendment, which keeps its old values itself.
-DRAFT_REPORT = Editable("report", "draft report")
+DRAFT_REPORT = Editable("report", _l("draft report"))
 
 
 class ReportChanged(IncidentChanged):
@@ -62,8 +66,10 @@ class ReportChanged(IncidentChanged):
 
     def __init__(self) -> None:
         super().__init__(
-            "This report was changed by someone else since you opened it; nothing was saved. "
-            "Here it is as it is now — make your change again."
+            _(
+                "This report was changed by someone else since you opened it; nothing was saved. "
+                "Here it is as it is now — make your change again."
+            )
         )
 
 
@@ -73,7 +79,7 @@ class ResponseStillRunning(IncidentChanged):
     category = "warning"
 
     def __init__(self) -> None:
-        super().__init__("The response is still running: end it before writing the report.")
+        super().__init__(_("The response is still running: end it before writing the report."))
 
 
 class ReportSubmitted(IncidentChanged):
@@ -82,7 +88,7 @@ class ReportSubmitted(IncidentChanged):
     category = "info"
 
     def __init__(self) -> None:
-        super().__init__("This report has been submitted; changes are made by amendment.")
+        super().__init__(_("This report has been submitted; changes are made by amendment."))
 
 
 class ReportNotSubmitted(IncidentChanged):
@@ -91,14 +97,16 @@ class ReportNotSubmitted(IncidentChanged):
     category = "info"
 
     def __init__(self) -> None:
-        super().__init__("This report is not submitted yet; edit the draft instead.")
+        super().__init__(_("This report is not submitted yet; edit the draft instead."))
 
 
 class ReportIncomplete(IncidentError):
     """A report submitted with required fields missing; `problems` maps each field to a message."""
 
     def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("The report is not complete yet: " + " ".join(problems.values()))
+        super().__init__(
+            _("The report is not complete yet: %(problems)s", problems=" ".join(problems.values()))
+        )
         self.problems = problems
 
 
@@ -129,7 +137,7 @@ def site_staff(session: Session, site_id: int, ids: list[int]) -> list[Staff]:
         )
     )
     if len(found) != len(wanted):
-        raise IncidentError("Choose staff of this site.")
+        raise IncidentError(_("Choose staff of this site."))
     return found
 
 
@@ -137,21 +145,21 @@ def missing_fields(incident: Incident, report: ReportInput) -> dict[str, str]:
     """What a submitted report must say. A visit's incident needs the client's outcome."""
     problems: dict[str, str] = {}
     if not report.types:
-        problems["types"] = "Choose at least one type of incident."
+        problems["types"] = _("Choose at least one type of incident.")
     if not report.narrative.strip():
-        problems["narrative"] = "Describe what happened."
+        problems["narrative"] = _("Describe what happened.")
     if report.outcome is None and incident.visit_id is not None:
-        problems["outcome"] = "Choose the outcome for the client."
+        problems["outcome"] = _("Choose the outcome for the client.")
     if report.physical_harm is None:
-        problems["physical_harm"] = "Choose the level of physical harm."
+        problems["physical_harm"] = _("Choose the level of physical harm.")
     elif report.outcome is Outcome.DIED and report.physical_harm is not PhysicalHarm.FATAL:
-        problems["physical_harm"] = "The client died, so the physical harm is fatal."
+        problems["physical_harm"] = _("The client died, so the physical harm is fatal.")
     elif report.physical_harm is PhysicalHarm.FATAL and report.outcome not in (None, Outcome.DIED):
-        problems["outcome"] = "Physical harm is fatal, so the outcome is died."
+        problems["outcome"] = _("Physical harm is fatal, so the outcome is died.")
     if report.psychological_harm is None:
-        problems["psychological_harm"] = "Choose the level of psychological harm."
+        problems["psychological_harm"] = _("Choose the level of psychological harm.")
     if not report.staff_ids:
-        problems["staff_involved"] = "Tick the staff involved."
+        problems["staff_involved"] = _("Tick the staff involved.")
     return problems
 
 
@@ -159,7 +167,7 @@ def _check_substances(session: Session, incident: Incident, codes: list[str]) ->
     known = substance_labels(session, incident.site_id)
     codes = list(dict.fromkeys(codes))
     if any(code not in known for code in codes):
-        raise IncidentError("Choose substances from this site's list.")
+        raise IncidentError(_("Choose substances from this site's list."))
     return codes
 
 
@@ -386,7 +394,7 @@ def file_report(
     existing = session.scalar(select(Incident).where(Incident.submission_key == submission_key))
     if existing is not None:
         if existing.site_id != site.id:
-            raise IncidentError("That form belongs to another site; reload the page.")
+            raise IncidentError(_("That form belongs to another site; reload the page."))
         return FiledReport(existing, replayed=True)
     now = utcnow()
     incident = Incident(
@@ -446,7 +454,7 @@ def amend_refusal(actor: Staff, incident: Incident) -> Refused | None:
         incident.submitted_by_id,
     ):
         return None
-    return NotAllowed("Only the reporter or a manager can amend a submitted report.")
+    return NotAllowed(_("Only the reporter or a manager can amend a submitted report."))
 
 
 @dataclass
@@ -501,7 +509,7 @@ def amend_report(
         raise refusal
     reason = reason.strip()
     if not reason:
-        raise IncidentError("Give a reason for the amendment.")
+        raise IncidentError(_("Give a reason for the amendment."))
     if version != report_version(incident):
         already = _already_saved(session, actor, incident, report, reason)
         if already:
@@ -510,17 +518,21 @@ def amend_report(
     problems = missing_fields(incident, report)
     if problems:
         raise ReportIncomplete(problems)
-    old = {name: describe(session, incident, name) for name in FIELD_LABELS}
+    # Old and new values are kept in the source language (the record reads the same to all).
+    with force_locale(DEFAULT_LOCALE):
+        old = {name: describe(session, incident, name) for name in FIELD_LABELS}
     changed = _apply(session, incident, report)
     if not changed:
-        raise IncidentError("Nothing was changed, so there is nothing to amend.")
+        raise IncidentError(_("Nothing was changed, so there is nothing to amend."))
     now = utcnow()
+    with force_locale(DEFAULT_LOCALE):
+        new = {name: describe(session, incident, name) for name in changed}
     amendments = [
         IncidentAmendment(
             incident_id=incident.id,
             field=name,
             old_value=old[name],
-            new_value=describe(session, incident, name),
+            new_value=new[name],
             reason=reason[:300],
             amended_at=now,
             amended_by_id=actor.id,

@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,12 +30,12 @@ REVIEW_FIELDS = ("findings", "contributing_factors", "learning")
 
 
 REVIEW_LABELS = {
-    "findings": "Findings",
-    "contributing_factors": "Contributing factors",
-    "learning": "Learning",
+    "findings": _l("Findings"),
+    "contributing_factors": _l("Contributing factors"),
+    "learning": _l("Learning"),
 }
 #: The review's three texts: each save that changes them is kept as a version.
-REVIEW = Editable("review", "review")
+REVIEW = Editable("review", _l("review"))
 
 
 class ReviewActionRefused(IncidentError):
@@ -46,15 +49,17 @@ class ReviewActionRefused(IncidentError):
 def _require_in_review(incident: Incident) -> None:
     if incident.status is not IncidentStatus.IN_REVIEW:
         raise IncidentChanged(
-            f"This incident is {incident.status.label.lower()}; "
-            "the review can be changed only while it is in review."
+            _(
+                "This incident is %(state)s; the review can be changed only while it is in review.",
+                state=incident.status.label.lower(),
+            )
         )
 
 
 def take_into_review(session: Session, actor: Staff, incident: Incident) -> None:
     """A manager takes a submitted report into review and becomes its reviewer."""
     if incident.status is IncidentStatus.CLOSED:
-        raise IncidentChanged("This incident is closed; reopen it with a reason instead.")
+        raise IncidentChanged(_("This incident is closed; reopen it with a reason instead."))
     change_status(session, actor, incident, IncidentStatus.IN_REVIEW)
 
 
@@ -148,13 +153,13 @@ def add_review_action(
     _require_in_review(incident)
     description = description.strip()
     if not description:
-        raise ReviewActionRefused("description", "Say what needs to be done.")
+        raise ReviewActionRefused("description", _("Say what needs to be done."))
     try:
         [owner] = site_staff(session, incident.site_id, [owner_id])
     except IncidentError as refused:
         raise ReviewActionRefused("owner", str(refused)) from None
     if due_on < utcnow().astimezone(incident.site.zone).date():
-        raise ReviewActionRefused("due_on", "The due date cannot be in the past.")
+        raise ReviewActionRefused("due_on", _("The due date cannot be in the past."))
     action = ReviewAction(
         incident_id=incident.id,
         description=description[:300],
@@ -190,7 +195,7 @@ def complete_review_action(
     ensure(actor, Capability.REVIEW_INCIDENTS, "complete review actions")
     _require_in_review(incident)
     if action.done_at is not None:
-        raise IncidentChanged("That action is already done.")
+        raise IncidentChanged(_("That action is already done."))
     action.done_at = utcnow()
     action.done_by_id = actor.id
     record_event(
@@ -211,13 +216,17 @@ def close_missing(incident: Incident) -> list[str]:
     """
     missing = []
     if incident.status is IncidentStatus.IN_REVIEW and not incident.findings.strip():
-        missing.append("Record the findings before closing the incident.")
+        missing.append(_("Record the findings before closing the incident."))
     open_actions = [action for action in incident.review_actions if action.done_at is None]
     if len(open_actions) == 1:
-        missing.append("A review action is not done yet: mark it done before closing.")
+        missing.append(_("A review action is not done yet: mark it done before closing."))
     elif open_actions:
         missing.append(
-            f"{len(open_actions)} review actions are not done yet: mark them done before closing."
+            ngettext(
+                "%(num)d review action is not done yet: mark it done before closing.",
+                "%(num)d review actions are not done yet: mark them done before closing.",
+                len(open_actions),
+            )
         )
     return missing
 
@@ -235,8 +244,8 @@ def reopen_incident(session: Session, actor: Staff, incident: Incident, reason: 
     """Reopen a closed incident into review. Rule: a reason is given, and kept in its history."""
     ensure(actor, Capability.REVIEW_INCIDENTS, "reopen incidents")
     if incident.status is not IncidentStatus.CLOSED:
-        raise IncidentChanged("Only a closed incident can be reopened.")
+        raise IncidentChanged(_("Only a closed incident can be reopened."))
     reason = reason.strip()
     if not reason:
-        raise IncidentError("Give a reason for reopening the incident.")
+        raise IncidentError(_("Give a reason for reopening the incident."))
     change_status(session, actor, incident, IncidentStatus.IN_REVIEW, reason=reason[:300])

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -79,22 +80,22 @@ def _refusal(incident: Incident, to: IncidentStatus) -> IncidentChanged:
     """Why the incident cannot move to `to` from where it is."""
     status = incident.status
     if to is IncidentStatus.DRAFT:
-        return ResponseEnded("The response has already ended.")
+        return ResponseEnded(_("The response has already ended."))
     if to is IncidentStatus.SUBMITTED:
         if status is IncidentStatus.OPEN:
             return IncidentChanged(
-                "The response is still running: end it before submitting the report."
+                _("The response is still running: end it before submitting the report.")
             )
         return IncidentChanged(
-            "This report has already been submitted; change it with an amendment."
+            _("This report has already been submitted; change it with an amendment.")
         )
     if to is IncidentStatus.IN_REVIEW:
         if status is IncidentStatus.IN_REVIEW:
-            return IncidentChanged("This incident is already in review.")
-        return IncidentChanged("Only a submitted report can be taken into review.")
+            return IncidentChanged(_("This incident is already in review."))
+        return IncidentChanged(_("Only a submitted report can be taken into review."))
     if status is IncidentStatus.CLOSED:
-        return IncidentChanged("This incident is already closed.")
-    return IncidentChanged("Take the incident into review before closing it.")
+        return IncidentChanged(_("This incident is already closed."))
+    return IncidentChanged(_("Take the incident into review before closing it."))
 
 
 def change_status(
@@ -220,7 +221,7 @@ def start_response(
         running = open_incident_for_visit(session, visit)
         if running is None:
             raise IncidentError(
-                "Someone else changed this visit at the same moment; please try again."
+                _("Someone else changed this visit at the same moment; please try again.")
             ) from None
         return StartResult(running, already_running=True)
     note_creation(session, actor, incident)
@@ -292,24 +293,28 @@ def _check_values(tap: ActionInput) -> ActionInput:
     if tap.kind is ActionKind.NALOXONE:
         low, high = NALOXONE_MG
         if tap.dose_mg is None or not low <= tap.dose_mg <= high:
-            raise IncidentError(f"Enter a naloxone dose from {low} to {high} mg.")
+            raise IncidentError(
+                _("Enter a naloxone dose from %(low)s to %(high)s mg.", low=low, high=high)
+            )
         if too_precise(tap.dose_mg, NALOXONE_PLACES):
-            raise IncidentError("Enter the dose to two decimal places at most.")
+            raise IncidentError(_("Enter the dose to two decimal places at most."))
         if tap.naloxone_route is None:
-            raise IncidentError("Choose how the naloxone was given.")
+            raise IncidentError(_("Choose how the naloxone was given."))
         return ActionInput(
             tap.kind, tap.submission_key, dose_mg=tap.dose_mg, naloxone_route=tap.naloxone_route
         )
     if tap.kind is ActionKind.OXYGEN:
         low, high = OXYGEN_L_PER_MIN
         if tap.oxygen_l_per_min is None or not low <= tap.oxygen_l_per_min <= high:
-            raise IncidentError(f"Enter an oxygen flow from {low} to {high} L/min.")
+            raise IncidentError(
+                _("Enter an oxygen flow from %(low)s to %(high)s L/min.", low=low, high=high)
+            )
         if too_precise(tap.oxygen_l_per_min, OXYGEN_PLACES):
-            raise IncidentError("Enter the flow to one decimal place at most.")
+            raise IncidentError(_("Enter the flow to one decimal place at most."))
         return ActionInput(tap.kind, tap.submission_key, oxygen_l_per_min=tap.oxygen_l_per_min)
     note = (tap.note or "").strip()[:200] or None
     if tap.kind is ActionKind.NOTE and note is None:
-        raise IncidentError("Write the note before pressing Note.")
+        raise IncidentError(_("Write the note before pressing Note."))
     return ActionInput(tap.kind, tap.submission_key, note=note)
 
 
@@ -320,7 +325,7 @@ def tap_refusal(incident: Incident) -> ResponseEnded | None:
     if incident.status is IncidentStatus.OPEN:
         return None
     return ResponseEnded(
-        "The response had already ended, so this was not recorded: add it to the report."
+        _("The response had already ended, so this was not recorded: add it to the report.")
     )
 
 
@@ -338,7 +343,7 @@ def record_action(
     replayed = _replay_action(session, tap.submission_key)
     if replayed is not None:
         if replayed.incident_id != incident.id:
-            raise IncidentError("That form belongs to another incident; reload the page.")
+            raise IncidentError(_("That form belongs to another incident; reload the page."))
         return ActionResult(replayed, replayed=True)
     refusal = tap_refusal(incident)
     if refusal is not None:
@@ -399,12 +404,12 @@ def strike_action(session: Session, actor: Staff, action: IncidentAction, reason
     reason = reason.strip()
     if incident.status not in (IncidentStatus.OPEN, IncidentStatus.DRAFT):
         raise IncidentChanged(
-            "The report has been submitted; correct it with an amendment instead."
+            _("The report has been submitted; correct it with an amendment instead.")
         )
     if action.struck_at is not None:
-        raise IncidentChanged("That action was already struck through.")
+        raise IncidentChanged(_("That action was already struck through."))
     if not reason:
-        raise IncidentError("Give a reason for striking the action through.")
+        raise IncidentError(_("Give a reason for striking the action through."))
     action.struck_at = utcnow()
     action.struck_by_id = actor.id
     action.strike_reason = reason[:200]

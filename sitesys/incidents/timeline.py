@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -63,18 +64,31 @@ def vitals_summary(observation: Observation) -> str:
     oxygen · Pulse 110 · BP 95 systolic · Unresponsive".
     """
     if observation.kind is ObservationKind.QUICK_CHECK:
-        return f"Quick check: {QUICK_CHECK_TEXT.lower()}"
+        # TRANSLATORS: clinical
+        quick: str = _("Quick check: %(check)s", check=QUICK_CHECK_TEXT.lower())
+        return quick
     parts = [observation.score_summary]
     if observation.respiratory_rate is not None:
-        parts.append(f"RR {observation.respiratory_rate}/min")
+        # TRANSLATORS: clinical (respiratory rate)
+        parts.append(_("RR %(rate)s/min", rate=observation.respiratory_rate))
     if observation.spo2 is not None:
-        parts.append(f"SpO2 {observation.spo2}%" + (" on oxygen" if observation.on_oxygen else ""))
+        if observation.on_oxygen:
+            # TRANSLATORS: clinical (oxygen saturation)
+            parts.append(_("SpO2 %(spo2)s%% on oxygen", spo2=observation.spo2))
+        else:
+            # TRANSLATORS: clinical (oxygen saturation)
+            parts.append(_("SpO2 %(spo2)s%%", spo2=observation.spo2))
     if observation.pulse is not None:
-        parts.append(f"Pulse {observation.pulse}")
+        # TRANSLATORS: clinical
+        parts.append(_("Pulse %(pulse)s", pulse=observation.pulse))
     if observation.systolic_bp is not None:
-        parts.append(f"BP {observation.systolic_bp} systolic")
+        # TRANSLATORS: clinical (blood pressure)
+        parts.append(_("BP %(bp)s systolic", bp=observation.systolic_bp))
     if observation.consciousness is not None:
         parts.append(observation.consciousness.label)
     if observation.pupils is not None:
-        parts.append(f"Pupils {observation.pupils.label.lower()}")
-    return "Vitals: " + " · ".join(parts)
+        # TRANSLATORS: clinical
+        parts.append(_("Pupils %(pupils)s", pupils=observation.pupils.label.lower()))
+    # TRANSLATORS: clinical (a set of vitals in the response log)
+    vitals: str = _("Vitals: %(parts)s", parts=" · ".join(parts))
+    return vitals

@@ -7,6 +7,7 @@ each change returns the sentence staff are shown once it is saved ("Booth 3 is c
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
@@ -20,37 +21,37 @@ def take_out_of_service(session: Session, actor: Staff, booth: Booth, reason: st
     """Take a booth out of service; needs a reason, and nobody may be in it."""
     reason = reason.strip()
     if not reason:
-        raise SiteError("Give a reason for taking the booth out of service.")
+        raise SiteError(_("Give a reason for taking the booth out of service."))
     if booth.status is BoothStatus.OCCUPIED:
-        raise SiteError(f"Booth {booth.label} is occupied; move the client first.")
+        raise SiteError(_("Booth %(booth)s is occupied; move the client first.", booth=booth.label))
     if booth.status is BoothStatus.OUT_OF_SERVICE:
-        raise SiteError(f"Booth {booth.label} is already out of service.")
+        raise SiteError(_("Booth %(booth)s is already out of service.", booth=booth.label))
     booth.status = BoothStatus.OUT_OF_SERVICE
     booth.out_of_service_reason = reason[:200]
     record_event(session, "booth.out_of_service", actor=actor, record=booth)
     session.flush()
-    return f"Booth {booth.label} is out of service."
+    return str(_("Booth %(booth)s is out of service.", booth=booth.label))
 
 
 def return_to_service(session: Session, actor: Staff, booth: Booth) -> str:
     """Bring a booth back; it needs cleaning before the next client."""
     if booth.status is not BoothStatus.OUT_OF_SERVICE:
-        raise SiteError(f"Booth {booth.label} is not out of service.")
+        raise SiteError(_("Booth %(booth)s is not out of service.", booth=booth.label))
     booth.status = BoothStatus.NEEDS_CLEANING
     booth.out_of_service_reason = None
     record_event(session, "booth.back_in_service", actor=actor, record=booth)
     session.flush()
-    return f"Booth {booth.label} is back in service; it needs cleaning."
+    return str(_("Booth %(booth)s is back in service; it needs cleaning.", booth=booth.label))
 
 
 def mark_clean(session: Session, actor: Staff, booth: Booth) -> str:
     """A booth that needs cleaning becomes free only when someone marks it clean."""
     if booth.status is not BoothStatus.NEEDS_CLEANING:
-        raise SiteError(f"Booth {booth.label} does not need cleaning.")
+        raise SiteError(_("Booth %(booth)s does not need cleaning.", booth=booth.label))
     booth.status = BoothStatus.FREE
     record_event(session, "booth.cleaned", actor=actor, record=booth)
     session.flush()
-    return f"Booth {booth.label} is clean and free."
+    return str(_("Booth %(booth)s is clean and free.", booth=booth.label))
 
 
 def set_retired(session: Session, actor: Staff, booth: Booth, retired: bool) -> str:
@@ -59,10 +60,16 @@ def set_retired(session: Session, actor: Staff, booth: Booth, retired: bool) -> 
     """
     ensure(actor, Capability.MANAGE_SITES, "retire or restore booths")
     if retired and booth.status is BoothStatus.OCCUPIED:
-        raise SiteError(f"Booth {booth.label} is occupied; it cannot be retired now.")
+        raise SiteError(
+            _("Booth %(booth)s is occupied; it cannot be retired now.", booth=booth.label)
+        )
     booth.is_retired = retired
     record_event(
         session, "booth.retired" if retired else "booth.restored", actor=actor, record=booth
     )
     session.flush()
-    return f"Booth {booth.label} is {'retired' if retired else 'restored'}."
+    if retired:
+        text: str = _("Booth %(booth)s is retired.", booth=booth.label)
+    else:
+        text = _("Booth %(booth)s is restored.", booth=booth.label)
+    return text

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
 #: The longest client code, however the site's pattern reads.
 MAX_CODE_LENGTH = 40
 
@@ -32,33 +34,44 @@ def pattern_problem(pattern: str) -> str | None:
     try:
         re.compile(pattern)
     except re.error as error:
-        return f"That pattern is not a valid regular expression ({error.msg})."
+        return str(
+            _("That pattern is not a valid regular expression (%(problem)s).", problem=error.msg)
+        )
     if re.fullmatch(pattern, "") is not None:
-        return "The pattern must not accept an empty code."
+        return str(_("The pattern must not accept an empty code."))
     body = pattern.removeprefix("^").removesuffix("$")
     if re.search(r"[a-z]", body.replace("\\d", "")):
-        return (
-            "Codes are upper-cased before they are checked: write letters as capitals, "
-            "for example [A-Z] rather than [a-z]."
+        return str(
+            _(
+                "Codes are upper-cased before they are checked: write letters as capitals, "
+                "for example [A-Z] rather than [a-z]."
+            )
         )
     readings, position = 1, 0
     while position < len(body):
         part = _PART.match(body, position)
         if part is None:
-            return (
-                "Use only capital letters, digits, classes such as [A-Z] or [0-9], \\d, and "
-                "counts such as {4}, {2,3} or ?; groups, alternatives, + and * are not allowed."
+            return str(
+                _(
+                    "Use only capital letters, digits, classes such as [A-Z] or [0-9], \\d, and "
+                    "counts such as {4}, {2,3} or ?; groups, alternatives, + and * are not allowed."
+                )
             )
         least, most = part.group(3), part.group(4)
         if part.group(2) == "?":
             readings *= 2
         elif most is not None:
             if int(most) < int(least) or int(most) > MAX_CODE_LENGTH:
-                return (
-                    f"A count such as {{2,3}} must go from low to high, at most {MAX_CODE_LENGTH}."
+                return str(
+                    _(
+                        "A count such as {2,3} must go from low to high, at most %(most)s.",
+                        most=MAX_CODE_LENGTH,
+                    )
                 )
             readings *= int(most) - int(least) + 1
         position = part.end()
     if readings > MAX_READINGS:
-        return "That pattern allows too many ways to read a code; use fixed counts such as {4}."
+        return str(
+            _("That pattern allows too many ways to read a code; use fixed counts such as {4}.")
+        )
     return None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import available_timezones
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -24,9 +28,9 @@ from wtforms.validators import (
 
 from sitesys.forms import PlainSelectField, SiteSysForm, choices, strip
 from sitesys.sites.code_pattern import pattern_problem
-from sitesys.sites.models import MIN_CLIENTS_YEARS, MIN_NOTES_YEARS, BoothKind
+from sitesys.sites.models import BOOTH_KIND_LABELS, MIN_CLIENTS_YEARS, MIN_NOTES_YEARS, BoothKind
 
-BOOTH_KIND_CHOICES = choices((kind.value, kind.label) for kind in BoothKind)
+BOOTH_KIND_CHOICES = choices((kind.value, BOOTH_KIND_LABELS[kind.value]) for kind in BoothKind)
 
 #: The areas of IANA's Area/Location zone names. The system's zone list also holds names such as
 #: "localtime" (whatever the server is set to) and "Factory" (no zone at all), and legacy aliases
@@ -55,12 +59,18 @@ def is_site_time_zone(name: str) -> bool:
     return bool(slash) and area in TIME_ZONE_AREAS and name in available_timezones()
 
 
-def _minutes(label: str, low: int, high: int, hint: str) -> IntegerField:
+def _enter(label: Any) -> str:
+    text: str = _("Enter %(setting)s.", setting=str(label).lower())
+    return text
+
+
+def _minutes(label: Any, low: int, high: int, hint: Any) -> IntegerField:
     return IntegerField(
         label,
         validators=[
-            InputRequired(f"Enter {label.lower()}."),
-            NumberRange(low, high, f"Enter a whole number from {low} to {high}."),
+            InputRequired(LazyString(_enter, label)),
+            # WTForms fills in %(min)s and %(max)s.
+            NumberRange(low, high, _l("Enter a whole number from %(min)s to %(max)s.")),
         ],
         description=hint,
     )
@@ -71,150 +81,176 @@ class SiteForm(SiteSysForm):
     # looks at the raw input, and let a name of spaces through to be saved empty); numbers and
     # times keep InputRequired, as 0 is a real booth position.
     name = StringField(
-        "Site name",
-        validators=[DataRequired("Enter the site's name."), Length(max=80)],
+        _l("Site name"),
+        validators=[DataRequired(_l("Enter the site's name.")), Length(max=80)],
         filters=[strip],
     )
     time_zone = StringField(
-        "Time zone",
+        _l("Time zone"),
         default="Europe/London",
-        validators=[DataRequired("Enter a time zone such as Europe/London."), Length(max=64)],
+        validators=[DataRequired(_l("Enter a time zone such as Europe/London.")), Length(max=64)],
         filters=[strip],
-        description="An IANA time zone, such as Europe/London.",
+        description=_l("An IANA time zone, such as Europe/London."),
     )
     closing_time = TimeField(
-        "Closing time",
-        validators=[InputRequired("Enter the closing time.")],
-        description="Visits still open well after this are closed by the end-of-day job.",
+        _l("Closing time"),
+        validators=[InputRequired(_l("Enter the closing time."))],
+        description=_l("Visits still open well after this are closed by the end-of-day job."),
     )
     idle_timeout_minutes = _minutes(
-        "Idle timeout (minutes)", 5, 60, "Sign a tablet out after this long without a tap."
+        _l("Idle timeout (minutes)"), 5, 60, _l("Sign a tablet out after this long without a tap.")
     )
     absolute_timeout_hours = _minutes(
-        "Session limit (hours)", 1, 16, "Sign out after this long, however busy."
+        _l("Session limit (hours)"), 1, 16, _l("Sign out after this long, however busy.")
     )
     booth_check_minutes = _minutes(
-        "Check interval in booth (minutes)", 1, 30, "How often someone in a booth is checked."
+        _l("Check interval in booth (minutes)"),
+        1,
+        30,
+        _l("How often someone in a booth is checked."),
     )
     aftercare_check_minutes = _minutes(
-        "Check interval in aftercare (minutes)", 1, 60, "How often someone in aftercare is checked."
+        _l("Check interval in aftercare (minutes)"),
+        1,
+        60,
+        _l("How often someone in aftercare is checked."),
     )
     close_watch_minutes = _minutes(
-        "Close watch interval (minutes)", 1, 15, "Used while a client's scores are worrying."
+        _l("Close watch interval (minutes)"),
+        1,
+        15,
+        _l("Used while a client's scores are worrying."),
     )
     handover_ack_minutes = _minutes(
-        "Handover acknowledgement limit (minutes)",
+        _l("Handover acknowledgement limit (minutes)"),
         5,
         240,
-        "A handover unacknowledged this long after the shift change is flagged to managers.",
+        _l("A handover unacknowledged this long after the shift change is flagged to managers."),
     )
     draft_reminder_hours = _minutes(
-        "Incident report reminder (hours)",
+        _l("Incident report reminder (hours)"),
         1,
         72,
-        "Remind the reporter and the managers about a report still unsubmitted after this long.",
+        _l(
+            "Remind the reporter and the managers about a report still unsubmitted after this long."
+        ),
     )
     naloxone_prompt_minutes = _minutes(
-        "Prompt another naloxone dose after (minutes)",
+        _l("Prompt another naloxone dose after (minutes)"),
         2,
         3,
-        'The response screen says "Consider another dose" this long after a naloxone dose.',
+        _l('The response screen says "Consider another dose" this long after a naloxone dose.'),
     )
     custody_alert_minutes = _minutes(
-        "Sample custody limit (minutes)",
+        _l("Sample custody limit (minutes)"),
         5,
         240,
-        "A checked sample neither handed back nor disposed of this long after its result is "
-        "flagged on the board and in the handover.",
+        _l(
+            "A checked sample neither handed back nor disposed of this long after its result is "
+            "flagged on the board and in the handover."
+        ),
     )
     result_days = _minutes(
-        "Days a result can be read by its code",
+        _l("Days a result can be read by its code"),
         1,
         90,
-        "Clients read their drug-check result with the code on their slip for this many days.",
+        _l("Clients read their drug-check result with the code on their slip for this many days."),
     )
     desk_rescue_actions = BooleanField(
-        "Trained front desk staff may log naloxone and rescue breaths",
+        _l("Trained front desk staff may log naloxone and rescue breaths"),
         default=False,
-        description="From their board tile, while a response runs; every action records who "
-        "did it. Everything else in a response stays with nurses and managers.",
+        description=_l(
+            "From their board tile, while a response runs; every action records who "
+            "did it. Everything else in a response stays with nurses and managers."
+        ),
     )
     bladder_screen_days = _minutes(
-        "Days between ketamine bladder screens",
+        _l("Days between ketamine bladder screens"),
         1,
         365,
-        "A client who uses ketamine is offered the bladder symptom screen at most this often.",
+        _l("A client who uses ketamine is offered the bladder symptom screen at most this often."),
     )
     suppression_threshold = _minutes(
-        "Smallest count published",
+        _l("Smallest count published"),
         3,
         50,
-        'Reports for publication show smaller counts as "<10" (for 10), and withhold what '
-        "would let them be worked out.",
+        _l(
+            'Reports for publication show smaller counts as "<10" (for 10), and withhold what '
+            "would let them be worked out."
+        ),
     )
     public_alerts_enabled = BooleanField(
-        "Show active drug alerts on the site's public page",
+        _l("Show active drug alerts on the site's public page"),
         default=True,
-        description="Clients reach it from the QR code on an alert's poster; no sign-in needed.",
+        description=_l(
+            "Clients reach it from the QR code on an alert's poster; no sign-in needed."
+        ),
     )
     code_hint = TextAreaField(
-        "Client code recipe",
-        validators=[DataRequired("Describe how clients make their code."), Length(max=300)],
+        _l("Client code recipe"),
+        validators=[DataRequired(_l("Describe how clients make their code.")), Length(max=300)],
         filters=[strip],
-        description="Shown at the desk, e.g. first two letters of your first name...",
+        description=_l("Shown at the desk, e.g. first two letters of your first name..."),
     )
     code_pattern = StringField(
-        "Client code pattern",
-        validators=[DataRequired("Enter the pattern codes must match."), Length(max=200)],
+        _l("Client code pattern"),
+        validators=[DataRequired(_l("Enter the pattern codes must match.")), Length(max=200)],
         filters=[strip],
-        description="What the upper-case code must match in full: capitals, digits, classes "
-        "such as [A-Z] or [0-9] and counts such as {4} or {2,3}; e.g. [A-Z]{4}[0-9]{2}.",
+        description=_l(
+            "What the upper-case code must match in full: capitals, digits, classes "
+            "such as [A-Z] or [0-9] and counts such as {4} or {2,3}; e.g. [A-Z]{4}[0-9]{2}."
+        ),
     )
-    is_active = BooleanField("Site is open for use", default=True)
+    is_active = BooleanField(_l("Site is open for use"), default=True)
     # Left out of a form, a retention setting stays as it is (a new site takes the default).
     retain_notes_years = IntegerField(
-        "Keep notes and narratives (years)",
+        _l("Keep notes and narratives (years)"),
         validators=[
             Optional(),
             NumberRange(
                 MIN_NOTES_YEARS,
                 100,
-                f"Notes are kept at least {MIN_NOTES_YEARS} years (the legal minimum) and at "
-                "most 100.",
+                # WTForms fills in %(min)s.
+                _l("Notes are kept at least %(min)s years (the legal minimum) and at most 100."),
             ),
         ],
-        description=f"Free text older than this is removed; the record stays. At least "
-        f"{MIN_NOTES_YEARS} years, the legal minimum.",
+        description=_l(
+            "Free text older than this is removed; the record stays. At least %(years)s years, "
+            "the legal minimum.",
+            years=MIN_NOTES_YEARS,
+        ),
     )
     retain_clients_years = IntegerField(
-        "Keep a client's code after their last visit (years)",
+        _l("Keep a client's code after their last visit (years)"),
         validators=[
             Optional(),
             NumberRange(
                 MIN_CLIENTS_YEARS,
                 20,
-                f"A client's code is kept from {MIN_CLIENTS_YEARS} to 20 years after their "
-                "last visit.",
+                # WTForms fills in %(min)s.
+                _l("A client's code is kept from %(min)s to 20 years after their last visit."),
             ),
         ],
-        description="A client not seen for this long is removed with their code's digest; "
-        "their visits stay, anonymous.",
+        description=_l(
+            "A client not seen for this long is removed with their code's digest; "
+            "their visits stay, anonymous."
+        ),
     )
     privacy_contact = TextAreaField(
-        "Operator and contact for the privacy notice",
+        _l("Operator and contact for the privacy notice"),
         validators=[Length(max=300)],
         filters=[strip],
-        description="Who runs the site and how clients reach them; shown on /privacy.",
+        description=_l("Who runs the site and how clients reach them; shown on /privacy."),
     )
     privacy_legal_basis = TextAreaField(
-        "Legal basis for the privacy notice",
+        _l("Legal basis for the privacy notice"),
         validators=[Length(max=500)],
         filters=[strip],
-        description="Why the law allows the site to keep these records; shown on /privacy.",
+        description=_l("Why the law allows the site to keep these records; shown on /privacy."),
     )
     #: The settings_version the edit form was opened with (unused by the new-site form).
     version = HiddenField()
-    submit = SubmitField("Save site")
+    submit = SubmitField(_l("Save site"))
 
     def validate_code_pattern(self, field: StringField) -> None:
         problem = pattern_problem(field.data or "")
@@ -224,46 +260,48 @@ class SiteForm(SiteSysForm):
     def validate_time_zone(self, field: StringField) -> None:
         if not is_site_time_zone(field.data or ""):
             raise ValidationError(
-                "That is not a known time zone; use an Area/Location name such as "
-                "Europe/London, or UTC."
+                _(
+                    "That is not a known time zone; use an Area/Location name such as "
+                    "Europe/London, or UTC."
+                )
             )
 
 
 class BoothForm(SiteSysForm):
     label = StringField(
-        "Booth label",
-        validators=[DataRequired("Enter a label, such as 3."), Length(max=20)],
+        _l("Booth label"),
+        validators=[DataRequired(_l("Enter a label, such as 3.")), Length(max=20)],
         filters=[strip],
     )
     kind = PlainSelectField(
-        "Booth kind",
+        _l("Booth kind"),
         choices=BOOTH_KIND_CHOICES,
-        invalid_choice="Choose one of the booth kinds in the list.",
+        invalid_choice=_l("Choose one of the booth kinds in the list."),
     )
     position = IntegerField(
-        "Position on the board",
+        _l("Position on the board"),
         default=0,
-        validators=[InputRequired("Enter a position."), NumberRange(0, 999)],
+        validators=[InputRequired(_l("Enter a position.")), NumberRange(0, 999)],
     )
-    submit = SubmitField("Save booth")
+    submit = SubmitField(_l("Save booth"))
 
 
 class OutOfServiceForm(SiteSysForm):
     reason = StringField(
-        "Reason",
+        _l("Reason"),
         validators=[
-            DataRequired("Give a reason for taking the booth out of service."),
-            Length(max=200, message="Keep the reason to 200 characters or fewer."),
+            DataRequired(_l("Give a reason for taking the booth out of service.")),
+            Length(max=200, message=_l("Keep the reason to 200 characters or fewer.")),
         ],
         filters=[strip],
     )
-    submit = SubmitField("Take out of service")
+    submit = SubmitField(_l("Take out of service"))
 
 
 class SubstanceForm(SiteSysForm):
     label = StringField(
-        "Substance",
-        validators=[DataRequired("Enter the substance's name."), Length(max=60)],
+        _l("Substance"),
+        validators=[DataRequired(_l("Enter the substance's name.")), Length(max=60)],
         filters=[strip],
     )
-    submit = SubmitField("Add substance")
+    submit = SubmitField(_l("Add substance"))

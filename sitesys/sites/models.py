@@ -8,6 +8,7 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -143,7 +144,7 @@ class BoothKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"injecting": "Injecting / other", "smoking": "Smoking"}[self.value]
+        return str(BOOTH_KIND_LABELS[self.value])
 
 
 class BoothStatus(enum.StrEnum):
@@ -154,7 +155,17 @@ class BoothStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(BOOTH_STATUS_LABELS[self.value])
+
+
+#: Booth kinds and states in words (lazy: the booth form's choices are made at import time).
+BOOTH_KIND_LABELS = {"injecting": _l("Injecting / other"), "smoking": _l("Smoking")}
+BOOTH_STATUS_LABELS = {
+    "free": _l("Free"),
+    "occupied": _l("Occupied"),
+    "needs_cleaning": _l("Needs cleaning"),
+    "out_of_service": _l("Out of service"),
+}
 
 
 class Booth(Audited, Base):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import time
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -79,10 +80,10 @@ def _check_name_free(session: Session, name: str, site_id: int | None) -> None:
     compared in Python as shift names are: SQLite's lower() folds ASCII letters only.
     """
     if not name.strip():
-        raise SiteError("Enter the site's name.")
+        raise SiteError(_("Enter the site's name."))
     for other_id, other_name in session.execute(select(Site.id, Site.name)):
         if other_id != site_id and other_name.casefold() == name.casefold():
-            raise SiteError(f"A site called {other_name} already exists.")
+            raise SiteError(_("A site called %(name)s already exists.", name=other_name))
 
 
 def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -> Site:
@@ -146,8 +147,10 @@ def update_site(
     session.refresh(site, with_for_update=True)
     if opened_version != settings_version(site):
         raise SettingsChanged(
-            "These settings were changed by someone else since you opened them; "
-            "nothing was saved. Here they are now."
+            _(
+                "These settings were changed by someone else since you opened them; "
+                "nothing was saved. Here they are now."
+            )
         )
     _check_name_free(session, settings.name, site.id)
     _check_retention(settings)
@@ -182,10 +185,15 @@ def _check_retention(settings: SiteSettings) -> None:
     """Retention shorter than the law allows is refused, whatever sent it."""
     if settings.retain_notes_years < MIN_NOTES_YEARS:
         raise SiteError(
-            f"Notes and narratives are kept at least {MIN_NOTES_YEARS} years: the legal minimum."
+            _(
+                "Notes and narratives are kept at least %(years)s years: the legal minimum.",
+                years=MIN_NOTES_YEARS,
+            )
         )
     if settings.retain_clients_years < MIN_CLIENTS_YEARS:
-        raise SiteError(f"A client's code is kept at least {MIN_CLIENTS_YEARS} year.")
+        raise SiteError(
+            _("A client's code is kept at least %(years)s year.", years=MIN_CLIENTS_YEARS)
+        )
 
 
 def _audit_value(value: object) -> str | int | bool:
@@ -204,11 +212,17 @@ def _check_label_free(session: Session, site: Site, label: str, booth_id: int | 
     included: their label is still on past visits.
     """
     if not label:
-        raise SiteError("Enter a label, such as 3.")
+        raise SiteError(_("Enter a label, such as 3."))
     others = session.execute(select(Booth.id, Booth.label).where(Booth.site_id == site.id))
     for other_id, other_label in others:
         if other_id != booth_id and other_label.casefold() == label.casefold():
-            raise SiteError(f"{site.name} already has a booth labelled {other_label}.")
+            raise SiteError(
+                _(
+                    "%(site)s already has a booth labelled %(booth)s.",
+                    site=site.name,
+                    booth=other_label,
+                )
+            )
 
 
 def add_booth(
@@ -238,8 +252,11 @@ def update_booth(
     if kind is not booth.kind and booth.status is BoothStatus.OCCUPIED:
         # The client was placed by the booth's kind (smoke stays out of injecting rooms).
         raise BoothKindLocked(
-            f"Booth {booth.label} is occupied: change whether it is a smoking booth once it is "
-            "free."
+            _(
+                "Booth %(booth)s is occupied: change whether it is a smoking booth once it is "
+                "free.",
+                booth=booth.label,
+            )
         )
     booth.label, booth.kind, booth.position = label, kind, position
     record_event(
@@ -257,14 +274,14 @@ def add_substance(session: Session, actor: Staff, site: Site, label: str) -> Sub
     label = label.strip()
     code = "".join(c if c.isalnum() else "_" for c in label.lower()).strip("_")[:40]
     if not code:
-        raise SiteError("Enter the substance's name.")
+        raise SiteError(_("Enter the substance's name."))
     existing = session.scalar(
         select(SubstanceOption).where(
             SubstanceOption.site_id == site.id, SubstanceOption.code == code
         )
     )
     if existing is not None:
-        raise SiteError(f"{label} is already on the list.")
+        raise SiteError(_("%(substance)s is already on the list.", substance=label))
     position = 1 + max((option.position for option in site_substances(session, site)), default=0)
     option = SubstanceOption(site_id=site.id, code=code, label=label[:60], position=position)
     session.add(option)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from sitesys.auth.guard import current_staff
@@ -100,7 +101,7 @@ def new() -> ResponseReturnValue:
         db = get_session()
         with committing(db, show_refusal=False) as outcome:
             site = create_site(db, current_staff(), _settings(form))
-            outcome.say(f"Created {site.name}. Add its booths next.")
+            outcome.say(_("Created %(site)s. Add its booths next.", site=site.name))
         if not outcome.refused:
             return redirect(url_for("sites.booths", site_id=site.id))
         form.name.errors = [str(outcome.refusal)]
@@ -121,7 +122,7 @@ def edit(site_id: int) -> ResponseReturnValue:
             update_site(
                 db, current_staff(), site, _settings(form), opened_version=form.version.data or ""
             )
-            outcome.say(f"Saved {site.name}.")
+            outcome.say(_("Saved %(site)s.", site=site.name))
         if not outcome.refused:
             return redirect(url_for("sites.index"))
         if isinstance(outcome.refusal, SettingsChanged):
@@ -150,7 +151,7 @@ def booths(site_id: int) -> ResponseReturnValue:
                 kind=BoothKind(form.kind.data),
                 position=form.position.data or 0,
             )
-            outcome.say(f"Added Booth {booth.label}.")
+            outcome.say(_("Added Booth %(booth)s.", booth=booth.label))
         if not outcome.refused:
             return redirect(url_for("sites.booths", site_id=site_id))
         form.label.errors = [str(outcome.refusal)]
@@ -182,7 +183,7 @@ def edit_booth(booth_id: int) -> ResponseReturnValue:
                 kind=BoothKind(form.kind.data),
                 position=form.position.data or 0,
             )
-            outcome.say(f"Saved Booth {booth.label}.")
+            outcome.say(_("Saved Booth %(booth)s.", booth=booth.label))
         if not outcome.refused:
             return redirect(url_for("sites.booths", site_id=booth.site_id))
         problem = form.kind if isinstance(outcome.refusal, BoothKindLocked) else form.label
@@ -214,9 +215,9 @@ def booth_out_of_service(booth_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         expired = bool(form.csrf_token.errors)
         flash(
-            "The form had expired; try again."
+            _("The form had expired; try again.")
             if expired
-            else "Give a reason for taking the booth out of service.",
+            else _("Give a reason for taking the booth out of service."),
             "error",
         )
         return _back_to_booths(site_id)
@@ -278,7 +279,7 @@ def substances(site_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         with committing(db, show_refusal=False) as outcome:
             option = add_substance(db, current_staff(), site, form.label.data or "")
-            outcome.say(f"Added {option.label} to the pick-list.")
+            outcome.say(_("Added %(substance)s to the pick-list.", substance=option.label))
         if not outcome.refused:
             return redirect(url_for("sites.substances", site_id=site_id))
         form.label.errors = [str(outcome.refusal)]
@@ -308,7 +309,7 @@ def show_substance(option_id: int) -> ResponseReturnValue:
     option = _substance_to_change(option_id)
     with committing(db) as outcome:
         set_substance_active(db, current_staff(), option, active=True)
-        outcome.say(f"{option.label} is shown at the desk.")
+        outcome.say(_("%(substance)s is shown at the desk.", substance=option.label))
     return redirect(url_for("sites.substances", site_id=option.site_id))
 
 
@@ -319,5 +320,5 @@ def hide_substance(option_id: int) -> ResponseReturnValue:
     option = _substance_to_change(option_id)
     with committing(db) as outcome:
         set_substance_active(db, current_staff(), option, active=False)
-        outcome.say(f"{option.label} is hidden at the desk.")
+        outcome.say(_("%(substance)s is hidden at the desk.", substance=option.label))
     return redirect(url_for("sites.substances", site_id=option.site_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,8 +38,11 @@ class NoSiteChosen(StaffError):
 def check_sites(role: Role, sites: list[Site]) -> None:
     if not sites and role.needs_site:
         raise NoSiteChosen(
-            f"Choose at least one site: a {role.label.lower()} without a site cannot use "
-            "SiteSys. To stop someone working, deactivate the account instead."
+            _(
+                "Choose at least one site: a %(role)s without a site cannot use SiteSys. "
+                "To stop someone working, deactivate the account instead.",
+                role=role.label.lower(),
+            )
         )
 
 
@@ -46,7 +50,10 @@ def check_username(username: str) -> str:
     username = normalise_username(username)
     if not USERNAME_PATTERN.match(username):
         raise StaffError(
-            "Use 3 to 40 lower-case letters, digits, dots, dashes or underscores for the username."
+            _(
+                "Use 3 to 40 lower-case letters, digits, dots, dashes or underscores "
+                "for the username."
+            )
         )
     return username
 
@@ -67,9 +74,9 @@ def create_staff(
     """
     username = check_username(username)
     if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
-        raise UsernameTaken(f"The username {username} is already taken.")
+        raise UsernameTaken(_("The username %(username)s is already taken.", username=username))
     if not display_name.strip():
-        raise StaffError("Enter the name colleagues know them by.")
+        raise StaffError(_("Enter the name colleagues know them by."))
     check_sites(role, sites)
     problems = password_problems(password, username)
     if problems:
@@ -129,9 +136,9 @@ def update_staff(
     nobody but an admin is left without a site.
     """
     if staff.id == actor.id and not role_can(role, Capability.MANAGE_STAFF):
-        raise StaffError("You cannot remove your own admin role.")
+        raise StaffError(_("You cannot remove your own admin role."))
     if not display_name.strip():
-        raise StaffError("Enter the name colleagues know them by.")
+        raise StaffError(_("Enter the name colleagues know them by."))
     check_sites(role, sites)
     old_role = staff.role
     staff.display_name = display_name.strip()
@@ -155,9 +162,9 @@ def update_staff(
 def deactivate_staff(session: Session, actor: Staff, staff: Staff) -> int:
     """Deactivate an account and end every session it has, at once."""
     if staff.id == actor.id:
-        raise StaffError("You cannot deactivate your own account.")
+        raise StaffError(_("You cannot deactivate your own account."))
     if not staff.is_active:
-        raise StaffError(f"{staff.display_name} is already deactivated.")
+        raise StaffError(_("%(name)s is already deactivated.", name=staff.display_name))
     staff.is_active = False
     ended = end_all_sessions(session, staff, "deactivated_by_admin")
     record_event(
@@ -173,7 +180,7 @@ def deactivate_staff(session: Session, actor: Staff, staff: Staff) -> int:
 
 def reactivate_staff(session: Session, actor: Staff, staff: Staff) -> None:
     if staff.is_active:
-        raise StaffError(f"{staff.display_name} is already active.")
+        raise StaffError(_("%(name)s is already active.", name=staff.display_name))
     staff.is_active = True
     record_event(session, "staff.reactivated", actor=actor, record=staff)
     session.flush()

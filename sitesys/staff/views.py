@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
@@ -106,8 +108,12 @@ def _already_added(staff: Staff) -> ResponseReturnValue:
     if isinstance(waiting, dict) and waiting.get("staff_id") == staff.id:
         return redirect(url_for("staff.new_password", staff_id=staff.id))
     flash(
-        f"{staff.display_name} ({staff.username}) was added by your first tap, whose page showed "
-        "the password once only. If it was not noted, reset the password.",
+        _(
+            "%(name)s (%(username)s) was added by your first tap, whose page showed the password "
+            "once only. If it was not noted, reset the password.",
+            name=staff.display_name,
+            username=staff.username,
+        ),
         "info",
     )
     return redirect(url_for("staff.edit", staff_id=staff.id))
@@ -136,7 +142,7 @@ def edit(staff_id: int) -> ResponseReturnValue:
                 role=Role(form.role.data),
                 sites=[sites[site_id] for site_id in form.sites.data or [] if site_id in sites],
             )
-            outcome.say(f"Saved {staff.display_name}.")
+            outcome.say(_("Saved %(name)s.", name=staff.display_name))
         refusal = outcome.refusal
         if refusal is None:
             return redirect(url_for("staff.index"))
@@ -153,8 +159,14 @@ def deactivate(staff_id: int) -> ResponseReturnValue:
     staff = get_staff_or_404(db, staff_id, for_update=True)
     with committing(db) as outcome:
         ended = deactivate_staff(db, current_staff(), staff)
-        sessions = "1 open session" if ended == 1 else f"{ended} open sessions"
-        outcome.say(f"{staff.display_name} is deactivated; {sessions} ended.")
+        outcome.say(
+            ngettext(
+                "%(name)s is deactivated; %(num)d open session ended.",
+                "%(name)s is deactivated; %(num)d open sessions ended.",
+                ended,
+                name=staff.display_name,
+            )
+        )
     if outcome.refused:
         return redirect(url_for("staff.edit", staff_id=staff_id))
     return redirect(url_for("staff.index"))
@@ -169,7 +181,7 @@ def reactivate(staff_id: int) -> ResponseReturnValue:
     staff = get_staff_or_404(db, staff_id, for_update=True)
     with committing(db) as outcome:
         reactivate_staff(db, current_staff(), staff)
-        outcome.say(f"{staff.display_name} is active again.")
+        outcome.say(_("%(name)s is active again.", name=staff.display_name))
     if outcome.refused:
         return redirect(url_for("staff.edit", staff_id=staff_id))
     return redirect(url_for("staff.index"))
@@ -201,8 +213,11 @@ def new_password(staff_id: int) -> ResponseReturnValue:
     waiting = cookie_session.pop(RESET_TO_SHOW, None)
     if not isinstance(waiting, dict) or waiting.get("staff_id") != staff.id:
         flash(
-            f"The new password of {staff.display_name} was shown once only and cannot be shown "
-            "again. If it was not noted, reset the password again.",
+            _(
+                "The new password of %(name)s was shown once only and cannot be shown again. "
+                "If it was not noted, reset the password again.",
+                name=staff.display_name,
+            ),
             "info",
         )
         return redirect(url_for("staff.edit", staff_id=staff.id))

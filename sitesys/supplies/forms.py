@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -34,50 +35,50 @@ class SuppliesForm(SiteSysForm):
 
 
 def _key() -> HiddenField:
-    return HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the form.")])
+    return HiddenField(validators=[Regexp(UUID_PATTERN, message=_l("Reload the form."))])
 
 
 class ReceiveForm(SiteSysForm):
-    item = PlainSelectField("Item", validators=[InputRequired("Choose the item.")])
+    item = PlainSelectField(_l("Item"), validators=[InputRequired(_l("Choose the item."))])
     quantity = IntegerField(
-        "Quantity", validators=[InputRequired("Enter how many."), NumberRange(1, 10_000)]
+        _l("Quantity"), validators=[InputRequired(_l("Enter how many.")), NumberRange(1, 10_000)]
     )
     batch = StringField(
-        "Batch number",
-        validators=[InputRequired("Give the batch number."), Length(max=40)],
+        _l("Batch number"),
+        validators=[InputRequired(_l("Give the batch number.")), Length(max=40)],
         filters=[strip],
     )
-    expires_on = DateField("Expiry date", validators=[Optional()])
+    expires_on = DateField(_l("Expiry date"), validators=[Optional()])
     submission_key = _key()
-    submit = SubmitField("Record delivery")
+    submit = SubmitField(_l("Record delivery"))
 
 
 class DisposeForm(SiteSysForm):
-    item = PlainSelectField("Item", validators=[InputRequired("Choose the item.")])
-    batch = PlainSelectField("Batch", validators=[Optional()])
+    item = PlainSelectField(_l("Item"), validators=[InputRequired(_l("Choose the item."))])
+    batch = PlainSelectField(_l("Batch"), validators=[Optional()])
     quantity = IntegerField(
-        "Quantity", validators=[InputRequired("Enter how many."), NumberRange(1, 10_000)]
+        _l("Quantity"), validators=[InputRequired(_l("Enter how many.")), NumberRange(1, 10_000)]
     )
     reason = StringField(
-        "Reason",
-        validators=[InputRequired("Give the reason."), Length(max=120)],
+        _l("Reason"),
+        validators=[InputRequired(_l("Give the reason.")), Length(max=120)],
         filters=[strip],
-        description="Expired, damaged, recalled…",
+        description=_l("Expired, damaged, recalled…"),
     )
     submission_key = _key()
-    submit = SubmitField("Record disposal")
+    submit = SubmitField(_l("Record disposal"))
 
 
 class CountForm(SiteSysForm):
-    item = PlainSelectField("Item", validators=[InputRequired("Choose the item.")])
+    item = PlainSelectField(_l("Item"), validators=[InputRequired(_l("Choose the item."))])
     counted = IntegerField(
-        "Number counted",
-        validators=[InputRequired("Enter the number counted."), NumberRange(0, 100_000)],
+        _l("Number counted"),
+        validators=[InputRequired(_l("Enter the number counted.")), NumberRange(0, 100_000)],
     )
     submission_key = _key()
-    submit = SubmitField("Record stock-take")
+    submit = SubmitField(_l("Record stock-take"))
 
 
 class ReorderForm(SiteSysForm):
-    level = IntegerField("Reorder level", validators=[Optional(), NumberRange(0, 10_000)])
-    submit = SubmitField("Set")
+    level = IntegerField(_l("Reorder level"), validators=[Optional(), NumberRange(0, 10_000)])
+    submit = SubmitField(_l("Set"))

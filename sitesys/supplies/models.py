@@ -10,6 +10,7 @@ import enum
 import uuid
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -106,6 +107,15 @@ class VisitSupply(Audited, Base):
     recorded_by: Mapped[Staff] = relationship(foreign_keys=[recorded_by_id])
 
 
+MOVEMENT_KIND_LABELS = {
+    "received": _l("Received"),
+    "given_out": _l("Given out"),
+    "used_in_response": _l("Used in a response"),
+    "disposed": _l("Disposed of or expired"),
+    "counted": _l("Counted (stock-take)"),
+}
+
+
 class MovementKind(enum.StrEnum):
     RECEIVED = "received"
     GIVEN_OUT = "given_out"
@@ -115,13 +125,7 @@ class MovementKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "received": "Received",
-            "given_out": "Given out",
-            "used_in_response": "Used in a response",
-            "disposed": "Disposed of or expired",
-            "counted": "Counted (stock-take)",
-        }[self.value]
+        return str(MOVEMENT_KIND_LABELS[self.value])
 
 
 class StockBatch(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -39,8 +40,12 @@ class SuppliesChanged(SuppliesRefused):
 
     def __init__(self, item: SupplyItem, now: int) -> None:
         super().__init__(
-            f"{item.label}: someone else has just recorded {now}. Nothing was saved; "
-            "check the quantities below and save again."
+            _(
+                "%(item)s: someone else has just recorded %(now)d. Nothing was saved; check the "
+                "quantities below and save again.",
+                item=item.label,
+                now=now,
+            )
         )
 
 
@@ -122,13 +127,18 @@ def set_quantities(
     ensure(actor, Capability.WORK_FLOOR, "record supplies given")
     if not visit.status.is_open:
         raise SuppliesRefused(
-            f"{visit.display_tag} has left; supplies can only be recorded during a visit."
+            _(
+                "%(tag)s has left; supplies can only be recorded during a visit.",
+                tag=visit.display_tag,
+            )
         )
     items = {item.id: item for item in catalogue(session, site, active_only=False)}
     if any(item_id not in items or not items[item_id].on_visits for item_id in wanted):
-        raise SuppliesRefused("Choose supplies from this site's list.")
+        raise SuppliesRefused(_("Choose supplies from this site's list."))
     if any(not 0 <= quantity <= MOST_PER_VISIT for quantity in wanted.values()):
-        raise SuppliesRefused(f"Quantities are whole numbers from 0 to {MOST_PER_VISIT}.")
+        raise SuppliesRefused(
+            _("Quantities are whole numbers from 0 to %(most)d.", most=MOST_PER_VISIT)
+        )
     now = utcnow()
     changes: list[Change] = []
     for item_id, quantity in wanted.items():

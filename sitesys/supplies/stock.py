@@ -12,6 +12,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from babel.dates import format_date
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
@@ -20,6 +23,7 @@ from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, ensure
 from sitesys.checkin.models import Visit
 from sitesys.clock import local_date, utcnow
+from sitesys.i18n import DEFAULT_LOCALE
 from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 from sitesys.supplies.models import MovementKind, StockBatch, StockMovement, SupplyItem
@@ -97,7 +101,7 @@ def _by_key(session: Session, key: str) -> StockMovement | None:
 
 def _check_quantity(quantity: int) -> None:
     if not 1 <= quantity <= MOST_PER_LINE:
-        raise StockRefused(f"Enter a quantity from 1 to {MOST_PER_LINE}.")
+        raise StockRefused(_("Enter a quantity from 1 to %(most)d.", most=MOST_PER_LINE))
 
 
 def given_out(session: Session, actor: Staff, visit: Visit, item: SupplyItem, given: int) -> None:
@@ -127,7 +131,7 @@ def receive(
         return earlier
     batch = batch.strip()[:40]
     if not batch:
-        raise StockRefused("Give the batch number printed on the box.")
+        raise StockRefused(_("Give the batch number printed on the box."))
     row = StockBatch(
         site_id=item.site_id,
         item_id=item.id,
@@ -171,12 +175,18 @@ def dispose(
         return earlier
     reason = reason.strip()[:120]
     if not reason:
-        raise StockRefused("Give the reason it was disposed of.")
+        raise StockRefused(_("Give the reason it was disposed of."))
     if batch is not None:
         if batch.item_id != item.id:
-            raise StockRefused("That batch is not of this item.")
+            raise StockRefused(_("That batch is not of this item."))
         if quantity > batch.remaining:
-            raise StockRefused(f"Batch {batch.batch} has only {batch.remaining} left.")
+            raise StockRefused(
+                _(
+                    "Batch %(batch)s has only %(remaining)d left.",
+                    batch=batch.batch,
+                    remaining=batch.remaining,
+                )
+            )
         batch.remaining -= quantity
         after = apply_change(session, item, -quantity)
         line = StockMovement(
@@ -215,7 +225,7 @@ def count(
     """A stock-take: the count found is the true count; the line records the difference."""
     ensure(actor, Capability.KEEP_STOCK)
     if not 0 <= true_count <= MOST_PER_LINE * 10:
-        raise StockRefused("Enter the number counted.")
+        raise StockRefused(_("Enter the number counted."))
     earlier = _by_key(session, submission_key)
     if earlier is not None:
         return earlier
@@ -249,7 +259,7 @@ def count(
 def set_reorder_level(session: Session, actor: Staff, item: SupplyItem, level: int | None) -> None:
     ensure(actor, Capability.KEEP_STOCK)
     if level is not None and not 0 <= level <= MOST_PER_LINE:
-        raise StockRefused("Enter a reorder level from 0, or leave it blank.")
+        raise StockRefused(_("Enter a reorder level from 0, or leave it blank."))
     if item.reorder_level == level:
         return
     item.reorder_level = level
@@ -289,6 +299,13 @@ class StockWarning:
     level: str
 
 
+def _day(day: date) -> str:
+    """A day as the warnings write it ("5 Dec 2026"), in the reader's language (en-GB outside a
+    request).
+    """
+    return str(format_date(day, "d MMM y", locale=get_locale() or DEFAULT_LOCALE))
+
+
 def stock_warnings(session: Session, site: Site) -> list[StockWarning]:
     """What the handover and the manager's home page warn about: items below their reorder level,
     batches expiring within 30 days, and expired batches still counted.
@@ -301,17 +318,27 @@ def stock_warnings(session: Session, site: Site) -> list[StockWarning]:
         if batch.expires_on < today:
             warnings.append(
                 StockWarning(
-                    f"{batch.item.label}: batch {batch.batch} expired on "
-                    f"{batch.expires_on:%-d %b %Y} and {batch.remaining} are still counted — "
-                    "dispose of them.",
+                    _(
+                        "%(item)s: batch %(batch)s expired on %(day)s and %(remaining)d are "
+                        "still counted — dispose of them.",
+                        item=batch.item.label,
+                        batch=batch.batch,
+                        day=_day(batch.expires_on),
+                        remaining=batch.remaining,
+                    ),
                     "error",
                 )
             )
         elif batch.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS):
             warnings.append(
                 StockWarning(
-                    f"{batch.item.label}: batch {batch.batch} ({batch.remaining}) expires on "
-                    f"{batch.expires_on:%-d %b %Y}.",
+                    _(
+                        "%(item)s: batch %(batch)s (%(remaining)d) expires on %(day)s.",
+                        item=batch.item.label,
+                        batch=batch.batch,
+                        remaining=batch.remaining,
+                        day=_day(batch.expires_on),
+                    ),
                     "warning",
                 )
             )
@@ -328,8 +355,15 @@ def stock_warnings(session: Session, site: Site) -> list[StockWarning]:
     for item in low:
         warnings.append(
             StockWarning(
-                f"{item.label}: {item.on_hand} {item.unit}s left, below the reorder level of "
-                f"{item.reorder_level}.",
+                # TRANSLATORS: %(unit)s is the site's own word for one (strip, kit), as its
+                # catalogue writes it; the English adds an s for more than one.
+                _(
+                    "%(item)s: %(held)d %(unit)ss left, below the reorder level of %(level)d.",
+                    item=item.label,
+                    held=item.on_hand,
+                    unit=item.unit,
+                    level=item.reorder_level,
+                ),
                 "warning",
             )
         )

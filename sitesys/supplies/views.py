@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, can, requires
@@ -62,17 +63,20 @@ def give(visit_id: uuid.UUID) -> ResponseReturnValue:
     items = catalogue(db, site, active_only=False)
     asked = form.quantities(request.form, [item.id for item in items]) if form.validate() else None
     if asked is None:
-        flash("Quantities are whole numbers; nothing was saved.", "error")
+        flash(_("Quantities are whole numbers; nothing was saved."), "error")
         return back
     wanted, shown = asked
     with committing(db) as outcome:
         changes = set_quantities(db, current_staff(), site, visit, wanted, shown=shown)
         if changes:
             outcome.say(
-                "Recorded: " + ", ".join(f"{c.item.label} {c.after}" for c in changes) + "."
+                _(
+                    "Recorded: %(quantities)s.",
+                    quantities=", ".join(f"{c.item.label} {c.after}" for c in changes),
+                )
             )
         else:
-            outcome.say("No quantity changed.", "info")
+            outcome.say(_("No quantity changed."), "info")
     return back
 
 
@@ -85,7 +89,9 @@ def stock_warnings_for_page() -> list[StockWarning]:
 
 
 def _item_choices(items: list[SupplyItem]) -> list[Any]:
-    return choices([("", "Choose an item")] + [(str(i.id), f"{i.label} ({i.unit})") for i in items])
+    return choices(
+        [("", _("Choose an item"))] + [(str(i.id), f"{i.label} ({i.unit})") for i in items]
+    )
 
 
 def _forms(items: list[SupplyItem], batches: list[StockBatch]) -> dict[str, Any]:
@@ -99,7 +105,7 @@ def _forms(items: list[SupplyItem], batches: list[StockBatch]) -> dict[str, Any]
         if not form.submission_key.data:
             form.submission_key.data = str(uuid.uuid4())
     dispose_form.batch.choices = choices(
-        [("", "Not from a named batch")]
+        [("", _("Not from a named batch"))]
         + [(str(b.id), f"{b.item.label} · {b.batch} ({b.remaining})") for b in batches]
     )
     return {"receive_form": receive_form, "dispose_form": dispose_form, "count_form": count_form}
@@ -129,12 +135,12 @@ def stock() -> ResponseReturnValue:
         if form is not None and form.validate_on_submit():
             with committing(db, show_refusal=False) as outcome:
                 _record(action or "", form, items, batches)
-                outcome.say("Recorded in the stock ledger.")
+                outcome.say(_("Recorded in the stock ledger."))
             if outcome.refusal is None:
                 return redirect(url_for("supplies.stock"))
             error = str(outcome.refusal)
         elif form is None:
-            error = "That form was out of date; nothing was recorded."
+            error = _("That form was out of date; nothing was recorded.")
     return (
         render_template(
             "supplies/stock.html",
@@ -187,7 +193,7 @@ def reorder(item_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         with committing(db) as outcome:
             set_reorder_level(db, current_staff(), item, form.level.data)
-            outcome.say(f"Reorder level of {item.label} saved.")
+            outcome.say(_("Reorder level of %(item)s saved.", item=item.label))
     else:
-        flash("Enter a reorder level from 0, or leave it blank.", "error")
+        flash(_("Enter a reorder level from 0, or leave it blank."), "error")
     return redirect(url_for("supplies.stock"))

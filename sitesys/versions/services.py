@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -18,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from sitesys.auth.models import Staff
 from sitesys.clock import utcnow
 from sitesys.db import Audited
+from sitesys.i18n import DEFAULT_LOCALE
 from sitesys.refusals import Refused
 from sitesys.versions import version_of
 from sitesys.versions.models import RecordVersion
@@ -31,8 +35,9 @@ class Editable:
     """One editable part of a kind of record: its name in the versions table, and in words."""
 
     part: str
-    #: How staff call it: "draft report", "review", "handover draft".
-    label: str
+    #: How staff call it: "draft report", "review", "handover draft" (a lazy string, shown in
+    #: the reader's language).
+    label: Any
 
 
 class SavedElsewhere(Refused):
@@ -43,9 +48,12 @@ class SavedElsewhere(Refused):
 
     def __init__(self, editable: Editable, latest: RecordVersion | None) -> None:
         super().__init__(
-            f"The {editable.label} was changed by someone else since you opened it; nothing "
-            "was saved. Here it is as it is now, with what you typed beside it: make your "
-            "change again."
+            _(
+                "The %(part)s was changed by someone else since you opened it; nothing was "
+                "saved. Here it is as it is now, with what you typed beside it: make your "
+                "change again.",
+                part=editable.label,
+            )
         )
         #: Who saved the version that is current, and when (None before any was kept).
         self.saved_by = latest.saved_by.display_name if latest is not None else None
@@ -108,7 +116,10 @@ def save_version(
     site_id = record.audit_site_id
     if site_id is None:
         raise ValueError(f"a {record.audit_type} keeps versions only at its site")
-    fields = write()
+    # What is kept is written in the source language whatever the saver reads (their page
+    # translates the labels as it shows them): versions compare and read the same in any.
+    with force_locale(DEFAULT_LOCALE):
+        fields = [[str(label), str(text)] for label, text in write()]
     version = RecordVersion(
         record_type=record.audit_type,
         record_id=record_id_of(record),
@@ -117,7 +128,7 @@ def save_version(
         site_id=site_id,
         saved_at=utcnow(),
         saved_by_id=actor.id,
-        fields=[[label, text] for label, text in fields],
+        fields=fields,
     )
     try:
         with session.begin_nested():
@@ -132,5 +143,7 @@ def typing_not_saved(typed: Fields, now: Fields) -> list[tuple[str, str]]:
     """The fields of a refused form whose typing differs from the part as it is now: what the
     page shows beside the current part, to be written in again.
     """
-    current = dict(now)
-    return [(label, text) for label, text in typed if current.get(label) != text]
+    current = {str(label): str(text) for label, text in now}
+    return [
+        (str(label), str(text)) for label, text in typed if current.get(str(label)) != str(text)
+    ]

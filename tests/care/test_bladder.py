@@ -192,7 +192,7 @@ def test_the_nurse_records_a_positive_screen_and_is_offered_a_urology_referral(c
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "Ketamine bladder screen due" in page
     form_page = client.get(f"/visits/{visit.id}/bladder-screen").get_data(as_text=True)
-    assert TRIAGE_NOT_DIAGNOSIS in form_page
+    assert str(TRIAGE_NOT_DIAGNOSIS) in form_page
     assert Symptom.SIDE_OR_BACK_PAIN.question in form_page
     form = {
         "symptoms": ["urgency", "side_or_back_pain"],

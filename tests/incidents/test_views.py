@@ -438,7 +438,7 @@ def test_a_draft_saves_with_fields_missing(client, db):
         r'<input checked id="substances-\d+" name="substances" type="checkbox" value="heroin">',
         page,
     )
-    assert "Needed for an incident on a client&#39;s visit." in page
+    assert "Needed for an incident on a client's visit." in page
     nurse_box = r'<input checked id="staff_involved-\d+" name="staff_involved" type="checkbox"'
     assert re.search(nurse_box + rf' value="{floor.nurse.id}">', page)
     response = client.post(

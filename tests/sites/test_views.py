@@ -163,7 +163,7 @@ def test_unknown_booth_is_not_found(client, db):
 def test_a_site_name_or_recipe_of_spaces_is_refused(client, db):
     sign_in(client, db, make_staff(db, Role.ADMIN))
     for name, value, message in (
-        ("name", "   ", "Enter the site&#39;s name."),
+        ("name", "   ", "Enter the site's name."),
         ("time_zone", "   ", "Enter a time zone such as Europe/London."),
         ("code_hint", "   ", "Describe how clients make their code."),
         ("code_pattern", "   ", "Enter the pattern codes must match."),
@@ -173,7 +173,7 @@ def test_a_site_name_or_recipe_of_spaces_is_refused(client, db):
     assert db.scalar(select(Site).where(Site.name.in_(["", "Harbour Street"]))) is None
     site = make_site(db, name="Harbour Street")
     response = client.post(f"/sites/{site.id}/edit", data={**SITE_FORM, "name": "   "})
-    assert "Enter the site&#39;s name." in response.get_data(as_text=True)
+    assert "Enter the site's name." in response.get_data(as_text=True)
     db.refresh(site)
     assert site.name == "Harbour Street"
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "site.updated")) is None
@@ -194,7 +194,7 @@ def test_a_booth_label_or_substance_of_spaces_is_refused(client, db):
     assert "Enter a label, such as 3." in edited.get_data(as_text=True)
     assert [b.label for b in db.scalars(select(Booth).where(Booth.site_id == site.id))] == ["4"]
     substance = client.post(f"/sites/{site.id}/substances", data={"label": "   "})
-    assert "Enter the substance&#39;s name." in substance.get_data(as_text=True)
+    assert "Enter the substance's name." in substance.get_data(as_text=True)
     assert db.scalar(select(SubstanceOption).where(SubstanceOption.site_id == site.id)) is None
 
 

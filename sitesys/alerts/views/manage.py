@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from sitesys.alerts.forms import AlertForm, HistoryFilterForm, RenewForm, WithdrawForm
@@ -137,9 +139,14 @@ def new() -> ResponseReturnValue:
                 db, staff, draft, submission_key=form.submission_key.data or "", substances=labels
             )
             if published.replayed:
-                outcome.say("This alert was already published by your first tap.", "info")
+                outcome.say(_("This alert was already published by your first tap."), "info")
             else:
-                outcome.say(f"Published: {published.alert.title}. Every screen shows it now.")
+                outcome.say(
+                    _(
+                        "Published: %(title)s. Every screen shows it now.",
+                        title=published.alert.title,
+                    )
+                )
         if outcome.refusal is None:
             return redirect(url_for("alerts.show", alert_id=published.alert.id))
         form.ends_on.errors = [str(outcome.refusal)]
@@ -209,7 +216,7 @@ def withdraw(alert_id: uuid.UUID) -> ResponseReturnValue:
         return _show_page(alert, 422, withdraw_form=form)
     with committing(db) as outcome:
         withdraw_alert(db, current_staff(), alert, form.reason.data or "")
-        outcome.say("The alert is withdrawn. It stays in the history with your reason.")
+        outcome.say(_("The alert is withdrawn. It stays in the history with your reason."))
     return redirect(url_for("alerts.show", alert_id=alert.id))
 
 
@@ -225,7 +232,7 @@ def renew(alert_id: uuid.UUID) -> ResponseReturnValue:
     ends_at = _instant(form.ends_on.data, form.ends_time.data, site)
     with committing(db, show_refusal=False) as outcome:
         renew_alert(db, current_staff(), alert, ends_at)
-        outcome.say(f"Renewed until {ends_at.astimezone(site.zone):%-d %b %Y %H:%M}.")
+        outcome.say(_("Renewed until %(when)s.", when=format_datetime(ends_at, "d MMM y HH:mm")))
     if outcome.refusal is not None:
         form.ends_on.errors = [str(outcome.refusal)]
         return _show_page(alert, 422, renew_form=form)

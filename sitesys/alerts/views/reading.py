@@ -6,6 +6,7 @@ import uuid
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.alerts.forms import AcknowledgeForm
 from sitesys.alerts.loaders import get_alert_or_404
@@ -28,7 +29,7 @@ def acknowledge(alert_id: uuid.UUID) -> ResponseReturnValue:
         abort(400)
     with committing(db) as outcome:
         if acknowledge_alert(db, current_staff(), alert, site):
-            outcome.say(f"Acknowledged: {alert.title}.")
+            outcome.say(_("Acknowledged: %(title)s.", title=alert.title))
     back = safe_next(form.next.data) or url_for("alerts.show", alert_id=alert.id)
     return redirect(back)
 

@@ -18,6 +18,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from sitesys.auth.guard import current_site, current_staff, passive
@@ -105,6 +107,8 @@ def board_partial(site: Site, viewer: str, *, display: bool = False) -> Response
     if still_current(request.headers.get("X-Board-Stamp"), site.id, digest, now):
         return Response(status=204)
     boards = boards_of(current_app)
+    # A kept board is in the language it was drawn in: tablets share it only within one.
+    viewer = f"{viewer}@{get_locale()}"
     drawn = boards.get(site.id, viewer, digest, now)
     if drawn is None:
         fresh = _draw(PARTIAL, site, digest, now, CHECKED_SLOT, display=display)
@@ -150,10 +154,16 @@ def raise_alarm(visit_id: uuid.UUID) -> ResponseReturnValue:
         started = start_response(db, current_staff(), visit, alarm=True)
         who = client_and_whereabouts(visit)
         if started.already_running:
-            outcome.say(f"An emergency response is already running for {who}.", "warning")
+            outcome.say(
+                _("An emergency response is already running for %(client)s.", client=who),
+                "warning",
+            )
         else:
             outcome.say(
-                f"Alarm raised for {who}. Every board shows it in red; nurses take over.",
+                _(
+                    "Alarm raised for %(client)s. Every board shows it in red; nurses take over.",
+                    client=who,
+                ),
                 "warning",
             )
     return redirect(url_for("board.index"))
@@ -170,7 +180,10 @@ def rescue_action(visit_id: uuid.UUID) -> ResponseReturnValue:
     form = RescueActionForm()
     running = open_incident_for_visit(db, visit)
     if not form.validate_on_submit() or running is None:
-        flash("Nothing was recorded: the response has ended or the board was out of date.", "error")
+        flash(
+            _("Nothing was recorded: the response has ended or the board was out of date."),
+            "error",
+        )
         return redirect(url_for("board.index"))
     incident = get_incident_or_404(db, running.id, current_site(), for_update=True)
     kind = ActionKind(form.kind.data)
@@ -184,8 +197,17 @@ def rescue_action(visit_id: uuid.UUID) -> ResponseReturnValue:
         )
     with committing(db) as outcome:
         recorded = record_action(db, current_staff(), incident, tap)
-        said = "Already recorded" if recorded.replayed else "Recorded"
-        outcome.say(f"{said}: {recorded.action.summary}, by you. Nurses see it in the log.")
+        if recorded.replayed:
+            said = _(
+                "Already recorded: %(action)s, by you. Nurses see it in the log.",
+                action=recorded.action.summary,
+            )
+        else:
+            said = _(
+                "Recorded: %(action)s, by you. Nurses see it in the log.",
+                action=recorded.action.summary,
+            )
+        outcome.say(said)
     return redirect(url_for("board.index"))
 
 

@@ -19,6 +19,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from sitesys.auth.guard import current_staff
@@ -52,7 +54,9 @@ TOKEN_KEY = "display_token"  # noqa: S105 (the cookie key, not a secret)
 #: Pairing attempts per address: plenty for typing a code, far too few to guess one.
 PAIR_LIMIT = "10 per minute"
 
-REVOKED = "This display was disconnected by an admin. Enter a new pairing code to show the board."
+REVOKED = _l(
+    "This display was disconnected by an admin. Enter a new pairing code to show the board."
+)
 
 
 # -- The admin's page ------------------------------------------------------------------------
@@ -66,9 +70,14 @@ def _register_form() -> RegisterDisplayForm:
 
 
 def _say_code(pairing: Pairing) -> str:
-    return (
-        f"Pairing code for {pairing.display.name}: {pairing.code_shown}. Open /display on the "
-        f"tablet and enter it by {local_time(pairing.display.pairing_expires_at)}; it works once."
+    return str(
+        _(
+            "Pairing code for %(display)s: %(code)s. Open /display on the tablet and enter it by "
+            "%(time)s; it works once.",
+            display=pairing.display.name,
+            code=pairing.code_shown,
+            time=local_time(pairing.display.pairing_expires_at),
+        )
     )
 
 
@@ -146,7 +155,7 @@ def _this_display() -> Display | None:
         return None
     if display.is_revoked:
         session.pop(TOKEN_KEY, None)
-        flash(REVOKED, "warning")
+        flash(str(REVOKED), "warning")
         return None
     # Audit events this device causes name it by the display's name (audit/origin.py).
     g.audit_device = f"Display: {display.name}"

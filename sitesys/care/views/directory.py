@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
@@ -36,7 +37,7 @@ def directory_page() -> ResponseReturnValue:
                     notes=form.notes.data or "",
                 ),
             )
-            outcome.say(f"{service.name} added to the directory.")
+            outcome.say(_("%(service)s added to the directory.", service=service.name))
         if outcome.refusal is None:
             return redirect(url_for("care.directory_page"))
         form.name.errors = [str(outcome.refusal)]
@@ -59,5 +60,10 @@ def retire(service_id: int) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         with committing(db) as outcome:
             retire_service(db, current_staff(), service)
-            outcome.say(f"{service.name} is no longer offered; past referrals keep its name.")
+            outcome.say(
+                _(
+                    "%(service)s is no longer offered; past referrals keep its name.",
+                    service=service.name,
+                )
+            )
     return redirect(url_for("care.directory_page"))

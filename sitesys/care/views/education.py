@@ -6,6 +6,7 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
@@ -34,14 +35,18 @@ def education(visit_id: uuid.UUID) -> ResponseReturnValue:
     back = redirect(url_for("checkin.visit", visit_id=visit_id) + "#education")
     given = form.given(request.form) if form.validate_on_submit() else None
     if given is None:
-        flash(form.topics.errors[0] if form.topics.errors else "Tick at least one topic.", "error")
+        flash(
+            form.topics.errors[0] if form.topics.errors else _("Tick at least one topic."), "error"
+        )
         return back
     with committing(db) as outcome:
         added = record_education(db, current_staff(), site, visit, given)
         if added:
-            outcome.say("Recorded: " + ", ".join(row.topic.label for row in added) + ".")
+            outcome.say(
+                _("Recorded: %(topics)s.", topics=", ".join(row.topic.label for row in added))
+            )
         else:
-            outcome.say("Those topics were already recorded.", "info")
+            outcome.say(_("Those topics were already recorded."), "info")
     return back
 
 
@@ -53,11 +58,11 @@ def strike_education_given(row_id: int) -> ResponseReturnValue:
     form = StrikeReferralForm()
     back = redirect(url_for("checkin.visit", visit_id=row.visit_id) + "#education")
     if not form.validate_on_submit():
-        flash("Give a reason for striking it through.", "error")
+        flash(_("Give a reason for striking it through."), "error")
         return back
     with committing(db) as outcome:
         strike_education(db, current_staff(), row, form.reason.data or "")
-        outcome.say("Struck through; it stays on the record.")
+        outcome.say(_("Struck through; it stays on the record."))
     return back
 
 
@@ -69,7 +74,7 @@ def topics_page() -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         with committing(db, show_refusal=False) as outcome:
             topic = add_topic(db, current_staff(), site, form.label.data or "")
-            outcome.say(f"{topic.label} added.")
+            outcome.say(_("%(topic)s added.", topic=topic.label))
         if outcome.refusal is None:
             return redirect(url_for("care.topics_page"))
         form.label.errors = [str(outcome.refusal)]
@@ -93,5 +98,9 @@ def topic_shown(topic_id: int) -> ResponseReturnValue:
         with committing(db) as outcome:
             shown = request.form.get("shown") == "1"
             set_topic_shown(db, current_staff(), topic, shown)
-            outcome.say(f"{topic.label} is {'shown' if shown else 'hidden'} on the visit page.")
+            outcome.say(
+                _("%(topic)s is shown on the visit page.", topic=topic.label)
+                if shown
+                else _("%(topic)s is hidden on the visit page.", topic=topic.label)
+            )
     return redirect(url_for("care.topics_page"))

@@ -8,6 +8,7 @@ import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
@@ -73,7 +74,7 @@ def new() -> ResponseReturnValue:
     form = ReferralForm()
     services = directory(db, site)
     form.service.choices = choices(
-        [(NOT_LISTED, "Not in the directory")]
+        [(NOT_LISTED, _("Not in the directory"))]
         + [(str(s.id), f"{s.name} ({s.type.label})") for s in services]
     )
     if request.method == "GET":
@@ -107,9 +108,13 @@ def new() -> ResponseReturnValue:
                 incident_id=incident.id if incident is not None else None,
             )
             outcome.say(
-                f"Referral to {referral.type.short} recorded ({referral.state.label.lower()})."
+                _(
+                    "Referral to %(service)s recorded (%(state)s).",
+                    service=referral.type.short,
+                    state=referral.state.label.lower(),
+                )
                 if is_new
-                else "That referral was already recorded.",
+                else _("That referral was already recorded."),
                 "success" if is_new else "info",
             )
         if outcome.refusal is None:
@@ -162,16 +167,18 @@ def step(referral_id: uuid.UUID) -> ResponseReturnValue:
     found = get_referral_or_404(db, referral_id, current_site(), for_update=True)
     form = ReferralStepForm()
     if not form.validate_on_submit():
-        flash("That form was incomplete or out of date; nothing was changed.", "error")
+        flash(_("That form was incomplete or out of date; nothing was changed."), "error")
         return redirect(url_for("care.referral", referral_id=referral_id))
     state = ReferralState(form.state.data)
     with committing(db) as outcome:
         if record_step(
             db, current_staff(), found, state, expected=ReferralState(form.expected.data)
         ):
-            outcome.say(f"Referral marked {state.label.lower()}.")
+            outcome.say(_("Referral marked %(state)s.", state=state.label.lower()))
         else:
-            outcome.say(f"The referral was already marked {state.label.lower()}.", "info")
+            outcome.say(
+                _("The referral was already marked %(state)s.", state=state.label.lower()), "info"
+            )
     return redirect(url_for("care.referral", referral_id=referral_id))
 
 
@@ -182,11 +189,11 @@ def strike(referral_id: uuid.UUID) -> ResponseReturnValue:
     found = get_referral_or_404(db, referral_id, current_site(), for_update=True)
     form = StrikeReferralForm()
     if not form.validate_on_submit():
-        flash("Give a reason for striking the referral through.", "error")
+        flash(_("Give a reason for striking the referral through."), "error")
         return redirect(url_for("care.referral", referral_id=referral_id))
     with committing(db) as outcome:
         strike_referral(db, current_staff(), found, form.reason.data or "")
-        outcome.say("Referral struck through; it stays on the record.")
+        outcome.say(_("Referral struck through; it stays on the record."))
     return redirect(url_for("care.referral", referral_id=referral_id))
 
 

@@ -8,6 +8,7 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
@@ -54,9 +55,9 @@ def bladder_screen(visit_id: uuid.UUID) -> ResponseReturnValue:
                 skipped=skipped,
             )
             outcome.say(
-                "Bladder screen skipped for this visit."
+                _("Bladder screen skipped for this visit.")
                 if skipped
-                else f"Bladder screen recorded: {screened.screen.result.label}.",
+                else _("Bladder screen recorded: %(result)s.", result=screened.screen.result.label),
                 "info" if skipped else "success",
             )
         if outcome.refusal is None:
@@ -102,9 +103,9 @@ def strike_bladder_screen(screen_id: uuid.UUID) -> ResponseReturnValue:
     screen = get_bladder_screen_or_404(db, screen_id, current_site(), for_update=True)
     form = StrikeScreenForm()
     if not form.validate_on_submit():
-        flash("Give a reason for striking the screen through.", "error")
+        flash(_("Give a reason for striking the screen through."), "error")
         return redirect(url_for("care.bladder_result", screen_id=screen_id))
     with committing(db) as outcome:
         strike_screen(db, current_staff(), screen, form.reason.data or "")
-        outcome.say("Screen struck through; it stays on the record.")
+        outcome.say(_("Screen struck through; it stays on the record."))
     return redirect(url_for("care.bladder_result", screen_id=screen_id))

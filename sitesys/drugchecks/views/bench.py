@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
 from sitesys.auth.guard import current_site, current_staff
@@ -173,7 +175,12 @@ def add_reagent(sample_id: uuid.UUID) -> ResponseReturnValue:
             submission_key=form.submission_key.data or "",
         )
         if not recorded.replayed:
-            outcome.say(f"Recorded {Reagent(form.reagent.data).label} (presumptive).")
+            outcome.say(
+                _(
+                    "Recorded %(reagent)s (presumptive).",
+                    reagent=Reagent(form.reagent.data).label,
+                )
+            )
     if outcome.refusal is not None:
         form.colour.errors = [str(outcome.refusal)]
         return _page(found, 422, reagent_form=form)
@@ -199,7 +206,13 @@ def add_strip(sample_id: uuid.UUID) -> ResponseReturnValue:
             submission_key=form.submission_key.data or "",
         )
         if not recorded.replayed:
-            outcome.say(f"Recorded {strip.label}: {reading.label.lower()}.")
+            outcome.say(
+                _(
+                    "Recorded %(strip)s: %(reading)s.",
+                    strip=strip.label,
+                    reading=reading.label.lower(),
+                )
+            )
     return _back(found)
 
 
@@ -230,7 +243,7 @@ def add_spectrum(sample_id: uuid.UUID) -> ResponseReturnValue:
             submission_key=form.submission_key.data or "",
         )
         if not recorded.replayed:
-            outcome.say(f"Recorded {technique.label}.")
+            outcome.say(_("Recorded %(technique)s.", technique=technique.label))
     if outcome.refusal is not None:
         form.no_library_match.errors = [str(outcome.refusal)]
         return _page(found, 422, spectrum_form=form)
@@ -245,11 +258,11 @@ def strike(sample_id: uuid.UUID, test_id: int) -> ResponseReturnValue:
     test = get_test_or_404(db, found, test_id, for_update=True)
     form = StrikeTestForm(prefix="strike")
     if not form.validate_on_submit():
-        flash(form.reason.errors[0] if form.reason.errors else "Try again.", "error")
+        flash(form.reason.errors[0] if form.reason.errors else _("Try again."), "error")
         return _back(found)
     with committing(db) as outcome:
         strike_test(db, current_staff(), test, form.reason.data or "")
-        outcome.say("The test is struck through; it stays on the record with your reason.")
+        outcome.say(_("The test is struck through; it stays on the record with your reason."))
     return _back(found)
 
 
@@ -263,8 +276,10 @@ def result(sample_id: uuid.UUID) -> ResponseReturnValue:
         return _page(found, 422, result_form=form)
     if form.version.data != result_version(found):
         flash(
-            "Someone else saved this sample's result since you opened the page; nothing was "
-            "saved. Here it is now.",
+            _(
+                "Someone else saved this sample's result since you opened the page; nothing was "
+                "saved. Here it is now."
+            ),
             "error",
         )
         return _back(found)
@@ -278,12 +293,20 @@ def result(sample_id: uuid.UUID) -> ResponseReturnValue:
         saved = save_result(db, current_staff(), found, given, form.reason.data)
         outcome.say(
             {
-                "given": "Result saved. The client can read it with the code on their slip for "
-                f"{found.site.result_days} days.",
-                "decision": f"Recorded the client's decision: {given.decision.label.lower()}."
+                "given": ngettext(
+                    "Result saved. The client can read it with the code on their slip for "
+                    "%(num)d day.",
+                    "Result saved. The client can read it with the code on their slip for "
+                    "%(num)d days.",
+                    found.site.result_days,
+                ),
+                "decision": _(
+                    "Recorded the client's decision: %(decision)s.",
+                    decision=given.decision.label.lower(),
+                )
                 if given.decision
                 else "",
-                "amended": "The result is amended; what it said before is kept below it.",
+                "amended": _("The result is amended; what it said before is kept below it."),
             }[saved]
         )
     if outcome.refusal is not None:
@@ -303,7 +326,13 @@ def custody(sample_id: uuid.UUID) -> ResponseReturnValue:
     chosen = Custody(form.custody.data)
     with committing(db, show_refusal=False) as outcome:
         record_custody(db, current_staff(), found, chosen, correction_reason=form.reason.data)
-        outcome.say(f"The rest of sample {found.reference}: {chosen.label.lower()}.")
+        outcome.say(
+            _(
+                "The rest of sample %(reference)s: %(custody)s.",
+                reference=found.reference,
+                custody=chosen.label.lower(),
+            )
+        )
     if outcome.refusal is not None:
         form.reason.errors = [str(outcome.refusal)]
         return _page(found, 422, custody_form=form)

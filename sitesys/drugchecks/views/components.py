@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
@@ -31,7 +32,7 @@ def components() -> ResponseReturnValue:
                 form.label.data or "",
                 Finding(form.finding.data) if form.finding.data else None,
             )
-            outcome.say(f"Added {option.label} to the list.")
+            outcome.say(_("Added %(component)s to the list.", component=option.label))
         if outcome.refusal is None:
             return redirect(url_for("drugchecks.components"))
         form.label.errors = [str(outcome.refusal)]
@@ -61,7 +62,8 @@ def component_action(code: str, action: str) -> ResponseReturnValue:
             db, current_staff(), current_site(), code, action == "offer"
         )
         outcome.say(
-            f"{component.label} is {'offered' if action == 'offer' else 'no longer offered'} "
-            "at the bench."
+            _("%(component)s is offered at the bench.", component=component.label)
+            if action == "offer"
+            else _("%(component)s is no longer offered at the bench.", component=component.label)
         )
     return redirect(url_for("drugchecks.components"))

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from sitesys.audit.reads import audit_read
@@ -79,9 +80,9 @@ def new() -> ResponseReturnValue:
     site = current_site()
     form = ReceiveForm()
     labels = active_substance_codes(db, site)
-    form.expected_substance.choices = choices([("", "Choose…"), *labels.items()])
+    form.expected_substance.choices = choices([("", _("Choose…")), *labels.items()])
     pairs, on_floor = _visit_choices(site)
-    form.visit.choices = choices([(NOT_TIED, "Not tied to a visit"), *pairs])
+    form.visit.choices = choices([(NOT_TIED, _("Not tied to a visit")), *pairs])
     if request.method == "GET":
         form.submission_key.data = str(uuid.uuid4())
         chosen = request.args.get("visit", "")
@@ -113,8 +114,11 @@ def new() -> ResponseReturnValue:
                 return redirect(url_for("drugchecks.slip", sample_id=sample.id))
             if received.code is None:
                 flash(
-                    f"Sample {sample.reference} was recorded by the first tap; its slip was shown "
-                    "then. If it was not printed, issue a new code.",
+                    _(
+                        "Sample %(reference)s was recorded by the first tap; its slip was shown "
+                        "then. If it was not printed, issue a new code.",
+                        reference=sample.reference,
+                    ),
                     "info",
                 )
                 return redirect(url_for("drugchecks.sample", sample_id=sample.id))
@@ -135,8 +139,11 @@ def slip(sample_id: uuid.UUID) -> ResponseReturnValue:
     waiting = cookie_session.pop(SLIP_TO_SHOW, None)
     if not isinstance(waiting, dict) or waiting.get("sample_id") != str(sample.id):
         flash(
-            f"The code of sample {sample.reference} was shown once only, on its slip. If the slip "
-            "was not printed or is lost, issue a new code.",
+            _(
+                "The code of sample %(reference)s was shown once only, on its slip. If the slip "
+                "was not printed or is lost, issue a new code.",
+                reference=sample.reference,
+            ),
             "info",
         )
         return redirect(url_for("drugchecks.sample", sample_id=sample.id))
@@ -178,14 +185,26 @@ def link_visit(sample_id: uuid.UUID) -> ResponseReturnValue:
     pairs, on_floor = _visit_choices(site)
     form.visit.choices = choices(pairs)
     if not form.validate_on_submit():
-        flash(form.visit.errors[0] if form.visit.errors else "Choose the visit again.", "error")
+        flash(form.visit.errors[0] if form.visit.errors else _("Choose the visit again."), "error")
         return redirect(url_for("drugchecks.sample", sample_id=sample.id))
     visit = on_floor[form.visit.data or ""]
     with committing(db) as outcome:
         if link_sample(db, current_staff(), sample, visit):
-            outcome.say(f"Sample {sample.reference} is tied to {visit.display_tag}'s visit.")
+            outcome.say(
+                _(
+                    "Sample %(reference)s is tied to %(tag)s's visit.",
+                    reference=sample.reference,
+                    tag=visit.display_tag,
+                )
+            )
         else:
-            outcome.say(f"Sample {sample.reference} was already tied to that visit.", "info")
+            outcome.say(
+                _(
+                    "Sample %(reference)s was already tied to that visit.",
+                    reference=sample.reference,
+                ),
+                "info",
+            )
     return redirect(url_for("drugchecks.sample", sample_id=sample.id))
 
 
@@ -201,12 +220,19 @@ def tie_to_visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     form.sample.choices = choices((key, sample.reference) for key, sample in offered.items())
     back = redirect(url_for("checkin.visit", visit_id=visit.id))
     if not form.validate_on_submit():
-        flash(form.sample.errors[0] if form.sample.errors else "Choose the sample again.", "error")
+        flash(
+            form.sample.errors[0] if form.sample.errors else _("Choose the sample again."), "error"
+        )
         return back
     sample = offered[form.sample.data or ""]
     # Locked as the bench's own pages lock it: the sample's visits change.
     sample = get_sample_or_404(db, sample.id, site, for_update=True)
     with committing(db) as outcome:
         link_sample(db, current_staff(), sample, visit)
-        outcome.say(f"Sample {sample.reference} is tied to this visit: drug checked, yes.")
+        outcome.say(
+            _(
+                "Sample %(reference)s is tied to this visit: drug checked, yes.",
+                reference=sample.reference,
+            )
+        )
     return back

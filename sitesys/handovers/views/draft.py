@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_site, current_staff, is_htmx
 from sitesys.auth.permissions import Capability, requires
@@ -123,9 +124,9 @@ def _save(handover_id: uuid.UUID, submitting: bool) -> ResponseReturnValue:
             )
         if not (is_htmx() or unsaved or problems):
             outcome.say(
-                "Handover submitted. The incoming lead acknowledges it under their own login."
+                _("Handover submitted. The incoming lead acknowledges it under their own login.")
                 if submitting
-                else "Draft saved."
+                else _("Draft saved.")
             )
     refusal = outcome.refusal
     if isinstance(refusal, SavedElsewhere):

@@ -9,6 +9,7 @@ import uuid
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.audit.reads import audit_read
 from sitesys.auth.guard import current_site, current_staff
@@ -73,7 +74,7 @@ def refresh(handover_id: uuid.UUID) -> ResponseReturnValue:
     handover = get_handover_or_404(db, handover_id, site, for_update=True)
     with committing(db) as outcome:
         refresh_snapshot(db, current_staff(), handover, site)
-        outcome.say("Snapshot taken again from the floor as it is now.")
+        outcome.say(_("Snapshot taken again from the floor as it is now."))
     return redirect(url_for("handovers.show", handover_id=handover_id))
 
 
@@ -84,7 +85,7 @@ def actions(handover_id: uuid.UUID) -> ResponseReturnValue:
     handover = get_handover_or_404(db, handover_id, current_site(), for_update=True)
     form = ActionForm()
     if not form.validate_on_submit():
-        flash("An action needs what is to be done and who owns it.", "error")
+        flash(_("An action needs what is to be done and who owns it."), "error")
         return redirect(url_for("handovers.show", handover_id=handover_id))
     with committing(db) as outcome:
         add_action(
@@ -95,7 +96,7 @@ def actions(handover_id: uuid.UUID) -> ResponseReturnValue:
             form.owner.data or "",
             form.by_when.data,
         )
-        outcome.say("Action added.")
+        outcome.say(_("Action added."))
     return redirect(url_for("handovers.show", handover_id=handover_id) + "#actions")
 
 
@@ -108,7 +109,7 @@ def remove(handover_id: uuid.UUID, action_id: int) -> ResponseReturnValue:
     handover = get_handover_or_404(db, handover_id, current_site(), for_update=True)
     with committing(db) as outcome:
         remove_action(db, current_staff(), handover, action_id)
-        outcome.say("Action removed from the draft.")
+        outcome.say(_("Action removed from the draft."))
     return redirect(url_for("handovers.show", handover_id=handover_id) + "#actions")
 
 
@@ -122,7 +123,7 @@ def acknowledge(handover_id: uuid.UUID) -> ResponseReturnValue:
         return _frozen(handover, 422, ack_form=form)
     with committing(db, show_refusal=False) as outcome:
         acknowledge_handover(db, current_staff(), handover, form.readback_note.data)
-        outcome.say(f"You acknowledged the {handover.shift_name} handover.")
+        outcome.say(_("You acknowledged the %(shift)s handover.", shift=handover.shift_name))
     if isinstance(outcome.refusal, AlreadyAcknowledged):
         # Another lead came first: said plainly, with the note typed here shown to copy.
         return _frozen(handover, 409, already=outcome.refusal)
@@ -148,7 +149,7 @@ def addenda(handover_id: uuid.UUID) -> ResponseReturnValue:
             form.reason.data or "",
             form.submission_key.data or "",
         )
-        outcome.say("Addendum added below the handover.")
+        outcome.say(_("Addendum added below the handover."))
     return redirect(url_for("handovers.show", handover_id=handover_id))
 
 
@@ -172,6 +173,8 @@ def versions(handover_id: uuid.UUID) -> ResponseReturnValue:
         "versions/history.html",
         history=version_history(db, handover, DRAFT, page_number()),
         editable=DRAFT,
-        title=f"Handover of the {handover.shift_name} shift · versions of the draft",
+        title=_(
+            "Handover of the %(shift)s shift · versions of the draft", shift=handover.shift_name
+        ),
         back=url_for("handovers.show", handover_id=handover.id),
     )

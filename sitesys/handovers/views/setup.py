@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_staff
 from sitesys.auth.permissions import Capability, requires
@@ -44,14 +45,14 @@ def setup(site_id: int) -> ResponseReturnValue:
                 shift_form.start.data,
                 shift_form.end.data,
             )
-            outcome.say(f"Added the {shift_form.name.data} shift.")
+            outcome.say(_("Added the %(shift)s shift.", shift=shift_form.name.data))
         if not outcome.refused:
             return redirect(url_for("handovers.setup", site_id=site.id))
         shift_form.name.errors = [str(outcome.refusal)]
     elif item_form.submit.data and item_form.validate_on_submit():
         with committing(db, show_refusal=False) as outcome:
             add_stock_item(db, actor, site, item_form.name.data or "")
-            outcome.say(f"{item_form.name.data} is counted at handover from now on.")
+            outcome.say(_("%(item)s is counted at handover from now on.", item=item_form.name.data))
         if not outcome.refused:
             return redirect(url_for("handovers.setup", site_id=site.id))
         item_form.name.errors = [str(outcome.refusal)]
@@ -79,12 +80,12 @@ def retire(kind: str, record_id: int) -> ResponseReturnValue:
         shift = get_shift_or_404(db, record_id, for_update=True)
         with committing(db) as outcome:
             retire_shift(db, current_staff(), shift)
-            outcome.say(f"The {shift.name} shift is no longer used.")
+            outcome.say(_("The %(shift)s shift is no longer used.", shift=shift.name))
         site_id = shift.site_id
     else:
         item = get_stock_item_or_404(db, record_id, for_update=True)
         with committing(db) as outcome:
             retire_stock_item(db, current_staff(), item)
-            outcome.say(f"{item.name} is no longer counted.")
+            outcome.say(_("%(item)s is no longer counted.", item=item.name))
         site_id = item.site_id
     return redirect(url_for("handovers.setup", site_id=site_id))

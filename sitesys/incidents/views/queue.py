@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from sitesys.auth.guard import current_site, current_staff
@@ -97,7 +98,8 @@ def export() -> ResponseReturnValue:
     site = current_site()
     form = ExportForm()
     if not form.validate_on_submit():
-        flash("Check the filters: " + "; ".join(e for f in form for e in f.errors), "error")
+        problems = "; ".join(str(e) for f in form for e in f.errors)
+        flash(_("Check the filters: %(problems)s", problems=problems), "error")
         return redirect(url_for("incidents.index"))
     with committing_or_403(db) as outcome:
         text, _count = export_csv(

@@ -6,6 +6,7 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from sitesys.audit.reads import audit_read
@@ -85,7 +86,7 @@ def _prepare(form: ReportForm, session: Session, site: Site, incident: Incident 
 def offer_owners(form: ReviewActionForm, session: Session, site: Site) -> None:
     """Offer the site's active staff as a review action's owner."""
     form.owner.choices = choices(
-        [("", "Choose the owner")]
+        [("", _("Choose the owner"))]
         + [(str(p.id), p.display_name) for p in site_staff_choices(session, site, [])]
     )
 
@@ -161,10 +162,10 @@ def report(incident_id: uuid.UUID) -> ResponseReturnValue:
     with committing_or_403(db, show_refusal=False) as outcome:
         if submitting:
             submit_report(db, staff, incident, typed, opened=opened)
-            outcome.say("Report submitted to the managers. Thank you.")
+            outcome.say(_("Report submitted to the managers. Thank you."))
         else:
             save_draft(db, staff, incident, typed, opened=opened)
-            outcome.say("Draft saved. Submit it when it is complete.")
+            outcome.say(_("Draft saved. Submit it when it is complete."))
     refused = outcome.refusal
     if isinstance(refused, SavedElsewhere):
         # Another nurse saved the draft first: the draft as it is now, to make the change
@@ -239,11 +240,11 @@ def new_report() -> ResponseReturnValue:
             submit=bool(form.submit.data),
         )
         if filed.replayed:
-            outcome.say("That report had already been saved.", "info")
+            outcome.say(_("That report had already been saved."), "info")
         elif filed.incident.status is IncidentStatus.SUBMITTED:
-            outcome.say("Report submitted to the managers. Thank you.")
+            outcome.say(_("Report submitted to the managers. Thank you."))
         else:
-            outcome.say("Draft saved. Submit it when it is complete.")
+            outcome.say(_("Draft saved. Submit it when it is complete."))
     if outcome.refusal is not None:
         _show_refusal(form, outcome.refusal)
         return _render_new_report(form)
@@ -383,10 +384,15 @@ def amend(incident_id: uuid.UUID) -> ResponseReturnValue:
             version=form.version.data or "",
         )
         if amended.replayed:
-            outcome.say("That amendment had already been saved.", "info")
+            outcome.say(_("That amendment had already been saved."), "info")
         else:
-            names = ", ".join(FIELD_LABELS[a.field].lower() for a in amended.amendments)
-            outcome.say(f"Amendment saved ({names}). The old values stay on the record.")
+            names = ", ".join(str(FIELD_LABELS[a.field]).lower() for a in amended.amendments)
+            outcome.say(
+                _(
+                    "Amendment saved (%(fields)s). The old values stay on the record.",
+                    fields=names,
+                )
+            )
     refused = outcome.refusal
     if refused is None:
         return redirect(url_for("incidents.show", incident_id=incident.id))

@@ -14,13 +14,14 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_site, current_staff, is_htmx
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.lifecycle import LeftByAmbulance
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.whereabouts import client_and_whereabouts
-from sitesys.db import get_session
+from sitesys.db import end_writing, get_session
 from sitesys.forms import ConfirmForm
 from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.incidents.forms import (
@@ -31,7 +32,12 @@ from sitesys.incidents.forms import (
     StrikeForm,
 )
 from sitesys.incidents.kinds import ActionKind, IncidentStatus, NaloxoneRoute
-from sitesys.incidents.loaders import get_action_or_404, get_incident_or_404, with_actions
+from sitesys.incidents.loaders import (
+    get_action_or_404,
+    get_incident_or_404,
+    get_response_or_404,
+    with_actions,
+)
 from sitesys.incidents.models import Incident
 from sitesys.incidents.services import (
     ActionInput,
@@ -72,13 +78,19 @@ def start(visit_id: uuid.UUID) -> ResponseReturnValue:
         started = start_response(db, current_staff(), visit)
         if started.already_running:
             who = client_and_whereabouts(visit)
-            outcome.say(f"An emergency response is already running for {who}.", "warning")
+            outcome.say(
+                _("An emergency response is already running for %(who)s.", who=who), "warning"
+            )
         elif not visit.status.is_open:
             # Right for someone who collapsed outside; wrong if the tap came from a board that
             # had not yet shown them leaving and the emergency is whoever is in that booth now.
             outcome.say(
-                f"{visit.display_tag} left the site at {local_time(visit.left_at)}. If the "
-                "emergency is someone on the floor now, start it from their tile on the board.",
+                _(
+                    "%(tag)s left the site at %(time)s. If the emergency is someone on the floor "
+                    "now, start it from their tile on the board.",
+                    tag=visit.display_tag,
+                    time=local_time(visit.left_at),
+                ),
                 "warning",
             )
     if outcome.refused:
@@ -94,7 +106,13 @@ def for_visit(visit_id: uuid.UUID) -> ResponseReturnValue:
     visit = get_visit_or_404(db, visit_id, current_site())
     running = open_incident_for_visit(db, visit)
     if running is None:
-        flash(f"No emergency response is running for {client_and_whereabouts(visit)}.", "info")
+        flash(
+            _(
+                "No emergency response is running for %(who)s.",
+                who=client_and_whereabouts(visit),
+            ),
+            "info",
+        )
         return redirect(url_for("checkin.visit", visit_id=visit.id))
     return redirect(url_for("incidents.respond", incident_id=running.id))
 
@@ -168,7 +186,7 @@ def respond(incident_id: uuid.UUID) -> ResponseReturnValue:
     """The response screen: big buttons, the clock and the log, while the response runs."""
     incident = get_incident_or_404(get_session(), incident_id, current_site())
     if incident.status is not IncidentStatus.OPEN:
-        flash("The response has ended; this is the incident's record.", "info")
+        flash(_("The response has ended; this is the incident's record."), "info")
         return redirect(url_for("incidents.show", incident_id=incident.id))
     return _render_respond(incident)
 
@@ -179,7 +197,7 @@ def respond(incident_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Capability.RECORD_RESPONSE_ACTIONS)
 def respond_log(incident_id: uuid.UUID) -> ResponseReturnValue:
     """The log and running totals alone, polled by the response screen."""
-    incident = get_incident_or_404(get_session(), incident_id, current_site())
+    incident = get_response_or_404(get_session(), incident_id, current_site())
     return render_template(
         "incidents/_response_live.html",
         incident=with_actions(get_session(), incident),
@@ -208,7 +226,7 @@ def _tapped_in_place(incident: Incident, problem: str | None = None) -> Response
     """
     said = get_flashed_messages(with_categories=True)
     if problem is not None:
-        said = [*said, ("error", f"Nothing was recorded. {problem}")]
+        said = [*said, ("error", _("Nothing was recorded. %(problem)s", problem=problem))]
     return render_template(
         "incidents/_response_tapped.html",
         incident=with_actions(get_session(), incident),
@@ -239,7 +257,7 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
     htmx, it is answered in place (`_tapped_in_place`); without JavaScript, by this screen again.
     """
     db = get_session()
-    incident = get_incident_or_404(db, incident_id, current_site(), for_update=True)
+    incident = get_response_or_404(db, incident_id, current_site(), for_update=True)
     form = ActionForm()
     if not form.validate_on_submit():
         # A value refused after the response ended (on another tablet) is not worth fixing:
@@ -251,14 +269,14 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
                 return _go(url_for("incidents.show", incident_id=incident.id))
             return turn_away(refusal, url_for("incidents.show", incident_id=incident.id))
         if is_htmx():
-            return _tapped_in_place(incident, _form_problems(form) or "Reload the page.")
+            return _tapped_in_place(incident, _form_problems(form) or _("Reload the page."))
         return _render_respond(incident, form, 422)
     with committing_or_403(db) as outcome:
         recorded = record_action(db, current_staff(), incident, _tap(form))
         if recorded.replayed:
-            outcome.say(f"Already recorded: {recorded.action.summary}.", "info")
+            outcome.say(_("Already recorded: %(action)s.", action=recorded.action.summary), "info")
         else:
-            outcome.say(f"Recorded: {recorded.action.summary}.")
+            outcome.say(_("Recorded: %(action)s.", action=recorded.action.summary))
         if recorded.left_by_ambulance is not None:
             outcome.say(_left_by_ambulance(recorded.left_by_ambulance), "info")
     if outcome.refused and incident.status is not IncidentStatus.OPEN:
@@ -266,6 +284,8 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
         # refused value, while the response runs, goes back to the response screen).
         return _go(incident_page(incident))
     if is_htmx():
+        # The swapped log and totals are drawn after the commit without the write lock.
+        end_writing(db)
         return _tapped_in_place(incident)
     return redirect(url_for("incidents.respond", incident_id=incident.id))
 
@@ -280,17 +300,25 @@ def strike(incident_id: uuid.UUID, action_id: int) -> ResponseReturnValue:
     back = incident_page(incident)
     form = StrikeForm()
     if not form.validate_on_submit():
-        flash(form.reason.errors[0] if form.reason.errors else "Reload the page.", "error")
+        flash(form.reason.errors[0] if form.reason.errors else _("Reload the page."), "error")
         return redirect(back)
     with committing_or_403(db) as outcome:
         strike_action(db, current_staff(), action, form.reason.data or "")
-        outcome.say(f"Struck through: {action.summary}. It stays in the log.")
+        outcome.say(_("Struck through: %(action)s. It stays in the log.", action=action.summary))
     return redirect(back)
 
 
 def _left_by_ambulance(left: LeftByAmbulance) -> str:
-    booth = f" Booth {left.booth.label} needs cleaning." if left.booth is not None else ""
-    return f"{left.visit.display_tag} left by ambulance and is off the board.{booth}"
+    tag = left.visit.display_tag
+    if left.booth is not None:
+        text: str = _(
+            "%(tag)s left by ambulance and is off the board. Booth %(booth)s needs cleaning.",
+            tag=tag,
+            booth=left.booth.label,
+        )
+        return text
+    text = _("%(tag)s left by ambulance and is off the board.", tag=tag)
+    return text
 
 
 @bp.post("/<uuid:incident_id>/end")
@@ -306,7 +334,7 @@ def end(incident_id: uuid.UUID) -> ResponseReturnValue:
         abort(400)
     with committing_or_403(db) as outcome:
         left = end_response(db, current_staff(), incident, form.chosen_outcome)
-        outcome.say("Response ended. Complete the report while it is fresh.")
+        outcome.say(_("Response ended. Complete the report while it is fresh."))
         if left is not None:
             outcome.say(_left_by_ambulance(left), "info")
     if outcome.refused:

@@ -6,6 +6,7 @@ import uuid
 
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
@@ -38,7 +39,7 @@ def take(incident_id: uuid.UUID) -> ResponseReturnValue:
         abort(400)
     with committing_or_403(db) as outcome:
         take_into_review(db, current_staff(), incident)
-        outcome.say("Taken into review. You are its reviewer.")
+        outcome.say(_("Taken into review. You are its reviewer."))
     return redirect(url_for("incidents.show", incident_id=incident.id))
 
 
@@ -58,7 +59,7 @@ def save_review(incident_id: uuid.UUID) -> ResponseReturnValue:
     )
     with committing_or_403(db) as outcome:
         record_review(db, current_staff(), incident, review, version=form.version.data or "")
-        outcome.say("Review saved.")
+        outcome.say(_("Review saved."))
     if isinstance(outcome.refusal, SavedElsewhere):
         # Another tab saved first: the review as it is now, with this tab's text beside it.
         return render_show(incident, unsaved_review=review, status=409)
@@ -86,7 +87,7 @@ def add_action(incident_id: uuid.UUID) -> ResponseReturnValue:
             due_on=form.due_on.data,
             submission_key=form.submission_key.data,
         )
-        outcome.say("Review action added.")
+        outcome.say(_("Review action added."))
     refused = outcome.refusal
     if isinstance(refused, ReviewActionRefused):
         field = getattr(form, refused.field)
@@ -108,7 +109,7 @@ def review_action_done(incident_id: uuid.UUID, review_action_id: int) -> Respons
         abort(400)
     with committing_or_403(db) as outcome:
         complete_review_action(db, current_staff(), incident, action)
-        outcome.say("Review action marked done.")
+        outcome.say(_("Review action marked done."))
     return redirect(url_for("incidents.show", incident_id=incident.id))
 
 
@@ -122,7 +123,7 @@ def close(incident_id: uuid.UUID) -> ResponseReturnValue:
         abort(400)
     with committing_or_403(db) as outcome:
         close_incident(db, current_staff(), incident)
-        outcome.say("Incident closed.")
+        outcome.say(_("Incident closed."))
     return redirect(url_for("incidents.show", incident_id=incident.id))
 
 
@@ -137,5 +138,5 @@ def reopen(incident_id: uuid.UUID) -> ResponseReturnValue:
         return render_show(incident, reopen_form=form, status=422)
     with committing_or_403(db) as outcome:
         reopen_incident(db, current_staff(), incident, form.reason.data or "")
-        outcome.say("Incident reopened into review.")
+        outcome.say(_("Incident reopened into review."))
     return redirect(url_for("incidents.show", incident_id=incident.id))

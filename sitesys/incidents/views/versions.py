@@ -6,6 +6,7 @@ import uuid
 
 from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_site
 from sitesys.auth.permissions import Capability, requires
@@ -34,6 +35,10 @@ def versions(incident_id: uuid.UUID, part: str) -> ResponseReturnValue:
         "versions/history.html",
         history=version_history(db, incident, editable, page_number()),
         editable=editable,
-        title=f"Incident {incident.reference} · versions of the {editable.label}",
+        title=_(
+            "Incident %(reference)s · versions of the %(part)s",
+            reference=incident.reference,
+            part=editable.label,
+        ),
         back=url_for("incidents.show", incident_id=incident.id),
     )

@@ -6,10 +6,23 @@
   "use strict";
 
   var PAUSE_MS = 5 * 60 * 1000;
-  var STATES = { emergency: "emergency", overdue: "overdue check", due: "check due" };
+  var STATES = { emergency: "state_emergency", overdue: "state_overdue", due: "state_due" };
   var pausedUntil = 0;
   var focusKey = null;
   var lastStates = null;
+
+  // The words shown, in the page's language: the board's templates render them as JSON
+  // (board/_updates.html); a value such as {time} is filled in here.
+  var boardWords = null;
+  function word(key, values) {
+    if (boardWords === null) {
+      var block = document.getElementById("board-words");
+      try { boardWords = block ? JSON.parse(block.textContent) : {}; } catch (e) { boardWords = {}; }
+    }
+    var text = boardWords[key] || "";
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
+    return text;
+  }
 
   function board() { return document.getElementById("board"); }
 
@@ -50,7 +63,7 @@
       var tag = tile.querySelector(".tile-tag");
       seen[tile.getAttribute("data-tile")] = {
         state: tile.getAttribute("data-state"),
-        name: (label ? label.textContent.trim() : (tag ? tag.textContent.trim() : "A client"))
+        name: (label ? label.textContent.trim() : (tag ? tag.textContent.trim() : word("a_client")))
       };
     });
     return seen;
@@ -63,8 +76,10 @@
       var said = [];
       Object.keys(now).forEach(function (id) {
         var before = lastStates[id];
-        var words = STATES[now[id].state];
-        if (words && (!before || before.state !== now[id].state)) { said.push(now[id].name + ": " + words); }
+        var words = STATES[now[id].state] && word(STATES[now[id].state]);
+        if (words && (!before || before.state !== now[id].state)) {
+          said.push(word("changed", { name: now[id].name, state: words }));
+        }
       });
       if (said.length) { region.textContent = said.join(". ") + "."; }
     }
@@ -77,12 +92,11 @@
     if (!button || !note) { return; }
     var paused = Date.now() < pausedUntil;
     button.setAttribute("aria-pressed", paused ? "true" : "false");
-    button.textContent = paused ? "Resume updates" : "Pause updates";
+    button.textContent = paused ? word("resume") : word("pause");
     note.hidden = !paused;
     if (paused) {
       var minutes = Math.ceil((pausedUntil - Date.now()) / 60000);
-      note.textContent = "Updates paused: this board is not changing. They start again by " +
-        "themselves in " + minutes + (minutes === 1 ? " minute." : " minutes.");
+      note.textContent = word(minutes === 1 ? "paused_one" : "paused_other", { num: minutes });
     }
   }
 

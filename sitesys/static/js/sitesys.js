@@ -15,12 +15,25 @@
     if (stamp) { event.detail.headers["X-Board-Stamp"] = stamp; }
   });
 
+  // The words shown, in the page's language: the board's templates render them as JSON
+  // (board/_updates.html); a value such as {time} is filled in here.
+  var boardWords = null;
+  function word(key, values) {
+    if (boardWords === null) {
+      var block = document.getElementById("board-words");
+      try { boardWords = block ? JSON.parse(block.textContent) : {}; } catch (e) { boardWords = {}; }
+    }
+    var text = boardWords[key] || "";
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
+    return text;
+  }
+
   // "No change" still means the board was checked just now: say so.
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
     if (!xhr || xhr.status !== 204 || !event.detail.elt || event.detail.elt.id !== "board") { return; }
     var checked = event.detail.elt.querySelector("[data-board-checked]");
-    if (checked) { checked.textContent = "Up to date at " + clockText(new Date()); }
+    if (checked) { checked.textContent = word("up_to_date", { time: clockText(new Date()) }); }
   });
 
   // A board whose polls go unanswered (the network dropped, the server is down) says so at its
@@ -38,8 +51,7 @@
     var banner = document.querySelector("#board [data-board-lost]");
     if (!banner) { return; }
     if (lost) {
-      var words = "Not updating: no answer since " + clockText(boardAnsweredAt) +
-        ". The board may be out of date. Check the tablet's connection.";
+      var words = word("lost", { time: clockText(boardAnsweredAt) });
       // Written once per outage: a screen reader repeats an alert each time it is rewritten.
       if (banner.textContent !== words) { banner.textContent = words; }
     }
@@ -66,11 +78,6 @@
   // it does not follow the answer to the sign-in form but says so in a full-width banner with a
   // "Sign in" button, and stops polling. A wall-board display (data-display) follows it to its
   // pairing page instead.
-  var SESSION_ENDED_TEXT = {
-    idle_timeout: "You were signed out because the tablet was idle.",
-    absolute_timeout: "Your session reached its time limit.",
-    logout: "You have been signed out."
-  };
   var boardSignedOut = false;
   document.addEventListener("htmx:beforeOnLoad", function (event) {
     var elt = event.detail.elt;
@@ -83,7 +90,7 @@
     boardAskedAt = null;
     var reason = xhr.getResponseHeader("X-Session-Ended") || "";
     var text = banner.querySelector("[data-session-ended-text]");
-    if (text) { text.textContent = SESSION_ENDED_TEXT[reason] || "You have been signed out."; }
+    if (text) { text.textContent = word("ended_" + reason) || word("ended_logout"); }
     banner.hidden = false;
     showBoardLost(false);
   });
@@ -112,7 +119,7 @@
     enable.hidden = soundAllowed;
     mute.hidden = !soundAllowed && !muted;
     mute.setAttribute("aria-pressed", muted ? "true" : "false");
-    mute.textContent = muted ? "🔇 Alert sound muted · Turn on" : "🔔 Alert sound on · Mute";
+    mute.textContent = muted ? word("sound_muted") : word("sound_on");
     mute.classList.toggle("is-muted", muted);
     box.setAttribute("data-sound-state", muted ? "muted" : (soundAllowed ? "on" : "waiting"));
   }
