@@ -391,9 +391,10 @@ class CareKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        if self is CareKind.WOUND_CARE:
-            return str(_("Wound care"))
-        return str(_("Blood-borne virus test"))
+        return str(CARE_KIND_LABELS[self.value])
+
+
+CARE_KIND_LABELS = {"wound_care": _l("Wound care"), "bbv_test": _l("Blood-borne virus test")}
 
 
 class CareGiven(Audited, Base):
