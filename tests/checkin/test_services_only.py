@@ -80,7 +80,7 @@ def test_a_services_only_walk_in_is_recorded(client, db):
     assert visit.is_walk_in and visit.is_services_only
 
 
-def test_a_services_only_visit_has_no_tile_on_the_board(client, db):
+def test_a_services_only_visit_has_no_tile_on_the_board_and_is_listed_apart(client, db):
     site, _booths, _desk = floor(db, client)
     services_only(client)
     waiting = check_in(client, client_code="abcd12")
@@ -88,6 +88,11 @@ def test_a_services_only_visit_has_no_tile_on_the_board(client, db):
     board = read_board(db, site, utcnow())
     assert [card.visit.kind for card in board.waiting] == [VisitKind.CONSUMPTION]
     assert all(tile.card is None for tile in board.tiles) and board.aftercare == []
+    # Listed apart, to be opened and checked out: no timer, no check.
+    [listed] = board.services
+    assert listed.kind is VisitKind.SERVICES_ONLY
+    page = client.get("/board/").get_data(as_text=True)
+    assert 'aria-label="Services only"' in page and f"/visits/{listed.id}" in page
 
 
 def test_a_services_only_visit_takes_no_booth_nor_aftercare_and_ends_with_check_out(client, db):
