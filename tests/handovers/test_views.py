@@ -447,3 +447,22 @@ def test_every_change_to_a_handover_takes_its_row_lock_before_reading_it(
     handover_reads = [s for s in changing.statements if "FROM handovers" in s]
     assert "FOR UPDATE OF handovers" in handover_reads[0]
     assert all("FOR UPDATE" not in s for s in handover_reads[1:])
+
+
+def test_an_incoming_lead_who_lands_on_the_board_is_told_a_handover_waits(client, app, db, floor):
+    sign_in(client, db, floor["nurse"])
+    handover = started(client, db)
+    client.post(f"/handovers/{handover.id}/submit", data=draft_data(handover))
+    incoming = app.test_client()
+    sign_in(incoming, db, make_staff(db, Role.NURSE, [floor["site"]]))
+    # A nurse's landing page is the board: the strip there says what waits on Home.
+    board = incoming.get("/board/").get_data(as_text=True)
+    assert "Waiting for you:" in board and "1 handover to acknowledge." in board
+    assert 'href="/">See them on Home</a>' in board
+    # Home lists the handover itself, without the strip.
+    home = incoming.get("/").get_data(as_text=True)
+    assert "Read the Early handover from" in home and "Waiting for you:" not in home
+    incoming.post(f"/handovers/{handover.id}/acknowledge", data={"readback_note": "Read"})
+    assert "Waiting for you:" not in incoming.get("/board/").get_data(as_text=True)
+    # The outgoing lead is not asked to acknowledge their own handover.
+    assert "handover to acknowledge" not in client.get("/board/").get_data(as_text=True)
