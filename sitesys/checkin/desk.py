@@ -141,8 +141,8 @@ def last_choices(
         .options(selectinload(Visit.substances))
         .limit(1)
     )
-    if last is None:
-        return None
+    if last is None or last.route is None:
+        return None  # a services-only visit: nothing was used
     named = {substance.code for substance in last.substances}
     substances = [code for code in offered if code in named]
     if not substances:

@@ -16,7 +16,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from sitesys.checkin.models import Departure, DrugChecked, Route, ServiceGiven, VisitStatus
+from sitesys.checkin.models import (
+    Departure,
+    DrugChecked,
+    Route,
+    ServiceGiven,
+    VisitKind,
+    VisitStatus,
+)
 from sitesys.clients.models import AgeBand, Gender
 from sitesys.forms import (
     UUID_PATTERN,
@@ -71,6 +78,20 @@ class CheckInForm(SiteSysForm):
         choices=choices([("", _l("Not asked")), *((g.value, g.lazy_label) for g in Gender)]),
         validators=[Optional()],
     )
+    kind = RadioChoiceField(
+        _l("Visit"),
+        # Lazy labels: the choices are made at import, and read in the request's language.
+        choices=choices(
+            [
+                (VisitKind.CONSUMPTION.value, _l("Using")),
+                (VisitKind.SERVICES_ONLY.value, _l("Services only")),
+            ]
+        ),
+        # Left out (an older page, a script): a visit to use, as before services-only visits.
+        default=VisitKind.CONSUMPTION.value,
+        validators=[Optional()],
+        invalid_choice=_l("Choose using or services only."),
+    )
     substances = MultiCheckboxField(
         _l("Substances"),
         validators=[TickAtLeastOne(_l("Choose what the client plans to use."))],
@@ -120,6 +141,23 @@ class CheckInForm(SiteSysForm):
     find = SubmitField(_l("Find client"))
     ask_override = SubmitField(_l("Ask a manager to override"))
     submit = SubmitField(_l("Check in"))
+
+    #: What a services-only visit does not ask: nobody uses, so no substances, route or booth.
+    NOT_FOR_SERVICES = ("substances", "route", "booth", "samples")
+
+    @property
+    def services_only(self) -> bool:
+        return bool(self.kind.data == VisitKind.SERVICES_ONLY.value)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if self.services_only:
+            # Whatever was ticked in them before "Services only" was chosen is dropped.
+            for name in self.NOT_FOR_SERVICES:
+                self[name].data = [] if name in ("substances", "samples") else None
+                self[name].raw_data = []
+                self[name].validators = [Optional()]
+        valid: bool = super().validate(extra_validators)
+        return valid
 
     def validate_samples(self, field: MultiCheckboxField) -> None:
         if field.data and self.drug_checked.data != DrugChecked.YES.value:

@@ -26,6 +26,13 @@ class VisitChanged(CheckInError):
     """The visit is no longer where the screen showed it: nothing is changed."""
 
 
+class ServicesOnlyVisit(CheckInError):
+    """A services-only visit takes no booth and has no aftercare: it ends with check-out."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This visit is for services only: nobody uses, so it takes no booth."))
+
+
 def _response_running(
     visit_id: uuid.UUID | InstrumentedAttribute[uuid.UUID],
 ) -> ColumnElement[bool]:
@@ -85,6 +92,8 @@ def move_to_booth(
     if booth_id is None:
         raise CheckInError(_("Choose a free booth."))
     _expect(visit, expected, (VisitStatus.WAITING,))
+    if visit.route is None:
+        raise ServicesOnlyVisit()
     booth = lock_free_booth(session, visit.site, booth_id)
     check_booth_suits(session, booth, visit.route)
     now = utcnow()
@@ -111,6 +120,8 @@ def move_to_aftercare(
     """Move a client from their booth to aftercare; the booth then needs cleaning."""
     ensure(actor, Capability.WORK_FLOOR, _("move clients to aftercare"))
     _expect(visit, expected, (VisitStatus.IN_BOOTH, VisitStatus.WAITING))
+    if visit.is_services_only:
+        raise ServicesOnlyVisit()
     booth = _release_booth(visit)
     visit.status = VisitStatus.AFTERCARE
     visit.aftercare_at = utcnow()

@@ -79,6 +79,17 @@ _ROUTE_LABELS = {
 }
 
 
+class VisitKind(enum.StrEnum):
+    """A visit to use (a booth, observation checks) or for services only (no booth, no timer)."""
+
+    CONSUMPTION = "consumption"
+    SERVICES_ONLY = "services_only"
+
+    @property
+    def label(self) -> str:
+        return str(_("Services only") if self is VisitKind.SERVICES_ONLY else _("Using"))
+
+
 class DrugChecked(enum.StrEnum):
     YES = "yes"
     NO = "no"
@@ -208,7 +219,12 @@ class Visit(Audited, Base):
     status: Mapped[VisitStatus] = mapped_column(default=VisitStatus.WAITING)
     #: The booth used (kept after leaving it, for history).
     booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id"))
-    route: Mapped[Route]
+    #: A services-only visit takes no booth and gets no observation checks.
+    #: The database's default, not a Python one: the synthetic history's bulk inserts
+    #: (bench/history) name only the columns they fill and leave the rest to the database.
+    kind: Mapped[VisitKind] = mapped_column(server_default=VisitKind.CONSUMPTION.value)
+    #: None for a services-only visit (nobody uses).
+    route: Mapped[Route | None]
     drug_checked: Mapped[DrugChecked]
     checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
     booth_entered_at: Mapped[datetime | None]
@@ -240,6 +256,10 @@ class Visit(Audited, Base):
     @property
     def display_tag(self) -> str:
         return self.client.display_tag if self.client is not None else walk_in_tag(self.id)
+
+    @property
+    def is_services_only(self) -> bool:
+        return self.kind is VisitKind.SERVICES_ONLY
 
     @property
     def ended_as(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,7 @@ from sitesys.checkin.models import (
     Route,
     ServiceGiven,
     Visit,
+    VisitKind,
     VisitService,
     VisitStatus,
     VisitSubstance,
@@ -139,7 +140,8 @@ class CheckInRequest:
     """What the desk entered. The client is given by code digest, never by the code itself."""
 
     submission_key: str
-    route: Route
+    #: None for a services-only visit (nobody uses).
+    route: Route | None
     drug_checked: DrugChecked
     substances: list[str]
     code_digest: str | None = None  # None: anonymous walk-in
@@ -155,6 +157,7 @@ class CheckInRequest:
     #: The digest of the code as typed with its accents, for a client registered under it
     #: before codes were made plain (clients/letters.py): found by it and saved anew.
     earlier_digest: str | None = None
+    kind: VisitKind = VisitKind.CONSUMPTION
 
 
 @dataclass
@@ -302,6 +305,8 @@ def suggested_booth(session: Session, site: Site, visit: Visit, free: list[Booth
     None when none does, so that a hurried tap cannot send a smoker to an injecting booth (or
     the reverse).
     """
+    if visit.route is None:
+        return None  # a services-only visit takes no booth
     suiting = booths_suiting(session, site, visit.route, free)
     return suiting[0] if suiting else None
 
@@ -424,11 +429,16 @@ def check_in(
     nearly every one, costs no lookup.
     """
     ensure(actor, Capability.CHECK_IN)
-    if labels is None:
-        labels = active_substance_codes(session, site)
-    unknown = [code for code in request.substances if code not in labels]
-    if unknown or not request.substances:
-        raise CheckInError(_("Choose what the client plans to use from the list."))
+    services_only = request.kind is VisitKind.SERVICES_ONLY
+    if services_only:
+        # Nobody uses: no substances, no route, no booth (so no observation checks).
+        request = replace(request, route=None, substances=[], booth_id=None)
+    else:
+        if labels is None:
+            labels = active_substance_codes(session, site)
+        unknown = [code for code in request.substances if code not in labels]
+        if unknown or not request.substances or request.route is None:
+            raise CheckInError(_("Choose what the client plans to use from the list."))
     try:
         arrival = _client_for(session, actor, site, request)
         booth = lock_free_booth(session, site, request.booth_id) if request.booth_id else None
@@ -440,7 +450,7 @@ def check_in(
             return CheckInResult(replayed, replayed=True)
         raise
     client = arrival.client
-    if booth is not None:
+    if booth is not None and request.route is not None:
         check_booth_suits(session, booth, request.route)
     now = utcnow()
     visit = Visit(
@@ -450,6 +460,7 @@ def check_in(
         status=VisitStatus.IN_BOOTH if booth else VisitStatus.WAITING,
         # The booth itself, not only its id: the desk's message names it after the commit.
         booth=booth,
+        kind=request.kind,
         route=request.route,
         drug_checked=request.drug_checked,
         checked_in_at=now,
@@ -478,6 +489,8 @@ def check_in(
                 booth_id=booth.id if booth else None,
                 walk_in=client is None,
                 new_client=arrival.is_new,
+                # Said only of a services-only visit (the common case stays as it was).
+                **({"services_only": True} if services_only else {}),
             )
             if arrival.approval is not None:
                 # A manager's approval from their own device: its use is the override's record.

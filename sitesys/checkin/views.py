@@ -40,6 +40,7 @@ from sitesys.checkin.models import (
     Route,
     ServiceGiven,
     Visit,
+    VisitKind,
     VisitStatus,
 )
 from sitesys.checkin.overrides import (
@@ -313,15 +314,18 @@ def _request(
     form: CheckInForm, digest: str | None, earlier_digest: str | None = None
 ) -> CheckInRequest:
     booth = form.booth.data
+    # A services-only visit: nobody uses, so no substances, route or booth (forms.py).
+    services_only = form.services_only
     return CheckInRequest(
         override_request_id=_uuid_or_none(form.override_request.data),
         code_key_id=_current_key_id() if digest is not None else None,
         submission_key=form.submission_key.data,
-        route=Route(form.route.data),
+        kind=VisitKind.SERVICES_ONLY if services_only else VisitKind.CONSUMPTION,
+        route=None if services_only else Route(form.route.data),
         drug_checked=DrugChecked(form.drug_checked.data),
         substances=list(form.substances.data or []),
         code_digest=digest,
-        booth_id=None if booth == WAITING_LIST else int(booth),
+        booth_id=None if services_only or booth == WAITING_LIST else int(booth),
         services=[ServiceGiven(s) for s in form.services.data or []],
         age_band=AgeBand(form.age_band.data) if form.age_band.data else None,
         gender=Gender(form.gender.data) if form.gender.data else None,
@@ -342,6 +346,8 @@ def _checked_in(result: CheckInResult) -> tuple[str, str]:
     visit = result.visit
     tag = visit.display_tag
     where = _("Booth %(booth)s", booth=visit.booth.label) if visit.booth else _("the waiting list")
+    if visit.is_services_only:
+        where = _("services only, no booth")
     if result.replayed:
         return str(_("Already checked in: %(tag)s, %(where)s.", tag=tag, where=where)), "info"
     if result.new_client:

@@ -20,6 +20,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from sitesys.alerts.reports import alerts_issued
+from sitesys.care.models import EducationTopic, ReferralState, ReferralType
+from sitesys.care.reports import care_figures
 from sitesys.checkin.models import Route, ServiceGiven, Visit
 from sitesys.clients.models import AgeBand, Client, Gender
 from sitesys.clock import day_start, local_date
@@ -35,6 +37,8 @@ from sitesys.reports.indicators import INDICATORS, Measure, indicator
 from sitesys.reports.tally import Tally, _tenths
 from sitesys.reports.visits import SUBSTANCE_CODES, hour_label
 from sitesys.sites.models import Site, SubstanceOption
+from sitesys.supplies.models import SupplyItem
+from sitesys.supplies.reports import supply_figures
 
 NOT_RECORDED = N_("Not recorded")
 
@@ -50,15 +54,14 @@ DRUG_RELATED = frozenset(
     }
 )
 
-#: Which kind of visit a visit is. Every visit is a consumption visit until the care module
-#: gives visits a kind: then `visit_kind` reads it and services-only visits are counted apart.
+#: Which kind of visit a visit is (`Visit.kind`): services-only visits are counted apart.
 CONSUMPTION = "consumption"
 SERVICES_ONLY = "services_only"
 
 
 def visit_kind(visit: Visit | None = None) -> str:
-    """A visit's kind for the reports (the hook for services-only visits)."""
-    return getattr(visit, "kind", CONSUMPTION) or CONSUMPTION
+    """A visit's kind for the reports (`Visit.kind`; visits.py counts by the column)."""
+    return visit.kind.value if visit is not None else CONSUMPTION
 
 
 #: The fixed rows of each breakdown (substances and days depend on the site and period).
@@ -73,6 +76,8 @@ FIXED_ROWS: dict[str, list[str]] = {
     "samples_found": [finding.label for finding in Finding],
     "samples_unexpected": [finding.label for finding in Finding],
     "sample_decisions": [decision.label for decision in ClientDecision],
+    "referrals_by_type": [kind.label for kind in ReferralType],
+    "referral_steps": [state.label for state in ReferralState],
 }
 
 
@@ -123,6 +128,7 @@ def site_tally(session: Session, site: Site, first: date, last: date) -> Tally:
     _floor(session, site, start, end, tally)
     _drug_checking(session, site, first, last, tally)
     _handovers(session, site, start, end, tally)
+    _care(session, site, first, last, tally)
     tally.rows["visits_by_day"] = [day.isoformat() for day in period_days(first, last)]
     return tally
 
@@ -316,6 +322,66 @@ def _handovers(session: Session, site: Site, start: datetime, end: datetime, tal
         .distinct()
     ).all()
     tally.add("handovers_missing", count=len(set(flagged) - submitted))
+
+
+def _labels(
+    session: Session, model: type[EducationTopic] | type[SupplyItem], site: Site
+) -> dict[str, str]:
+    """A site's list (education topics, supply catalogue) as code → label, in its order."""
+    rows = session.execute(
+        select(model.code, model.label)
+        .where(model.site_id == site.id)
+        .order_by(model.position, model.label)
+    )
+    return {code: label for code, label in rows}
+
+
+def _care(session: Session, site: Site, first: date, last: date, tally: Tally) -> None:
+    """Care beyond the booth (care/reports.py) and supplies (supplies/reports.py): few records,
+    always counted from them.
+    """
+    care = care_figures(session, site, first, last)
+    tally.add("referrals", count=sum(care.referrals.values()))
+    for kind, count in care.referrals.items():
+        tally.add("referrals_by_type", kind.label, count)
+    for state, count in care.referral_steps.items():
+        tally.add("referral_steps", state.label, count)
+    tally.add("urology_referrals", count=care.urology_referrals)
+    tally.add("bladder_screens", count=care.screens)
+    tally.add("bladder_screens_positive", count=care.positive_screens)
+    tally.add("bladder_same_day", count=care.same_day_reviews)
+    tally.add("naloxone_training", count=care.naloxone_training)
+    tally.add("wound_care", count=care.wound_care)
+    tally.add("bbv_tests", count=care.bbv_tests)
+    topics = _labels(session, EducationTopic, site)
+    tally.rows["education_by_topic"] = list(topics.values())
+    for code, count in care.education.items():
+        label = topics.get(code, code)
+        if label not in tally.rows["education_by_topic"]:
+            tally.rows["education_by_topic"].append(label)
+        tally.add("education_by_topic", label, count)
+    supplies = supply_figures(session, site, first, last)
+    tally.add("naloxone_kits", count=supplies.naloxone_kits)
+    # The catalogue handed out on visits, in its order, given or not (and any item given that
+    # is no longer on it: a hidden item, the naloxone kit of the ticks before quantities).
+    items = _labels(session, SupplyItem, site)
+    handed_out = set(
+        session.scalars(
+            select(SupplyItem.code).where(
+                SupplyItem.site_id == site.id,
+                SupplyItem.on_visits.is_(True),
+                SupplyItem.is_active.is_(True),
+            )
+        )
+    )
+    tally.rows["supplies_given"] = [
+        label for code, label in items.items() if code in handed_out or code in supplies.given
+    ]
+    for code, quantity in supplies.given.items():
+        label = items.get(code, code)
+        if label not in tally.rows["supplies_given"]:
+            tally.rows["supplies_given"].append(label)
+        tally.add("supplies_given", label, quantity)
 
 
 #: A figure: a count, a rate, minutes or a percentage; None where there is nothing to measure.
