@@ -43,6 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.observations.views import bp as observations_bp
     from sitesys.record_ids import RecordIdConverter
     from sitesys.reports.views import bp as reports_bp
+    from sitesys.sites.recipe_views import bp as code_recipe_bp
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
     from sitesys.supplies.views import bp as supplies_bp
@@ -114,6 +115,7 @@ def create_app(config: Config | None = None) -> Flask:
     for blueprint in (
         system_bp,
         privacy_bp,
+        code_recipe_bp,
         auth_bp,
         home_bp,
         checkin_bp,

@@ -2,7 +2,7 @@
 recovery codes (hashes only), and a site setting asking it of every role.
 
 Revision ID: totp_0001
-Revises: emergency_0002
+Revises: i18n_0001
 Create Date: 2026-12-06 06:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import sitesys.db
 
 revision = "totp_0001"
-down_revision = "emergency_0002"
+down_revision = "i18n_0001"
 branch_labels = None
 depends_on = None
 

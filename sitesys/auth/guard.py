@@ -46,6 +46,7 @@ PUBLIC_ENDPOINTS = (
             "public_alerts.site",
             "privacy.notice",
             "privacy.site",
+            "code_recipe.show",
             # Wall-board displays check their own display token (board/views/displays.py).
             "display.show",
             "display.pair",

@@ -33,6 +33,8 @@ class Staff(Audited, Base):
     #: Set when an admin issued or reset the password: it is changed at the next sign-in,
     #: before anything else, so only its owner knows the password in use.
     must_change_password: Mapped[bool] = mapped_column(server_default=false())
+    #: The language this member of staff reads SiteSys in; None: their site's default language.
+    language: Mapped[str | None] = mapped_column(String(10))
     #: The TOTP secret of two-factor sign-in, encrypted (Fernet under SITESYS_TWO_FACTOR_KEY,
     #: auth/two_factor.py); None until enrolled. Never logged, audited or put in a URL.
     two_factor_secret: Mapped[str | None] = mapped_column(String(255))

@@ -40,6 +40,7 @@ from sitesys.auth.forms import (
     SwitchSiteForm,
 )
 from sitesys.auth.guard import current_staff, current_staff_session, safe_next
+from sitesys.auth.language import SITE_DEFAULT, LanguageForm, choose_language
 from sitesys.auth.loaders import get_workplace_or_404
 from sitesys.auth.models import Staff
 from sitesys.auth.passwords import hash_password, verify_password
@@ -84,6 +85,7 @@ from sitesys.auth.two_factor import (
 from sitesys.clock import utcnow
 from sitesys.db import committing, get_session
 from sitesys.extensions import limiter
+from sitesys.i18n import forget_choice, pseudo_allowed
 from sitesys.record_ids import record_id
 
 bp = Blueprint("auth", __name__)
@@ -352,7 +354,9 @@ def change_password() -> ResponseReturnValue:
             db.rollback()  # nothing held open while argon2 runs
             if not verify_password(current_hash, form.current_password.data or ""):
                 form.current_password.errors = [_("That is not your current password.")]
-                return render_template("auth/change_password.html", form=form), 422
+                return render_template(
+                    "auth/change_password.html", form=form, language_form=_language_form()
+                ), 422
             new_hash = hash_password(new_password)
             with committing(db) as outcome:
                 locked = db.get(Staff, staff.id, with_for_update=True) or staff
@@ -367,7 +371,9 @@ def change_password() -> ResponseReturnValue:
             return redirect(url_for("home.index"))
     elif form.errors:
         status = 422
-    return render_template("auth/change_password.html", form=form), status
+    return render_template(
+        "auth/change_password.html", form=form, language_form=_language_form()
+    ), status
 
 
 @bp.post("/logout")
@@ -411,6 +417,31 @@ def stay_signed_in() -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     return "", 204
+
+
+def _language_form() -> LanguageForm:
+    form = LanguageForm(formdata=None, prefix="language")
+    form.language.data = current_staff().language or SITE_DEFAULT
+    return form
+
+
+@bp.post("/account/language")
+@any_staff
+def choose_own_language() -> ResponseReturnValue:
+    """Staff choose the language of their own screens (on their account page)."""
+    form = LanguageForm(prefix="language")
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages in the list."), "error")
+        return redirect(url_for("auth.change_password"))
+    chosen = None if form.language.data == SITE_DEFAULT else form.language.data
+    db = get_session()
+    with committing(db) as outcome:
+        staff = db.get(Staff, current_staff().id, with_for_update=True) or current_staff()
+        if choose_language(db, staff, chosen, pseudo_allowed=pseudo_allowed()):
+            # Said in the language just chosen, as the next page will be.
+            forget_choice()
+            outcome.say(_("Your language is saved."))
+    return redirect(url_for("auth.change_password"))
 
 
 # --- Two-factor sign-in (auth/two_factor.py) ------------------------------------------------------
