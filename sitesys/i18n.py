@@ -247,6 +247,9 @@ def select_locale() -> str:
     the site's default if offered, else the first offered. A staff page: the member of staff's
     own choice, else their site's default, else en_GB.
     """
+    if not has_request_context():
+        # A command or a job (generate-history, the scheduler): no one to ask, English.
+        return DEFAULT_LOCALE
     try:
         return _choose_locale()
     except SQLAlchemyError:
