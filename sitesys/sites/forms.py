@@ -193,6 +193,14 @@ class SiteForm(SiteSysForm):
             "would let them be worked out."
         ),
     )
+    two_factor_for_all = BooleanField(
+        _l("Every role signs in with two-factor"),
+        default=False,
+        description=_l(
+            "A code from a phone app after the password, for everyone who works here. "
+            "Managers and admins always sign in this way."
+        ),
+    )
     public_alerts_enabled = BooleanField(
         _l("Show active drug alerts on the site's public page"),
         default=True,
