@@ -204,10 +204,8 @@ def is_client_facing() -> bool:
 
 
 def _staff() -> Any:
-    """The signed-in member of staff, or None (loading them if the guard has not yet; none
-    outside a request, as in a command that prints role names).
-    """
-    if not has_request_context() or request.endpoint in CLIENT_FACING_ENDPOINTS - {"alerts.poster"}:
+    """The signed-in member of staff, or None (loading them if the guard has not yet)."""
+    if request.endpoint in CLIENT_FACING_ENDPOINTS - {"alerts.poster"}:
         return None
     if "_login_user" not in g and g.get("sitesys_loading_staff"):
         return None  # asked while the member of staff is being loaded
