@@ -17,6 +17,7 @@ from sitesys.auth.roles import Role
 from sitesys.checkin.models import VisitStatus
 from sitesys.clients.models import FlagKind
 from sitesys.clients.services import add_flag
+from sitesys.i18n import LANGUAGE_NAMES
 from sitesys.sites.models import DEFAULT_SUBSTANCES
 from tests.factories import (
     make_booth,
@@ -116,6 +117,8 @@ def scene(client: Any, db: Any) -> dict[str, Any]:
             "Latex",
             site.code_hint or "",
             *(label for _code, label in DEFAULT_SUBSTANCES),
+            # Languages are named in themselves on the account page, never translated.
+            *LANGUAGE_NAMES.values(),
         ],
     }
 
