@@ -211,5 +211,5 @@ def test_the_managers_pages_in_the_pseudo_locale(client, db):
     sign_in(client, db, manager)
     client.get("/?lang=en_XA")
     data = ["Harbour Hall", "Robin Day"]
-    for url in ("/", "/overrides", "/board/"):
+    for url in ("/", "/overrides", "/board/", "/account/two-factor"):
         _clean(client, url, data)
