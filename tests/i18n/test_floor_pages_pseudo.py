@@ -73,7 +73,8 @@ def unmarked(page: str, data: list[str]) -> list[str]:
             if inner == piece:
                 break
             piece = inner
-        for value in sorted(data, key=len, reverse=True):
+        # Each language is named in itself wherever it is offered (never translated).
+        for value in sorted([*data, *LANGUAGE_NAMES.values()], key=len, reverse=True):
             piece = piece.replace(value, " ")
         piece = MONTHS.sub(" ", piece)
         words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9'’-]+", piece) if w not in NOT_WORDING]
