@@ -43,6 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sitesys.observations.views import bp as observations_bp
     from sitesys.record_ids import RecordIdConverter
     from sitesys.reports.views import bp as reports_bp
+    from sitesys.sites.recipe_views import bp as code_recipe_bp
     from sitesys.sites.views import bp as sites_bp
     from sitesys.staff.views import bp as staff_bp
     from sitesys.supplies.views import bp as supplies_bp
@@ -71,6 +72,7 @@ def create_app(config: Config | None = None) -> Flask:
         SECRET_KEY=config.secret_key,
         SITESYS_CLIENT_CODE_KEY=config.client_code_key,
         SITESYS_CLIENT_CODE_OLD_KEYS=config.client_code_old_keys,
+        SITESYS_TWO_FACTOR_KEY=config.two_factor_key,
         TESTING=config.env == "test",
         MAX_CONTENT_LENGTH=config.max_content_length,
         MAX_FORM_MEMORY_SIZE=config.max_form_memory_size,
@@ -113,6 +115,7 @@ def create_app(config: Config | None = None) -> Flask:
     for blueprint in (
         system_bp,
         privacy_bp,
+        code_recipe_bp,
         auth_bp,
         home_bp,
         checkin_bp,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,6 +22,8 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
+
+from sitesys.clock import written
 
 #: WTForms' own messages for input it cannot read, in the words staff see everywhere else (and
 #: in their language: each is translated when a form asks for it).
@@ -173,8 +175,8 @@ def on_the_calendar(_form: object, field: Field) -> None:
         raise ValidationError(
             _(
                 "Enter a date from %(earliest)s to %(latest)s.",
-                earliest=f"{EARLIEST_DATE:%-d %B %Y}",
-                latest=f"{LATEST_DATE:%-d %B %Y}",
+                earliest=written(EARLIEST_DATE, "%-d %B %Y"),
+                latest=written(LATEST_DATE, "%-d %B %Y"),
             )
         )
 
@@ -189,22 +191,45 @@ def not_before_date_from(form: Any, field: Field) -> None:
 
 
 #: How a date is typed at a site in the UK: day, month, year.
-DATE_TYPED = "dd/mm/yyyy"
+# TRANSLATORS: a date field's placeholder: day, month, year in this order (the field reads them so)
+DATE_TYPED = _l("dd/mm/yyyy")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
+def year_first() -> bool:
+    """Whether the request's locale writes a date year first (fr_CA: 2026-12-06) rather than
+    day first (en_GB, es, pt, ar: 06/12/2026), read from its short date pattern in Babel.
+    """
+    locale = get_locale()
+    if locale is None:
+        return False
+    pattern: str = locale.date_formats["short"].pattern
+    return pattern.find("y") < pattern.find("d")
+
+
+def _placeholder() -> str:
+    if year_first():
+        # TRANSLATORS: how a date typed year first is shown empty: the letters for year, month
+        # and day in your language (aaaa-mm-jj in French).
+        return str(_("yyyy-mm-dd"))
+    # TRANSLATORS: how a date typed day first is shown empty (jj/mm/aaaa in French).
+    return str(_("dd/mm/yyyy"))
+
+
 class DayMonthYearField(DateField):
-    """A date typed and shown day/month/year (06/12/2026), whatever language the tablet is set
-    up in: a browser's own date input follows the device, and a tablet set up in US English
-    would ask for month/day first. The ISO form (2026-12-06) is read too.
+    """A date typed and shown in the order of the request's language (day/month/year in
+    en_GB, 06/12/2026; year-month-day in fr_CA, 2026-12-06), whatever language the tablet is
+    set up in: a browser's own date input follows the device, and a tablet set up in US English
+    would ask for month/day first. The ISO form (2026-12-06) is read in every language.
     """
 
     widget = widgets.TextInput()
 
     def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        # A field is built with its form, in the request: the placeholder is in its language.
         render_kw = {
-            "placeholder": DATE_TYPED,
+            "placeholder": _placeholder(),
             "inputmode": "numeric",
             "autocomplete": "off",
             **(kwargs.pop("render_kw", None) or {}),
@@ -214,7 +239,9 @@ class DayMonthYearField(DateField):
     def _value(self) -> str:
         if self.raw_data:
             return " ".join(self.raw_data)
-        return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
+        if not isinstance(self.data, date):
+            return ""
+        return self.data.strftime("%Y-%m-%d" if year_first() else "%d/%m/%Y")
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         text = str(valuelist[0]).strip() if valuelist else ""
@@ -227,6 +254,8 @@ class DayMonthYearField(DateField):
         elif typed := _DAY_MONTH_YEAR.fullmatch(text):
             day, month, year = (int(part) for part in typed.groups())
             year = year + 2000 if year < 100 else year
+        elif year_first():
+            raise ValueError(_("Enter the date as year-month-day, for example 2026-12-06."))
         else:
             raise ValueError(_("Enter the date as day/month/year, for example 06/12/2026."))
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,7 @@ from flask import Flask, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from sitesys.auth.permissions import can, can_open
-from sitesys.clock import utcnow
+from sitesys.clock import utcnow, written
 
 DEFAULT_ZONE = ZoneInfo("Europe/London")
 
@@ -21,14 +21,21 @@ def site_zone() -> ZoneInfo:
 
 
 def local_time(value: datetime | None, fmt: str = "%H:%M") -> str:
-    """A UTC timestamp shown in the current site's zone."""
+    """A UTC timestamp shown in the current site's zone, in the request's language."""
     if value is None:
         return ""
-    return value.astimezone(site_zone()).strftime(fmt)
+    return written(value.astimezone(site_zone()), fmt)
 
 
 def local_datetime(value: datetime | None) -> str:
     return local_time(value, "%d %b %Y %H:%M")
+
+
+def local_day(value: date | None, fmt: str = "%-d %B %Y") -> str:
+    """A day (a date, no zone) in the request's language: 6 December 2026, 6 décembre 2026."""
+    if value is None:
+        return ""
+    return written(value, fmt)
 
 
 def minutes_since(value: datetime | None, now: datetime | None = None) -> int:
@@ -73,6 +80,7 @@ def _navigation() -> list[tuple[str, str]]:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["minutes_since"] = minutes_since
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["can"] = can

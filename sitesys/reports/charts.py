@@ -10,10 +10,13 @@ A publication's charts draw only what it publishes: a withheld figure is drawn a
 from __future__ import annotations
 
 import base64
+import hashlib
 import sys
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from threading import Lock
 
 import pygal
 from flask_babel import format_date, get_locale, ngettext
@@ -100,9 +103,41 @@ def _number(report: Report, published: Published, key: str, row: str) -> tuple[f
     return (float(value) if value is not None else None), str(value if value is not None else "")
 
 
+#: Charts drawn lately, by what they show: drawing is most of a report page's time, and a past
+#: month's charts are asked for again and again with the same numbers. The key is everything
+#: the drawing is made from (kind, settings, titles, labels and values, in the reader's
+#: language), so a cached drawing is always the one the chart would draw.
+_DRAWN: OrderedDict[str, str] = OrderedDict()
+_DRAWN_KEPT = 128
+_DRAWN_LOCK = Lock()
+
+
+def _drawing_key(chart: pygal.graph.graph.Graph) -> str:
+    own = object.__getattribute__(chart, "__dict__")
+    settings = sorted(vars(own["config"]).items())
+    shown = sorted(
+        (name, value)
+        for name, value in own.items()
+        if name not in ("config", "uuid", "state", "xml_filters", "raw_series")
+    )
+    made_of = repr((type(chart).__name__, settings, shown, own["raw_series"]))
+    return hashlib.sha256(made_of.encode()).hexdigest()
+
+
 def _svg(chart: pygal.graph.graph.Graph) -> str:
+    key = _drawing_key(chart)
+    with _DRAWN_LOCK:
+        drawn = _DRAWN.get(key)
+        if drawn is not None:
+            _DRAWN.move_to_end(key)
+            return drawn
     svg = chart.render(is_unicode=True)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    drawn = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    with _DRAWN_LOCK:
+        _DRAWN[key] = drawn
+        while len(_DRAWN) > _DRAWN_KEPT:
+            _DRAWN.popitem(last=False)
+    return drawn
 
 
 def _most(title: str, leader: str, most: int, noun: str) -> str:

@@ -86,20 +86,22 @@ _INCIDENT_DAY = (
     "counted on the site-local day their response started or the report was filed."
 )
 _LIVE = "Actions struck through are not counted."
+_STRUCK = "Records struck through are not counted."
 
 INDICATORS: tuple[Indicator, ...] = (
     # Visits
     Indicator(
         "visits_consumption", _l("Consumption visits"), Section.VISITS,
         _l("Visits to use substances under supervision."),
-        f"Visits checked in during the period whose kind is consumption. Until services-only "
-        f"visits are recorded, every visit is a consumption visit. {_VISIT_DAY}",
+        f"Visits checked in during the period whose kind is consumption (chosen at the desk: "
+        f"\"Using\", the default). {_VISIT_DAY}",
     ),
     Indicator(
         "visits_services_only", _l("Services-only visits"), Section.VISITS,
         _l("Visits for services (supplies, a referral, a check) without using on site."),
-        "Visits checked in during the period whose kind is services only (0 until the care "
-        "module records them).",
+        f"Visits checked in during the period whose kind is services only (chosen at the desk: "
+        f"no booth, no observation checks). They are not in the denominator of the rates per "
+        f"1,000 consumption visits. {_VISIT_DAY}",
     ),
     Indicator(
         "visits_total", _l("All visits"), Section.VISITS,
@@ -175,9 +177,93 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "services_given", _l("Services given"), Section.SERVICES,
         _l("Services and supplies given during visits."),
-        "Services recorded on the period's visits, one per service per visit, by kind "
-        "(referrals offered included; referrals by type and outcome come with the care module).",
+        "Services ticked at the desk on the period's visits, one per service per visit, by kind "
+        "(\"Referral offered\" included). Referrals by type and step, and supplies by quantity, "
+        "are the indicators below.",
         breakdown="Service",
+    ),
+    Indicator(
+        "referrals", _l("Referrals"), Section.SERVICES,
+        _l("Referrals to other services recorded for clients (offered, or further)."),
+        f"Referrals recorded during the period (site-local day recorded), whatever state they "
+        f"reached, from a visit, the client page or an incident report. {_STRUCK}",
+    ),
+    Indicator(
+        "referrals_by_type", _l("Referrals by type"), Section.SERVICES,
+        _l("Referrals by the kind of service referred to."),
+        f"Referrals counted above, by their type. {_STRUCK}",
+        breakdown="Type", adds_up_to="referrals",
+    ),
+    Indicator(
+        "referral_steps", _l("Referral steps recorded"), Section.SERVICES,
+        _l("What became of referrals: each step recorded (accepted, made, attended...)."),
+        "Steps of referrals recorded during the period (site-local day of the step), by the "
+        "state reached; a referral recorded at once as made counts offered, accepted and made. "
+        "A step counts in the period it was recorded, whenever the referral was made. "
+        "Steps of referrals struck through are not counted.",
+        breakdown="Step",
+    ),
+    Indicator(
+        "urology_referrals", _l("Urology / bladder referrals"), Section.SERVICES,
+        _l("Referrals to urology or for bladder care (ketamine bladder damage)."),
+        f"Referrals counted above whose type is urology / bladder. {_STRUCK}",
+    ),
+    Indicator(
+        "bladder_screens", _l("Ketamine bladder screens"), Section.SERVICES,
+        _l("Bladder symptom screens asked of people using ketamine."),
+        f"Bladder screens recorded during the period (site-local day recorded); screens skipped "
+        f"are not counted. {_STRUCK}",
+    ),
+    Indicator(
+        "bladder_screens_positive", _l("Positive bladder screens"), Section.SERVICES,
+        _l("Bladder screens with at least one symptom."),
+        f"Bladder screens counted above with any symptom (those advising same-day review "
+        f"included). {_STRUCK}",
+    ),
+    Indicator(
+        "bladder_same_day", _l("Bladder screens advising same-day review"), Section.SERVICES,
+        _l("Bladder screens with blood in the urine or pain in the side or back."),
+        f"Bladder screens counted above whose result is \"advise same-day medical review\". "
+        f"{_STRUCK}",
+    ),
+    Indicator(
+        "education_by_topic", _l("Education given by topic"), Section.SERVICES,
+        _l("Education and brief interventions given on visits, by topic."),
+        f"Topics recorded as covered on visits during the period (site-local day recorded), by "
+        f"the site's topic label; a visit covering two topics counts under both, and a topic "
+        f"counts once per visit. {_STRUCK}",
+        breakdown="Topic",
+    ),
+    Indicator(
+        "naloxone_training", _l("Naloxone training given"), Section.SERVICES,
+        _l("Times naloxone training was given (a kit given is counted apart)."),
+        f"Education recorded during the period with the topic \"Naloxone training\". {_STRUCK}",
+    ),
+    Indicator(
+        "naloxone_kits", _l("Naloxone kits given"), Section.SERVICES,
+        _l("Naloxone kits handed out to take away."),
+        "The quantity of naloxone kits (intranasal, intramuscular, or kind not recorded) "
+        "recorded on the visits checked in during the period.",
+    ),
+    Indicator(
+        "supplies_given", _l("Supplies given (quantity)"), Section.SERVICES,
+        _l("How much of each supply was handed out."),
+        "Quantities recorded on the visits checked in during the period, by the site's "
+        "catalogue item (a kit ticked at the desk is one). Emergency stock used in responses is "
+        "not a supply given.",
+        breakdown="Supply",
+    ),
+    Indicator(
+        "wound_care", _l("Wound care given"), Section.SERVICES,
+        _l("Wound care given by a nurse."),
+        f"Wound care recorded during the period (site-local day recorded). A corrected record "
+        f"counts once (the record it corrects is struck through). {_STRUCK}",
+    ),
+    Indicator(
+        "bbv_tests", _l("Blood-borne virus tests"), Section.SERVICES,
+        _l("Blood-borne virus tests given by a nurse."),
+        f"Blood-borne virus tests recorded during the period (site-local day recorded). A "
+        f"corrected record counts once (the record it corrects is struck through). {_STRUCK}",
     ),
     # Incidents and emergencies
     Indicator(

@@ -26,9 +26,22 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from sitesys.forms import PlainSelectField, SiteSysForm, choices, strip
+from sitesys.forms import MultiCheckboxField, PlainSelectField, SiteSysForm, choices, strip
+from sitesys.i18n import (
+    CLIENT_LOCALES,
+    DEFAULT_LOCALE,
+    LANGUAGE_NAMES,
+    RIGHT_TO_LEFT,
+    STAFF_LOCALES,
+)
 from sitesys.sites.code_pattern import pattern_problem
-from sitesys.sites.models import BOOTH_KIND_LABELS, MIN_CLIENTS_YEARS, MIN_NOTES_YEARS, BoothKind
+from sitesys.sites.models import (
+    BOOTH_KIND_LABELS,
+    MIN_CLIENTS_YEARS,
+    MIN_NOTES_YEARS,
+    BoothKind,
+    Site,
+)
 
 BOOTH_KIND_CHOICES = choices((kind.value, BOOTH_KIND_LABELS[kind.value]) for kind in BoothKind)
 
@@ -180,6 +193,14 @@ class SiteForm(SiteSysForm):
             "would let them be worked out."
         ),
     )
+    two_factor_for_all = BooleanField(
+        _l("Every role signs in with two-factor"),
+        default=False,
+        description=_l(
+            "A code from a phone app after the password, for everyone who works here. "
+            "Managers and admins always sign in this way."
+        ),
+    )
     public_alerts_enabled = BooleanField(
         _l("Show active drug alerts on the site's public page"),
         default=True,
@@ -306,3 +327,76 @@ class SubstanceForm(SiteSysForm):
         filters=[strip],
     )
     submit = SubmitField(_l("Add substance"))
+
+
+# -- A site's languages (sitesys/i18n.py): added to SiteForm, drawn in its "Languages" section.
+SiteForm.default_language = PlainSelectField(
+    _l("Language of staff screens"),
+    choices=choices((code, LANGUAGE_NAMES[code]) for code in STAFF_LOCALES),
+    default=DEFAULT_LOCALE,
+    optional=True,
+    invalid_choice=_l("Choose one of the languages in the list."),
+    description=_l("Staff who have not chosen their own language see SiteSys in this one."),
+)
+SiteForm.client_languages_offered = MultiCheckboxField(
+    _l("Languages of the pages clients read"),
+    choices=choices((code, LANGUAGE_NAMES[code]) for code in CLIENT_LOCALES),
+    default=[DEFAULT_LOCALE],
+    invalid_choice=_l("Choose from the languages in the list."),
+    optional=True,
+    description=_l(
+        "Drug-check results, drug alerts and posters, the privacy notice and the code recipe "
+        "offer these as links."
+    ),
+)
+#: Sent by a form that drew the language fields: a form without them (an older tab, a script)
+#: leaves the site's languages as they are.
+SiteForm.languages_shown = HiddenField()
+#: The form field holding the code recipe in each language but English (code_hint holds that).
+RECIPE_FIELDS = {code: f"code_hint_{code}" for code in CLIENT_LOCALES if code != DEFAULT_LOCALE}
+for _code, _name in RECIPE_FIELDS.items():
+    setattr(
+        SiteForm,
+        _name,
+        TextAreaField(
+            _l("Client code recipe in %(language)s", language=LANGUAGE_NAMES[_code]),
+            validators=[Length(max=300)],
+            filters=[strip],
+            description=_l("Left empty, the English recipe is shown."),
+            render_kw={
+                "lang": _code.replace("_", "-"),
+                "dir": "rtl" if _code in RIGHT_TO_LEFT else "ltr",
+            },
+        ),
+    )
+
+
+def show_languages(form: SiteForm, site: Site) -> None:
+    """Fill the form's language fields from the site's settings."""
+    form.default_language.data = site.default_language
+    form.client_languages_offered.data = site.client_language_codes
+    for code, name in RECIPE_FIELDS.items():
+        getattr(form, name).data = (site.code_hints or {}).get(code, "")
+
+
+def language_settings(form: SiteForm, site: Site | None) -> dict[str, Any]:
+    """The language settings the form asks for, as SiteSettings holds them (the site's own, or
+    a new site's defaults, when the form did not draw them).
+    """
+    if form.languages_shown.data != "1":
+        if site is None:
+            return {}
+        return {
+            "default_language": site.default_language,
+            "client_languages": site.client_languages,
+            "code_hints": dict(site.code_hints or {}),
+        }
+    return {
+        "default_language": form.default_language.data or DEFAULT_LOCALE,
+        "client_languages": ",".join(form.client_languages_offered.data or []),
+        "code_hints": {
+            code: getattr(form, name).data
+            for code, name in RECIPE_FIELDS.items()
+            if getattr(form, name).data
+        },
+    }

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.clock import utcnow
@@ -111,6 +111,8 @@ class Site(Audited, Base):
     #: Whether trained non-clinical staff (the front desk) may log naloxone and rescue breaths in
     #: a running response from their board tile. Off unless the site turns it on.
     desk_rescue_actions: Mapped[bool] = mapped_column(default=False)
+    #: Two-factor sign-in for every role working here (managers and admins always have it).
+    two_factor_for_all: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Free-text notes and narratives older than this are redacted (system/retention.py).
     retain_notes_years: Mapped[int] = mapped_column(
@@ -123,6 +125,18 @@ class Site(Audited, Base):
     #: Who runs the site and how to reach them, and the legal basis, for the /privacy page.
     privacy_contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
     privacy_legal_basis: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    #: The language staff screens fall back to when a member of staff has not chosen theirs
+    #: (sitesys/i18n.py), and the languages its client-facing pages offer, as codes joined by
+    #: commas ("en_GB,fr_CA,ar").
+    default_language: Mapped[str] = mapped_column(
+        String(10), default="en_GB", server_default="en_GB"
+    )
+    client_languages: Mapped[str] = mapped_column(
+        String(60), default="en_GB", server_default="en_GB"
+    )
+    #: The code recipe in the site's other client languages, by code ({"fr_CA": "…"}); code_hint
+    #: is the English one, and the one shown where a language has none.
+    code_hints: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
 
     booths: Mapped[list[Booth]] = relationship(
         back_populates="site", order_by="Booth.position, Booth.label"
@@ -132,6 +146,18 @@ class Site(Audited, Base):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def client_language_codes(self) -> list[str]:
+        """The languages the site's client-facing pages offer, in the order SiteSys lists them."""
+        from sitesys.i18n import CLIENT_LOCALES
+
+        chosen = set(self.client_languages.split(","))
+        return [code for code in CLIENT_LOCALES if code in chosen]
+
+    def code_recipe(self, language: str) -> str:
+        """The client code recipe in a language: the site's own words in it, else its English."""
+        return (self.code_hints or {}).get(language) or self.code_hint
 
     @property
     def audit_site_id(self) -> int | None:

@@ -4,7 +4,7 @@ out of service, is changed in booths.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import time
 from typing import Any
 
@@ -16,6 +16,7 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.care.models import DEFAULT_TOPICS, EducationTopic
 from sitesys.handovers.models import DEFAULT_STOCK_ITEMS, StockItem
+from sitesys.i18n import CLIENT_LOCALES, DEFAULT_LOCALE, STAFF_LOCALES
 from sitesys.refusals import Refused
 from sitesys.sites.models import (
     DEFAULT_CODE_HINT,
@@ -71,8 +72,12 @@ class SiteSettings:
     privacy_legal_basis: str = ""
     naloxone_prompt_minutes: int = 3
     desk_rescue_actions: bool = False
+    two_factor_for_all: bool = False
     bladder_screen_days: int = 28
     suppression_threshold: int = 10
+    default_language: str = "en_GB"
+    client_languages: str = "en_GB"
+    code_hints: dict[str, str] = field(default_factory=dict)
 
 
 def _check_name_free(session: Session, name: str, site_id: int | None) -> None:
@@ -92,6 +97,7 @@ def create_site(session: Session, actor: Staff | None, settings: SiteSettings) -
     """
     _check_name_free(session, settings.name, None)
     _check_retention(settings)
+    _check_languages(settings)
     site = Site(**vars(settings))
     session.add(site)
     session.flush()
@@ -154,6 +160,7 @@ def update_site(
         )
     _check_name_free(session, settings.name, site.id)
     _check_retention(settings)
+    _check_languages(settings)
     changed = sorted(key for key, value in vars(settings).items() if getattr(site, key) != value)
     values: dict[str, Any] = {
         f"{key}_{end}": _audit_value(value)
@@ -177,8 +184,22 @@ def update_site(
 #: Settings named in site.updated but whose values are not recorded: free text (the audit detail
 #: holds no free text) that is shown on the settings page anyway.
 FREE_TEXT_SETTINGS = frozenset(
-    {"name", "code_hint", "code_pattern", "privacy_contact", "privacy_legal_basis"}
+    {"name", "code_hint", "code_pattern", "privacy_contact", "privacy_legal_basis", "code_hints"}
 )
+
+
+def _check_languages(settings: SiteSettings) -> None:
+    """Staff screens in a language they are complete in; client pages in at least one language
+    SiteSys has, and a code recipe only in those.
+    """
+    if settings.default_language not in STAFF_LOCALES:
+        raise SiteError(_("Choose the language of staff screens from the list."))
+    offered = settings.client_languages.split(",")
+    if not settings.client_languages or any(code not in CLIENT_LOCALES for code in offered):
+        raise SiteError(_("Choose at least one language for the pages clients read."))
+    for code, text in settings.code_hints.items():
+        if code not in CLIENT_LOCALES or code == DEFAULT_LOCALE or len(text) > 300:
+            raise SiteError(_("A code recipe is at most 300 characters, in a language listed."))
 
 
 def _check_retention(settings: SiteSettings) -> None:

@@ -12,7 +12,14 @@ from sitesys.auth.permissions import Capability, requires
 from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm
 from sitesys.sites.booths import mark_clean, return_to_service, set_retired, take_out_of_service
-from sitesys.sites.forms import BoothForm, OutOfServiceForm, SiteForm, SubstanceForm
+from sitesys.sites.forms import (
+    BoothForm,
+    OutOfServiceForm,
+    SiteForm,
+    SubstanceForm,
+    language_settings,
+    show_languages,
+)
 from sitesys.sites.loaders import (
     get_booth_or_404,
     get_site_or_404,
@@ -61,7 +68,7 @@ PREFILLED = (
 )
 
 
-def _settings(form: SiteForm) -> SiteSettings:
+def _settings(form: SiteForm, site: Site | None = None) -> SiteSettings:
     given = {
         name: getattr(form, name).data or getattr(NEW_SITE, name)
         for name in ("time_zone", *PREFILLED, "privacy_contact", "privacy_legal_basis")
@@ -71,7 +78,9 @@ def _settings(form: SiteForm) -> SiteSettings:
         is_active=bool(form.is_active.data),
         public_alerts_enabled=bool(form.public_alerts_enabled.data),
         desk_rescue_actions=bool(form.desk_rescue_actions.data),
+        two_factor_for_all=bool(form.two_factor_for_all.data),
         **given,
+        **language_settings(form, site),
     )
 
 
@@ -117,10 +126,15 @@ def edit(site_id: int) -> ResponseReturnValue:
     form = SiteForm(obj=site)
     if not posted:
         form.version.data = settings_version(site)
+        show_languages(form, site)
     if form.validate_on_submit():
         with committing(db, show_refusal=False) as outcome:
             update_site(
-                db, current_staff(), site, _settings(form), opened_version=form.version.data or ""
+                db,
+                current_staff(),
+                site,
+                _settings(form, site),
+                opened_version=form.version.data or "",
             )
             outcome.say(_("Saved %(site)s.", site=site.name))
         if not outcome.refused:
@@ -130,6 +144,7 @@ def edit(site_id: int) -> ResponseReturnValue:
             flash(str(outcome.refusal), outcome.refusal.category)
             form = SiteForm(formdata=None, obj=site)
             form.version.data = settings_version(site)
+            show_languages(form, site)
             return render_template("sites/form.html", form=form, site=site), 409
         form.name.errors = [str(outcome.refusal)]
     return render_template("sites/form.html", form=form, site=site)

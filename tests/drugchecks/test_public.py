@@ -113,7 +113,8 @@ def test_free_text_is_shown_as_text_never_as_markup(app, client, db, two_sites):
         advice="<a href='https://example.org'>click</a>",
     )  # fmt: skip
     body = _body(_look_up(client, code))
-    assert "<script>" not in body and "<img src=x" not in body and "<a href=" not in body
+    assert "<script>" not in body and "<img src=x" not in body
+    assert "<a href='https://example.org'>" not in body, "only the page's own links"
     assert "&lt;script&gt;" in body and "&lt;a href=" in body
 
 
