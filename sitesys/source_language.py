@@ -15,28 +15,21 @@ from contextlib import contextmanager
 from flask import g, has_request_context
 from flask_babel import force_locale
 
-from sitesys.i18n import DEFAULT_LOCALE
-
-#: Where sitesys.i18n keeps whether this request is shown in the pseudo-locale
-#: (`pseudo_selected`); tests/versions and tests/reports check that it is still set aside.
-_PSEUDO = "sitesys_pseudo"
-_UNSET = object()
+from sitesys.i18n import DEFAULT_LOCALE, SOURCE_FLAG
 
 
 @contextmanager
 def source_language() -> Iterator[None]:
     """Inside the block, gettext answers in the source language: the reader's language and the
-    pseudo-locale are both set aside, and put back after.
+    pseudo-locale are both set aside (sitesys.i18n reads `SOURCE_FLAG`), and put back after.
     """
     with force_locale(DEFAULT_LOCALE):
         if not has_request_context():
             yield
             return
-        pseudo = g.pop(_PSEUDO, _UNSET)
-        setattr(g, _PSEUDO, False)
+        before = g.get(SOURCE_FLAG, False)
+        setattr(g, SOURCE_FLAG, True)
         try:
             yield
         finally:
-            g.pop(_PSEUDO, None)
-            if pseudo is not _UNSET:
-                setattr(g, _PSEUDO, pseudo)
+            setattr(g, SOURCE_FLAG, before)
