@@ -153,7 +153,7 @@ def qr_svg(uri: str) -> str:
     """The enrolment QR code as an inline <svg> (no image request, no outside service)."""
     return str(
         segno.make(uri, error="m").svg_inline(
-            scale=5, border=4, dark="#000", light="#fff", title="Two-factor QR code"
+            scale=5, border=4, dark="#000", light="#fff", title=_("Two-factor QR code")
         )
     )
 
@@ -288,7 +288,7 @@ def reset_two_factor(session: Session, actor: Staff, staff: Staff, reason: str) 
     are removed and every session of the account ends; its owner enrols again at the next
     sign-in. Returns how many sessions ended.
     """
-    ensure(actor, Capability.MANAGE_STAFF, "reset two-factor sign-in")
+    ensure(actor, Capability.MANAGE_STAFF, _l("reset two-factor sign-in"))
     if reason not in RESET_REASONS:
         raise TwoFactorRefused(_("Choose why two-factor sign-in is being reset."))
     if staff.id == actor.id:
