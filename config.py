@@ -70,6 +70,11 @@ class Config:
     #: otherwise hold every worker thread and the desk would wait; a sign-in that finds them all
     #: taken is asked to try again in a moment.
     password_checks_at_once: int = 1
+    #: Encrypts each member of staff's two-factor (TOTP) secret at rest (SITESYS_TWO_FACTOR_KEY,
+    #: auth/two_factor.py): a Fernet key is derived from it. Empty: derived from the secret key
+    #: under a label of its own (rotating the secret key then means every account enrols again,
+    #: so production sets its own; README, "Two-factor sign-in").
+    two_factor_key: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -85,7 +90,8 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
-        """Read SITESYS_ENV, SITESYS_SECRET_KEY, SITESYS_CLIENT_CODE_KEY and DATABASE_URL.
+        """Read SITESYS_ENV, SITESYS_SECRET_KEY, SITESYS_CLIENT_CODE_KEY, DATABASE_URL and the
+        optional SITESYS_TWO_FACTOR_KEY.
 
         Production refuses to start without both keys and a database URL, and says which is
         missing; development generates keys once under instance/ (never a fixed fallback).
@@ -96,6 +102,7 @@ class Config:
             raise ConfigError(f"SITESYS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
         secret_key = env_vars.get("SITESYS_SECRET_KEY", "").strip()
         client_code_key = env_vars.get("SITESYS_CLIENT_CODE_KEY", "").strip()
+        two_factor_key = env_vars.get("SITESYS_TWO_FACTOR_KEY", "").strip()
         database_url = env_vars.get("DATABASE_URL", "").strip()
         if env == "production":
             missing = [
@@ -120,6 +127,16 @@ class Config:
             if secret_key == client_code_key:
                 # The client-code digest must not fall with the session-signing key.
                 raise ConfigError("SITESYS_CLIENT_CODE_KEY must differ from SITESYS_SECRET_KEY.")
+            if two_factor_key and len(two_factor_key) < 32:
+                raise ConfigError(
+                    "SITESYS_TWO_FACTOR_KEY must be at least 32 characters of random text."
+                )
+            if two_factor_key in (secret_key, client_code_key):
+                # Two-factor secrets must not fall with either of the other keys.
+                raise ConfigError(
+                    "SITESYS_TWO_FACTOR_KEY must differ from SITESYS_SECRET_KEY and "
+                    "SITESYS_CLIENT_CODE_KEY."
+                )
         else:
             secret_key = secret_key or _dev_key("secret")
             client_code_key = client_code_key or _dev_key("client-code")
@@ -169,5 +186,6 @@ class Config:
             client_code_old_keys=old_keys,
             secret_key=secret_key,
             client_code_key=client_code_key,
+            two_factor_key=two_factor_key,
             database_url=database_url,
         )

@@ -138,8 +138,14 @@ def _standard_floor(database: BenchDatabase, keys: Keys, site: BenchSite) -> Non
 
 
 def run_load(
-    database: BenchDatabase, keys: Keys, site: BenchSite, *, duration: int = 120
+    database: BenchDatabase,
+    keys: Keys,
+    site: BenchSite,
+    *,
+    duration: int = 120,
+    busy_desk_only: bool = False,
 ) -> dict[str, Any]:
+    """Every phase; or, with `busy_desk_only`, the busy floor alone (bench/emergency.py)."""
     workdir = database.workdir
     environment = {
         "SITESYS_ENV": "production",
@@ -194,35 +200,28 @@ def run_load(
         }
 
     result: dict[str, Any] = {"duration": duration, "phases": {}}
+    short = max(20, duration // 4)
     log = workdir / "gunicorn.log"
     _close_open_visits(database.url, site.site_id)
     with Gunicorn("wsgi:app", environment, log) as server:
-        for name, users in (
+        floor_phases = (
             ("floor", FLOOR),
             ("floor, busy desk", BUSY_DESK),
             ("floor x10", {kind: count * 10 for kind, count in FLOOR.items()}),
-        ):
+        )
+        for name, users in floor_phases:
+            if busy_desk_only and users is not BUSY_DESK:
+                continue
             spec = {**base, "host": server.url, "users": users, "duration": duration,
                     "cookies": cookies(users)}  # fmt: skip
             result["phases"][name] = _phase(spec, workdir, name)
-        short = max(20, duration // 4)
-        _standard_floor(database, keys, site)
-        board = {"board_flood": SATURATING_USERS}
-        result["phases"]["sitesys board saturated"] = _phase(
-            {**base, "host": server.url, "users": board, "duration": short,
-             "cookies": cookies(board)}, workdir, "sitesys-board",
-        )  # fmt: skip
-        nostamp = {"board_nostamp_flood": SATURATING_USERS}
-        result["phases"]["sitesys board saturated, no stamp"] = _phase(
-            {**base, "host": server.url, "users": nostamp, "duration": short,
-             "cookies": cookies(nostamp)}, workdir, "sitesys-board-nostamp",
-        )  # fmt: skip
-        flood = {"checkin_flood": SATURATING_USERS}
-        result["phases"]["sitesys check-in saturated"] = _phase(
-            {**base, "host": server.url, "users": flood, "duration": short,
-             "cookies": cookies(flood)}, workdir, "sitesys-checkin",
-        )  # fmt: skip
+        if not busy_desk_only:
+            _saturate(result, database, keys, site, base, server.url, cookies, short)
         result["memory"] = server.memory()
+    if busy_desk_only:
+        result["closed_after_sitesys"] = _close_open_visits(database.url, site.site_id)
+        result["summary"] = summarise_busy_desk(result)
+        return result
     result["closed_after_sitesys"] = _close_open_visits(database.url, site.site_id)
     ceiling_env = {
         **environment,
@@ -249,8 +248,57 @@ def run_load(
     return result
 
 
+def _saturate(
+    result: dict[str, Any],
+    database: BenchDatabase,
+    keys: Keys,
+    site: BenchSite,
+    base: dict[str, Any],
+    url: str,
+    cookies: Any,
+    short: int,
+) -> None:
+    """SiteSys saturated: board reads (with and without a stamp), then walk-in check-ins."""
+    workdir = database.workdir
+    _standard_floor(database, keys, site)
+    board = {"board_flood": SATURATING_USERS}
+    result["phases"]["sitesys board saturated"] = _phase(
+        {**base, "host": url, "users": board, "duration": short,
+         "cookies": cookies(board)}, workdir, "sitesys-board",
+    )  # fmt: skip
+    nostamp = {"board_nostamp_flood": SATURATING_USERS}
+    result["phases"]["sitesys board saturated, no stamp"] = _phase(
+        {**base, "host": url, "users": nostamp, "duration": short,
+         "cookies": cookies(nostamp)}, workdir, "sitesys-board-nostamp",
+    )  # fmt: skip
+    flood = {"checkin_flood": SATURATING_USERS}
+    result["phases"]["sitesys check-in saturated"] = _phase(
+        {**base, "host": url, "users": flood, "duration": short,
+         "cookies": cookies(flood)}, workdir, "sitesys-checkin",
+    )  # fmt: skip
+
+
 def _rate(result: dict[str, Any], phase: str, request: str) -> float:
     return float(result["phases"][phase]["requests"].get(request, {}).get("per_second", 0.0))
+
+
+def summarise_busy_desk(result: dict[str, Any]) -> dict[str, Any]:
+    """The emergency screen's figures on the busy floor (bench/emergency.py)."""
+    busy_desk = result["phases"]["floor, busy desk"]["requests"]
+
+    def figure(name: str, key: str) -> float | None:
+        return busy_desk.get(name, {}).get(key)
+
+    return {
+        "naloxone tap p50 ms": figure("POST naloxone tap (htmx)", "p50_ms"),
+        "naloxone tap p95 ms": figure("POST naloxone tap (htmx)", "p95_ms"),
+        "naloxone taps": figure("POST naloxone tap (htmx)", "requests"),
+        "response log poll p95 ms": figure("GET response log (poll)", "p95_ms"),
+        "board p95 ms": figure("GET /board/partial", "p95_ms"),
+        "wall-board display p95 ms": figure("GET /display/partial", "p95_ms"),
+        "check-in p95 ms": figure("POST /checkin", "p95_ms"),
+        "worker peak RSS MB": result["memory"]["worker_peak_rss_mb"],
+    }
 
 
 def summarise(result: dict[str, Any]) -> dict[str, Any]:

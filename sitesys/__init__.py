@@ -72,6 +72,7 @@ def create_app(config: Config | None = None) -> Flask:
         SECRET_KEY=config.secret_key,
         SITESYS_CLIENT_CODE_KEY=config.client_code_key,
         SITESYS_CLIENT_CODE_OLD_KEYS=config.client_code_old_keys,
+        SITESYS_TWO_FACTOR_KEY=config.two_factor_key,
         TESTING=config.env == "test",
         MAX_CONTENT_LENGTH=config.max_content_length,
         MAX_FORM_MEMORY_SIZE=config.max_form_memory_size,

@@ -145,11 +145,13 @@ def create_user(
 @click.option("--skip-if-staff", is_flag=True, help="Exit quietly when staff already exist.")
 def seed_demo_command(skip_if_staff: bool) -> None:
     """Create a demo site with booths and one account per role (only into an empty database)."""
+    from sitesys.auth.two_factor import secret_box_for, spaced
     from sitesys.demo import DemoRefused, seed_demo
 
+    box = secret_box_for(current_app.config)
     with get_database().new_session(write=True) as session:
         try:
-            accounts = seed_demo(session)
+            accounts = seed_demo(session, box)
         except DemoRefused as refused:
             if skip_if_staff:
                 return
@@ -158,6 +160,14 @@ def seed_demo_command(skip_if_staff: bool) -> None:
     click.echo("Demo site created. These passwords are shown once; note them now:")
     for account in accounts:
         click.echo(f"  {account.role.label:<12} {account.username:<14} {account.password}")
+    click.echo(
+        "Managers and admins sign in with two-factor too: add each key below to an authenticator "
+        "app (time-based, 6 digits) and type the code it shows after the password. The keys are "
+        "random and shown once; an admin can reset one, and its owner sets it up again."
+    )
+    for account in accounts:
+        if account.totp_secret:
+            click.echo(f"  {account.username:<14} {spaced(account.totp_secret)}")
 
 
 @click.command("scheduler")

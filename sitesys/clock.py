@@ -10,8 +10,14 @@ move "now" with time-machine, which `utcnow` follows.
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, match_skeleton
+from flask_babel import get_locale
 
 
 def utcnow() -> datetime:
@@ -86,3 +92,63 @@ def nearest_instant(wall: time, zone: ZoneInfo, now: datetime) -> datetime:
         for days in (-1, 0, 1)
     )
     return min(candidates, key=lambda candidate: abs(candidate - now))
+
+
+#: strftime's codes, as the skeleton letters (CLDR) that let each language order and spell a
+#: date its own way: "%d %b %Y %H:%M" is "6 déc. 2026, 14 h 30" in fr_CA.
+_SKELETON = {
+    "%d": "d",
+    "%-d": "d",
+    "%m": "M",
+    "%b": "MMM",
+    "%B": "MMMM",
+    "%a": "E",
+    "%A": "EEEE",
+    "%y": "yy",
+    "%Y": "y",
+    "%H": "H",
+    "%M": "m",
+    "%S": "s",
+}
+_STRFTIME_CODE = re.compile(r"%-?[a-zA-Z]")
+_TIME_FIELDS = frozenset("Hms")
+
+
+@lru_cache(maxsize=512)
+def _patterns(locale_code: str, fmt: str) -> tuple[str, ...]:
+    """The Babel patterns that write `fmt`'s fields in a language: (pattern,) for a date or a
+    time alone, or (date pattern, time pattern, the language's glue between them).
+    """
+    locale = Locale.parse(locale_code)
+    skeleton = "".join(_SKELETON[code] for code in _STRFTIME_CODE.findall(fmt))
+    day = "".join(c for c in skeleton if c not in _TIME_FIELDS)
+    clock = "".join(c for c in skeleton if c in _TIME_FIELDS)
+
+    def best(part: str) -> str:
+        found = match_skeleton(part, locale.datetime_skeletons) or part
+        return str(locale.datetime_skeletons[found].pattern)
+
+    if day and clock:
+        glue = str(locale.datetime_formats["medium"]).replace("'", "")
+        return (best(day), best(clock), glue)
+    return (best(day or clock),)
+
+
+def written(value: date | datetime, fmt: str) -> str:
+    """A date or time (already in the site's zone) written with strftime's `fmt` in the
+    request's language: "6 Dec 2026 14:30" in English, exactly as strftime writes it; in
+    another language its own order, words and punctuation for the same fields (fr_CA:
+    "6 déc. 2026, 14 h 30"). Outside a request it is strftime's own.
+    """
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return value.strftime(fmt)
+    patterns = _patterns(str(locale), fmt)
+    if not isinstance(value, datetime):
+        return str(format_date(value, patterns[0], locale=locale))
+    if len(patterns) == 1:
+        return str(format_datetime(value, patterns[0], tzinfo=value.tzinfo, locale=locale))
+    day, clock, glue = patterns
+    return glue.replace(
+        "{1}", str(format_datetime(value, day, tzinfo=value.tzinfo, locale=locale))
+    ).replace("{0}", str(format_datetime(value, clock, tzinfo=value.tzinfo, locale=locale)))

@@ -8,8 +8,11 @@ from datetime import time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.roles import Role
+from sitesys.auth.two_factor import SecretBox, is_enrolled, new_secret, two_factor_required
+from sitesys.clock import utcnow
 from sitesys.handovers.setup import add_shift
 from sitesys.sites.models import BoothKind
 from sitesys.sites.services import SiteSettings, add_booth, create_site
@@ -35,10 +38,19 @@ class DemoAccount:
     username: str
     role: Role
     password: str
+    #: The TOTP secret of an account that signs in with two-factor (managers, admins): random
+    #: per seeding and shown once with the password, never a fixed or documented one.
+    totp_secret: str | None = None
 
 
-def seed_demo(session: Session) -> list[DemoAccount]:
-    """Create the demo site, its booths and one account per role; refused once staff exist."""
+def seed_demo(session: Session, box: SecretBox) -> list[DemoAccount]:
+    """Create the demo site, its booths and one account per role; refused once staff exist.
+
+    Accounts whose role signs in with two-factor (managers, admins) are enrolled with a new
+    random secret, encrypted under the deployment's two-factor key, so that the demo can be
+    signed into at once: the secret is returned to be shown once, as the password is. They have
+    no recovery codes (an admin resets a lost one).
+    """
     if session.scalar(select(func.count()).select_from(Staff)):
         raise DemoRefused(
             "Staff accounts already exist; the demo is only seeded into an empty database."
@@ -63,7 +75,7 @@ def seed_demo(session: Session) -> list[DemoAccount]:
     accounts = []
     for username, display_name, role in DEMO_ACCOUNTS:
         password = generate_password(username)
-        create_staff(
+        staff = create_staff(
             session,
             None,
             username=username,
@@ -72,5 +84,14 @@ def seed_demo(session: Session) -> list[DemoAccount]:
             sites=[site],
             password=password,
         )
-        accounts.append(DemoAccount(username, role, password))
+        secret = None
+        if two_factor_required(staff) and not is_enrolled(staff):
+            secret = new_secret()
+            staff.two_factor_secret = box.seal(secret)
+            staff.two_factor_enrolled_at = utcnow()
+            record_event(
+                session, "auth.two_factor_enrolled", actor=None, record=staff, recovery_codes=0
+            )
+        accounts.append(DemoAccount(username, role, password, secret))
+    session.flush()
     return accounts

@@ -23,6 +23,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
+from sitesys.clock import written
+
 #: WTForms' own messages for input it cannot read, in the words staff see everywhere else (and
 #: in their language: each is translated when a form asks for it).
 HOUSE_WORDING = {
@@ -173,8 +175,8 @@ def on_the_calendar(_form: object, field: Field) -> None:
         raise ValidationError(
             _(
                 "Enter a date from %(earliest)s to %(latest)s.",
-                earliest=f"{EARLIEST_DATE:%-d %B %Y}",
-                latest=f"{LATEST_DATE:%-d %B %Y}",
+                earliest=written(EARLIEST_DATE, "%-d %B %Y"),
+                latest=written(LATEST_DATE, "%-d %B %Y"),
             )
         )
 
@@ -189,7 +191,8 @@ def not_before_date_from(form: Any, field: Field) -> None:
 
 
 #: How a date is typed at a site in the UK: day, month, year.
-DATE_TYPED = "dd/mm/yyyy"
+# TRANSLATORS: a date field's placeholder: day, month, year in this order (the field reads them so)
+DATE_TYPED = _l("dd/mm/yyyy")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 

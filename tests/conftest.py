@@ -28,6 +28,7 @@ from sitesys import create_app
 from sitesys.board.drawn import forget_boards
 from sitesys.db import get_database
 from sitesys.migrations_config import alembic_config
+from tests.factories import TWO_FACTOR_KEY
 
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -103,6 +104,9 @@ def test_config(database_url: str, **extra: Any) -> Config:
         env="test",
         secret_key="test-secret-" + secrets.token_hex(16),
         client_code_key="test-client-code-" + secrets.token_hex(16),
+        # Fixed for the suite, so that factories can enrol managers and admins in two-factor
+        # sign-in (tests/factories.py: make_staff) under the key every test app uses.
+        two_factor_key=TWO_FACTOR_KEY,
         database_url=database_url,
         extra=extra,
     )

@@ -18,6 +18,7 @@ from sitesys.auth.models import Staff
 from sitesys.auth.passwords import hash_password
 from sitesys.auth.roles import Role
 from sitesys.auth.services import start_session
+from sitesys.auth.two_factor import SecretBox, code_at, time_step
 from sitesys.checkin.models import DrugChecked, Route, Visit, VisitStatus, VisitSubstance
 from sitesys.clients.models import Client
 from sitesys.clock import utcnow
@@ -31,6 +32,10 @@ from sitesys.sites.models import (
 )
 
 PASSWORD = "amber heron river twelve"
+#: The two-factor key of every test app (tests/conftest.py: test_config), and the TOTP secret
+#: make_staff enrols managers and admins with: tests sign in with `totp_code()` after the password.
+TWO_FACTOR_KEY = "test-two-factor-key-for-the-whole-suite-only"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _numbers = itertools.count(1)
 
 
@@ -80,12 +85,38 @@ def make_staff(
         "role": role,
         "password_hash": password_hash(),
     }
+    two_factor = overrides.pop("two_factor", None)
     values.update(overrides)
     staff = Staff(**values)
     staff.sites = list(sites or [])
+    if two_factor is None:
+        # As a real account must be once signed in: managers and admins are enrolled.
+        two_factor = role in (Role.MANAGER, Role.ADMIN)
+    if two_factor:
+        staff.two_factor_secret = SecretBox(TWO_FACTOR_KEY).seal(TOTP_SECRET)
+        staff.two_factor_enrolled_at = utcnow()
     session.add(staff)
     session.flush()
     return staff
+
+
+def totp_code(secret: str = TOTP_SECRET, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now for `secret` (or a step or so ahead: a code
+    is accepted once only, so a second sign-in within 30 seconds uses the next one).
+    """
+    return code_at(secret, time_step(utcnow()) + steps_ahead)
+
+
+def sign_in_with_code(
+    client: FlaskClient, username: str, password: str = PASSWORD, *, steps_ahead: int = 0
+) -> Any:
+    """Sign in through the pages, the password and then (where asked) the code; returns the
+    last response.
+    """
+    response = client.post("/login", data={"username": username, "password": password})
+    if response.status_code == 302 and response.headers["Location"].startswith("/login/code"):
+        response = client.post("/login/code", data={"code": totp_code(steps_ahead=steps_ahead)})
+    return response
 
 
 def sign_in(client: FlaskClient, session: Session, staff: Staff, site: Site | None = None) -> str:

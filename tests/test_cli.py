@@ -89,6 +89,23 @@ def test_seed_demo_creates_a_site_and_one_account_per_role_once(app, db):
     assert quiet.exit_code == 0 and quiet.output == ""
 
 
+def test_seed_demo_enrols_the_manager_and_admin_and_prints_their_keys_once(app, db):
+    from sitesys.auth.two_factor import secret_box_for
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    box = secret_box_for(app.config)
+    for staff in db.scalars(select(Staff)):
+        lines = [line for line in result.output.splitlines() if staff.username in line]
+        if staff.role in (Role.MANAGER, Role.ADMIN):
+            assert staff.two_factor_secret is not None and len(lines) == 2
+            printed = "".join(lines[1].split()[1:])
+            assert box.open(staff.two_factor_secret) == printed
+            assert printed not in staff.two_factor_secret  # encrypted at rest
+        else:
+            assert staff.two_factor_secret is None and len(lines) == 1
+
+
 def test_seed_demo_refuses_when_any_staff_exist(app, db):
     make_staff(db, Role.ADMIN)
     result = app.test_cli_runner().invoke(args=["seed-demo"])

@@ -2,7 +2,7 @@
 recipe in each of them.
 
 Revision ID: i18n_0001
-Revises: emergency_0002
+Revises: care_0007
 Create Date: 2026-12-06 06:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i18n_0001"
-down_revision = "emergency_0002"
+down_revision = "care_0007"
 branch_labels = None
 depends_on = None
 

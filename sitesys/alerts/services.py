@@ -208,7 +208,8 @@ def publish_alert(
 
 def withdraw_alert(session: Session, actor: Staff, alert: DrugAlert, reason: str) -> None:
     """End an alert early, with the reason (it stays in the history, marked withdrawn)."""
-    ensure(actor, Capability.PUBLISH_ALERTS, "withdraw drug alerts")
+    # TRANSLATORS: completes "Only <role> can …" (a verb phrase).
+    ensure(actor, Capability.PUBLISH_ALERTS, _("withdraw drug alerts"))
     reason = reason.strip()
     now = utcnow()
     if alert.withdrawn_at is not None:
@@ -226,7 +227,8 @@ def withdraw_alert(session: Session, actor: Staff, alert: DrugAlert, reason: str
 
 def renew_alert(session: Session, actor: Staff, alert: DrugAlert, ends_at: datetime) -> None:
     """Run an alert on to a later end, at most 30 days from now (it may have just ended)."""
-    ensure(actor, Capability.PUBLISH_ALERTS, "renew drug alerts")
+    # TRANSLATORS: completes "Only <role> can …" (a verb phrase).
+    ensure(actor, Capability.PUBLISH_ALERTS, _("renew drug alerts"))
     now = utcnow()
     if alert.withdrawn_at is not None:
         raise AlertRefused(_("A withdrawn alert cannot be renewed: publish a new one."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length, Optional, Regexp
 
@@ -20,31 +21,34 @@ class AuditFilterForm(SiteSysForm):
         csrf = False
 
     action = StringField(
-        "Action",
+        _l("Action"),
         validators=[
             Optional(),
             Length(max=64),
-            Regexp(r"^[a-z_.]*$", message="Actions look like visit.checked_in."),
+            Regexp(r"^[a-z_.]*$", message=_l("Actions look like visit.checked_in.")),
         ],
         filters=[strip],
-        description="Whole or start of an action, such as auth. or visit.checked_in.",
+        description=_l("Whole or start of an action, such as auth. or visit.checked_in."),
     )
     actor = PlainSelectField(
-        "Staff member",
+        _l("Staff member"),
         coerce=str,
         validators=[Optional()],
-        invalid_choice="Choose a staff member from the list.",
+        invalid_choice=_l("Choose a staff member from the list."),
     )
     record_type = StringField(
-        "Record type",
-        validators=[Optional(), Length(max=40), Regexp(r"^[a-z_]*$", message="Letters only.")],
+        _l("Record type"),
+        validators=[Optional(), Length(max=40), Regexp(r"^[a-z_]*$", message=_l("Letters only."))],
         filters=[strip],
     )
-    date_from = DayMonthYearField("From date", validators=[Optional(), on_the_calendar])
+    date_from = DayMonthYearField(_l("From date"), validators=[Optional(), on_the_calendar])
     date_to = DayMonthYearField(
-        "To date", validators=[Optional(), on_the_calendar, not_before_date_from]
+        _l("To date"), validators=[Optional(), on_the_calendar, not_before_date_from]
     )
     site = PlainSelectField(
-        "Site", coerce=str, validators=[Optional()], invalid_choice="Choose a site from the list."
+        _l("Site"),
+        coerce=str,
+        validators=[Optional()],
+        invalid_choice=_l("Choose a site from the list."),
     )
-    submit = SubmitField("Filter")
+    submit = SubmitField(_l("Filter"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.audit.forms import AuditFilterForm
 from sitesys.audit.names import detail_words, record_names, record_words
@@ -52,12 +53,12 @@ def index() -> ResponseReturnValue:
     form = AuditFilterForm(request.args)
     sites = [(str(site.id), site.name) for site in readable_sites(db, limit)]
     if limit is None:
-        form.site.choices = choices([("", "All sites"), *sites])
+        form.site.choices = choices([("", _("All sites")), *sites])
     else:
         form.site.choices = choices(sites)
         form.site.data = str(limit.id)
     form.actor.choices = choices(
-        [("", "Anyone"), (SCHEDULER, "SiteSys (scheduler)")]
+        [("", _("Anyone")), (SCHEDULER, _("SiteSys (scheduler)"))]
         + [(str(person.id), person.display_name) for person in trail_people(db, limit)]
     )
     statement = trail_statement(limit, _filters(form), site_zone())

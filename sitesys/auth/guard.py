@@ -33,6 +33,10 @@ PUBLIC_ENDPOINTS = (
         {
             "auth.login",
             "auth.first_password",
+            # The second step of a sign-in, and enrolment in it: the sealed cookie names the
+            # account whose password was right (auth/views.py: PENDING).
+            "auth.login_code",
+            "auth.enrol_two_factor",
             "system.healthz",
             "system.readyz",
             "system.scheduler_health",
@@ -60,6 +64,7 @@ SESSION_END_MESSAGES = {
     "password_reset": _l("Your password was reset. Sign in with the new one."),
     "password_changed": _l("Your password was changed. Sign in with the new one."),
     "role_changed": _l("Your role was changed. Please sign in again."),
+    "two_factor_reset": _l("Your two-factor sign-in was reset. Sign in and set it up again."),
     "logout": _l("You have been signed out."),
 }
 

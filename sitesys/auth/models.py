@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import BigInteger, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.roles import Role
@@ -35,6 +35,12 @@ class Staff(Audited, Base):
     must_change_password: Mapped[bool] = mapped_column(server_default=false())
     #: The language this member of staff reads SiteSys in; None: their site's default language.
     language: Mapped[str | None] = mapped_column(String(10))
+    #: The TOTP secret of two-factor sign-in, encrypted (Fernet under SITESYS_TWO_FACTOR_KEY,
+    #: auth/two_factor.py); None until enrolled. Never logged, audited or put in a URL.
+    two_factor_secret: Mapped[str | None] = mapped_column(String(255))
+    two_factor_enrolled_at: Mapped[datetime | None]
+    #: The last 30-second time step whose code was accepted: a code is never accepted twice.
+    two_factor_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     sites: Mapped[list[Site]] = relationship(
         secondary=staff_sites, back_populates="staff", order_by="Site.name"
@@ -101,3 +107,18 @@ class LoginFailure(Base):
     failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: Set on the failure that locked the account: sign-in is refused until then.
     locks_until: Mapped[datetime | None]
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code of two-factor sign-in, kept only as an argon2 hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    #: The code's first characters, kept plain so that a typed code is checked against one hash
+    #: rather than ten (auth/two_factor.py says how many bits stay secret).
+    locator: Mapped[str] = mapped_column(String(8))
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

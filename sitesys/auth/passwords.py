@@ -48,6 +48,24 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+#: For secrets SiteSys generates with 65 bits or more (two-factor recovery codes): nobody can
+#: guess one from a list, so the cost that protects a person's password buys nothing; argon2id at
+#: OWASP's minimum (19 MiB, t=2, p=1) keeps enrolment's ten hashes to a fraction of a second on a
+#: busy host, where the password parameters took several seconds.
+_secret_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+def hash_secret(secret: str) -> str:
+    return _secret_hasher.hash(secret)
+
+
+def verify_secret(secret_hash: str, secret: str) -> bool:
+    try:
+        return _secret_hasher.verify(secret_hash, secret)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 

@@ -78,6 +78,8 @@ class Capability(enum.StrEnum):
     REFER = "refer"
     #: Ask and record clinical screens such as the ketamine bladder screen (care/).
     SCREEN_CLIENTS = "screen_clients"
+    #: Record wound care and blood-borne virus tests given on a visit, with a note (care/).
+    RECORD_CARE = "record_care"
     #: Keep the site's referral directory and education topics (care/).
     MANAGE_CARE_LISTS = "manage_care_lists"
     #: Record stock received, disposed of and counted, and set reorder levels (supplies/).
@@ -117,6 +119,7 @@ _DOING = {
     Capability.ACKNOWLEDGE_ALERTS: _l("acknowledge drug alerts"),
     Capability.REFER: _l("record referrals and education"),
     Capability.SCREEN_CLIENTS: _l("record clinical screens"),
+    Capability.RECORD_CARE: _l("record wound care and blood-borne virus tests"),
     Capability.MANAGE_CARE_LISTS: _l("keep the referral directory and education topics"),
     Capability.KEEP_STOCK: _l("keep the stock"),
     Capability.READ_REPORTS: _l("read reports"),
@@ -156,6 +159,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.ACKNOWLEDGE_ALERTS: _SITE_STAFF,
     Capability.REFER: _FLOOR,
     Capability.SCREEN_CLIENTS: _CLINICAL,
+    Capability.RECORD_CARE: _CLINICAL,
     Capability.MANAGE_CARE_LISTS: _MANAGER,
     Capability.KEEP_STOCK: _CLINICAL,
     Capability.READ_REPORTS: frozenset({Role.MANAGER, Role.ADMIN}),

@@ -26,13 +26,17 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from sitesys.auth.forms import (
     ChangePasswordForm,
+    CodeForm,
+    EnrolForm,
     FirstPasswordForm,
     LoginForm,
     LogoutForm,
+    NewRecoveryCodesForm,
     SwitchSiteForm,
 )
 from sitesys.auth.guard import current_staff, current_staff_session, safe_next
@@ -54,6 +58,29 @@ from sitesys.auth.services import (
     finish_sign_in,
     set_own_password,
     switch_site,
+)
+from sitesys.auth.two_factor import (
+    CodeRefused,
+    SecretBox,
+    begin_code_check,
+    confirm_app_code,
+    enrol,
+    finish_code_check,
+    first_code_right,
+    hash_recovery_codes,
+    is_enrolled,
+    is_totp_shaped,
+    matching_recovery_code,
+    new_recovery_codes,
+    new_secret,
+    provisioning_uri,
+    qr_svg,
+    record_enrolment_failure,
+    recovery_codes_left,
+    replace_recovery_codes,
+    secret_box_for,
+    spaced,
+    two_factor_required,
 )
 from sitesys.clock import utcnow
 from sitesys.db import committing, get_session
@@ -188,27 +215,45 @@ def login() -> ResponseReturnValue:
         else:
             # A fresh cookie at every sign-in (no session fixation).
             session.clear()
-            if staff.must_change_password:
-                # The password is right but an admin knows it: its owner sets their own before
-                # any session begins. The step waits in the sealed cookie, for a few minutes.
-                session[PENDING] = {"staff_id": staff.id, "since": utcnow().timestamp()}
-                return redirect(
-                    url_for("auth.first_password", next=safe_next(request.args.get("next")))
-                )
-            return _signed_in(db, staff)
+            # The password is right. What may still stand before the session begins (a code
+            # from the app, a password of one's own, enrolling in two-factor) waits in the
+            # sealed cookie, for a few minutes.
+            session[PENDING] = {
+                "staff_id": staff.id,
+                "since": utcnow().timestamp(),
+                "code_ok": False,
+                "next": safe_next(request.args.get("next")),
+            }
+            return _next_step(db, staff)
     return render_template("auth/login.html", form=form, error=error), status
 
 
-#: A sign-in whose password was right but must be changed first (the cookie's key).
+#: A sign-in whose password was right and which has steps still to take (the cookie's key).
 PENDING = "sign_in_pending"
 PENDING_FOR = timedelta(minutes=10)
 
 
-def _signed_in(db: Session, staff: Staff) -> ResponseReturnValue:
+def _next_step(db: Session, staff: Staff) -> ResponseReturnValue:
+    """After the password, in order: the code of two-factor sign-in (when enrolled), a password
+    of one's own (when an admin issued it), enrolling in two-factor (when it is required and not
+    set up); then the session begins. Nothing else is reachable before it does.
+    """
+    pending = session.get(PENDING) or {}
+    if is_enrolled(staff) and not pending.get("code_ok"):
+        return redirect(url_for("auth.login_code"))
+    if staff.must_change_password:
+        return redirect(url_for("auth.first_password"))
+    if two_factor_required(staff) and not is_enrolled(staff):
+        return redirect(url_for("auth.enrol_two_factor"))
+    session.pop(PENDING, None)
+    return _signed_in(db, staff, pending.get("next"))
+
+
+def _signed_in(db: Session, staff: Staff, next_url: str | None = None) -> ResponseReturnValue:
     with committing(db):
         complete_sign_in(db, staff)
     login_user(staff)
-    return redirect(safe_next(request.args.get("next")) or _landing(staff))
+    return redirect(safe_next(next_url) or _landing(staff))
 
 
 def _landing(staff: Staff) -> str:
@@ -232,9 +277,15 @@ def _pending_staff(db: Session) -> Staff | None:
         session.pop(PENDING, None)
         return None
     staff = db.get(Staff, int(pending.get("staff_id", 0)))
-    if staff is None or not staff.is_active or not staff.must_change_password:
+    if staff is None or not staff.is_active:
         return None
     return staff
+
+
+def _code_passed(staff: Staff) -> bool:
+    """The pending sign-in's code step is behind it (or it has none)."""
+    pending = session.get(PENDING) or {}
+    return not is_enrolled(staff) or bool(pending.get("code_ok"))
 
 
 @bp.route("/login/new-password", methods=["GET", "POST"])
@@ -244,9 +295,11 @@ def first_password() -> ResponseReturnValue:
         return redirect(url_for("home.index"))
     db = get_session()
     staff = _pending_staff(db)
-    if staff is None:
+    if staff is None or not _code_passed(staff):
         flash(_("Please sign in again."), "warning")
         return redirect(url_for("auth.login"))
+    if not staff.must_change_password:
+        return _next_step(db, staff)
     form = FirstPasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -266,9 +319,8 @@ def first_password() -> ResponseReturnValue:
             staff = db.get(Staff, staff.id, with_for_update=True) or staff
             with committing(db):
                 set_own_password(db, staff, new_hash, at_sign_in=True, keep_session_id=None)
-            session.pop(PENDING, None)
             flash(_("Your password is changed."), "success")
-            return _signed_in(db, staff)
+            return _next_step(db, staff)
     elif form.errors:
         status = 422
     return render_template("auth/first_password.html", form=form, staff=staff), status
@@ -390,3 +442,241 @@ def choose_own_language() -> ResponseReturnValue:
             forget_choice()
             outcome.say(_("Your language is saved."))
     return redirect(url_for("auth.change_password"))
+
+
+# --- Two-factor sign-in (auth/two_factor.py) ------------------------------------------------------
+
+WRONG_CODE = _l(
+    "That code is not right, or it was used already. Type the code your app shows now, "
+    "or one of your recovery codes."
+)
+WRONG_FIRST_CODE = _l(
+    "That code is not right. Type the 6-digit code the app shows now for SiteSys; if it keeps "
+    "failing, check that the phone's clock is set automatically."
+)
+#: The secret being enrolled, until its first code confirms it (the sealed cookie's key; never
+#: in a URL or a log).
+ENROLLING = "two_factor_enrolling"
+#: New recovery codes, waiting in the sealed cookie for the one page that shows them.
+CODES_TO_SHOW = "recovery_codes_to_show"
+
+
+def _secret_box() -> SecretBox:
+    return secret_box_for(current_app.config)
+
+
+def _check_code(db: Session, staff: Staff, typed: str) -> str:
+    """The code step in three parts, as the password's (a recovery code's argon2 check runs
+    outside any transaction, through the same gate). Raises AccountLocked or CodeRefused once
+    their records are committed; returns "app" or "recovery".
+    """
+    gate = None if is_totp_shaped(typed) else _password_checks()
+    if gate is not None and not gate.acquire(timeout=CHECK_WAIT_SECONDS):
+        raise ChecksBusy()
+    try:
+        refusal: AccountLocked | CodeRefused | None = None
+        with committing(db):
+            try:
+                check = begin_code_check(db, staff, typed)
+            except AccountLocked as locked:
+                refusal = locked
+        if refusal is not None:
+            raise refusal
+        recovery_id = matching_recovery_code(check, typed)
+    finally:
+        if gate is not None:
+            gate.release()
+    kind = None
+    with committing(db):
+        try:
+            kind = finish_code_check(db, _secret_box(), check, typed, recovery_id)
+        except (AccountLocked, CodeRefused) as refused:
+            refusal = refused
+    if refusal is not None or kind is None:
+        raise refusal or CodeRefused()
+    return kind
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"], on_breach=too_many_sign_ins)
+@limiter.limit(
+    sign_in_limit_all,
+    methods=["POST"],
+    key_func=lambda: "every address",
+    on_breach=too_many_sign_ins,
+)
+def login_code() -> ResponseReturnValue:
+    """The second step of a sign-in: a code from the app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    db = get_session()
+    staff = _pending_staff(db)
+    if staff is None or not is_enrolled(staff):
+        flash(_("Please sign in again."), "warning")
+        return redirect(url_for("auth.login"))
+    if _code_passed(staff):
+        return _next_step(db, staff)
+    form = CodeForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            kind = _check_code(db, staff, form.code.data or "")
+        except ChecksBusy:
+            return render_template("auth/code.html", form=form, error=CHECKS_BUSY), 503
+        except AccountLocked as locked:
+            # The password must be given again once the lock is over.
+            session.pop(PENDING, None)
+            error, status = _locked_message(locked), 429
+        except CodeRefused:
+            error, status = WRONG_CODE, 401
+        else:
+            session[PENDING] = {**session[PENDING], "code_ok": True}
+            if kind == "recovery":
+                flash(
+                    ngettext(
+                        "You signed in with a recovery code; it cannot be used again. "
+                        "%(num)d recovery code left: make new ones under Two-factor sign-in "
+                        "once you have your phone.",
+                        "You signed in with a recovery code; it cannot be used again. "
+                        "%(num)d recovery codes left: make new ones under Two-factor sign-in "
+                        "once you have your phone.",
+                        recovery_codes_left(db, staff),
+                    ),
+                    "warning",
+                )
+            return _next_step(db, staff)
+    elif form.errors:
+        status = 422
+    return render_template("auth/code.html", form=form, error=error), status
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"], on_breach=too_many_sign_ins)
+def enrol_two_factor() -> ResponseReturnValue:
+    """Set up two-factor sign-in where it is required: scan the QR code (or type the secret),
+    confirm with a first code; the session then begins and the recovery codes are shown once.
+    """
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    db = get_session()
+    staff = _pending_staff(db)
+    if staff is None or not _code_passed(staff):
+        flash(_("Please sign in again."), "warning")
+        return redirect(url_for("auth.login"))
+    if staff.must_change_password or is_enrolled(staff) or not two_factor_required(staff):
+        return _next_step(db, staff)
+    waiting = session.get(ENROLLING)
+    if not isinstance(waiting, dict) or waiting.get("staff_id") != staff.id:
+        waiting = {"staff_id": staff.id, "secret": new_secret()}
+        session[ENROLLING] = waiting
+    secret = str(waiting["secret"])
+    form = EnrolForm()
+    status = 200
+    if form.validate_on_submit():
+        typed = form.code.data or ""
+        if not first_code_right(secret, typed):
+            with committing(db):
+                record_enrolment_failure(db, staff)
+            form.code.errors = [str(WRONG_FIRST_CODE)]
+            status = 422
+        else:
+            staff_id = staff.id
+            codes = new_recovery_codes()
+            db.rollback()  # nothing held open while argon2 hashes the recovery codes
+            hashed = hash_recovery_codes(codes)
+            with committing(db, show_refusal=False) as outcome:
+                locked = db.get(Staff, staff_id, with_for_update=True)
+                if locked is None:
+                    abort(404)
+                enrol(db, locked, _secret_box(), secret, typed, hashed)
+            if not outcome.refused:
+                pending = session.pop(PENDING, None) or {}
+                session.pop(ENROLLING, None)
+                with committing(db):
+                    complete_sign_in(db, locked)
+                login_user(locked)
+                session[CODES_TO_SHOW] = {
+                    "staff_id": locked.id,
+                    "codes": codes,
+                    "next": safe_next(pending.get("next")),
+                    "at_sign_in": True,
+                }
+                return redirect(url_for("auth.recovery_codes"))
+            form.code.errors = [str(outcome.refusal)]
+            status = 422
+    elif form.errors:
+        status = 422
+    uri = provisioning_uri(secret, staff.username)
+    return render_template(
+        "auth/enrol.html",
+        form=form,
+        staff=staff,
+        qr=Markup(qr_svg(uri)),  # noqa: S704 - segno's own SVG of our URI, no user text
+        secret=spaced(secret),
+    ), status
+
+
+@bp.get("/account/two-factor/recovery-codes")
+@any_staff
+def recovery_codes() -> ResponseReturnValue:
+    """New recovery codes, shown this once (taken out of the sealed cookie as they are)."""
+    staff = current_staff()
+    waiting = session.pop(CODES_TO_SHOW, None)
+    if not isinstance(waiting, dict) or waiting.get("staff_id") != staff.id:
+        flash(
+            _(
+                "Recovery codes are shown once only and cannot be shown again. If they were not "
+                "noted, make new ones here."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.two_factor"))
+    onward = safe_next(waiting.get("next")) or (
+        _landing(staff) if waiting.get("at_sign_in") else url_for("auth.two_factor")
+    )
+    return render_template("auth/recovery_codes.html", codes=list(waiting["codes"]), onward=onward)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@any_staff
+@limiter.limit(sign_in_limit, methods=["POST"], on_breach=too_many_sign_ins)
+def two_factor() -> ResponseReturnValue:
+    """One's own two-factor status, and new recovery codes (a code from the app first)."""
+    db = get_session()
+    staff = current_staff()
+    form = NewRecoveryCodesForm()
+    status = 200
+    if form.validate_on_submit() and is_enrolled(staff):
+        refused: AccountLocked | CodeRefused | None = None
+        with committing(db):
+            locked = db.get(Staff, staff.id, with_for_update=True) or staff
+            try:
+                confirm_app_code(db, _secret_box(), locked, form.code.data or "")
+            except (AccountLocked, CodeRefused) as refusal:
+                refused = refusal
+        if isinstance(refused, AccountLocked):
+            form.code.errors = [_locked_message(refused)]
+            status = 429
+        elif refused is not None:
+            form.code.errors = [_("That code is not right, or it was used already.")]
+            status = 422
+        else:
+            codes = new_recovery_codes()
+            db.rollback()  # nothing held open while argon2 hashes them
+            hashed = hash_recovery_codes(codes)
+            with committing(db):
+                locked = db.get(Staff, staff.id, with_for_update=True) or staff
+                replace_recovery_codes(db, locked, hashed)
+            session[CODES_TO_SHOW] = {"staff_id": staff.id, "codes": codes}
+            return redirect(url_for("auth.recovery_codes"))
+    elif form.errors:
+        status = 422
+    return render_template(
+        "auth/two_factor.html",
+        form=form,
+        staff=staff,
+        enrolled=is_enrolled(staff),
+        required=two_factor_required(staff),
+        codes_left=recovery_codes_left(db, staff) if is_enrolled(staff) else 0,
+    ), status

@@ -112,6 +112,9 @@ class Board:
     responses_off_floor: list[Incident] = field(default_factory=list)
     #: Active drug alerts and samples still on the bench past the custody limit (supply.py).
     supply: Supply = field(default_factory=Supply)
+    #: Open services-only visits, oldest first: listed (to open them, and to check them out),
+    #: with no tile, timer or check, since nobody uses.
+    services: list[Visit] = field(default_factory=list)
 
     @property
     def urgent(self) -> list[VisitCard]:
@@ -196,7 +199,11 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
             .order_by(Booth.position, Booth.label)
         )
     )
-    visits = open_visits(session, site, joinedload(Visit.client))
+    # A services-only visit takes no tile: nobody uses, so there is nothing to watch or time.
+    # It is listed apart, so that the nurse can open it and the desk can check it out.
+    everyone = open_visits(session, site, joinedload(Visit.client))
+    visits = [visit for visit in everyone if not visit.is_services_only]
+    services = [visit for visit in everyone if visit.is_services_only]
     substances = _substance_codes(session, [visit.id for visit in visits])
     flags = _client_flags(session, [visit.client_id for visit in visits if visit.client_id])
     # Hidden substances too: a substance taken off the pick-list keeps its name on the floor.
@@ -257,6 +264,7 @@ def read_board(session: Session, site: Site, now: datetime) -> Board:
         stable_until=min(moment for moment in moments if moment > now),
         responses_off_floor=[r for r in running if r.visit_id not in on_floor],
         supply=supply,
+        services=sorted(services, key=lambda visit: visit.checked_in_at),
     )
 
 

@@ -61,7 +61,8 @@ def record_education(
     already recorded on the visit is not recorded again (a double tap, a second tablet): returns
     only the rows this call added.
     """
-    ensure(actor, Capability.REFER, "record education given")
+    # TRANSLATORS: completes "Only <role> can …" (a verb phrase).
+    ensure(actor, Capability.REFER, _("record education given"))
     if not visit.status.is_open:
         raise EducationRefused(
             _(
@@ -109,7 +110,8 @@ def record_education(
 
 def strike_education(session: Session, actor: Staff, row: EducationGiven, reason: str) -> None:
     """Strike a topic recorded in error through: it stays, marked, with who, when and why."""
-    ensure(actor, Capability.REFER, "strike education through")
+    # TRANSLATORS: completes "Only <role> can …" (a verb phrase).
+    ensure(actor, Capability.REFER, _("strike education through"))
     reason = reason.strip()
     if not reason:
         raise EducationRefused(_("Give a reason for striking it through."))

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField, SubmitField
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from sitesys.care.bladder import SYMPTOM_QUESTIONS, USE_FREQUENCY_LABELS, Symptom, UseFrequency
@@ -14,10 +14,12 @@ from sitesys.care.models import (
     REFERRAL_STATE_LABELS,
     REFERRAL_TYPE_LABELS,
     URGENCY_LABELS,
+    CareKind,
     ReferralState,
     ReferralType,
     Urgency,
 )
+from sitesys.care.nursing import LONGEST_NOTE
 from sitesys.care.referrals import START_STATES
 from sitesys.forms import (
     UUID_PATTERN,
@@ -169,4 +171,54 @@ class TopicForm(SiteSysForm):
         validators=[InputRequired(_l("Give the topic's name.")), Length(max=80)],
         filters=[strip],
     )
-    submit = SubmitField(_l("Add topic"))
+    submit = SubmitField("Add topic")
+
+
+class CareForm(SiteSysForm):
+    """Wound care or a blood-borne virus test given on a visit, with a short note."""
+
+    # Ids of their own: the visit page holds other forms' "kind" and "note".
+    kind = RadioChoiceField(
+        _l("Care given"),
+        id="care-kind",
+        # Lazy labels: the choices are made at import, and read in the request's language.
+        choices=choices(
+            [
+                (CareKind.WOUND_CARE.value, _l("Wound care")),
+                (CareKind.BBV_TEST.value, _l("Blood-borne virus test")),
+            ]
+        ),
+        validators=[InputRequired(_l("Choose wound care or a blood-borne virus test."))],
+        invalid_choice=_l("Choose wound care or a blood-borne virus test."),
+    )
+    note = TextAreaField(
+        _l("Note"),
+        id="care-note",
+        validators=[
+            InputRequired(_l("Write a short note of what was done.")),
+            Length(max=LONGEST_NOTE),
+        ],
+        filters=[strip],
+    )
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message=_l("Reload the form."))])
+    submit = SubmitField(_l("Record care"))
+
+
+class CorrectCareForm(SiteSysForm):
+    """A corrected note, and why the note was wrong (the record is struck through with it)."""
+
+    note = TextAreaField(
+        _l("Corrected note"),
+        validators=[
+            InputRequired(_l("Write the corrected note.")),
+            Length(max=LONGEST_NOTE),
+        ],
+        filters=[strip],
+    )
+    reason = StringField(
+        _l("Reason for the correction"),
+        validators=[InputRequired(_l("Give a reason.")), Length(max=200)],
+        filters=[strip],
+    )
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message=_l("Reload the form."))])
+    submit = SubmitField(_l("Save correction"))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from sitesys.care.models import (
     BladderScreen,
+    CareGiven,
     EducationGiven,
     EducationTopic,
     Referral,
@@ -92,4 +93,12 @@ def get_education_topic_or_404(
     statement = select(EducationTopic).where(
         EducationTopic.id == topic_id, EducationTopic.site_id == site.id
     )
+    return one_or_404(session, statement, for_update)
+
+
+def get_care_given_or_404(
+    session: Session, row_id: uuid.UUID, site: Site, *, for_update: bool = False
+) -> CareGiven:
+    """Wound care or a blood-borne virus test recorded on a visit of this site."""
+    statement = select(CareGiven).where(CareGiven.id == row_id, CareGiven.site_id == site.id)
     return one_or_404(session, statement, for_update)

@@ -95,7 +95,14 @@ class Urgency(enum.StrEnum):
         return str(URGENCY_LABELS[self.value])
 
 
-URGENCY_LABELS = {"routine": _l("Routine"), "soon": _l("Soon"), "urgent": _l("Urgent")}
+URGENCY_LABELS = {
+    # TRANSLATORS: clinical (how soon a referral is needed)
+    "routine": _l("Routine"),
+    # TRANSLATORS: clinical (how soon a referral is needed)
+    "soon": _l("Soon"),
+    # TRANSLATORS: clinical (how soon a referral is needed)
+    "urgent": _l("Urgent"),
+}
 
 
 REFERRAL_STATE_LABELS = {
@@ -323,6 +330,20 @@ DEFAULT_TOPICS = (
     ("drug_checking", "Drug checking"),
 )
 
+#: The default topics' labels in the reader's language (for display: a site's list keeps its own).
+DEFAULT_TOPIC_NAMES = {
+    "ketamine_bladder": _l("Ketamine risks and the bladder"),
+    "tolerance_overdose": _l("Tolerance and overdose risk"),
+    "mixing_depressants": _l("Mixing depressants"),
+    "safer_snorting": _l("Safer snorting"),
+    "safer_injecting": _l("Safer injecting and vein care"),
+    "safer_smoking": _l("Safer smoking"),
+    "wound_care": _l("Wound care"),
+    "naloxone_training": _l("Naloxone training"),
+    "drug_checking": _l("Drug checking"),
+}
+_DEFAULT_TOPIC_LABELS = dict(DEFAULT_TOPICS)
+
 #: The topic reports count as naloxone training given (a naloxone kit given is a supply).
 NALOXONE_TRAINING = "naloxone_training"
 
@@ -341,6 +362,15 @@ class EducationTopic(Audited, Base):
     label: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def name(self) -> str:
+        """The topic as the reader reads it: a default topic still under its default label in
+        the reader's language, anything else as the site wrote it.
+        """
+        if _DEFAULT_TOPIC_LABELS.get(self.code) == self.label and self.code in DEFAULT_TOPIC_NAMES:
+            return str(DEFAULT_TOPIC_NAMES[self.code])
+        return self.label
 
 
 class EducationGiven(Audited, Base):
@@ -377,6 +407,60 @@ class EducationGiven(Audited, Base):
 
     topic: Mapped[EducationTopic] = relationship()
     recorded_by: Mapped[Staff] = relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def is_struck(self) -> bool:
+        return self.struck_at is not None
+
+
+class CareKind(enum.StrEnum):
+    """A service a nurse gives on a visit and records with a short note."""
+
+    WOUND_CARE = "wound_care"
+    BBV_TEST = "bbv_test"
+
+    @property
+    def label(self) -> str:
+        return str(CARE_KIND_LABELS[self.value])
+
+
+CARE_KIND_LABELS = {"wound_care": _l("Wound care"), "bbv_test": _l("Blood-borne virus test")}
+
+
+class CareGiven(Audited, Base):
+    """Wound care or a blood-borne virus test given on a visit (a services-only visit too),
+    with a short note, who recorded it and when (care/nursing.py).
+
+    Never deleted (the database refuses it). One recorded in error is struck through with a
+    reason; one corrected is struck through with the reason and followed by its correction,
+    which names it (`corrects_id`).
+    """
+
+    audit_type = "care_given"
+
+    __tablename__ = "care_given"
+    __table_args__ = (
+        Index("ix_care_given_visit_id", "visit_id"),
+        Index("ix_care_given_site_recorded", "site_id", "recorded_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    visit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("visits.id"))
+    kind: Mapped[CareKind]
+    note: Mapped[str] = mapped_column(String(500))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    #: One per submitted form: a double tap or a second tablet finds the same record.
+    submission_key: Mapped[str] = mapped_column(String(36), unique=True)
+    #: The record this one corrects (struck through when this was written).
+    corrects_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("care_given.id"))
+    struck_at: Mapped[datetime | None]
+    struck_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    strike_reason: Mapped[str | None] = mapped_column(String(200))
+
+    recorded_by: Mapped[Staff] = relationship(foreign_keys=[recorded_by_id])
+    struck_by: Mapped[Staff | None] = relationship(foreign_keys=[struck_by_id])
 
     @property
     def is_struck(self) -> bool:

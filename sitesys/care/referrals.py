@@ -224,7 +224,8 @@ def record_step(
 
 def strike_referral(session: Session, actor: Staff, referral: Referral, reason: str) -> None:
     """Strike a referral recorded in error through: it stays, marked, with who, when and why."""
-    ensure(actor, Capability.REFER, "strike a referral through")
+    # TRANSLATORS: completes "Only <role> can …" (a verb phrase).
+    ensure(actor, Capability.REFER, _("strike a referral through"))
     reason = reason.strip()
     if not reason:
         raise ReferralRefused(_("Give a reason for striking the referral through."))

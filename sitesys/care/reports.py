@@ -1,5 +1,6 @@
 """Care figures for a site over a run of its local days: what the reports' care section shows
-(referrals by type and what became of them, bladder screens, education given, naloxone training).
+(referrals by type and what became of them, bladder screens, education given, naloxone training,
+wound care and blood-borne virus tests).
 
 Each record is counted by the local day it was recorded (clock.day_start knows that a day at a
 clock change is 23 or 25 hours long); a record struck through is not counted. Counts only: no
@@ -18,6 +19,8 @@ from sitesys.care.bladder import ScreenResult
 from sitesys.care.models import (
     NALOXONE_TRAINING,
     BladderScreen,
+    CareGiven,
+    CareKind,
     EducationGiven,
     EducationTopic,
     Referral,
@@ -53,6 +56,10 @@ class CareFigures:
     education_minutes: int = 0
     #: Naloxone training given (a naloxone kit given is a supply, counted with supplies).
     naloxone_training: int = 0
+    #: Wound care and blood-borne virus tests given (a correction counts once: the record it
+    #: corrects is struck through).
+    wound_care: int = 0
+    bbv_tests: int = 0
 
 
 def referrals_by_type(
@@ -137,11 +144,29 @@ def education_given(
     return counts, minutes
 
 
+def care_given(session: Session, site: Site, first: date, last: date) -> dict[CareKind, int]:
+    """Wound care and blood-borne virus tests recorded in the period, standing ones only."""
+    start, end = _bounds(site, first, last)
+    rows = session.execute(
+        select(CareGiven.kind, func.count())
+        .where(
+            CareGiven.site_id == site.id,
+            CareGiven.recorded_at >= start,
+            CareGiven.recorded_at < end,
+            CareGiven.struck_at.is_(None),
+        )
+        .group_by(CareGiven.kind)
+    )
+    counts = {kind: int(count) for kind, count in rows}
+    return {kind: counts.get(kind, 0) for kind in CareKind}
+
+
 def care_figures(session: Session, site: Site, first: date, last: date) -> CareFigures:
     """Every care figure of a site for local days `first` to `last`."""
     referrals = referrals_by_type(session, site, first, last)
     screens = bladder_screens(session, site, first, last)
     education, minutes = education_given(session, site, first, last)
+    given = care_given(session, site, first, last)
     return CareFigures(
         referrals=referrals,
         referral_steps=referral_steps(session, site, first, last),
@@ -153,4 +178,6 @@ def care_figures(session: Session, site: Site, first: date, last: date) -> CareF
         education=education,
         education_minutes=minutes,
         naloxone_training=education.get(NALOXONE_TRAINING, 0),
+        wound_care=given[CareKind.WOUND_CARE],
+        bbv_tests=given[CareKind.BBV_TEST],
     )

@@ -160,7 +160,8 @@ def record_screen(
 
 def strike_screen(session: Session, actor: Staff, screen: BladderScreen, reason: str) -> None:
     """Strike a screen recorded in error through; the visit may then be screened again."""
-    ensure(actor, Capability.SCREEN_CLIENTS, "strike a screen through")
+    # TRANSLATORS: completes "Only <role> can …" (a verb phrase).
+    ensure(actor, Capability.SCREEN_CLIENTS, _("strike a screen through"))
     reason = reason.strip()
     if not reason:
         raise ScreenRefused(_("Give a reason for striking the screen through."))

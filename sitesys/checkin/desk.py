@@ -15,6 +15,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -26,7 +27,7 @@ from sitesys.sites.models import Site
 
 #: A code typed with "Anonymous walk-in" ticked: the desk meant one or the other, and guessing
 #: would either lose a client's visit or record a walk-in by name.
-WALK_IN_WITH_CODE = "Clear the client code or untick Anonymous walk-in."
+WALK_IN_WITH_CODE = _l("Clear the client code or untick Anonymous walk-in.")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def look_up(
     """
     typed = normalise_code(code or "")
     if walk_in:
-        return Lookup(problem=WALK_IN_WITH_CODE if typed else None)
+        return Lookup(problem=str(WALK_IN_WITH_CODE) if typed else None)
     plain = fold_letters(typed)
     read_as = plain if plain != typed else None
     problem = code_problem(plain, site.code_pattern)
@@ -140,8 +141,8 @@ def last_choices(
         .options(selectinload(Visit.substances))
         .limit(1)
     )
-    if last is None:
-        return None
+    if last is None or last.route is None:
+        return None  # a services-only visit: nothing was used
     named = {substance.code for substance in last.substances}
     substances = [code for code in offered if code in named]
     if not substances:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import (
     InputRequired,
@@ -14,7 +16,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from sitesys.checkin.models import Departure, DrugChecked, Route, ServiceGiven, VisitStatus
+from sitesys.checkin.models import (
+    Departure,
+    DrugChecked,
+    Route,
+    ServiceGiven,
+    VisitKind,
+    VisitStatus,
+)
 from sitesys.clients.models import AgeBand, Gender
 from sitesys.forms import (
     UUID_PATTERN,
@@ -50,7 +59,7 @@ class CheckInForm(SiteSysForm):
     # "Find client" and "Check in", so its length is told once. The browser's limit counts the
     # spaces people type inside a code, which normalising drops.
     client_code = StringField(
-        "Client code",
+        _l("Client code"),
         render_kw={
             "autocomplete": "off",
             "autocapitalize": "characters",
@@ -58,70 +67,101 @@ class CheckInForm(SiteSysForm):
             "maxlength": 60,
         },
     )
-    walk_in = BooleanField("Anonymous walk-in")
+    walk_in = BooleanField(_l("Anonymous walk-in"))
     age_band = SelectField(
-        "Age band",
-        choices=choices([("", "Not asked"), *((a.value, a.label) for a in AgeBand)]),
+        _l("Age band"),
+        choices=choices([("", _l("Not asked")), *((a.value, a.lazy_label) for a in AgeBand)]),
         validators=[Optional()],
     )
     gender = SelectField(
-        "Gender",
-        choices=choices([("", "Not asked"), *((g.value, g.label) for g in Gender)]),
+        _l("Gender"),
+        choices=choices([("", _l("Not asked")), *((g.value, g.lazy_label) for g in Gender)]),
         validators=[Optional()],
+    )
+    kind = RadioChoiceField(
+        _l("Visit"),
+        # Lazy labels: the choices are made at import, and read in the request's language.
+        choices=choices(
+            [
+                (VisitKind.CONSUMPTION.value, _l("Using")),
+                (VisitKind.SERVICES_ONLY.value, _l("Services only")),
+            ]
+        ),
+        # Left out (an older page, a script): a visit to use, as before services-only visits.
+        default=VisitKind.CONSUMPTION.value,
+        validators=[Optional()],
+        invalid_choice=_l("Choose using or services only."),
     )
     substances = MultiCheckboxField(
-        "Substances",
-        validators=[TickAtLeastOne("Choose what the client plans to use.")],
-        invalid_choice="Choose substances from this site's list.",
+        _l("Substances"),
+        validators=[TickAtLeastOne(_l("Choose what the client plans to use."))],
+        invalid_choice=_l("Choose substances from this site's list."),
     )
     route = RadioChoiceField(
-        "Route",
-        choices=choices((route.value, route.label) for route in Route),
-        validators=[InputRequired("Choose how the client will use.")],
-        invalid_choice="Choose inject, smoke, snort, oral or other.",
+        _l("Route"),
+        choices=choices((route.value, route.lazy_label) for route in Route),
+        validators=[InputRequired(_l("Choose how the client will use."))],
+        invalid_choice=_l("Choose inject, smoke, snort, oral or other."),
     )
     drug_checked = RadioChoiceField(
-        "Drug checked",
-        choices=choices((value.value, value.label) for value in DrugChecked),
-        validators=[InputRequired("Say whether the drug was checked.")],
-        invalid_choice="Choose yes, no or declined.",
+        _l("Drug checked"),
+        choices=choices((value.value, value.lazy_label) for value in DrugChecked),
+        validators=[InputRequired(_l("Say whether the drug was checked."))],
+        invalid_choice=_l("Choose yes, no or declined."),
     )
     booth = RadioChoiceField(
-        "Booth",
-        validators=[InputRequired("Choose a free booth or the waiting list.")],
-        invalid_choice="Choose one of the free booths or the waiting list.",
+        _l("Booth"),
+        validators=[InputRequired(_l("Choose a free booth or the waiting list."))],
+        invalid_choice=_l("Choose one of the free booths or the waiting list."),
     )
     services = MultiCheckboxField(
-        "Services given",
-        choices=choices((service.value, service.label) for service in ServiceGiven),
+        _l("Services given"),
+        choices=choices((service.value, service.lazy_label) for service in ServiceGiven),
         validators=[Optional()],
-        invalid_choice="Choose services from the list.",
+        invalid_choice=_l("Choose services from the list."),
     )
     #: Samples already checked today for this client's earlier visit (filled in by the view).
     samples = MultiCheckboxField(
-        "Samples checked today",
+        _l("Samples checked today"),
         choices=[],
         validators=[Optional()],
-        invalid_choice="Choose from the samples checked today for this client.",
+        invalid_choice=_l("Choose from the samples checked today for this client."),
     )
     #: Proof that the desk was shown the drug alerts about the substances named (alerts app).
     alerts_shown = HiddenField()
     override_reason = StringField(
-        "Reason for overriding the restriction",
+        _l("Reason for overriding the restriction"),
         validators=[Optional(), Length(max=200)],
         filters=[strip],
     )
-    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message="Reload the form.")])
+    submission_key = HiddenField(validators=[Regexp(UUID_PATTERN, message=_l("Reload the form."))])
     confirmed = HiddenField()
     #: The restriction override request the desk made for this client (checkin/overrides.py).
     override_request = HiddenField(validators=[Optional(), Regexp(UUID_PATTERN)])
-    find = SubmitField("Find client")
-    ask_override = SubmitField("Ask a manager to override")
-    submit = SubmitField("Check in")
+    find = SubmitField(_l("Find client"))
+    ask_override = SubmitField(_l("Ask a manager to override"))
+    submit = SubmitField(_l("Check in"))
+
+    #: What a services-only visit does not ask: nobody uses, so no substances, route or booth.
+    NOT_FOR_SERVICES = ("substances", "route", "booth", "samples")
+
+    @property
+    def services_only(self) -> bool:
+        return bool(self.kind.data == VisitKind.SERVICES_ONLY.value)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if self.services_only:
+            # Whatever was ticked in them before "Services only" was chosen is dropped.
+            for name in self.NOT_FOR_SERVICES:
+                self[name].data = [] if name in ("substances", "samples") else None
+                self[name].raw_data = []
+                self[name].validators = [Optional()]
+        valid: bool = super().validate(extra_validators)
+        return valid
 
     def validate_samples(self, field: MultiCheckboxField) -> None:
         if field.data and self.drug_checked.data != DrugChecked.YES.value:
-            raise ValidationError("A sample checked today is ticked: choose Drug checked: Yes.")
+            raise ValidationError(_("A sample checked today is ticked: choose Drug checked: Yes."))
 
 
 class VisitStepForm(SiteSysForm):
@@ -138,11 +178,11 @@ class CheckoutForm(VisitStepForm):
     """
 
     departure = RadioChoiceField(
-        "How they left",
-        choices=choices((value.value, value.label) for value in Departure),
+        _l("How they left"),
+        choices=choices((value.value, value.lazy_label) for value in Departure),
         default=Departure.PLANNED.value,
         validators=[Optional()],
-        invalid_choice="Choose one of the ways of leaving listed.",
+        invalid_choice=_l("Choose one of the ways of leaving listed."),
     )
 
 
@@ -150,27 +190,27 @@ class MoveToBoothForm(VisitStepForm):
     # The booth sent is not checked against the free booths listed: one taken (or needing
     # cleaning) since the page was drawn is refused by move_to_booth, which says why.
     booth = SelectField(
-        "Booth", validate_choice=False, validators=[InputRequired("Choose a free booth.")]
+        _l("Booth"), validate_choice=False, validators=[InputRequired(_l("Choose a free booth."))]
     )
-    submit = SubmitField("Move to booth")
+    submit = SubmitField(_l("Move to booth"))
 
 
 class ServicesForm(SiteSysForm):
     services = MultiCheckboxField(
-        "Services given",
-        choices=choices((service.value, service.label) for service in ServiceGiven),
-        validators=[TickAtLeastOne("Tick at least one service.")],
+        _l("Services given"),
+        choices=choices((service.value, service.lazy_label) for service in ServiceGiven),
+        validators=[TickAtLeastOne(_l("Tick at least one service."))],
     )
-    submit = SubmitField("Record services")
+    submit = SubmitField(_l("Record services"))
 
 
 class OverrideDecisionForm(SiteSysForm):
     """A manager's answer to the desk's request to override a restriction."""
 
     reason = StringField(
-        "Reason",
-        validators=[InputRequired("Write the reason."), Length(max=200)],
+        _l("Reason"),
+        validators=[InputRequired(_l("Write the reason.")), Length(max=200)],
         filters=[strip],
     )
-    approve = SubmitField("Approve")
-    refuse = SubmitField("Refuse")
+    approve = SubmitField(_l("Approve"))
+    refuse = SubmitField(_l("Refuse"))

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from sitesys.checkin.models import Visit
+from sitesys.clock import written
 from sitesys.incidents.kinds import Outcome
 from sitesys.incidents.models import Incident
 
@@ -43,9 +46,9 @@ def what_happened(incident: Incident) -> str:
     """An incident's types in words ("Opioid overdose; Seizure"), or "Emergency response" while
     none are recorded yet; a hospital transfer or a death is added.
     """
-    what = "; ".join(kind.label for kind in incident.type_values) or "Emergency response"
+    what = "; ".join(kind.label for kind in incident.type_values) or str(_("Emergency response"))
     if incident.outcome in (Outcome.TRANSFERRED_TO_HOSPITAL, Outcome.DIED):
-        what = f"{what}, {incident.outcome.label.lower()}"
+        what = str(_("%(what)s, %(outcome)s", what=what, outcome=incident.outcome.label.lower()))
     return what
 
 
@@ -55,13 +58,13 @@ def when_words(at: datetime, now: datetime, zone: ZoneInfo) -> str:
     """
     minutes = max(0, int((now - at).total_seconds() // 60))
     if minutes < 1:
-        return "just now"
+        return str(_("just now"))
     if minutes < 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+        return str(ngettext("%(num)d minute ago", "%(num)d minutes ago", minutes))
     if minutes < 12 * 60:
         hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''} ago"
-    return f"on {at.astimezone(zone).strftime('%-d %b')}"
+        return str(ngettext("%(num)d hour ago", "%(num)d hours ago", hours))
+    return str(_("on %(day)s", day=written(at.astimezone(zone), "%-d %b")))
 
 
 def recent_events(
@@ -82,7 +85,14 @@ def recent_events(
     return [
         SafetyEvent(
             incident,
-            f"{what_happened(incident)} {when_words(incident.started_at, now, zone)}",
+            str(
+                # TRANSLATORS: what happened, then when: "Opioid overdose 6 minutes ago"
+                _(
+                    "%(what)s %(when)s",
+                    what=what_happened(incident),
+                    when=when_words(incident.started_at, now, zone),
+                )
+            ),
             now - incident.started_at < timedelta(days=1),
         )
         for incident in incidents

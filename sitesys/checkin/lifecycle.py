@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -25,6 +26,13 @@ class VisitChanged(CheckInError):
     """The visit is no longer where the screen showed it: nothing is changed."""
 
 
+class ServicesOnlyVisit(CheckInError):
+    """A services-only visit takes no booth and has no aftercare: it ends with check-out."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This visit is for services only: nobody uses, so it takes no booth."))
+
+
 def _response_running(
     visit_id: uuid.UUID | InstrumentedAttribute[uuid.UUID],
 ) -> ColumnElement[bool]:
@@ -37,16 +45,28 @@ def _response_running(
 
 def _expect(visit: Visit, expected: VisitStatus | None, allowed: tuple[VisitStatus, ...]) -> None:
     if not visit.status.is_open:
-        raise VisitChanged(f"{visit.display_tag} has already left; nothing was changed.")
+        raise VisitChanged(
+            _("%(tag)s has already left; nothing was changed.", tag=visit.display_tag)
+        )
     # Where the client is, as a sentence says it ("is in aftercare", not "is aftercare").
     where = place_in_sentence(visit)
     if expected is not None and visit.status is not expected:
         raise VisitChanged(
-            f"{visit.display_tag} is now {where}: the screen was out of date, "
-            "so nothing was changed. Check the board and try again."
+            _(
+                "%(tag)s is now %(where)s: the screen was out of date, so nothing was changed. "
+                "Check the board and try again.",
+                tag=visit.display_tag,
+                where=where,
+            )
         )
     if visit.status not in allowed:
-        raise VisitChanged(f"{visit.display_tag} is {where}, so that step does not apply.")
+        raise VisitChanged(
+            _(
+                "%(tag)s is %(where)s, so that step does not apply.",
+                tag=visit.display_tag,
+                where=where,
+            )
+        )
 
 
 def _release_booth(visit: Visit) -> Booth | None:
@@ -68,10 +88,12 @@ def move_to_booth(
     """Move a waiting client into a free booth of the site (of a suitable kind); `booth_id` is
     None when the form named no booth that could be one.
     """
-    ensure(actor, Capability.WORK_FLOOR, "move clients into booths")
+    ensure(actor, Capability.WORK_FLOOR, _("move clients into booths"))
     if booth_id is None:
-        raise CheckInError("Choose a free booth.")
+        raise CheckInError(_("Choose a free booth."))
     _expect(visit, expected, (VisitStatus.WAITING,))
+    if visit.route is None:
+        raise ServicesOnlyVisit()
     booth = lock_free_booth(session, visit.site, booth_id)
     check_booth_suits(session, booth, visit.route)
     now = utcnow()
@@ -96,8 +118,10 @@ def move_to_aftercare(
     session: Session, actor: Staff, visit: Visit, expected: VisitStatus | None
 ) -> None:
     """Move a client from their booth to aftercare; the booth then needs cleaning."""
-    ensure(actor, Capability.WORK_FLOOR, "move clients to aftercare")
+    ensure(actor, Capability.WORK_FLOOR, _("move clients to aftercare"))
     _expect(visit, expected, (VisitStatus.IN_BOOTH, VisitStatus.WAITING))
+    if visit.is_services_only:
+        raise ServicesOnlyVisit()
     booth = _release_booth(visit)
     visit.status = VisitStatus.AFTERCARE
     visit.aftercare_at = utcnow()
@@ -125,12 +149,15 @@ def check_out(
     it never drops off the board with the client still in someone's care (a transfer to
     hospital during the response is recorded on the response screen: `leave_by_ambulance`).
     """
-    ensure(actor, Capability.WORK_FLOOR, "check clients out")
+    ensure(actor, Capability.WORK_FLOOR, _("check clients out"))
     _expect(visit, expected, OPEN_STATUSES)
     if session.scalar(select(_response_running(visit.id))):
         raise CheckInError(
-            f"An emergency response is running for {visit.display_tag}: end the response "
-            "before checking them out. Nothing was changed."
+            _(
+                "An emergency response is running for %(tag)s: end the response before checking "
+                "them out. Nothing was changed.",
+                tag=visit.display_tag,
+            )
         )
     booth = _release_booth(visit)
     from_status = visit.status
@@ -163,7 +190,7 @@ def leave_by_ambulance(session: Session, actor: Staff, visit: Visit) -> LeftByAm
     runs (the response is what sends them), and nothing is changed for a visit that has already
     ended (None). The caller holds the visit's row lock.
     """
-    ensure(actor, Capability.RECORD_RESPONSE_ACTIONS, "record a transfer to hospital")
+    ensure(actor, Capability.RECORD_RESPONSE_ACTIONS, _("record a transfer to hospital"))
     if not visit.status.is_open:
         return None
     booth = _release_booth(visit)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, ForeignKey, Index, String, bindparam, text
 from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column, relationship
 
@@ -25,17 +28,25 @@ class VisitStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "waiting": "Waiting",
-            "in_booth": "In booth",
-            "aftercare": "Aftercare",
-            "left": "Left",
-            "left_without_checkout": "Left without checkout",
-        }[self.value]
+        return str(_VISIT_STATUS_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _VISIT_STATUS_LABELS[self.value]
 
     @property
     def is_open(self) -> bool:
         return self in OPEN_STATUSES
+
+
+_VISIT_STATUS_LABELS = {
+    "waiting": _l("Waiting"),
+    "in_booth": _l("In booth"),
+    "aftercare": _l("Aftercare"),
+    "left": _l("Left"),
+    "left_without_checkout": _l("Left without checkout"),
+}
 
 
 OPEN_STATUSES = (VisitStatus.WAITING, VisitStatus.IN_BOOTH, VisitStatus.AFTERCARE)
@@ -51,7 +62,32 @@ class Route(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(_ROUTE_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _ROUTE_LABELS[self.value]
+
+
+_ROUTE_LABELS = {
+    "inject": _l("Inject"),
+    "smoke": _l("Smoke"),
+    "snort": _l("Snort"),
+    "oral": _l("Oral"),
+    "other": _l("Other"),
+}
+
+
+class VisitKind(enum.StrEnum):
+    """A visit to use (a booth, observation checks) or for services only (no booth, no timer)."""
+
+    CONSUMPTION = "consumption"
+    SERVICES_ONLY = "services_only"
+
+    @property
+    def label(self) -> str:
+        return str(_("Services only") if self is VisitKind.SERVICES_ONLY else _("Using"))
 
 
 class DrugChecked(enum.StrEnum):
@@ -61,7 +97,19 @@ class DrugChecked(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(_DRUG_CHECKED_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _DRUG_CHECKED_LABELS[self.value]
+
+
+_DRUG_CHECKED_LABELS = {
+    "yes": _l("Yes"),
+    "no": _l("No"),
+    "declined": _l("Declined"),
+}
 
 
 class Departure(enum.StrEnum):
@@ -74,12 +122,20 @@ class Departure(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "planned": "Left as planned",
-            "transferred_to_hospital": "Transferred to hospital",
-            "against_advice": "Left against advice",
-            "asked_to_leave": "Asked to leave",
-        }[self.value]
+        return str(_DEPARTURE_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _DEPARTURE_LABELS[self.value]
+
+
+_DEPARTURE_LABELS = {
+    "planned": _l("Left as planned"),
+    "transferred_to_hospital": _l("Transferred to hospital"),
+    "against_advice": _l("Left against advice"),
+    "asked_to_leave": _l("Asked to leave"),
+}
 
 
 class ServiceGiven(enum.StrEnum):
@@ -92,21 +148,30 @@ class ServiceGiven(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "sterile_kit": "Sterile injecting kit",
-            "snorting_kit": "Snorting kit",
-            "foil": "Foil",
-            "naloxone_kit": "Naloxone kit",
-            "education": "Education",
-            "referral_offered": "Referral offered",
-        }[self.value]
+        return str(_SERVICE_GIVEN_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _SERVICE_GIVEN_LABELS[self.value]
+
+
+_SERVICE_GIVEN_LABELS = {
+    "sterile_kit": _l("Sterile injecting kit"),
+    "snorting_kit": _l("Snorting kit"),
+    "foil": _l("Foil"),
+    "naloxone_kit": _l("Naloxone kit"),
+    "education": _l("Education"),
+    "referral_offered": _l("Referral offered"),
+}
 
 
 def walk_in_tag(visit_id: uuid.UUID) -> str:
     """An anonymous walk-in's tag: "Walk-in" and the first four characters of the visit's id, so
     two walk-ins on the floor are never told apart only by what they use ("Walk-in 3FA2").
     """
-    return f"Walk-in {visit_id.hex[:4].upper()}"
+    # TRANSLATORS: an anonymous client's tag, read aloud across the room: "Walk-in 3FA2"
+    return str(_("Walk-in %(code)s", code=visit_id.hex[:4].upper()))
 
 
 class Visit(Audited, Base):
@@ -154,7 +219,12 @@ class Visit(Audited, Base):
     status: Mapped[VisitStatus] = mapped_column(default=VisitStatus.WAITING)
     #: The booth used (kept after leaving it, for history).
     booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id"))
-    route: Mapped[Route]
+    #: A services-only visit takes no booth and gets no observation checks.
+    #: The database's default, not a Python one: the synthetic history's bulk inserts
+    #: (bench/history) name only the columns they fill and leave the rest to the database.
+    kind: Mapped[VisitKind] = mapped_column(server_default=VisitKind.CONSUMPTION.value)
+    #: None for a services-only visit (nobody uses).
+    route: Mapped[Route | None]
     drug_checked: Mapped[DrugChecked]
     checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
     booth_entered_at: Mapped[datetime | None]
@@ -188,10 +258,14 @@ class Visit(Audited, Base):
         return self.client.display_tag if self.client is not None else walk_in_tag(self.id)
 
     @property
+    def is_services_only(self) -> bool:
+        return self.kind is VisitKind.SERVICES_ONLY
+
+    @property
     def ended_as(self) -> str:
         """How an ended visit reads: "Left by ambulance" for a transfer to hospital."""
         if self.departure is Departure.TRANSFERRED_TO_HOSPITAL:
-            return "Left by ambulance"
+            return str(_("Left by ambulance"))
         if self.departure is not None:
             return self.departure.label
         return self.status.label
@@ -264,12 +338,20 @@ class OverrideStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "pending": "Waiting for a manager",
-            "approved": "Approved",
-            "refused": "Refused",
-            "used": "Used for a check-in",
-        }[self.value]
+        return str(_OVERRIDE_STATUS_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _OVERRIDE_STATUS_LABELS[self.value]
+
+
+_OVERRIDE_STATUS_LABELS = {
+    "pending": _l("Waiting for a manager"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused"),
+    "used": _l("Used for a check-in"),
+}
 
 
 class OverrideRequest(Audited, Base):

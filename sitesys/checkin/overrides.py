@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -39,10 +40,16 @@ class OverrideError(Refused):
 
 class AlreadyDecided(OverrideError):
     def __init__(self, request: OverrideRequest) -> None:
-        who = request.decided_by.display_name if request.decided_by else "someone else"
-        super().__init__(
-            f"That request was already {request.status.value} by {who}; nothing was changed."
-        )
+        who = request.decided_by.display_name if request.decided_by else _("someone else")
+        if request.status is OverrideStatus.APPROVED:
+            said = _(
+                "That request was already approved by %(name)s; nothing was changed.", name=who
+            )
+        elif request.status is OverrideStatus.REFUSED:
+            said = _("That request was already refused by %(name)s; nothing was changed.", name=who)
+        else:
+            said = _("That request was already used by %(name)s; nothing was changed.", name=who)
+        super().__init__(said)
 
 
 def _pending_for(session: Session, client: Client) -> OverrideRequest | None:
@@ -60,9 +67,9 @@ def request_override(session: Session, actor: Staff, site: Site, client: Client)
     """
     ensure(actor, Capability.CHECK_IN)
     if client.site_id != site.id:
-        raise OverrideError("That client is not one of this site's.")
+        raise OverrideError(_("That client is not one of this site's."))
     if not any(f.kind is FlagKind.SERVICE_RESTRICTION for f in active_flags(client, site)):
-        raise OverrideError("This client has no service restriction to override.")
+        raise OverrideError(_("This client has no service restriction to override."))
     waiting = _pending_for(session, client)
     if waiting is not None:
         return waiting
@@ -90,9 +97,9 @@ def decide_override(
     reason = reason.strip()
     if not reason:
         raise OverrideError(
-            "Write the reason for letting the client in."
+            _("Write the reason for letting the client in.")
             if approve
-            else "Write the reason for refusing, for the desk to tell the client."
+            else _("Write the reason for refusing, for the desk to tell the client.")
         )
     if request.status is not OverrideStatus.PENDING:
         raise AlreadyDecided(request)

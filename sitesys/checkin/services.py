@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -20,6 +22,7 @@ from sitesys.checkin.models import (
     Route,
     ServiceGiven,
     Visit,
+    VisitKind,
     VisitService,
     VisitStatus,
     VisitSubstance,
@@ -46,27 +49,32 @@ class CheckInError(Refused):
 class BoothNotFree(CheckInError):
     """The booth chosen cannot be used now; the message says why (taken, cleaning, broken)."""
 
-    def __init__(self, booth: Booth, why: str) -> None:
-        super().__init__(f"Booth {booth.label} {why} — choose another.")
+    def __init__(self, booth: Booth, said: str) -> None:
+        super().__init__(said)
         self.booth = booth
 
 
 class BoothTaken(BoothNotFree):
     def __init__(self, booth: Booth) -> None:
-        super().__init__(booth, "was just taken")
+        super().__init__(
+            booth, _("Booth %(booth)s was just taken — choose another.", booth=booth.label)
+        )
 
 
-#: Why a booth that is not free cannot be chosen, in the floor's words.
+#: Why a booth that is not free cannot be chosen, in the floor's words (`booth`: its label).
 _NOT_FREE = {
-    BoothStatus.NEEDS_CLEANING: "needs cleaning",
-    BoothStatus.OUT_OF_SERVICE: "is out of service",
+    BoothStatus.NEEDS_CLEANING: _l("Booth %(booth)s needs cleaning — choose another."),
+    BoothStatus.OUT_OF_SERVICE: _l("Booth %(booth)s is out of service — choose another."),
 }
 
 
 class VisitClosed(CheckInError):
     def __init__(self, visit: Visit) -> None:
         super().__init__(
-            f"{visit.display_tag} has left; services can only be recorded during a visit."
+            _(
+                "%(tag)s has left; services can only be recorded during a visit.",
+                tag=visit.display_tag,
+            )
         )
         self.visit = visit
 
@@ -81,7 +89,13 @@ class ClientAlreadyIn(CheckInError):
     category = "warning"
 
     def __init__(self, visit: Visit) -> None:
-        super().__init__(f"{visit.display_tag} is already checked in ({place_in_sentence(visit)}).")
+        super().__init__(
+            _(
+                "%(tag)s is already checked in (%(where)s).",
+                tag=visit.display_tag,
+                where=place_in_sentence(visit),
+            )
+        )
         self.visit = visit
 
 
@@ -92,16 +106,22 @@ class FormAlreadyUsed(CheckInError):
 
     def __init__(self, visit: Visit) -> None:
         super().__init__(
-            f"This form had already checked in {visit.display_tag}, so nothing was saved for this "
-            "client. Press Check in again."
+            _(
+                "This form had already checked in %(tag)s, so nothing was saved for this client. "
+                "Press Check in again.",
+                tag=visit.display_tag,
+            )
         )
 
 
 class ClientRestricted(CheckInError):
     def __init__(self, flag: ClientFlag) -> None:
         super().__init__(
-            f"Check-in is blocked: {flag.summary}. A manager can override it with a reason: ask "
-            "one from here if none is at the desk."
+            _(
+                "Check-in is blocked: %(flag)s. A manager can override it with a reason: ask one "
+                "from here if none is at the desk.",
+                flag=flag.summary,
+            )
         )
         self.flag = flag
 
@@ -112,7 +132,7 @@ class OverrideReasonNeeded(ClientRestricted):
     """
 
     #: What the reason's field says.
-    field_message = "Write the reason for overriding the restriction."
+    field_message = _l("Write the reason for overriding the restriction.")
 
 
 @dataclass
@@ -120,7 +140,8 @@ class CheckInRequest:
     """What the desk entered. The client is given by code digest, never by the code itself."""
 
     submission_key: str
-    route: Route
+    #: None for a services-only visit (nobody uses).
+    route: Route | None
     drug_checked: DrugChecked
     substances: list[str]
     code_digest: str | None = None  # None: anonymous walk-in
@@ -136,6 +157,7 @@ class CheckInRequest:
     #: The digest of the code as typed with its accents, for a client registered under it
     #: before codes were made plain (clients/letters.py): found by it and saved anew.
     earlier_digest: str | None = None
+    kind: VisitKind = VisitKind.CONSUMPTION
 
 
 @dataclass
@@ -213,13 +235,26 @@ def booth_named(session: Session, site: Site, booth_id: int | None) -> Booth | N
     )
 
 
-#: What someone using by each route will do, to end "choose ... for someone who will ...".
-_WILL = {
-    Route.INJECT: "inject",
-    Route.SMOKE: "smoke",
-    Route.SNORT: "snort",
-    Route.ORAL: "take it by mouth",
-    Route.OTHER: "use another way",
+#: Why a booth does not suit the route (`booth`: its label): a smoking booth for anything but
+#: smoking, and any other booth for smoking.
+_UNSUITED = {
+    Route.INJECT: _l(
+        "Booth %(booth)s is a smoking booth: choose another booth for someone who will inject."
+    ),
+    Route.SMOKE: _l(
+        "Booth %(booth)s is not a smoking booth: choose a smoking booth for someone who will smoke."
+    ),
+    Route.SNORT: _l(
+        "Booth %(booth)s is a smoking booth: choose another booth for someone who will snort."
+    ),
+    Route.ORAL: _l(
+        "Booth %(booth)s is a smoking booth: choose another booth for someone who will take it "
+        "by mouth."
+    ),
+    Route.OTHER: _l(
+        "Booth %(booth)s is a smoking booth: choose another booth for someone who will use "
+        "another way."
+    ),
 }
 
 
@@ -270,6 +305,8 @@ def suggested_booth(session: Session, site: Site, visit: Visit, free: list[Booth
     None when none does, so that a hurried tap cannot send a smoker to an injecting booth (or
     the reverse).
     """
+    if visit.route is None:
+        return None  # a services-only visit takes no booth
     suiting = booths_suiting(session, site, visit.route, free)
     return suiting[0] if suiting else None
 
@@ -281,15 +318,7 @@ def check_booth_suits(session: Session, booth: Booth, route: Route) -> None:
     wanted = wanted_kind(route)
     if booth.kind is wanted or not _site_has_kind(session, booth.site_id, wanted):
         return
-    if wanted is BoothKind.SMOKING:
-        raise BoothUnsuitable(
-            f"Booth {booth.label} is not a smoking booth: "
-            f"choose a smoking booth for someone who will {_WILL[route]}."
-        )
-    raise BoothUnsuitable(
-        f"Booth {booth.label} is a smoking booth: "
-        f"choose another booth for someone who will {_WILL[route]}."
-    )
+    raise BoothUnsuitable(str(_UNSUITED[route]) % {"booth": booth.label})
 
 
 def lock_free_booth(session: Session, site: Site, booth_id: int) -> Booth:
@@ -303,9 +332,9 @@ def lock_free_booth(session: Session, site: Site, booth_id: int) -> Booth:
         .execution_options(populate_existing=True)
     )
     if booth is None:
-        raise CheckInError("That booth is not one of this site's booths.")
+        raise CheckInError(_("That booth is not one of this site's booths."))
     if booth.status in _NOT_FREE:
-        raise BoothNotFree(booth, _NOT_FREE[booth.status])
+        raise BoothNotFree(booth, str(_NOT_FREE[booth.status]) % {"booth": booth.label})
     if booth.status is not BoothStatus.FREE:
         raise BoothTaken(booth)
     return booth
@@ -400,11 +429,16 @@ def check_in(
     nearly every one, costs no lookup.
     """
     ensure(actor, Capability.CHECK_IN)
-    if labels is None:
-        labels = active_substance_codes(session, site)
-    unknown = [code for code in request.substances if code not in labels]
-    if unknown or not request.substances:
-        raise CheckInError("Choose what the client plans to use from the list.")
+    services_only = request.kind is VisitKind.SERVICES_ONLY
+    if services_only:
+        # Nobody uses: no substances, no route, no booth (so no observation checks).
+        request = replace(request, route=None, substances=[], booth_id=None)
+    else:
+        if labels is None:
+            labels = active_substance_codes(session, site)
+        unknown = [code for code in request.substances if code not in labels]
+        if unknown or not request.substances or request.route is None:
+            raise CheckInError(_("Choose what the client plans to use from the list."))
     try:
         arrival = _client_for(session, actor, site, request)
         booth = lock_free_booth(session, site, request.booth_id) if request.booth_id else None
@@ -416,7 +450,7 @@ def check_in(
             return CheckInResult(replayed, replayed=True)
         raise
     client = arrival.client
-    if booth is not None:
+    if booth is not None and request.route is not None:
         check_booth_suits(session, booth, request.route)
     now = utcnow()
     visit = Visit(
@@ -426,6 +460,7 @@ def check_in(
         status=VisitStatus.IN_BOOTH if booth else VisitStatus.WAITING,
         # The booth itself, not only its id: the desk's message names it after the commit.
         booth=booth,
+        kind=request.kind,
         route=request.route,
         drug_checked=request.drug_checked,
         checked_in_at=now,
@@ -454,6 +489,8 @@ def check_in(
                 booth_id=booth.id if booth else None,
                 walk_in=client is None,
                 new_client=arrival.is_new,
+                # Said only of a services-only visit (the common case stays as it was).
+                **({"services_only": True} if services_only else {}),
             )
             if arrival.approval is not None:
                 # A manager's approval from their own device: its use is the override's record.
@@ -484,7 +521,7 @@ def _explain_conflict(
             raise ClientAlreadyIn(open_visit)
     if booth is not None:
         raise BoothTaken(booth)
-    raise CheckInError("Someone else changed the floor at the same moment; please try again.")
+    raise CheckInError(_("Someone else changed the floor at the same moment; please try again."))
 
 
 def add_services(
@@ -493,7 +530,7 @@ def add_services(
     """Record services given during a visit, only while it is open; one already recorded is not
     recorded twice.
     """
-    ensure(actor, Capability.WORK_FLOOR, "record services given")
+    ensure(actor, Capability.WORK_FLOOR, _("record services given"))
     if not visit.status.is_open:
         raise VisitClosed(visit)
     have = {given.service for given in visit.services}

@@ -6,6 +6,8 @@ import uuid
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
@@ -38,6 +40,7 @@ from sitesys.checkin.models import (
     Route,
     ServiceGiven,
     Visit,
+    VisitKind,
     VisitStatus,
 )
 from sitesys.checkin.overrides import (
@@ -99,12 +102,14 @@ bp.add_app_template_filter(client_and_whereabouts, "client_and_whereabouts")
 
 
 def _booth_label(booth: Booth) -> str:
-    return f"Booth {booth.label}" + (" (smoking)" if booth.kind.value == "smoking" else "")
+    if booth.kind.value == "smoking":
+        return str(_("Booth %(booth)s (smoking)", booth=booth.label))
+    return str(_("Booth %(booth)s", booth=booth.label))
 
 
 def _booth_choices(booths: list[Booth]) -> list[SelectChoice]:
     return choices(
-        [(WAITING_LIST, "Waiting list")] + [(str(b.id), _booth_label(b)) for b in booths]
+        [(WAITING_LIST, _("Waiting list"))] + [(str(b.id), _booth_label(b)) for b in booths]
     )
 
 
@@ -182,12 +187,13 @@ def _offer_samples(
     offered = {
         str(sample.id): sample for sample in todays_samples_of_client(session, site, client.id)
     }
+    no_result = _("no result yet")
     form.samples.choices = choices(
         (
             key,
             f"{sample.reference} · {local_time(sample.received_at)} · "
             f"{labels.get(sample.expected_substance, sample.expected_substance)} · "
-            f"{sample.outcome.label if sample.outcome else 'no result yet'}",
+            f"{sample.outcome.label if sample.outcome else no_result}",
         )
         for key, sample in offered.items()
     )
@@ -239,7 +245,7 @@ def _ask_override(
     begin_writing(session)
     with committing(session) as outcome:
         request = request_override(session, current_staff(), site, client)
-        outcome.say("Asked the managers on site: this page shows their answer.", "info")
+        outcome.say(_("Asked the managers on site: this page shows their answer."), "info")
     if not outcome.refused:
         form.override_request.data = str(request.id)
     return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
@@ -261,14 +267,16 @@ def _check_in(
         return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
     if not lookup.confirmed_by(form.confirmed.data):
         form.confirmed.data = lookup.confirmation
-        flash("Check the client's details below, then press Check in again.", "warning")
+        flash(_("Check the client's details below, then press Check in again."), "warning")
         return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
     db = get_session()
     # The drug alerts about what the client named are shown to the desk before the check-in is
     # saved, so that the client can be warned; the visit then records that they were.
     alerts = matching_alerts(db, site, form.substances.data or [])
     if alerts and form.alerts_shown.data != shown_proof(alerts, _desk_keys().confirmation):
-        flash("Warn the client about the drug alert below, then press Check in again.", "warning")
+        flash(
+            _("Warn the client about the drug alert below, then press Check in again."), "warning"
+        )
         return _render(form, site, lookup.summary, code_read_as=lookup.read_as)
     # Everything above only read; the check-in's writes (and on SQLite its lock) begin here, and
     # the service reads afresh what another desk could have changed meanwhile.
@@ -286,7 +294,10 @@ def _check_in(
             give_ticked_supplies(db, staff, site, result.visit)
         outcome.say(*_checked_in(result))
         if alerts and not result.replayed:
-            outcome.say("Alert shown: " + "; ".join(alert.title for alert in alerts) + ".", "info")
+            outcome.say(
+                _("Alert shown: %(alerts)s.", alerts="; ".join(alert.title for alert in alerts)),
+                "info",
+            )
     refusal = outcome.refusal
     if refusal is None:
         return redirect(url_for("checkin.new"))
@@ -303,15 +314,18 @@ def _request(
     form: CheckInForm, digest: str | None, earlier_digest: str | None = None
 ) -> CheckInRequest:
     booth = form.booth.data
+    # A services-only visit: nobody uses, so no substances, route or booth (forms.py).
+    services_only = form.services_only
     return CheckInRequest(
         override_request_id=_uuid_or_none(form.override_request.data),
         code_key_id=_current_key_id() if digest is not None else None,
         submission_key=form.submission_key.data,
-        route=Route(form.route.data),
+        kind=VisitKind.SERVICES_ONLY if services_only else VisitKind.CONSUMPTION,
+        route=None if services_only else Route(form.route.data),
         drug_checked=DrugChecked(form.drug_checked.data),
         substances=list(form.substances.data or []),
         code_digest=digest,
-        booth_id=None if booth == WAITING_LIST else int(booth),
+        booth_id=None if services_only or booth == WAITING_LIST else int(booth),
         services=[ServiceGiven(s) for s in form.services.data or []],
         age_band=AgeBand(form.age_band.data) if form.age_band.data else None,
         gender=Gender(form.gender.data) if form.gender.data else None,
@@ -330,11 +344,17 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 def _checked_in(result: CheckInResult) -> tuple[str, str]:
     """What the desk is told once the check-in is saved (or was already, by a double tap)."""
     visit = result.visit
-    where = f"Booth {visit.booth.label}" if visit.booth else "the waiting list"
+    tag = visit.display_tag
+    where = _("Booth %(booth)s", booth=visit.booth.label) if visit.booth else _("the waiting list")
+    if visit.is_services_only:
+        where = _("services only, no booth")
     if result.replayed:
-        return f"Already checked in: {visit.display_tag}, {where}.", "info"
-    new_client = " (new client)" if result.new_client else ""
-    return f"Checked in {visit.display_tag}{new_client}: {where}.", "success"
+        return str(_("Already checked in: %(tag)s, %(where)s.", tag=tag, where=where)), "info"
+    if result.new_client:
+        return str(
+            _("Checked in %(tag)s (new client): %(where)s.", tag=tag, where=where)
+        ), "success"
+    return str(_("Checked in %(tag)s: %(where)s.", tag=tag, where=where)), "success"
 
 
 def _ready_for_another_go(form: CheckInForm, refusal: Refused) -> None:
@@ -344,7 +364,7 @@ def _ready_for_another_go(form: CheckInForm, refusal: Refused) -> None:
     if isinstance(refusal, FormAlreadyUsed):
         form.submission_key.data = str(uuid.uuid4())  # this client's check-in is a new one
     if isinstance(refusal, OverrideReasonNeeded):
-        form.override_reason.errors = [refusal.field_message]
+        form.override_reason.errors = [str(refusal.field_message)]
 
 
 def _render(
@@ -460,13 +480,13 @@ def _move_form(session: Session, site: Site, visit: Visit) -> MoveToBoothForm:
         if suggested is not None:
             form.booth.data = str(suggested.id)
         else:
-            form.booth.choices.insert(0, SelectChoice("", "Choose a booth"))
+            form.booth.choices.insert(0, SelectChoice("", _("Choose a booth")))
             form.booth.data = ""
     return form
 
 
 #: A step sent from a page with a field missing or a status that is not one.
-STEP_FORM_BROKEN = "That form was incomplete or out of date; nothing was changed."
+STEP_FORM_BROKEN = _l("That form was incomplete or out of date; nothing was changed.")
 
 
 @bp.post("/visits/<uuid:visit_id>/booth")
@@ -478,7 +498,9 @@ def to_booth(visit_id: uuid.UUID) -> ResponseReturnValue:
     if not form.validate_on_submit():
         missing_booth = form.booth.errors and not form.expected_status.errors
         flash(
-            f"{form.booth.errors[0]} Nothing was changed." if missing_booth else STEP_FORM_BROKEN,
+            _("%(problem)s Nothing was changed.", problem=form.booth.errors[0])
+            if missing_booth
+            else str(STEP_FORM_BROKEN),
             "error",
         )
         return redirect(url_for("checkin.visit", visit_id=visit_id))
@@ -490,7 +512,7 @@ def to_booth(visit_id: uuid.UUID) -> ResponseReturnValue:
             record_id(form.booth.data),
             VisitStatus(form.expected_status.data),
         )
-        outcome.say(f"{visit.display_tag} is in Booth {booth.label}.")
+        outcome.say(_("%(tag)s is in Booth %(booth)s.", tag=visit.display_tag, booth=booth.label))
     return redirect(url_for("checkin.visit", visit_id=visit_id))
 
 
@@ -501,11 +523,11 @@ def to_aftercare(visit_id: uuid.UUID) -> ResponseReturnValue:
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     form = VisitStepForm()
     if not form.validate_on_submit():
-        flash(STEP_FORM_BROKEN, "error")
+        flash(str(STEP_FORM_BROKEN), "error")
         return redirect(url_for("checkin.visit", visit_id=visit_id))
     with committing(db) as outcome:
         move_to_aftercare(db, current_staff(), visit, VisitStatus(form.expected_status.data))
-        outcome.say(f"{visit.display_tag} moved to aftercare.")
+        outcome.say(_("%(tag)s moved to aftercare.", tag=visit.display_tag))
     return redirect(url_for("checkin.visit", visit_id=visit_id))
 
 
@@ -516,13 +538,21 @@ def checkout(visit_id: uuid.UUID) -> ResponseReturnValue:
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     form = CheckoutForm()
     if not form.validate_on_submit():
-        flash(form.departure.errors[0] if form.departure.errors else STEP_FORM_BROKEN, "error")
+        flash(str(form.departure.errors[0] if form.departure.errors else STEP_FORM_BROKEN), "error")
         return redirect(url_for("checkin.visit", visit_id=visit_id))
     departure = Departure(form.departure.data or Departure.PLANNED.value)
     with committing(db) as outcome:
         check_out(db, current_staff(), visit, VisitStatus(form.expected_status.data), departure)
-        how = "" if departure is Departure.PLANNED else f": {visit.ended_as.lower()}"
-        outcome.say(f"{visit.display_tag} checked out{how}.")
+        if departure is Departure.PLANNED:
+            outcome.say(_("%(tag)s checked out.", tag=visit.display_tag))
+        else:
+            outcome.say(
+                _(
+                    "%(tag)s checked out: %(how)s.",
+                    tag=visit.display_tag,
+                    how=visit.ended_as.lower(),
+                )
+            )
     if outcome.refused:
         return redirect(url_for("checkin.visit", visit_id=visit_id))
     return redirect(url_for("board.index"))
@@ -535,7 +565,7 @@ def services(visit_id: uuid.UUID) -> ResponseReturnValue:
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     form = ServicesForm()
     if not form.validate_on_submit():
-        flash("Tick at least one service.", "error")
+        flash(_("Tick at least one service."), "error")
         return redirect(url_for("checkin.visit", visit_id=visit_id))
     db.refresh(visit, ["services"])
     with committing(db) as outcome:
@@ -543,9 +573,9 @@ def services(visit_id: uuid.UUID) -> ResponseReturnValue:
             db, current_staff(), visit, [ServiceGiven(s) for s in form.services.data]
         )
         if added:
-            outcome.say("Recorded: " + ", ".join(s.label for s in added) + ".")
+            outcome.say(_("Recorded: %(services)s.", services=", ".join(s.label for s in added)))
         else:
-            outcome.say("Those services were already recorded.", "info")
+            outcome.say(_("Those services were already recorded."), "info")
     return redirect(url_for("checkin.visit", visit_id=visit_id))
 
 
@@ -588,8 +618,10 @@ def decide(request_id: uuid.UUID) -> ResponseReturnValue:
     form = OverrideDecisionForm()
     if not form.validate_on_submit() or not (form.approve.data or form.refuse.data):
         flash(
-            f"Write the reason, then approve or refuse. Nothing was changed. "
-            f"({request_row.client.display_tag})",
+            _(
+                "Write the reason, then approve or refuse. Nothing was changed. (%(tag)s)",
+                tag=request_row.client.display_tag,
+            ),
             "error",
         )
         return redirect(url_for("checkin.overrides"))
@@ -601,6 +633,9 @@ def decide(request_id: uuid.UUID) -> ResponseReturnValue:
             approve=bool(form.approve.data),
             reason=form.reason.data or "",
         )
-        verb = "approved" if request_row.status is OverrideStatus.APPROVED else "refused"
-        outcome.say(f"Override for {request_row.client.display_tag} {verb}: the desk can see it.")
+        tag = request_row.client.display_tag
+        if request_row.status is OverrideStatus.APPROVED:
+            outcome.say(_("Override for %(tag)s approved: the desk can see it.", tag=tag))
+        else:
+            outcome.say(_("Override for %(tag)s refused: the desk can see it.", tag=tag))
     return redirect(url_for("checkin.overrides"))

@@ -10,6 +10,8 @@ import hmac
 import re
 import unicodedata
 
+from flask_babel import gettext as _
+
 from sitesys.sites.code_pattern import MAX_CODE_LENGTH
 
 
@@ -28,11 +30,11 @@ def normalise_code(raw: str) -> str:
 def code_problem(normalised: str, pattern: str) -> str | None:
     """Why a normalised code does not fit the site's recipe, in words for the desk, or None."""
     if not normalised:
-        return "Enter the client's code, or tick Anonymous walk-in."
+        return str(_("Enter the client's code, or tick Anonymous walk-in."))
     if len(normalised) > MAX_CODE_LENGTH:
-        return f"A client code is at most {MAX_CODE_LENGTH} characters."
+        return str(_("A client code is at most %(count)s characters.", count=MAX_CODE_LENGTH))
     if re.fullmatch(pattern, normalised) is None:
-        return "That code does not follow this site's recipe; check it with the client."
+        return str(_("That code does not follow this site's recipe; check it with the client."))
     return None
 
 

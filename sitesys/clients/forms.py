@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -11,28 +12,28 @@ from sitesys.forms import DayMonthYearField, SiteSysForm, choices, strip
 
 class FlagForm(SiteSysForm):
     kind = SelectField(
-        "Flag",
-        choices=choices((kind.value, kind.label) for kind in FlagKind),
+        _l("Flag"),
+        choices=choices((kind.value, kind.lazy_label) for kind in FlagKind),
         validators=[InputRequired()],
     )
     note = StringField(
-        "Note",
-        validators=[InputRequired("Write what staff need to know."), Length(max=200)],
+        _l("Note"),
+        validators=[InputRequired(_l("Write what staff need to know.")), Length(max=200)],
         filters=[strip],
-        description="Short and factual. For a restriction, the reason. No names.",
+        description=_l("Short and factual. For a restriction, the reason. No names."),
     )
     ends_on = DayMonthYearField(
-        "Restriction ends on",
+        _l("Restriction ends on"),
         validators=[Optional()],
-        description="Service restrictions only: the last day it applies.",
+        description=_l("Service restrictions only: the last day it applies."),
     )
-    submit = SubmitField("Add flag")
+    submit = SubmitField(_l("Add flag"))
 
 
 class RemoveFlagForm(SiteSysForm):
     reason = StringField(
-        "Reason for removing",
-        validators=[InputRequired("Give a reason for removing the flag."), Length(max=200)],
+        _l("Reason for removing"),
+        validators=[InputRequired(_l("Give a reason for removing the flag.")), Length(max=200)],
         filters=[strip],
     )
-    submit = SubmitField("Remove flag")
+    submit = SubmitField(_l("Remove flag"))

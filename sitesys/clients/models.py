@@ -5,12 +5,15 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
+from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
-from sitesys.clock import utcnow
+from sitesys.clock import utcnow, written
 from sitesys.db import Audited, Base
 
 
@@ -25,12 +28,23 @@ class AgeBand(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        if self is AgeBand.NOT_SAID:
-            return "Prefer not to say"
-        if self is AgeBand.FROM_65:
-            return "65 or over"
-        low, high = self.value.split("_")
-        return f"{low}\N{EN DASH}{high}"
+        return str(_AGE_BAND_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _AGE_BAND_LABELS[self.value]
+
+
+_AGE_BAND_LABELS = {
+    "18_24": _l("18–24"),
+    "25_34": _l("25–34"),
+    "35_44": _l("35–44"),
+    "45_54": _l("45–54"),
+    "55_64": _l("55–64"),
+    "65_plus": _l("65 or over"),
+    "prefer_not_to_say": _l("Prefer not to say"),
+}
 
 
 class Gender(enum.StrEnum):
@@ -42,13 +56,21 @@ class Gender(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "woman": "Woman",
-            "man": "Man",
-            "non_binary": "Non-binary",
-            "another": "Another gender",
-            "prefer_not_to_say": "Prefer not to say",
-        }[self.value]
+        return str(_GENDER_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _GENDER_LABELS[self.value]
+
+
+_GENDER_LABELS = {
+    "woman": _l("Woman"),
+    "man": _l("Man"),
+    "non_binary": _l("Non-binary"),
+    "another": _l("Another gender"),
+    "prefer_not_to_say": _l("Prefer not to say"),
+}
 
 
 class Client(Audited, Base):
@@ -89,12 +111,20 @@ class FlagKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "seizure_history": "Seizure history",
-            "allergy": "Allergy",
-            "clinical_note": "Clinical note",
-            "service_restriction": "Service restriction",
-        }[self.value]
+        return str(_FLAG_KIND_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _FLAG_KIND_LABELS[self.value]
+
+
+_FLAG_KIND_LABELS = {
+    "seizure_history": _l("Seizure history"),
+    "allergy": _l("Allergy"),
+    "clinical_note": _l("Clinical note"),
+    "service_restriction": _l("Service restriction"),
+}
 
 
 class ClientFlag(Audited, Base):
@@ -131,10 +161,16 @@ class ClientFlag(Audited, Base):
 
     @property
     def summary(self) -> str:
-        text = f"{self.kind.label}: {self.note}"
         if self.ends_on is not None:
-            text = f"{self.kind.label} until {self.ends_on.strftime('%-d %b %Y')}: {self.note}"
-        return text
+            return str(
+                _(
+                    "%(kind)s until %(day)s: %(note)s",
+                    kind=self.kind.label,
+                    day=written(self.ends_on, "%-d %b %Y"),
+                    note=self.note,
+                )
+            )
+        return str(_("%(kind)s: %(note)s", kind=self.kind.label, note=self.note))
 
     @property
     def audit_site_id(self) -> int | None:

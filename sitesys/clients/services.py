@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -104,7 +105,7 @@ def new_display_tag(session: Session, site: Site) -> str:
         )
         if taken is None:
             return tag
-    raise ClientError("Could not find a free display tag; try again.")
+    raise ClientError(_("Could not find a free display tag; try again."))
 
 
 def register_client(
@@ -171,14 +172,14 @@ def add_flag(
     ensure(actor, Capability.FLAG_CLIENTS)
     note = note.strip()
     if not note:
-        raise ClientError("Write a short note: what staff need to know.")
+        raise ClientError(_("Write a short note: what staff need to know."))
     if kind is not FlagKind.SERVICE_RESTRICTION:
         ends_on = None
     elif ends_on is None:
-        raise ClientError("A service restriction needs an end date.")
+        raise ClientError(_("A service restriction needs an end date."))
     elif ends_on < site_today(session.get_one(Site, client.site_id)):
         raise ClientError(
-            "A service restriction cannot end in the past: choose today or a later date."
+            _("A service restriction cannot end in the past: choose today or a later date.")
         )
     flag = ClientFlag(
         client_id=client.id,
@@ -205,9 +206,9 @@ def remove_flag(session: Session, actor: Staff, flag: ClientFlag, reason: str) -
     ensure(actor, Capability.FLAG_CLIENTS)
     reason = reason.strip()
     if not reason:
-        raise ClientError("Give a reason for removing the flag.")
+        raise ClientError(_("Give a reason for removing the flag."))
     if flag.removed_at is not None:
-        raise ClientError("That flag was already removed.")
+        raise ClientError(_("That flag was already removed."))
     flag.removed_at = utcnow()
     flag.removed_by_id = actor.id
     flag.removal_reason = reason[:200]

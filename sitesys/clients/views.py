@@ -6,6 +6,7 @@ import uuid
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -83,7 +84,7 @@ def add(client_id: uuid.UUID) -> ResponseReturnValue:
                 note=form.note.data or "",
                 ends_on=form.ends_on.data,
             )
-            outcome.say(f"Flag added to {client.display_tag}.")
+            outcome.say(_("Flag added to %(tag)s.", tag=client.display_tag))
         if not outcome.refused:
             return redirect(url_for("clients.show", client_id=client_id))
         form.ends_on.errors = [str(outcome.refusal)]
@@ -98,9 +99,9 @@ def remove(flag_id: int) -> ResponseReturnValue:
     client_id = flag.client_id
     form = RemoveFlagForm()
     if not form.validate_on_submit():
-        flash("Give a reason for removing the flag.", "error")
+        flash(_("Give a reason for removing the flag."), "error")
         return redirect(url_for("clients.show", client_id=client_id))
     with committing(db) as outcome:
         remove_flag(db, current_staff(), flag, form.reason.data or "")
-        outcome.say("Flag removed; it stays in the history.")
+        outcome.say(_("Flag removed; it stays in the history."))
     return redirect(url_for("clients.show", client_id=client_id))

@@ -199,7 +199,8 @@ def record_spectrum(
 
 def strike_test(session: Session, actor: Staff, test: SampleTest, reason: str) -> None:
     """Strike a test recorded in error through: it stays, marked, with who, when and why."""
-    ensure(actor, Capability.CHECK_DRUGS, "strike a drug-check test through")
+    # TRANSLATORS: completes "Only <role> can …" (a verb phrase).
+    ensure(actor, Capability.CHECK_DRUGS, _("strike a drug-check test through"))
     reason = reason.strip()
     if not reason:
         raise DrugCheckRefused(_("Give a reason for striking the test through."))

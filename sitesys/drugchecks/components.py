@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -76,6 +77,59 @@ COMMON_COMPONENTS: tuple[Component, ...] = (
     Component("dimethyl_sulfone", "Dimethyl sulfone (MSM)"),
 )
 _COMMON = {component.code: component for component in COMMON_COMPONENTS}
+
+#: The common components' names in the reader's language, for display only: a test keeps the
+#: (English) name it was recorded with, and a site's own components are shown as the site wrote
+#: them.
+COMMON_NAMES = {
+    "ketamine": _l("Ketamine"),
+    "2_fdck": _l("2-FDCK (fluorodeschloroketamine)"),
+    "heroin": _l("Heroin (diacetylmorphine)"),
+    "fentanyl": _l("Fentanyl"),
+    "fluorofentanyl": _l("Fluorofentanyl"),
+    "carfentanil": _l("Carfentanil"),
+    "protonitazene": _l("Protonitazene"),
+    "metonitazene": _l("Metonitazene"),
+    "isotonitazene": _l("Isotonitazene"),
+    "n_pyrrolidino_etonitazene": _l("N-pyrrolidino etonitazene"),
+    "xylazine": _l("Xylazine"),
+    "medetomidine": _l("Medetomidine"),
+    "bromazolam": _l("Bromazolam"),
+    "etizolam": _l("Etizolam"),
+    "flualprazolam": _l("Flualprazolam"),
+    "alprazolam": _l("Alprazolam"),
+    "diazepam": _l("Diazepam"),
+    "cocaine": _l("Cocaine"),
+    "levamisole": _l("Levamisole"),
+    "phenacetin": _l("Phenacetin"),
+    "lidocaine": _l("Lidocaine"),
+    "benzocaine": _l("Benzocaine"),
+    "methamphetamine": _l("Methamphetamine"),
+    "amphetamine": _l("Amphetamine"),
+    "mdma": _l("MDMA"),
+    "mda": _l("MDA"),
+    "mephedrone": _l("Mephedrone (4-MMC)"),
+    "3_mmc": _l("3-MMC"),
+    "caffeine": _l("Caffeine"),
+    "paracetamol": _l("Paracetamol"),
+    "mannitol": _l("Mannitol"),
+    "inositol": _l("Inositol"),
+    "lactose": _l("Lactose"),
+    "glucose": _l("Glucose"),
+    "sucrose": _l("Sucrose"),
+    "starch": _l("Starch"),
+    "dimethyl_sulfone": _l("Dimethyl sulfone (MSM)"),
+}
+
+
+def component_name(code: str, label: str) -> str:
+    """A component's name as the reader reads it: a common component still under its common
+    name is shown in the reader's language; anything else as it was written.
+    """
+    common = _COMMON.get(code)
+    if common is not None and common.label == label and code in COMMON_NAMES:
+        return str(COMMON_NAMES[code])
+    return label
 
 
 def component_code(label: str) -> str:

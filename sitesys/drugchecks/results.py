@@ -77,7 +77,8 @@ def amend_result(
     session: Session, actor: Staff, sample: Sample, result: ResultInput, reason: str
 ) -> ResultAmendment:
     """Change a given result. What it said before is kept, with who changed it, when and why."""
-    ensure(actor, Capability.CHECK_DRUGS, "amend a drug-check result")
+    # TRANSLATORS: completes "Only <role> can …" (a verb phrase).
+    ensure(actor, Capability.CHECK_DRUGS, _("amend a drug-check result"))
     reason = reason.strip()
     if sample.result_at is None or sample.outcome is None:
         raise ResultChanged(_("No result has been given for this sample yet."))

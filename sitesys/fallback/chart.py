@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
+from flask_babel import gettext as _
+
 from sitesys.observations.scoring import (
     EN_DASH,
     Consciousness,
@@ -128,33 +130,51 @@ def _whole(value: int) -> str:
 def news2_key() -> list[KeyRow]:
     """The NEWS2 scoring key, parameter by parameter, as SiteSys scores it."""
     return [
-        _row("Respiratory rate (per minute)", bands(respiratory_rate_score, _RATES, _whole)),
         _row(
-            "SpO2 scale 1 (%)",
+            # TRANSLATORS: clinical (NEWS2 parameter)
+            _("Respiratory rate (per minute)"),
+            bands(respiratory_rate_score, _RATES, _whole),
+        ),
+        _row(
+            # TRANSLATORS: clinical (NEWS2 parameter)
+            _("SpO2 scale 1 (%)"),
             bands(lambda v: spo2_score(v, on_oxygen=False), _SATURATIONS, _whole),
         ),
         _row(
-            "SpO2 scale 2 (%), on air",
+            # TRANSLATORS: clinical (NEWS2 parameter)
+            _("SpO2 scale 2 (%), on air"),
             bands(lambda v: spo2_score(v, False, SpO2Scale.SCALE_2), _SATURATIONS, _whole),
         ),
         _row(
-            "SpO2 scale 2 (%), on oxygen",
+            # TRANSLATORS: clinical (NEWS2 parameter)
+            _("SpO2 scale 2 (%), on oxygen"),
             bands(lambda v: spo2_score(v, True, SpO2Scale.SCALE_2), _SATURATIONS, _whole),
         ),
         _row(
-            "Air or oxygen",
+            # TRANSLATORS: clinical (NEWS2 parameter)
+            _("Air or oxygen"),
             labelled_bands(
-                air_or_oxygen_score, [True, False], lambda on: "Oxygen" if on else "Air"
+                air_or_oxygen_score, [True, False], lambda on: _("Oxygen") if on else _("Air")
             ),
         ),
-        _row("Systolic blood pressure (mmHg)", bands(systolic_bp_score, _PRESSURES, _whole)),
-        _row("Pulse (per minute)", bands(pulse_score, _PULSES, _whole)),
         _row(
-            "Consciousness (ACVPU)",
+            # TRANSLATORS: clinical (NEWS2 parameter)
+            _("Systolic blood pressure (mmHg)"),
+            bands(systolic_bp_score, _PRESSURES, _whole),
+        ),
+        _row(
+            # TRANSLATORS: clinical (NEWS2 parameter)
+            _("Pulse (per minute)"),
+            bands(pulse_score, _PULSES, _whole),
+        ),
+        _row(
+            # TRANSLATORS: clinical (NEWS2 parameter)
+            _("Consciousness (ACVPU)"),
             labelled_bands(consciousness_score, list(Consciousness), lambda c: c.value),
         ),
         _row(
-            "Temperature (°C)",
+            # TRANSLATORS: clinical (NEWS2 parameter)
+            _("Temperature (°C)"),
             bands(temperature_score, _TEMPERATURES, lambda degrees: f"{degrees:.1f}"),
         ),
     ]
@@ -188,7 +208,8 @@ def news2_levels() -> list[Level]:
         if level.rank == band.score
     ]
     single = _complete_set_level(3, [3])
-    levels.insert(1, Level(single.label, "any single parameter scoring 3"))
+    # TRANSLATORS: clinical (NEWS2)
+    levels.insert(1, Level(single.label, _("any single parameter scoring 3")))
     return levels
 
 
@@ -234,8 +255,11 @@ def close_watch_triggers() -> list[str]:
             ):
                 watched.add(found.news2.level)
     levels = [level.label.lower() for level in EscalationLevel if level in watched]
+    # TRANSLATORS: clinical (joins two POSS levels or two NEWS2 levels: "3 or 4")
+    either = _(" or ")
     return [
-        f"POSS {' or '.join(poss)}",
-        f"RASS {', '.join(rass[:-1])} or {rass[-1]}",
-        f"NEWS2 {' or '.join(levels)}",
+        f"POSS {either.join(poss)}",
+        # TRANSLATORS: clinical (RASS readings, as "-5, -4, -3, +3 or +4")
+        _("RASS %(readings)s or %(last)s", readings=", ".join(rass[:-1]), last=rass[-1]),
+        f"NEWS2 {either.join(levels)}",
     ]

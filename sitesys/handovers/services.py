@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -160,7 +161,7 @@ class Draft:
 
 
 #: The lead's part of the handover while it is drafted: each save that changes it is kept.
-DRAFT = Editable("draft", "handover draft")
+DRAFT = Editable("draft", _l("handover draft"))
 
 
 def draft_values(handover: Handover) -> dict[str, Any]:

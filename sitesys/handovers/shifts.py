@@ -185,7 +185,7 @@ def shift_problems(definitions: Sequence[ShiftDefinition]) -> list[str]:
                 _(
                     "%(name)s starts and ends at %(time)s: give it its end time.",
                     name=name,
-                    time=f"{definition.start:%H:%M}",
+                    time=definition.start.strftime("%H:%M"),
                 )
             )
     for spellings in named.values():

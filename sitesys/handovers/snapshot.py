@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -17,11 +16,11 @@ from sitesys.board.supply import CustodyWarning
 from sitesys.checkin.models import Visit
 from sitesys.drugchecks.models import CustodyAlert
 from sitesys.handovers.shifts import ShiftOccurrence
-from sitesys.i18n import DEFAULT_LOCALE
 from sitesys.incidents.models import Incident
 from sitesys.observations.checks import CheckState
 from sitesys.observations.models import OverdueAlert
 from sitesys.sites.models import BoothStatus, Site
+from sitesys.source_language import source_language
 
 
 def check_words(card: VisitCard) -> str:
@@ -176,7 +175,7 @@ def take_snapshot(
     out of service, and the shift's counts, as the board shows them at this moment. The words
     kept are in the source language whoever takes it; the handover's page translates them.
     """
-    with force_locale(DEFAULT_LOCALE):
+    with source_language():
         return _take_snapshot(session, site, shift, now)
 
 

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,7 +17,6 @@ from sitesys.auth.permissions import Capability, ensure, role_can
 from sitesys.checkin.services import substance_labels
 from sitesys.clock import utcnow
 from sitesys.db import add_once
-from sitesys.i18n import DEFAULT_LOCALE
 from sitesys.incidents.kinds import (
     IncidentStatus,
     IncidentType,
@@ -40,6 +38,7 @@ from sitesys.incidents.services import (
 )
 from sitesys.refusals import NotAllowed, Refused
 from sitesys.sites.models import Site, staff_sites
+from sitesys.source_language import source_language
 from sitesys.versions import version_of
 from sitesys.versions.services import Editable, Fields, save_version
 
@@ -519,13 +518,13 @@ def amend_report(
     if problems:
         raise ReportIncomplete(problems)
     # Old and new values are kept in the source language (the record reads the same to all).
-    with force_locale(DEFAULT_LOCALE):
+    with source_language():
         old = {name: describe(session, incident, name) for name in FIELD_LABELS}
     changed = _apply(session, incident, report)
     if not changed:
         raise IncidentError(_("Nothing was changed, so there is nothing to amend."))
     now = utcnow()
-    with force_locale(DEFAULT_LOCALE):
+    with source_language():
         new = {name: describe(session, incident, name) for name in changed}
     amendments = [
         IncidentAmendment(

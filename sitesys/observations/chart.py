@@ -8,8 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from sitesys.observations.models import Observation, ObservationKind
@@ -32,7 +35,7 @@ LEAST_SPAN = timedelta(minutes=10)
 @dataclass(frozen=True)
 class Series:
     key: str
-    title: str
+    title: Any
     unit: str
     floor: float
     ceiling: float
@@ -40,9 +43,9 @@ class Series:
 
 
 SERIES = (
-    Series("respiratory_rate", "Respiratory rate", "/min", 0, 40, lambda o: o.respiratory_rate),
-    Series("spo2", "SpO2", "%", 80, 100, lambda o: o.spo2),
-    Series("pulse", "Pulse", "/min", 40, 160, lambda o: o.pulse),
+    Series("respiratory_rate", _l("Respiratory rate"), "/min", 0, 40, lambda o: o.respiratory_rate),
+    Series("spo2", _l("SpO2"), "%", 80, 100, lambda o: o.spo2),
+    Series("pulse", _l("Pulse"), "/min", 40, 160, lambda o: o.pulse),
     # Full sets only: a partial set's total is a floor, not a score to draw a trend through.
     Series("news2", "NEWS2", "", 0, 12, lambda o: None if o.news2_partial else o.news2_total),
 )
@@ -114,16 +117,17 @@ def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup 
     x_of = dict(zip(scored, xs, strict=True))
 
     height = len(SERIES) * (PANEL_HEIGHT + GAP) + 20
+    title = _("Respiratory rate, SpO2, pulse and NEWS2 over the visit")
+    not_measured = _("Not measured")
     parts = [
         f'<svg class="obs-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
         'aria-labelledby="obs-chart-title">',
-        '<title id="obs-chart-title">'
-        "Respiratory rate, SpO2, pulse and NEWS2 over the visit</title>",
+        f'<title id="obs-chart-title">{escape(title)}</title>',
     ]
     for index, series in enumerate(SERIES):
         top = index * (PANEL_HEIGHT + GAP) + 8
         points = _points(scored, series)
-        values = [value for _, value in points]
+        values = [value for _point, value in points]
         low = min([series.floor, *values])
         high = max([series.ceiling, *values])
 
@@ -138,7 +142,7 @@ def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup 
         )
         parts.append(
             f'<text class="axis-title" x="8" y="{top + PANEL_HEIGHT / 2 + 5:.1f}">'
-            f"{escape(series.title)}{escape(unit)}</text>"
+            f"{escape(str(series.title))}{escape(unit)}</text>"
         )
         parts.append(
             f'<text class="axis" x="{LEFT - 6}" y="{top + 10}" text-anchor="end">{high:g}</text>'
@@ -154,7 +158,13 @@ def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup 
             parts.append(f'<polyline class="series" points="{coordinates}"></polyline>')
             for observation, value in points:
                 at = observation.recorded_at.astimezone(zone)
-                label = f"{series.title} {value:g}{series.unit} at {at:%H:%M}"
+                label = _(
+                    "%(title)s %(value)s%(unit)s at %(time)s",
+                    title=series.title,
+                    value=format(value, "g"),
+                    unit=series.unit,
+                    time=at.strftime("%H:%M"),
+                )
                 parts.append(
                     f'<circle class="point" cx="{x_of[observation]:.1f}" '
                     f'cy="{y(value):.1f}" r="4"><title>{escape(label)}</title></circle>'
@@ -162,7 +172,7 @@ def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup 
         else:
             parts.append(
                 f'<text class="axis" x="{LEFT + 8}" y="{top + PANEL_HEIGHT / 2 + 5:.1f}">'
-                "Not measured</text>"
+                f"{escape(not_measured)}</text>"
             )
         parts.append("</g>")
     # The time axis: a tick under each set, and its time where there is room to read it.

@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from sitesys.checkin.models import VisitStatus
 from sitesys.sites.models import Site
 
@@ -21,7 +23,9 @@ class CheckState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"ok": "Checked", "due": "Check due", "overdue": "Overdue", "none": ""}[self.value]
+        if self is CheckState.NONE:
+            return ""
+        return str({"ok": _("Checked"), "due": _("Check due"), "overdue": _("Overdue")}[self.value])
 
 
 def check_interval(site: Site, status: VisitStatus, close_watch: bool) -> timedelta | None:

@@ -6,8 +6,10 @@ import enum
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,6 +23,7 @@ from sitesys.observations.scoring import (
     Poss,
     SpO2Scale,
     Vitals,
+    say_reason,
 )
 
 if TYPE_CHECKING:
@@ -35,7 +38,18 @@ class ObservationKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Quick check" if self is ObservationKind.QUICK_CHECK else "Full observation"
+        return str(_OBSERVATION_KIND_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _OBSERVATION_KIND_LABELS[self.value]
+
+
+_OBSERVATION_KIND_LABELS = {
+    "quick_check": _l("Quick check"),
+    "full": _l("Full observation"),
+}
 
 
 class Pupils(enum.StrEnum):
@@ -46,11 +60,26 @@ class Pupils(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(_PUPILS_LABELS[self.value])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (for choices made at import time)."""
+        return _PUPILS_LABELS[self.value]
+
+
+_PUPILS_LABELS = {
+    # TRANSLATORS: clinical (pupils)
+    "normal": _l("Normal"),
+    "pinpoint": _l("Pinpoint"),
+    "dilated": _l("Dilated"),
+    "unequal": _l("Unequal"),
+}
 
 
 #: What a quick check records: the nurse saw the person responsive and breathing normally.
-QUICK_CHECK_TEXT = "Responsive, breathing normally"
+# TRANSLATORS: clinical (what a quick check records)
+QUICK_CHECK_TEXT = _l("Responsive, breathing normally")
 
 
 class Observation(Audited, Base):
@@ -118,9 +147,9 @@ class Observation(Audited, Base):
     @property
     def level_label(self) -> str:
         if self.kind is ObservationKind.QUICK_CHECK:
-            return "Not scored"
+            return str(_("Not scored"))
         if self.level is None:
-            return PARTIAL_NOT_RATED if self.news2_total is not None else "Not scored"
+            return str(PARTIAL_NOT_RATED if self.news2_total is not None else _("Not scored"))
         return self.level.label
 
     @property
@@ -131,12 +160,20 @@ class Observation(Audited, Base):
         "Partial – not rated", never a reassuring "NEWS2 0".
         """
         if self.kind is ObservationKind.QUICK_CHECK or self.news2_total is None:
-            return "Not scored"
+            return str(_("Not scored"))
         if self.news2_partial:
             if self.level is None:
-                return PARTIAL_NOT_RATED
-            return f"NEWS2 at least {self.news2_total} (partial) · {self.level.label}"
-        return f"NEWS2 {self.news2_total} · {self.level_label}"
+                return str(PARTIAL_NOT_RATED)
+            # TRANSLATORS: clinical (a partial set's NEWS2 total is only a floor)
+            return str(
+                _(
+                    "NEWS2 at least %(total)s (partial) · %(level)s",
+                    total=self.news2_total,
+                    level=self.level.label,
+                )
+            )
+        # TRANSLATORS: clinical ("NEWS2 5 · Medium")
+        return str(_("NEWS2 %(total)s · %(level)s", total=self.news2_total, level=self.level_label))
 
     @property
     def level_class(self) -> str:
@@ -144,7 +181,8 @@ class Observation(Audited, Base):
 
     @property
     def reason_list(self) -> list[str]:
-        return self.reasons.split("; ") if self.reasons else []
+        """The red flags and close-watch reasons, in the reader's language (kept in English)."""
+        return [say_reason(reason) for reason in self.reasons.split("; ")] if self.reasons else []
 
     @property
     def calls_for_full_set(self) -> bool:

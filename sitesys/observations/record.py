@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -141,7 +142,7 @@ def _said(value: Any) -> str:
 _READINGS: dict[str, Callable[[Any], str]] = {
     "respiratory_rate": _said,
     "spo2": _said,
-    "on_oxygen": lambda on: "on oxygen" if on else "on air",
+    "on_oxygen": lambda on: str(_("on oxygen") if on else _("on air")),
     "pulse": _said,
     "systolic_bp": _said,
     "temperature": _said,
@@ -149,7 +150,7 @@ _READINGS: dict[str, Callable[[Any], str]] = {
     "poss": lambda level: str(level.value),
     "rass": format_rass,
     "pupils": lambda pupils: str(pupils.label).lower(),
-    "vomiting": lambda vomiting: "yes" if vomiting else "no",
+    "vomiting": lambda vomiting: str(_("yes") if vomiting else _("no")),
 }
 
 

@@ -4,15 +4,23 @@
 # (RCP, NEWS2, December 2017), as tabulated in reference/domain.md section 3.1. Source:
 # https://www.rcplondon.ac.uk/projects/outputs/national-early-warning-score-news-2
 # POSS and RASS follow sections 3.2 and 3.3 there. This module is pure: no database,
-# no Flask, no clock, so the rules can be proved exhaustively by the tests.
+# no Flask (only Flask-Babel's gettext for the words, which is English outside a request), no
+# clock, so the rules can be proved exhaustively by the tests. The reasons a set raises are
+# worked out and stored in English (the record); `say_reason` puts one in the reader's language.
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 # Typographic characters are named rather than typed so that no look-alike of "-" hides in the
 # source; the labels nurses read use the proper dash and minus sign.
@@ -44,16 +52,26 @@ class Consciousness(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """Plain-English name shown to staff."""
+        """Plain-English name shown to staff (in their language)."""
+        return str(_CONSCIOUSNESS_LABELS[self])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (a form's choices)."""
         return _CONSCIOUSNESS_LABELS[self]
 
 
-_CONSCIOUSNESS_LABELS: dict[Consciousness, str] = {
-    Consciousness.ALERT: "Alert",
-    Consciousness.NEW_CONFUSION: "New confusion",
-    Consciousness.VOICE: "Responds to voice",
-    Consciousness.PAIN: "Responds to pain",
-    Consciousness.UNRESPONSIVE: "Unresponsive",
+_CONSCIOUSNESS_LABELS: dict[Consciousness, Any] = {
+    # TRANSLATORS: clinical (ACVPU level of consciousness)
+    Consciousness.ALERT: _l("Alert"),
+    # TRANSLATORS: clinical (ACVPU level of consciousness)
+    Consciousness.NEW_CONFUSION: _l("New confusion"),
+    # TRANSLATORS: clinical (ACVPU level of consciousness)
+    Consciousness.VOICE: _l("Responds to voice"),
+    # TRANSLATORS: clinical (ACVPU level of consciousness)
+    Consciousness.PAIN: _l("Responds to pain"),
+    # TRANSLATORS: clinical (ACVPU level of consciousness)
+    Consciousness.UNRESPONSIVE: _l("Unresponsive"),
 }
 
 
@@ -68,29 +86,50 @@ class Poss(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """Code and plain-English meaning shown to staff."""
+        """Code and plain-English meaning shown to staff (in their language)."""
         return f"{self.value} {EN_DASH} {_POSS_MEANINGS[self]}"
 
+    @property
+    def lazy_label(self) -> Any:
+        """The label, translated where it is shown (a form's choices)."""
+        return LazyString(lambda: self.label)
 
-_POSS_MEANINGS: dict[Poss, str] = {
-    Poss.ASLEEP: "Asleep, easy to rouse",
-    Poss.AWAKE: "Awake and alert",
-    Poss.DROWSY: "Slightly drowsy, easily roused",
-    Poss.FREQUENTLY_DROWSY: "Frequently drowsy, drifts off mid-conversation",
-    Poss.SOMNOLENT: "Somnolent, minimal or no response",
+
+_POSS_MEANINGS: dict[Poss, Any] = {
+    # TRANSLATORS: clinical (POSS sedation level)
+    Poss.ASLEEP: _l("Asleep, easy to rouse"),
+    # TRANSLATORS: clinical (POSS sedation level)
+    Poss.AWAKE: _l("Awake and alert"),
+    # TRANSLATORS: clinical (POSS sedation level)
+    Poss.DROWSY: _l("Slightly drowsy, easily roused"),
+    # TRANSLATORS: clinical (POSS sedation level)
+    Poss.FREQUENTLY_DROWSY: _l("Frequently drowsy, drifts off mid-conversation"),
+    # TRANSLATORS: clinical (POSS sedation level)
+    Poss.SOMNOLENT: _l("Somnolent, minimal or no response"),
 }
 
-RASS_LABELS: dict[int, str] = {
-    4: "Combative",
-    3: "Very agitated",
-    2: "Agitated",
-    1: "Restless",
-    0: "Alert and calm",
-    -1: "Drowsy",
-    -2: "Light sedation",
-    -3: "Moderate sedation",
-    -4: "Deep sedation",
-    -5: "Unarousable",
+#: Each RASS score's meaning, translated where it is shown.
+RASS_LABELS: dict[int, Any] = {
+    # TRANSLATORS: clinical (RASS sedation score)
+    4: _l("Combative"),
+    # TRANSLATORS: clinical (RASS sedation score)
+    3: _l("Very agitated"),
+    # TRANSLATORS: clinical (RASS sedation score)
+    2: _l("Agitated"),
+    # TRANSLATORS: clinical (RASS sedation score)
+    1: _l("Restless"),
+    # TRANSLATORS: clinical (RASS sedation score)
+    0: _l("Alert and calm"),
+    # TRANSLATORS: clinical (RASS sedation score)
+    -1: _l("Drowsy"),
+    # TRANSLATORS: clinical (RASS sedation score)
+    -2: _l("Light sedation"),
+    # TRANSLATORS: clinical (RASS sedation score)
+    -3: _l("Moderate sedation"),
+    # TRANSLATORS: clinical (RASS sedation score)
+    -4: _l("Deep sedation"),
+    # TRANSLATORS: clinical (RASS sedation score)
+    -5: _l("Unarousable"),
 }
 
 
@@ -111,8 +150,8 @@ class EscalationLevel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """Name shown to staff."""
-        return _LEVEL_LABELS[self]
+        """Name shown to staff (in their language)."""
+        return str(_LEVEL_LABELS[self])
 
     @property
     def rank(self) -> int:
@@ -120,11 +159,15 @@ class EscalationLevel(enum.StrEnum):
         return _LEVEL_RANKS[self]
 
 
-_LEVEL_LABELS: dict[EscalationLevel, str] = {
-    EscalationLevel.LOW: "Low",
-    EscalationLevel.LOW_MEDIUM: f"Low{EN_DASH}medium",
-    EscalationLevel.MEDIUM: "Medium",
-    EscalationLevel.HIGH: "High",
+_LEVEL_LABELS: dict[EscalationLevel, Any] = {
+    # TRANSLATORS: clinical (NEWS2 clinical risk level)
+    EscalationLevel.LOW: _l("Low"),
+    # TRANSLATORS: clinical (NEWS2 clinical risk level; the dash is an en dash)
+    EscalationLevel.LOW_MEDIUM: _l("Low\N{EN DASH}medium"),
+    # TRANSLATORS: clinical (NEWS2 clinical risk level)
+    EscalationLevel.MEDIUM: _l("Medium"),
+    # TRANSLATORS: clinical (NEWS2 clinical risk level)
+    EscalationLevel.HIGH: _l("High"),
 }
 _LEVEL_RANKS: dict[EscalationLevel, int] = {
     EscalationLevel.LOW: 0,
@@ -135,7 +178,9 @@ _LEVEL_RANKS: dict[EscalationLevel, int] = {
 
 _MEDIUM_RANK = _LEVEL_RANKS[EscalationLevel.MEDIUM]
 
-PARTIAL_NOT_RATED = f"Partial {EN_DASH} not rated"
+#: A partial set whose score is low: never shown as a reassuring total.
+# TRANSLATORS: clinical (a NEWS2 score from a partial set of observations is not rated)
+PARTIAL_NOT_RATED = _l("Partial \N{EN DASH} not rated")
 
 
 def _count(name: str, value: object) -> int:
@@ -335,7 +380,7 @@ class News2:
     @property
     def level_label(self) -> str:
         """The level's name, or a plain statement that a partial low score is not rated."""
-        return PARTIAL_NOT_RATED if self.level is None else self.level.label
+        return str(PARTIAL_NOT_RATED) if self.level is None else self.level.label
 
 
 def score_news2(vitals: Vitals, scale: SpO2Scale = SpO2Scale.SCALE_1) -> News2 | None:
@@ -430,9 +475,50 @@ def _close_watch_reasons(vitals: Vitals, news2: News2 | None) -> tuple[str, ...]
     if vitals.rass is not None and (vitals.rass >= 3 or vitals.rass <= -3):
         reasons.append(f"RASS {format_rass(vitals.rass)}")
     if news2 is not None and news2.level is not None and news2.level.rank >= _MEDIUM_RANK:
+        # Kept on the record in English (say_reason words it for the reader).
+        level = news2.level.value.replace("_", EN_DASH)
         partial = " (partial score)" if news2.is_partial else ""
-        reasons.append(f"NEWS2 {news2.level.label.lower()}{partial}")
+        reasons.append(f"NEWS2 {level}{partial}")
     return tuple(reasons)
+
+
+#: The red flags as the record keeps them (English), in the reader's language.
+_SAID_REASONS: dict[str, Any] = {
+    # TRANSLATORS: clinical (a red flag that prompts an emergency response)
+    "Respiratory rate 8 or less": _l("Respiratory rate 8 or less"),
+    # TRANSLATORS: clinical (a red flag that prompts an emergency response)
+    "SpO2 91% or less": _l("SpO2 91% or less"),
+    # TRANSLATORS: clinical (ACVPU level of consciousness)
+    "Unresponsive": _l("Unresponsive"),
+    # TRANSLATORS: clinical (a red flag that prompts an emergency response)
+    f"POSS 4 {EN_DASH} somnolent": _l("POSS 4 \N{EN DASH} somnolent"),
+    # TRANSLATORS: clinical (a red flag that prompts an emergency response)
+    f"RASS {MINUS_SIGN}4 or lower": _l("RASS \N{MINUS SIGN}4 or lower"),
+    # TRANSLATORS: clinical (a red flag that prompts an emergency response)
+    f"RASS +4 {EN_DASH} combative": _l("RASS +4 \N{EN DASH} combative"),
+}
+_NEWS2_REASON = re.compile(r"NEWS2 (?P<level>[a-z_\N{EN DASH}]+)(?P<partial> \(partial score\))?")
+
+
+def say_reason(reason: str) -> str:
+    """A red flag or close-watch reason as the record keeps it (in English, as `assess` wrote
+    it), in the reader's language. The scores of POSS and RASS are codes, said as they are.
+    """
+    said = _SAID_REASONS.get(reason)
+    if said is not None:
+        return str(said)
+    news2 = _NEWS2_REASON.fullmatch(reason)
+    if news2 is not None:
+        value = news2["level"].replace(EN_DASH, "_")
+        if value not in {level.value for level in EscalationLevel}:
+            return reason
+        level = EscalationLevel(value).label.lower()
+        if news2["partial"]:
+            # TRANSLATORS: clinical (a close-watch reason: "NEWS2 medium (partial score)")
+            return str(_("NEWS2 %(level)s (partial score)", level=level))
+        # TRANSLATORS: clinical (a close-watch reason: "NEWS2 high")
+        return str(_("NEWS2 %(level)s", level=level))
+    return reason
 
 
 def assess(vitals: Vitals, scale: SpO2Scale = SpO2Scale.SCALE_1) -> Assessment:

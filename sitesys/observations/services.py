@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -53,15 +54,27 @@ class FullSetAdvised(ObservationError):
 
 def full_set_reason(visit: Visit, worrying: Observation) -> str:
     """Why the next check should be a full set, in the words of the set that worried."""
-    reasons = "; ".join(worrying.reason_list) or f"NEWS2 {worrying.level_label.lower()}"
-    if worrying.needs_close_watch:
-        said = f"{visit.display_tag} is on close watch: {reasons}."
-    else:
-        said = f"{visit.display_tag}'s last full set raised a red flag: {reasons}."
-    return (
-        f"{said} A quick check does not end it; only a full set that measures these again "
-        "and finds them calmer does."
+    reasons = "; ".join(worrying.reason_list) or str(
+        # TRANSLATORS: clinical (a close-watch reason: "NEWS2 high")
+        _("NEWS2 %(level)s", level=worrying.level_label.lower())
     )
+    if worrying.needs_close_watch:
+        # TRANSLATORS: clinical
+        said = _(
+            "%(tag)s is on close watch: %(reasons)s. A quick check does not end it; only a full "
+            "set that measures these again and finds them calmer does.",
+            tag=visit.display_tag,
+            reasons=reasons,
+        )
+    else:
+        # TRANSLATORS: clinical
+        said = _(
+            "%(tag)s's last full set raised a red flag: %(reasons)s. A quick check does not end "
+            "it; only a full set that measures these again and finds them calmer does.",
+            tag=visit.display_tag,
+            reasons=reasons,
+        )
+    return str(said)
 
 
 def full_set_advice(session: Session, visit: Visit) -> Observation | None:
@@ -101,17 +114,20 @@ def _recorded_at(visit: Visit, observed_at: datetime | None, reason: str | None)
     if observed_at is None:
         if not visit.status.is_open:
             raise VisitHasLeft(
-                f"{visit.display_tag} has left. Record an earlier time (before they left) "
-                "with a reason, or nothing."
+                _(
+                    "%(tag)s has left. Record an earlier time (before they left) with a reason, "
+                    "or nothing.",
+                    tag=visit.display_tag,
+                )
             )
         return now
     if observed_at > now:
-        raise ObservationError("The time observed cannot be in the future.")
+        raise ObservationError(_("The time observed cannot be in the future."))
     if now - observed_at > BACKDATE_LIMIT:
-        raise ObservationError("An observation can be dated at most 60 minutes back.")
+        raise ObservationError(_("An observation can be dated at most 60 minutes back."))
     if observed_at < visit.checked_in_at:
         if not _within_check_in_minute(visit, observed_at):
-            raise ObservationError("The time observed is before the visit started.")
+            raise ObservationError(_("The time observed is before the visit started."))
         # A nurse types whole minutes, so "18:32" for a check-in at 18:32:45 means "just after
         # check-in", not before it. It is stored as the check-in moment itself: as close to
         # what was typed as the record allows, and never before the visit started, so that
@@ -119,9 +135,9 @@ def _recorded_at(visit: Visit, observed_at: datetime | None, reason: str | None)
         # history rely on that).
         observed_at = visit.checked_in_at
     if visit.left_at is not None and observed_at > visit.left_at:
-        raise ObservationError(f"{visit.display_tag} had left by then.")
+        raise ObservationError(_("%(tag)s had left by then.", tag=visit.display_tag))
     if not (reason or "").strip():
-        raise ObservationError("Give a reason for recording an earlier time.")
+        raise ObservationError(_("Give a reason for recording an earlier time."))
     return observed_at
 
 
@@ -139,13 +155,21 @@ class FormAlreadyUsed(ObservationError):
         there, here = earlier.visit.display_tag, visit.display_tag
         if earlier.kind is ObservationKind.QUICK_CHECK:
             super().__init__(
-                f"This button had already recorded a check for {there}, so nothing was "
-                f"recorded for {here}. Tap Quick check again."
+                _(
+                    "This button had already recorded a check for %(there)s, so nothing was "
+                    "recorded for %(here)s. Tap Quick check again.",
+                    there=there,
+                    here=here,
+                )
             )
         else:
             super().__init__(
-                f"This form had already saved an observation for {there}, so nothing was saved "
-                f"for {here}. Check the readings below and save again."
+                _(
+                    "This form had already saved an observation for %(there)s, so nothing was "
+                    "saved for %(here)s. Check the readings below and save again.",
+                    there=there,
+                    here=here,
+                )
             )
 
 
@@ -313,12 +337,12 @@ def strike_observation(
     session: Session, actor: Staff, observation: Observation, reason: str
 ) -> None:
     """Strike a mistaken observation through; it stays visible with the reason."""
-    ensure(actor, Capability.RECORD_OBSERVATIONS, "strike an observation through")
+    ensure(actor, Capability.RECORD_OBSERVATIONS, _("strike an observation through"))
     reason = reason.strip()
     if not reason:
-        raise ObservationError("Give a reason for striking the observation through.")
+        raise ObservationError(_("Give a reason for striking the observation through."))
     if observation.struck_at is not None:
-        raise ObservationError("That observation is already struck through.")
+        raise ObservationError(_("That observation is already struck through."))
     observation.struck_at = utcnow()
     observation.struck_by_id = actor.id
     observation.strike_reason = reason[:200]
@@ -336,12 +360,12 @@ def set_spo2_scale(
     session: Session, actor: Staff, visit: Visit, scale: SpO2Scale, reason: str
 ) -> None:
     """Scale 2 only by a clinician's decision, with a reason; back to scale 1 also needs one."""
-    ensure(actor, Capability.RECORD_OBSERVATIONS, "change the SpO2 scale")
+    ensure(actor, Capability.RECORD_OBSERVATIONS, _("change the SpO2 scale"))
     reason = reason.strip()
     if not reason:
-        raise ObservationError("Give a reason for changing the SpO2 scale.")
+        raise ObservationError(_("Give a reason for changing the SpO2 scale."))
     if visit.spo2_scale == int(scale):
-        raise ObservationError(f"The visit is already on SpO2 scale {int(scale)}.")
+        raise ObservationError(_("The visit is already on SpO2 scale %(scale)s.", scale=int(scale)))
     visit.spo2_scale = int(scale)
     visit.spo2_scale_reason = reason[:200]
     record_event(

@@ -10,7 +10,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
-from sitesys.checkin.models import OPEN_STATUSES, Visit
+from sitesys.checkin.models import OPEN_STATUSES, Visit, VisitKind
 from sitesys.clock import utcnow
 from sitesys.db import add_once
 from sitesys.observations.checks import check_interval, clock_start, overdue_at
@@ -36,6 +36,8 @@ def raise_overdue_alerts(session: Session) -> int:
                 select(Visit).where(
                     Visit.site_id == site.id,
                     Visit.status.in_(CHECKED_PHASES),
+                    # Nobody uses on a services-only visit: no observation checks fall due.
+                    Visit.kind == VisitKind.CONSUMPTION,
                     ~exists().where(
                         OverdueAlert.visit_id == Visit.id, OverdueAlert.closed_at.is_(None)
                     ),

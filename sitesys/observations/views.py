@@ -6,6 +6,7 @@ import uuid
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from sitesys.audit.reads import audit_read
@@ -82,21 +83,29 @@ def _go(target: str) -> ResponseReturnValue:
 def _announce(outcome: Outcome, db: Session, visit: Visit, observation: Observation) -> None:
     """Say what was saved: the score, and what to do about it when it asks for an emergency."""
     if observation.news2_partial:
-        outcome.say(f"Observation saved: {observation.score_summary}.")
+        outcome.say(_("Observation saved: %(score)s.", score=observation.score_summary))
     elif observation.news2_total is not None:
         outcome.say(
-            f"Observation saved: NEWS2 {observation.news2_total} ({observation.level_label})."
+            # TRANSLATORS: clinical ("Observation saved: NEWS2 5 (Medium).")
+            _(
+                "Observation saved: NEWS2 %(total)s (%(level)s).",
+                total=observation.news2_total,
+                level=observation.level_label,
+            )
         )
     else:
-        outcome.say("Observation saved.")
+        outcome.say(_("Observation saved."))
     if observation.prompts_emergency:
-        reasons = "; ".join(observation.reason_list or ["NEWS2 high"])
+        # TRANSLATORS: clinical (a reason that prompts an emergency response)
+        reasons = "; ".join(observation.reason_list or [_("NEWS2 high")])
         if open_incident_for_visit(db, visit) is not None:
             # Telling the team to start what they are already doing sends them to the start
             # button in the middle of the response; say it is running and why it still matters.
-            outcome.say(f"Emergency response running: {reasons}", "warning")
+            # TRANSLATORS: clinical
+            outcome.say(_("Emergency response running: %(reasons)s", reasons=reasons), "warning")
         else:
-            outcome.say(f"Start emergency response now: {reasons}", "error")
+            # TRANSLATORS: clinical
+            outcome.say(_("Start emergency response now: %(reasons)s", reasons=reasons), "error")
 
 
 @bp.route("/visits/<uuid:visit_id>/observations/new", methods=["GET", "POST"])
@@ -161,7 +170,7 @@ def quick_check(visit_id: uuid.UUID) -> ResponseReturnValue:
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     form = QuickCheckForm()
     if not form.validate_on_submit():
-        flash("That button was out of date; tap Quick check again.", "error")
+        flash(_("That button was out of date; tap Quick check again."), "error")
         return _go(_back_to(visit))
     with committing(db, show_refusal=False) as outcome:
         observation = record_quick_check(
@@ -172,8 +181,11 @@ def quick_check(visit_id: uuid.UUID) -> ResponseReturnValue:
             despite_advice=form.despite_advice.data == "yes",
         )
         outcome.say(
-            f"Quick check recorded at {observation.recorded_at.astimezone(visit.site.zone):%H:%M}"
-            ": responsive, breathing normally."
+            # TRANSLATORS: clinical
+            _(
+                "Quick check recorded at %(time)s: responsive, breathing normally.",
+                time=observation.recorded_at.astimezone(visit.site.zone).strftime("%H:%M"),
+            )
         )
     if isinstance(outcome.refusal, FullSetAdvised):
         # Nothing recorded: the question page offers the full set first.
@@ -217,11 +229,13 @@ def strike(observation_id: int) -> ResponseReturnValue:
     form = StrikeForm()
     if not form.validate_on_submit():
         # The reason's own message (missing or too long); a stale form has none of its own.
-        flash(next(iter(form.reason.errors), "The form was out of date; try again."), "error")
+        flash(
+            str(next(iter(form.reason.errors), _("The form was out of date; try again."))), "error"
+        )
         return redirect(back)
     with committing(db) as outcome:
         strike_observation(db, current_staff(), observation, form.reason.data or "")
-        outcome.say("Observation struck through; it stays on the record with your reason.")
+        outcome.say(_("Observation struck through; it stays on the record with your reason."))
     return redirect(back)
 
 
@@ -248,10 +262,12 @@ def scale(visit_id: uuid.UUID) -> ResponseReturnValue:
     visit = get_visit_or_404(db, visit_id, current_site(), for_update=True)
     form = ScaleForm()
     if not form.validate_on_submit():
-        flash("Choose a scale and give the clinical reason.", "error")
+        flash(_("Choose a scale and give the clinical reason."), "error")
         return redirect(url_for("checkin.visit", visit_id=visit.id))
     chosen = SpO2Scale(int(form.scale.data))
     with committing(db) as outcome:
         set_spo2_scale(db, current_staff(), visit, chosen, form.reason.data or "")
-        outcome.say(f"SpO2 scale {int(chosen)} is used for this visit from now on.")
+        outcome.say(
+            _("SpO2 scale %(scale)s is used for this visit from now on.", scale=int(chosen))
+        )
     return redirect(url_for("checkin.visit", visit_id=visit.id))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select
@@ -182,41 +182,46 @@ def open_from(session: Session, site: Site) -> date | None:
     return None if opened is None else local_date(opened, site.zone)
 
 
-def visits_in(session: Session, site: Site, first: date, last: date) -> int:
-    """Visits checked in on local days `first` to `last`: kept days from their figures, the
-    others counted (the twelve-month trend asks this of every month).
+def visits_by_month(session: Session, site: Site, months: Sequence[tuple[date, date]]) -> list[int]:
+    """Visits checked in on each run of local days `(first, last)` (the twelve-month trend's
+    months, in order): kept days from their figures, read once for the whole span; the days
+    not kept (today, days not yet counted) counted from the visits.
     """
-    kept = _kept_days(session, site, first, last)
-    total = int(
-        session.scalar(
-            select(func.coalesce(func.sum(DailyFigure.value), 0)).where(
-                DailyFigure.site_id == site.id,
-                DailyFigure.day >= first,
-                DailyFigure.day <= last,
-                DailyFigure.key == "visits_total",
-            )
+    if not months:
+        return []
+    span_first, span_last = months[0][0], months[-1][1]
+    kept = _kept_days(session, site, span_first, span_last)
+    per_day = session.execute(
+        select(DailyFigure.day, DailyFigure.value).where(
+            DailyFigure.site_id == site.id,
+            DailyFigure.day >= span_first,
+            DailyFigure.day <= span_last,
+            DailyFigure.key == "visits_total",
         )
-        or 0
-    )
-    day = first
-    while day <= last:
-        if day in kept:
-            day += timedelta(days=1)
-            continue
-        run_end = day
-        while run_end + timedelta(days=1) <= last and run_end + timedelta(days=1) not in kept:
-            run_end += timedelta(days=1)
-        total += int(
-            session.scalar(
-                select(func.count())
-                .select_from(Visit)
-                .where(
-                    Visit.site_id == site.id,
-                    Visit.checked_in_at >= day_start(day, site.zone),
-                    Visit.checked_in_at < day_start(run_end + timedelta(days=1), site.zone),
+    ).all()
+    totals = []
+    for first, last in months:
+        total = sum(value for day, value in per_day if first <= day <= last)
+        day = first
+        while day <= last:
+            if day in kept:
+                day += timedelta(days=1)
+                continue
+            run_end = day
+            while run_end + timedelta(days=1) <= last and run_end + timedelta(days=1) not in kept:
+                run_end += timedelta(days=1)
+            total += int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Visit)
+                    .where(
+                        Visit.site_id == site.id,
+                        Visit.checked_in_at >= day_start(day, site.zone),
+                        Visit.checked_in_at < day_start(run_end + timedelta(days=1), site.zone),
+                    )
                 )
+                or 0
             )
-            or 0
-        )
-        day = run_end + timedelta(days=1)
-    return total
+            day = run_end + timedelta(days=1)
+        totals.append(total)
+    return totals

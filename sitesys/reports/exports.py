@@ -9,6 +9,8 @@ import enum
 import io
 from collections.abc import Iterator
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
@@ -16,13 +18,40 @@ from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, ensure
 from sitesys.incidents.queue import neutralise
 from sitesys.reports.figures import Value
-from sitesys.reports.indicators import INDICATORS, Measure
+from sitesys.reports.indicators import INDICATORS, Measure, indicator
 from sitesys.reports.report import Report, derived_hidden, publication_marks
 from sitesys.reports.suppression import Mark
 
-CSV_COLUMNS = ("period", "site", "indicator", "breakdown", "value", "suppressed")
+#: The publication CSV's columns: stable English names a reader's scripts rely on. `label` is
+#: the indicator's name in the language of whoever downloaded it.
+CSV_COLUMNS = ("period", "site", "indicator", "label", "breakdown", "value", "suppressed")
+#: The internal CSV's columns, named in the reader's language (no label: the key is enough).
+INTERNAL_COLUMNS = (
+    # TRANSLATORS: a CSV column header (the report's period)
+    _l("period"),
+    # TRANSLATORS: a CSV column header
+    _l("site"),
+    # TRANSLATORS: a CSV column header (the indicator's key)
+    _l("indicator"),
+    # TRANSLATORS: a CSV column header (the row of a breakdown)
+    _l("breakdown"),
+    # TRANSLATORS: a CSV column header
+    _l("value"),
+    # TRANSLATORS: a CSV column header (true when the figure is withheld)
+    _l("suppressed"),
+)
 #: What a withheld figure reads in a publication.
 WITHHELD = "suppressed"
+
+
+def shown_figure(text: str) -> str:
+    """A published figure as a page shows it: a withheld one in the reader's language (the CSV
+    keeps the stable English marker).
+    """
+    if text == WITHHELD:
+        word: str = _("suppressed")
+        return word
+    return text
 
 
 class Audience(enum.StrEnum):
@@ -31,7 +60,7 @@ class Audience(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"internal": "Internal", "publication": "For publication"}[self.value]
+        return str({"internal": _l("Internal"), "publication": _l("For publication")}[self.value])
 
 
 class Format(enum.StrEnum):
@@ -97,12 +126,13 @@ def export_csv(session: Session, actor: Staff, report: Report, audience: Audienc
     ensure(actor, Capability.READ_REPORTS)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    internal = audience is Audience.INTERNAL
+    writer.writerow([str(name) for name in INTERNAL_COLUMNS] if internal else CSV_COLUMNS)
     period = f"{report.period.first.isoformat()}/{report.period.last.isoformat()}"
     for site, key, row, value, withheld in published(report, audience):
-        writer.writerow(
-            [neutralise(cell) for cell in (period, site, key, row, value, str(withheld).lower())]
-        )
+        label = () if internal else (str(indicator(key).label),)
+        cells = (period, site, key, *label, row, value, str(withheld).lower())
+        writer.writerow([neutralise(cell) for cell in cells])
     _audit(session, actor, report, audience, Format.CSV)
     return buffer.getvalue()
 

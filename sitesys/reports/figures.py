@@ -9,6 +9,7 @@ shows. Counts only leave here: no client code, tag or free text.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,22 +20,27 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from sitesys.alerts.reports import alerts_issued
+from sitesys.care.models import EducationTopic, ReferralState, ReferralType
+from sitesys.care.reports import care_figures
 from sitesys.checkin.models import Route, ServiceGiven, Visit
 from sitesys.clients.models import AgeBand, Client, Gender
-from sitesys.clock import day_start
+from sitesys.clock import day_start, local_date
 from sitesys.drugchecks.models import ClientDecision, Finding
 from sitesys.drugchecks.reports import drug_checking_figures
 from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind
 from sitesys.incidents.kinds import ActionKind, IncidentType, Outcome, PhysicalHarm
 from sitesys.incidents.models import Incident, IncidentAction, IncidentTypeEntry
 from sitesys.observations.models import OverdueAlert
-from sitesys.reports.daily import daily_visits, visits_in
+from sitesys.reports import N_
+from sitesys.reports.daily import daily_visits, visits_by_month
 from sitesys.reports.indicators import INDICATORS, Measure, indicator
 from sitesys.reports.tally import Tally, _tenths
 from sitesys.reports.visits import SUBSTANCE_CODES, hour_label
 from sitesys.sites.models import Site, SubstanceOption
+from sitesys.supplies.models import SupplyItem
+from sitesys.supplies.reports import supply_figures
 
-NOT_RECORDED = "Not recorded"
+NOT_RECORDED = N_("Not recorded")
 
 #: The incident types counted as drug-related emergencies (docs/indicators.md).
 DRUG_RELATED = frozenset(
@@ -48,15 +54,14 @@ DRUG_RELATED = frozenset(
     }
 )
 
-#: Which kind of visit a visit is. Every visit is a consumption visit until the care module
-#: gives visits a kind: then `visit_kind` reads it and services-only visits are counted apart.
+#: Which kind of visit a visit is (`Visit.kind`): services-only visits are counted apart.
 CONSUMPTION = "consumption"
 SERVICES_ONLY = "services_only"
 
 
 def visit_kind(visit: Visit | None = None) -> str:
-    """A visit's kind for the reports (the hook for services-only visits)."""
-    return getattr(visit, "kind", CONSUMPTION) or CONSUMPTION
+    """A visit's kind for the reports (`Visit.kind`; visits.py counts by the column)."""
+    return visit.kind.value if visit is not None else CONSUMPTION
 
 
 #: The fixed rows of each breakdown (substances and days depend on the site and period).
@@ -71,6 +76,8 @@ FIXED_ROWS: dict[str, list[str]] = {
     "samples_found": [finding.label for finding in Finding],
     "samples_unexpected": [finding.label for finding in Finding],
     "sample_decisions": [decision.label for decision in ClientDecision],
+    "referrals_by_type": [kind.label for kind in ReferralType],
+    "referral_steps": [state.label for state in ReferralState],
 }
 
 
@@ -121,6 +128,7 @@ def site_tally(session: Session, site: Site, first: date, last: date) -> Tally:
     _floor(session, site, start, end, tally)
     _drug_checking(session, site, first, last, tally)
     _handovers(session, site, start, end, tally)
+    _care(session, site, first, last, tally)
     tally.rows["visits_by_day"] = [day.isoformat() for day in period_days(first, last)]
     return tally
 
@@ -154,16 +162,29 @@ def _clients(session: Session, site: Site, start: datetime, end: datetime, tally
     # A client record belongs to one site, so its visits are all at that site: the earlier
     # visit is sought by client (ix_visits_client_checked_in_at), not among the site's history.
     came_before = exists().where(earlier.client_id == Client.id, earlier.checked_in_at < start)
-    rows = session.execute(
-        select(Client.age_band, Client.gender, came_before).where(
-            Client.id.in_(select(Visit.client_id).where(*in_period))
+    per_client = (
+        select(
+            Client.age_band.label("age_band"),
+            Client.gender.label("gender"),
+            came_before.label("came_before"),
         )
-    ).all()
-    for age_band, gender, returning in rows:
-        tally.add("clients_unique")
-        tally.add("clients_returning" if returning else "clients_new", count=1)
-        tally.add("clients_by_age", AgeBand(age_band).label if age_band else NOT_RECORDED)
-        tally.add("clients_by_gender", Gender(gender).label if gender else NOT_RECORDED)
+        .where(Client.id.in_(select(Visit.client_id).where(*in_period)))
+        .subquery()
+    )
+    # Counted by the database, one row per (age band, gender, new or returning): a month at a
+    # busy site has thousands of clients, which Python would otherwise count one by one.
+    grouped = (per_client.c.age_band, per_client.c.gender, per_client.c.came_before)
+    for age_band, gender, returning, count in session.execute(
+        select(*grouped, func.count()).group_by(*grouped)
+    ):
+        tally.add("clients_unique", count=count)
+        tally.add("clients_returning" if returning else "clients_new", count=count)
+        tally.add(
+            "clients_by_age", AgeBand(age_band).label if age_band else NOT_RECORDED, count=count
+        )
+        tally.add(
+            "clients_by_gender", Gender(gender).label if gender else NOT_RECORDED, count=count
+        )
     for key in ("clients_unique", "clients_new", "clients_returning"):
         tally.counts[(key, "")] += 0
 
@@ -303,6 +324,66 @@ def _handovers(session: Session, site: Site, start: datetime, end: datetime, tal
     tally.add("handovers_missing", count=len(set(flagged) - submitted))
 
 
+def _labels(
+    session: Session, model: type[EducationTopic] | type[SupplyItem], site: Site
+) -> dict[str, str]:
+    """A site's list (education topics, supply catalogue) as code → label, in its order."""
+    rows = session.execute(
+        select(model.code, model.label)
+        .where(model.site_id == site.id)
+        .order_by(model.position, model.label)
+    )
+    return {code: label for code, label in rows}
+
+
+def _care(session: Session, site: Site, first: date, last: date, tally: Tally) -> None:
+    """Care beyond the booth (care/reports.py) and supplies (supplies/reports.py): few records,
+    always counted from them.
+    """
+    care = care_figures(session, site, first, last)
+    tally.add("referrals", count=sum(care.referrals.values()))
+    for kind, count in care.referrals.items():
+        tally.add("referrals_by_type", kind.label, count)
+    for state, count in care.referral_steps.items():
+        tally.add("referral_steps", state.label, count)
+    tally.add("urology_referrals", count=care.urology_referrals)
+    tally.add("bladder_screens", count=care.screens)
+    tally.add("bladder_screens_positive", count=care.positive_screens)
+    tally.add("bladder_same_day", count=care.same_day_reviews)
+    tally.add("naloxone_training", count=care.naloxone_training)
+    tally.add("wound_care", count=care.wound_care)
+    tally.add("bbv_tests", count=care.bbv_tests)
+    topics = _labels(session, EducationTopic, site)
+    tally.rows["education_by_topic"] = list(topics.values())
+    for code, count in care.education.items():
+        label = topics.get(code, code)
+        if label not in tally.rows["education_by_topic"]:
+            tally.rows["education_by_topic"].append(label)
+        tally.add("education_by_topic", label, count)
+    supplies = supply_figures(session, site, first, last)
+    tally.add("naloxone_kits", count=supplies.naloxone_kits)
+    # The catalogue handed out on visits, in its order, given or not (and any item given that
+    # is no longer on it: a hidden item, the naloxone kit of the ticks before quantities).
+    items = _labels(session, SupplyItem, site)
+    handed_out = set(
+        session.scalars(
+            select(SupplyItem.code).where(
+                SupplyItem.site_id == site.id,
+                SupplyItem.on_visits.is_(True),
+                SupplyItem.is_active.is_(True),
+            )
+        )
+    )
+    tally.rows["supplies_given"] = [
+        label for code, label in items.items() if code in handed_out or code in supplies.given
+    ]
+    for code, quantity in supplies.given.items():
+        label = items.get(code, code)
+        if label not in tally.rows["supplies_given"]:
+            tally.rows["supplies_given"].append(label)
+        tally.add("supplies_given", label, quantity)
+
+
 #: A figure: a count, a rate, minutes or a percentage; None where there is nothing to measure.
 Value = int | float | None
 
@@ -368,30 +449,38 @@ class MonthFigures:
 def monthly_trend(
     session: Session, sites: Sequence[Site], months: Sequence[tuple[date, date]]
 ) -> list[MonthFigures]:
-    """Visits, overdoses and incidents of the sites in each month, each site in its own days."""
-    found = []
-    for first, last in months:
-        visits = overdoses = incidents = 0
-        for site in sites:
-            start = day_start(first, site.zone)
-            end = day_start(last + timedelta(days=1), site.zone)
-            visits += visits_in(session, site, first, last)
-            in_period = (
+    """Visits, overdoses and incidents of the sites in each month, each site in its own days:
+    per site, the visits of the whole span by day (kept days from their figures) and its
+    incidents in one read each, put into months here, rather than four queries a month.
+    """
+    if not months:
+        return []
+    firsts = [first for first, _ in months]
+    counts = {first: [0, 0, 0] for first in firsts}
+
+    def month_of(day: date) -> date | None:
+        index = bisect_right(firsts, day) - 1
+        if index < 0 or day > months[index][1]:
+            return None
+        return firsts[index]
+
+    span_first, span_last = months[0][0], months[-1][1]
+    is_overdose = exists().where(
+        IncidentTypeEntry.incident_id == Incident.id,
+        IncidentTypeEntry.type == IncidentType.OPIOID_OVERDOSE,
+    )
+    for site in sites:
+        for first, visits in zip(firsts, visits_by_month(session, site, months), strict=True):
+            counts[first][0] += visits
+        for started_at, overdose in session.execute(
+            select(Incident.started_at, is_overdose).where(
                 Incident.site_id == site.id,
-                Incident.started_at >= start,
-                Incident.started_at < end,
+                Incident.started_at >= day_start(span_first, site.zone),
+                Incident.started_at < day_start(span_last + timedelta(days=1), site.zone),
             )
-            incidents += int(
-                session.scalar(select(func.count()).select_from(Incident).where(*in_period)) or 0
-            )
-            overdoses += int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(IncidentTypeEntry)
-                    .join(Incident, Incident.id == IncidentTypeEntry.incident_id)
-                    .where(*in_period, IncidentTypeEntry.type == IncidentType.OPIOID_OVERDOSE)
-                )
-                or 0
-            )
-        found.append(MonthFigures(first, visits, overdoses, incidents))
-    return found
+        ):
+            month = month_of(local_date(started_at, site.zone))
+            if month is not None:
+                counts[month][2] += 1
+                counts[month][1] += 1 if overdose else 0
+    return [MonthFigures(first, *counts[first]) for first in firsts]

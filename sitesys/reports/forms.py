@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, StringField
 from wtforms.validators import Optional, Regexp
 
@@ -17,6 +19,7 @@ from sitesys.forms import (
 from sitesys.reports.exports import Audience
 from sitesys.reports.periods import (
     MAX_DAYS,
+    PERIOD_KIND_LABELS,
     Period,
     PeriodKind,
     last_full_month,
@@ -36,44 +39,49 @@ class ReportForm(SiteSysForm):
         csrf = False
 
     period = PlainSelectField(
-        "Period",
+        _l("Period"),
         coerce=str,
-        choices=choices((kind.value, kind.label) for kind in PeriodKind),
+        choices=choices((kind.value, PERIOD_KIND_LABELS[kind.value]) for kind in PeriodKind),
         default=PeriodKind.MONTH.value,
-        invalid_choice="Choose a kind of period from the list.",
+        invalid_choice=_l("Choose a kind of period from the list."),
     )
     month = StringField(
-        "Month",
-        validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Choose a month.")],
+        _l("Month"),
+        validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Choose a month."))],
         render_kw={"type": "month"},
-        description="For a month.",
+        description=_l("For a month."),
     )
     quarter = PlainSelectField(
-        "Quarter", coerce=str, validators=[Optional()], description="For a quarter.",
-        invalid_choice="Choose a quarter from the list.",
+        _l("Quarter"), coerce=str, validators=[Optional()], description=_l("For a quarter."),
+        invalid_choice=_l("Choose a quarter from the list."),
     )  # fmt: skip
     year = PlainSelectField(
-        "Year", coerce=str, validators=[Optional()], description="For a year.",
-        invalid_choice="Choose a year from the list.",
+        _l("Year"), coerce=str, validators=[Optional()], description=_l("For a year."),
+        invalid_choice=_l("Choose a year from the list."),
     )  # fmt: skip
     date_from = DateField(
-        "From", validators=[Optional(), on_the_calendar], description="For dates of your choice."
+        _l("From"),
+        validators=[Optional(), on_the_calendar],
+        description=_l("For dates of your choice."),
     )
     date_to = DateField(
-        "To",
+        _l("To"),
         validators=[Optional(), on_the_calendar, not_before_date_from],
-        description="The last day included.",
+        description=_l("The last day included."),
     )
     site = PlainSelectField(
-        "Sites", coerce=str, validators=[Optional()], invalid_choice="Choose a site from the list."
+        _l("Sites"),
+        coerce=str,
+        validators=[Optional()],
+        invalid_choice=_l("Choose a site from the list."),
     )
 
     def offer_periods(self, today: date) -> None:
         """The quarters and years to choose from: the last eight of each."""
         quarters = []
         y, q = today.year, (today.month - 1) // 3 + 1
-        for _ in range(8):
-            quarters.append((f"{y}-Q{q}", f"Q{q} {y}"))
+        for _step in range(8):
+            quarters.append((f"{y}-Q{q}", _("Q%(quarter)s %(year)s", quarter=q, year=y)))
             y, q = (y - 1, 4) if q == 1 else (y, q - 1)
         self.quarter.choices = choices(quarters)
         self.year.choices = choices((str(n), str(n)) for n in range(today.year, today.year - 8, -1))
@@ -95,9 +103,9 @@ class ReportForm(SiteSysForm):
         if kind == PeriodKind.CUSTOM:
             first, last = self.date_from.data, self.date_to.data
             if first is None or last is None:
-                return default, ["Enter both dates of the period."]
+                return default, [_("Enter both dates of the period.")]
             if (last - first).days + 1 > MAX_DAYS:
-                return default, [f"Choose a period of at most {MAX_DAYS} days."]
+                return default, [_("Choose a period of at most %(days)s days.", days=MAX_DAYS)]
             return Period(first, last), []
         return default, []
 
@@ -111,5 +119,5 @@ class ExportForm(SiteSysForm):
     """A download or a printout of the report on the page (its choices stay in the address)."""
 
     audience = HiddenField(
-        validators=[Regexp(f"^({'|'.join(a.value for a in Audience)})$", message="Choose.")]
+        validators=[Regexp(f"^({'|'.join(a.value for a in Audience)})$", message=_l("Choose."))]
     )

@@ -6,6 +6,10 @@ import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 #: The longest custom range (a report reads every day of it).
 MAX_DAYS = 3 * 366
 
@@ -18,12 +22,16 @@ class PeriodKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "month": "A month",
-            "quarter": "A quarter",
-            "year": "A year",
-            "custom": "From one date to another",
-        }[self.value]
+        return str(PERIOD_KIND_LABELS[self.value])
+
+
+#: The kinds of period in words (lazy: the form's choices are made at import time).
+PERIOD_KIND_LABELS = {
+    "month": _l("A month"),
+    "quarter": _l("A quarter"),
+    "year": _l("A year"),
+    "custom": _l("From one date to another"),
+}
 
 
 @dataclass(frozen=True)
@@ -34,13 +42,30 @@ class Period:
 
     @property
     def label(self) -> str:
+        text: str
         if self.kind is PeriodKind.MONTH:
-            return self.first.strftime("%B %Y")
+            # The month's name in the reader's language ("December 2026" in English); outside a
+            # request (a command, a job) in English.
+            locale = get_locale()
+            if locale is None or locale.language == "en":
+                return self.first.strftime("%B %Y")
+            text = format_date(self.first, "MMMM y")
+            return text
         if self.kind is PeriodKind.QUARTER:
-            return f"Q{(self.first.month - 1) // 3 + 1} {self.first.year}"
+            text = _(
+                "Q%(quarter)s %(year)s",
+                quarter=(self.first.month - 1) // 3 + 1,
+                year=self.first.year,
+            )
+            return text
         if self.kind is PeriodKind.YEAR:
             return str(self.first.year)
-        return f"{self.first:%-d %b %Y} to {self.last:%-d %b %Y}"
+        text = _(
+            "%(first)s to %(last)s",
+            first=self.first.strftime("%-d %b %Y"),
+            last=self.last.strftime("%-d %b %Y"),
+        )
+        return text
 
     @property
     def days(self) -> int:
@@ -76,7 +101,7 @@ def months_to(period: Period, count: int = 12) -> list[Period]:
     """The `count` calendar months ending with the one `period` ends in, oldest first."""
     found = []
     y, m = period.last.year, period.last.month
-    for _ in range(count):
+    for _month in range(count):
         found.append(month(y, m))
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return found[::-1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from sitesys.auth.guard import current_staff
 from sitesys.auth.permissions import Capability, requires
@@ -11,14 +12,21 @@ from sitesys.clock import local_date, utcnow
 from sitesys.db import committing, get_session
 from sitesys.forms import choices
 from sitesys.reports.access import NotYourSite, chosen_sites, reportable_sites
-from sitesys.reports.charts import Chart, report_charts, trend_chart
-from sitesys.reports.exports import Audience, export_csv, published, record_print, shown
+from sitesys.reports.charts import Chart, month_short, report_charts, shown_weekdays, trend_chart
+from sitesys.reports.exports import (
+    Audience,
+    export_csv,
+    published,
+    record_print,
+    shown,
+    shown_figure,
+)
 from sitesys.reports.figures import monthly_trend
 from sitesys.reports.forms import ALL_SITES, ExportForm, ReportForm
 from sitesys.reports.indicators import INDICATORS, Section
 from sitesys.reports.periods import months_to
 from sitesys.reports.report import Report, build_report
-from sitesys.reports.visits import WEEKDAYS
+from sitesys.source_language import source_language
 from sitesys.templating import site_zone
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -34,7 +42,7 @@ def _report() -> tuple[Report, ReportForm, list[str]]:
     sites = reportable_sites(db, reader)
     options = [(str(site.id), site.name) for site in sites]
     if len(sites) > 1:
-        options.insert(0, (ALL_SITES, "All my sites, side by side, with the total"))
+        options.insert(0, (ALL_SITES, _("All my sites, side by side, with the total")))
     form.site.choices = choices(options)
     if not request.args.get("site"):
         working_at = g.get("site")
@@ -48,7 +56,11 @@ def _report() -> tuple[Report, ReportForm, list[str]]:
         abort(404)
     if not chosen:
         abort(404)
-    return build_report(db, chosen, period), form, problems
+    # Figures are counted in the source language: breakdown rows are keyed by their English
+    # words (as the daily figures keep them) and translated where they are shown.
+    with source_language():
+        report = build_report(db, chosen, period)
+    return report, form, problems
 
 
 @bp.get("/")
@@ -65,7 +77,7 @@ def index() -> ResponseReturnValue:
         charts=[*report_charts(report), _trend(report, Audience.INTERNAL)],
         export=ExportForm(),
         value=lambda column, key, row: shown(report.value(column, key, row)),
-        weekdays=WEEKDAYS,
+        weekdays=shown_weekdays(),
         query=request.query_string.decode(),
     )
 
@@ -73,9 +85,10 @@ def index() -> ResponseReturnValue:
 def _trend(report: Report, audience: Audience) -> Chart:
     """The twelve months to the period's end; small counts withheld from a publication."""
     months = months_to(report.period)
-    found = monthly_trend(get_session(), report.sites, [(m.first, m.last) for m in months])
+    with source_language():
+        found = monthly_trend(get_session(), report.sites, [(m.first, m.last) for m in months])
     rows = [
-        (m.first.strftime("%b %Y"), f.visits, f.overdoses, f.incidents)
+        (month_short(m.first), f.visits, f.overdoses, f.incidents)
         for m, f in zip(months, found, strict=True)
     ]
     return trend_chart(rows, report.threshold if audience is Audience.PUBLICATION else None)
@@ -132,6 +145,8 @@ def printable() -> ResponseReturnValue:
         sections=list(Section),
         indicators=INDICATORS,
         charts=[*report_charts(report, public), _trend(report, audience)],
-        value=lambda column, key, row: figures.get((column, key, row), ("", False))[0],
-        weekdays=WEEKDAYS,
+        value=lambda column, key, row: shown_figure(
+            figures.get((column, key, row), ("", False))[0]
+        ),
+        weekdays=shown_weekdays(),
     )

@@ -13,14 +13,23 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sitesys.checkin.models import Route, ServiceGiven, Visit, VisitService, VisitSubstance
+from sitesys.checkin.models import (
+    Route,
+    ServiceGiven,
+    Visit,
+    VisitKind,
+    VisitService,
+    VisitSubstance,
+)
 from sitesys.clock import utcnow
+from sitesys.reports import N_
 from sitesys.reports.tally import Tally, _seconds, _tenths
 from sitesys.sites.models import Booth, Site
 
 #: Visits naming each substance, by pick-list code (named by `figures.name_substances`).
 SUBSTANCE_CODES = "visits_by_substance_code"
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: Weekdays as breakdown rows name them (English keys; the page translates them).
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
 def hour_label(weekday: int, hour: int) -> str:
@@ -53,6 +62,7 @@ def _visits(
     rows = session.execute(
         select(
             Visit.client_id,
+            Visit.kind,
             Visit.route,
             Visit.checked_in_at,
             Visit.booth_entered_at,
@@ -63,12 +73,16 @@ def _visits(
     zone = site.zone
     now = min(utcnow(), end)
     days: dict[date, tuple[datetime, datetime]] = {}
-    for client_id, route, checked_in_at, entered, aftercare, left in rows:
+    for client_id, kind, route, checked_in_at, entered, aftercare, left in rows:
         tally.add("visits_total")
-        tally.add("visits_consumption")
+        if kind is VisitKind.SERVICES_ONLY:
+            tally.add("visits_services_only")
+        else:
+            tally.add("visits_consumption")
         if client_id is None:
             tally.add("visits_walk_in")
-        tally.add("visits_by_route", Route(route).label)
+        if route is not None:
+            tally.add("visits_by_route", Route(route).label)
         local = checked_in_at.astimezone(zone)
         tally.add("visits_by_day", local.date().isoformat())
         tally.add("visits_by_hour", hour_label(local.weekday(), local.hour))
@@ -81,7 +95,7 @@ def _visits(
         opened, closed = days.get(local.date(), (checked_in_at, ended))
         days[local.date()] = (min(opened, checked_in_at), max(closed, ended))
     tally.booth_seconds_open = booths * sum(_seconds(b, a) for a, b in days.values())
-    tally.counts[("visits_services_only", "")] += 0
+    tally.counts[("visits_services_only", "")] += 0  # a fixed row, counted when none
 
 
 def _substances_and_services(

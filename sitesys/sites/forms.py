@@ -68,7 +68,7 @@ def is_site_time_zone(name: str) -> bool:
     """An Area/Location IANA zone (Europe/London, America/Argentina/Salta) or UTC."""
     if name == "UTC":
         return True
-    area, slash, _ = name.partition("/")
+    area, slash, _rest = name.partition("/")
     return bool(slash) and area in TIME_ZONE_AREAS and name in available_timezones()
 
 
@@ -187,9 +187,18 @@ class SiteForm(SiteSysForm):
         _l("Smallest count published"),
         3,
         50,
+        # A lazy string is put in the page as it is (not escaped), hence the character reference.
         _l(
-            'Reports for publication show smaller counts as "<10" (for 10), and withhold what '
+            'Reports for publication show smaller counts as "&lt;10" (for 10), and withhold what '
             "would let them be worked out."
+        ),
+    )
+    two_factor_for_all = BooleanField(
+        _l("Every role signs in with two-factor"),
+        default=False,
+        description=_l(
+            "A code from a phone app after the password, for everyone who works here. "
+            "Managers and admins always sign in this way."
         ),
     )
     public_alerts_enabled = BooleanField(

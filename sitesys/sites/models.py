@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.clock import utcnow
@@ -111,6 +111,8 @@ class Site(Audited, Base):
     #: Whether trained non-clinical staff (the front desk) may log naloxone and rescue breaths in
     #: a running response from their board tile. Off unless the site turns it on.
     desk_rescue_actions: Mapped[bool] = mapped_column(default=False)
+    #: Two-factor sign-in for every role working here (managers and admins always have it).
+    two_factor_for_all: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Free-text notes and narratives older than this are redacted (system/retention.py).
     retain_notes_years: Mapped[int] = mapped_column(

@@ -72,6 +72,7 @@ class SiteSettings:
     privacy_legal_basis: str = ""
     naloxone_prompt_minutes: int = 3
     desk_rescue_actions: bool = False
+    two_factor_for_all: bool = False
     bladder_screen_days: int = 28
     suppression_threshold: int = 10
     default_language: str = "en_GB"

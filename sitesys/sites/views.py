@@ -78,6 +78,7 @@ def _settings(form: SiteForm, site: Site | None = None) -> SiteSettings:
         is_active=bool(form.is_active.data),
         public_alerts_enabled=bool(form.public_alerts_enabled.data),
         desk_rescue_actions=bool(form.desk_rescue_actions.data),
+        two_factor_for_all=bool(form.two_factor_for_all.data),
         **given,
         **language_settings(form, site),
     )

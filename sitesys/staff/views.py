@@ -11,10 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
+from sitesys.auth.forms import ResetTwoFactorForm
 from sitesys.auth.guard import current_staff
 from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.auth.roles import Role
+from sitesys.auth.two_factor import is_enrolled, reset_two_factor, two_factor_required
 from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm, choices
 from sitesys.pagination import paginate
@@ -147,7 +149,14 @@ def edit(staff_id: int) -> ResponseReturnValue:
         if refusal is None:
             return redirect(url_for("staff.index"))
         (form.sites if isinstance(refusal, NoSiteChosen) else form.role).errors = [str(refusal)]
-    return render_template("staff/form.html", form=form, staff=staff, confirm=ConfirmForm())
+    return render_template(
+        "staff/form.html",
+        form=form,
+        staff=staff,
+        confirm=ConfirmForm(),
+        reset_two_factor=ResetTwoFactorForm(),
+        two_factor={"enrolled": is_enrolled(staff), "required": two_factor_required(staff)},
+    )
 
 
 @bp.post("/<int:staff_id>/deactivate")
@@ -170,6 +179,35 @@ def deactivate(staff_id: int) -> ResponseReturnValue:
     if outcome.refused:
         return redirect(url_for("staff.edit", staff_id=staff_id))
     return redirect(url_for("staff.index"))
+
+
+@bp.post("/<int:staff_id>/reset-two-factor")
+@requires(Capability.MANAGE_STAFF)
+def two_factor(staff_id: int) -> ResponseReturnValue:
+    """A colleague lost their phone: their two-factor is cleared, their sessions end, and they
+    set it up again at their next sign-in.
+    """
+    form = ResetTwoFactorForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(_("Choose why two-factor sign-in is being reset; nothing was changed."), "error")
+        return redirect(url_for("staff.edit", staff_id=staff_id))
+    db = get_session()
+    staff = get_staff_or_404(db, staff_id, for_update=True)
+    with committing(db) as outcome:
+        ended = reset_two_factor(db, current_staff(), staff, form.reason.data or "")
+        outcome.say(
+            ngettext(
+                "Two-factor sign-in of %(name)s is reset; %(num)d open session ended. They set "
+                "it up again when they next sign in.",
+                "Two-factor sign-in of %(name)s is reset; %(num)d open sessions ended. They set "
+                "it up again when they next sign in.",
+                ended,
+                name=staff.display_name,
+            )
+        )
+    return redirect(url_for("staff.edit", staff_id=staff_id))
 
 
 @bp.post("/<int:staff_id>/reactivate")

@@ -44,6 +44,49 @@ EMERGENCY_STOCK = (
 #: apart from the two kinds rather than guessed. Hidden from the visit page.
 NALOXONE_UNSPECIFIED = ("naloxone_kit", "Naloxone kit (kind not recorded)", "kit")
 
+#: The default items' labels and units as SiteSys first wrote them, by code.
+_ENGLISH = {code: (label, unit) for code, label, unit in (*DEFAULT_SUPPLIES, *EMERGENCY_STOCK)}
+_ENGLISH[NALOXONE_UNSPECIFIED[0]] = NALOXONE_UNSPECIFIED[1:]
+
+#: The default items' labels in the reader's language (for display: the catalogue keeps its own).
+DEFAULT_NAMES = {
+    "sterile_kit": _l("Sterile injecting kit"),
+    "snorting_kit": _l("Snorting kit / straws"),
+    "foil": _l("Foil"),
+    "pipe": _l("Pipe"),
+    "fentanyl_strips": _l("Fentanyl test strips"),
+    "naloxone_in": _l("Naloxone kit (intranasal)"),
+    "naloxone_im": _l("Naloxone kit (intramuscular)"),
+    "condoms": _l("Condoms"),
+    "sharps_bin": _l("Sharps bin"),
+    "water": _l("Water"),
+    "naloxone_doses": _l("Naloxone doses"),
+    "oxygen_cylinders": _l("Oxygen cylinders"),
+    "naloxone_kit": _l("Naloxone kit (kind not recorded)"),
+}
+
+#: The default units in the reader's language, by their English word.
+UNIT_NAMES = {
+    # TRANSLATORS: a unit of supplies, one of it ("Foil (sheet)"; "5 kits left")
+    "kit": _l("kit"),
+    # TRANSLATORS: a unit of supplies, one of it ("Foil (sheet)"; "5 kits left")
+    "sheet": _l("sheet"),
+    # TRANSLATORS: a unit of supplies, one of it ("Foil (sheet)"; "5 kits left")
+    "pipe": _l("pipe"),
+    # TRANSLATORS: a unit of supplies, one of it ("Foil (sheet)"; "5 kits left")
+    "strip": _l("strip"),
+    # TRANSLATORS: a unit of supplies, one of it ("Foil (sheet)"; "5 kits left")
+    "condom": _l("condom"),
+    # TRANSLATORS: a unit of supplies, one of it ("Foil (sheet)"; "5 kits left")
+    "bin": _l("bin"),
+    # TRANSLATORS: a unit of supplies, one of it ("Foil (sheet)"; "5 kits left")
+    "bottle": _l("bottle"),
+    # TRANSLATORS: a unit of supplies, one of it ("Foil (sheet)"; "5 kits left")
+    "dose": _l("dose"),
+    # TRANSLATORS: a unit of supplies, one of it ("Foil (sheet)"; "5 kits left")
+    "cylinder": _l("cylinder"),
+}
+
 #: The service ticks that are supplies, and the catalogue item each is given as.
 TICKED_SUPPLIES = {
     "sterile_kit": "sterile_kit",
@@ -78,6 +121,24 @@ class SupplyItem(Audited, Base):
     on_hand: Mapped[int] = mapped_column(default=0)
     #: Below this many, the handover and the manager's home page warn (None: never).
     reorder_level: Mapped[int | None]
+
+    @property
+    def name(self) -> str:
+        """The item as the reader reads it: a default item still under its default label in the
+        reader's language, anything else as the site wrote it.
+        """
+        english = _ENGLISH.get(self.code)
+        if english is not None and english[0] == self.label and self.code in DEFAULT_NAMES:
+            return str(DEFAULT_NAMES[self.code])
+        return self.label
+
+    @property
+    def unit_name(self) -> str:
+        """The unit as the reader reads it (a default item's default unit is translated)."""
+        english = _ENGLISH.get(self.code)
+        if english is not None and english[1] == self.unit and self.unit in UNIT_NAMES:
+            return str(UNIT_NAMES[self.unit])
+        return self.unit
 
 
 class VisitSupply(Audited, Base):

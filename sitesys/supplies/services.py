@@ -43,7 +43,7 @@ class SuppliesChanged(SuppliesRefused):
             _(
                 "%(item)s: someone else has just recorded %(now)d. Nothing was saved; check the "
                 "quantities below and save again.",
-                item=item.label,
+                item=item.name,
                 now=now,
             )
         )
@@ -124,7 +124,8 @@ def set_quantities(
     the same). An item changed by someone else since the page was drawn refuses the whole save
     (SuppliesChanged): quantities are never silently overwritten.
     """
-    ensure(actor, Capability.WORK_FLOOR, "record supplies given")
+    # TRANSLATORS: completes "Only <role> can …" (a verb phrase).
+    ensure(actor, Capability.WORK_FLOOR, _("record supplies given"))
     if not visit.status.is_open:
         raise SuppliesRefused(
             _(

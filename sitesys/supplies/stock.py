@@ -321,7 +321,7 @@ def stock_warnings(session: Session, site: Site) -> list[StockWarning]:
                     _(
                         "%(item)s: batch %(batch)s expired on %(day)s and %(remaining)d are "
                         "still counted — dispose of them.",
-                        item=batch.item.label,
+                        item=batch.item.name,
                         batch=batch.batch,
                         day=_day(batch.expires_on),
                         remaining=batch.remaining,
@@ -334,7 +334,7 @@ def stock_warnings(session: Session, site: Site) -> list[StockWarning]:
                 StockWarning(
                     _(
                         "%(item)s: batch %(batch)s (%(remaining)d) expires on %(day)s.",
-                        item=batch.item.label,
+                        item=batch.item.name,
                         batch=batch.batch,
                         remaining=batch.remaining,
                         day=_day(batch.expires_on),
@@ -359,9 +359,9 @@ def stock_warnings(session: Session, site: Site) -> list[StockWarning]:
                 # catalogue writes it; the English adds an s for more than one.
                 _(
                     "%(item)s: %(held)d %(unit)ss left, below the reorder level of %(level)d.",
-                    item=item.label,
+                    item=item.name,
                     held=item.on_hand,
-                    unit=item.unit,
+                    unit=item.unit_name,
                     level=item.reorder_level,
                 ),
                 "warning",

@@ -72,7 +72,7 @@ def give(visit_id: uuid.UUID) -> ResponseReturnValue:
             outcome.say(
                 _(
                     "Recorded: %(quantities)s.",
-                    quantities=", ".join(f"{c.item.label} {c.after}" for c in changes),
+                    quantities=", ".join(f"{c.item.name} {c.after}" for c in changes),
                 )
             )
         else:
@@ -90,7 +90,7 @@ def stock_warnings_for_page() -> list[StockWarning]:
 
 def _item_choices(items: list[SupplyItem]) -> list[Any]:
     return choices(
-        [("", _("Choose an item"))] + [(str(i.id), f"{i.label} ({i.unit})") for i in items]
+        [("", _("Choose an item"))] + [(str(i.id), f"{i.name} ({i.unit_name})") for i in items]
     )
 
 
@@ -106,7 +106,7 @@ def _forms(items: list[SupplyItem], batches: list[StockBatch]) -> dict[str, Any]
             form.submission_key.data = str(uuid.uuid4())
     dispose_form.batch.choices = choices(
         [("", _("Not from a named batch"))]
-        + [(str(b.id), f"{b.item.label} · {b.batch} ({b.remaining})") for b in batches]
+        + [(str(b.id), f"{b.item.name} · {b.batch} ({b.remaining})") for b in batches]
     )
     return {"receive_form": receive_form, "dispose_form": dispose_form, "count_form": count_form}
 
@@ -193,7 +193,7 @@ def reorder(item_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         with committing(db) as outcome:
             set_reorder_level(db, current_staff(), item, form.level.data)
-            outcome.say(_("Reorder level of %(item)s saved.", item=item.label))
+            outcome.say(_("Reorder level of %(item)s saved.", item=item.name))
     else:
         flash(_("Enter a reorder level from 0, or leave it blank."), "error")
     return redirect(url_for("supplies.stock"))

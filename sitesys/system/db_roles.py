@@ -17,7 +17,7 @@ import re
 from sqlalchemy import Connection, text
 
 #: Tables whose rows are never deleted, whatever the runtime role asks.
-KEPT_TABLES = ("audit_events", "record_versions")
+KEPT_TABLES = ("audit_events", "record_versions", "care_given")
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import LoginFailure
+from sitesys.care.models import CareGiven
 from sitesys.checkin.models import Visit
 from sitesys.clients.models import Client, ClientFlag
 from sitesys.clock import utcnow
@@ -84,6 +85,11 @@ FREE_TEXT: tuple[FreeText, ...] = (
         ),
     ),
     FreeText((Observation.note,), Observation.recorded_at, _visit_of_site),
+    FreeText(
+        (CareGiven.note, CareGiven.strike_reason),
+        CareGiven.recorded_at,
+        lambda site_id: CareGiven.site_id == site_id,
+    ),
     FreeText(
         (Handover.summary, Handover.situation_awareness, Handover.notes, Handover.readback_note),
         Handover.shift_ends_at,

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,8 +20,8 @@ from sqlalchemy.orm import Session, joinedload
 from sitesys.auth.models import Staff
 from sitesys.clock import utcnow
 from sitesys.db import Audited
-from sitesys.i18n import DEFAULT_LOCALE
 from sitesys.refusals import Refused
+from sitesys.source_language import source_language
 from sitesys.versions import version_of
 from sitesys.versions.models import RecordVersion
 
@@ -118,7 +117,7 @@ def save_version(
         raise ValueError(f"a {record.audit_type} keeps versions only at its site")
     # What is kept is written in the source language whatever the saver reads (their page
     # translates the labels as it shows them): versions compare and read the same in any.
-    with force_locale(DEFAULT_LOCALE):
+    with source_language():
         fields = [[str(label), str(text)] for label, text in write()]
     version = RecordVersion(
         record_type=record.audit_type,

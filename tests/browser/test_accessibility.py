@@ -108,3 +108,30 @@ def test_at_320_px_every_menu_item_is_on_view(new_page, committed_app):
         assert box is not None
         assert box["x"] >= 0 and box["x"] + box["width"] <= 320, links.nth(index).inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+TABLE_LINKS_JS = """() => [...document.querySelectorAll("main td a, main th a")]
+  .filter((link) => link.offsetParent !== null)
+  .map((link) => {
+    const box = link.getBoundingClientRect();
+    return {text: link.innerText.trim(), height: box.height, width: box.width};
+  })"""
+
+
+def test_table_links_and_edit_links_are_44_px_tall_on_a_tablet(new_page, committed_app):
+    accounts = seed(committed_app)
+    page: Page = new_page()
+    page.set_viewport_size({"width": 768, "height": 1024})
+    sign_in(page, accounts, "demo.admin")
+    found = []
+    nav(page, "Staff")
+    found += page.evaluate(TABLE_LINKS_JS)
+    assert any(link["text"].startswith("Edit ") for link in found)
+    nav(page, "Sites and booths")
+    found += page.evaluate(TABLE_LINKS_JS)
+    page.get_by_role("link", name=re.compile("^Booths of ")).first.click()
+    found += page.evaluate(TABLE_LINKS_JS)
+    assert any(link["text"].startswith("Edit booth ") for link in found)
+    assert len(found) >= 8
+    small = [link for link in found if link["height"] < 44 or link["width"] < 24]
+    assert small == [], small

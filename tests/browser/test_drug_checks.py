@@ -11,17 +11,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sitesys.demo import DemoAccount
-from tests.browser.helpers import nav, seed
+from tests.browser.helpers import nav, seed, submit_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 
 def sign_in_only(page: Page, accounts: dict[str, DemoAccount], username: str) -> None:
     """Sign in and stop wherever SiteSys goes next (the alerts to read, or the home page)."""
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(accounts[username].password)
-    page.get_by_role("button", name="Sign in").click()
+    account = accounts[username]
+    submit_sign_in(page, username, account.password, account.totp_secret)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

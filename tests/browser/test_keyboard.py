@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
+from sitesys.checkin.models import Visit
 from sitesys.db import get_database
 from sitesys.observations.models import Observation
 from tests.browser.helpers import check_in, nav, seed, sign_in
@@ -79,3 +80,46 @@ def test_a_full_observation_by_keyboard_alone(new_page, committed_app):
         assert (saved.respiratory_rate, saved.spo2, saved.pulse) == (16, 96, 80)
         assert (saved.consciousness.value, saved.poss.value, saved.rass) == ("A", "1", 0)
         assert session.scalar(select(func.count()).select_from(Observation)) == 1
+
+
+def arrow_to(page: Page, name: str, *, limit: int = 30) -> None:
+    """Press the down arrow through a radio group (choosing as it goes) until `name` is chosen."""
+    for _ in range(limit):
+        if page.evaluate(ACTIVE_NAME) == name:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"the arrows never reached {name!r}")
+
+
+def test_a_check_in_by_keyboard_alone(new_page, committed_app):
+    accounts = seed(committed_app)
+    desk = new_page()
+    sign_in(desk, accounts, "demo.desk")
+    # The desk lands on Check in with the cursor in Client code: type it, Enter finds the client.
+    expect(desk.get_by_label("Client code")).to_be_focused()
+    desk.keyboard.type("kb ch 01")
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_role("region", name="Client")).to_be_visible()
+
+    tab_to(desk, "Heroin")
+    desk.keyboard.press("Space")
+    # A radio group is one Tab stop on its first option: Space chooses it, arrows move on.
+    tab_to(desk, "Inject")
+    desk.keyboard.press("Space")
+    tab_to(desk, "Yes")
+    arrow_to(desk, "No")
+    tab_to(desk, re.compile("^(Waiting|Booth)"))
+    arrow_to(desk, "Booth 1")
+    # Shift-Tab back to the substances and add one: what is ticked last is what is saved.
+    tab_to(desk, "Ketamine", back=True)
+    desk.keyboard.press("Space")
+    tab_to(desk, "Check in")
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_text(re.compile(r"^Checked in .+ \(new client\)"))).to_be_visible()
+
+    with get_database(committed_app).new_session() as session:
+        visit = session.scalars(select(Visit)).one()
+        assert visit.route.value == "inject"
+        assert visit.drug_checked.value == "no"
+        assert visit.booth is not None and visit.booth.label == "1"
+        assert sorted(entry.code for entry in visit.substances) == ["heroin", "ketamine"]

@@ -18,7 +18,15 @@ from sitesys.checkin.models import Route
 from sitesys.clock import day_start, local_date, utcnow
 from sitesys.db import get_database
 from sitesys.reports.periods import last_full_month
-from tests.factories import PASSWORD, make_booth, make_site, make_staff, make_substances
+from tests.browser.helpers import submit_sign_in
+from tests.factories import (
+    PASSWORD,
+    TOTP_SECRET,
+    make_booth,
+    make_site,
+    make_staff,
+    make_substances,
+)
 from tests.reports.scenes import left_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
@@ -57,10 +65,7 @@ def test_a_manager_reads_last_month_and_downloads_both_csvs(new_page, committed_
 
     page = new_page()
     page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto("/login")
-    page.get_by_label("Username").fill("harbour.manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    submit_sign_in(page, "harbour.manager", PASSWORD, TOTP_SECRET)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
 
     # Last month is the default.

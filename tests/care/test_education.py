@@ -18,6 +18,7 @@ from sitesys.care.education import (
 from sitesys.care.models import DEFAULT_TOPICS, EducationGiven, EducationTopic
 from sitesys.checkin.models import VisitStatus
 from sitesys.db import make_engine
+from sitesys.i18n import pseudo
 from sitesys.migrations_config import alembic_config
 from sitesys.refusals import NotAllowed
 from sitesys.sites.services import SiteSettings, create_site
@@ -154,3 +155,14 @@ def test_the_migration_gives_existing_sites_the_topics(throwaway):
     command.downgrade(config, "care_0002")
     command.upgrade(config, "care_0003")
     engine.dispose()
+
+
+def test_a_default_topic_is_named_in_the_readers_language_and_a_renamed_one_as_written(client, db):
+    floor = make_floor(db)
+    by_code = seed(db, floor.site)
+    by_code["safer_smoking"].label = "Safer smoking (pipes and foil)"
+    db.flush()
+    sign_in(client, db, floor.desk)
+    page = client.get(f"/visits/{floor.visit.id}?lang=en_XA").get_data(as_text=True)
+    assert pseudo("Naloxone training") in page, "a default topic goes through the catalogue"
+    assert "Safer smoking (pipes and foil)" in page, "a site's own wording is kept"

@@ -302,6 +302,15 @@ def test_the_component_list_adds_and_hides(client, db, bench):
     assert "Offer Caffeine" in _text(client.get("/drug-checks/components"))
 
 
+def test_common_components_are_named_in_the_readers_language_and_a_sites_own_as_written(
+    client, db, bench
+):
+    client.post("/drug-checks/components", data={"label": "Medetomidine HCl", "finding": ""})
+    page = _text(client.get("/drug-checks/components?lang=en_XA"))
+    assert "⟦Ćåfféîñé⟧" in page, "a common component goes through the catalogue"
+    assert "<td>Medetomidine HCl" in page, "a site's own component is shown as the site wrote it"
+
+
 def test_an_admin_can_give_the_drug_checker_role_and_its_home_offers_the_bench(client, db):
     site = make_site(db)
     sign_in(client, db, make_staff(db, Role.ADMIN))

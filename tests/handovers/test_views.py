@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -447,3 +448,35 @@ def test_every_change_to_a_handover_takes_its_row_lock_before_reading_it(
     handover_reads = [s for s in changing.statements if "FROM handovers" in s]
     assert "FOR UPDATE OF handovers" in handover_reads[0]
     assert all("FOR UPDATE" not in s for s in handover_reads[1:])
+
+
+def test_the_snapshot_is_kept_in_english_whatever_language_the_lead_reads(client, db, floor):
+    """A snapshot is a record: taken by a lead reading another language (the pseudo-locale
+    here), its words are kept in English, and translated only as the page shows them."""
+    sign_in(client, db, floor["nurse"], floor["site"])
+    client.post("/handovers/start?lang=en_XA")
+    handover = db.scalar(select(Handover))
+    kept = json.dumps(handover.snapshot, ensure_ascii=False)
+    assert "⟦" not in kept
+    assert '"check": "Overdue"' in kept or '"check": "Checked"' in kept
+    page = client.get(f"/handovers/{handover.id}?lang=en_XA").get_data(as_text=True)
+    assert "⟦Šñåpšhöt åt" in page and "⟦Övérdûé ćhéćkš⟧" in page
+
+
+def test_an_incoming_lead_who_lands_on_the_board_is_told_a_handover_waits(client, app, db, floor):
+    sign_in(client, db, floor["nurse"])
+    handover = started(client, db)
+    client.post(f"/handovers/{handover.id}/submit", data=draft_data(handover))
+    incoming = app.test_client()
+    sign_in(incoming, db, make_staff(db, Role.NURSE, [floor["site"]]))
+    # A nurse's landing page is the board: the strip there says what waits on Home.
+    board = incoming.get("/board/").get_data(as_text=True)
+    assert "Waiting for you:" in board and "1 handover to acknowledge." in board
+    assert 'href="/">See them on Home</a>' in board
+    # Home lists the handover itself, without the strip.
+    home = incoming.get("/").get_data(as_text=True)
+    assert "Read the Early handover from" in home and "Waiting for you:" not in home
+    incoming.post(f"/handovers/{handover.id}/acknowledge", data={"readback_note": "Read"})
+    assert "Waiting for you:" not in incoming.get("/board/").get_data(as_text=True)
+    # The outgoing lead is not asked to acknowledge their own handover.
+    assert "handover to acknowledge" not in client.get("/board/").get_data(as_text=True)

@@ -10,7 +10,7 @@ from bench.history.clients import synthetic_code, synthetic_tag
 from bench.history.generator import HistoryRequest, generate_history
 from config import Config
 from sitesys import create_app
-from sitesys.checkin.models import Visit, VisitStatus, VisitSubstance
+from sitesys.checkin.models import Visit, VisitKind, VisitStatus, VisitSubstance
 from sitesys.clients.codes import code_digest
 from sitesys.clients.models import Client
 from sitesys.clients.services import find_client
@@ -67,6 +67,8 @@ def test_generates_a_consistent_history_and_prints_what_it_made(committed_app):
             present = [step for step in steps if step is not None]
             assert present == sorted(present), visit.id
             assert visit.left_at is not None and visit.substances
+            # The bulk insert names no kind: the database's default makes it a visit to use.
+            assert visit.kind is VisitKind.CONSUMPTION and visit.route is not None
         observations = list(session.scalars(select(Observation)))
         assert len(observations) > len(visits) * 2
         for observation in observations:

@@ -90,7 +90,14 @@ def test_both_csvs_are_long_and_tidy_and_audited(client, db):
         "breakdown": "Smoke", "value": "1", "suppressed": "false",
     }  # fmt: skip
     public = _csv(client.post(address, data={"audience": "publication"}).get_data(as_text=True))
+    # The publication keeps its stable English column names and indicator keys, and names each
+    # indicator in a label column (in the reader's language: English here).
+    assert list(public[0]) == [
+        "period", "site", "indicator", "label", "breakdown", "value", "suppressed",
+    ]  # fmt: skip
     by_cell = {(r["indicator"], r["breakdown"]): r for r in public}
+    assert by_cell[("visits_by_route", "Smoke")]["label"] == "Visits by route"
+    assert by_cell[("visits_total", "")]["label"] == "All visits"
     assert by_cell[("visits_by_route", "Smoke")]["value"] == "<10"
     assert by_cell[("visits_by_route", "Smoke")]["suppressed"] == "true"
     assert by_cell[("visits_total", "")]["value"] == "<10"
@@ -147,3 +154,37 @@ def test_an_export_needs_its_form_token(client, db):
     )
     assert response.status_code == 302 and "text/csv" not in response.content_type
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "report.exported")) is None
+
+
+def test_the_publication_keeps_english_keys_in_any_language_and_internal_headers_are_translated(
+    client, db
+):
+    """Read in another language (the pseudo-locale stands in for French), the internal CSV's
+    headers are translated; the publication's columns, indicator keys, breakdown rows and markers
+    stay in English and only its label column is translated. Figures are the same in both."""
+    scene = march(db)
+    sign_in(client, db, scene.manager, scene.site)
+    address = f"/reports/export.csv?{MARCH}&site={scene.site.id}&lang=en_XA"
+    internal = _csv(client.post(address, data={"audience": "internal"}).get_data(as_text=True))
+    assert list(internal[0]) == [
+        "⟦pérîöd⟧", "⟦šîté⟧", "⟦îñdîćåtör⟧", "⟦bréåkdöwñ⟧", "⟦våĺûé⟧",
+        "⟦šûppréššéd⟧",
+    ]  # fmt: skip
+    public = _csv(client.post(address, data={"audience": "publication"}).get_data(as_text=True))
+    assert list(public[0]) == [
+        "period", "site", "indicator", "label", "breakdown", "value", "suppressed",
+    ]  # fmt: skip
+    by_cell = {(r["indicator"], r["breakdown"]): r for r in public}
+    smoke = by_cell[("visits_by_route", "Smoke")]
+    assert smoke["label"] == "⟦Vîšîtš bý röûté⟧"
+    assert (smoke["value"], smoke["suppressed"]) == ("<10", "true")
+    assert by_cell[("overdoses_rate", "")]["value"] == "suppressed"
+    english = _csv(
+        client.post(
+            f"/reports/export.csv?{MARCH}&site={scene.site.id}&lang=en_GB",
+            data={"audience": "internal"},
+        ).get_data(as_text=True)
+    )
+    assert [list(row.values()) for row in english] == [list(row.values()) for row in internal], (
+        "the same figures, counted alike whatever language the page is read in"
+    )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from sitesys.audit.models import AuditEvent
 from sitesys.checkin.models import ServiceGiven, VisitService, VisitStatus
 from sitesys.db import make_engine
+from sitesys.i18n import pseudo
 from sitesys.migrations_config import alembic_config
 from sitesys.refusals import NotAllowed
 from sitesys.sites.services import SiteSettings, create_site
@@ -224,3 +225,15 @@ def test_the_migration_carries_old_ticks_as_quantity_one_and_steps_down_and_up(t
     command.upgrade(config, "care_0004")
     assert carried() == expected
     engine.dispose()
+
+
+def test_a_default_item_is_named_in_the_readers_language_and_a_renamed_one_as_written(client, db):
+    floor, items = stocked(db)
+    items["water"].label = "Bottled water (500 ml)"
+    db.flush()
+    sign_in(client, db, floor.desk)
+    page = client.get(f"/visits/{floor.visit.id}?lang=en_XA").get_data(as_text=True)
+    assert pseudo("Sterile injecting kit") in page, "a default item goes through the catalogue"
+    assert pseudo("kit") in page, "and its default unit"
+    assert "Bottled water (500 ml)" in page, "a site's own name is shown as the site wrote it"
+    assert items["sterile_kit"].label == "Sterile injecting kit", "the catalogue keeps its words"

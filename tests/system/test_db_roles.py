@@ -35,6 +35,7 @@ FORBIDDEN = (
     "DELETE FROM audit_events",
     "UPDATE audit_events SET action = 'x.forged'",
     "DELETE FROM record_versions",
+    "DELETE FROM care_given",
     "UPDATE alembic_version SET version_num = 'base'",
 )
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from flask_babel import gettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
 
@@ -123,3 +124,22 @@ def test_the_typing_not_saved_is_what_differs_from_the_record_now():
         ("Notes", "Fire door sticks"),
         ("Stock · Naloxone", "4"),
     ]
+
+
+def test_a_version_is_kept_in_the_source_language_whatever_the_saver_reads(app, db, scene):
+    """The fields kept are English even when the page is read in another language (here the
+    pseudo-locale), so a record reads the same to everyone and versions compare alike."""
+    note, nia, _sam = scene
+
+    def write():
+        note.text = "Calm"
+        return [(gettext("Note"), note.text)]
+
+    with app.test_request_context("/?lang=en_XA"):
+        assert gettext("Note") == "⟦Ñöté⟧"
+        save_version(
+            db, nia, note, NOTE, opened=None, now={"text": ""}, wanted={"text": "Calm"},
+            write=write,
+        )  # fmt: skip
+        assert gettext("Note") == "⟦Ñöté⟧", "the reader's language is put back"
+    assert [version.fields for version in versions(db)] == [[["Note", "Calm"]]]

@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
@@ -40,6 +39,7 @@ from sitesys.checkin.whereabouts import client_and_whereabouts
 from sitesys.clock import utcnow
 from sitesys.db import committing, get_session
 from sitesys.forms import ConfirmForm
+from sitesys.i18n import current_locale
 from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.incidents.forms import DEFAULT_NALOXONE_MG
 from sitesys.incidents.kinds import ActionKind, NaloxoneRoute
@@ -108,7 +108,7 @@ def board_partial(site: Site, viewer: str, *, display: bool = False) -> Response
         return Response(status=204)
     boards = boards_of(current_app)
     # A kept board is in the language it was drawn in: tablets share it only within one.
-    viewer = f"{viewer}@{get_locale()}"
+    viewer = f"{viewer}@{current_locale()}"
     drawn = boards.get(site.id, viewer, digest, now)
     if drawn is None:
         fresh = _draw(PARTIAL, site, digest, now, CHECKED_SLOT, display=display)

@@ -31,7 +31,7 @@ def education(visit_id: uuid.UUID) -> ResponseReturnValue:
     db, site = get_session(), current_site()
     visit = get_visit_or_404(db, visit_id, site, for_update=True)
     form = EducationForm()
-    form.topics.choices = choices((str(t.id), t.label) for t in topics(db, site))
+    form.topics.choices = choices((str(t.id), t.name) for t in topics(db, site))
     back = redirect(url_for("checkin.visit", visit_id=visit_id) + "#education")
     given = form.given(request.form) if form.validate_on_submit() else None
     if given is None:
@@ -43,7 +43,7 @@ def education(visit_id: uuid.UUID) -> ResponseReturnValue:
         added = record_education(db, current_staff(), site, visit, given)
         if added:
             outcome.say(
-                _("Recorded: %(topics)s.", topics=", ".join(row.topic.label for row in added))
+                _("Recorded: %(topics)s.", topics=", ".join(row.topic.name for row in added))
             )
         else:
             outcome.say(_("Those topics were already recorded."), "info")
@@ -99,8 +99,8 @@ def topic_shown(topic_id: int) -> ResponseReturnValue:
             shown = request.form.get("shown") == "1"
             set_topic_shown(db, current_staff(), topic, shown)
             outcome.say(
-                _("%(topic)s is shown on the visit page.", topic=topic.label)
+                _("%(topic)s is shown on the visit page.", topic=topic.name)
                 if shown
-                else _("%(topic)s is hidden on the visit page.", topic=topic.label)
+                else _("%(topic)s is hidden on the visit page.", topic=topic.name)
             )
     return redirect(url_for("care.topics_page"))

@@ -11,8 +11,9 @@ from typing import Any
 from sitesys.auth.guard import current_site
 from sitesys.auth.permissions import Capability, can
 from sitesys.care.education import education_of_visit, topics
-from sitesys.care.forms import StrikeReferralForm
+from sitesys.care.forms import CareForm, CorrectCareForm, StrikeReferralForm
 from sitesys.care.models import Referral
+from sitesys.care.nursing import care_of_visit, may_record_on
 from sitesys.care.referrals import (
     FollowUp,
     follow_ups_of_client,
@@ -63,6 +64,22 @@ def care_education(visit: Visit) -> dict[str, Any]:
         "topics": topics(db, current_site()),
         "given": education_of_visit(db, visit),
         "strike_form": StrikeReferralForm(),
+    }
+
+
+@bp.app_template_global("care_nursing")
+def care_nursing(visit: Visit) -> dict[str, Any] | None:
+    """On the visit page: wound care and blood-borne virus tests recorded, and the form to
+    record one (for those who may).
+    """
+    if not can(Capability.RECORD_CARE):
+        return None
+    return {
+        "rows": care_of_visit(get_session(), visit),
+        "may_record": may_record_on(visit),
+        "form": CareForm(formdata=None),
+        "strike_form": StrikeReferralForm(formdata=None),
+        "correct_form": CorrectCareForm(formdata=None),
     }
 
 

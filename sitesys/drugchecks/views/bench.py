@@ -32,7 +32,7 @@ from sitesys.drugchecks.chart import (
     Colour,
     read_against_chart,
 )
-from sitesys.drugchecks.components import site_components
+from sitesys.drugchecks.components import component_name, site_components
 from sitesys.drugchecks.forms import (
     CustodyForm,
     LinkVisitForm,
@@ -89,7 +89,13 @@ def _component_choices(form: SpectrumForm, sample: Sample) -> dict[str, Any]:
     offered = [component for component in components if component.is_active]
     for row in form.rows:
         row.form.component.choices = choices(
-            [("", "—"), *((component.code, component.label) for component in offered)]
+            [
+                ("", "—"),
+                *(
+                    (component.code, component_name(component.code, component.label))
+                    for component in offered
+                ),
+            ]
         )
     return {"components": components}
 

@@ -9,7 +9,12 @@ from flask_babel import gettext as _
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, requires
 from sitesys.db import committing, get_session
-from sitesys.drugchecks.components import add_component, set_component_offered, site_components
+from sitesys.drugchecks.components import (
+    add_component,
+    component_name,
+    set_component_offered,
+    site_components,
+)
 from sitesys.drugchecks.forms import ComponentForm
 from sitesys.drugchecks.models import Finding
 from sitesys.drugchecks.views import bp
@@ -32,7 +37,12 @@ def components() -> ResponseReturnValue:
                 form.label.data or "",
                 Finding(form.finding.data) if form.finding.data else None,
             )
-            outcome.say(_("Added %(component)s to the list.", component=option.label))
+            outcome.say(
+                _(
+                    "Added %(component)s to the list.",
+                    component=component_name(option.code, option.label),
+                )
+            )
         if outcome.refusal is None:
             return redirect(url_for("drugchecks.components"))
         form.label.errors = [str(outcome.refusal)]
@@ -61,9 +71,10 @@ def component_action(code: str, action: str) -> ResponseReturnValue:
         component = set_component_offered(
             db, current_staff(), current_site(), code, action == "offer"
         )
+        name = component_name(component.code, component.label)
         outcome.say(
-            _("%(component)s is offered at the bench.", component=component.label)
+            _("%(component)s is offered at the bench.", component=name)
             if action == "offer"
-            else _("%(component)s is no longer offered at the bench.", component=component.label)
+            else _("%(component)s is no longer offered at the bench.", component=name)
         )
     return redirect(url_for("drugchecks.components"))
