@@ -17,6 +17,7 @@ from sitesys.auth.roles import Role
 from sitesys.checkin.models import VisitStatus
 from sitesys.clients.models import FlagKind
 from sitesys.clients.services import add_flag
+from sitesys.i18n import LANGUAGE_NAMES
 from sitesys.sites.models import DEFAULT_SUBSTANCES
 from tests.factories import (
     make_booth,
@@ -72,7 +73,8 @@ def unmarked(page: str, data: list[str]) -> list[str]:
             if inner == piece:
                 break
             piece = inner
-        for value in sorted(data, key=len, reverse=True):
+        # Each language's name is written in that language, never translated (sitesys/i18n.py).
+        for value in sorted([*data, *LANGUAGE_NAMES.values()], key=len, reverse=True):
             piece = piece.replace(value, " ")
         piece = MONTHS.sub(" ", piece)
         words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9'’-]+", piece) if w not in NOT_WORDING]
