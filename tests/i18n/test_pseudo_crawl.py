@@ -51,7 +51,9 @@ VISIBLE_TEXT = """
 ANOTHER_LANGUAGE = re.compile(r"[?&]lang=|/(code-recipe|privacy|results|alerts|fallback)(/|$|\?)")
 MARKED = re.compile(r"⟦[^⟦⟧]*⟧")
 #: Numbers, times, dates and codes (12, 14:05, 06/12/2026, 2026-12-06, 3.5, ABCD-2345, #4).
-NUMERIC = re.compile(r"[#+\-−]?\d+(?:[:./,\-]\d+)*%?|\b[A-Z0-9]{2,}(?:-[A-Z0-9]+)+\b")
+NUMERIC = re.compile(r"\b(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)+\b|[#+\-−]?\d+(?:[:./,\-]\d+)*%?")
+#: Units and clinical scales, written the same in every language (as the floor's scan reads them).
+UNITS = re.compile(r"(?<!\w)(?:SpO₂|SpO2|O₂|O2|mmHg|L/min|min|mg|NEWS2|ACVPU|RASS|POSS|IM)(?!\w)")
 #: What is not a word: punctuation and symbols between the data.
 SYMBOLS = re.compile(r"[\s\W_]+")
 
@@ -100,7 +102,7 @@ class Leftovers:
             text = MARKED.sub(" ", text)
         left = []
         for line in text.splitlines():
-            line = NUMERIC.sub(" ", self.data.sub(" ", line))
+            line = NUMERIC.sub(" ", UNITS.sub(" ", self.data.sub(" ", line)))
             if re.search(r"[^\W\d_]{2,}", line):
                 left.append(SYMBOLS.sub(" ", line).strip())
         return left
@@ -118,12 +120,14 @@ def test_leftovers_tell_marked_text_and_data_from_words_never_translated():
     assert leftovers.words("⟦Ţhé ⟦ñéŵ⟧ Booth 4 öñé⟧ 3 left") == ["left"]
     assert leftovers.words("Check in\n⟦Šîĝñ öût⟧") == ["Check in"]
     assert leftovers.words("Declined · http://127.0.0.1:5000/alerts/x?lang=ar") == ["Declined"]
+    assert leftovers.words("⟦Ŝåmpĺé⟧ S-4B-7FB · SpO₂ 94 · 12 min · INC-2026-0042") == []
 
 
 @pytest.mark.xfail(
-    reason="the wrapping of strings is not finished on main (2026-12-06 07:20): the check-in, "
-    "observation, audit-filter, drug-check and report forms, the privacy notice and the "
-    "scheduler banner still show English; remove this mark when the crawl passes",
+    reason="the wrapping of strings is not finished on main (2026-12-06 07:30): the paper "
+    "fallback sheets' NEWS2 key, the audit log's action words (page read, incident printed), "
+    "a month written by strftime on /reports and a code on /incidents still show English; "
+    "remove this mark when the crawl passes",
     strict=False,
 )
 def test_every_page_every_role_reaches_is_drawn_from_the_catalogue(
@@ -168,6 +172,13 @@ def test_every_page_every_role_reaches_is_drawn_from_the_catalogue(
                 if words := leftovers.on(page):
                     found[f"{username} {page.url}"] = words
         context.close()
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    for path in ("/login", "/results", "/alerts", "/privacy"):  # before anyone signs in
+        page.goto(f"{path}?lang={PSEUDO_LOCALE}")
+        if words := leftovers.on(page):
+            found[f"signed out {page.url}"] = words
+    context.close()
     assert visited > 60
     assert not found, f"{len(found)} pages show text never translated:\n" + "\n".join(
         f"{where}:\n    " + "\n    ".join(words[:15]) for where, words in found.items()
