@@ -125,6 +125,10 @@ def pseudo(text: str) -> str:
     return PSEUDO_OPEN + "".join(pieces) + PSEUDO_CLOSE
 
 
+#: Set on `g` while words are written in the source language (sitesys/source_language.py).
+SOURCE_FLAG = "sitesys_source_language"
+
+
 class PseudoTranslations(support.NullTranslations):
     """Translations into the pseudo-locale, made at run time from the English source."""
 
@@ -152,7 +156,11 @@ class SiteSysDomain(Domain):  # type: ignore[misc]
 
     _pseudo = PseudoTranslations()
 
+    _source = support.NullTranslations()
+
     def get_translations(self) -> Any:
+        if has_request_context() and g.get(SOURCE_FLAG, False):
+            return self._source  # sitesys.source_language: the words as written in the source
         if pseudo_selected():
             return self._pseudo
         return super().get_translations()
@@ -247,6 +255,9 @@ def select_locale() -> str:
     the site's default if offered, else the first offered. A staff page: the member of staff's
     own choice, else their site's default, else en_GB.
     """
+    if not has_request_context():
+        # A command or a scheduled job (the reports' kept days, reminders): the source language.
+        return DEFAULT_LOCALE
     try:
         return _choose_locale()
     except SQLAlchemyError:

@@ -15,27 +15,21 @@ from contextlib import contextmanager
 from flask import g, has_request_context
 from flask_babel import force_locale
 
-from sitesys.i18n import DEFAULT_LOCALE
-
-#: Where sitesys.i18n keeps the language a request asked for (the pseudo-locale included).
-_ASKED = "sitesys_asked_language"
-_UNSET = object()
+from sitesys.i18n import DEFAULT_LOCALE, SOURCE_FLAG
 
 
 @contextmanager
 def source_language() -> Iterator[None]:
     """Inside the block, gettext answers in the source language: the reader's language and the
-    pseudo-locale are both set aside, and put back after.
+    pseudo-locale are both set aside (sitesys.i18n reads `SOURCE_FLAG`), and put back after.
     """
     with force_locale(DEFAULT_LOCALE):
         if not has_request_context():
             yield
             return
-        asked = g.pop(_ASKED, _UNSET)
-        g.setdefault(_ASKED, None)
+        before = g.get(SOURCE_FLAG, False)
+        setattr(g, SOURCE_FLAG, True)
         try:
             yield
         finally:
-            g.pop(_ASKED, None)
-            if asked is not _UNSET:
-                setattr(g, _ASKED, asked)
+            setattr(g, SOURCE_FLAG, before)

@@ -22,7 +22,8 @@ def test_english_dates_are_written_as_strftime_writes_them(app):
 
 def test_french_dates_have_french_month_names(app):
     with app.test_request_context(), force_locale("fr_CA"):
+        # French order and punctuation for the same fields: "14 h 30", a comma before the time.
         assert written(datetime(2026, 12, 6, 14, 30, tzinfo=UTC), "%d %b %Y %H:%M") == (
-            "06 déc. 2026 14:30"
+            "6 déc. 2026, 14 h 30"
         )
         assert written(date(2100, 12, 31), "%-d %B %Y") == "31 décembre 2100"

@@ -12,9 +12,10 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from sitesys.auth.forms import SwitchSiteForm
-from sitesys.auth.guard import PUBLIC_ENDPOINTS, current_staff, is_htmx
+from sitesys.auth.guard import current_staff, is_htmx
 from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, any_staff, can
+from sitesys.auth.roles import LANDING_ENDPOINTS
 from sitesys.checkin.overrides import waiting_requests
 from sitesys.db import get_session
 from sitesys.handovers.queries import alerts_for, pending_handovers
@@ -23,6 +24,9 @@ from sitesys.sites.models import Site
 
 bp = Blueprint("home", __name__)
 log = logging.getLogger(__name__)
+
+#: The pages sign-in takes a role to (auth/roles.py), where the strip is shown.
+LANDING_PAGES = frozenset(LANDING_ENDPOINTS.values())
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,13 @@ def waiting_for(staff: Staff, site: Site) -> Waiting:
 
 @bp.app_context_processor
 def _waiting_strip() -> dict[str, Any]:
-    """The strip on every full staff page but Home (which lists the things themselves)."""
+    """The strip on the pages staff land on instead of Home (which lists the things
+    themselves): the board, check-in and incidents; three small reads, so not on every page.
+    """
     if not (
         has_request_context()
         and not is_htmx()
-        and request.endpoint not in PUBLIC_ENDPOINTS
-        and request.endpoint != "home.index"
+        and request.endpoint in LANDING_PAGES
         and current_user.is_authenticated
         and g.get("site") is not None
     ):

@@ -5,6 +5,7 @@ striking through with a reason; the reports count them.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
 
 from sitesys.audit.models import AuditEvent
+from sitesys.auth.roles import Role
 from sitesys.care.models import CareGiven, CareKind
 from sitesys.care.nursing import (
     CareRefused,
@@ -25,8 +27,9 @@ from sitesys.care.nursing import (
 from sitesys.care.reports import care_figures
 from sitesys.checkin.models import VisitKind, VisitStatus
 from sitesys.clock import utcnow
+from sitesys.db import get_database
 from sitesys.refusals import NotAllowed
-from tests.factories import make_visit, sign_in
+from tests.factories import make_site, make_staff, make_substances, make_visit, sign_in
 from tests.incidents.helpers import make_floor
 
 
@@ -237,3 +240,57 @@ def test_another_sites_record_is_not_found(client, db):
     assert response.status_code == 404
     db.refresh(row)
     assert not row.is_struck
+
+
+def test_two_tablets_correcting_one_note_at_once_give_one_correction(committed_app):
+    """With real commits: the record's row lock lets the first correction strike it through; the
+    second finds it corrected and is refused, so one correction stands."""
+    with get_database(committed_app).new_session() as session:
+        site = make_site(session)
+        make_substances(session, site)
+        first_nurse = make_staff(session, Role.NURSE, [site])
+        visit = make_visit(session, site, first_nurse)
+        row, _ = record_care(
+            session, first_nurse, site, visit, CareKind.WOUND_CARE, "Dressing", key()
+        )
+        tablets = []
+        for _ in range(2):
+            nurse = make_staff(session, Role.NURSE, [site])
+            tablet = committed_app.test_client()
+            sign_in(tablet, session, nurse)
+            tablets.append(tablet)
+        row_id = row.id
+        session.commit()
+    forms = [
+        {
+            "note": f"Dressing changed ({index})",
+            "reason": "More detail",
+            "submission_key": key(),
+            "csrf_token": tablet.csrf_token(),
+        }
+        for index, tablet in enumerate(tablets)
+    ]
+    barrier = threading.Barrier(2)
+    responses = [None, None]
+
+    def correct(index):
+        barrier.wait()
+        responses[index] = tablets[index].post(f"/care/{row_id}/correct", data=forms[index])
+
+    threads = [threading.Thread(target=correct, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [r.status_code for r in responses] == [302, 302]
+    with get_database(committed_app).new_session() as session:
+        rows = session.scalars(select(CareGiven).where(CareGiven.visit_id == visit.id)).all()
+        assert len(rows) == 2
+        [original] = [r for r in rows if r.id == row_id]
+        [correction] = [r for r in rows if r.id != row_id]
+        assert original.is_struck and correction.corrects_id == row_id
+        assert not correction.is_struck
+        corrected = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "care.corrected")
+        ).all()
+        assert len(corrected) == 1

@@ -73,7 +73,7 @@ def unmarked(page: str, data: list[str]) -> list[str]:
             if inner == piece:
                 break
             piece = inner
-        # Each language's name is written in that language, never translated (sitesys/i18n.py).
+        # Each language is named in itself wherever it is offered (never translated).
         for value in sorted([*data, *LANGUAGE_NAMES.values()], key=len, reverse=True):
             piece = piece.replace(value, " ")
         piece = MONTHS.sub(" ", piece)
