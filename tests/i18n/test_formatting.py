@@ -58,9 +58,11 @@ def test_a_date_is_typed_day_first_in_english_and_year_first_in_canadian_french(
         with force_locale("fr_CA"):
             form = _DayForm(formdata=None, data={"day": date(2026, 12, 6)}, meta={"csrf": False})
             html = form.day()
-            assert 'placeholder="yyyy-mm-dd"' in html and 'value="2026-12-06"' in html
+            assert 'placeholder="aaaa-mm-jj"' in html and 'value="2026-12-06"' in html
     typed = app.test_request_context("/", method="POST", data={"day": "6 décembre"})
     with typed, force_locale("fr_CA"):
         form = _DayForm(meta={"csrf": False})
         assert not form.validate()
-        assert form.day.errors == ["Enter the date as year-month-day, for example 2026-12-06."]
+        assert form.day.errors == [
+            "Entrez la date sous la forme année-mois-jour, par exemple 2026-12-06."
+        ]

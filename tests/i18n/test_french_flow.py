@@ -179,6 +179,13 @@ def test_a_french_speaking_manager_works_a_whole_flow_in_french(new_page, commit
     for person in page.locator("form fieldset").all():
         person.locator("input[type=radio]").first.check()
     page.get_by_label(fr("Summary")).fill("Nuit calme après l’intervention de 14 h.")
+    # The draft saves itself 2 s after the last key: submitted once that save is in, not
+    # across it (a save that crossed the submission would be refused as out of date).
+    page.wait_for_timeout(2500)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#save-status")).to_contain_text(
+        fr("Draft saved at %(time)s.").split("%(time)s")[0]
+    )
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name=fr("Submit handover")).click()
     expect(
