@@ -50,8 +50,12 @@ VISIBLE_TEXT = """
 #: fallback sheets: checked below with ?lang=en_XA).
 ANOTHER_LANGUAGE = re.compile(r"[?&]lang=|/(code-recipe|privacy|results|alerts|fallback)(/|$|\?)")
 MARKED = re.compile(r"⟦[^⟦⟧]*⟧")
-#: Numbers, times, dates and codes (12, 14:05, 06/12/2026, 2026-12-06, 3.5, ABCD-2345, #4).
-NUMERIC = re.compile(r"\b(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)+\b|[#+\-−]?\d+(?:[:./,\-]\d+)*%?")
+#: Numbers, times, dates and codes (12, 14:05, 06/12/2026, 3.5, ABCD-2345, #4, an incident's
+#: reference 4A7FD012).
+NUMERIC = re.compile(
+    r"\b(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)+\b|\b(?=[0-9A-F]*\d)[0-9A-F]{6,}\b"
+    r"|[#+\-−]?\d+(?:[:./,\-]\d+)*%?"
+)
 #: Units and clinical scales, written the same in every language (as the floor's scan reads them).
 UNITS = re.compile(r"(?<!\w)(?:SpO₂|SpO2|O₂|O2|mmHg|L/min|min|mg|NEWS2|ACVPU|RASS|POSS|IM)(?!\w)")
 #: What is not a word: punctuation and symbols between the data.
@@ -120,13 +124,13 @@ def test_leftovers_tell_marked_text_and_data_from_words_never_translated():
     assert leftovers.words("⟦Ţhé ⟦ñéŵ⟧ Booth 4 öñé⟧ 3 left") == ["left"]
     assert leftovers.words("Check in\n⟦Šîĝñ öût⟧") == ["Check in"]
     assert leftovers.words("Declined · http://127.0.0.1:5000/alerts/x?lang=ar") == ["Declined"]
-    assert leftovers.words("⟦Ŝåmpĺé⟧ S-4B-7FB · SpO₂ 94 · 12 min · INC-2026-0042") == []
+    assert leftovers.words("⟦Ŝåmpĺé⟧ S-4B-7FB · SpO₂ 94 · 12 min · 4A7FD012") == []
 
 
 @pytest.mark.xfail(
-    reason="the wrapping of strings is not finished on main (2026-12-06 07:30): the paper "
-    "fallback sheets' NEWS2 key, the audit log's action words (page read, incident printed), "
-    "a month written by strftime on /reports and a code on /incidents still show English; "
+    reason="the wrapping of strings is not finished on main (2026-12-06 07:45): the paper "
+    "fallback sheets' NEWS2 key, the audit log's action words (page read, incident printed) "
+    "and the month on the reports' chart (strftime in reports/charts.py) still show English; "
     "remove this mark when the crawl passes",
     strict=False,
 )
