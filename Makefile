@@ -65,7 +65,7 @@ TRANSLATIONS := sitesys/translations
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel extract --mapping-file $(TRANSLATIONS)/babel.cfg --keywords _l --keywords lazy_gettext \
 		--keywords lazy_ngettext:1,2 --add-comments TRANSLATORS: --no-location --sort-output --omit-header \
-		--output-file $(TRANSLATIONS)/messages.pot .
+		--ignore-dirs ".*" --output-file $(TRANSLATIONS)/messages.pot .
 	@if ls $(TRANSLATIONS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel update --input-file $(TRANSLATIONS)/messages.pot --output-dir $(TRANSLATIONS) \
 			--no-fuzzy-matching --omit-header; \

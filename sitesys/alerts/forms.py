@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+
+# Lazy, under the name make translations extracts with its context (the shape, not a form).
+from flask_babel import lazy_pgettext as pgettext
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
@@ -49,7 +52,7 @@ class AlertForm(SiteSysForm):
     )
     colour = _text(_l("Colour"), 60)
     form = PlainSelectField(
-        _l("Form"),
+        pgettext("the shape a sample is in", "Form"),
         choices=choices(
             [
                 ("", _l("Not known")),

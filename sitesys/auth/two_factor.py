@@ -153,7 +153,7 @@ def qr_svg(uri: str) -> str:
     """The enrolment QR code as an inline <svg> (no image request, no outside service)."""
     return str(
         segno.make(uri, error="m").svg_inline(
-            scale=5, border=4, dark="#000", light="#fff", title="Two-factor QR code"
+            scale=5, border=4, dark="#000", light="#fff", title=_("Two-factor QR code")
         )
     )
 
@@ -288,7 +288,7 @@ def reset_two_factor(session: Session, actor: Staff, staff: Staff, reason: str) 
     are removed and every session of the account ends; its owner enrols again at the next
     sign-in. Returns how many sessions ended.
     """
-    ensure(actor, Capability.MANAGE_STAFF, "reset two-factor sign-in")
+    ensure(actor, Capability.MANAGE_STAFF, _l("reset two-factor sign-in"))
     if reason not in RESET_REASONS:
         raise TwoFactorRefused(_("Choose why two-factor sign-in is being reset."))
     if staff.id == actor.id:
@@ -424,12 +424,16 @@ def finish_code_check(
     recovery code, can never be used again) and says which kind it was; a wrong one keeps its
     failure, is audited and refused (CodeRefused, or AccountLocked on the fifth failure).
     """
-    staff = session.get(Staff, check.staff_id, with_for_update=True)
+    # Read afresh under the lock (populate_existing): the request's session holds the account
+    # as the first step read it, and a code another tablet spent since must be seen as spent.
+    staff = session.get(Staff, check.staff_id, with_for_update=True, populate_existing=True)
     now = utcnow()
     kind = None
     if staff is not None and staff.is_active and is_enrolled(staff):
         if recovery_id is not None:
-            code = session.get(RecoveryCode, recovery_id, with_for_update=True)
+            code = session.get(
+                RecoveryCode, recovery_id, with_for_update=True, populate_existing=True
+            )
             if code is not None and code.staff_id == staff.id and code.used_at is None:
                 code.used_at = now
                 kind = "recovery"

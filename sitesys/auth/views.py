@@ -586,7 +586,7 @@ def enrol_two_factor() -> ResponseReturnValue:
             db.rollback()  # nothing held open while argon2 hashes the recovery codes
             hashed = hash_recovery_codes(codes)
             with committing(db, show_refusal=False) as outcome:
-                locked = db.get(Staff, staff_id, with_for_update=True)
+                locked = db.get(Staff, staff_id, with_for_update=True, populate_existing=True)
                 if locked is None:
                     abort(404)
                 enrol(db, locked, _secret_box(), secret, typed, hashed)
@@ -650,7 +650,7 @@ def two_factor() -> ResponseReturnValue:
     if form.validate_on_submit() and is_enrolled(staff):
         refused: AccountLocked | CodeRefused | None = None
         with committing(db):
-            locked = db.get(Staff, staff.id, with_for_update=True) or staff
+            locked = db.get(Staff, staff.id, with_for_update=True, populate_existing=True) or staff
             try:
                 confirm_app_code(db, _secret_box(), locked, form.code.data or "")
             except (AccountLocked, CodeRefused) as refusal:
@@ -666,7 +666,9 @@ def two_factor() -> ResponseReturnValue:
             db.rollback()  # nothing held open while argon2 hashes them
             hashed = hash_recovery_codes(codes)
             with committing(db):
-                locked = db.get(Staff, staff.id, with_for_update=True) or staff
+                locked = (
+                    db.get(Staff, staff.id, with_for_update=True, populate_existing=True) or staff
+                )
                 replace_recovery_codes(db, locked, hashed)
             session[CODES_TO_SHOW] = {"staff_id": staff.id, "codes": codes}
             return redirect(url_for("auth.recovery_codes"))

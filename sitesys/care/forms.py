@@ -171,7 +171,7 @@ class TopicForm(SiteSysForm):
         validators=[InputRequired(_l("Give the topic's name.")), Length(max=80)],
         filters=[strip],
     )
-    submit = SubmitField("Add topic")
+    submit = SubmitField(_l("Add topic"))
 
 
 class CareForm(SiteSysForm):

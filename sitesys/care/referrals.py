@@ -6,8 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from babel.dates import format_date
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -27,9 +25,8 @@ from sitesys.care.models import (
 )
 from sitesys.checkin.models import Visit
 from sitesys.clients.models import Client
-from sitesys.clock import local_date, utcnow
+from sitesys.clock import local_date, utcnow, written
 from sitesys.db import add_once
-from sitesys.i18n import DEFAULT_LOCALE
 from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 
@@ -296,8 +293,7 @@ def follow_up_sentence(referral: Referral, site: Site) -> str:
     step = referral.step(referral.state)
     at = step.recorded_at if step is not None else referral.created_at
     day = local_date(at, site.zone)
-    # Babel's own formatter: the reminder is also read outside a request (no locale: en-GB).
-    when = format_date(day, "d MMM", locale=get_locale() or DEFAULT_LOCALE)
+    when = written(day, "%-d %b")
     if referral.state is ReferralState.MADE:
         return str(
             _(

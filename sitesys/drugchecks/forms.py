@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+# Lazy, under the name make translations extracts with its context (a word with two meanings).
+from flask_babel import lazy_pgettext as pgettext
 from wtforms import (
     BooleanField,
     Form,
@@ -62,7 +65,7 @@ class ReceiveForm(SiteSysForm):
         invalid_choice=_l("Choose from this site's substances."),
     )
     form = RadioChoiceField(
-        _l("Form"),
+        pgettext("the shape a sample is in", "Form"),
         choices=choices((form.value, SAMPLE_FORM_LABELS[form]) for form in SampleForm),
         validators=[InputRequired(_l("Choose the sample's form."))],
         invalid_choice=_l("Choose powder, crystal, pill, liquid, blotter or other."),
@@ -226,7 +229,7 @@ class CustodyForm(SiteSysForm):
         filters=[strip],
         description=_l("Only when correcting what was recorded."),
     )
-    submit = SubmitField(_l("Record"))
+    submit = SubmitField(pgettext("button: write it in the record", "Record"))
 
 
 class StrikeTestForm(SiteSysForm):

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from sitesys.clock import written
 from sitesys.observations.models import Observation, ObservationKind
 
 WIDTH = 640
@@ -163,7 +164,7 @@ def render_chart(observations: Sequence[Observation], zone: ZoneInfo) -> Markup 
                     title=series.title,
                     value=format(value, "g"),
                     unit=series.unit,
-                    time=at.strftime("%H:%M"),
+                    time=written(at, "%H:%M"),
                 )
                 parts.append(
                     f'<circle class="point" cx="{x_of[observation]:.1f}" '

@@ -14,7 +14,7 @@ from sitesys.auth.guard import current_site, current_staff, is_htmx, safe_next
 from sitesys.auth.permissions import Capability, requires
 from sitesys.checkin.loaders import get_visit_or_404
 from sitesys.checkin.models import Visit
-from sitesys.clock import nearest_instant, utcnow
+from sitesys.clock import nearest_instant, utcnow, written
 from sitesys.db import Outcome, committing, get_session
 from sitesys.incidents.floor import open_incident_for_visit
 from sitesys.observations.forms import ObservationForm, QuickCheckForm, ScaleForm, StrikeForm
@@ -184,7 +184,7 @@ def quick_check(visit_id: uuid.UUID) -> ResponseReturnValue:
             # TRANSLATORS: clinical
             _(
                 "Quick check recorded at %(time)s: responsive, breathing normally.",
-                time=observation.recorded_at.astimezone(visit.site.zone).strftime("%H:%M"),
+                time=written(observation.recorded_at.astimezone(visit.site.zone), "%H:%M"),
             )
         )
     if isinstance(outcome.refusal, FullSetAdvised):

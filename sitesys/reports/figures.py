@@ -37,6 +37,7 @@ from sitesys.reports.indicators import INDICATORS, Measure, indicator
 from sitesys.reports.tally import Tally, _tenths
 from sitesys.reports.visits import SUBSTANCE_CODES, hour_label
 from sitesys.sites.models import Site, SubstanceOption
+from sitesys.source_language import source_language
 from sitesys.supplies.models import SupplyItem
 from sitesys.supplies.reports import supply_figures
 
@@ -119,6 +120,12 @@ def percentile(cases: Counter[int], share: float) -> float | None:
 
 def site_tally(session: Session, site: Site, first: date, last: date) -> Tally:
     """Everything one site did from local day `first` to `last`, both included."""
+    # Rows are keyed by their English words, whoever asks and from wherever (a job, a command).
+    with source_language():
+        return _site_tally(session, site, first, last)
+
+
+def _site_tally(session: Session, site: Site, first: date, last: date) -> Tally:
     start, end = day_start(first, site.zone), day_start(last + timedelta(days=1), site.zone)
     tally = Tally(rows={key: list(rows) for key, rows in FIXED_ROWS.items()})
     tally = tally + daily_visits(session, site, first, last)

@@ -25,6 +25,7 @@ from sitesys.clock import utcnow
 from sitesys.reports import N_
 from sitesys.reports.tally import Tally, _seconds, _tenths
 from sitesys.sites.models import Booth, Site
+from sitesys.source_language import source_language
 
 #: Visits naming each substance, by pick-list code (named by `figures.name_substances`).
 SUBSTANCE_CODES = "visits_by_substance_code"
@@ -50,6 +51,14 @@ def booths_in_service(session: Session, site: Site) -> int:
 
 def visit_tally(session: Session, site: Site, start: datetime, end: datetime, booths: int) -> Tally:
     """The visit figures of the visits checked in from `start` (included) to `end`."""
+    # Rows are keyed by their English words, whoever asks and from wherever (a job, a command).
+    with source_language():
+        return _visit_tally(session, site, start, end, booths)
+
+
+def _visit_tally(
+    session: Session, site: Site, start: datetime, end: datetime, booths: int
+) -> Tally:
     tally = Tally()
     _visits(session, site, start, end, booths, tally)
     _substances_and_services(session, site, start, end, tally)

@@ -12,8 +12,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from babel.dates import format_date
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
@@ -22,8 +20,7 @@ from sitesys.audit.services import record_event
 from sitesys.auth.models import Staff
 from sitesys.auth.permissions import Capability, ensure
 from sitesys.checkin.models import Visit
-from sitesys.clock import local_date, utcnow
-from sitesys.i18n import DEFAULT_LOCALE
+from sitesys.clock import local_date, utcnow, written
 from sitesys.refusals import Refused
 from sitesys.sites.models import Site
 from sitesys.supplies.models import MovementKind, StockBatch, StockMovement, SupplyItem
@@ -300,10 +297,8 @@ class StockWarning:
 
 
 def _day(day: date) -> str:
-    """A day as the warnings write it ("5 Dec 2026"), in the reader's language (en-GB outside a
-    request).
-    """
-    return str(format_date(day, "d MMM y", locale=get_locale() or DEFAULT_LOCALE))
+    """A day as the warnings write it ("5 Dec 2026"), in the reader's language."""
+    return written(day, "%-d %b %Y")
 
 
 def stock_warnings(session: Session, site: Site) -> list[StockWarning]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -28,6 +29,7 @@ from sitesys.auth.two_factor import (
     time_step,
 )
 from sitesys.clock import utcnow
+from sitesys.db import get_database
 from tests.factories import (
     PASSWORD,
     TOTP_SECRET,
@@ -386,3 +388,43 @@ def test_recovery_codes_carry_eighty_bits_and_the_step_is_thirty_seconds():
     assert all(re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}", c) for c in codes)
     assert STEP_SECONDS == 30
     assert time_step(utcnow() + timedelta(seconds=30)) == time_step(utcnow()) + 1
+
+
+@pytest.mark.committed
+def test_one_code_sent_from_four_tablets_at_once_signs_in_one(committed_app):
+    """The replay guard holds under a race: the account's row lock orders the checks, and the
+    step the first one spent is refused to the others."""
+    with get_database(committed_app).new_session() as session:
+        make_staff(session, Role.ADMIN, username="ada")
+        session.commit()
+    tablets = [committed_app.test_client() for _ in range(4)]
+    for tablet in tablets:
+        assert password_step(tablet, "ada").headers["Location"] == "/login/code"
+    tokens = [tablet.csrf_token() for tablet in tablets]
+    barrier = threading.Barrier(len(tablets))
+    statuses = [0] * len(tablets)
+    code = totp_code()
+
+    def send(index: int) -> None:
+        barrier.wait()
+        statuses[index] = (
+            tablets[index]
+            .post(
+                "/login/code",
+                data={"code": code, "csrf_token": tokens[index]},
+                csrf=False,
+                environ_base={"REMOTE_ADDR": f"192.0.2.{index + 1}"},
+            )
+            .status_code
+        )
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(tablets))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [302, 401, 401, 401]
+    with get_database(committed_app).new_session() as session:
+        assert len(events(session, "auth.signed_in")) == 1
+        assert len(events(session, "auth.two_factor_failed")) == 3
+        assert session.scalar(select(func.count()).select_from(StaffSession)) == 1

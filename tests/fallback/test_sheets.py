@@ -196,3 +196,13 @@ def test_the_floor_finds_the_sheets_on_the_home_page_and_the_board(client, db, r
         assert link in board.get_data(as_text=True)
     else:
         assert board.status_code == 403
+
+
+def test_the_sheets_are_drawn_in_the_readers_language(client):
+    """Printed in another language (the pseudo-locale stands in for French), the sheets say so
+    to the browser and every heading goes through the catalogue."""
+    page = client.get("/fallback?lang=en_XA").get_data(as_text=True)
+    assert '<html lang="en-XA" dir="ltr">' in page
+    assert "⟦Öbšérvåtîöñ ćhårt⟧" in page and "⟦Ćhéćk-îñ ĺîšt⟧" in page
+    english = client.get("/fallback?lang=en_GB").get_data(as_text=True)
+    assert '<html lang="en-GB" dir="ltr">' in english and ">Observation chart <span" in english

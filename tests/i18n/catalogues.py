@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,8 @@ class Message:
     plural: str | None = None
     places: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    #: The msgctxt of a word with two meanings ("Form": a sample's shape, not a page's form).
+    context: str | None = None
 
     @property
     def clinical(self) -> bool:
@@ -59,17 +62,20 @@ class Message:
 def source_messages() -> dict[str, Message]:
     """Every message in sitesys/ and templates/, by msgid, with where it is and its comments."""
     found: dict[str, Message] = {}
-    for filename, lineno, text, comments, _context in extract_from_dir(
+    for filename, lineno, text, comments, context in extract_from_dir(
         ROOT,
         method_map=METHODS,
         keywords=KEYWORDS,
         comment_tags=("TRANSLATORS:",),
         strip_comment_tags=False,
+        # Folders whose names start with "_" (templates/_macros) hold wording too.
+        directory_filter=lambda path: not os.path.basename(path).startswith("."),
     ):
         singular, plural = (text[0], text[1]) if isinstance(text, tuple) else (text, None)
         if not singular:
             continue
-        message = found.setdefault(singular, Message(singular, plural))
+        key = singular if context is None else f"{context}\x04{singular}"
+        message = found.setdefault(key, Message(singular, plural, context=context))
         message.places.append(f"{Path(filename).as_posix()}:{lineno}")
         message.comments.extend(c for c in comments if c not in message.comments)
     return found
@@ -104,8 +110,8 @@ def untranslated(language: str, wanted: dict[str, Message]) -> list[Message]:
     """The wanted messages the language's catalogue lacks, has empty, or marks fuzzy."""
     held = catalogue(language)
     missing = []
-    for msgid, message in sorted(wanted.items()):
-        entry = held.get(msgid) if held is not None else None
+    for _key, message in sorted(wanted.items()):
+        entry = held.get(message.msgid, message.context) if held is not None else None
         strings = entry.string if entry is not None else None
         forms = strings if isinstance(strings, tuple | list) else (strings,)
         if entry is None or entry.fuzzy or not all(forms):

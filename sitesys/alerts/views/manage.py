@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -31,7 +30,7 @@ from sitesys.alerts.services import (
 from sitesys.alerts.views import bp
 from sitesys.auth.guard import current_site, current_staff
 from sitesys.auth.permissions import Capability, can, requires
-from sitesys.clock import local_date, local_instant, utcnow
+from sitesys.clock import local_date, local_instant, utcnow, written
 from sitesys.db import committing, get_session
 from sitesys.drugchecks.loaders import get_sample_or_404
 from sitesys.drugchecks.models import SampleForm
@@ -232,7 +231,12 @@ def renew(alert_id: uuid.UUID) -> ResponseReturnValue:
     ends_at = _instant(form.ends_on.data, form.ends_time.data, site)
     with committing(db, show_refusal=False) as outcome:
         renew_alert(db, current_staff(), alert, ends_at)
-        outcome.say(_("Renewed until %(when)s.", when=format_datetime(ends_at, "d MMM y HH:mm")))
+        outcome.say(
+            _(
+                "Renewed until %(when)s.",
+                when=written(ends_at.astimezone(site.zone), "%-d %b %Y %H:%M"),
+            )
+        )
     if outcome.refusal is not None:
         form.ends_on.errors = [str(outcome.refusal)]
         return _show_page(alert, 422, renew_form=form)
