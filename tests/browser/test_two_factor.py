@@ -52,6 +52,7 @@ def test_an_admin_enrols_from_the_secret_shown_and_signs_in_with_a_code(new_page
     assert violations(page, Axe()) == []
     enter_code(page, secret)
     expect(page.get_by_role("heading", name="Hello, Ada New")).to_be_visible()
+    page.get_by_role("link", name="Your account").click()
     page.get_by_role("link", name="Two-factor sign-in").click()
     expect(page.get_by_test_id("recovery-codes-left")).to_have_text("10")
 
