@@ -41,7 +41,7 @@ def test_staff_see_their_site_default_until_they_choose_their_own(client, db):
     sign_in(client, db, nurse)
     assert _lang(client.get("/").get_data(as_text=True)) == ("fr-CA", "ltr")
     account = client.get("/account/password").get_data(as_text=True)
-    assert "Votre langue" in account  # the site's default, French
+    assert "Votre langue" in account, "the account page in the site's language, French"
     assert re.search(r'<input checked id="language-language-0" [^>]*value="site">', account)
     response = _choose(client, "en_GB")
     assert response.status_code == 302
