@@ -18,6 +18,7 @@ from sitesys.fallback.chart import (
     news2_levels,
     red_flags,
 )
+from sitesys.observations.scoring import say_reason
 
 bp = Blueprint("fallback", __name__)
 
@@ -35,8 +36,9 @@ def sheets() -> ResponseReturnValue:
         columns=COLUMNS,
         key=news2_key(),
         levels=news2_levels(),
-        red_flags=red_flags(),
-        close_watch=close_watch_triggers(),
+        # Kept in SiteSys's own words (English), as records keep them; said in the reader's.
+        red_flags=[say_reason(flag) for flag in red_flags()],
+        close_watch=[say_reason(trigger) for trigger in close_watch_triggers()],
         observation_rows=range(OBSERVATION_ROWS),
         response_rows=range(RESPONSE_ROWS),
         check_in_rows=range(CHECK_IN_ROWS),
