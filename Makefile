@@ -68,7 +68,7 @@ translations: $(VENV)/.runtime
 		--ignore-dirs ".*" --output-file $(TRANSLATIONS)/messages.pot .
 	@if ls $(TRANSLATIONS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel update --input-file $(TRANSLATIONS)/messages.pot --output-dir $(TRANSLATIONS) \
-			--no-fuzzy-matching --omit-header; \
+			--no-fuzzy-matching; \
 	fi
 
 ## compile-translations: compile the catalogues (make run and make test do it, so a fresh clone works)
