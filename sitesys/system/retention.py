@@ -27,8 +27,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sitesys.audit.services import record_event
 from sitesys.auth.models import LoginFailure
-from sitesys.care.models import CareGiven
-from sitesys.checkin.models import Visit
+from sitesys.care.models import BladderScreen, CareGiven, Referral
+from sitesys.checkin.models import OverrideRequest, Visit
 from sitesys.clients.models import Client, ClientFlag
 from sitesys.clock import utcnow
 from sitesys.handovers.models import Handover, HandoverAddendum
@@ -145,8 +145,8 @@ def redact_notes(session: Session, site: Site, now: datetime) -> dict[str, int]:
 
 
 def remove_absent_clients(session: Session, site: Site, now: datetime) -> dict[str, int]:
-    """Remove the site's clients not seen for its setting, with their digest and flags; their
-    visits stay, anonymous.
+    """Remove the site's clients not seen for its setting, with their digest, flags and
+    override requests; their visits, referrals and bladder screens stay, anonymous.
     """
     cutoff = years_before(now, site.retain_clients_years)
     recent_visit = exists().where(Visit.client_id == Client.id, Visit.checked_in_at >= cutoff)
@@ -169,6 +169,21 @@ def remove_absent_clients(session: Session, site: Site, now: datetime) -> dict[s
             .execution_options(synchronize_session=False)
         )
         visits += result.rowcount or 0  # type: ignore[attr-defined]
+        # Care records are clinical: they stay, anonymous, as the visits do.
+        for record in (Referral, BladderScreen):
+            session.execute(
+                update(record)
+                .where(record.client_id.in_(batch))
+                .values(client_id=None)
+                .execution_options(synchronize_session=False)
+            )
+        # A restriction override request is about the client record itself: it goes with it,
+        # as the flags do (the audit trail keeps that it was asked and decided).
+        session.execute(
+            delete(OverrideRequest)
+            .where(OverrideRequest.client_id.in_(batch))
+            .execution_options(synchronize_session=False)
+        )
         session.execute(
             delete(ClientFlag)
             .where(ClientFlag.client_id.in_(batch))

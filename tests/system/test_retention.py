@@ -6,6 +6,7 @@ events never deleted; each run audited with counts; settings below the legal min
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,9 @@ from sqlalchemy import func, select
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import LoginFailure
 from sitesys.auth.roles import Role
-from sitesys.checkin.models import Visit, VisitStatus
+from sitesys.care.bladder import ScreenResult
+from sitesys.care.models import BladderScreen, Referral, ReferralState, ReferralType, Urgency
+from sitesys.checkin.models import OverrideRequest, Visit, VisitStatus
 from sitesys.clients.models import Client, ClientFlag, FlagKind
 from sitesys.clock import utcnow
 from sitesys.scheduler import jobs, run_job
@@ -102,6 +105,20 @@ def test_clients_not_seen_for_years_are_removed_and_their_visits_kept_anonymous(
             client_id=gone.id, kind=FlagKind.ALLERGY, note="Penicillin", created_by_id=nurse.id
         )
     )
+    # Care records and a restriction override request of the client (the care records are
+    # clinical and stay; the request goes with the client record).
+    referral = Referral(
+        site_id=site.id, client_id=gone.id, visit_id=old_visit.id, type=ReferralType.GP,
+        urgency=Urgency.ROUTINE, state=ReferralState.OFFERED, owner_id=nurse.id,
+        created_by_id=nurse.id, submission_key=str(uuid.uuid4()), created_at=long_ago,
+    )  # fmt: skip
+    screen = BladderScreen(
+        site_id=site.id, visit_id=old_visit.id, client_id=gone.id,
+        result=ScreenResult.NO_SYMPTOMS, recorded_by_id=nurse.id,
+        submission_key=str(uuid.uuid4()), recorded_at=long_ago,
+    )  # fmt: skip
+    db.add_all([referral, screen])
+    db.add(OverrideRequest(site_id=site.id, client_id=gone.id, requested_by_id=nurse.id))
     regular = make_client(db, site, created_at=long_ago)
     make_visit(db, site, nurse, client=regular, at=utcnow() - timedelta(days=30))
     newcomer = make_client(db, site)
@@ -112,6 +129,9 @@ def test_clients_not_seen_for_years_are_removed_and_their_visits_kept_anonymous(
     assert db.get(Client, gone_id) is None
     assert db.scalar(select(func.count()).select_from(ClientFlag)) == 0
     assert db.get(Visit, old_visit.id).client_id is None
+    assert db.get(Referral, referral.id).client_id is None
+    assert db.get(BladderScreen, screen.id).client_id is None
+    assert db.scalar(select(func.count()).select_from(OverrideRequest)) == 0
     assert db.get(Client, regular.id) is not None and db.get(Client, newcomer.id) is not None
     run = _runs(db)[-2]
     assert (run.detail["clients_removed"], run.detail["visits_made_anonymous"]) == (1, 1)
