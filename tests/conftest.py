@@ -6,6 +6,7 @@ suite on both. The schema is built by the Alembic migrations, never by create_al
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -140,6 +141,18 @@ def build_app(url: str, **extra: Any) -> Flask:
     app = create_app(test_config(url, **extra))
     app.test_client_class = CSRFClient
     return app
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts under every per-address limit: the test app lives the whole run and
+    the limiter counts in memory, and every test client has one address, so tests of the desk,
+    the public pages or sign-in run in one minute would otherwise meet each other's counts (429).
+    """
+    from sitesys.extensions import limiter
+
+    with contextlib.suppress(AttributeError, RuntimeError):  # no app has set the limiter up yet
+        limiter.reset()
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,10 @@ import uuid
 from typing import Any
 
 from sitesys.auth.roles import Role
-from sitesys.extensions import limiter
 from tests.factories import make_booth, make_site, make_staff, make_substances, sign_in
 
 
 def floor(db: Any, client: Any, role: Role = Role.FRONT_DESK, booths: int = 3) -> Any:
-    # Each desk starts under its look-up limit (120 a minute per address, config.py): the
-    # limiter counts in memory across the suite, and the tests' client has one address, so a
-    # run of desk tests in one minute would otherwise be refused part-way (429, no confirmation).
-    limiter.reset()
     site = make_site(db)
     make_substances(db, site)
     made = [make_booth(db, site, label=str(n), position=n) for n in range(1, booths + 1)]

@@ -6,17 +6,14 @@ the pseudo-locale: every word on them came through a catalogue, so nothing is le
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from flask import Flask
 
 from sitesys.auth.roles import Role
 from sitesys.clock import utcnow
 from sitesys.drugchecks.codes import shown
-from sitesys.extensions import limiter
 from sitesys.i18n import LANGUAGE_NAMES
 from tests.drugchecks.scenes import make_alert, make_sample
 from tests.factories import make_site, make_staff, make_substances, sign_in
@@ -67,13 +64,6 @@ def _outside_markers(html: str) -> set[str]:
         for run in runs
         if re.search(r"[A-Za-z]{2,}", run) and run not in LANGUAGE_NAMES.values()
     }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(app: Flask) -> Iterator[None]:
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 @pytest.fixture
