@@ -8,7 +8,7 @@ from datetime import datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sitesys.auth.models import Staff
@@ -103,7 +103,13 @@ class Handover(Audited, Base):
     audit_type = "handover"
 
     __tablename__ = "handovers"
-    __table_args__ = (UniqueConstraint("site_id", "shift_key"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "shift_key"),
+        # A site's handovers by time (reports, history) and those waiting (every landing page):
+        # read by index, however many years the site has kept.
+        Index("ix_handovers_site_shift_ends_at", "site_id", "shift_ends_at"),
+        Index("ix_handovers_site_status", "site_id", "status"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
@@ -215,7 +221,10 @@ class HandoverAlert(Audited, Base):
     audit_type = "handover_alert"
 
     __tablename__ = "handover_alerts"
-    __table_args__ = (UniqueConstraint("site_id", "shift_key", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "shift_key", "kind"),
+        Index("ix_handover_alerts_site_shift_ends_at", "site_id", "shift_ends_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
