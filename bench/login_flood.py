@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import re
 import secrets
 import tempfile
@@ -110,6 +112,29 @@ def _flood(
                 statuses[reply.status_code] = statuses.get(reply.status_code, 0) + 1
 
 
+#: The flood runs in a process of its own at the lowest CPU priority. On a real network an
+#: attacker's requests reach SiteSys but its CPU is not SiteSys's nor the desk's; run in the
+#: desk's own process (as this bench first did) the desk's timing waited for 24 threads'
+#: interpreter lock, and at the same priority the generator took the two cores from the server.
+#: Each phase records how many requests the flood made, so a weaker flood cannot hide.
+FLOOD_NICENESS = 19
+
+
+def _flood_process(url: str, until: float, flooders: int, control: bool, results: Any) -> None:
+    os.nice(FLOOD_NICENESS)
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    threads = [
+        threading.Thread(target=_flood, args=(url, until, statuses, lock, control))
+        for _ in range(flooders)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    results.put(statuses)
+
+
 def _phase(
     url: str, cookie: str, seconds: int, flooders: int, control: bool = False
 ) -> dict[str, Any]:
@@ -117,16 +142,18 @@ def _phase(
     timings: list[float] = []
     desk_statuses: dict[int, int] = {}
     flood_statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    threads = [
-        threading.Thread(target=_flood, args=(url, until, flood_statuses, lock, control))
-        for _ in range(flooders)
-    ]
-    for thread in threads:
-        thread.start()
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    flood = None
+    if flooders:
+        flood = context.Process(
+            target=_flood_process, args=(url, until, flooders, control, results)
+        )
+        flood.start()
     _desk(url, cookie, until, timings, desk_statuses)
-    for thread in threads:
-        thread.join(timeout=60)
+    if flood is not None:
+        flood_statuses = results.get(timeout=120)
+        flood.join(timeout=60)
     return {
         "check_ins": len(timings),
         "check_in_statuses": desk_statuses,
@@ -134,6 +161,7 @@ def _phase(
         "check_in_p95_ms": round(percentile(timings, 0.95), 1),
         "check_in_max_ms": round(max(timings, default=float("nan")), 1),
         "flood_requests": sum(flood_statuses.values()),
+        "flood_per_second": round(sum(flood_statuses.values()) / seconds, 1),
         "flood_statuses": flood_statuses,
     }
 
