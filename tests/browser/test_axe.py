@@ -143,3 +143,42 @@ def test_error_pages_failed_forms_and_public_pages_have_no_wcag_violations(
     expect(desk.locator(".error-summary")).to_be_visible()
     found.extend(violations(desk, axe))
     assert not found, "\n".join(found)
+
+
+def test_the_board_offline_and_a_wall_board_display_have_no_wcag_violations(
+    new_page, committed_app
+):
+    accounts = seed(committed_app)
+    axe = Axe()
+    found: list[str] = []
+    desk = new_page()
+    sign_in(desk, accounts, "demo.desk")
+    check_in(desk, "ax ds 01", "Heroin", "Inject", "Booth 1")
+
+    # The board when its polls get no answer: the "Not updating" warning is up.
+    nurse = new_page()
+    sign_in(nurse, accounts, "demo.nurse")
+    nav(nurse, "Board")
+    nurse.route("**/board/partial*", lambda route: route.abort("internetdisconnected"))
+    expect(nurse.locator("#board [data-board-lost]")).to_be_visible()
+    found.extend(violations(nurse, axe))
+
+    # A wall-board display, paired as an admin and a wall tablet would pair it.
+    admin = new_page()
+    sign_in(admin, accounts, "demo.admin")
+    nav(admin, "Displays")
+    found.extend(violations(admin, axe))
+    admin.get_by_label("Display name").fill("Front room")
+    admin.get_by_role("button", name="Register and show the pairing code").click()
+    message = admin.get_by_text(re.compile("Pairing code for Front room: "))
+    expect(message).to_be_visible()
+    code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", message.text_content() or "")
+    assert code
+    display = new_page()
+    display.goto("/display")
+    found.extend(violations(display, axe))
+    display.get_by_label("Pairing code").fill(code.group(0))
+    display.get_by_role("button", name="Show the board").click()
+    expect(display.locator("#board")).to_be_visible()
+    found.extend(violations(display, axe))
+    assert not found, "\n".join(found)
