@@ -124,13 +124,21 @@ def test_table_links_and_edit_links_are_44_px_tall_on_a_tablet(new_page, committ
     page.set_viewport_size({"width": 768, "height": 1024})
     sign_in(page, accounts, "demo.admin")
     found = []
+
+    def measured() -> list[dict[str, object]]:
+        # Measured once the style sheet is applied (nav waits for the document alone).
+        page.wait_for_load_state("load")
+        links: list[dict[str, object]] = page.evaluate(TABLE_LINKS_JS)
+        return links
+
     nav(page, "Staff")
-    found += page.evaluate(TABLE_LINKS_JS)
+    found += measured()
     assert any(link["text"].startswith("Edit ") for link in found)
     nav(page, "Sites and booths")
-    found += page.evaluate(TABLE_LINKS_JS)
-    page.get_by_role("link", name=re.compile("^Booths of ")).first.click()
-    found += page.evaluate(TABLE_LINKS_JS)
+    found += measured()
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("^Booths of ")).first.click()
+    found += measured()
     assert any(link["text"].startswith("Edit booth ") for link in found)
     assert len(found) >= 8
     small = [link for link in found if link["height"] < 44 or link["width"] < 24]
