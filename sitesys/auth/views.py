@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, TypeVar, cast
 
 from flask import (
     Blueprint,
@@ -87,6 +88,8 @@ from sitesys.db import committing, get_session
 from sitesys.extensions import limiter
 from sitesys.i18n import forget_choice, pseudo_allowed
 from sitesys.record_ids import record_id
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 bp = Blueprint("auth", __name__)
 
@@ -188,14 +191,20 @@ def _check_password(db: Session, username: str, password: str) -> Staff:
     return staff
 
 
+def sign_in_limited(view: F) -> F:
+    """The per-address and all-addresses limits every step of a sign-in posts under."""
+    every_address = limiter.limit(
+        sign_in_limit_all,
+        methods=["POST"],
+        key_func=lambda: "every address",
+        on_breach=too_many_sign_ins,
+    )
+    per_address = limiter.limit(sign_in_limit, methods=["POST"], on_breach=too_many_sign_ins)
+    return cast("F", per_address(every_address(view)))
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"], on_breach=too_many_sign_ins)
-@limiter.limit(
-    sign_in_limit_all,
-    methods=["POST"],
-    key_func=lambda: "every address",
-    on_breach=too_many_sign_ins,
-)
+@sign_in_limited
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -498,13 +507,7 @@ def _check_code(db: Session, staff: Staff, typed: str) -> str:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"], on_breach=too_many_sign_ins)
-@limiter.limit(
-    sign_in_limit_all,
-    methods=["POST"],
-    key_func=lambda: "every address",
-    on_breach=too_many_sign_ins,
-)
+@sign_in_limited
 def login_code() -> ResponseReturnValue:
     """The second step of a sign-in: a code from the app, or a recovery code."""
     if current_user.is_authenticated:
