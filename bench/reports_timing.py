@@ -9,15 +9,22 @@ medians), so that a slow minute of the shared machine falls on both. Each timed
 request is the whole page (`GET /reports/?period=month…`: every figure, the charts and the
 twelve-month trend), through the Flask test client as a signed-in manager; the median of the
 warm runs is reported. Results are printed and written to bench/results/reports-*.json.
+
+Building years of history takes most of an hour on two cores, so the two halves can run apart:
+`--build-only FILE` builds the databases (and keeps their days) and writes what it built to
+FILE; `--time-built FILE`, later and on a quiet machine, migrates them to head, times them with
+the code as it is then, and drops them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,7 @@ from sqlalchemy import func, select
 from bench.common import (
     ROOT,
     BenchDatabase,
+    BenchSite,
     Keys,
     median,
     new_workdir,
@@ -87,64 +95,103 @@ def keep_days(app: Flask, site_id: int) -> float:
 ROUNDS = 3
 
 
-def run(
-    backend: str, scale: float, repeats: int, visits_per_day: int, wait_for: Path | None = None
-) -> dict[str, Any]:
-    """Build a 1-year and a 5-year database side by side, then time the month's report on each
-    in alternating rounds, so that a slow minute of the shared machine falls on both sides.
-    """
+def build(backend: str, scale: float, visits_per_day: int) -> dict[str, Any]:
+    """The 1-year and the 5-year database, generated and every day kept."""
     one_year = max(31, round(FULL_YEAR * scale))
-    stages: dict[str, Any] = {}
-    opened: list[tuple[str, BenchDatabase, Path]] = []
+    built: dict[str, Any] = {"backend": backend, "scale": scale, "visits_per_day": visits_per_day}
+    stages: list[dict[str, Any]] = []
+    built["stages"] = stages
     try:
         for label, days in (("1 year", one_year), ("5 years", 5 * one_year)):
             workdir = new_workdir()
             database = BenchDatabase.create(backend, workdir)
-            opened.append((label, database, workdir))
             keys = Keys()
+            stages.append({"label": label, "database": _saved(database), "keys": asdict(keys)})
             database.migrate()
             site = set_up_site(database.url)
-            app = make_app(database.url, keys)
             generated = generate(database, keys, days, visits_per_day)
-            generated["keep_seconds"] = keep_days(app, site.site_id)
-            client = _client(app, site, "manager")
-            stages[label] = {"generated": generated, "app": app, "client": client, "site": site}
+            generated["keep_seconds"] = keep_days(make_app(database.url, keys), site.site_id)
+            stages[-1].update(site=asdict(site), generated=generated)
             print(f"{backend} {label}: generated {days} days", flush=True)
+    except BaseException:
+        drop(built)
+        raise
+    return built
+
+
+def _saved(database: BenchDatabase) -> dict[str, str]:
+    return {
+        "backend": database.backend,
+        "url": database.url,
+        "name": database.name,
+        "workdir": str(database.workdir),
+    }
+
+
+def _database(saved: dict[str, str]) -> BenchDatabase:
+    return BenchDatabase(saved["backend"], saved["url"], saved["name"], Path(saved["workdir"]))
+
+
+def drop(built: dict[str, Any]) -> None:
+    for stage in built["stages"]:
+        database = _database(stage["database"])
+        database.drop()
+        remove_workdir(database.workdir)
+
+
+def time_built(built: dict[str, Any], repeats: int) -> dict[str, Any]:
+    """Time the month's report on each built database in alternating rounds, so that a slow
+    minute of the shared machine falls on both sides; the code timed is the code as it is now.
+    """
+    apps = {}
+    for stage in built["stages"]:
+        database = _database(stage["database"])
+        database.migrate()
+        app = make_app(database.url, Keys(**stage["keys"]))
+        site = BenchSite(**stage["site"])
+        apps[stage["label"]] = (app, _client(app, site, "manager"), site)
+    rounds: dict[str, list[dict[str, Any]]] = {label: [] for label in apps}
+    for number in range(ROUNDS):
+        for label, (app, client, site) in apps.items():
+            timed = time_report(app, client, site.site_id, repeats)
+            rounds[label].append(timed)
+            print(f"{built['backend']} round {number + 1} {label}: {timed}", flush=True)
+    report = {
+        stage["label"]: {
+            "generated": stage["generated"],
+            "report": {
+                "median_ms": round(median([r["median_ms"] for r in rounds[stage["label"]]]), 1),
+                "p90_ms": round(median([r["p90_ms"] for r in rounds[stage["label"]]]), 1),
+                "rounds": [r["median_ms"] for r in rounds[stage["label"]]],
+                "runs_per_round": repeats,
+            },
+        }
+        for stage in built["stages"]
+    }
+    ratio = report["5 years"]["report"]["median_ms"] / report["1 year"]["report"]["median_ms"]
+    return {
+        "backend": built["backend"],
+        "scale": built["scale"],
+        "visits_per_day": built["visits_per_day"],
+        "stages": report,
+        "ratio_5y_1y": round(ratio, 2),
+    }
+
+
+def run(
+    backend: str, scale: float, repeats: int, visits_per_day: int, wait_for: Path | None = None
+) -> dict[str, Any]:
+    """Build a 1-year and a 5-year database side by side, then time them (`time_built`)."""
+    built = build(backend, scale, visits_per_day)
+    try:
         if wait_for is not None:
             # Built while the machine was busy: timed once it is quiet (the file appears).
             print(f"{backend}: both databases built; timing when {wait_for} exists", flush=True)
             while not wait_for.exists():
                 time.sleep(5)
-        rounds: dict[str, list[dict[str, Any]]] = {label: [] for label in stages}
-        for number in range(ROUNDS):
-            for label, stage in stages.items():
-                timed = time_report(stage["app"], stage["client"], stage["site"].site_id, repeats)
-                rounds[label].append(timed)
-                print(f"{backend} round {number + 1} {label}: {timed}", flush=True)
+        return time_built(built, repeats)
     finally:
-        for _, database, workdir in opened:
-            database.drop()
-            remove_workdir(workdir)
-    report = {
-        label: {
-            "generated": stage["generated"],
-            "report": {
-                "median_ms": round(median([r["median_ms"] for r in rounds[label]]), 1),
-                "p90_ms": round(median([r["p90_ms"] for r in rounds[label]]), 1),
-                "rounds": [r["median_ms"] for r in rounds[label]],
-                "runs_per_round": repeats,
-            },
-        }
-        for label, stage in stages.items()
-    }
-    ratio = report["5 years"]["report"]["median_ms"] / report["1 year"]["report"]["median_ms"]
-    return {
-        "backend": backend,
-        "scale": scale,
-        "visits_per_day": visits_per_day,
-        "stages": report,
-        "ratio_5y_1y": round(ratio, 2),
-    }
+        drop(built)
 
 
 def run_network(
@@ -234,7 +281,27 @@ def main() -> None:
         help="build the databases, then time them only once this file exists",
     )
     parser.add_argument("--days", type=int, default=FULL_YEAR, help="Days per network site.")
+    parser.add_argument(
+        "--build-only", type=Path, default=None, help="build the databases, write them to FILE"
+    )
+    parser.add_argument(
+        "--time-built", type=Path, default=None, help="time and drop the databases FILE names"
+    )
     arguments = parser.parse_args()
+    if arguments.build_only:
+        built = build(arguments.db, arguments.scale, arguments.visits_per_day)
+        arguments.build_only.write_text(json.dumps(built, indent=2))
+        print("built; time them with --time-built", arguments.build_only)
+        return
+    if arguments.time_built:
+        built = json.loads(arguments.time_built.read_text())
+        try:
+            result = time_built(built, arguments.repeats)
+        finally:
+            drop(built)
+        print(result["backend"], "ratio 5y/1y:", result["ratio_5y_1y"])
+        print("written to", write_results(f"reports-{result['backend']}", result))
+        return
     if arguments.network:
         network = run_network(
             arguments.db, arguments.network, arguments.days, arguments.repeats,
