@@ -40,6 +40,13 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
 
 
+@pytest.mark.backend("postgresql")
+def test_postgresql_connections_do_not_jit_compile(app):
+    # Compiling a report's costlier statements took PostgreSQL longer than running them.
+    with get_database(app).engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+
+
 @pytest.mark.backend("sqlite")
 def test_sqlite_write_sessions_begin_immediate_and_reads_do_not(committed_app):
     database = get_database(committed_app)
