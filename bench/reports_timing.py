@@ -210,18 +210,18 @@ def run(
         drop(built)
 
 
-def run_network(
-    backend: str,
-    sites: int,
-    days: int,
-    repeats: int,
-    visits_per_day: int,
-    wait_for: Path | None = None,
-) -> dict[str, Any]:
-    """A year's report across a network: SITES sites of DAYS days each, all side by side."""
+def build_network(backend: str, sites: int, days: int, visits_per_day: int) -> dict[str, Any]:
+    """SITES sites of DAYS days each, every day kept, all given to the bench manager."""
     workdir = new_workdir()
     database = BenchDatabase.create(backend, workdir)
     keys = Keys()
+    built: dict[str, Any] = {
+        "backend": backend,
+        "sites": sites,
+        "days": days,
+        "visits_per_day": visits_per_day,
+        "network": {"database": _saved(database), "keys": asdict(keys)},
+    }
     try:
         database.migrate()
         bench = set_up_site(database.url)
@@ -249,31 +249,44 @@ def run_network(
             session.commit()
             ids = [site.id for site in network]
         keep = sum(keep_days(app, site_id) for site_id in ids)
-        client = _client(app, bench, "manager")
-        today = local_date(utcnow(), ZoneInfo("Europe/London"))
-        first, last = today - timedelta(days=365), today - timedelta(days=1)
-        path = f"/reports/?period=custom&date_from={first}&date_to={last}&site=all"
-        if wait_for is not None:
-            print(f"{backend}: the network is built; timing when {wait_for} exists", flush=True)
-            while not wait_for.exists():
-                time.sleep(5)
-        timings = []
-        for attempt in range(2 + repeats):
-            begun = time.perf_counter()
-            response = client.get(path)
-            assert response.status_code == 200, response.status_code
-            if attempt >= 2:
-                timings.append((time.perf_counter() - begun) * 1000)
-    finally:
-        database.drop()
-        remove_workdir(workdir)
+    except BaseException:
+        _drop_network(built)
+        raise
+    built["network"].update(site=asdict(bench), generate_seconds=generated, keep_seconds=keep)
+    return built
+
+
+def _drop_network(built: dict[str, Any]) -> None:
+    database = _database(built["network"]["database"])
+    database.drop()
+    remove_workdir(database.workdir)
+
+
+def time_network(built: dict[str, Any], repeats: int) -> dict[str, Any]:
+    """The custom period of the last 365 days, all the network's sites side by side."""
+    network = built["network"]
+    database = _database(network["database"])
+    database.migrate()
+    app = make_app(database.url, Keys(**network["keys"]))
+    analyse_kept(app)
+    client = _client(app, BenchSite(**network["site"]), "manager")
+    today = local_date(utcnow(), ZoneInfo("Europe/London"))
+    first, last = today - timedelta(days=365), today - timedelta(days=1)
+    path = f"/reports/?period=custom&date_from={first}&date_to={last}&site=all"
+    timings = []
+    for attempt in range(2 + repeats):
+        begun = time.perf_counter()
+        response = client.get(path)
+        assert response.status_code == 200, response.status_code
+        if attempt >= 2:
+            timings.append((time.perf_counter() - begun) * 1000)
     return {
-        "backend": backend,
-        "sites": sites,
-        "days": days,
-        "visits_per_day": visits_per_day,
-        "generate_seconds": generated,
-        "keep_seconds": keep,
+        "backend": built["backend"],
+        "sites": built["sites"],
+        "days": built["days"],
+        "visits_per_day": built["visits_per_day"],
+        "generate_seconds": network["generate_seconds"],
+        "keep_seconds": network["keep_seconds"],
         "report": {
             "median_ms": round(median(timings), 1),
             "p90_ms": round(percentile(timings, 0.9), 1),
@@ -281,6 +294,26 @@ def run_network(
             "period": f"{first} to {last}",
         },
     }
+
+
+def run_network(
+    backend: str,
+    sites: int,
+    days: int,
+    repeats: int,
+    visits_per_day: int,
+    wait_for: Path | None = None,
+) -> dict[str, Any]:
+    """A year's report across a network: SITES sites of DAYS days each, all side by side."""
+    built = build_network(backend, sites, days, visits_per_day)
+    try:
+        if wait_for is not None:
+            print(f"{backend}: the network is built; timing when {wait_for} exists", flush=True)
+            while not wait_for.exists():
+                time.sleep(5)
+        return time_network(built, repeats)
+    finally:
+        _drop_network(built)
 
 
 def main() -> None:
@@ -305,16 +338,27 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     if arguments.build_only:
-        built = build(arguments.db, arguments.scale, arguments.visits_per_day)
+        if arguments.network:
+            built = build_network(
+                arguments.db, arguments.network, arguments.days, arguments.visits_per_day
+            )
+        else:
+            built = build(arguments.db, arguments.scale, arguments.visits_per_day)
         arguments.build_only.write_text(json.dumps(built, indent=2))
         print("built; time them with --time-built", arguments.build_only)
         return
     if arguments.time_built:
         built = json.loads(arguments.time_built.read_text())
         try:
+            if "network" in built:
+                network = time_network(built, arguments.repeats)
+                print(network)
+                name = f"reports-network-{network['backend']}"
+                print("written to", write_results(name, network))
+                return
             result = time_built(built, arguments.repeats)
         finally:
-            drop(built)
+            (_drop_network if "network" in built else drop)(built)
         print(result["backend"], "ratio 5y/1y:", result["ratio_5y_1y"])
         print("written to", write_results(f"reports-{result['backend']}", result))
         return
