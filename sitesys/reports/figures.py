@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from sitesys.alerts.reports import alerts_issued
 from sitesys.care.models import EducationTopic, ReferralState, ReferralType
@@ -164,42 +164,31 @@ def name_substances(session: Session, site: Site, tally: Tally) -> None:
 
 
 def _clients(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
+    """The period's clients by age band and gender; new clients were counted with the visits
+    (each client's first visit, kept by day), so returning ones are the rest.
+    """
     in_period = (Visit.site_id == site.id, Visit.checked_in_at >= start, Visit.checked_in_at < end)
-    earlier = aliased(Visit)
-    # A client record belongs to one site, so its visits are all at that site: the first visit
-    # is read by client (ix_visits_client_checked_in_at, one step of the index per client).
-    # Not an EXISTS: PostgreSQL may answer that by hashing every visit before the period.
-    first_visit = (
-        select(func.min(earlier.checked_in_at))
-        .where(earlier.client_id == Client.id)
-        .scalar_subquery()
-    )
-    came_before = first_visit < start
     per_client = (
-        select(
-            Client.age_band.label("age_band"),
-            Client.gender.label("gender"),
-            came_before.label("came_before"),
-        )
+        select(Client.age_band.label("age_band"), Client.gender.label("gender"))
         .where(Client.id.in_(select(Visit.client_id).where(*in_period)))
         .subquery()
     )
-    # Counted by the database, one row per (age band, gender, new or returning): a month at a
-    # busy site has thousands of clients, which Python would otherwise count one by one.
-    grouped = (per_client.c.age_band, per_client.c.gender, per_client.c.came_before)
-    for age_band, gender, returning, count in session.execute(
+    # Counted by the database, one row per (age band, gender): a month at a busy site has
+    # thousands of clients, which Python would otherwise count one by one.
+    grouped = (per_client.c.age_band, per_client.c.gender)
+    for age_band, gender, count in session.execute(
         select(*grouped, func.count()).group_by(*grouped)
     ):
         tally.add("clients_unique", count=count)
-        tally.add("clients_returning" if returning else "clients_new", count=count)
         tally.add(
             "clients_by_age", AgeBand(age_band).label if age_band else NOT_RECORDED, count=count
         )
         tally.add(
             "clients_by_gender", Gender(gender).label if gender else NOT_RECORDED, count=count
         )
-    for key in ("clients_unique", "clients_new", "clients_returning"):
-        tally.counts[(key, "")] += 0
+    unique, new = tally.counts[("clients_unique", "")], tally.counts[("clients_new", "")]
+    tally.counts[("clients_returning", "")] += unique - new
+    tally.counts[("clients_new", "")] += 0
 
 
 def _incidents(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from sitesys.checkin.models import (
     Route,
@@ -105,6 +105,34 @@ def _visits(
         days[local.date()] = (min(opened, checked_in_at), max(closed, ended))
     tally.booth_seconds_open = booths * sum(_seconds(b, a) for a, b in days.values())
     tally.counts[("visits_services_only", "")] += 0  # a fixed row, counted when none
+    tally.add("clients_new", count=_first_visits(session, site, start, end))
+
+
+def _first_visits(session: Session, site: Site, start: datetime, end: datetime) -> int:
+    """Visits that were their client's first: each client has one, so the new clients of any
+    run of days add up from its days (kept with them), and a report never looks back through a
+    client's history. A client's first visit is read by client (ix_visits_client_checked_in_at).
+    """
+    earlier = aliased(Visit)
+    first_of_client = (
+        select(func.min(earlier.checked_in_at))
+        .where(earlier.client_id == Visit.client_id)
+        .scalar_subquery()
+    )
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Visit)
+            .where(
+                Visit.site_id == site.id,
+                Visit.checked_in_at >= start,
+                Visit.checked_in_at < end,
+                Visit.client_id.is_not(None),
+                Visit.checked_in_at == first_of_client,
+            )
+        )
+        or 0
+    )
 
 
 def _substances_and_services(

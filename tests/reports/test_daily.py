@@ -6,17 +6,25 @@ from __future__ import annotations
 
 from datetime import date
 
+from alembic import command
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from sitesys.audit.services import record_event
 from sitesys.checkin.models import ServiceGiven, Visit, VisitService
+from sitesys.db import make_engine
+from sitesys.migrations_config import alembic_config
 from sitesys.reports.daily import rebuild
 from sitesys.reports.figures import monthly_trend, site_tally, values
 from sitesys.reports.models import AggregatedDay, DailyFigure
 from sitesys.reports.tasks import keep_daily_figures
+from sitesys.sites.models import Site
+from tests.conftest import migrate
 from tests.reports.scenes import march
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+#: The March scene's one client whose first visit is in March (test_figures.py counts them).
+NEW_IN_MARCH = 1
 
 
 def _kept(db, site) -> list[tuple[date, str, str, int]]:
@@ -88,3 +96,27 @@ def test_the_job_keeps_days_once_and_recounts_a_changed_day(db):
     assert values(site_tally(db, scene.site, *MARCH))[("services_given", "Education")] == 0
     keep_daily_figures(db)
     assert values(site_tally(db, scene.site, *MARCH))[("services_given", "Education")] == 1
+
+
+def test_days_kept_before_first_visits_were_kept_learn_them_in_the_migration(app, throwaway):
+    # Days kept before reports_0004 had no count of first visits; the migration adds it, exactly
+    # as keeping the day today would (each client's first visit, on the local day it fell).
+    url = throwaway.create("first_visits")
+    migrate(url)
+    engine = make_engine(url)
+    config = alembic_config(url)
+    with app.app_context(), Session(engine.execution_options(sitesys_write=True)) as db:
+        scene = march(db)
+        rebuild(db, scene.site, date(2026, 2, 1), date(2026, 4, 30))
+        db.commit()
+        kept_today = [row for row in _kept(db, scene.site) if row[1] == "clients_new"]
+        assert sum(row[3] for row in kept_today if row[0].month == 3) == NEW_IN_MARCH
+        db.execute(DailyFigure.__table__.delete().where(DailyFigure.key == "clients_new"))
+        db.commit()
+        site_id = scene.site.id
+    command.downgrade(config, "reports_0003")
+    command.upgrade(config, "head")
+    with Session(engine) as db:
+        site = db.get(Site, site_id)
+        assert [row for row in _kept(db, site) if row[1] == "clients_new"] == kept_today
+    engine.dispose()
