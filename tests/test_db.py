@@ -41,10 +41,12 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(app):
 
 
 @pytest.mark.backend("postgresql")
-def test_postgresql_connections_do_not_jit_compile(app):
-    # Compiling a report's costlier statements took PostgreSQL longer than running them.
+def test_postgresql_connections_do_not_jit_compile_and_sort_in_memory(app):
+    # Compiling a report's costlier statements took PostgreSQL longer than running them, and a
+    # network's year of kept figures spilled to disk with the default 4 MB.
     with get_database(app).engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+        assert conn.exec_driver_sql("SHOW work_mem").scalar() == "16MB"
 
 
 @pytest.mark.backend("sqlite")
