@@ -99,36 +99,27 @@ def rebuild(session: Session, site: Site, first: date, last: date) -> int:
 
 
 def _kept_days(session: Session, site: Site, first: date, last: date) -> set[date]:
-    return set(
-        session.scalars(
-            select(AggregatedDay.day).where(
-                AggregatedDay.site_id == site.id,
-                AggregatedDay.day >= first,
-                AggregatedDay.day <= last,
-            )
+    return _kept_days_by_site(session, [site], first, last)[site.id]
+
+
+def _kept_days_by_site(
+    session: Session, sites: Sequence[Site], first: date, last: date
+) -> dict[int, set[date]]:
+    kept: dict[int, set[date]] = {site.id: set() for site in sites}
+    for site_id, day in session.execute(
+        select(AggregatedDay.site_id, AggregatedDay.day).where(
+            AggregatedDay.site_id.in_(kept),
+            AggregatedDay.day >= first,
+            AggregatedDay.day <= last,
         )
-    )
+    ):
+        kept[site_id].add(day)
+    return kept
 
 
-def daily_visits(session: Session, site: Site, first: date, last: date) -> Tally:
-    """The visit figures of local days `first` to `last`: kept days read from their rows, the
-    others (today, days not yet kept) counted from the visits.
-    """
-    kept = _kept_days(session, site, first, last)
-    tally = rows_tally(
-        session.execute(
-            select(DailyFigure.key, DailyFigure.row, func.sum(DailyFigure.value))
-            .where(
-                DailyFigure.site_id == site.id,
-                DailyFigure.day >= first,
-                DailyFigure.day <= last,
-            )
-            .group_by(DailyFigure.key, DailyFigure.row)
-        ).tuples()
-    )
-    if len(kept) == (last - first).days + 1:
-        return tally
-    booths = booths_in_service(session, site)
+def _runs_not_kept(first: date, last: date, kept: set[date]) -> list[tuple[date, date]]:
+    """The runs of days from `first` to `last` not kept (today, days not yet counted)."""
+    runs = []
     day = first
     while day <= last:
         if day in kept:
@@ -137,11 +128,46 @@ def daily_visits(session: Session, site: Site, first: date, last: date) -> Tally
         run_end = day
         while run_end + timedelta(days=1) <= last and run_end + timedelta(days=1) not in kept:
             run_end += timedelta(days=1)
-        start = day_start(day, site.zone)
-        end = day_start(run_end + timedelta(days=1), site.zone)
-        tally = tally + visit_tally(session, site, start, end, booths)
+        runs.append((day, run_end))
         day = run_end + timedelta(days=1)
-    return tally
+    return runs
+
+
+def daily_visits(session: Session, site: Site, first: date, last: date) -> Tally:
+    return daily_visits_by_site(session, [site], first, last)[site.id]
+
+
+def daily_visits_by_site(
+    session: Session, sites: Sequence[Site], first: date, last: date
+) -> dict[int, Tally]:
+    """The visit figures of local days `first` to `last` for each site: kept days read from
+    their rows (every site's in one statement), the others (today, days not yet kept) counted
+    from the visits.
+    """
+    kept = _kept_days_by_site(session, sites, first, last)
+    rows: dict[int, list[tuple[str, str, int]]] = {site.id: [] for site in sites}
+    for site_id, key, row, summed in session.execute(
+        select(DailyFigure.site_id, DailyFigure.key, DailyFigure.row, func.sum(DailyFigure.value))
+        .where(
+            DailyFigure.site_id.in_(rows),
+            DailyFigure.day >= first,
+            DailyFigure.day <= last,
+        )
+        .group_by(DailyFigure.site_id, DailyFigure.key, DailyFigure.row)
+    ):
+        rows[site_id].append((key, row, summed))
+    tallies = {}
+    for site in sites:
+        tally = rows_tally(rows[site.id])
+        runs = _runs_not_kept(first, last, kept[site.id])
+        if runs:
+            booths = booths_in_service(session, site)
+            for run_first, run_last in runs:
+                start = day_start(run_first, site.zone)
+                end = day_start(run_last + timedelta(days=1), site.zone)
+                tally = tally + visit_tally(session, site, start, end, booths)
+        tallies[site.id] = tally
+    return tallies
 
 
 def changed_days(session: Session, site: Site, today: date) -> set[date]:
@@ -182,18 +208,21 @@ def open_from(session: Session, site: Site) -> date | None:
     return None if opened is None else local_date(opened, site.zone)
 
 
-def visits_by_month(session: Session, site: Site, months: Sequence[tuple[date, date]]) -> list[int]:
-    """Visits checked in on each run of local days `(first, last)` (the twelve-month trend's
-    months, in order): kept days from their figures, read once for the whole span; the days
-    not kept (today, days not yet counted) counted from the visits.
+def visits_by_month(
+    session: Session, sites: Sequence[Site], months: Sequence[tuple[date, date]]
+) -> list[int]:
+    """Visits of the sites checked in on each run of local days `(first, last)` (the
+    twelve-month trend's months, in order): kept days from their figures, read once for every
+    site and the whole span; the days not kept (today, days not yet counted) counted from the
+    visits.
     """
     if not months:
         return []
     span_first, span_last = months[0][0], months[-1][1]
-    kept = _kept_days(session, site, span_first, span_last)
+    kept = _kept_days_by_site(session, sites, span_first, span_last)
     per_day = session.execute(
         select(DailyFigure.day, DailyFigure.value).where(
-            DailyFigure.site_id == site.id,
+            DailyFigure.site_id.in_(kept),
             DailyFigure.day >= span_first,
             DailyFigure.day <= span_last,
             DailyFigure.key == "visits_total",
@@ -202,26 +231,20 @@ def visits_by_month(session: Session, site: Site, months: Sequence[tuple[date, d
     totals = []
     for first, last in months:
         total = sum(value for day, value in per_day if first <= day <= last)
-        day = first
-        while day <= last:
-            if day in kept:
-                day += timedelta(days=1)
-                continue
-            run_end = day
-            while run_end + timedelta(days=1) <= last and run_end + timedelta(days=1) not in kept:
-                run_end += timedelta(days=1)
-            total += int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(Visit)
-                    .where(
-                        Visit.site_id == site.id,
-                        Visit.checked_in_at >= day_start(day, site.zone),
-                        Visit.checked_in_at < day_start(run_end + timedelta(days=1), site.zone),
+        for site in sites:
+            for run_first, run_last in _runs_not_kept(first, last, kept[site.id]):
+                total += int(
+                    session.scalar(
+                        select(func.count())
+                        .select_from(Visit)
+                        .where(
+                            Visit.site_id == site.id,
+                            Visit.checked_in_at >= day_start(run_first, site.zone),
+                            Visit.checked_in_at
+                            < day_start(run_last + timedelta(days=1), site.zone),
+                        )
                     )
+                    or 0
                 )
-                or 0
-            )
-            day = run_end + timedelta(days=1)
         totals.append(total)
     return totals

@@ -24,7 +24,7 @@ from sitesys.care.models import EducationTopic, ReferralState, ReferralType
 from sitesys.care.reports import care_figures
 from sitesys.checkin.models import Route, ServiceGiven, Visit
 from sitesys.clients.models import AgeBand, Client, Gender
-from sitesys.clock import day_start, local_date
+from sitesys.clock import local_date
 from sitesys.drugchecks.models import ClientDecision, Finding
 from sitesys.drugchecks.reports import drug_checking_figures
 from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind
@@ -32,11 +32,12 @@ from sitesys.incidents.kinds import ActionKind, IncidentType, Outcome, PhysicalH
 from sitesys.incidents.models import Incident, IncidentAction, IncidentTypeEntry
 from sitesys.observations.models import OverdueAlert
 from sitesys.reports import N_
-from sitesys.reports.daily import daily_visits, visits_by_month
+from sitesys.reports.daily import daily_visits_by_site, visits_by_month
 from sitesys.reports.indicators import INDICATORS, Measure, indicator
 from sitesys.reports.tally import Tally, _tenths
 from sitesys.reports.visits import SUBSTANCE_CODES, hour_label
 from sitesys.sites.models import Site, SubstanceOption
+from sitesys.sites.zones import ZoneGroup, zone_groups
 from sitesys.source_language import source_language
 from sitesys.supplies.models import SupplyItem
 from sitesys.supplies.reports import supply_figures
@@ -120,65 +121,94 @@ def percentile(cases: Counter[int], share: float) -> float | None:
 
 def site_tally(session: Session, site: Site, first: date, last: date) -> Tally:
     """Everything one site did from local day `first` to `last`, both included."""
+    return site_tallies(session, [site], first, last)[site.id]
+
+
+def site_tallies(
+    session: Session, sites: Sequence[Site], first: date, last: date
+) -> dict[int, Tally]:
+    """Everything each site did from local day `first` to `last`, by site id: each figure read
+    for every site in one statement (per time zone), so a network of forty sites costs about
+    what one site does in statements.
+    """
     # Rows are keyed by their English words, whoever asks and from wherever (a job, a command).
     with source_language():
-        return _site_tally(session, site, first, last)
+        return _site_tallies(session, sites, first, last)
 
 
-def _site_tally(session: Session, site: Site, first: date, last: date) -> Tally:
-    start, end = day_start(first, site.zone), day_start(last + timedelta(days=1), site.zone)
-    tally = Tally(rows={key: list(rows) for key, rows in FIXED_ROWS.items()})
-    tally = tally + daily_visits(session, site, first, last)
-    name_substances(session, site, tally)
-    _clients(session, site, start, end, tally)
-    _incidents(session, site, start, end, tally)
-    _floor(session, site, start, end, tally)
-    _drug_checking(session, site, first, last, tally)
-    _handovers(session, site, start, end, tally)
-    _care(session, site, first, last, tally)
-    tally.rows["visits_by_day"] = [day.isoformat() for day in period_days(first, last)]
-    return tally
+def _site_tallies(
+    session: Session, sites: Sequence[Site], first: date, last: date
+) -> dict[int, Tally]:
+    fixed = Tally(rows={key: list(rows) for key, rows in FIXED_ROWS.items()})
+    visits = daily_visits_by_site(session, sites, first, last)
+    tallies = {site.id: fixed + visits[site.id] for site in sites}
+    name_substances(session, sites, tallies)
+    for group in zone_groups(sites, first, last):
+        _clients(session, group, tallies)
+        _incidents(session, group, tallies)
+        _floor(session, group, tallies)
+        _handovers(session, group, tallies)
+    _drug_checking(session, sites, first, last, tallies)
+    _care(session, sites, first, last, tallies)
+    days = [day.isoformat() for day in period_days(first, last)]
+    for tally in tallies.values():
+        tally.rows["visits_by_day"] = list(days)
+    return tallies
 
 
-def name_substances(session: Session, site: Site, tally: Tally) -> None:
-    """Turn the substances counted by code into the pick-list's labels, in its order (a code no
-    longer on the list keeps its code).
+def name_substances(session: Session, sites: Sequence[Site], tallies: dict[int, Tally]) -> None:
+    """Turn the substances counted by code into each site's pick-list labels, in its order (a
+    code no longer on the list keeps its code).
     """
-    labels: dict[str, str] = dict(
-        session.execute(  # type: ignore[arg-type]
-            select(SubstanceOption.code, SubstanceOption.label)
-            .where(SubstanceOption.site_id == site.id)
-            .order_by(SubstanceOption.position, SubstanceOption.label)
-        ).all()
-    )
-    rows = list(labels.values())
-    for (key, code), count in list(tally.counts.items()):
-        if key != SUBSTANCE_CODES:
-            continue
-        label = labels.get(code, code)
-        if label not in rows:
-            rows.append(label)
-        tally.add("visits_by_substance", label, count)
-        del tally.counts[(key, code)]
-    tally.rows["visits_by_substance"] = rows
+    labels: dict[int, dict[str, str]] = {site.id: {} for site in sites}
+    for site_id, code, label in session.execute(
+        select(SubstanceOption.site_id, SubstanceOption.code, SubstanceOption.label)
+        .where(SubstanceOption.site_id.in_(labels))
+        .order_by(SubstanceOption.position, SubstanceOption.label)
+    ):
+        labels[site_id][code] = label
+    for site_id, tally in tallies.items():
+        rows = list(labels[site_id].values())
+        for (key, code), count in list(tally.counts.items()):
+            if key != SUBSTANCE_CODES:
+                continue
+            label = labels[site_id].get(code, code)
+            if label not in rows:
+                rows.append(label)
+            tally.add("visits_by_substance", label, count)
+            del tally.counts[(key, code)]
+        tally.rows["visits_by_substance"] = rows
 
 
-def _clients(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
+def _clients(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> None:
     """The period's clients by age band and gender; new clients were counted with the visits
     (each client's first visit, kept by day), so returning ones are the rest.
     """
-    in_period = (Visit.site_id == site.id, Visit.checked_in_at >= start, Visit.checked_in_at < end)
+    in_period = (
+        Visit.site_id.in_(group.site_ids),
+        Visit.checked_in_at >= group.start,
+        Visit.checked_in_at < group.end,
+    )
     per_client = (
-        select(Client.age_band.label("age_band"), Client.gender.label("gender"))
-        .where(Client.id.in_(select(Visit.client_id).where(*in_period)))
+        select(
+            Client.site_id.label("site_id"),
+            Client.age_band.label("age_band"),
+            Client.gender.label("gender"),
+        )
+        .where(
+            # A client belongs to one site: the site narrows the clients read by index.
+            Client.site_id.in_(group.site_ids),
+            Client.id.in_(select(Visit.client_id).where(*in_period)),
+        )
         .subquery()
     )
-    # Counted by the database, one row per (age band, gender): a month at a busy site has
+    # Counted by the database, one row per (site, age band, gender): a month at a busy site has
     # thousands of clients, which Python would otherwise count one by one.
-    grouped = (per_client.c.age_band, per_client.c.gender)
-    for age_band, gender, count in session.execute(
+    grouped = (per_client.c.site_id, per_client.c.age_band, per_client.c.gender)
+    for site_id, age_band, gender, count in session.execute(
         select(*grouped, func.count()).group_by(*grouped)
     ):
+        tally = tallies[site_id]
         tally.add("clients_unique", count=count)
         tally.add(
             "clients_by_age", AgeBand(age_band).label if age_band else NOT_RECORDED, count=count
@@ -186,21 +216,27 @@ def _clients(session: Session, site: Site, start: datetime, end: datetime, tally
         tally.add(
             "clients_by_gender", Gender(gender).label if gender else NOT_RECORDED, count=count
         )
-    unique, new = tally.counts[("clients_unique", "")], tally.counts[("clients_new", "")]
-    tally.counts[("clients_returning", "")] += unique - new
-    tally.counts[("clients_new", "")] += 0
+    for site_id in group.site_ids:
+        tally = tallies[site_id]
+        unique, new = tally.counts[("clients_unique", "")], tally.counts[("clients_new", "")]
+        tally.counts[("clients_returning", "")] += unique - new
+        tally.counts[("clients_new", "")] += 0
 
 
-def _incidents(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
+def _incidents(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> None:
     in_period = (
-        Incident.site_id == site.id,
-        Incident.started_at >= start,
-        Incident.started_at < end,
+        Incident.site_id.in_(group.site_ids),
+        Incident.started_at >= group.start,
+        Incident.started_at < group.end,
     )
     incidents = session.execute(
-        select(Incident.id, Incident.started_at, Incident.outcome, Incident.physical_harm).where(
-            *in_period
-        )
+        select(
+            Incident.id,
+            Incident.site_id,
+            Incident.started_at,
+            Incident.outcome,
+            Incident.physical_harm,
+        ).where(*in_period)
     ).all()
     types: dict[object, set[IncidentType]] = {}
     for incident_id, kind in session.execute(
@@ -221,12 +257,14 @@ def _incidents(session: Session, site: Site, start: datetime, end: datetime, tal
         .where(*in_period, IncidentAction.struck_at.is_(None))
     ):
         actions.setdefault(incident_id, []).append((ActionKind(kind), recorded_at, dose))
-    for key in (
-        "incidents_total", "overdoses", "emergencies", "naloxone_responses", "naloxone_doses",
-        "oxygen", "ems_called", "transfers", "deaths",
-    ):  # fmt: skip
-        tally.counts[(key, "")] += 0
-    for incident_id, started_at, outcome, harm in incidents:
+    for site_id in group.site_ids:
+        for key in (
+            "incidents_total", "overdoses", "emergencies", "naloxone_responses",
+            "naloxone_doses", "oxygen", "ems_called", "transfers", "deaths",
+        ):  # fmt: skip
+            tallies[site_id].counts[(key, "")] += 0
+    for incident_id, site_id, started_at, outcome, harm in incidents:
+        tally = tallies[site_id]
         tally.add("incidents_total")
         kinds = types.get(incident_id, set())
         for kind in kinds:
@@ -258,132 +296,166 @@ def _incidents(session: Session, site: Site, start: datetime, end: datetime, tal
             tally.add("deaths")
 
 
-def _floor(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
+def _floor(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> None:
     alerts = session.execute(
         select(
+            OverdueAlert.site_id,
             OverdueAlert.overdue_since,
             OverdueAlert.closed_at,
             OverdueAlert.closed_by_observation_id,
         ).where(
-            OverdueAlert.site_id == site.id,
-            OverdueAlert.raised_at >= start,
-            OverdueAlert.raised_at < end,
+            OverdueAlert.site_id.in_(group.site_ids),
+            OverdueAlert.raised_at >= group.start,
+            OverdueAlert.raised_at < group.end,
         )
     ).all()
-    tally.counts[("overdue_alerts", "")] += 0
-    tally.counts[("overdue_answered", "")] += 0
-    tally.counts[("booth_visits", "")] += 0
-    for overdue_since, closed_at, observation_id in alerts:
+    for site_id in group.site_ids:
+        for key in ("overdue_alerts", "overdue_answered", "booth_visits"):
+            tallies[site_id].counts[(key, "")] += 0
+    for site_id, overdue_since, closed_at, observation_id in alerts:
+        tally = tallies[site_id]
         tally.add("overdue_alerts")
         if closed_at is not None and observation_id is not None:
             tally.add("overdue_answered")
             tally.time("overdue_answer", _tenths(closed_at, overdue_since))
 
 
-def _drug_checking(session: Session, site: Site, first: date, last: date, tally: Tally) -> None:
-    checks = drug_checking_figures(session, site, first, last)
-    tally.add("samples", count=checks.samples)
-    for finding, count in checks.found.items():
-        tally.add("samples_found", finding.label, count)
-    for finding, count in checks.unexpected.items():
-        tally.add("samples_unexpected", finding.label, count)
-    for decision, count in checks.decisions.items():
-        tally.add("sample_decisions", decision.label, count)
-    tally.add("alerts_issued", count=alerts_issued(session, site, first, last).issued)
+def _drug_checking(
+    session: Session, sites: Sequence[Site], first: date, last: date, tallies: dict[int, Tally]
+) -> None:
+    for site in sites:
+        tally = tallies[site.id]
+        checks = drug_checking_figures(session, site, first, last)
+        tally.add("samples", count=checks.samples)
+        for finding, count in checks.found.items():
+            tally.add("samples_found", finding.label, count)
+        for finding, count in checks.unexpected.items():
+            tally.add("samples_unexpected", finding.label, count)
+        for decision, count in checks.decisions.items():
+            tally.add("sample_decisions", decision.label, count)
+        tally.add("alerts_issued", count=alerts_issued(session, site, first, last).issued)
 
 
-def _handovers(session: Session, site: Site, start: datetime, end: datetime, tally: Tally) -> None:
+def _handovers(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> None:
     """Handovers of the shifts that ended in the period, counted by the database (a site hands
     over three times a day: a network's year is tens of thousands).
     """
     in_period = (
-        Handover.site_id == site.id,
-        Handover.shift_ends_at >= start,
-        Handover.shift_ends_at < end,
+        Handover.site_id.in_(group.site_ids),
+        Handover.shift_ends_at >= group.start,
+        Handover.shift_ends_at < group.end,
     )
     submitted = Handover.submitted_at.is_not(None)
-    given, late, acknowledged = session.execute(
+    counted = session.execute(
         select(
+            Handover.site_id,
             func.count().filter(submitted),
             func.count().filter(submitted, Handover.submitted_at > Handover.shift_ends_at),
             func.count().filter(Handover.acknowledged_at.is_not(None)),
-        ).where(*in_period)
-    ).one()
-    # A shift flagged as not started whose handover was never given in the period.
-    given_for = exists().where(*in_period, submitted, Handover.shift_key == HandoverAlert.shift_key)
-    missing = session.scalar(
-        select(func.count(func.distinct(HandoverAlert.shift_key))).where(
-            HandoverAlert.site_id == site.id,
-            HandoverAlert.kind == HandoverAlertKind.NOT_STARTED,
-            HandoverAlert.shift_ends_at >= start,
-            HandoverAlert.shift_ends_at < end,
-            ~given_for,
         )
+        .where(*in_period)
+        .group_by(Handover.site_id)
+    ).all()
+    # A shift flagged as not started whose handover was never given in the period.
+    given_for = exists().where(
+        *in_period,
+        submitted,
+        Handover.site_id == HandoverAlert.site_id,
+        Handover.shift_key == HandoverAlert.shift_key,
     )
-    tally.add("handovers_given", count=int(given))
-    tally.add("handovers_late", count=int(late))
-    tally.add("handovers_acknowledged", count=int(acknowledged))
-    tally.add("handovers_missing", count=int(missing or 0))
+    missing: dict[int, int] = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(HandoverAlert.site_id, func.count(func.distinct(HandoverAlert.shift_key)))
+            .where(
+                HandoverAlert.site_id.in_(group.site_ids),
+                HandoverAlert.kind == HandoverAlertKind.NOT_STARTED,
+                HandoverAlert.shift_ends_at >= group.start,
+                HandoverAlert.shift_ends_at < group.end,
+                ~given_for,
+            )
+            .group_by(HandoverAlert.site_id)
+        ).all()
+    )
+    for site_id in group.site_ids:
+        for key in ("handovers_given", "handovers_late", "handovers_acknowledged"):
+            tallies[site_id].counts[(key, "")] += 0
+        tallies[site_id].add("handovers_missing", count=int(missing.get(site_id, 0)))
+    for site_id, given, late, acknowledged in counted:
+        tally = tallies[site_id]
+        tally.add("handovers_given", count=int(given))
+        tally.add("handovers_late", count=int(late))
+        tally.add("handovers_acknowledged", count=int(acknowledged))
 
 
 def _labels(
-    session: Session, model: type[EducationTopic] | type[SupplyItem], site: Site
-) -> dict[str, str]:
-    """A site's list (education topics, supply catalogue) as code → label, in its order."""
-    rows = session.execute(
-        select(model.code, model.label)
-        .where(model.site_id == site.id)
+    session: Session, model: type[EducationTopic] | type[SupplyItem], sites: Sequence[Site]
+) -> dict[int, dict[str, str]]:
+    """Each site's list (education topics, supply catalogue) as code → label, in its order."""
+    labels: dict[int, dict[str, str]] = {site.id: {} for site in sites}
+    for site_id, code, label in session.execute(
+        select(model.site_id, model.code, model.label)
+        .where(model.site_id.in_(labels))
         .order_by(model.position, model.label)
-    )
-    return {code: label for code, label in rows}
+    ):
+        labels[site_id][code] = label
+    return labels
 
 
-def _care(session: Session, site: Site, first: date, last: date, tally: Tally) -> None:
+def _care(
+    session: Session, sites: Sequence[Site], first: date, last: date, tallies: dict[int, Tally]
+) -> None:
     """Care beyond the booth (care/reports.py) and supplies (supplies/reports.py): few records,
     always counted from them.
     """
-    care = care_figures(session, site, first, last)
-    tally.add("referrals", count=sum(care.referrals.values()))
-    for kind, count in care.referrals.items():
-        tally.add("referrals_by_type", kind.label, count)
-    for state, count in care.referral_steps.items():
-        tally.add("referral_steps", state.label, count)
-    tally.add("urology_referrals", count=care.urology_referrals)
-    tally.add("bladder_screens", count=care.screens)
-    tally.add("bladder_screens_positive", count=care.positive_screens)
-    tally.add("bladder_same_day", count=care.same_day_reviews)
-    tally.add("naloxone_training", count=care.naloxone_training)
-    tally.add("wound_care", count=care.wound_care)
-    tally.add("bbv_tests", count=care.bbv_tests)
-    topics = _labels(session, EducationTopic, site)
-    tally.rows["education_by_topic"] = list(topics.values())
-    for code, count in care.education.items():
-        label = topics.get(code, code)
-        if label not in tally.rows["education_by_topic"]:
-            tally.rows["education_by_topic"].append(label)
-        tally.add("education_by_topic", label, count)
-    supplies = supply_figures(session, site, first, last)
-    tally.add("naloxone_kits", count=supplies.naloxone_kits)
-    # The catalogue handed out on visits, in its order, given or not (and any item given that
-    # is no longer on it: a hidden item, the naloxone kit of the ticks before quantities).
-    items = _labels(session, SupplyItem, site)
-    handed_out = set(
-        session.scalars(
-            select(SupplyItem.code).where(
-                SupplyItem.site_id == site.id,
-                SupplyItem.on_visits.is_(True),
-                SupplyItem.is_active.is_(True),
-            )
+    topics = _labels(session, EducationTopic, sites)
+    items = _labels(session, SupplyItem, sites)
+    handed_out: dict[int, set[str]] = {site.id: set() for site in sites}
+    for site_id, code in session.execute(
+        select(SupplyItem.site_id, SupplyItem.code).where(
+            SupplyItem.site_id.in_(handed_out),
+            SupplyItem.on_visits.is_(True),
+            SupplyItem.is_active.is_(True),
         )
-    )
-    tally.rows["supplies_given"] = [
-        label for code, label in items.items() if code in handed_out or code in supplies.given
-    ]
-    for code, quantity in supplies.given.items():
-        label = items.get(code, code)
-        if label not in tally.rows["supplies_given"]:
-            tally.rows["supplies_given"].append(label)
-        tally.add("supplies_given", label, quantity)
+    ):
+        handed_out[site_id].add(code)
+    for site in sites:
+        tally = tallies[site.id]
+        care = care_figures(session, site, first, last)
+        tally.add("referrals", count=sum(care.referrals.values()))
+        for kind, count in care.referrals.items():
+            tally.add("referrals_by_type", kind.label, count)
+        for state, count in care.referral_steps.items():
+            tally.add("referral_steps", state.label, count)
+        tally.add("urology_referrals", count=care.urology_referrals)
+        tally.add("bladder_screens", count=care.screens)
+        tally.add("bladder_screens_positive", count=care.positive_screens)
+        tally.add("bladder_same_day", count=care.same_day_reviews)
+        tally.add("naloxone_training", count=care.naloxone_training)
+        tally.add("wound_care", count=care.wound_care)
+        tally.add("bbv_tests", count=care.bbv_tests)
+        site_topics = topics[site.id]
+        tally.rows["education_by_topic"] = list(site_topics.values())
+        for code, count in care.education.items():
+            label = site_topics.get(code, code)
+            if label not in tally.rows["education_by_topic"]:
+                tally.rows["education_by_topic"].append(label)
+            tally.add("education_by_topic", label, count)
+        supplies = supply_figures(session, site, first, last)
+        tally.add("naloxone_kits", count=supplies.naloxone_kits)
+        # The catalogue handed out on visits, in its order, given or not (and any item given
+        # that is no longer on it: a hidden item, the naloxone kit of the ticks before
+        # quantities).
+        site_items = items[site.id]
+        tally.rows["supplies_given"] = [
+            label
+            for code, label in site_items.items()
+            if code in handed_out[site.id] or code in supplies.given
+        ]
+        for code, quantity in supplies.given.items():
+            label = site_items.get(code, code)
+            if label not in tally.rows["supplies_given"]:
+                tally.rows["supplies_given"].append(label)
+            tally.add("supplies_given", label, quantity)
 
 
 #: A figure: a count, a rate, minutes or a percentage; None where there is nothing to measure.
@@ -471,17 +543,18 @@ def monthly_trend(
         IncidentTypeEntry.incident_id == Incident.id,
         IncidentTypeEntry.type == IncidentType.OPIOID_OVERDOSE,
     )
-    for site in sites:
-        for first, visits in zip(firsts, visits_by_month(session, site, months), strict=True):
-            counts[first][0] += visits
+    for first, visits in zip(firsts, visits_by_month(session, sites, months), strict=True):
+        counts[first][0] += visits
+    for group in zone_groups(sites, span_first, span_last):
+        zone = group.sites[0].zone
         for started_at, overdose in session.execute(
             select(Incident.started_at, is_overdose).where(
-                Incident.site_id == site.id,
-                Incident.started_at >= day_start(span_first, site.zone),
-                Incident.started_at < day_start(span_last + timedelta(days=1), site.zone),
+                Incident.site_id.in_(group.site_ids),
+                Incident.started_at >= group.start,
+                Incident.started_at < group.end,
             )
         ):
-            month = month_of(local_date(started_at, site.zone))
+            month = month_of(local_date(started_at, zone))
             if month is not None:
                 counts[month][2] += 1
                 counts[month][1] += 1 if overdose else 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from sitesys.reports.figures import Value, site_tally, total, values
+from sitesys.reports.figures import Value, site_tallies, total, values
 from sitesys.reports.indicators import INDICATORS, Indicator, Measure, indicator
 from sitesys.reports.periods import Period
 from sitesys.reports.suppression import DEFAULT_THRESHOLD, Mark, Table, suppress
@@ -58,7 +58,8 @@ def threshold_of(sites: Sequence[Site]) -> int:
 
 def build_report(session: Session, sites: Sequence[Site], period: Period) -> Report:
     """Every figure of each site over the period, and their total when there are several."""
-    tallies = {site.name: site_tally(session, site, period.first, period.last) for site in sites}
+    by_site = site_tallies(session, sites, period.first, period.last)
+    tallies = {site.name: by_site[site.id] for site in sites}
     columns = list(tallies)
     if len(sites) > 1:
         tallies[TOTAL] = total(tallies.values())
