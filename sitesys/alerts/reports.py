@@ -1,19 +1,21 @@
-"""Drug-alert figures for a site over a run of its local days (the reports' "Drug checking"
-section counts the alerts issued).
+"""Drug-alert figures for sites over a run of their local days (the reports' "Drug checking"
+section counts the alerts issued). Each figure is read for every site asked for in one
+statement, grouped by site.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from sitesys.alerts.models import AlertShown, DrugAlert, Severity, alert_sites
 from sitesys.checkin.models import Visit
-from sitesys.clock import day_start
 from sitesys.sites.models import Site
+from sitesys.sites.zones import ZoneGroup, zone_groups
 
 
 @dataclass(frozen=True)
@@ -28,40 +30,70 @@ class AlertFigures:
     visits_warned: int = 0
 
 
-def alerts_issued(session: Session, site: Site, first: date, last: date) -> AlertFigures:
-    """Alerts published for the site from `first` to `last` (local days, both included)."""
-    start = day_start(first, site.zone)
-    end = day_start(last + timedelta(days=1), site.zone)
+def _in_local_days(
+    groups: Sequence[ZoneGroup],
+    site_id: SQLColumnExpression[int],
+    at: SQLColumnExpression[datetime],
+) -> ColumnElement[bool]:
+    """Rows of the groups' sites at an instant within each one's own local days: one statement
+    serves every zone (normally there is one).
+    """
+    return or_(
+        *(and_(site_id.in_(group.site_ids), at >= group.start, at < group.end) for group in groups)
+    )
+
+
+def alerts_issued_by_site(
+    session: Session, sites: Sequence[Site], first: date, last: date
+) -> dict[int, AlertFigures]:
+    """Alerts published for each site from `first` to `last` (its local days, both included),
+    by site id (zero figures for a site with none). An alert covering several sites counts once
+    at each of them.
+    """
+    if not sites:
+        return {}
+    groups = zone_groups(sites, first, last)
     rows = session.execute(
         select(
+            alert_sites.c.site_id,
             DrugAlert.severity,
             func.count(),
             func.count(DrugAlert.sample_id),
             func.count(DrugAlert.withdrawn_at),
         )
         .join(alert_sites, alert_sites.c.alert_id == DrugAlert.id)
-        .where(
-            alert_sites.c.site_id == site.id,
-            DrugAlert.published_at >= start,
-            DrugAlert.published_at < end,
-        )
-        .group_by(DrugAlert.severity)
+        .where(_in_local_days(groups, alert_sites.c.site_id, DrugAlert.published_at))
+        .group_by(alert_sites.c.site_id, DrugAlert.severity)
     ).all()
-    by_severity = {severity: 0 for severity in Severity}
-    from_checks = withdrawn = 0
-    for severity, count, sampled, withdrawn_count in rows:
-        by_severity[severity] = int(count)
-        from_checks += int(sampled)
-        withdrawn += int(withdrawn_count)
-    warned = session.scalar(
-        select(func.count(func.distinct(AlertShown.visit_id)))
-        .join(Visit, Visit.id == AlertShown.visit_id)
-        .where(Visit.site_id == site.id, Visit.checked_in_at >= start, Visit.checked_in_at < end)
+    warned = dict(
+        session.execute(
+            select(Visit.site_id, func.count(func.distinct(AlertShown.visit_id)))
+            .join(Visit, Visit.id == AlertShown.visit_id)
+            .where(_in_local_days(groups, Visit.site_id, Visit.checked_in_at))
+            .group_by(Visit.site_id)
+        )
+        .tuples()
+        .all()
     )
-    return AlertFigures(
-        issued=sum(by_severity.values()),
-        by_severity=by_severity,
-        from_drug_checks=from_checks,
-        withdrawn=withdrawn,
-        visits_warned=int(warned or 0),
-    )
+    by_severity = {site.id: {severity: 0 for severity in Severity} for site in sites}
+    from_checks = {site.id: 0 for site in sites}
+    withdrawn = {site.id: 0 for site in sites}
+    for site_id, severity, count, sampled, withdrawn_count in rows:
+        by_severity[site_id][severity] = int(count)
+        from_checks[site_id] += int(sampled)
+        withdrawn[site_id] += int(withdrawn_count)
+    return {
+        site.id: AlertFigures(
+            issued=sum(by_severity[site.id].values()),
+            by_severity=by_severity[site.id],
+            from_drug_checks=from_checks[site.id],
+            withdrawn=withdrawn[site.id],
+            visits_warned=int(warned.get(site.id, 0)),
+        )
+        for site in sites
+    }
+
+
+def alerts_issued(session: Session, site: Site, first: date, last: date) -> AlertFigures:
+    """Alerts published for the site from `first` to `last` (local days, both included)."""
+    return alerts_issued_by_site(session, [site], first, last)[site.id]

@@ -40,8 +40,8 @@ LAST_OF_MARCH = utc(2026, 3, 31, 22, 30)
 FIRST_OF_APRIL = utc(2026, 3, 31, 23, 30)
 
 
-def care_scene(db):
-    site = make_site(db, name="Care Street", time_zone="Europe/London")
+def care_scene(db, name="Care Street", time_zone="Europe/London"):
+    site = make_site(db, name=name, time_zone=time_zone)
     make_substances(db, site)
     add_default_supplies(db, site)
     for position, (code, label) in enumerate(DEFAULT_TOPICS):
