@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sitesys.alerts.models import AlertShown, DrugAlert, Severity, alert_sites
 from sitesys.checkin.models import Visit
 from sitesys.sites.models import Site
-from sitesys.sites.zones import ZoneGroup, zone_groups
+from sitesys.sites.zones import in_local_days, zone_groups
 
 
 @dataclass(frozen=True)
@@ -28,19 +28,6 @@ class AlertFigures:
     withdrawn: int = 0
     #: Check-ins in the period at which the desk showed an alert.
     visits_warned: int = 0
-
-
-def _in_local_days(
-    groups: Sequence[ZoneGroup],
-    site_id: SQLColumnExpression[int],
-    at: SQLColumnExpression[datetime],
-) -> ColumnElement[bool]:
-    """Rows of the groups' sites at an instant within each one's own local days: one statement
-    serves every zone (normally there is one).
-    """
-    return or_(
-        *(and_(site_id.in_(group.site_ids), at >= group.start, at < group.end) for group in groups)
-    )
 
 
 def alerts_issued_by_site(
@@ -62,14 +49,14 @@ def alerts_issued_by_site(
             func.count(DrugAlert.withdrawn_at),
         )
         .join(alert_sites, alert_sites.c.alert_id == DrugAlert.id)
-        .where(_in_local_days(groups, alert_sites.c.site_id, DrugAlert.published_at))
+        .where(in_local_days(groups, alert_sites.c.site_id, DrugAlert.published_at))
         .group_by(alert_sites.c.site_id, DrugAlert.severity)
     ).all()
     warned = dict(
         session.execute(
             select(Visit.site_id, func.count(func.distinct(AlertShown.visit_id)))
             .join(Visit, Visit.id == AlertShown.visit_id)
-            .where(_in_local_days(groups, Visit.site_id, Visit.checked_in_at))
+            .where(in_local_days(groups, Visit.site_id, Visit.checked_in_at))
             .group_by(Visit.site_id)
         )
         .tuples()

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from sitesys.care.bladder import ScreenResult
@@ -32,7 +32,7 @@ from sitesys.care.models import (
     ReferralType,
 )
 from sitesys.sites.models import Site
-from sitesys.sites.zones import ZoneGroup, zone_groups
+from sitesys.sites.zones import ZoneGroup, in_local_days, zone_groups
 
 
 @dataclass(frozen=True)
@@ -61,19 +61,6 @@ class CareFigures:
     bbv_tests: int = 0
 
 
-def _in_local_days(
-    groups: Sequence[ZoneGroup],
-    site_id: SQLColumnExpression[int],
-    at: SQLColumnExpression[datetime],
-) -> ColumnElement[bool]:
-    """Rows of the groups' sites at an instant within each one's own local days: one statement
-    serves every zone (normally there is one).
-    """
-    return or_(
-        *(and_(site_id.in_(group.site_ids), at >= group.start, at < group.end) for group in groups)
-    )
-
-
 def _counts(session: Session, statement: Select[tuple[int, Any, int]]) -> dict[int, dict[Any, int]]:
     """(site id, value, count) rows as each site's counts by value."""
     by_site: dict[int, dict[Any, int]] = {}
@@ -89,7 +76,7 @@ def _referrals_by_type(
         session,
         select(Referral.site_id, Referral.type, func.count())
         .where(
-            _in_local_days(groups, Referral.site_id, Referral.created_at),
+            in_local_days(groups, Referral.site_id, Referral.created_at),
             Referral.struck_at.is_(None),
         )
         .group_by(Referral.site_id, Referral.type),
@@ -104,7 +91,7 @@ def _referral_steps(
         select(Referral.site_id, ReferralStep.state, func.count())
         .join(Referral, Referral.id == ReferralStep.referral_id)
         .where(
-            _in_local_days(groups, Referral.site_id, ReferralStep.recorded_at),
+            in_local_days(groups, Referral.site_id, ReferralStep.recorded_at),
             Referral.struck_at.is_(None),
         )
         .group_by(Referral.site_id, ReferralStep.state),
@@ -119,7 +106,7 @@ def _bladder_screens(
         session,
         select(BladderScreen.site_id, BladderScreen.result, func.count())
         .where(
-            _in_local_days(groups, BladderScreen.site_id, BladderScreen.recorded_at),
+            in_local_days(groups, BladderScreen.site_id, BladderScreen.recorded_at),
             BladderScreen.struck_at.is_(None),
         )
         .group_by(BladderScreen.site_id, BladderScreen.result),
@@ -139,7 +126,7 @@ def _education_given(
         )
         .join(EducationTopic, EducationTopic.id == EducationGiven.topic_id)
         .where(
-            _in_local_days(groups, EducationGiven.site_id, EducationGiven.recorded_at),
+            in_local_days(groups, EducationGiven.site_id, EducationGiven.recorded_at),
             EducationGiven.struck_at.is_(None),
         )
         .group_by(EducationGiven.site_id, EducationTopic.code)
@@ -158,7 +145,7 @@ def _care_given(session: Session, groups: Sequence[ZoneGroup]) -> dict[int, dict
         session,
         select(CareGiven.site_id, CareGiven.kind, func.count())
         .where(
-            _in_local_days(groups, CareGiven.site_id, CareGiven.recorded_at),
+            in_local_days(groups, CareGiven.site_id, CareGiven.recorded_at),
             CareGiven.struck_at.is_(None),
         )
         .group_by(CareGiven.site_id, CareGiven.kind),

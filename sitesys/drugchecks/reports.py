@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sitesys.drugchecks.models import (
@@ -25,7 +25,7 @@ from sitesys.drugchecks.models import (
     SampleFinding,
 )
 from sitesys.sites.models import Site
-from sitesys.sites.zones import ZoneGroup, zone_groups
+from sitesys.sites.zones import ZoneGroup, in_local_days, zone_groups
 
 
 @dataclass(frozen=True)
@@ -45,21 +45,8 @@ class DrugCheckingFigures:
     custody: dict[Custody, int] = field(default_factory=dict)
 
 
-def _in_local_days(
-    groups: Sequence[ZoneGroup],
-    site_id: SQLColumnExpression[int],
-    at: SQLColumnExpression[datetime],
-) -> ColumnElement[bool]:
-    """Rows of the groups' sites at an instant within each one's own local days: one statement
-    serves every zone (normally there is one).
-    """
-    return or_(
-        *(and_(site_id.in_(group.site_ids), at >= group.start, at < group.end) for group in groups)
-    )
-
-
 def _received_in(groups: Sequence[ZoneGroup]) -> ColumnElement[bool]:
-    return _in_local_days(groups, Sample.site_id, Sample.received_at)
+    return in_local_days(groups, Sample.site_id, Sample.received_at)
 
 
 def _samples(session: Session, groups: Sequence[ZoneGroup]) -> dict[int, int]:

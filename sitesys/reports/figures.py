@@ -19,14 +19,14 @@ from decimal import Decimal
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from sitesys.alerts.reports import alerts_issued
+from sitesys.alerts.reports import alerts_issued_by_site
 from sitesys.care.models import EducationTopic, ReferralState, ReferralType
-from sitesys.care.reports import care_figures
+from sitesys.care.reports import care_by_site
 from sitesys.checkin.models import Route, ServiceGiven, Visit
 from sitesys.clients.models import AgeBand, Client, Gender
 from sitesys.clock import local_date
 from sitesys.drugchecks.models import ClientDecision, Finding
-from sitesys.drugchecks.reports import drug_checking_figures
+from sitesys.drugchecks.reports import drug_checking_by_site
 from sitesys.handovers.models import Handover, HandoverAlert, HandoverAlertKind
 from sitesys.incidents.kinds import ActionKind, IncidentType, Outcome, PhysicalHarm
 from sitesys.incidents.models import Incident, IncidentAction, IncidentTypeEntry
@@ -37,10 +37,10 @@ from sitesys.reports.indicators import INDICATORS, Measure, indicator
 from sitesys.reports.tally import Tally, _tenths
 from sitesys.reports.visits import SUBSTANCE_CODES, hour_label
 from sitesys.sites.models import Site, SubstanceOption
-from sitesys.sites.zones import ZoneGroup, zone_groups
+from sitesys.sites.zones import ZoneGroup, in_local_days, zone_groups
 from sitesys.source_language import source_language
 from sitesys.supplies.models import SupplyItem
-from sitesys.supplies.reports import supply_figures
+from sitesys.supplies.reports import supplies_by_site
 
 NOT_RECORDED = N_("Not recorded")
 
@@ -143,11 +143,11 @@ def _site_tallies(
     visits = daily_visits_by_site(session, sites, first, last)
     tallies = {site.id: fixed + visits[site.id] for site in sites}
     name_substances(session, sites, tallies)
-    for group in zone_groups(sites, first, last):
-        _clients(session, group, tallies)
-        _incidents(session, group, tallies)
-        _floor(session, group, tallies)
-        _handovers(session, group, tallies)
+    groups = zone_groups(sites, first, last)
+    _clients(session, groups, tallies)
+    _incidents(session, groups, tallies)
+    _floor(session, groups, tallies)
+    _handovers(session, groups, tallies)
     _drug_checking(session, sites, first, last, tallies)
     _care(session, sites, first, last, tallies)
     days = [day.isoformat() for day in period_days(first, last)]
@@ -180,15 +180,11 @@ def name_substances(session: Session, sites: Sequence[Site], tallies: dict[int, 
         tally.rows["visits_by_substance"] = rows
 
 
-def _clients(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> None:
+def _clients(session: Session, groups: list[ZoneGroup], tallies: dict[int, Tally]) -> None:
     """The period's clients by age band and gender; new clients were counted with the visits
     (each client's first visit, kept by day), so returning ones are the rest.
     """
-    in_period = (
-        Visit.site_id.in_(group.site_ids),
-        Visit.checked_in_at >= group.start,
-        Visit.checked_in_at < group.end,
-    )
+    in_period = in_local_days(groups, Visit.site_id, Visit.checked_in_at)
     per_client = (
         select(
             Client.site_id.label("site_id"),
@@ -197,8 +193,8 @@ def _clients(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> N
         )
         .where(
             # A client belongs to one site: the site narrows the clients read by index.
-            Client.site_id.in_(group.site_ids),
-            Client.id.in_(select(Visit.client_id).where(*in_period)),
+            Client.site_id.in_(list(tallies)),
+            Client.id.in_(select(Visit.client_id).where(in_period)),
         )
         .subquery()
     )
@@ -216,19 +212,14 @@ def _clients(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> N
         tally.add(
             "clients_by_gender", Gender(gender).label if gender else NOT_RECORDED, count=count
         )
-    for site_id in group.site_ids:
-        tally = tallies[site_id]
+    for tally in tallies.values():
         unique, new = tally.counts[("clients_unique", "")], tally.counts[("clients_new", "")]
         tally.counts[("clients_returning", "")] += unique - new
         tally.counts[("clients_new", "")] += 0
 
 
-def _incidents(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> None:
-    in_period = (
-        Incident.site_id.in_(group.site_ids),
-        Incident.started_at >= group.start,
-        Incident.started_at < group.end,
-    )
+def _incidents(session: Session, groups: list[ZoneGroup], tallies: dict[int, Tally]) -> None:
+    in_period = in_local_days(groups, Incident.site_id, Incident.started_at)
     incidents = session.execute(
         select(
             Incident.id,
@@ -236,13 +227,13 @@ def _incidents(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) ->
             Incident.started_at,
             Incident.outcome,
             Incident.physical_harm,
-        ).where(*in_period)
+        ).where(in_period)
     ).all()
     types: dict[object, set[IncidentType]] = {}
     for incident_id, kind in session.execute(
         select(IncidentTypeEntry.incident_id, IncidentTypeEntry.type)
         .join(Incident, Incident.id == IncidentTypeEntry.incident_id)
-        .where(*in_period)
+        .where(in_period)
     ):
         types.setdefault(incident_id, set()).add(IncidentType(kind))
     actions: dict[object, list[tuple[ActionKind, datetime, Decimal | None]]] = {}
@@ -254,15 +245,15 @@ def _incidents(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) ->
             IncidentAction.dose_mg,
         )
         .join(Incident, Incident.id == IncidentAction.incident_id)
-        .where(*in_period, IncidentAction.struck_at.is_(None))
+        .where(in_period, IncidentAction.struck_at.is_(None))
     ):
         actions.setdefault(incident_id, []).append((ActionKind(kind), recorded_at, dose))
-    for site_id in group.site_ids:
+    for each in tallies.values():
         for key in (
             "incidents_total", "overdoses", "emergencies", "naloxone_responses",
             "naloxone_doses", "oxygen", "ems_called", "transfers", "deaths",
         ):  # fmt: skip
-            tallies[site_id].counts[(key, "")] += 0
+            each.counts[(key, "")] += 0
     for incident_id, site_id, started_at, outcome, harm in incidents:
         tally = tallies[site_id]
         tally.add("incidents_total")
@@ -296,22 +287,18 @@ def _incidents(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) ->
             tally.add("deaths")
 
 
-def _floor(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> None:
+def _floor(session: Session, groups: list[ZoneGroup], tallies: dict[int, Tally]) -> None:
     alerts = session.execute(
         select(
             OverdueAlert.site_id,
             OverdueAlert.overdue_since,
             OverdueAlert.closed_at,
             OverdueAlert.closed_by_observation_id,
-        ).where(
-            OverdueAlert.site_id.in_(group.site_ids),
-            OverdueAlert.raised_at >= group.start,
-            OverdueAlert.raised_at < group.end,
-        )
+        ).where(in_local_days(groups, OverdueAlert.site_id, OverdueAlert.raised_at))
     ).all()
-    for site_id in group.site_ids:
+    for each in tallies.values():
         for key in ("overdue_alerts", "overdue_answered", "booth_visits"):
-            tallies[site_id].counts[(key, "")] += 0
+            each.counts[(key, "")] += 0
     for site_id, overdue_since, closed_at, observation_id in alerts:
         tally = tallies[site_id]
         tally.add("overdue_alerts")
@@ -323,28 +310,25 @@ def _floor(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> Non
 def _drug_checking(
     session: Session, sites: Sequence[Site], first: date, last: date, tallies: dict[int, Tally]
 ) -> None:
-    for site in sites:
-        tally = tallies[site.id]
-        checks = drug_checking_figures(session, site, first, last)
-        tally.add("samples", count=checks.samples)
-        for finding, count in checks.found.items():
+    checks = drug_checking_by_site(session, sites, first, last)
+    alerts = alerts_issued_by_site(session, sites, first, last)
+    for site_id, tally in tallies.items():
+        found = checks[site_id]
+        tally.add("samples", count=found.samples)
+        for finding, count in found.found.items():
             tally.add("samples_found", finding.label, count)
-        for finding, count in checks.unexpected.items():
+        for finding, count in found.unexpected.items():
             tally.add("samples_unexpected", finding.label, count)
-        for decision, count in checks.decisions.items():
+        for decision, count in found.decisions.items():
             tally.add("sample_decisions", decision.label, count)
-        tally.add("alerts_issued", count=alerts_issued(session, site, first, last).issued)
+        tally.add("alerts_issued", count=alerts[site_id].issued)
 
 
-def _handovers(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) -> None:
+def _handovers(session: Session, groups: list[ZoneGroup], tallies: dict[int, Tally]) -> None:
     """Handovers of the shifts that ended in the period, counted by the database (a site hands
     over three times a day: a network's year is tens of thousands).
     """
-    in_period = (
-        Handover.site_id.in_(group.site_ids),
-        Handover.shift_ends_at >= group.start,
-        Handover.shift_ends_at < group.end,
-    )
+    in_period = in_local_days(groups, Handover.site_id, Handover.shift_ends_at)
     submitted = Handover.submitted_at.is_not(None)
     counted = session.execute(
         select(
@@ -353,12 +337,12 @@ def _handovers(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) ->
             func.count().filter(submitted, Handover.submitted_at > Handover.shift_ends_at),
             func.count().filter(Handover.acknowledged_at.is_not(None)),
         )
-        .where(*in_period)
+        .where(in_period)
         .group_by(Handover.site_id)
     ).all()
     # A shift flagged as not started whose handover was never given in the period.
     given_for = exists().where(
-        *in_period,
+        in_period,
         submitted,
         Handover.site_id == HandoverAlert.site_id,
         Handover.shift_key == HandoverAlert.shift_key,
@@ -367,19 +351,17 @@ def _handovers(session: Session, group: ZoneGroup, tallies: dict[int, Tally]) ->
         session.execute(  # type: ignore[arg-type]
             select(HandoverAlert.site_id, func.count(func.distinct(HandoverAlert.shift_key)))
             .where(
-                HandoverAlert.site_id.in_(group.site_ids),
+                in_local_days(groups, HandoverAlert.site_id, HandoverAlert.shift_ends_at),
                 HandoverAlert.kind == HandoverAlertKind.NOT_STARTED,
-                HandoverAlert.shift_ends_at >= group.start,
-                HandoverAlert.shift_ends_at < group.end,
                 ~given_for,
             )
             .group_by(HandoverAlert.site_id)
         ).all()
     )
-    for site_id in group.site_ids:
+    for site_id, each in tallies.items():
         for key in ("handovers_given", "handovers_late", "handovers_acknowledged"):
-            tallies[site_id].counts[(key, "")] += 0
-        tallies[site_id].add("handovers_missing", count=int(missing.get(site_id, 0)))
+            each.counts[(key, "")] += 0
+        each.add("handovers_missing", count=int(missing.get(site_id, 0)))
     for site_id, given, late, acknowledged in counted:
         tally = tallies[site_id]
         tally.add("handovers_given", count=int(given))
@@ -418,9 +400,11 @@ def _care(
         )
     ):
         handed_out[site_id].add(code)
+    cares = care_by_site(session, sites, first, last)
+    supplied = supplies_by_site(session, sites, first, last)
     for site in sites:
         tally = tallies[site.id]
-        care = care_figures(session, site, first, last)
+        care = cares[site.id]
         tally.add("referrals", count=sum(care.referrals.values()))
         for kind, count in care.referrals.items():
             tally.add("referrals_by_type", kind.label, count)
@@ -440,7 +424,7 @@ def _care(
             if label not in tally.rows["education_by_topic"]:
                 tally.rows["education_by_topic"].append(label)
             tally.add("education_by_topic", label, count)
-        supplies = supply_figures(session, site, first, last)
+        supplies = supplied[site.id]
         tally.add("naloxone_kits", count=supplies.naloxone_kits)
         # The catalogue handed out on visits, in its order, given or not (and any item given
         # that is no longer on it: a hidden item, the naloxone kit of the ticks before
@@ -545,17 +529,15 @@ def monthly_trend(
     )
     for first, visits in zip(firsts, visits_by_month(session, sites, months), strict=True):
         counts[first][0] += visits
-    for group in zone_groups(sites, span_first, span_last):
-        zone = group.sites[0].zone
-        for started_at, overdose in session.execute(
-            select(Incident.started_at, is_overdose).where(
-                Incident.site_id.in_(group.site_ids),
-                Incident.started_at >= group.start,
-                Incident.started_at < group.end,
-            )
-        ):
-            month = month_of(local_date(started_at, zone))
-            if month is not None:
-                counts[month][2] += 1
-                counts[month][1] += 1 if overdose else 0
+    zones = {site.id: site.zone for site in sites}
+    groups = zone_groups(sites, span_first, span_last)
+    for site_id, started_at, overdose in session.execute(
+        select(Incident.site_id, Incident.started_at, is_overdose).where(
+            in_local_days(groups, Incident.site_id, Incident.started_at)
+        )
+    ):
+        month = month_of(local_date(started_at, zones[site_id]))
+        if month is not None:
+            counts[month][2] += 1
+            counts[month][1] += 1 if overdose else 0
     return [MonthFigures(first, *counts[first]) for first in firsts]

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
+
 from sitesys.clock import day_start
 from sitesys.sites.models import Site
 
@@ -41,3 +43,16 @@ def zone_groups(sites: Sequence[Site], first: date, last: date) -> list[ZoneGrou
         )
         for members in grouped.values()
     ]
+
+
+def in_local_days(
+    groups: Sequence[ZoneGroup],
+    site_id: SQLColumnExpression[int],
+    at: SQLColumnExpression[datetime],
+) -> ColumnElement[bool]:
+    """Rows of the groups' sites at an instant within each one's own local days: one statement
+    serves every zone (with one zone, as usual, it is `site_id IN (…) AND start <= at < end`).
+    """
+    return or_(
+        *(and_(site_id.in_(group.site_ids), at >= group.start, at < group.end) for group in groups)
+    )

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sitesys.checkin.models import Visit
 from sitesys.sites.models import Site
-from sitesys.sites.zones import ZoneGroup, zone_groups
+from sitesys.sites.zones import in_local_days, zone_groups
 from sitesys.supplies.models import SupplyItem, VisitSupply
 
 #: The catalogue codes of naloxone kits (the last: ticked before quantities, kind not recorded).
@@ -34,19 +34,6 @@ class SupplyFigures:
     naloxone_kits: int = 0
 
 
-def _in_local_days(
-    groups: Sequence[ZoneGroup],
-    site_id: SQLColumnExpression[int],
-    at: SQLColumnExpression[datetime],
-) -> ColumnElement[bool]:
-    """Rows of the groups' sites at an instant within each one's own local days: one statement
-    serves every zone (normally there is one).
-    """
-    return or_(
-        *(and_(site_id.in_(group.site_ids), at >= group.start, at < group.end) for group in groups)
-    )
-
-
 def supplies_by_site(
     session: Session, sites: Sequence[Site], first: date, last: date
 ) -> dict[int, SupplyFigures]:
@@ -56,7 +43,7 @@ def supplies_by_site(
     if not sites:
         return {}
     in_period = (
-        _in_local_days(zone_groups(sites, first, last), Visit.site_id, Visit.checked_in_at),
+        in_local_days(zone_groups(sites, first, last), Visit.site_id, Visit.checked_in_at),
         VisitSupply.quantity > 0,
     )
     given: dict[int, dict[str, int]] = {site.id: {} for site in sites}

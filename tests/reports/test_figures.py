@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sitesys.reports.figures import site_tally, total, values
+from sitesys.reports.daily import rebuild
+from sitesys.reports.figures import site_tallies, site_tally, total, values
 from sitesys.reports.indicators import INDICATORS
+from tests.factories import make_site
 from tests.reports.scenes import march
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
@@ -91,6 +93,23 @@ def test_a_network_adds_its_sites_up(db):
     assert network[("overdoses", "")] == 2
     assert network[("overdoses_rate", "")] == round(2000 / 6, 1)
     assert network[("incidents_by_type", "Opioid overdose")] == 2
+
+
+def test_sites_read_together_give_what_each_gives_alone(db, count_queries):
+    scene = march(db)
+    toronto = make_site(db, name="Queen Street", time_zone="America/Toronto")
+    sites = [scene.site, toronto, scene.other]
+    for site in sites:  # past days are kept (days not yet kept are counted site by site)
+        rebuild(db, site, *MARCH)
+    with count_queries() as one:
+        site_tallies(db, [scene.site], *MARCH)
+    with count_queries() as three:
+        together = site_tallies(db, sites, *MARCH)
+    for site in sites:
+        assert values(together[site.id]) == values(site_tally(db, site, *MARCH))
+    assert values(together[scene.site.id])[("visits_total", "")] == 5
+    # Read by figure, not by site or zone: three sites in two zones cost what one site does.
+    assert three.count == one.count
 
 
 def test_april_starts_at_the_london_midnight(db):
