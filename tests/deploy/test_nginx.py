@@ -167,9 +167,9 @@ def test_a_sign_in_burst_meets_sitesys_limit_first_then_nginx_and_other_addresse
         by_nginx = [r for r in answers[10:] if r.status_code == 429 and not _from_sitesys(r)]
         assert answers[10] in by_sitesys
         assert "Too many sign-in attempts" in answers[10].text
-        # nginx lets 21 through at once and one more every 2 s: at least 11 reach SiteSys's
-        # refusal however slowly the ten wrong passwords were checked.
-        assert len(by_sitesys) >= 11
+        # nginx lets 11 through at once and one more every 6 s: the eleventh meets SiteSys's
+        # own refusal however fast they come.
+        assert len(by_sitesys) >= 1
         assert len(by_sitesys) + len(by_nginx) == 30
         assert all(reply in by_nginx for reply in answers[-5:])
         assert "Too many sign-in attempts" in answers[-1].text
