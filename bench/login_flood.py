@@ -267,6 +267,9 @@ def _phase(
         "check_in_p50_ms": round(median(timings), 1),
         "check_in_p95_ms": round(percentile(timings, 0.95), 1),
         "check_in_max_ms": round(max(timings, default=float("nan")), 1),
+        # Each check-in in order, one a second from the phase's start: whether the slow ones
+        # bunch (the flood's first second, say) or spread (in the JSON only).
+        "check_in_ms": [round(timing, 1) for timing in timings],
         "flood_requests": sum(flood_statuses.values()),
         "flood_per_second": round(sum(flood_statuses.values()) / seconds, 1),
         "flood_statuses": flood_statuses,
@@ -278,7 +281,8 @@ NGINX_PHASES = ("quiet", "flood, one address", "control: /healthz flood", "flood
 
 
 def _report(label: str, name: str, phase: dict[str, Any]) -> None:
-    print(f"[login-flood] {label}{name}: {json.dumps(phase)}", flush=True)
+    shown = {key: value for key, value in phase.items() if key != "check_in_ms"}
+    print(f"[login-flood] {label}{name}: {json.dumps(shown)}", flush=True)
 
 
 def _direct(
