@@ -2,7 +2,7 @@
 
 SiteSys runs under gunicorn as in bench/load.py (gthread, 2 workers x 4 threads,
 SITESYS_ENV=production). The desk checks a walk-in in once a second and each check-in's POST is
-timed, in three phases:
+timed, in four phases:
 
 - quiet: the desk alone;
 - flood: 24 threads post bogus sign-ins as fast as they are answered, from one address (so the
@@ -86,7 +86,8 @@ class SourceAddress(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
-def _http(source: str | None) -> requests.Session:
+def session_from(source: str | None) -> requests.Session:
+    """A client session connecting from `source` (None: the system's choice, 127.0.0.1)."""
     http = requests.Session()
     http.trust_env = False  # never a proxy from the environment: 127.0.0.0/8 only
     if source:
@@ -102,7 +103,7 @@ def _answer(reply: requests.Response) -> str:
     return str(reply.status_code)
 
 
-def _token(page: str) -> str:
+def csrf_token(page: str) -> str:
     found = CSRF.search(page)
     assert found, "no CSRF token on the page"
     return next(group for group in found.groups() if group)
@@ -117,7 +118,7 @@ def _desk(
     source: str | None,
 ) -> None:
     headers = {"Cookie": f"{COOKIE_NAME}={cookie}"}
-    with _http(source) as http:
+    with session_from(source) as http:
         next_beat = time.monotonic()
         while time.monotonic() < until:
             page = http.get(f"{url}/checkin", headers=headers, allow_redirects=False)
@@ -128,7 +129,7 @@ def _desk(
                 time.sleep(max(0.0, next_beat - time.monotonic()))
                 continue
             form = {
-                "csrf_token": _token(page.text),
+                "csrf_token": csrf_token(page.text),
                 "walk_in": "y",
                 "substances": "heroin",
                 "route": "inject",
@@ -173,7 +174,7 @@ def _flood(
         count(_answer(reply))
         return reply
 
-    with _http(source) as http:
+    with session_from(source) as http:
         while control and time.monotonic() < until:
             ask("GET", "/healthz")
         page = None
@@ -182,7 +183,7 @@ def _flood(
         if page is None or page.status_code != 200:
             return
         cookie = page.headers["Set-Cookie"].split(";", 1)[0]
-        token = _token(page.text)
+        token = csrf_token(page.text)
         while time.monotonic() < until:
             ask(
                 "POST",

@@ -28,7 +28,7 @@ from cryptography.x509.oid import NameOID
 from flask import Flask
 from sqlalchemy import select
 
-from bench.login_flood import _http, _token
+from bench.login_flood import csrf_token, session_from
 from bench.server import NGINX, Nginx
 from sitesys import create_app
 from sitesys.audit.models import AuditEvent
@@ -109,8 +109,8 @@ def test_the_shipped_configuration_serves_sitesys_over_tls_with_hsts_and_a_1_mb_
         checked = proxy.test()
         assert checked.returncode == 0, checked.stderr
         assert "test is successful" in checked.stderr
-        with proxy, _http(None) as http:
-            http.verify = str(certificate[0])  # not the environment's bundle (_http)
+        with proxy, session_from(None) as http:
+            http.verify = str(certificate[0])  # not the environment's bundle (session_from)
             page = http.get(f"{proxy.url}/login")
             assert page.status_code == 200
             assert "csrf_token" in page.text
@@ -148,8 +148,8 @@ def test_a_sign_in_burst_meets_sitesys_limit_first_then_nginx_and_other_addresse
         Nginx(upstream.server.server_port, tmp_path / "nginx", workers="1") as proxy,
     ):
         # One address posts 40 wrong passwords back to back, claiming another address.
-        flood = _http("127.0.0.3")
-        token = _token(flood.get(f"{proxy.url}/login").text)
+        flood = session_from("127.0.0.3")
+        token = csrf_token(flood.get(f"{proxy.url}/login").text)
         answers = [
             flood.post(
                 f"{proxy.url}/login",
@@ -177,8 +177,8 @@ def test_a_sign_in_burst_meets_sitesys_limit_first_then_nginx_and_other_addresse
         assert answers[-1].headers["Retry-After"] == "60"
 
         # Meanwhile staff at another address sign in and the board polls.
-        tablet = _http("127.0.0.4")
-        token = _token(tablet.get(f"{proxy.url}/login").text)
+        tablet = session_from("127.0.0.4")
+        token = csrf_token(tablet.get(f"{proxy.url}/login").text)
         signed_in = tablet.post(
             f"{proxy.url}/login",
             data={"csrf_token": token, "username": "nia", "password": PASSWORD},
@@ -206,7 +206,7 @@ def test_a_sign_in_burst_meets_sitesys_limit_first_then_nginx_and_other_addresse
         cookies = tablet.cookies.get_dict()
 
         def open_board(_tablet: int) -> list[int]:
-            with _http("127.0.0.5") as http:
+            with session_from("127.0.0.5") as http:
                 http.cookies.update(cookies)
                 return [http.get(f"{proxy.url}{path}").status_code for path in ["/board/", *assets]]
 
