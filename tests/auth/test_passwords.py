@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import math
 
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from sitesys.audit.models import AuditEvent
 from sitesys.auth.models import Staff, StaffSession
-from sitesys.auth.passwords import common_passwords, password_problems, verify_password
+from sitesys.auth.passwords import (
+    common_passwords,
+    hash_password,
+    password_problems,
+    verify_password,
+)
 from sitesys.auth.roles import Role
 from sitesys.words import PASSWORD_WORD_COUNT, generate_password, password_words
-from tests.factories import PASSWORD, make_site, make_staff, sign_in
+from tests.factories import PASSWORD, make_site, make_staff, sign_in, sign_in_with_code
 
 TOO_EASY = "This password is too easy to guess."
 
@@ -132,3 +138,21 @@ def test_staff_change_their_own_password_and_their_other_sessions_end(client, db
     assert other_tablet.get("/").status_code == 302
     [event] = _events(db, "auth.password_changed")
     assert event.detail == {"at_sign_in": False, "sessions_ended": 1}
+
+
+def test_passwords_are_argon2id_at_owasp_first_configuration_on_one_core(db, client):
+    # 46 MiB, one pass, one lane: one check holds one core, so a flood of sign-ins leaves the
+    # other to the desk (issue 20, finding 4).
+    assert hash_password("amber heron river twelve").startswith("$argon2id$v=19$m=47104,t=1,p=1$")
+    # A hash made with the earlier parameters (64 MiB, t=3, p=4) still signs in, and is made
+    # again with today's.
+    site = make_site(db)
+    staff = make_staff(db, Role.NURSE, [site], username="nia")
+    staff.password_hash = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(
+        PASSWORD
+    )
+    db.flush()
+    assert sign_in_with_code(client, "nia").status_code == 302
+    db.refresh(staff)
+    assert staff.password_hash.startswith("$argon2id$v=19$m=47104,t=1,p=1$")
+    assert verify_password(staff.password_hash, PASSWORD)
