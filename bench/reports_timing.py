@@ -336,6 +336,9 @@ def main() -> None:
     parser.add_argument(
         "--time-built", type=Path, default=None, help="time and drop the databases FILE names"
     )
+    parser.add_argument(
+        "--keep-built", action="store_true", help="with --time-built: keep the databases after"
+    )
     arguments = parser.parse_args()
     if arguments.build_only:
         if arguments.network:
@@ -358,7 +361,8 @@ def main() -> None:
                 return
             result = time_built(built, arguments.repeats)
         finally:
-            (_drop_network if "network" in built else drop)(built)
+            if not arguments.keep_built:
+                (_drop_network if "network" in built else drop)(built)
         print(result["backend"], "ratio 5y/1y:", result["ratio_5y_1y"])
         print("written to", write_results(f"reports-{result['backend']}", result))
         return
