@@ -238,7 +238,7 @@ def test_the_limits_are_read_from_the_environment_and_checked():
 
 @pytest.mark.committed
 def test_a_worker_checks_one_password_at_a_time_and_says_so(committed_app, monkeypatch):
-    """The argon2 work takes every core for a moment: a second sign-in arriving while one is
+    """The argon2 work takes a core for a moment: a second sign-in arriving while one is
     checked is asked to try again (503, nothing checked or recorded) rather than holding a
     worker thread that the desk needs."""
     with get_database(committed_app).new_session() as session:
