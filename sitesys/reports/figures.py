@@ -160,13 +160,7 @@ def name_substances(session: Session, sites: Sequence[Site], tallies: dict[int, 
     """Turn the substances counted by code into each site's pick-list labels, in its order (a
     code no longer on the list keeps its code).
     """
-    labels: dict[int, dict[str, str]] = {site.id: {} for site in sites}
-    for site_id, code, label in session.execute(
-        select(SubstanceOption.site_id, SubstanceOption.code, SubstanceOption.label)
-        .where(SubstanceOption.site_id.in_(labels))
-        .order_by(SubstanceOption.position, SubstanceOption.label)
-    ):
-        labels[site_id][code] = label
+    labels = _labels(session, SubstanceOption, sites)
     for site_id, tally in tallies.items():
         rows = list(labels[site_id].values())
         for (key, code), count in list(tally.counts.items()):
@@ -370,9 +364,13 @@ def _handovers(session: Session, groups: list[ZoneGroup], tallies: dict[int, Tal
 
 
 def _labels(
-    session: Session, model: type[EducationTopic] | type[SupplyItem], sites: Sequence[Site]
+    session: Session,
+    model: type[SubstanceOption] | type[EducationTopic] | type[SupplyItem],
+    sites: Sequence[Site],
 ) -> dict[int, dict[str, str]]:
-    """Each site's list (education topics, supply catalogue) as code → label, in its order."""
+    """Each site's list (substances, education topics, supply catalogue) as code → label, in
+    its order.
+    """
     labels: dict[int, dict[str, str]] = {site.id: {} for site in sites}
     for site_id, code, label in session.execute(
         select(model.site_id, model.code, model.label)
