@@ -148,8 +148,10 @@ def _database(saved: dict[str, str]) -> BenchDatabase:
 
 
 def drop(built: dict[str, Any]) -> None:
-    for stage in built["stages"]:
-        database = _database(stage["database"])
+    """Drop what `build` or `build_network` made."""
+    made = [built["network"]] if "network" in built else built["stages"]
+    for each in made:
+        database = _database(each["database"])
         database.drop()
         remove_workdir(database.workdir)
 
@@ -200,14 +202,19 @@ def run(
     """Build a 1-year and a 5-year database side by side, then time them (`time_built`)."""
     built = build(backend, scale, visits_per_day)
     try:
-        if wait_for is not None:
-            # Built while the machine was busy: timed once it is quiet (the file appears).
-            print(f"{backend}: both databases built; timing when {wait_for} exists", flush=True)
-            while not wait_for.exists():
-                time.sleep(5)
+        _wait_for(wait_for, f"{backend}: both databases built")
         return time_built(built, repeats)
     finally:
         drop(built)
+
+
+def _wait_for(path: Path | None, built: str) -> None:
+    """Built while the machine was busy: timed once it is quiet (the file appears)."""
+    if path is None:
+        return
+    print(f"{built}; timing when {path} exists", flush=True)
+    while not path.exists():
+        time.sleep(5)
 
 
 def build_network(backend: str, sites: int, days: int, visits_per_day: int) -> dict[str, Any]:
@@ -250,16 +257,10 @@ def build_network(backend: str, sites: int, days: int, visits_per_day: int) -> d
             ids = [site.id for site in network]
         keep = sum(keep_days(app, site_id) for site_id in ids)
     except BaseException:
-        _drop_network(built)
+        drop(built)
         raise
     built["network"].update(site=asdict(bench), generate_seconds=generated, keep_seconds=keep)
     return built
-
-
-def _drop_network(built: dict[str, Any]) -> None:
-    database = _database(built["network"]["database"])
-    database.drop()
-    remove_workdir(database.workdir)
 
 
 def time_network(built: dict[str, Any], repeats: int) -> dict[str, Any]:
@@ -307,13 +308,10 @@ def run_network(
     """A year's report across a network: SITES sites of DAYS days each, all side by side."""
     built = build_network(backend, sites, days, visits_per_day)
     try:
-        if wait_for is not None:
-            print(f"{backend}: the network is built; timing when {wait_for} exists", flush=True)
-            while not wait_for.exists():
-                time.sleep(5)
+        _wait_for(wait_for, f"{backend}: the network is built")
         return time_network(built, repeats)
     finally:
-        _drop_network(built)
+        drop(built)
 
 
 def main() -> None:
@@ -362,7 +360,7 @@ def main() -> None:
             result = time_built(built, arguments.repeats)
         finally:
             if not arguments.keep_built:
-                (_drop_network if "network" in built else drop)(built)
+                drop(built)
         print(result["backend"], "ratio 5y/1y:", result["ratio_5y_1y"])
         print("written to", write_results(f"reports-{result['backend']}", result))
         return
